@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/challenging-norms/conference/api"
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/config"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/jobs"
+	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/server"
+	"github.com/challenging-norms/conference/internal/store"
+	"github.com/challenging-norms/conference/web"
+)
+
+// app is the wired service: the one place that knows every concrete type.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	db       *store.DB
+	accounts *account.Service
+	confs    *conference.Service
+	server   *server.Server
+	runner   *jobs.Runner
+	sessions *postgresstore.PostgresStore
+	mailDesc string
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// loadConfig reads the configuration; for commands that serve or send mail it also makes sure a
+// secret key exists (generated under DATA_DIR in development).
+func loadConfig(env []string, log *slog.Logger, needSecret bool) (config.Config, error) {
+	cfg, err := config.Load(env)
+	if err != nil {
+		return cfg, err
+	}
+	if needSecret {
+		made, err := cfg.EnsureSecretKey()
+		if err != nil {
+			return cfg, err
+		}
+		if made && log != nil {
+			log.Info("generated a development SECRET_KEY", "file", cfg.DataDir+"/secret_key")
+		}
+	}
+	return cfg, nil
+}
+
+func openDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	return store.Open(ctx, store.Options{URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout, Logger: log})
+}
+
+// appOptions lets tests adjust what the configuration does not cover.
+type appOptions struct {
+	limits       server.RateLimits
+	pollInterval time.Duration
+	smtpOverride mail.Sender
+}
+
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptions) (*app, error) {
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db}
+	ok := false
+	defer func() {
+		if !ok {
+			db.Close()
+		}
+	}()
+
+	if cfg.AutoMigrate {
+		applied, err := db.MigrateUp(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("applied migrations", "versions", applied)
+		}
+	} else if current, err := db.SchemaCurrent(ctx); err != nil {
+		return nil, err
+	} else if !current {
+		return nil, errors.New("the database schema is not current and AUTO_MIGRATE is off: run 'conference migrate up' first")
+	}
+
+	renderer, err := mail.NewRenderer(web.FS, cfg.SiteName)
+	if err != nil {
+		return nil, err
+	}
+	mailStore := store.Mail{DB: db}
+	outbox := mail.NewOutbox(renderer, mailStore)
+	auditStore := store.Audit{DB: db}
+	a.accounts = account.NewService(account.Options{Store: store.Accounts{DB: db}, Outbox: outbox, Audit: auditStore,
+		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
+	a.confs = conference.NewService(store.Conferences{DB: db}, auditStore)
+
+	var sender mail.Sender
+	var devMailbox mail.DevMailStore
+	switch {
+	case o.smtpOverride != nil:
+		sender = o.smtpOverride
+	case cfg.SMTPURL != "":
+		if sender, err = mail.NewSMTP(cfg.SMTPURL); err != nil {
+			return nil, err
+		}
+	default:
+		sender = mail.DevMailbox{Store: mailStore, URL: cfg.BaseURL + "/dev/mailbox"}
+		devMailbox = mailStore
+	}
+	a.mailDesc = sender.Describe()
+	base, _ := url.Parse(cfg.BaseURL)
+	a.runner, err = jobs.New(jobs.Options{Pool: db.Pool, MailWorkers: cfg.MailWorkers, Logger: log, PollInterval: o.pollInterval,
+		Delivery: mail.Delivery{Store: mailStore, Sender: sender, From: cfg.MailFrom, Domain: base.Hostname()}})
+	if err != nil {
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "mail_queue_depth",
+		Help: "Mail delivery jobs waiting, running or to be retried."}, func() float64 {
+		qctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := mailStore.QueueDepth(qctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
+
+	a.sessions = postgresstore.NewWithCleanupInterval(db.SQL, 10*time.Minute)
+	a.server, err = server.New(server.Options{
+		Accounts: a.accounts, Conferences: a.confs, AuditLog: auditStore, MailLog: mailStore, DevMailbox: devMailbox,
+		Health: db, Sessions: a.sessions, Registry: reg, Logger: log, Web: web.FS, OpenAPI: api.OpenAPI,
+		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
+		BodyLimit: cfg.BodyLimit, Limits: o.limits, Version: version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// serve works the job queue and serves HTTP on ln until ctx is cancelled, then finishes in-flight
+// requests and jobs within the shutdown timeout.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	if err := a.runner.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	err := a.server.Serve(ctx, ln, a.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if qerr := a.runner.Stop(sctx); qerr != nil && err == nil {
+		err = fmt.Errorf("stop job queue: %w", qerr)
+	}
+	return err
+}
+
+func (a *app) close() {
+	a.sessions.StopCleanup()
+	a.db.Close()
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+)
+
+func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: conference serve
+
+Serves the web pages and the API on HTTP_ADDR and sends queued mail. Applies pending database
+migrations first unless AUTO_MIGRATE=false. Stops gracefully on SIGINT or SIGTERM: requests and
+mail jobs in flight finish within SHUTDOWN_TIMEOUT.
+`)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"serve takes no arguments"}
+	}
+	cfg, err := loadConfig(env, nil, true)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	a, err := newApp(ctx, cfg, log, appOptions{})
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", string(cfg.Env), "version", version, "mail", a.mailDesc)
+	if cfg.SMTPURL == "" {
+		fmt.Fprintf(stdout, "No SMTP_URL is set: mail is kept in the development mailbox, readable at %s/dev/mailbox\n", cfg.BaseURL)
+	}
+	fmt.Fprintf(stdout, "Conference platform %s is serving on %s (open %s)\n", version, ln.Addr(), cfg.BaseURL)
+	err = a.serve(ctx, ln)
+	log.Info("stopped")
+	return err
+}

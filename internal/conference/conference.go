@@ -1,0 +1,221 @@
+// Package conference holds conferences (events): each has a slug, a name, a time zone, its dates, and its
+// own team of organizers and reviewers. Later its call, schedule and registration hang off it.
+package conference
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/audit"
+)
+
+// Conference is one event.
+type Conference struct {
+	ID       int64
+	Slug     string
+	Name     string
+	TimeZone string
+	// StartsOn and EndsOn are calendar dates (midnight UTC stands for the date).
+	StartsOn  time.Time
+	EndsOn    time.Time
+	CreatedAt time.Time
+}
+
+// Location returns the conference's time zone.
+func (c Conference) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Member is a person holding a role in a conference.
+type Member struct {
+	UserID    int64
+	Name      string
+	Email     string
+	Role      access.Role
+	GrantedAt time.Time
+}
+
+// Store keeps conferences and their teams. Methods join the transaction carried by ctx.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// Create inserts c and sets ID and CreatedAt; apperr Conflict (field "slug") when the slug is taken.
+	Create(ctx context.Context, c *Conference) error
+	// BySlug returns apperr NotFound when there is no such conference.
+	BySlug(ctx context.Context, slug string) (Conference, error)
+	List(ctx context.Context) ([]Conference, error)
+	Members(ctx context.Context, conferenceID int64) ([]Member, error)
+	// UserIDByEmail returns apperr NotFound when no account has the address.
+	UserIDByEmail(ctx context.Context, email string) (int64, error)
+	// Grant adds the role; it reports false when the person already held it.
+	Grant(ctx context.Context, conferenceID, userID int64, role access.Role, by int64) (bool, error)
+	// Revoke removes the role; apperr NotFound when the person did not hold it.
+	Revoke(ctx context.Context, conferenceID, userID int64, role access.Role) error
+	// CountRole counts the holders of a role, locking them.
+	CountRole(ctx context.Context, conferenceID int64, role access.Role) (int64, error)
+}
+
+// Service is the conference use cases. Every method checks the principal against the access policy.
+type Service struct {
+	store Store
+	audit audit.Recorder
+}
+
+// NewService returns a Service.
+func NewService(store Store, rec audit.Recorder) *Service { return &Service{store: store, audit: rec} }
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// CreateInput describes a new conference. Dates are YYYY-MM-DD.
+type CreateInput struct {
+	Slug, Name, TimeZone, StartsOn, EndsOn string
+}
+
+// Create makes a conference; only admins may. Returns apperr Invalid with field errors, apperr
+// Conflict for a taken slug, and the policy's errors.
+func (s *Service) Create(ctx context.Context, p *access.Principal, in CreateInput) (Conference, error) {
+	if err := access.Check(p, access.CreateConference, 0); err != nil {
+		return Conference{}, err
+	}
+	return s.create(ctx, audit.Entry{ActorID: &p.UserID, ActorEmail: p.Email}, in)
+}
+
+// Seed creates a conference from the command line, where there is no principal. Same errors as Create.
+func (s *Service) Seed(ctx context.Context, in CreateInput) (Conference, error) {
+	return s.create(ctx, audit.Entry{}, in)
+}
+
+func (s *Service) create(ctx context.Context, by audit.Entry, in CreateInput) (Conference, error) {
+	c, err := validate(in)
+	if err != nil {
+		return c, err
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.Create(ctx, &c); err != nil {
+			return err
+		}
+		by.Action, by.Subject, by.ConferenceID = "conference.created", "conference:"+c.Slug, &c.ID
+		return s.audit.Record(ctx, by)
+	})
+	return c, err
+}
+
+func validate(in CreateInput) (Conference, error) {
+	c := Conference{Slug: strings.TrimSpace(in.Slug), Name: strings.TrimSpace(in.Name), TimeZone: strings.TrimSpace(in.TimeZone)}
+	var fe apperr.Fields
+	switch {
+	case c.Slug == "":
+		fe.Add("slug", "Enter a short name for addresses, e.g. challenging-norms-2027.")
+	case len(c.Slug) > 60 || !slugRE.MatchString(c.Slug):
+		fe.Add("slug", "Use at most 60 lower-case letters, digits and single hyphens, e.g. challenging-norms-2027.")
+	}
+	switch n := utf8.RuneCountInString(c.Name); {
+	case n == 0:
+		fe.Add("name", "Enter the conference's name.")
+	case n > 200:
+		fe.Add("name", "Use at most 200 characters.")
+	}
+	if c.TimeZone == "" {
+		fe.Add("time_zone", "Choose the conference's time zone, e.g. America/New_York.")
+	} else if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
+		fe.Add("time_zone", fmt.Sprintf("%q is not a time zone we know; use a name like America/New_York.", c.TimeZone))
+	}
+	var err error
+	if c.StartsOn, err = time.Parse(time.DateOnly, strings.TrimSpace(in.StartsOn)); err != nil {
+		fe.Add("starts_on", "Enter the first day as YYYY-MM-DD.")
+	}
+	if c.EndsOn, err = time.Parse(time.DateOnly, strings.TrimSpace(in.EndsOn)); err != nil {
+		fe.Add("ends_on", "Enter the last day as YYYY-MM-DD.")
+	}
+	if !fe.Has("starts_on") && !fe.Has("ends_on") {
+		if c.EndsOn.Before(c.StartsOn) {
+			fe.Add("ends_on", "The last day cannot be before the first day.")
+		} else if c.EndsOn.Sub(c.StartsOn) > 31*24*time.Hour {
+			fe.Add("ends_on", "A conference can last at most 31 days.")
+		}
+	}
+	return c, fe.Err()
+}
+
+// Get returns a conference by slug; anyone may read the public facts. apperr NotFound when none.
+func (s *Service) Get(ctx context.Context, slug string) (Conference, error) {
+	return s.store.BySlug(ctx, slug)
+}
+
+// List returns all conferences.
+func (s *Service) List(ctx context.Context) ([]Conference, error) { return s.store.List(ctx) }
+
+// Members lists a conference's team; organizers and admins may.
+func (s *Service) Members(ctx context.Context, p *access.Principal, c Conference) ([]Member, error) {
+	if err := access.Check(p, access.ManageConference, c.ID); err != nil {
+		return nil, err
+	}
+	return s.store.Members(ctx, c.ID)
+}
+
+// Grant gives the account with the address a role in the conference; organizers and admins may.
+// Returns apperr Invalid (fields "email", "role") for an unknown address or role.
+func (s *Service) Grant(ctx context.Context, p *access.Principal, c Conference, email string, role access.Role) error {
+	if err := access.Check(p, access.ManageConference, c.ID); err != nil {
+		return err
+	}
+	var fe apperr.Fields
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		fe.Add("email", "Enter the email address of the person's account.")
+	}
+	if !role.Valid() {
+		fe.Add("role", "Choose organizer or reviewer.")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		uid, err := s.store.UserIDByEmail(ctx, email)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.Field("email", "No account uses this address. Ask the person to sign up first, then add them.")
+		}
+		if err != nil {
+			return err
+		}
+		added, err := s.store.Grant(ctx, c.ID, uid, role, p.UserID)
+		if err != nil || !added {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{ActorID: &p.UserID, ActorEmail: p.Email, Action: "role.granted",
+			Subject: fmt.Sprintf("user:%d", uid), ConferenceID: &c.ID, Details: string(role)})
+	})
+}
+
+// Revoke takes a role away; organizers and admins may. Returns apperr NotFound when the person did not
+// hold it and apperr Conflict when it would leave the conference without an organizer.
+func (s *Service) Revoke(ctx context.Context, p *access.Principal, c Conference, userID int64, role access.Role) error {
+	if err := access.Check(p, access.ManageConference, c.ID); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		if role == access.Organizer && !p.Admin {
+			n, err := s.store.CountRole(ctx, c.ID, access.Organizer)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return apperr.New(apperr.Conflict, "A conference needs at least one organizer. Add another organizer first.")
+			}
+		}
+		if err := s.store.Revoke(ctx, c.ID, userID, role); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{ActorID: &p.UserID, ActorEmail: p.Email, Action: "role.revoked",
+			Subject: fmt.Sprintf("user:%d", userID), ConferenceID: &c.ID, Details: string(role)})
+	})
+}

@@ -1,0 +1,81 @@
+// Package jobs runs the background work of the platform from the PostgreSQL job queue (River):
+// for now, mail delivery. Jobs run at least once, so every worker is idempotent.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/challenging-norms/conference/internal/mail"
+)
+
+// Runner works the queue until stopped.
+type Runner struct {
+	client *river.Client[pgx.Tx]
+}
+
+// Options configures the runner.
+type Options struct {
+	Pool        *pgxpool.Pool
+	Delivery    mail.Delivery
+	MailWorkers int
+	Logger      *slog.Logger
+	// PollInterval, when set, also polls for jobs (tests make it short); LISTEN/NOTIFY wakes workers
+	// otherwise.
+	PollInterval time.Duration
+}
+
+// New returns a Runner with every worker registered.
+func New(o Options) (*Runner, error) {
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &sendEmail{delivery: o.Delivery}); err != nil {
+		return nil, fmt.Errorf("register mail worker: %w", err)
+	}
+	cfg := &river.Config{
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, o.MailWorkers)}},
+		Workers: workers,
+		Logger:  o.Logger,
+		// A message that failed every attempt stays in the mail log; the queue keeps its record a week.
+		DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+		JobTimeout:                  2 * time.Minute,
+		FetchCooldown:               20 * time.Millisecond,
+	}
+	if o.PollInterval > 0 {
+		cfg.FetchPollInterval = o.PollInterval
+	}
+	c, err := river.NewClient(riverpgxv5.New(o.Pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return &Runner{client: c}, nil
+}
+
+// Start begins working jobs in the background.
+func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
+
+// Stop waits for running jobs to finish, up to ctx's deadline, then cancels what is left.
+func (r *Runner) Stop(ctx context.Context) error {
+	if err := r.client.Stop(ctx); err != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return r.client.StopAndCancel(cctx)
+	}
+	return nil
+}
+
+type sendEmail struct {
+	river.WorkerDefaults[mail.Job]
+	delivery mail.Delivery
+}
+
+func (w *sendEmail) Work(ctx context.Context, job *river.Job[mail.Job]) error {
+	return w.delivery.Deliver(ctx, job.Args.EmailID, job.Attempt >= job.MaxAttempts)
+}

@@ -1,0 +1,89 @@
+// Package mail renders email from the templates in web/templates/mail and delivers it: through SMTP
+// with go-mail, or, when no SMTP server is configured, into the development mailbox in the database.
+//
+// Every message goes through the outbox: Outbox.Enqueue renders it and stores it with a queue job in
+// the transaction of the change that causes it; a worker (internal/jobs) calls Delivery.Deliver, which
+// locks the message, skips it if already sent, sends it and records the outcome.
+package mail
+
+import (
+	"context"
+	"time"
+)
+
+// Status is where a message is in its delivery.
+type Status string
+
+// The delivery statuses.
+const (
+	Queued Status = "queued"
+	Sent   Status = "sent"
+	Failed Status = "failed" // gave up after the last attempt
+)
+
+// Email is a rendered message and its delivery state.
+type Email struct {
+	ID            int64
+	EventKey      string
+	ConferenceID  *int64
+	Recipient     string
+	RecipientName string
+	Subject       string
+	Text          string
+	HTML          string
+	Status        Status
+	Attempts      int
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+}
+
+// Job is the queue job that delivers one Email.
+type Job struct {
+	EmailID int64 `json:"email_id"`
+}
+
+// Kind names the job for the queue.
+func (Job) Kind() string { return "send_email" }
+
+// Queue stores rendered messages. Enqueue inserts the message and its Job in the transaction on ctx;
+// when a message with the same EventKey exists it does nothing and reports false.
+type Queue interface {
+	Enqueue(ctx context.Context, e *Email) (bool, error)
+}
+
+// LogFilter selects messages for the mail log.
+type LogFilter struct {
+	ConferenceID *int64
+	Before       int64
+	Limit        int
+}
+
+// Log reads the mail log, newest first.
+type Log interface {
+	List(ctx context.Context, f LogFilter) ([]Email, error)
+}
+
+// DeliveryStore runs one delivery attempt: it locks the message, and unless it is already sent calls
+// send and records the outcome (sent; or the error, and failed when final). It returns send's error.
+type DeliveryStore interface {
+	Deliver(ctx context.Context, id int64, final bool, send func(Email) error) error
+}
+
+// Envelope is one message ready for a transport.
+type Envelope struct {
+	MessageID string // stable per message, so a resend after a crash is recognisable as the same mail
+	From      string
+	To        string
+	ToName    string
+	Subject   string
+	Text      string
+	HTML      string
+}
+
+// Sender is a mail transport.
+type Sender interface {
+	Send(ctx context.Context, e Envelope) error
+	// Describe says where mail goes, for the start-up log.
+	Describe() string
+}

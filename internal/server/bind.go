@@ -1,0 +1,165 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+
+	playground "github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+)
+
+// validator is the one validator of the process. It names fields as the JSON body and the HTML form
+// do, and turns its findings into messages a person can act on.
+type validator struct{ v *playground.Validate }
+
+func newValidator() *validator {
+	v := playground.New(playground.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		for _, tag := range []string{"json", "form"} {
+			if name, _, _ := strings.Cut(f.Tag.Get(tag), ","); name != "" && name != "-" {
+				return name
+			}
+		}
+		return f.Name
+	})
+	return &validator{v: v}
+}
+
+// check validates a request struct; the error is apperr Invalid with one message per field.
+func (v *validator) check(req any) error {
+	err := v.v.Struct(req)
+	if err == nil {
+		return nil
+	}
+	var ves playground.ValidationErrors
+	if !errors.As(err, &ves) {
+		return apperr.Wrap(apperr.Internal, "Could not check the input.", err)
+	}
+	var fe apperr.Fields
+	for _, e := range ves {
+		fe.Add(e.Field(), message(e))
+	}
+	return fe.Err()
+}
+
+// message turns one validator finding into text.
+func message(e playground.FieldError) string {
+	switch e.Tag() {
+	case "required":
+		return "This field is required."
+	case "email":
+		return "Enter an email address like name@example.org."
+	case "max":
+		if e.Kind() == reflect.String {
+			return fmt.Sprintf("Use at most %s characters.", e.Param())
+		}
+		return fmt.Sprintf("Enter a number no larger than %s.", e.Param())
+	case "min":
+		if e.Kind() == reflect.String {
+			return fmt.Sprintf("Use at least %s characters.", e.Param())
+		}
+		return fmt.Sprintf("Enter a number no smaller than %s.", e.Param())
+	case "oneof":
+		return fmt.Sprintf("Choose one of: %s.", strings.ReplaceAll(e.Param(), " ", ", "))
+	case "url":
+		return "Enter a full web address starting with https://."
+	}
+	return fmt.Sprintf("This value is not valid (%s).", e.Tag())
+}
+
+// bindJSON reads a JSON object into req strictly (application/json only, no unknown fields, no
+// trailing data) and validates it. Errors are apperr Malformed (400) or Invalid (422) with fields.
+func (s *Server) bindJSON(c echo.Context, req any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send the request body as application/json (Content-Type: application/json).")
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(req); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return apperr.New(apperr.Malformed, "The body must hold a single JSON object and nothing after it.")
+	}
+	return s.validate.check(req)
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		return he // the body limit
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Malformed, "The request body is empty; send a JSON object.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.New(apperr.Malformed, "The JSON body ends too early; check for a missing bracket or quote.")
+	case errors.As(err, &syn):
+		return apperr.Newf(apperr.Malformed, "The body is not valid JSON: %s (at byte %d).", syn.Error(), syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return apperr.New(apperr.Malformed, "The body must be a JSON object.")
+		}
+		return &apperr.Error{Code: apperr.Invalid, Message: "Please correct the highlighted field.",
+			Fields: []apperr.FieldError{{Field: typ.Field, Message: fmt.Sprintf("Expected a %s here, not a %s.", jsonKind(typ.Type), typ.Value)}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &apperr.Error{Code: apperr.Malformed, Message: fmt.Sprintf("The field %q is not part of this request; remove it.", name),
+			Fields: []apperr.FieldError{{Field: name, Message: "Unknown field; remove it."}}}
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	return apperr.Wrap(apperr.Malformed, "The request body could not be read.", err)
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
+		return "number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "list"
+	}
+	return "object"
+}
+
+// bindForm reads an HTML form body into req (by `form` tags) and validates it.
+func (s *Server) bindForm(c echo.Context, req any) error {
+	if err := (&echo.DefaultBinder{}).BindBody(c, req); err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
+			return he
+		}
+		return apperr.New(apperr.Malformed, "The form could not be read. Reload the page and try again.")
+	}
+	return s.validate.check(req)
+}
+
+// asInvalidField reports whether err is an Invalid error about the field; ok is false for other errors.
+func asInvalidField(err error, field string) (bool, bool) {
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Invalid {
+		return false, false
+	}
+	for _, f := range ae.Fields {
+		if f.Field == field {
+			return true, true
+		}
+	}
+	return false, true
+}

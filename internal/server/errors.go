@@ -1,0 +1,169 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+)
+
+// statusOf is the one mapping from error codes to HTTP statuses.
+func statusOf(code apperr.Code) int {
+	switch code {
+	case apperr.Malformed:
+		return http.StatusBadRequest
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+func codeOfStatus(status int) apperr.Code {
+	switch status {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusMethodNotAllowed:
+		return apperr.Malformed
+	case http.StatusUnprocessableEntity:
+		return apperr.Invalid
+	case http.StatusNotFound:
+		return apperr.NotFound
+	case http.StatusConflict:
+		return apperr.Conflict
+	case http.StatusForbidden:
+		return apperr.Forbidden
+	case http.StatusUnauthorized:
+		return apperr.Unauthenticated
+	case http.StatusTooManyRequests:
+		return apperr.RateLimited
+	}
+	return apperr.Internal
+}
+
+// httpMessages are what a person reads for errors raised by the HTTP layer itself.
+var httpMessages = map[int]string{
+	http.StatusNotFound:              "We could not find that page. Check the address, or go back to the start page.",
+	http.StatusMethodNotAllowed:      "This address does not accept that kind of request.",
+	http.StatusRequestEntityTooLarge: "What you sent is too large. Shorten it and try again.",
+	http.StatusUnsupportedMediaType:  "Send the request body as application/json.",
+	http.StatusInternalServerError:   "Something went wrong on our side. It has been logged; please try again in a moment.",
+	http.StatusServiceUnavailable:    "The service is starting or stopping. Please try again in a moment.",
+}
+
+// problem is an RFC 9457 problem details document.
+type problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail"`
+	Instance  string         `json:"instance,omitempty"`
+	Code      apperr.Code    `json:"code"`
+	Errors    []fieldProblem `json:"errors,omitempty"`
+	RequestID string         `json:"request_id,omitempty"`
+}
+
+type fieldProblem struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
+
+// handleError is Echo's error handler: it turns any error into a problem+json answer under /api, and
+// into an HTML page everywhere else. Internal errors are logged with the request id and never shown.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, ae := s.classify(err)
+	if status >= 500 {
+		s.log.ErrorContext(c.Request().Context(), "request failed", "error", err,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Path())
+	}
+	if isAPI(c) {
+		p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: ae.Message,
+			Instance: c.Request().URL.Path, Code: ae.Code, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+		for _, f := range ae.Fields {
+			p.Errors = append(p.Errors, fieldProblem{Field: f.Field, Detail: f.Message})
+		}
+		if status == http.StatusUnauthorized {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="api"`)
+		}
+		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, p)
+		return
+	}
+	if status == http.StatusUnauthorized && c.Request().Method == http.MethodGet {
+		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		return
+	}
+	s.renderErrorPage(c, status, ae.Message)
+}
+
+// classify returns the HTTP status and a showable error for err.
+func (s *Server) classify(err error) (int, *apperr.Error) {
+	if ae, ok := apperr.As(err); ok {
+		status := statusOf(ae.Code)
+		if status >= 500 {
+			return status, apperr.New(apperr.Internal, httpMessages[http.StatusInternalServerError])
+		}
+		return status, ae
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := httpMessages[he.Code]
+		if msg == "" {
+			if m, ok := he.Message.(string); ok && he.Code < 500 {
+				msg = m
+			} else {
+				msg = http.StatusText(he.Code)
+			}
+		}
+		return he.Code, apperr.New(codeOfStatus(he.Code), msg)
+	}
+	return http.StatusInternalServerError, apperr.New(apperr.Internal, httpMessages[http.StatusInternalServerError])
+}
+
+type errorPage struct {
+	base
+	Status  int
+	Heading string
+	Message string
+}
+
+func (s *Server) renderErrorPage(c echo.Context, status int, message string) {
+	heading := map[int]string{
+		http.StatusNotFound:        "Page not found",
+		http.StatusForbidden:       "You do not have access to this page",
+		http.StatusTooManyRequests: "Too many attempts",
+		http.StatusConflict:        "This clashes with something that changed",
+	}[status]
+	if heading == "" {
+		if status >= 500 {
+			heading = "Sorry, something went wrong"
+		} else {
+			heading = "We could not do that"
+		}
+	}
+	p := errorPage{base: s.base(c, heading), Status: status, Heading: heading, Message: message}
+	if err := s.render(c, status, "error", &p); err != nil {
+		s.log.ErrorContext(c.Request().Context(), "render error page", "error", err)
+		_ = c.String(status, message)
+	}
+}

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/apperr"
+)
+
+// Accounts is the account.Store.
+type Accounts struct{ *DB }
+
+var _ account.Store = Accounts{}
+
+type userRow struct {
+	ID              int64 `gorm:"primaryKey"`
+	Email           string
+	Name            string
+	PasswordHash    string
+	EmailVerifiedAt *time.Time
+	IsAdmin         bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) domain() account.User {
+	return account.User{ID: r.ID, Email: r.Email, Name: r.Name, PasswordHash: r.PasswordHash,
+		EmailVerifiedAt: r.EmailVerifiedAt, IsAdmin: r.IsAdmin, CreatedAt: r.CreatedAt}
+}
+
+type userTokenRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	UserID    int64
+	Purpose   string
+	TokenHash []byte
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
+func (userTokenRow) TableName() string { return "user_tokens" }
+
+type apiTokenRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	UserID     int64
+	Name       string
+	Prefix     string
+	TokenHash  []byte
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+}
+
+func (apiTokenRow) TableName() string { return "api_tokens" }
+
+func (r apiTokenRow) domain() account.APIToken {
+	return account.APIToken{ID: r.ID, UserID: r.UserID, Name: r.Name, Prefix: r.Prefix, Hash: r.TokenHash,
+		CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt}
+}
+
+// CreateUser implements account.Store.
+func (s Accounts) CreateUser(ctx context.Context, u *account.User) error {
+	r := userRow{Email: u.Email, Name: u.Name, PasswordHash: u.PasswordHash, EmailVerifiedAt: u.EmailVerifiedAt, IsAdmin: u.IsAdmin}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate("create user", err)
+	}
+	u.ID, u.CreatedAt = r.ID, r.CreatedAt
+	return nil
+}
+
+// UserByID implements account.Store.
+func (s Accounts) UserByID(ctx context.Context, id int64) (account.User, error) {
+	var r userRow
+	err := s.conn(ctx).Take(&r, "id = ?", id).Error
+	return r.domain(), translate("user by id", err)
+}
+
+// UserByEmail implements account.Store.
+func (s Accounts) UserByEmail(ctx context.Context, email string) (account.User, error) {
+	var r userRow
+	err := s.conn(ctx).Take(&r, "email = ?", email).Error
+	return r.domain(), translate("user by email", err)
+}
+
+func (s Accounts) updateUser(ctx context.Context, id int64, values map[string]any) error {
+	values["updated_at"] = time.Now()
+	res := s.conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(values)
+	if res.Error != nil {
+		return translate("update user", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "No such account.")
+	}
+	return nil
+}
+
+// MarkVerified implements account.Store.
+func (s Accounts) MarkVerified(ctx context.Context, userID int64, at time.Time) error {
+	return s.updateUser(ctx, userID, map[string]any{"email_verified_at": at})
+}
+
+// SetPassword implements account.Store.
+func (s Accounts) SetPassword(ctx context.Context, userID int64, hash string) error {
+	return s.updateUser(ctx, userID, map[string]any{"password_hash": hash})
+}
+
+// SetAdmin implements account.Store.
+func (s Accounts) SetAdmin(ctx context.Context, userID int64, admin bool) error {
+	return s.updateUser(ctx, userID, map[string]any{"is_admin": admin})
+}
+
+// CountAdmins implements account.Store.
+func (s Accounts) CountAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&userRow{}).Where("is_admin").Count(&n).Error
+	return n, translate("count admins", err)
+}
+
+// Memberships implements account.Store.
+func (s Accounts) Memberships(ctx context.Context, userID int64) ([]access.Membership, error) {
+	var rows []struct {
+		ConferenceID   int64
+		ConferenceSlug string
+		ConferenceName string
+		Role           string
+	}
+	err := s.conn(ctx).Raw(`SELECT r.conference_id, c.slug AS conference_slug, c.name AS conference_name, r.role
+		FROM conference_roles r JOIN conferences c ON c.id = r.conference_id
+		WHERE r.user_id = ? ORDER BY c.starts_on DESC, c.id, r.role`, userID).Scan(&rows).Error
+	if err != nil {
+		return nil, translate("memberships", err)
+	}
+	out := make([]access.Membership, len(rows))
+	for i, r := range rows {
+		out[i] = access.Membership{ConferenceID: r.ConferenceID, ConferenceSlug: r.ConferenceSlug, ConferenceName: r.ConferenceName, Role: access.Role(r.Role)}
+	}
+	return out, nil
+}
+
+// CreateOneTimeToken implements account.Store.
+func (s Accounts) CreateOneTimeToken(ctx context.Context, t *account.OneTimeToken) error {
+	r := userTokenRow{UserID: t.UserID, Purpose: string(t.Purpose), TokenHash: t.Hash, ExpiresAt: t.ExpiresAt}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate("create token", err)
+	}
+	t.ID = r.ID
+	return nil
+}
+
+// OneTimeTokenForUpdate implements account.Store.
+func (s Accounts) OneTimeTokenForUpdate(ctx context.Context, p account.Purpose, hash []byte) (account.OneTimeToken, error) {
+	var r userTokenRow
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, "purpose = ? AND token_hash = ?", string(p), hash).Error
+	if err != nil {
+		return account.OneTimeToken{}, translate("token", err)
+	}
+	return account.OneTimeToken{ID: r.ID, UserID: r.UserID, Purpose: account.Purpose(r.Purpose), Hash: r.TokenHash,
+		ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt}, nil
+}
+
+// UseOneTimeTokens implements account.Store.
+func (s Accounts) UseOneTimeTokens(ctx context.Context, userID int64, p account.Purpose, at time.Time) error {
+	err := s.conn(ctx).Model(&userTokenRow{}).Where("user_id = ? AND purpose = ? AND used_at IS NULL", userID, string(p)).
+		Update("used_at", at).Error
+	return translate("use tokens", err)
+}
+
+// CreateAPIToken implements account.Store.
+func (s Accounts) CreateAPIToken(ctx context.Context, t *account.APIToken) error {
+	r := apiTokenRow{UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, TokenHash: t.Hash, ExpiresAt: t.ExpiresAt}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate("create api token", err)
+	}
+	t.ID, t.CreatedAt = r.ID, r.CreatedAt
+	return nil
+}
+
+// APITokens implements account.Store.
+func (s Accounts) APITokens(ctx context.Context, userID int64) ([]account.APIToken, error) {
+	var rows []apiTokenRow
+	if err := s.conn(ctx).Where("user_id = ? AND revoked_at IS NULL", userID).Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, translate("api tokens", err)
+	}
+	out := make([]account.APIToken, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// RevokeAPIToken implements account.Store.
+func (s Accounts) RevokeAPIToken(ctx context.Context, userID, tokenID int64, at time.Time) error {
+	res := s.conn(ctx).Model(&apiTokenRow{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).Update("revoked_at", at)
+	if res.Error != nil {
+		return translate("revoke api token", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "You have no such API token.")
+	}
+	return nil
+}
+
+// UseAPIToken implements account.Store. last_used_at is written at most once a minute per token so
+// that busy clients do not turn every read into a write.
+func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (account.APIToken, account.User, error) {
+	var r apiTokenRow
+	err := s.conn(ctx).Take(&r, "token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", hash, now).Error
+	if err != nil {
+		return account.APIToken{}, account.User{}, translate("api token", err)
+	}
+	if r.LastUsedAt == nil || now.Sub(*r.LastUsedAt) > time.Minute {
+		if err := s.conn(ctx).Model(&apiTokenRow{}).Where("id = ?", r.ID).Update("last_used_at", now).Error; err != nil {
+			return account.APIToken{}, account.User{}, translate("api token use", err)
+		}
+		r.LastUsedAt = &now
+	}
+	u, err := s.UserByID(ctx, r.UserID)
+	return r.domain(), u, err
+}

@@ -1,0 +1,180 @@
+// Package store is the PostgreSQL persistence of the platform, through GORM on a pgx pool. GORM and the
+// row structs live here only: every method converts rows to domain types at the boundary.
+//
+// Transactions travel in the context: InTx puts the transaction on ctx and every method uses it when
+// present, so a domain service can make several changes, its audit record and its outgoing mail
+// (the outbox) commit or roll back together.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+)
+
+// Options configures Open.
+type Options struct {
+	URL              string
+	MaxConns         int32
+	StatementTimeout time.Duration
+	Logger           *slog.Logger
+}
+
+// DB is the database: one pgx pool shared by GORM (through database/sql) and the job queue.
+type DB struct {
+	Pool   *pgxpool.Pool
+	SQL    *sql.DB
+	gorm   *gorm.DB
+	river  *river.Client[*sql.Tx] // inserts jobs inside our transactions
+	logger *slog.Logger
+}
+
+// Open connects to PostgreSQL and checks the connection.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(o.URL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %s", strings.ReplaceAll(err.Error(), o.URL, "…"))
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	if o.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "conference"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database at %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	lg := o.Logger
+	if lg == nil {
+		lg = slog.Default()
+	}
+	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		// Unique violations are turned into field-level conflicts by translate, which needs the
+		// driver's own error (its constraint name), so GORM's translation stays off.
+		TranslateError:         false,
+		PrepareStmt:            false,
+		SkipDefaultTransaction: true,
+		// Parameterized SQL only, never values: no personal data in logs.
+		Logger: logger.New(slogWriter{lg}, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn,
+			IgnoreRecordNotFoundError: true, ParameterizedQueries: true}),
+		NowFunc: func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open gorm: %w", err)
+	}
+	rc, err := river.NewClient(riverdatabasesql.New(sqlDB), &river.Config{})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("job queue client: %w", err)
+	}
+	return &DB{Pool: pool, SQL: sqlDB, gorm: g, river: rc, logger: lg}, nil
+}
+
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Printf(format string, args ...any) {
+	w.l.Warn("database", "message", fmt.Sprintf(format, args...))
+}
+
+// Close closes the pool.
+func (db *DB) Close() {
+	_ = db.SQL.Close()
+	db.Pool.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+type txKey struct{}
+
+// conn returns the transaction on ctx, or the pool, bound to ctx.
+func (db *DB) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return db.gorm.WithContext(ctx)
+}
+
+// InTx runs fn in a transaction carried by fn's ctx. A nested call joins the outer transaction.
+// fn's error rolls back and is returned as it is.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// sqlTx returns the database/sql transaction under the GORM transaction on ctx.
+func sqlTx(ctx context.Context) (*sql.Tx, bool) {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return nil, false
+	}
+	st, ok := tx.Statement.ConnPool.(*sql.Tx)
+	return st, ok
+}
+
+// uniqueFields maps unique constraints to the input field they concern and a message.
+var uniqueFields = map[string]apperr.FieldError{
+	"users_email_key":       {Field: "email", Message: "An account already uses this email address."},
+	"conferences_slug_key":  {Field: "slug", Message: "Another conference already uses this short name."},
+	"conference_roles_pkey": {Field: "role", Message: "The person already has this role."},
+}
+
+// translate turns driver errors into apperr errors: unique violations into Conflict with a field
+// message, a missing row into NotFound, anything else into Internal keeping the cause for the log.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := apperr.As(err); ok {
+		return err
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.Wrap(apperr.NotFound, "Not found.", err)
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			if fe, ok := uniqueFields[pg.ConstraintName]; ok {
+				return &apperr.Error{Code: apperr.Conflict, Message: fe.Message, Fields: []apperr.FieldError{fe}, Err: err}
+			}
+			return apperr.Wrap(apperr.Conflict, "This already exists.", err)
+		case "57014":
+			return apperr.Wrap(apperr.Internal, "The database took too long to answer.", fmt.Errorf("%s: %w", op, err))
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return apperr.Wrap(apperr.Internal, "The request was cancelled.", fmt.Errorf("%s: %w", op, err))
+	}
+	return apperr.Wrap(apperr.Internal, "A database error occurred.", fmt.Errorf("%s: %w", op, err))
+}

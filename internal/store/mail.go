@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm/clause"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/mail"
+)
+
+// Mail is the outbox's queue, the mail log, the delivery store and the development mailbox.
+type Mail struct{ *DB }
+
+var (
+	_ mail.Queue         = Mail{}
+	_ mail.Log           = Mail{}
+	_ mail.DeliveryStore = Mail{}
+	_ mail.DevMailStore  = Mail{}
+)
+
+// MailMaxAttempts is how often a message is tried before it is marked failed; the queue waits longer
+// after each failure (about four hours from the first attempt to the last).
+const MailMaxAttempts = 10
+
+type emailRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	EventKey      string
+	ConferenceID  *int64
+	Recipient     string
+	RecipientName string
+	Subject       string
+	BodyText      string
+	BodyHTML      string `gorm:"column:body_html"`
+	Status        string
+	Attempts      int
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+}
+
+func (emailRow) TableName() string { return "email_messages" }
+
+func (r emailRow) domain() mail.Email {
+	return mail.Email{ID: r.ID, EventKey: r.EventKey, ConferenceID: r.ConferenceID, Recipient: r.Recipient, RecipientName: r.RecipientName,
+		Subject: r.Subject, Text: r.BodyText, HTML: r.BodyHTML, Status: mail.Status(r.Status), Attempts: r.Attempts,
+		LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: r.SentAt}
+}
+
+// Enqueue implements mail.Queue: the message row and its delivery job are written in one transaction
+// (the caller's, when ctx carries one).
+func (s Mail) Enqueue(ctx context.Context, e *mail.Email) (bool, error) {
+	inserted := false
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		r := emailRow{EventKey: e.EventKey, ConferenceID: e.ConferenceID, Recipient: e.Recipient, RecipientName: e.RecipientName,
+			Subject: e.Subject, BodyText: e.Text, BodyHTML: e.HTML, Status: string(mail.Queued)}
+		res := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_key"}}, DoNothing: true}).Create(&r)
+		if res.Error != nil {
+			return translate("enqueue mail", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil // this event already has its message
+		}
+		tx, ok := sqlTx(ctx)
+		if !ok {
+			return apperr.Wrap(apperr.Internal, "Could not queue the email.", fmt.Errorf("enqueue mail: no sql transaction"))
+		}
+		if _, err := s.river.InsertTx(ctx, tx, mail.Job{EmailID: r.ID}, &river.InsertOpts{MaxAttempts: MailMaxAttempts}); err != nil {
+			return translate("enqueue mail job", err)
+		}
+		e.ID, e.CreatedAt, inserted = r.ID, r.CreatedAt, true
+		return nil
+	})
+	return inserted, err
+}
+
+// List implements mail.Log.
+func (s Mail) List(ctx context.Context, f mail.LogFilter) ([]mail.Email, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q := s.conn(ctx).Omit("body_text", "body_html").Order("id DESC").Limit(f.Limit)
+	if f.ConferenceID != nil {
+		q = q.Where("conference_id = ?", *f.ConferenceID)
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	var rows []emailRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate("mail log", err)
+	}
+	out := make([]mail.Email, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// Deliver implements mail.DeliveryStore. The row stays locked while sending, so two workers holding
+// the same job (the queue runs jobs at least once) cannot both send it.
+func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(mail.Email) error) error {
+	var sendErr error
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var r emailRow
+		if err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, "id = ?", id).Error; err != nil {
+			return translate("lock mail", err)
+		}
+		if r.Status == string(mail.Sent) {
+			return nil
+		}
+		sendErr = send(r.domain())
+		upd := map[string]any{"attempts": r.Attempts + 1}
+		switch {
+		case sendErr == nil:
+			upd["status"], upd["sent_at"], upd["last_error"] = string(mail.Sent), time.Now(), ""
+		case final:
+			upd["status"], upd["last_error"] = string(mail.Failed), truncate(sendErr.Error(), 1000)
+		default:
+			upd["last_error"] = truncate(sendErr.Error(), 1000)
+		}
+		return translate("record delivery", s.conn(ctx).Model(&emailRow{}).Where("id = ?", id).Updates(upd).Error)
+	})
+	if err != nil {
+		return err
+	}
+	return sendErr
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// QueueDepth counts delivery jobs waiting to run or to be retried.
+func (s Mail) QueueDepth(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Raw(`SELECT count(*) FROM river_job WHERE state IN ('available', 'retryable', 'scheduled', 'running')`).Scan(&n).Error
+	return n, translate("queue depth", err)
+}
+
+type devMailRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	MessageID  string
+	Sender     string
+	Recipient  string
+	Subject    string
+	BodyText   string
+	BodyHTML   string `gorm:"column:body_html"`
+	ReceivedAt time.Time
+}
+
+func (devMailRow) TableName() string { return "dev_mailbox" }
+
+func (r devMailRow) domain() mail.DevMail {
+	return mail.DevMail{ID: r.ID, MessageID: r.MessageID, From: r.Sender, To: r.Recipient, Subject: r.Subject,
+		Text: r.BodyText, HTML: r.BodyHTML, ReceivedAt: r.ReceivedAt}
+}
+
+// SaveDevMail implements mail.DevMailStore.
+func (s Mail) SaveDevMail(ctx context.Context, m *mail.DevMail) error {
+	r := devMailRow{MessageID: m.MessageID, Sender: m.From, Recipient: m.To, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, ReceivedAt: time.Now()}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate("save dev mail", err)
+	}
+	m.ID, m.ReceivedAt = r.ID, r.ReceivedAt
+	return nil
+}
+
+// DevMails implements mail.DevMailStore.
+func (s Mail) DevMails(ctx context.Context, limit int) ([]mail.DevMail, error) {
+	var rows []devMailRow
+	if err := s.conn(ctx).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate("dev mailbox", err)
+	}
+	out := make([]mail.DevMail, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// DevMail implements mail.DevMailStore.
+func (s Mail) DevMail(ctx context.Context, id int64) (mail.DevMail, error) {
+	var r devMailRow
+	if err := s.conn(ctx).Take(&r, "id = ?", id).Error; err != nil {
+		err = translate("dev mail", err)
+		if apperr.Is(err, apperr.NotFound) {
+			return mail.DevMail{}, apperr.New(apperr.NotFound, "There is no such message in the mailbox.")
+		}
+		return mail.DevMail{}, err
+	}
+	return r.domain(), nil
+}
