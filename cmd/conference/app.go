@@ -16,8 +16,8 @@ import (
 
 	"github.com/challenging-norms/conference/api"
 	"github.com/challenging-norms/conference/internal/account"
-	"github.com/challenging-norms/conference/internal/config"
 	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/config"
 	"github.com/challenging-norms/conference/internal/jobs"
 	"github.com/challenging-norms/conference/internal/mail"
 	"github.com/challenging-norms/conference/internal/server"

@@ -122,7 +122,9 @@ func (db *DB) migrateQueue(ctx context.Context, dir rivermigrate.Direction) erro
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", riverLockID); err != nil {
 		return fmt.Errorf("job queue migrations: lock: %w", err)
 	}
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", riverLockID) }()
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", riverLockID)
+	}()
 	if _, err := m.Migrate(ctx, dir, nil); err != nil {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
