@@ -56,6 +56,17 @@ func withEnv(kv ...string) testOption {
 	}
 }
 
+// withFreshDB gives the app a database of its own, so no other test's queue worker can take its
+// jobs (needed when a test asserts on where mail was delivered).
+func withFreshDB(t *testing.T) testOption {
+	d, drop, err := pgtest.New("app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	return func(env map[string]string, _ *appOptions) { env["DATABASE_URL"] = d.URL }
+}
+
 var generous = server.Limit{Burst: 10000, Every: time.Millisecond}
 
 // startApp starts the whole service as `conference serve` would, and stops it when the test ends.

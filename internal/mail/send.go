@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -19,7 +20,8 @@ type SMTP struct {
 
 // NewSMTP configures a sender from a URL: smtp://user:pass@host:port uses STARTTLS when the server offers
 // it (port 587 by default); smtps://… uses implicit TLS (port 465 by default). A query of
-// ?tls=required refuses servers without STARTTLS, and ?tls=none never tries it.
+// ?tls=required refuses servers without STARTTLS, and ?tls=none never tries it. With credentials, the
+// strongest mechanism the server offers is used, or the one named by ?auth=plain|login|cram-md5.
 func NewSMTP(rawURL string) (*SMTP, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -48,7 +50,19 @@ func NewSMTP(rawURL string) (*SMTP, error) {
 	opts = append(opts, gomail.WithPort(port))
 	if u.User != nil && u.User.Username() != "" {
 		pass, _ := u.User.Password()
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
+		mech := gomail.SMTPAuthAutoDiscover
+		switch strings.ToLower(u.Query().Get("auth")) {
+		case "plain":
+			mech = gomail.SMTPAuthPlain
+		case "login":
+			mech = gomail.SMTPAuthLogin
+		case "cram-md5":
+			mech = gomail.SMTPAuthCramMD5
+		case "", "autodiscover":
+		default:
+			return nil, fmt.Errorf("SMTP_URL: auth=%q is not one of plain, login, cram-md5", u.Query().Get("auth"))
+		}
+		opts = append(opts, gomail.WithSMTPAuth(mech), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
 	}
 	return &SMTP{host: u.Hostname(), opts: opts, desc: fmt.Sprintf("SMTP server %s:%d", u.Hostname(), port)}, nil
 }

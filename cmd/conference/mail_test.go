@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"github.com/PuerkitoBio/goquery"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/mail/smtptest"
+)
+
+type emailState struct {
+	ID       int64
+	Status   string
+	Attempts int
+	Error    string
+}
+
+func emailTo(t *testing.T, ta *testApp, to, subject string) emailState {
+	t.Helper()
+	var e emailState
+	err := ta.db.SQL.QueryRow(`SELECT id, status, attempts, last_error FROM email_messages
+		WHERE recipient = $1 AND subject LIKE '%' || $2 || '%' ORDER BY id DESC LIMIT 1`, to, subject).
+		Scan(&e.ID, &e.Status, &e.Attempts, &e.Error)
+	if err != nil {
+		t.Fatalf("email to %s (%s): %v", to, subject, err)
+	}
+	return e
+}
+
+// waitEmailStatus waits until the newest such message has the status (the SMTP server sees a message
+// a moment before its delivery is committed).
+func waitEmailStatus(t *testing.T, ta *testApp, to, subject, status string) emailState {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e := emailTo(t, ta, to, subject)
+		if e.Status == status || time.Now().After(deadline) {
+			return e
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestMailThroughQueueToSMTP sends the mail a change causes through the queue to a real SMTP server,
+// retries after a temporary refusal, and never sends one message twice.
+func TestMailThroughQueueToSMTP(t *testing.T) {
+	srv := smtptest.Start(t)
+	sender, err := mail.NewSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := startApp(t, withFreshDB(t), withSender(sender))
+	b := ta.browser()
+
+	p := b.post("/signup", "/signup", url.Values{"name": {"Kofi Mensah"}, "email": {"kofi@example.org"}, "password": {"a long enough passphrase"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("sign-up: %d %s", p.Status, p.problem())
+	}
+	got := srv.Wait(t, 1, 15*time.Second)[0]
+	if got.To[0] != "kofi@example.org" || !strings.Contains(got.Header.Get("Subject"), "Confirm your email") {
+		t.Fatalf("arrived: to %v subject %q", got.To, got.Header.Get("Subject"))
+	}
+	if !strings.Contains(got.Text, ta.URL+"/verify?token=") {
+		t.Errorf("verification link missing from:\n%s", got.Text)
+	}
+	if e := waitEmailStatus(t, ta, "kofi@example.org", "Confirm", "sent"); e.Status != "sent" || e.Attempts != 1 {
+		t.Errorf("after delivery: %+v", e)
+	}
+
+	// A temporary refusal: the queue tries again and the message arrives once.
+	srv.FailNext(1)
+	p = b.post("/password/forgot", "/password/forgot", url.Values{"email": {"kofi@example.org"}})
+	if p.Status != http.StatusOK {
+		t.Fatalf("forgot: %d %s", p.Status, p.problem())
+	}
+	msgs := srv.Wait(t, 2, 30*time.Second)
+	if !strings.Contains(msgs[1].Header.Get("Subject"), "new password") {
+		t.Fatalf("second message: %q", msgs[1].Header.Get("Subject"))
+	}
+	e := waitEmailStatus(t, ta, "kofi@example.org", "new password", "sent")
+	if e.Status != "sent" || e.Attempts != 2 || e.Error != "" {
+		t.Errorf("after a retry: %+v", e)
+	}
+
+	// Delivering an already sent message again (the queue runs jobs at least once) sends nothing.
+	d := mail.Delivery{Store: ta.mailbox(), Sender: sender, From: "x@example.org", Domain: "example.org"}
+	if err := d.Deliver(context.Background(), e.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("%d messages after a repeated delivery, want 2", n)
+	}
+
+	// Enqueueing the same event twice yields one message.
+	key := "test-event:1"
+	for range 2 {
+		if _, err := ta.mailbox().Enqueue(context.Background(), &mail.Email{EventKey: key, Recipient: "once@example.org", Subject: "Once", Text: "t", HTML: "h", Status: mail.Queued}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	_ = ta.db.SQL.QueryRow(`SELECT count(*) FROM email_messages WHERE event_key = $1`, key).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d rows for one event", n)
+	}
+}
+
+type failingSender struct{}
+
+func (failingSender) Send(context.Context, mail.Envelope) error {
+	return errors.New("550 mailbox unavailable")
+}
+func (failingSender) Describe() string { return "a failing sender" }
+
+// TestMailLogShowsFailures checks that a message that failed its last attempt is marked failed with
+// its error, and that admins see it in the mail log.
+func TestMailLogShowsFailures(t *testing.T) {
+	ta := startApp(t, withFreshDB(t), withSender(failingSender{}))
+	ctx := context.Background()
+	if _, err := ta.accounts.CreateUser(ctx, account.CreateUserInput{Email: "admin.mail@example.org", Name: "Ada Admin", Password: "admin password here", Admin: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.accounts.RequestPasswordReset(ctx, "admin.mail@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	e := emailTo(t, ta, "admin.mail@example.org", "new password")
+	d := mail.Delivery{Store: ta.mailbox(), Sender: failingSender{}, From: "x@example.org", Domain: "example.org"}
+	if err := d.Deliver(ctx, e.ID, true); err == nil {
+		t.Fatal("want the sender's error")
+	}
+	e = emailTo(t, ta, "admin.mail@example.org", "new password")
+	if e.Status != "failed" || !strings.Contains(e.Error, "550") || e.Attempts < 1 {
+		t.Errorf("after the last attempt: %+v", e)
+	}
+
+	b := ta.browser()
+	if p := b.post("/login", "/login", url.Values{"email": {"admin.mail@example.org"}, "password": {"admin password here"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("log-in: %d %s", p.Status, p.problem())
+	}
+	p := b.get("/admin/mail")
+	found := false
+	for _, tr := range rowsText(p) {
+		if strings.Contains(tr, "admin.mail@example.org") && strings.Contains(tr, "failed") && strings.Contains(tr, "550 mailbox unavailable") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("mail log does not show the failure; rows: %q", rowsText(p))
+	}
+
+	// People who are not admins do not see the installation's mail log.
+	if _, err := ta.accounts.CreateUser(ctx, account.CreateUserInput{Email: "nia.mail@example.org", Name: "Nia", Password: "another good password"}); err != nil {
+		t.Fatal(err)
+	}
+	nb := ta.browser()
+	if p := nb.post("/login", "/login", url.Values{"email": {"nia.mail@example.org"}, "password": {"another good password"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("log-in: %d %s", p.Status, p.problem())
+	}
+	if p := nb.get("/admin/mail"); p.Status != http.StatusForbidden {
+		t.Errorf("a non-admin gets %d from /admin/mail, want 403", p.Status)
+	}
+}
+
+// rowsText returns the text of each table body row.
+func rowsText(p page) []string {
+	var out []string
+	p.Doc.Find("tbody tr").Each(func(_ int, s *goquery.Selection) {
+		out = append(out, strings.Join(strings.Fields(s.Text()), " "))
+	})
+	return out
+}

@@ -1,0 +1,96 @@
+package mail_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/mail/smtptest"
+	"github.com/challenging-norms/conference/web"
+)
+
+func TestSMTPSendsTextAndHTML(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.Username, srv.Password = "mailer", "s3cret pass"
+	s, err := mail.NewSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := mail.NewRenderer(web.FS, "Challenging Norms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, text, html, err := r.Render("reset_password", struct {
+		Name, Link   string
+		ValidMinutes int
+	}{"Dr. Ruth <Reyes>", "https://example.org/password/reset?token=abc", 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Send(context.Background(), mail.Envelope{MessageID: "mail-7@example.org", From: "Challenging Norms <no-reply@example.org>",
+		To: "ruth@example.org", ToName: "Dr. Ruth Reyes", Subject: subject, Text: text, HTML: html})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := srv.Wait(t, 1, 5*time.Second)[0]
+	if m.From != "no-reply@example.org" || len(m.To) != 1 || m.To[0] != "ruth@example.org" {
+		t.Errorf("envelope from %q to %v", m.From, m.To)
+	}
+	if got := m.Header.Get("Message-Id"); got != "<mail-7@example.org>" {
+		t.Errorf("Message-ID = %q", got)
+	}
+	if got := m.Header.Get("Subject"); got != "Choose a new password for Challenging Norms" {
+		t.Errorf("Subject = %q", got)
+	}
+	if !strings.Contains(m.Header.Get("Content-Type"), "multipart/alternative") {
+		t.Errorf("Content-Type = %q, want multipart/alternative", m.Header.Get("Content-Type"))
+	}
+	// The name is escaped in HTML and kept as typed in text.
+	if !strings.Contains(m.HTML, "Dr. Ruth &lt;Reyes&gt;") || !strings.Contains(m.Text, "Hello Dr. Ruth <Reyes>,") {
+		t.Errorf("name not rendered as expected in both parts:\n%s", m.Raw)
+	}
+	if !strings.Contains(m.Text, "https://example.org/password/reset?token=abc") || !strings.Contains(m.HTML, `href="https://example.org/password/reset?token=abc"`) {
+		t.Error("link missing from the message")
+	}
+}
+
+func TestSMTPReportsRefusal(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.FailNext(1)
+	s, err := mail.NewSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := mail.Envelope{MessageID: "x@example.org", From: "a@example.org", To: "b@example.org", Subject: "s", Text: "t"}
+	if err := s.Send(context.Background(), env); err == nil || !strings.Contains(err.Error(), "451") {
+		t.Fatalf("first send: want a 451 error, got %v", err)
+	}
+	if err := s.Send(context.Background(), env); err != nil {
+		t.Fatalf("second send: %v", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("%d messages arrived, want 1", n)
+	}
+}
+
+func TestNewSMTPRejectsBadURL(t *testing.T) {
+	if _, err := mail.NewSMTP("smtp://host:notaport"); err == nil {
+		t.Error("want an error for a bad port")
+	}
+}
+
+func TestRendererRefusesUnknownTemplate(t *testing.T) {
+	r, err := mail.NewRenderer(web.FS, "X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := r.Render("no_such_template", nil); err == nil {
+		t.Error("want an error")
+	}
+	// A template whose data lacks a field fails loudly instead of sending a broken message.
+	if _, _, _, err := r.Render("verify_email", struct{ Name string }{"A"}); err == nil {
+		t.Error("want an error for missing data")
+	}
+}
