@@ -127,7 +127,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	}
 	a.mailDesc = sender.Describe()
 	base, _ := url.Parse(cfg.BaseURL)
-	a.runner, err = jobs.New(jobs.Options{Pool: db.Pool, MailWorkers: cfg.MailWorkers, Logger: log, PollInterval: o.pollInterval,
+	a.runner, err = jobs.New(jobs.Options{Pool: db.Pool, Maintenance: store.Maintenance{DB: db}, MailWorkers: cfg.MailWorkers, Logger: log, PollInterval: o.pollInterval,
 		Delivery: mail.Delivery{Store: mailStore, Sender: sender, From: cfg.MailFrom, Domain: base.Hostname()}})
 	if err != nil {
 		return nil, err
@@ -146,7 +146,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 		return float64(n)
 	}))
 
-	a.sessions = postgresstore.NewWithCleanupInterval(db.SQL, 10*time.Minute)
+	// The store's own clean-up goroutine is left off (interval 0): the job queue's periodic clean-up
+	// removes expired sessions, once across all instances.
+	a.sessions = postgresstore.NewWithCleanupInterval(db.SQL, 0)
 	a.server, err = server.New(server.Options{
 		Accounts: a.accounts, Conferences: a.confs, AuditLog: auditStore, MailLog: mailStore, DevMailbox: devMailbox,
 		Health: db, Sessions: a.sessions, Registry: reg, Logger: log, Web: web.FS, OpenAPI: api.OpenAPI,
@@ -175,7 +177,4 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-func (a *app) close() {
-	a.sessions.StopCleanup()
-	a.db.Close()
-}
+func (a *app) close() { a.db.Close() }

@@ -21,10 +21,16 @@ type Runner struct {
 	client *river.Client[pgx.Tx]
 }
 
+// Maintenance removes expired sessions and links.
+type Maintenance interface {
+	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+}
+
 // Options configures the runner.
 type Options struct {
 	Pool        *pgxpool.Pool
 	Delivery    mail.Delivery
+	Maintenance Maintenance
 	MailWorkers int
 	Logger      *slog.Logger
 	// PollInterval, when set, also polls for jobs (tests make it short); LISTEN/NOTIFY wakes workers
@@ -38,6 +44,9 @@ func New(o Options) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &sendEmail{delivery: o.Delivery}); err != nil {
 		return nil, fmt.Errorf("register mail worker: %w", err)
 	}
+	if err := river.AddWorkerSafely(workers, &cleanup{m: o.Maintenance, log: o.Logger}); err != nil {
+		return nil, fmt.Errorf("register cleanup worker: %w", err)
+	}
 	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, o.MailWorkers)}},
 		Workers: workers,
@@ -47,6 +56,9 @@ func New(o Options) (*Runner, error) {
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		JobTimeout:                  2 * time.Minute,
 		FetchCooldown:               20 * time.Millisecond,
+		// One instance at a time (the queue's leader) runs the periodic clean-up.
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return cleanupArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 	}
 	if o.PollInterval > 0 {
 		cfg.FetchPollInterval = o.PollInterval
@@ -78,4 +90,22 @@ type sendEmail struct {
 
 func (w *sendEmail) Work(ctx context.Context, job *river.Job[mail.Job]) error {
 	return w.delivery.Deliver(ctx, job.Args.EmailID, job.Attempt >= job.MaxAttempts)
+}
+
+type cleanupArgs struct{}
+
+func (cleanupArgs) Kind() string { return "cleanup_expired" }
+
+type cleanup struct {
+	river.WorkerDefaults[cleanupArgs]
+	m   Maintenance
+	log *slog.Logger
+}
+
+func (w *cleanup) Work(ctx context.Context, _ *river.Job[cleanupArgs]) error {
+	n, err := w.m.DeleteExpired(ctx, time.Now())
+	if err == nil && n > 0 && w.log != nil {
+		w.log.InfoContext(ctx, "removed expired sessions and links", "rows", n)
+	}
+	return err
 }

@@ -32,6 +32,15 @@ func AdminURL() string {
 
 var unsafe = regexp.MustCompile(`[^a-z0-9_]+`)
 
+// redact hides a password in a URL.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
 // Database is a fresh database for one test package.
 type Database struct {
 	URL  string
@@ -45,7 +54,7 @@ func New(prefix string) (*Database, func(), error) {
 	defer cancel()
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
-		return nil, nil, fmt.Errorf("no PostgreSQL for tests at TEST_DATABASE_URL=%q (run the tests with `make test`, which finds or starts one): %w", AdminURL(), err)
+		return nil, nil, fmt.Errorf("no PostgreSQL for tests at TEST_DATABASE_URL=%s (run the tests with `make test`, which finds or starts one): %w", redact(AdminURL()), err)
 	}
 	defer admin.Close(context.Background())
 	b := make([]byte, 4)
