@@ -83,7 +83,7 @@ func startApp(t *testing.T, opts ...testOption) *testApp {
 		"SHUTDOWN_TIMEOUT": "5s", "SITE_NAME": "Test Conferences",
 	}
 	o := appOptions{pollInterval: 50 * time.Millisecond, limits: server.RateLimits{
-		LoginPerIP: generous, LoginPerAccount: generous, SignupPerIP: generous, ResetPerIP: generous,
+		LoginPerIP: generous, LoginPerAccount: generous, SignupPerIP: generous, SignupPerAccount: generous, ResetPerIP: generous,
 		ResetPerAccount: generous, APITokenPerIP: generous}}
 	for _, opt := range opts {
 		opt(env, &o)

@@ -226,12 +226,13 @@ func defaultLimits(l RateLimits) map[string]Limit {
 		return v
 	}
 	return map[string]Limit{
-		"login-ip":      def(l.LoginPerIP, 20, 6*time.Second),
-		"login-account": def(l.LoginPerAccount, 6, time.Minute),
-		"signup-ip":     def(l.SignupPerIP, 10, time.Minute),
-		"reset-ip":      def(l.ResetPerIP, 10, time.Minute),
-		"reset-account": def(l.ResetPerAccount, 3, 20*time.Minute),
-		"token-ip":      def(l.APITokenPerIP, 20, 6*time.Second),
+		"login-ip":       def(l.LoginPerIP, 20, 6*time.Second),
+		"login-account":  def(l.LoginPerAccount, 6, time.Minute),
+		"signup-ip":      def(l.SignupPerIP, 10, time.Minute),
+		"signup-account": def(l.SignupPerAccount, 5, 12*time.Minute),
+		"reset-ip":       def(l.ResetPerIP, 10, time.Minute),
+		"reset-account":  def(l.ResetPerAccount, 3, 20*time.Minute),
+		"token-ip":       def(l.APITokenPerIP, 20, 6*time.Second),
 	}
 }
 

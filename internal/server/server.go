@@ -32,10 +32,10 @@ type Health interface {
 // RateLimits sets how many attempts each client may make. Each limit is a burst and a refill period
 // per attempt; zero values take the defaults.
 type RateLimits struct {
-	LoginPerIP, LoginPerAccount Limit
-	SignupPerIP                 Limit
-	ResetPerIP, ResetPerAccount Limit
-	APITokenPerIP               Limit
+	LoginPerIP, LoginPerAccount   Limit
+	SignupPerIP, SignupPerAccount Limit
+	ResetPerIP, ResetPerAccount   Limit
+	APITokenPerIP                 Limit
 }
 
 // Limit is a token bucket: Burst attempts at once, then one more every Every.

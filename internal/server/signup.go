@@ -39,6 +39,9 @@ func (s *Server) signup(c echo.Context) error {
 		err = s.allow(c, "signup-ip", c.RealIP())
 	}
 	if err == nil {
+		err = s.allow(c, "signup-account", account.NormalizeEmail(f.Email))
+	}
+	if err == nil {
 		err = s.opts.Accounts.SignUp(c.Request().Context(), account.SignUpInput{Name: f.Name, Email: f.Email, Password: f.Password})
 	}
 	if err != nil {
