@@ -23,6 +23,8 @@ func (s *Server) routes() error {
 		Registerer:                reg,
 		Subsystem:                 "http",
 		DoNotUseRequestPathFor404: true,
+		// The Host header is the client's to choose: as a label it would let anyone grow the metrics.
+		LabelFuncs: map[string]echoprometheus.LabelValueFunc{"host": func(echo.Context, error) string { return "" }},
 		Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },
 	}.ToMiddleware()
 	if err != nil {
