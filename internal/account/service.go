@@ -107,6 +107,22 @@ func nameProblem(name string) string {
 	return ""
 }
 
+// checkNewAccount normalizes a new account's name and address and checks them with the password.
+func checkNewAccount(name, email, password string) (string, string, error) {
+	name, email = strings.TrimSpace(name), NormalizeEmail(email)
+	var fe apperr.Fields
+	if p := nameProblem(name); p != "" {
+		fe.Add("name", p)
+	}
+	if p := EmailProblem(email); p != "" {
+		fe.Add("email", p)
+	}
+	if p := passwordProblem(password, email, name); p != "" {
+		fe.Add("password", p)
+	}
+	return name, email, fe.Err()
+}
+
 // SignUpInput is what a person gives to create an account.
 type SignUpInput struct{ Name, Email, Password string }
 
@@ -114,19 +130,9 @@ type SignUpInput struct{ Name, Email, Password string }
 // an account, nothing is created and the owner is emailed instead, so that the answer does not reveal
 // which addresses have accounts. Returns apperr Invalid with field errors.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
-	in.Name = strings.TrimSpace(in.Name)
-	in.Email = NormalizeEmail(in.Email)
-	var fe apperr.Fields
-	if p := nameProblem(in.Name); p != "" {
-		fe.Add("name", p)
-	}
-	if p := EmailProblem(in.Email); p != "" {
-		fe.Add("email", p)
-	}
-	if p := passwordProblem(in.Password, in.Email, in.Name); p != "" {
-		fe.Add("password", p)
-	}
-	if err := fe.Err(); err != nil {
+	var err error
+	in.Name, in.Email, err = checkNewAccount(in.Name, in.Email, in.Password)
+	if err != nil {
 		return err
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
@@ -426,19 +432,8 @@ type CreateUserInput struct {
 // CreateUser creates a verified account directly (the command line's "user create", e.g. the first
 // admin). Returns apperr Invalid with field errors and apperr Conflict when the address is taken.
 func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
-	in.Email = NormalizeEmail(in.Email)
-	in.Name = strings.TrimSpace(in.Name)
-	var fe apperr.Fields
-	if p := EmailProblem(in.Email); p != "" {
-		fe.Add("email", p)
-	}
-	if p := nameProblem(in.Name); p != "" {
-		fe.Add("name", p)
-	}
-	if p := passwordProblem(in.Password, in.Email, in.Name); p != "" {
-		fe.Add("password", p)
-	}
-	if err := fe.Err(); err != nil {
+	var err error
+	if in.Name, in.Email, err = checkNewAccount(in.Name, in.Email, in.Password); err != nil {
 		return User{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
