@@ -32,7 +32,7 @@ func TestMain(m *testing.M) { pgtest.Main(m, &testDB) }
 type testApp struct {
 	*app
 	URL string
-	t   *testing.T
+	t   testing.TB
 }
 
 type testOption func(env map[string]string, o *appOptions)
@@ -58,7 +58,7 @@ func withEnv(kv ...string) testOption {
 
 // withFreshDB gives the app a database of its own, so no other test's queue worker can take its
 // jobs (needed when a test asserts on where mail was delivered).
-func withFreshDB(t *testing.T) testOption {
+func withFreshDB(t testing.TB) testOption {
 	d, drop, err := pgtest.New("app")
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +70,7 @@ func withFreshDB(t *testing.T) testOption {
 var generous = server.Limit{Burst: 10000, Every: time.Millisecond}
 
 // startApp starts the whole service as `conference serve` would, and stops it when the test ends.
-func startApp(t *testing.T, opts ...testOption) *testApp {
+func startApp(t testing.TB, opts ...testOption) *testApp {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -169,7 +169,7 @@ func linkIn(t *testing.T, m mail.DevMail, part string) string {
 
 // browser is an HTTP client with cookies that does not follow redirects, like a form-posting visitor.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 }
