@@ -239,8 +239,9 @@ func (s *Service) consume(ctx context.Context, p Purpose, secret string) (OneTim
 }
 
 // VerifyEmail confirms an address with the secret from a verification link and returns the account.
-// A link of an already verified account succeeds again while it has not expired. Returns apperr Invalid
-// for an unknown, used or expired link.
+// A link works once (using it uses up every verification link of the account), so opening it again is
+// refused as used even though the address stays confirmed. Returns apperr Invalid for an unknown, used
+// or expired link.
 func (s *Service) VerifyEmail(ctx context.Context, secret string) (User, error) {
 	var u User
 	err := s.store.InTx(ctx, func(ctx context.Context) error {

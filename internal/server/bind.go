@@ -22,19 +22,27 @@ type validator struct{ v *playground.Validate }
 
 func newValidator() *validator {
 	v := playground.New(playground.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		for _, tag := range []string{"json", "form"} {
-			if name, _, _ := strings.Cut(f.Tag.Get(tag), ","); name != "" && name != "-" {
-				return name
-			}
-		}
-		return f.Name
-	})
+	v.RegisterTagNameFunc(fieldName)
 	return &validator{v: v}
+}
+
+// fieldName names a request struct's field as the JSON body and the HTML form do.
+func fieldName(f reflect.StructField) string {
+	for _, tag := range []string{"json", "form"} {
+		if name, _, _ := strings.Cut(f.Tag.Get(tag), ","); name != "" && name != "-" {
+			return name
+		}
+	}
+	return f.Name
 }
 
 // check validates a request struct; the error is apperr Invalid with one message per field.
 func (v *validator) check(req any) error {
+	var text apperr.Fields
+	checkText(reflect.ValueOf(req), &text)
+	if err := text.Err(); err != nil {
+		return err
+	}
 	err := v.v.Struct(req)
 	if err == nil {
 		return nil
@@ -111,7 +119,7 @@ func jsonError(err error) error {
 			return apperr.New(apperr.Malformed, "The body must be a JSON object.")
 		}
 		return &apperr.Error{Code: apperr.Invalid, Message: "Please correct the highlighted field.",
-			Fields: []apperr.FieldError{{Field: typ.Field, Message: fmt.Sprintf("Expected a %s here, not a %s.", jsonKind(typ.Type), typ.Value)}}}
+			Fields: []apperr.FieldError{{Field: typ.Field, Message: fmt.Sprintf("Expected %s here, not %s.", jsonKind(typ.Type), jsonValue(typ.Value))}}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &apperr.Error{Code: apperr.Malformed, Message: fmt.Sprintf("The field %q is not part of this request; remove it.", name),
@@ -127,15 +135,32 @@ func jsonError(err error) error {
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
-		return "string"
-	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
-		return "number"
+		return "a string"
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Float64:
+		return "a number"
 	case reflect.Bool:
 		return "true or false"
 	case reflect.Slice:
-		return "list"
+		return "a list"
 	}
-	return "object"
+	return "an object"
+}
+
+// jsonValue names what the body held, from the json package's description ("number 1.5", "object").
+func jsonValue(v string) string {
+	switch {
+	case strings.HasPrefix(v, "number "):
+		return strings.TrimPrefix(v, "number ")
+	case v == "bool":
+		return "true or false"
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	}
+	return "a " + v
 }
 
 // bindForm reads an HTML form body into req (by `form` tags) and validates it.

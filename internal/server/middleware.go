@@ -104,6 +104,9 @@ func (s *Server) session() echo.MiddlewareFunc {
 	}
 }
 
+const csrfMessage = "This form has expired or was sent from another site, so it was not accepted. " +
+	"Go back, reload the page and send it again."
+
 func (s *Server) csrf() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		Skipper:        skipSession,
@@ -114,9 +117,16 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		CookieHTTPOnly: true,
 		CookieSecure:   s.opts.Secure,
 		CookieSameSite: http.SameSiteLaxMode,
+		// A browser that says the form comes from another site is refused with the same message as a
+		// missing token (Echo's own answer is not meant for people); same-site forms need the token.
+		AllowSecFetchSiteFunc: func(c echo.Context) (bool, error) {
+			if c.Request().Header.Get(echo.HeaderSecFetchSite) == "cross-site" {
+				return false, apperr.New(apperr.Forbidden, csrfMessage)
+			}
+			return false, nil
+		},
 		ErrorHandler: func(err error, c echo.Context) error {
-			return apperr.Wrap(apperr.Forbidden, "This form has expired or was sent from another site, so it was not accepted. "+
-				"Go back, reload the page and send it again.", err)
+			return apperr.Wrap(apperr.Forbidden, csrfMessage, err)
 		},
 	})
 }

@@ -25,7 +25,7 @@ func (s *Server) routes() error {
 		DoNotUseRequestPathFor404: true,
 		// The Host header is the client's to choose: as a label it would let anyone grow the metrics.
 		LabelFuncs: map[string]echoprometheus.LabelValueFunc{"host": func(echo.Context, error) string { return "" }},
-		Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },
+		Skipper:    func(c echo.Context) bool { return c.Path() == "/metrics" },
 	}.ToMiddleware()
 	if err != nil {
 		return err
@@ -39,6 +39,7 @@ func (s *Server) routes() error {
 		}}),
 		s.securityHeaders(),
 		metrics,
+		storablePath,
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: humanBytes(s.opts.BodyLimit)}),
 		s.session(),
 		s.csrf(),
@@ -111,9 +112,7 @@ func (s *Server) routes() error {
 	api.DELETE("/tokens/:id", s.apiTokenRevoke, requireUser)
 	api.GET("/conferences", s.apiConferences)
 	api.GET("/conferences/:slug", s.apiConference)
-	api.RouteNotFound("/*", func(c echo.Context) error {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no such API endpoint. See /api/v1/openapi.yaml.")
-	})
+	api.RouteNotFound("/*", s.apiNotFound)
 	return nil
 }
 
