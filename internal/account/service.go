@@ -139,24 +139,22 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, "Could not create the account.", err)
 	}
-	now := s.now()
 	return s.store.InTx(ctx, func(ctx context.Context) error {
 		existing, err := s.store.UserByEmail(ctx, in.Email)
-		switch {
-		case err == nil:
-			// At most one such notice an hour, however often the form is sent.
-			key := fmt.Sprintf("account-exists:%d:%s", existing.ID, now.UTC().Format("2006010215"))
-			if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: key, To: existing.Email, ToName: existing.Name,
-				Template: "account_exists", Data: AccountExistsMail{Name: existing.Name,
-					LoginLink: s.baseURL + "/login", ResetLink: s.baseURL + "/password/forgot"}}); err != nil {
-				return err
-			}
-			return s.record(ctx, nil, in.Email, "account.signup_existing", subjectUser(existing.ID), "")
-		case !apperr.Is(err, apperr.NotFound):
+		if err == nil {
+			return s.signUpExisting(ctx, existing)
+		}
+		if !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
 		u := User{Email: in.Email, Name: in.Name, PasswordHash: hash}
-		if err := s.store.CreateUser(ctx, &u); err != nil {
+		if err := s.store.CreateUser(ctx, &u); apperr.Is(err, apperr.Conflict) {
+			// Another sign-up for the address committed a moment ago.
+			if existing, err = s.store.UserByEmail(ctx, in.Email); err != nil {
+				return err
+			}
+			return s.signUpExisting(ctx, existing)
+		} else if err != nil {
 			return err
 		}
 		if err := s.sendVerification(ctx, u); err != nil {
@@ -164,6 +162,18 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
 		}
 		return s.record(ctx, &u.ID, u.Email, "account.signup", subjectUser(u.ID), "")
 	})
+}
+
+// signUpExisting answers a sign-up for an address that has an account: its owner is told by email, at
+// most once an hour however often the form is sent.
+func (s *Service) signUpExisting(ctx context.Context, existing User) error {
+	key := fmt.Sprintf("account-exists:%d:%s", existing.ID, s.now().UTC().Format("2006010215"))
+	if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: key, To: existing.Email, ToName: existing.Name,
+		Template: "account_exists", Data: AccountExistsMail{Name: existing.Name,
+			LoginLink: s.baseURL + "/login", ResetLink: s.baseURL + "/password/forgot"}}); err != nil {
+		return err
+	}
+	return s.record(ctx, nil, existing.Email, "account.signup_existing", subjectUser(existing.ID), "")
 }
 
 func subjectUser(id int64) string { return fmt.Sprintf("user:%d", id) }
@@ -239,14 +249,19 @@ func (s *Service) consume(ctx context.Context, p Purpose, secret string) (OneTim
 }
 
 // VerifyEmail confirms an address with the secret from a verification link and returns the account.
-// A link works once (using it uses up every verification link of the account), so opening it again is
-// refused as used even though the address stays confirmed. Returns apperr Invalid for an unknown, used
-// or expired link.
+// Using a link uses up every verification link of the account; opening a used link again while it has
+// not expired still answers with the confirmed account, since mail scanners often open links before
+// their reader does. Returns apperr Invalid for an unknown or expired link, or a used one of an
+// account that is not confirmed.
 func (s *Service) VerifyEmail(ctx context.Context, secret string) (User, error) {
 	var u User
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.consume(ctx, VerifyEmail, secret)
 		if err != nil {
+			if again, ok := s.openedAgain(ctx, secret); ok {
+				u = again
+				return nil
+			}
 			return err
 		}
 		if u, err = s.store.UserByID(ctx, t.UserID); err != nil {
@@ -263,6 +278,16 @@ func (s *Service) VerifyEmail(ctx context.Context, secret string) (User, error) 
 		return s.record(ctx, &u.ID, u.Email, "account.verified", subjectUser(u.ID), "")
 	})
 	return u, err
+}
+
+// openedAgain returns the account of a used, unexpired verification link whose address is confirmed.
+func (s *Service) openedAgain(ctx context.Context, secret string) (User, bool) {
+	t, err := s.store.OneTimeTokenForUpdate(ctx, VerifyEmail, s.hash(secret))
+	if err != nil || t.UsedAt == nil || !s.now().Before(t.ExpiresAt) {
+		return User{}, false
+	}
+	u, err := s.store.UserByID(ctx, t.UserID)
+	return u, err == nil && u.Verified()
 }
 
 // ResendVerification emails a new verification link when the address has an unverified account, and

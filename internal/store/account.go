@@ -68,8 +68,15 @@ func (r apiTokenRow) domain() account.APIToken {
 // CreateUser implements account.Store.
 func (s Accounts) CreateUser(ctx context.Context, u *account.User) error {
 	r := userRow{Email: u.Email, Name: u.Name, PasswordHash: u.PasswordHash, EmailVerifiedAt: u.EmailVerifiedAt, IsAdmin: u.IsAdmin}
-	if err := s.conn(ctx).Create(&r).Error; err != nil {
-		return translate("create user", err)
+	// ON CONFLICT keeps the caller's transaction usable when the address is taken (even by a sign-up
+	// committed a moment ago), so the caller can answer as it would for any existing account.
+	res := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "email"}}, DoNothing: true}).Create(&r)
+	if res.Error != nil {
+		return translate("create user", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		fe := uniqueFields["users_email_key"]
+		return &apperr.Error{Code: apperr.Conflict, Message: fe.Message, Fields: []apperr.FieldError{fe}}
 	}
 	u.ID, u.CreatedAt = r.ID, r.CreatedAt
 	return nil

@@ -169,6 +169,8 @@ func translate(op string, err error) error {
 				return &apperr.Error{Code: apperr.Conflict, Message: fe.Message, Fields: []apperr.FieldError{fe}, Err: err}
 			}
 			return apperr.Wrap(apperr.Conflict, "This already exists.", err)
+		case "22021", "22P05": // text PostgreSQL cannot store (a NUL byte, broken encoding)
+			return apperr.Wrap(apperr.Invalid, "The text contains a character that cannot be saved. Retype it without that character.", err)
 		case "57014":
 			return apperr.Wrap(apperr.Internal, "The database took too long to answer.", fmt.Errorf("%s: %w", op, err))
 		}

@@ -1,0 +1,101 @@
+package account_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/pgtest"
+	"github.com/challenging-norms/conference/internal/store"
+	"github.com/challenging-norms/conference/web"
+)
+
+var testDB *pgtest.Database
+
+func TestMain(m *testing.M) { pgtest.Main(m, &testDB) }
+
+func newService(t *testing.T, secret string, now func() time.Time) (*account.Service, *store.DB) {
+	t.Helper()
+	db, err := testDB.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	r, err := mail.NewRenderer(web.FS, "Test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return account.NewService(account.Options{Store: store.Accounts{DB: db}, Outbox: mail.NewOutbox(r, store.Mail{DB: db}),
+		Audit: store.Audit{DB: db}, Secret: secret, BaseURL: "https://conf.example.org", Now: now}), db
+}
+
+// TestConcurrentSignUpsMakeOneAccount sends the same sign-up at once from several clients: every one
+// gets the same answer, one account is made, and nothing reveals which request made it.
+func TestConcurrentSignUpsMakeOneAccount(t *testing.T) {
+	svc, db := newService(t, "a secret key of at least thirty-two chars", nil)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = svc.SignUp(context.Background(), account.SignUpInput{Name: "Ife", Email: "race@example.org", Password: "a fine long password"})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("sign-up %d: %v", i, err)
+		}
+	}
+	var users, verify int
+	_ = db.SQL.QueryRow(`SELECT count(*) FROM users WHERE email = 'race@example.org'`).Scan(&users)
+	_ = db.SQL.QueryRow(`SELECT count(*) FROM email_messages WHERE recipient = 'race@example.org' AND subject LIKE 'Confirm%'`).Scan(&verify)
+	if users != 1 || verify != 1 {
+		t.Errorf("%d accounts and %d confirmation mails, want 1 and 1", users, verify)
+	}
+}
+
+// TestLinksAreKeyedBySecretAndExpire checks that a reset link made under one secret key does not work
+// under another, and that a link stops working when it expires.
+func TestLinksAreKeyedBySecretAndExpire(t *testing.T) {
+	now := time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	svc, db := newService(t, "the first secret key, thirty-two chars+", clock)
+	ctx := context.Background()
+	if _, err := svc.CreateUser(ctx, account.CreateUserInput{Email: "keyed@example.org", Name: "Keyed", Password: "first good password"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RequestPasswordReset(ctx, "keyed@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	if err := db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = 'keyed@example.org' ORDER BY id DESC LIMIT 1`).Scan(&text); err != nil {
+		t.Fatal(err)
+	}
+	i := len("https://conf.example.org/password/reset?token=")
+	start := strings.Index(text, "https://conf.example.org/password/reset?token=")
+	secret := text[start+i : start+i+43]
+
+	other, _ := newService(t, "another secret key, thirty-two chars++", clock)
+	if err := other.CheckResetToken(ctx, secret); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("a link checked under another key: %v", err)
+	}
+	if err := svc.CheckResetToken(ctx, secret); err != nil {
+		t.Errorf("the link under its own key: %v", err)
+	}
+	now = now.Add(account.ResetTTL + time.Second)
+	if _, err := svc.ResetPassword(ctx, secret, "second good password"); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("an expired link: %v", err)
+	}
+	now = now.Add(-2 * time.Second)
+	if _, err := svc.ResetPassword(ctx, secret, "second good password"); err != nil {
+		t.Errorf("the link just before it expires: %v", err)
+	}
+	if _, err := svc.LogIn(ctx, "keyed@example.org", "second good password"); err != nil {
+		t.Errorf("log-in with the new password: %v", err)
+	}
+}
