@@ -446,7 +446,7 @@ func passwordHash(t *testing.T, ta *testApp, email string) string {
 
 // summaryItems returns the messages listed in a page's error summary.
 func summaryItems(p page) string {
-	return strings.Join(p.Doc.Find(".error-summary li").Map(func(_ int, s *goquery.Selection) string { return strings.TrimSpace(s.Text()) }), " | ")
+	return strings.Join(p.Doc.Find(".error-summary p, .error-summary li").Map(func(_ int, s *goquery.Selection) string { return strings.TrimSpace(s.Text()) }), " | ")
 }
 
 // TestEmailedLinks opens reset and verification links that are expired, used, unknown or cut short:

@@ -174,17 +174,3 @@ func (s *Server) bindForm(c echo.Context, req any) error {
 	}
 	return s.validate.check(req)
 }
-
-// asInvalidField reports whether err is an Invalid error about the field; ok is false for other errors.
-func asInvalidField(err error, field string) (bool, bool) {
-	ae, ok := apperr.As(err)
-	if !ok || ae.Code != apperr.Invalid {
-		return false, false
-	}
-	for _, f := range ae.Fields {
-		if f.Field == field {
-			return true, true
-		}
-	}
-	return false, true
-}

@@ -17,8 +17,7 @@ type loginForm struct {
 
 type loginPage struct {
 	base
-	Form       loginForm
-	Unverified bool
+	Form loginForm
 }
 
 // safeNext keeps redirects after log-in on this site.
@@ -55,7 +54,6 @@ func (s *Server) login(c echo.Context) error {
 		u, err = s.opts.Accounts.LogIn(c.Request().Context(), f.Email, f.Password)
 	}
 	if err != nil {
-		p.Unverified = strings.Contains(err.Error(), "confirm your email")
 		return s.renderForm(c, "login", &p, err)
 	}
 	ctx := c.Request().Context()

@@ -59,7 +59,7 @@ type resetPage struct {
 func (s *Server) passwordResetForm(c echo.Context) error {
 	p := resetPage{base: s.base(c, "Choose a new password"), Token: c.QueryParam("token")}
 	if err := s.opts.Accounts.CheckResetToken(c.Request().Context(), p.Token); err != nil {
-		p.Expired = true
+		err, p.Expired = hiddenFieldError(err, "token")
 		return s.renderForm(c, "password_reset", &p, err)
 	}
 	return s.render(c, http.StatusOK, "password_reset", &p)
@@ -77,9 +77,7 @@ func (s *Server) passwordReset(c echo.Context) error {
 		_, err = s.opts.Accounts.ResetPassword(c.Request().Context(), f.Token, f.Password)
 	}
 	if err != nil {
-		if ae, ok := asInvalidField(err, "token"); ok {
-			p.Expired = ae
-		}
+		err, p.Expired = hiddenFieldError(err, "token")
 		return s.renderForm(c, "password_reset", &p, err)
 	}
 	ctx := c.Request().Context()

@@ -211,3 +211,14 @@ func (a *assets) serve(c echo.Context) error {
 	}
 	return c.Blob(http.StatusOK, ct, b)
 }
+
+// hiddenFieldError turns an Invalid error about a field the page does not show (such as the token of
+// an emailed link) into a message about the page, so the error summary links to nothing missing. It
+// reports whether it did.
+func hiddenFieldError(err error, field string) (error, bool) {
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Invalid || len(ae.Fields) != 1 || ae.Fields[0].Field != field {
+		return err, false
+	}
+	return &apperr.Error{Code: ae.Code, Message: ae.Fields[0].Message, Err: ae.Err}, true
+}

@@ -98,6 +98,7 @@ func (s *Server) verify(c echo.Context) error {
 	_, err := s.opts.Accounts.VerifyEmail(c.Request().Context(), c.QueryParam("token"))
 	if err != nil {
 		p := verifyPage{base: s.base(c, "Confirm your email address")}
+		err, _ = hiddenFieldError(err, "token")
 		return s.renderForm(c, "verify", &p, err)
 	}
 	s.flash(c, "Your email address is confirmed. You can log in now.")
