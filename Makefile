@@ -9,6 +9,9 @@
 #   AXE_JS             axe-core script for the accessibility audit (default: the pinned copy in .ci/tools)
 #   OPENAPI            API contract checked by lint-api (default api/openapi.yaml)
 #   VERSION            version stamped into the binary (default: git describe, or "dev")
+#   PEOPLE, VUS, CAPACITY, WORKSHOP_CAPACITY
+#                      size of the registration load test (default 10000 people, 500 clients, 5000
+#                      places, a workshop of 1000); see deploy/load/run.sh
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -30,15 +33,17 @@ AXE_JS ?= $(NODE_TOOLS)/axe-core/axe.min.js
 test_env = if [[ -z "$${TEST_DATABASE_URL:-}" ]]; then TEST_DATABASE_URL=$$("$(DEV)/postgres.sh"); fi; \
 	export TEST_DATABASE_URL CHROMIUM_PATH="$(CHROMIUM_PATH)" AXE_JS="$(AXE_JS)";
 
-.PHONY: help run build tools lint-api vet fmt test bench clean clean-all db-stop
+.PHONY: help run build tools lint-api vet fmt test bench bench-surge clean clean-all db-stop load-tools load-registration
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
-run: ## Serve on :8080 against a development database (migrations are applied at start).
+run: ## Serve on :8080 with Challenging Norms seeded, against a development database (migrations applied at start).
 	@url="$${DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]]; then url=$$("$(DEV)/database-url.sh" conference); fi; \
-	DATABASE_URL="$$url" exec $(GO) run ./cmd/conference serve
+	$(GO) build -o bin/conference ./cmd/conference; \
+	DATABASE_URL="$$url" bin/conference seed challenging-norms; \
+	DATABASE_URL="$$url" exec bin/conference serve
 
 build: ## Build bin/conference.
 	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/conference ./cmd/conference
@@ -60,8 +65,12 @@ fmt: ## Fail if gofmt would change a file.
 test: lint-api vet ## Lint the API, vet, and run every test with the race detector.
 	@$(test_env) set -x; $(GO) test -race -count=1 -timeout 20m ./...
 
-bench: ## Run the benchmarks (no tests).
+bench: ## Run the Go benchmarks, then the load tests (the deadline surge). No tests.
 	@$(test_env) set -x; $(GO) test -run '^$$' -bench . -benchmem ./...
+	@"$(CURDIR)/deploy/load/surge.sh"
+
+bench-surge: ## Only the deadline surge: 2,000 submitters x (draft, 3 saves, submit) at 200 clients, k6.
+	@"$(CURDIR)/deploy/load/surge.sh"
 
 clean: ## Remove build output (keeps var/, the development database).
 	rm -rf bin/
@@ -72,3 +81,19 @@ clean-all: clean ## Also delete the private PostgreSQL cluster, var/ and the npm
 
 db-stop: ## Stop the private PostgreSQL cluster if it runs.
 	@"$(DEV)/postgres.sh" stop
+
+# The load test tool, pinned, built into bin/ (the module proxy here is a partial mirror: a version
+# must be named).
+K6_VERSION := v1.8.1
+K6 := $(CURDIR)/bin/k6
+
+$(K6):
+	GOBIN=$(CURDIR)/bin $(GO) install go.k6.io/k6@$(K6_VERSION)
+
+load-tools: $(K6) ## Install the load test tool (k6) into bin/
+
+load-registration: $(K6) ## The registration surge: 10,000 registrations from 500 clients, checked in SQL.
+	@K6="$(K6)" "$(CURDIR)/deploy/load/run.sh"
+
+# `make bench` runs the load test too, before the Go benchmarks.
+bench: load-registration

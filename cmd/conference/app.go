@@ -16,12 +16,16 @@ import (
 
 	"github.com/challenging-norms/conference/api"
 	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/config"
 	"github.com/challenging-norms/conference/internal/jobs"
 	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/registration"
+	"github.com/challenging-norms/conference/internal/review"
 	"github.com/challenging-norms/conference/internal/server"
 	"github.com/challenging-norms/conference/internal/store"
+	"github.com/challenging-norms/conference/internal/submission"
 	"github.com/challenging-norms/conference/web"
 )
 
@@ -32,6 +36,10 @@ type app struct {
 	db       *store.DB
 	accounts *account.Service
 	confs    *conference.Service
+	calls    *cfp.Service
+	subs     *submission.Service
+	reviews  *review.Service
+	regs     *registration.Service
 	server   *server.Server
 	runner   *jobs.Runner
 	sessions *postgresstore.PostgresStore
@@ -72,6 +80,8 @@ type appOptions struct {
 	limits       server.RateLimits
 	pollInterval time.Duration
 	smtpOverride mail.Sender
+	// registrationInterval is how often lapsed registrations and offers are passed on (tests make it short).
+	registrationInterval time.Duration
 }
 
 func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptions) (*app, error) {
@@ -111,6 +121,20 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	a.accounts = account.NewService(account.Options{Store: store.Accounts{DB: db}, Outbox: outbox, Audit: auditStore,
 		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	a.confs = conference.NewService(store.Conferences{DB: db}, auditStore)
+	a.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
+	a.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: a.calls, Outbox: outbox, Audit: auditStore,
+		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
+	a.reviews = review.NewService(review.Options{Store: store.Reviews{DB: db}, Proposals: store.Proposals{DB: db}, Calls: a.calls,
+		Team: store.Conferences{DB: db}, Outbox: outbox, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
+	regStore := store.Registrations{DB: db}
+	a.regs = registration.NewService(registration.Options{Store: regStore, Conferences: regStore, Outbox: outbox, Audit: auditStore,
+		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL, SiteName: cfg.SiteName})
+	if o.limits.RegisterPerIP == (server.Limit{}) {
+		o.limits.RegisterPerIP = limitOf(cfg.RegistrationLimitPerIP)
+	}
+	if o.limits.RegisterPerEmail == (server.Limit{}) {
+		o.limits.RegisterPerEmail = limitOf(cfg.RegistrationLimitPerEmail)
+	}
 
 	var sender mail.Sender
 	var devMailbox mail.DevMailStore
@@ -127,8 +151,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	}
 	a.mailDesc = sender.Describe()
 	base, _ := url.Parse(cfg.BaseURL)
-	a.runner, err = jobs.New(jobs.Options{Pool: db.Pool, Maintenance: store.Maintenance{DB: db}, MailWorkers: cfg.MailWorkers, Logger: log, PollInterval: o.pollInterval,
-		Delivery: mail.Delivery{Store: mailStore, Sender: sender, From: cfg.MailFrom, Domain: base.Hostname()}})
+	a.runner, err = jobs.New(jobs.Options{Pool: db.Pool, Maintenance: store.Maintenance{DB: db}, Reminders: reminders{a},
+		MailWorkers: cfg.MailWorkers, Logger: log, PollInterval: o.pollInterval,
+		Delivery:      mail.Delivery{Store: mailStore, Sender: sender, From: cfg.MailFrom, Domain: base.Hostname()},
+		Registrations: a.regs, RegistrationInterval: o.registrationInterval})
 	if err != nil {
 		return nil, err
 	}
@@ -150,10 +176,11 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	// removes expired sessions, once across all instances.
 	a.sessions = postgresstore.NewWithCleanupInterval(db.SQL, 0)
 	a.server, err = server.New(server.Options{
-		Accounts: a.accounts, Conferences: a.confs, AuditLog: auditStore, MailLog: mailStore, DevMailbox: devMailbox,
+		Accounts: a.accounts, Conferences: a.confs, Calls: a.calls, Submissions: a.subs, Reviews: a.reviews, AuditLog: auditStore, MailLog: mailStore, DevMailbox: devMailbox,
 		Health: db, Sessions: a.sessions, Registry: reg, Logger: log, Web: web.FS, OpenAPI: api.OpenAPI,
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		BodyLimit: cfg.BodyLimit, Limits: o.limits, Version: version,
+		Registrations: a.regs,
 	})
 	if err != nil {
 		return nil, err
@@ -178,3 +205,28 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (a *app) close() { a.db.Close() }
+
+// reminders sends the reminders of every conference that fall due, for the job queue.
+type reminders struct{ a *app }
+
+func (r reminders) SendDue(ctx context.Context) (int, error) {
+	confs, err := r.a.confs.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.a.reviews.RemindBeforeDeadlines(ctx, confs)
+	if err != nil {
+		return n, err
+	}
+	m, err := r.a.reviews.RemindToConfirm(ctx, confs)
+	return n + m, err
+}
+
+// limitOf turns a configured rate limit into the server's token bucket: N at once, refilling N per
+// period; "off" is no limit.
+func limitOf(r config.RateLimit) server.Limit {
+	if r.Off {
+		return server.Limit{Burst: -1}
+	}
+	return server.Limit{Burst: r.N, Every: r.Per / time.Duration(r.N)}
+}

@@ -2,11 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/conference"
 )
 
 // Benchmarks of the request paths every page and API call takes, through the real server and
@@ -68,5 +76,127 @@ func BenchmarkPasswordHash(b *testing.B) {
 		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkProposalSave saves a poster proposal through the API, each parallel client its own
+// submitter and proposal: the request the deadline surge makes most.
+func BenchmarkProposalSave(b *testing.B) {
+	ta := startApp(b)
+	ctx := context.Background()
+	conf, err := ta.confs.Seed(ctx, conference.CreateInput{Slug: fmt.Sprintf("bench-%d", time.Now().UnixNano()), Name: "Bench",
+		TimeZone: "America/New_York", StartsOn: "2027-10-08", EndsOn: "2027-10-09"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	loc := conf.Location()
+	if _, err := ta.calls.Seed(ctx, conf, challengingNormsCall(time.Now().Add(-time.Hour).In(loc), time.Now().Add(24*time.Hour).In(loc), conf.Slug)); err != nil {
+		b.Fatal(err)
+	}
+	res, err := seedDemo(ctx, ta.app, conf.Slug, 64, 64, strongPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type client struct {
+		token string
+		id    int64
+		body  string
+	}
+	var clients []client
+	for _, u := range res.users {
+		t, err := ta.accounts.CreateAPIToken(ctx, u, "bench", 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := &access.Principal{UserID: u.ID, Email: u.Email, Name: u.Name}
+		mine, err := ta.subs.Mine(ctx, p, conf)
+		if err != nil || len(mine) == 0 {
+			b.Fatal("no proposal", err)
+		}
+		prop := mine[0]
+		body, _ := json.Marshal(map[string]any{"format_id": prop.FormatID, "track_id": prop.TrackID, "title": prop.Title,
+			"abstract": prop.Abstract, "answers": prop.Answers, "version": prop.Version})
+		clients = append(clients, client{token: t.Secret, id: prop.ID, body: string(body)})
+	}
+	var next atomic.Int64
+	httpc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c := clients[int(next.Add(1)-1)%len(clients)]
+		url := fmt.Sprintf("%s/api/v1/conferences/%s/proposals/%d", ta.URL, conf.Slug, c.id)
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPut, url, strings.NewReader(c.body))
+			req.Header.Set("Authorization", "Bearer "+c.token)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := httpc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	})
+}
+
+// BenchmarkRanking renders the ranking page and its CSV export for organizers at the scale of a
+// large call: about 3,000 submitted proposals (of 3,530 made, some left drafts or withdrawn) with 3
+// submitted reviews each by 300 reviewers, assigned by the solver. Each iteration fits the
+// reviewer-effect model afresh.
+func BenchmarkRanking(b *testing.B) {
+	ta := startApp(b)
+	ctx := context.Background()
+	conf, err := ta.confs.Seed(ctx, conference.CreateInput{Slug: fmt.Sprintf("rank-%d", time.Now().UnixNano()), Name: "Bench",
+		TimeZone: "America/New_York", StartsOn: "2027-10-08", EndsOn: "2027-10-09"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	loc := conf.Location()
+	if _, err := ta.calls.Seed(ctx, conf, challengingNormsCall(time.Now().Add(-time.Hour).In(loc), time.Now().Add(24*time.Hour).In(loc), conf.Slug)); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := seedDemo(ctx, ta.app, conf.Slug, 3530, 1500, strongPassword); err != nil {
+		b.Fatal(err)
+	}
+	email := fmt.Sprintf("rank.organizer.%d@example.org", time.Now().UnixNano())
+	u, err := ta.accounts.CreateUser(ctx, account.CreateUserInput{Email: email, Name: "Rank Organizer", Password: strongPassword})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ta.db.SQL.Exec(`INSERT INTO conference_roles (conference_id, user_id, role) VALUES ($1, $2, 'organizer')`, conf.ID, u.ID); err != nil {
+		b.Fatal(err)
+	}
+	rr, err := seedReviews(ctx, ta.app, conf.Slug, 300, 3, strongPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var submitted int
+	_ = ta.db.SQL.QueryRow(`SELECT count(*) FROM proposals WHERE conference_id = $1 AND status = 'submitted'`, conf.ID).Scan(&submitted)
+	b.Logf("seeded %d submitted proposals and %d reviews in %s", submitted, rr.reviews, time.Since(start).Round(time.Second))
+	// Statistics, as autovacuum gathers them within a minute of a bulk load.
+	if _, err := ta.db.SQL.Exec(`ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	br := ta.browser()
+	if p := br.post("/login", "/login", url.Values{"email": {email}, "password": {strongPassword}}); p.Status != http.StatusSeeOther {
+		b.Fatalf("log in: %d", p.Status)
+	}
+	for _, path := range []string{"/manage/ranking", "/manage/ranking.csv"} {
+		b.Run(strings.TrimPrefix(path, "/manage/"), func(b *testing.B) {
+			var size int
+			b.ReportAllocs()
+			for b.Loop() {
+				p := br.get("/c/" + conf.Slug + path)
+				if p.Status != http.StatusOK {
+					b.Fatalf("status %d", p.Status)
+				}
+				size = len(p.Body)
+			}
+			b.ReportMetric(float64(size)/1024, "KiB/page")
+		})
 	}
 }

@@ -4,6 +4,7 @@
 //	conference serve              serve HTTP and work the job queue
 //	conference migrate up|down|status
 //	conference user create --email E --name N [--admin]
+//	conference seed challenging-norms | demo [--proposals N] [--reviewers N]
 //	conference version
 //
 // Configuration comes from environment variables; see README.md.
@@ -17,7 +18,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/challenging-norms/conference/internal/apperr"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -54,6 +58,8 @@ Commands:
   serve                      serve the web pages and API, and send queued mail
   migrate up|down|status     apply, roll back (one step) or list database migrations
   user create                create an account (e.g. the first admin)
+  seed challenging-norms     create the Challenging Norms conference and its call (idempotent)
+  seed demo                  add synthetic submitters and proposals (--proposals N)
   version                    print the version
 
 Run 'conference <command> --help' for a command's flags. Configuration is read from
@@ -74,6 +80,8 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 		return cmdMigrate(ctx, args[1:], env, stdout, stderr)
 	case "user":
 		return cmdUser(ctx, args[1:], env, stdin, stdout, stderr)
+	case "seed":
+		return explain(cmdSeed(ctx, args[1:], env, stdout, stderr))
 	case "version", "--version":
 		fmt.Fprintln(stdout, "conference", version)
 		return nil
@@ -83,4 +91,18 @@ func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stder
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// explain adds the field-level messages of a domain error to it, for the command line, where no
+// form shows them.
+func explain(err error) error {
+	ae, ok := apperr.As(err)
+	if !ok || len(ae.Fields) == 0 {
+		return err
+	}
+	parts := make([]string, len(ae.Fields))
+	for i, f := range ae.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return fmt.Errorf("%w (%s)", err, strings.Join(parts, "; "))
 }

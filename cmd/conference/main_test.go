@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -84,7 +85,8 @@ func startApp(t testing.TB, opts ...testOption) *testApp {
 	}
 	o := appOptions{pollInterval: 50 * time.Millisecond, limits: server.RateLimits{
 		LoginPerIP: generous, LoginPerAccount: generous, SignupPerIP: generous, SignupPerAccount: generous, ResetPerIP: generous,
-		ResetPerAccount: generous, APITokenPerIP: generous}}
+		ResetPerAccount: generous, APITokenPerIP: generous,
+		RegisterPerIP: generous, RegisterPerEmail: generous}, registrationInterval: 200 * time.Millisecond}
 	for _, opt := range opts {
 		opt(env, &o)
 	}
@@ -97,7 +99,12 @@ func startApp(t testing.TB, opts ...testOption) *testApp {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := newApp(ctx, cfg, newLogger(cfg, io.Discard), o)
+	// TEST_LOG=1 shows the service's log, to see why a request failed.
+	var logTo io.Writer = io.Discard
+	if os.Getenv("TEST_LOG") != "" {
+		logTo = os.Stderr
+	}
+	a, err := newApp(ctx, cfg, newLogger(cfg, logTo), o)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -52,6 +52,18 @@ const (
 	ManageConference Action = "conference.manage" // settings and team
 	ViewMailLog      Action = "conference.mail.view"
 	Review           Action = "conference.review"
+	// ManageCall edits the call for proposals: its window, formats, tracks, pages, extensions and
+	// access links.
+	ManageCall Action = "conference.call.manage"
+	// ViewProposals lists, searches and exports every proposal with its presenters' identities.
+	ViewProposals Action = "conference.proposals.view"
+	// ManageReview runs peer review: the reviewer pool, assignments, the ranking and decisions. The
+	// review policy further hides a proposal's review from an organizer who conflicts with it.
+	ManageReview Action = "conference.review.manage"
+	// Registration, per conference.
+	ManageRegistrations Action = "conference.registration.manage"         // settings, lists, export, changes, workshops
+	ViewAccommodations  Action = "conference.registration.accommodations" // what registrants need (session hosts, later)
+	ViewDemographics    Action = "conference.registration.demographics"   // aggregates only, never one person's answers
 )
 
 // rules lists which conference role grants each conference-scoped action. Admins may do everything.
@@ -59,6 +71,13 @@ var rules = map[Action][]Role{
 	ManageConference: {Organizer},
 	ViewMailLog:      {Organizer},
 	Review:           {Reviewer},
+	ManageCall:       {Organizer},
+	ViewProposals:    {Organizer},
+	ManageReview:     {Organizer},
+	// Registration.
+	ManageRegistrations: {Organizer},
+	ViewAccommodations:  {Organizer},
+	ViewDemographics:    {Organizer},
 }
 
 // HasRole reports whether p holds role in the conference.
@@ -109,6 +128,20 @@ func (p *Principal) Organizes() []Membership {
 	var out []Membership
 	for _, m := range p.Roles {
 		if m.Role == Organizer {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Reviews lists the conferences p reviews for.
+func (p *Principal) Reviews() []Membership {
+	if p == nil {
+		return nil
+	}
+	var out []Membership
+	for _, m := range p.Roles {
+		if m.Role == Reviewer {
 			out = append(out, m)
 		}
 	}

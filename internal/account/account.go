@@ -17,6 +17,7 @@ type User struct {
 	PasswordHash    string
 	EmailVerifiedAt *time.Time
 	IsAdmin         bool
+	Profile         Profile
 	CreatedAt       time.Time
 }
 
@@ -68,6 +69,8 @@ type Store interface {
 	MarkVerified(ctx context.Context, userID int64, at time.Time) error
 	SetPassword(ctx context.Context, userID int64, hash string) error
 	SetAdmin(ctx context.Context, userID int64, admin bool) error
+	// SetProfile sets the user's name and profile; apperr NotFound when there is no such user.
+	SetProfile(ctx context.Context, userID int64, name string, p Profile) error
 	CountAdmins(ctx context.Context) (int64, error)
 	// Memberships lists the user's conference roles.
 	Memberships(ctx context.Context, userID int64) ([]access.Membership, error)
@@ -86,6 +89,10 @@ type Store interface {
 	// RevokeAPIToken revokes the user's token; apperr NotFound when the user has no such live token.
 	RevokeAPIToken(ctx context.Context, userID, tokenID int64, at time.Time) error
 	// UseAPIToken finds a live (not revoked, not expired at now) token by hash, records its use and
-	// returns it with its user; apperr NotFound when there is none.
-	UseAPIToken(ctx context.Context, hash []byte, now time.Time) (APIToken, User, error)
+	// returns it with its user and the user's roles, in one round trip; apperr NotFound when there is
+	// none.
+	UseAPIToken(ctx context.Context, hash []byte, now time.Time) (APIToken, User, []access.Membership, error)
+	// UserWithRoles returns a user and their roles in one round trip; apperr NotFound when there is no
+	// such user.
+	UserWithRoles(ctx context.Context, id int64) (User, []access.Membership, error)
 }

@@ -525,7 +525,7 @@ func (s *Service) Principal(ctx context.Context, u User) (*access.Principal, err
 	if err != nil {
 		return nil, err
 	}
-	return &access.Principal{UserID: u.ID, Email: u.Email, Name: u.Name, Admin: u.IsAdmin, Roles: roles}, nil
+	return principalOf(u, roles), nil
 }
 
 // NewAPIToken is a token just made: the secret is shown once and never again.
@@ -586,17 +586,34 @@ func (s *Service) RevokeAPIToken(ctx context.Context, u User, tokenID int64) err
 	})
 }
 
-// AuthenticateAPIToken returns the token and account a bearer secret belongs to. Returns apperr
-// Unauthenticated when the secret is unknown, revoked or expired.
-func (s *Service) AuthenticateAPIToken(ctx context.Context, secret string) (APIToken, User, error) {
+// AuthenticateAPIToken returns the token a bearer secret belongs to, with its account and the
+// principal it acts as. Returns apperr Unauthenticated when the secret is unknown, revoked or expired.
+func (s *Service) AuthenticateAPIToken(ctx context.Context, secret string) (APIToken, User, *access.Principal, error) {
 	if !strings.HasPrefix(secret, APITokenPrefix) || len(secret) > 200 {
-		return APIToken{}, User{}, apperr.New(apperr.Unauthenticated, "The API token is not valid. Create a new one on your account page.")
+		return APIToken{}, User{}, nil, apperr.New(apperr.Unauthenticated, "The API token is not valid. Create a new one on your account page.")
 	}
-	t, u, err := s.store.UseAPIToken(ctx, s.hash(secret), s.now())
+	t, u, roles, err := s.store.UseAPIToken(ctx, s.hash(secret), s.now())
 	if apperr.Is(err, apperr.NotFound) {
-		return t, u, apperr.New(apperr.Unauthenticated, "The API token is not valid, has expired or was revoked. Create a new one on your account page.")
+		return t, u, nil, apperr.New(apperr.Unauthenticated, "The API token is not valid, has expired or was revoked. Create a new one on your account page.")
 	}
-	return t, u, err
+	if err != nil {
+		return t, u, nil, err
+	}
+	return t, u, principalOf(u, roles), nil
+}
+
+// SessionUser returns the account of a web session with the principal it acts as. Returns apperr
+// NotFound when the account no longer exists.
+func (s *Service) SessionUser(ctx context.Context, id int64) (User, *access.Principal, error) {
+	u, roles, err := s.store.UserWithRoles(ctx, id)
+	if err != nil {
+		return u, nil, err
+	}
+	return u, principalOf(u, roles), nil
+}
+
+func principalOf(u User, roles []access.Membership) *access.Principal {
+	return &access.Principal{UserID: u.ID, Email: u.Email, Name: u.Name, Admin: u.IsAdmin, Roles: roles}
 }
 
 // LogInForToken checks an email and password (as LogIn does) and makes an API token named for the

@@ -13,6 +13,7 @@ import (
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/audit"
+	"github.com/challenging-norms/conference/internal/memo"
 )
 
 // Conference is one event.
@@ -68,10 +69,15 @@ type Store interface {
 type Service struct {
 	store Store
 	audit audit.Recorder
+	// bySlug keeps conferences read by their slug for a few seconds: every page and API call of a
+	// conference starts by reading it.
+	bySlug *memo.Cache[string, Conference]
 }
 
 // NewService returns a Service.
-func NewService(store Store, rec audit.Recorder) *Service { return &Service{store: store, audit: rec} }
+func NewService(store Store, rec audit.Recorder) *Service {
+	return &Service{store: store, audit: rec, bySlug: memo.New[string, Conference](5 * time.Second)}
+}
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -148,7 +154,7 @@ func validate(in CreateInput) (Conference, error) {
 
 // Get returns a conference by slug; anyone may read the public facts. apperr NotFound when none.
 func (s *Service) Get(ctx context.Context, slug string) (Conference, error) {
-	return s.store.BySlug(ctx, slug)
+	return s.bySlug.Get(slug, func() (Conference, error) { return s.store.BySlug(ctx, slug) })
 }
 
 // List returns all conferences.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +62,44 @@ type Config struct {
 	SiteName string `env:"SITE_NAME" envDefault:"Conference Platform"`
 	// TrustProxy takes the client address from X-Forwarded-For; set it only behind a reverse proxy.
 	TrustProxy bool `env:"TRUST_PROXY" envDefault:"false"`
+	// RegistrationLimitPerIP and RegistrationLimitPerEmail bound conference registrations and
+	// requests for a registration link, per client address and per email address.
+	RegistrationLimitPerIP    RateLimit `env:"REGISTRATION_LIMIT_PER_IP" envDefault:"60/1m"`
+	RegistrationLimitPerEmail RateLimit `env:"REGISTRATION_LIMIT_PER_EMAIL" envDefault:"5/1h"`
+}
+
+// RateLimit is a rate limit as written in the environment: "N/period" allows N attempts per period
+// (e.g. "60/1m", a burst of up to N), and "off" none at all.
+type RateLimit struct {
+	N   int
+	Per time.Duration
+	Off bool
+}
+
+// UnmarshalText reads "N/period" or "off".
+func (r *RateLimit) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if s == "off" {
+		*r = RateLimit{Off: true}
+		return nil
+	}
+	n, per, ok := strings.Cut(s, "/")
+	var err error
+	if ok {
+		if r.N, err = strconv.Atoi(n); err == nil {
+			r.Per, err = time.ParseDuration(per)
+		}
+	}
+	if !ok || err != nil || r.N < 1 || r.Per <= 0 {
+		return rateLimitError{s}
+	}
+	return nil
+}
+
+type rateLimitError struct{ value string }
+
+func (e rateLimitError) Error() string {
+	return fmt.Sprintf("must be N/period like 60/1m, or off, not %q", e.value)
 }
 
 // Load reads the configuration from the environment given as KEY=VALUE pairs (os.Environ's format).
@@ -85,6 +124,10 @@ func Load(environ []string) (Config, error) {
 
 func oneLine(err error) string {
 	var pe env.ParseError
+	var re rateLimitError
+	if errors.As(err, &pe) && errors.As(pe.Err, &re) {
+		return envName(pe.Name) + " " + re.Error()
+	}
 	if errors.As(err, &pe) {
 		return fmt.Sprintf("%s has a value of the wrong kind (want %s)", envName(pe.Name), pe.Type)
 	}
@@ -94,6 +137,7 @@ func oneLine(err error) string {
 var fieldEnv = map[string]string{
 	"DBMaxConns": "DB_MAX_CONNS", "DBStatementTimeout": "DB_STATEMENT_TIMEOUT", "AutoMigrate": "AUTO_MIGRATE",
 	"MailWorkers": "MAIL_WORKERS", "ShutdownTimeout": "SHUTDOWN_TIMEOUT", "BodyLimit": "BODY_LIMIT", "TrustProxy": "TRUST_PROXY",
+	"RegistrationLimitPerIP": "REGISTRATION_LIMIT_PER_IP", "RegistrationLimitPerEmail": "REGISTRATION_LIMIT_PER_EMAIL",
 }
 
 func envName(field string) string {

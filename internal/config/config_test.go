@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDefaults(t *testing.T) {
@@ -88,5 +89,29 @@ func TestDevelopmentSecretKeyIsGeneratedAndKept(t *testing.T) {
 	made, err = c2.EnsureSecretKey()
 	if err != nil || made || c2.SecretKey != c.SecretKey {
 		t.Errorf("second run must reuse the key: made=%v err=%v", made, err)
+	}
+}
+
+// TestRegistrationRateLimits reads the registration limits as N/period or off.
+func TestRegistrationRateLimits(t *testing.T) {
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RegistrationLimitPerIP != (RateLimit{N: 60, Per: time.Minute}) || c.RegistrationLimitPerEmail != (RateLimit{N: 5, Per: time.Hour}) {
+		t.Errorf("defaults: %+v %+v", c.RegistrationLimitPerIP, c.RegistrationLimitPerEmail)
+	}
+	c, err = Load([]string{"REGISTRATION_LIMIT_PER_IP=off", "REGISTRATION_LIMIT_PER_EMAIL=3/10m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.RegistrationLimitPerIP.Off || c.RegistrationLimitPerEmail != (RateLimit{N: 3, Per: 10 * time.Minute}) {
+		t.Errorf("set: %+v %+v", c.RegistrationLimitPerIP, c.RegistrationLimitPerEmail)
+	}
+	for _, v := range []string{"60", "0/1m", "ten/1m", "5/soon", "5/-1m"} {
+		_, err := Load([]string{"REGISTRATION_LIMIT_PER_IP=" + v})
+		if err == nil || !strings.Contains(err.Error(), "REGISTRATION_LIMIT_PER_IP must be N/period like 60/1m, or off") {
+			t.Errorf("%q: %v", v, err)
+		}
 	}
 }

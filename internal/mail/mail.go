@@ -9,6 +9,8 @@ package mail
 import (
 	"context"
 	"time"
+
+	"github.com/challenging-norms/conference/internal/notify"
 )
 
 // Status is where a message is in its delivery.
@@ -31,6 +33,7 @@ type Email struct {
 	Subject       string
 	Text          string
 	HTML          string
+	Attachments   []notify.Attachment
 	Status        Status
 	Attempts      int
 	LastError     string
@@ -79,6 +82,8 @@ type Envelope struct {
 	Subject   string
 	Text      string
 	HTML      string
+	// Attachments are sent after the text and HTML bodies (multipart/mixed).
+	Attachments []notify.Attachment
 }
 
 // Sender is a mail transport.

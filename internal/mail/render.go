@@ -83,11 +83,17 @@ var _ notify.Outbox = (*Outbox)(nil)
 
 // Enqueue implements notify.Outbox.
 func (o *Outbox) Enqueue(ctx context.Context, m notify.Message) error {
+	_, err := o.EnqueueNew(ctx, m)
+	return err
+}
+
+// EnqueueNew implements notify.Deduplicating: false when a message with the event key was queued
+// before.
+func (o *Outbox) EnqueueNew(ctx context.Context, m notify.Message) (bool, error) {
 	subject, text, html, err := o.renderer.Render(m.Template, m.Data)
 	if err != nil {
-		return apperr.Wrap(apperr.Internal, "Could not prepare the email.", err)
+		return false, apperr.Wrap(apperr.Internal, "Could not prepare the email.", err)
 	}
-	_, err = o.queue.Enqueue(ctx, &Email{EventKey: m.EventKey, ConferenceID: m.ConferenceID, Recipient: m.To,
-		RecipientName: m.ToName, Subject: subject, Text: text, HTML: html, Status: Queued})
-	return err
+	return o.queue.Enqueue(ctx, &Email{EventKey: m.EventKey, ConferenceID: m.ConferenceID, Recipient: m.To,
+		RecipientName: m.ToName, Subject: subject, Text: text, HTML: html, Attachments: m.Attachments, Status: Queued})
 }

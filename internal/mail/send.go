@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/challenging-norms/conference/internal/notify"
 )
 
 // SMTP sends mail through an SMTP server with go-mail.
@@ -101,22 +104,29 @@ func (e Envelope) message() (*gomail.Msg, error) {
 	if e.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
 	}
+	for _, a := range e.Attachments {
+		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return nil, fmt.Errorf("attach %s: %w", a.Name, err)
+		}
+	}
 	return m, nil
 }
 
 // DevMail is a message kept in the development mailbox.
 type DevMail struct {
-	ID         int64
-	MessageID  string
-	From       string
-	To         string
-	Subject    string
-	Text       string
-	HTML       string
-	ReceivedAt time.Time
+	ID          int64
+	MessageID   string
+	From        string
+	To          string
+	Subject     string
+	Text        string
+	HTML        string
+	Attachments []notify.Attachment
+	ReceivedAt  time.Time
 }
 
-// DevMailStore keeps the development mailbox. Get returns apperr NotFound for an unknown id.
+// DevMailStore keeps the development mailbox. DevMail returns apperr NotFound for an unknown id; it
+// returns the message's attachments, DevMails does not.
 type DevMailStore interface {
 	SaveDevMail(ctx context.Context, m *DevMail) error
 	DevMails(ctx context.Context, limit int) ([]DevMail, error)
@@ -139,7 +149,8 @@ func (d DevMailbox) Send(ctx context.Context, e Envelope) error {
 	if e.ToName != "" {
 		to = fmt.Sprintf("%s <%s>", e.ToName, e.To)
 	}
-	return d.Store.SaveDevMail(ctx, &DevMail{MessageID: e.MessageID, From: e.From, To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML})
+	return d.Store.SaveDevMail(ctx, &DevMail{MessageID: e.MessageID, From: e.From, To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML,
+		Attachments: e.Attachments})
 }
 
 // Delivery delivers queued messages with a Sender.
@@ -155,6 +166,6 @@ type Delivery struct {
 func (d Delivery) Deliver(ctx context.Context, emailID int64, final bool) error {
 	return d.Store.Deliver(ctx, emailID, final, func(e Email) error {
 		return d.Sender.Send(ctx, Envelope{MessageID: fmt.Sprintf("mail-%d@%s", e.ID, d.Domain), From: d.From,
-			To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML})
+			To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments})
 	})
 }

@@ -6,8 +6,12 @@ import (
 	"testing"
 	"time"
 
+	goical "github.com/arran4/golang-ical"
+
+	"github.com/challenging-norms/conference/internal/calendar"
 	"github.com/challenging-norms/conference/internal/mail"
 	"github.com/challenging-norms/conference/internal/mail/smtptest"
+	"github.com/challenging-norms/conference/internal/notify"
 	"github.com/challenging-norms/conference/web"
 )
 
@@ -92,5 +96,41 @@ func TestRendererRefusesUnknownTemplate(t *testing.T) {
 	// A template whose data lacks a field fails loudly instead of sending a broken message.
 	if _, _, _, err := r.Render("verify_email", struct{ Name string }{"A"}); err == nil {
 		t.Error("want an error for missing data")
+	}
+}
+
+// TestSMTPSendsAttachment sends a calendar file with a message: it arrives as an attachment with its
+// name, media type and bytes, next to the text and HTML bodies.
+func TestSMTPSendsAttachment(t *testing.T) {
+	srv := smtptest.Start(t)
+	s, err := mail.NewSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ics := calendar.ICS("Challenging Norms", calendar.Event{UID: "registration-1@example.org", Summary: "Challenging Norms",
+		AllDay: true, Start: time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2027, 6, 2, 0, 0, 0, 0, time.UTC), Stamp: time.Now()})
+	err = s.Send(context.Background(), mail.Envelope{MessageID: "mail-9@example.org", From: "no-reply@example.org", To: "ama@example.org",
+		Subject: "You are registered", Text: "See you there.", HTML: "<p>See you there.</p>",
+		Attachments: []notify.Attachment{{Name: "challenging-norms.ics", ContentType: calendar.ContentType, Data: ics}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := srv.Wait(t, 1, 5*time.Second)[0]
+	if !strings.Contains(m.Header.Get("Content-Type"), "multipart/mixed") {
+		t.Errorf("Content-Type = %q, want multipart/mixed", m.Header.Get("Content-Type"))
+	}
+	if strings.TrimSpace(m.Text) != "See you there." || !strings.Contains(m.HTML, "<p>See you there.</p>") {
+		t.Errorf("bodies: %q %q", m.Text, m.HTML)
+	}
+	if len(m.Attachments) != 1 {
+		t.Fatalf("%d attachments:\n%s", len(m.Attachments), m.Raw)
+	}
+	a := m.Attachments[0]
+	if a.Name != "challenging-norms.ics" || a.ContentType != "text/calendar" || string(a.Data) != string(ics) {
+		t.Errorf("attachment %q %q:\n%s", a.Name, a.ContentType, a.Data)
+	}
+	cal, err := goical.ParseCalendar(strings.NewReader(string(a.Data)))
+	if err != nil || len(cal.Events()) != 1 || cal.Events()[0].Id() != "registration-1@example.org" {
+		t.Errorf("the attachment does not parse as the event sent: %v", err)
 	}
 }

@@ -17,10 +17,34 @@ type Message struct {
 	Template string
 	// Data is the template's typed data.
 	Data any
+	// Attachments are files sent with the message, e.g. a calendar invitation.
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name        string // the file name the recipient sees, e.g. "challenging-norms.ics"
+	ContentType string // e.g. "text/calendar; charset=utf-8; method=PUBLISH"
+	Data        []byte
 }
 
 // Outbox accepts messages for delivery. Implementations join the transaction carried by ctx.
 // Enqueue returns an apperr Internal error when the message cannot be rendered or stored.
 type Outbox interface {
 	Enqueue(ctx context.Context, m Message) error
+}
+
+// Deduplicating is an Outbox that tells whether a message was new: false when one with the same
+// event key was queued before, and nothing was queued now.
+type Deduplicating interface {
+	EnqueueNew(ctx context.Context, m Message) (bool, error)
+}
+
+// EnqueueNew queues m and reports whether it was new; an outbox that cannot tell counts every
+// message as new.
+func EnqueueNew(ctx context.Context, o Outbox, m Message) (bool, error) {
+	if d, ok := o.(Deduplicating); ok {
+		return d.EnqueueNew(ctx, m)
+	}
+	return true, o.Enqueue(ctx, m)
 }

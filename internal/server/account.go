@@ -9,16 +9,29 @@ import (
 
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/registration"
+	"github.com/challenging-norms/conference/internal/review"
 )
 
 type accountPage struct {
 	base
 	Account account.User
+	// Registrations are the account's conference registrations.
+	Registrations []registration.UserRegistration
+	// Invitations are invitations to review sent to the account's address, not yet answered.
+	Invitations []review.Invitation
 }
 
 func (s *Server) accountShow(c echo.Context) error {
 	u, _ := currentUser(c)
 	p := accountPage{base: s.base(c, "Your account"), Account: u}
+	var err error
+	if p.Registrations, err = s.opts.Registrations.ForAccount(c.Request().Context(), *regAccount(c)); err != nil {
+		return err
+	}
+	if p.Invitations, err = s.opts.Reviews.OpenInvitations(c.Request().Context(), principal(c)); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "account", &p)
 }
 

@@ -15,13 +15,14 @@ import (
 // JSON shapes of the API, as api/openapi.yaml describes them.
 
 type apiUser struct {
-	ID            int64     `json:"id"`
-	Email         string    `json:"email"`
-	Name          string    `json:"name"`
-	EmailVerified bool      `json:"email_verified"`
-	IsAdmin       bool      `json:"is_admin"`
-	Roles         []apiRole `json:"roles"`
-	CreatedAt     time.Time `json:"created_at"`
+	ID            int64      `json:"id"`
+	Email         string     `json:"email"`
+	Name          string     `json:"name"`
+	EmailVerified bool       `json:"email_verified"`
+	IsAdmin       bool       `json:"is_admin"`
+	Profile       apiProfile `json:"profile"`
+	Roles         []apiRole  `json:"roles"`
+	CreatedAt     time.Time  `json:"created_at"`
 }
 
 type apiRole struct {
@@ -122,7 +123,8 @@ func (s *Server) apiUser(c echo.Context, u account.User) (apiUser, error) {
 			return apiUser{}, err
 		}
 	}
-	out := apiUser{ID: u.ID, Email: u.Email, Name: u.Name, EmailVerified: u.Verified(), IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt, Roles: []apiRole{}}
+	out := apiUser{ID: u.ID, Email: u.Email, Name: u.Name, EmailVerified: u.Verified(), IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt,
+		Profile: toAPIProfile(u.Profile), Roles: []apiRole{}}
 	for _, m := range p.Roles {
 		out.Roles = append(out.Roles, apiRole{Conference: m.ConferenceSlug, Role: string(m.Role)})
 	}

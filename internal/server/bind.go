@@ -69,6 +69,9 @@ func message(e playground.FieldError) string {
 		if e.Kind() == reflect.String {
 			return fmt.Sprintf("Use at most %s characters.", e.Param())
 		}
+		if e.Kind() == reflect.Slice || e.Kind() == reflect.Map {
+			return fmt.Sprintf("Send at most %s of these.", e.Param())
+		}
 		return fmt.Sprintf("Enter a number no larger than %s.", e.Param())
 	case "min":
 		if e.Kind() == reflect.String {

@@ -57,24 +57,9 @@ func (s *Server) conferenceList(c echo.Context) error {
 	return s.render(c, http.StatusOK, "conferences", &p)
 }
 
-type conferencePage struct {
-	base
-	Conference conference.Conference
-	CanManage  bool
-}
-
-func (s *Server) conferenceShow(c echo.Context) error {
-	conf, err := s.loadConference(c)
-	if err != nil {
-		return err
-	}
-	p := conferencePage{base: s.base(c, conf.Name), Conference: conf, CanManage: principal(c).Can(access.ManageConference, conf.ID)}
-	return s.render(c, http.StatusOK, "conference", &p)
-}
-
 func (s *Server) manageHome(c echo.Context) error {
 	conf, _ := s.loadConference(c)
-	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/team")
+	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/proposals")
 }
 
 type teamForm struct {

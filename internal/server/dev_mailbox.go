@@ -1,6 +1,7 @@
 package server
 
 import (
+	"mime"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -58,4 +59,22 @@ func (s *Server) devMailboxHTML(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox")
 	return c.HTMLBlob(http.StatusOK, []byte(m.HTML))
+}
+
+// devMailboxAttachment downloads one of a message's attachments (numbered from 0 in the order sent).
+// It is always a download, never shown in the page's origin.
+func (s *Server) devMailboxAttachment(c echo.Context) error {
+	m, err := s.devMessage(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 0 || n >= len(m.Attachments) {
+		return apperr.New(apperr.NotFound, "The message has no such attachment.")
+	}
+	a := m.Attachments[n]
+	h := c.Response().Header()
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	return c.Blob(http.StatusOK, a.ContentType, a.Data)
 }

@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // statusOf is the one mapping from error codes to HTTP statuses.
@@ -72,6 +75,8 @@ type problem struct {
 	Code      apperr.Code    `json:"code"`
 	Errors    []fieldProblem `json:"errors,omitempty"`
 	RequestID string         `json:"request_id,omitempty"`
+	// Current is, for a save based on an older version, the proposal as it is now saved.
+	Current *apiProposal `json:"current,omitempty"`
 }
 
 type fieldProblem struct {
@@ -97,6 +102,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 			Instance: c.Request().URL.Path, Code: ae.Code, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 		for _, f := range ae.Fields {
 			p.Errors = append(p.Errors, fieldProblem{Field: f.Field, Detail: f.Message})
+		}
+		var stale *submission.StaleError
+		if errors.As(err, &stale) {
+			loc, slug := time.UTC, ""
+			if conf, ok := c.Get(ctxConference).(conference.Conference); ok {
+				loc, slug = conf.Location(), conf.Slug
+			}
+			cur := toAPIProposal(stale.Current, slug, loc)
+			p.Current = &cur
 		}
 		if status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="api"`)

@@ -10,6 +10,8 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +19,42 @@ import (
 
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/markdown"
+	"github.com/challenging-norms/conference/internal/question"
+	"github.com/challenging-norms/conference/internal/review"
+	"github.com/challenging-norms/conference/internal/submission"
 )
+
+// inzone writes a moment in a conference's time zone, e.g. "Wednesday 30 June 2027, 23:59 EDT".
+func inzone(t time.Time, loc *time.Location) string { return submission.FormatTime(t, loc) }
+
+// markdownHTML renders Markdown for a page, headings as the author wrote them.
+func markdownHTML(src string) template.HTML { return markdown.HTML(src, 0) }
+
+// humanUntil says how long it is from now until t, in the largest units that matter: "in 3 days and
+// 4 hours", "in 25 minutes", or "" once t has passed.
+func humanUntil(t time.Time) string {
+	d := time.Until(t)
+	if d <= 0 {
+		return ""
+	}
+	days, hours, minutes := int(d/(24*time.Hour)), int(d/time.Hour)%24, int(d/time.Minute)%60
+	unit := func(n int, name string) string {
+		if n == 1 {
+			return "1 " + name
+		}
+		return strconv.Itoa(n) + " " + name + "s"
+	}
+	switch {
+	case days >= 2:
+		return "in " + unit(days, "day")
+	case days == 1:
+		return "in 1 day and " + unit(hours, "hour")
+	case hours > 0:
+		return "in " + unit(hours, "hour") + " and " + unit(minutes, "minute")
+	}
+	return "in " + unit(max(minutes, 1), "minute")
+}
 
 // base is what every page shows: embedded in each page's typed model.
 type base struct {
@@ -79,9 +116,12 @@ type pages struct{ sets map[string]*template.Template }
 
 func parsePages(fsys fs.FS, a *assets) (*pages, error) {
 	funcs := template.FuncMap{
-		"asset": a.url,
-		"input": newField,
-		"date":  func(t time.Time) string { return t.Format("Monday 2 January 2006") },
+		"asset":    a.url,
+		"input":    newField,
+		"textarea": newTextarea,
+		"choice":   newChoice,
+		"question": questionField,
+		"date":     func(t time.Time) string { return t.Format("Monday 2 January 2006") },
 		"when": func(t time.Time) string {
 			return t.UTC().Format("2 Jan 2006 15:04 UTC")
 		},
@@ -93,6 +133,45 @@ func parsePages(fsys fs.FS, a *assets) (*pages, error) {
 			return t.UTC().Format("2 Jan 2006 15:04 UTC")
 		},
 		"lower": strings.ToLower,
+		// inzone writes a moment in a conference's time zone, e.g. "Wednesday 30 June 2027, 23:59 EDT".
+		"inzone": inzone,
+		// md renders organizers' Markdown, headings shifted below the page's own.
+		"md":    func(src string) template.HTML { return markdown.HTML(src, 1) },
+		"words": question.Words,
+		"until": humanUntil,
+		"add":   func(a, b int) int { return a + b },
+		"done":  review.Done,
+		"tasks": func(p *reviewHomePage, list []review.Task, id string) taskTable {
+			return taskTable{ID: id, Tasks: list, Slug: p.Conference.Slug, Locked: id != "calibration" && p.Tasks.Locked}
+		},
+		"yesno": func(b bool) string {
+			if b {
+				return "yes"
+			}
+			return ""
+		},
+		"yesopt":     func(label string) []option { return []option{{Value: "yes", Label: label}} },
+		"reviewview": func(p *sheetPage, r review.Review) reviewView { return reviewView{Page: p, Review: r} },
+		"reviewerOptions": func(list []review.ReviewerProgress) []option {
+			out := make([]option, len(list))
+			for i, r := range list {
+				out[i] = option{Value: strconv.FormatInt(r.UserID, 10), Label: r.Name + " (" + r.Email + ")"}
+			}
+			return out
+		},
+		"managenav": navOf,
+		"deref": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return "1 " + one
+			}
+			return strconv.Itoa(n) + " " + many
+		},
 	}
 	files, err := fs.Glob(fsys, "templates/pages/*.html")
 	if err != nil || len(files) == 0 {
@@ -135,27 +214,182 @@ func (s *Server) renderForm(c echo.Context, name string, data pageModel, err err
 	return s.render(c, statusOf(ae.Code), name, data)
 }
 
-// field is what a form input template needs.
+// reviewView is one review shown on a sheet.
+type reviewView struct {
+	Page   *sheetPage
+	Review review.Review
+}
+
+// taskTable is a reviewer's list of proposals to review.
+type taskTable struct {
+	ID     string
+	Tasks  []review.Task
+	Slug   string
+	Locked bool
+}
+
+// manageNav is the management menu of a conference, in groups; Section is the current page's path.
+type manageNav struct {
+	Slug, Section string
+	Groups        []navGroup
+}
+
+type navGroup struct {
+	Label string
+	Items []navItem
+}
+
+type navItem struct{ Path, Label string }
+
+// manageGroups are the parts of a conference's management, in menu order.
+var manageGroups = []navGroup{
+	{"Call for proposals", []navItem{{"proposals", "Proposals"}, {"call", "Call"}, {"formats", "Formats"}, {"tracks", "Tracks"},
+		{"extensions", "Extensions and links"}}},
+	{"Review", []navItem{{"review", "Settings"}, {"reviewers", "Reviewers"}, {"assignments", "Assignments"}, {"ranking", "Ranking"},
+		{"decisions", "Decisions"}}},
+	{"Registration", []navItem{{"registration", "Settings"}, {"registration/questions", "Questions"}, {"registrations", "Registrations"},
+		{"workshops", "Workshops"}, {"accommodations", "Accommodations"}, {"demographics", "Demographics"}}},
+	{"Conference", []navItem{{"team", "Team"}, {"mail", "Mail log"}}},
+}
+
+// navOf is the management menu with the page at path current.
+func navOf(slug, current string) manageNav {
+	return manageNav{Slug: slug, Section: current, Groups: manageGroups}
+}
+
+// option is one choice of a select, radio group or checkbox group.
+type option struct{ Value, Label string }
+
+// field is what a form field template ("input", "textarea", "select", "radios", "checkboxes",
+// "checkbox") needs.
 type field struct {
 	Name, Label, Type, Value, Hint, Error, Autocomplete string
+	Empty                                               string // a select's choice of none
 	Required                                            bool
+	Plain                                               bool // no "(optional)" mark, e.g. a search filter
+	Rows, MaxWords, Words, MaxLength                    int
+	Options                                             []option
+	Values                                              []string // chosen options of a group
+}
+
+// Checked reports whether a group's option is chosen.
+func (f field) Checked(v string) bool {
+	return slices.Contains(f.Values, v) || (f.Values == nil && f.Value == v)
+}
+
+// AsRadios and AsCheckboxes return the field as the "group" template's radio buttons or checkboxes,
+// for the "radios" and "checkboxes" templates.
+func (f field) AsRadios() field { f.Type = "radios"; return f }
+
+// AsCheckboxes returns the field as a group of checkboxes.
+func (f field) AsCheckboxes() field { f.Type = "checkboxes"; return f }
+
+// Over is how many words the value has beyond the limit.
+func (f field) Over() int { return f.Words - f.MaxWords }
+
+// Describedby lists the ids of the hint and the error, for aria-describedby.
+func (f field) Describedby() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.Name+"-hint")
+	}
+	if f.MaxWords > 0 {
+		ids = append(ids, f.Name+"-count")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.Name+"-error")
+	}
+	return strings.Join(ids, " ")
 }
 
 // newField builds a field for the "input" template: input page name label type value [options...],
-// where options are "required", "hint=…" and "autocomplete=…".
+// where options are "required", "hint=…", "autocomplete=…", "rows=N" and "words=N" (a word limit,
+// counted live and shown with the field).
 func newField(p interface{ FieldError(string) string }, name, label, typ, value string, opts ...string) field {
 	f := field{Name: name, Label: label, Type: typ, Value: value, Error: p.FieldError(name)}
 	for _, o := range opts {
 		switch {
 		case o == "required":
 			f.Required = true
+		case o == "plain":
+			f.Plain = true
 		case strings.HasPrefix(o, "hint="):
 			f.Hint = strings.TrimPrefix(o, "hint=")
 		case strings.HasPrefix(o, "autocomplete="):
 			f.Autocomplete = strings.TrimPrefix(o, "autocomplete=")
+		case strings.HasPrefix(o, "rows="):
+			f.Rows, _ = strconv.Atoi(strings.TrimPrefix(o, "rows="))
+		case strings.HasPrefix(o, "empty="):
+			f.Empty = strings.TrimPrefix(o, "empty=")
+		case strings.HasPrefix(o, "words="):
+			f.MaxWords, _ = strconv.Atoi(strings.TrimPrefix(o, "words="))
+		case strings.HasPrefix(o, "maxlength="):
+			f.MaxLength, _ = strconv.Atoi(strings.TrimPrefix(o, "maxlength="))
 		}
 	}
+	if f.MaxWords > 0 {
+		f.Words = question.Words(value)
+	}
 	return f
+}
+
+// newTextarea builds a field for the "textarea" template; see newField for the options.
+func newTextarea(p interface{ FieldError(string) string }, name, label, value string, opts ...string) field {
+	f := newField(p, name, label, "textarea", value, opts...)
+	if f.Rows == 0 {
+		f.Rows = 6
+	}
+	return f
+}
+
+// newChoice builds a field for the "select", "radios", "checkboxes" and "checkbox" templates: the
+// chosen values and the options offered.
+func newChoice(p interface{ FieldError(string) string }, name, label string, chosen any, options []option, opts ...string) field {
+	f := newField(p, name, label, "choice", "", opts...)
+	f.Options = options
+	switch v := chosen.(type) {
+	case string:
+		f.Value = v
+	case []string:
+		f.Values = append([]string{}, v...)
+	}
+	return f
+}
+
+// questionField builds the field for one of a form's questions, named prefix + id, with the answer
+// given so far.
+func questionField(p interface{ FieldError(string) string }, q question.Question, prefix string, a question.Answers) field {
+	opts := []string{"hint=" + q.Help}
+	if q.Required {
+		opts = append(opts, "required")
+	}
+	name := prefix + q.ID
+	switch q.Kind {
+	case question.LongText:
+		return newTextarea(p, name, q.Label, a.Value(q.ID), append(opts, "words="+strconv.Itoa(q.MaxWords))...)
+	case question.SingleChoice, question.MultipleChoice:
+		options := make([]option, len(q.Options))
+		for i, o := range q.Options {
+			options[i] = option{Value: o, Label: o}
+		}
+		f := newChoice(p, name, q.Label, []string(a[q.ID]), options, opts...)
+		f.Type = "radios"
+		if q.Kind == question.MultipleChoice {
+			f.Type = "checkboxes"
+		}
+		if f.Values == nil {
+			f.Values = []string{}
+		}
+		return f
+	case question.Checkbox:
+		f := newChoice(p, name, q.Label, []string(a[q.ID]), []option{{Value: "yes", Label: q.Label}}, opts...)
+		f.Type = "checkbox"
+		if f.Values == nil {
+			f.Values = []string{}
+		}
+		return f
+	}
+	return newField(p, name, q.Label, "text", a.Value(q.ID), append(opts, "words="+strconv.Itoa(q.MaxWords))...)
 }
 
 // assets serves web/static under names that carry a hash of their content, so they can be cached

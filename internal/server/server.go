@@ -19,8 +19,12 @@ import (
 
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/audit"
+	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/registration"
+	"github.com/challenging-norms/conference/internal/review"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // Health reports on the parts the service needs.
@@ -36,9 +40,12 @@ type RateLimits struct {
 	SignupPerIP, SignupPerAccount Limit
 	ResetPerIP, ResetPerAccount   Limit
 	APITokenPerIP                 Limit
+	// Conference registrations and requests for a registration link.
+	RegisterPerIP, RegisterPerEmail Limit
 }
 
-// Limit is a token bucket: Burst attempts at once, then one more every Every.
+// Limit is a token bucket: Burst attempts at once, then one more every Every. A negative Burst
+// turns the limit off (e.g. for a load test).
 type Limit struct {
 	Burst int
 	Every time.Duration
@@ -48,22 +55,27 @@ type Limit struct {
 type Options struct {
 	Accounts    *account.Service
 	Conferences *conference.Service
-	AuditLog    audit.Reader
-	MailLog     mail.Log
-	DevMailbox  mail.DevMailStore // nil outside development
-	Health      Health
-	Sessions    scs.Store
-	Registry    *prometheus.Registry
-	Logger      *slog.Logger
-	Web         fs.FS // web.FS
-	OpenAPI     []byte
-	SiteName    string
-	BaseURL     string
-	Secure      bool // production: Secure cookies and HSTS
-	TrustProxy  bool // take the client address from X-Forwarded-For
-	BodyLimit   int64
-	Limits      RateLimits
-	Version     string
+	Calls       *cfp.Service
+	Submissions *submission.Service
+	Reviews     *review.Service
+	// Registrations is attendee registration.
+	Registrations *registration.Service
+	AuditLog      audit.Reader
+	MailLog       mail.Log
+	DevMailbox    mail.DevMailStore // nil outside development
+	Health        Health
+	Sessions      scs.Store
+	Registry      *prometheus.Registry
+	Logger        *slog.Logger
+	Web           fs.FS // web.FS
+	OpenAPI       []byte
+	SiteName      string
+	BaseURL       string
+	Secure        bool // production: Secure cookies and HSTS
+	TrustProxy    bool // take the client address from X-Forwarded-For
+	BodyLimit     int64
+	Limits        RateLimits
+	Version       string
 }
 
 // Server is the HTTP server.
@@ -76,6 +88,7 @@ type Server struct {
 	log      *slog.Logger
 	validate *validator
 	assets   *assets
+	mdCache  markdownCache
 }
 
 // New builds the server and its routes.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -23,6 +24,11 @@ type userRow struct {
 	PasswordHash    string
 	EmailVerifiedAt *time.Time
 	IsAdmin         bool
+	Pronouns        string
+	ParticipantRole string
+	RoleOther       string
+	Institution     string
+	Bio             string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -31,7 +37,9 @@ func (userRow) TableName() string { return "users" }
 
 func (r userRow) domain() account.User {
 	return account.User{ID: r.ID, Email: r.Email, Name: r.Name, PasswordHash: r.PasswordHash,
-		EmailVerifiedAt: r.EmailVerifiedAt, IsAdmin: r.IsAdmin, CreatedAt: r.CreatedAt}
+		EmailVerifiedAt: r.EmailVerifiedAt, IsAdmin: r.IsAdmin, CreatedAt: r.CreatedAt,
+		Profile: account.Profile{Pronouns: r.Pronouns, Role: account.ParticipantRole(r.ParticipantRole), RoleOther: r.RoleOther,
+			Institution: r.Institution, Bio: r.Bio}}
 }
 
 type userTokenRow struct {
@@ -121,6 +129,12 @@ func (s Accounts) SetPassword(ctx context.Context, userID int64, hash string) er
 // SetAdmin implements account.Store.
 func (s Accounts) SetAdmin(ctx context.Context, userID int64, admin bool) error {
 	return s.updateUser(ctx, userID, map[string]any{"is_admin": admin})
+}
+
+// SetProfile implements account.Store.
+func (s Accounts) SetProfile(ctx context.Context, userID int64, name string, p account.Profile) error {
+	return s.updateUser(ctx, userID, map[string]any{"name": name, "pronouns": p.Pronouns, "participant_role": string(p.Role),
+		"role_other": p.RoleOther, "institution": p.Institution, "bio": p.Bio})
 }
 
 // CountAdmins implements account.Store.
@@ -214,20 +228,76 @@ func (s Accounts) RevokeAPIToken(ctx context.Context, userID, tokenID int64, at 
 	return nil
 }
 
+// rolesColumn is a user's conference roles as one JSON column, so that a user and their roles come
+// back in one round trip.
+const rolesColumn = `coalesce((SELECT json_agg(json_build_object('conference_id', r.conference_id, 'slug', c.slug, 'name', c.name,
+	'role', r.role) ORDER BY c.starts_on DESC, c.id, r.role) FROM conference_roles r JOIN conferences c ON c.id = r.conference_id
+	WHERE r.user_id = u.id), '[]') AS roles`
+
+type rolesJSON []struct {
+	ConferenceID int64  `json:"conference_id"`
+	Slug         string `json:"slug"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+}
+
+func membershipsOf(b []byte) []access.Membership {
+	var in rolesJSON
+	_ = json.Unmarshal(b, &in)
+	out := make([]access.Membership, len(in))
+	for i, r := range in {
+		out[i] = access.Membership{ConferenceID: r.ConferenceID, ConferenceSlug: r.Slug, ConferenceName: r.Name, Role: access.Role(r.Role)}
+	}
+	return out
+}
+
+// UserWithRoles implements account.Store.
+func (s Accounts) UserWithRoles(ctx context.Context, id int64) (account.User, []access.Membership, error) {
+	var rows []struct {
+		U     userRow `gorm:"embedded"`
+		Roles []byte
+	}
+	if err := s.conn(ctx).Raw(`SELECT u.*, `+rolesColumn+` FROM users u WHERE u.id = ?`, id).Scan(&rows).Error; err != nil {
+		return account.User{}, nil, translate("user with roles", err)
+	}
+	if len(rows) == 0 {
+		return account.User{}, nil, apperr.New(apperr.NotFound, "No such account.")
+	}
+	return rows[0].U.domain(), membershipsOf(rows[0].Roles), nil
+}
+
 // UseAPIToken implements account.Store. last_used_at is written at most once a minute per token so
-// that busy clients do not turn every read into a write.
-func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (account.APIToken, account.User, error) {
-	var r apiTokenRow
-	err := s.conn(ctx).Take(&r, "token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", hash, now).Error
+// that busy clients do not turn every read into a write; the token, its user and the user's roles
+// come back in the same round trip.
+func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (account.APIToken, account.User, []access.Membership, error) {
+	var rows []struct {
+		TID         int64
+		TName       string
+		TPrefix     string
+		TCreatedAt  time.Time
+		TLastUsedAt *time.Time
+		TExpiresAt  *time.Time
+		U           userRow `gorm:"embedded"`
+		Roles       []byte
+	}
+	err := s.conn(ctx).Raw(`WITH t AS (
+			SELECT * FROM api_tokens WHERE token_hash = @hash AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)),
+		touched AS (
+			UPDATE api_tokens SET last_used_at = @now WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL OR last_used_at < @stale)
+			RETURNING id)
+		SELECT t.id AS t_id, t.name AS t_name, t.prefix AS t_prefix, t.created_at AS t_created_at,
+			CASE WHEN EXISTS (SELECT 1 FROM touched) THEN @now ELSE t.last_used_at END AS t_last_used_at, t.expires_at AS t_expires_at,
+			u.*, `+rolesColumn+`
+		FROM t JOIN users u ON u.id = t.user_id`,
+		map[string]any{"hash": hash, "now": now, "stale": now.Add(-time.Minute)}).Scan(&rows).Error
 	if err != nil {
-		return account.APIToken{}, account.User{}, translate("api token", err)
+		return account.APIToken{}, account.User{}, nil, translate("api token", err)
 	}
-	if r.LastUsedAt == nil || now.Sub(*r.LastUsedAt) > time.Minute {
-		if err := s.conn(ctx).Model(&apiTokenRow{}).Where("id = ?", r.ID).Update("last_used_at", now).Error; err != nil {
-			return account.APIToken{}, account.User{}, translate("api token use", err)
-		}
-		r.LastUsedAt = &now
+	if len(rows) == 0 {
+		return account.APIToken{}, account.User{}, nil, apperr.New(apperr.NotFound, "No such token.")
 	}
-	u, err := s.UserByID(ctx, r.UserID)
-	return r.domain(), u, err
+	r := rows[0]
+	t := account.APIToken{ID: r.TID, UserID: r.U.ID, Name: r.TName, Prefix: r.TPrefix, Hash: hash, CreatedAt: r.TCreatedAt,
+		LastUsedAt: r.TLastUsedAt, ExpiresAt: r.TExpiresAt}
+	return t, r.U.domain(), membershipsOf(r.Roles), nil
 }

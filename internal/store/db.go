@@ -58,6 +58,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "conference"
+	cfg.ConnConfig.Tracer = counter{}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -144,9 +145,13 @@ func sqlTx(ctx context.Context) (*sql.Tx, bool) {
 
 // uniqueFields maps unique constraints to the input field they concern and a message.
 var uniqueFields = map[string]apperr.FieldError{
-	"users_email_key":       {Field: "email", Message: "An account already uses this email address."},
-	"conferences_slug_key":  {Field: "slug", Message: "Another conference already uses this short name."},
-	"conference_roles_pkey": {Field: "role", Message: "The person already has this role."},
+	"users_email_key":               {Field: "email", Message: "An account already uses this email address."},
+	"conferences_slug_key":          {Field: "slug", Message: "Another conference already uses this short name."},
+	"conference_roles_pkey":         {Field: "role", Message: "The person already has this role."},
+	"tracks_name_key":               {Field: "name", Message: "Another track already has this name."},
+	"formats_name_key":              {Field: "name", Message: "Another format already has this name."},
+	"calls_pkey":                    {Field: "opens_at", Message: "This conference already has a call for proposals."},
+	"proposal_presenters_email_key": {Field: "email", Message: "This person already presents the proposal."},
 }
 
 // translate turns driver errors into apperr errors: unique violations into Conflict with a field

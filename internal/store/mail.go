@@ -10,6 +10,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/notify"
 )
 
 // Mail is the outbox's queue, the mail log, the delivery store and the development mailbox.
@@ -44,6 +45,26 @@ type emailRow struct {
 
 func (emailRow) TableName() string { return "email_messages" }
 
+type attachmentRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	EmailID     int64
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+func (attachmentRow) TableName() string { return "email_attachments" }
+
+type devAttachmentRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	DevMailID   int64
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+func (devAttachmentRow) TableName() string { return "dev_mailbox_attachments" }
+
 func (r emailRow) domain() mail.Email {
 	return mail.Email{ID: r.ID, EventKey: r.EventKey, ConferenceID: r.ConferenceID, Recipient: r.Recipient, RecipientName: r.RecipientName,
 		Subject: r.Subject, Text: r.BodyText, HTML: r.BodyHTML, Status: mail.Status(r.Status), Attempts: r.Attempts,
@@ -63,6 +84,12 @@ func (s Mail) Enqueue(ctx context.Context, e *mail.Email) (bool, error) {
 		}
 		if res.RowsAffected == 0 {
 			return nil // this event already has its message
+		}
+		for _, a := range e.Attachments {
+			ar := attachmentRow{EmailID: r.ID, Name: a.Name, ContentType: a.ContentType, Data: a.Data}
+			if err := s.conn(ctx).Create(&ar).Error; err != nil {
+				return translate("enqueue mail attachment", err)
+			}
 		}
 		tx, ok := sqlTx(ctx)
 		if !ok {
@@ -112,7 +139,15 @@ func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(mail.
 		if r.Status == string(mail.Sent) {
 			return nil
 		}
-		sendErr = send(r.domain())
+		e := r.domain()
+		var atts []attachmentRow
+		if err := s.conn(ctx).Where("email_id = ?", id).Order("id").Find(&atts).Error; err != nil {
+			return translate("mail attachments", err)
+		}
+		for _, a := range atts {
+			e.Attachments = append(e.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+		}
+		sendErr = send(e)
 		upd := map[string]any{"attempts": r.Attempts + 1}
 		switch {
 		case sendErr == nil:
@@ -165,8 +200,20 @@ func (r devMailRow) domain() mail.DevMail {
 // SaveDevMail implements mail.DevMailStore.
 func (s Mail) SaveDevMail(ctx context.Context, m *mail.DevMail) error {
 	r := devMailRow{MessageID: m.MessageID, Sender: m.From, Recipient: m.To, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, ReceivedAt: time.Now()}
-	if err := s.conn(ctx).Create(&r).Error; err != nil {
-		return translate("save dev mail", err)
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.conn(ctx).Create(&r).Error; err != nil {
+			return translate("save dev mail", err)
+		}
+		for _, a := range m.Attachments {
+			ar := devAttachmentRow{DevMailID: r.ID, Name: a.Name, ContentType: a.ContentType, Data: a.Data}
+			if err := s.conn(ctx).Create(&ar).Error; err != nil {
+				return translate("save dev mail attachment", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	m.ID, m.ReceivedAt = r.ID, r.ReceivedAt
 	return nil
@@ -195,5 +242,13 @@ func (s Mail) DevMail(ctx context.Context, id int64) (mail.DevMail, error) {
 		}
 		return mail.DevMail{}, err
 	}
-	return r.domain(), nil
+	m := r.domain()
+	var atts []devAttachmentRow
+	if err := s.conn(ctx).Where("dev_mail_id = ?", id).Order("id").Find(&atts).Error; err != nil {
+		return m, translate("dev mail attachments", err)
+	}
+	for _, a := range atts {
+		m.Attachments = append(m.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+	}
+	return m, nil
 }

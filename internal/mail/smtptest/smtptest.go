@@ -31,30 +31,37 @@ type Message struct {
 	Body   string
 	// Text and HTML are the decoded text/plain and text/html parts.
 	Text, HTML string
+	// Attachments are the parts sent as attachments, decoded.
+	Attachments []Attachment
 }
 
-// decodeParts fills Text and HTML from a single-part or multipart message.
+// Attachment is a file that came with a message.
+type Attachment struct {
+	Name        string
+	ContentType string // the media type, without parameters
+	Data        []byte
+}
+
+// decodeParts fills Text, HTML and Attachments from a single-part or (nested) multipart message.
 func (m *Message) decodeParts() {
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	m.walk(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Header.Get("Content-Disposition"), strings.NewReader(m.Body))
+}
+
+func (m *Message) walk(contentType, encoding, disposition string, r io.Reader) {
+	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return
 	}
-	if !strings.HasPrefix(mt, "multipart/") {
-		m.setPart(mt, m.Header.Get("Content-Transfer-Encoding"), strings.NewReader(m.Body))
-		return
-	}
-	mr := multipart.NewReader(strings.NewReader(m.Body), params["boundary"])
-	for {
-		p, err := mr.NextRawPart()
-		if err != nil {
-			return
+	if strings.HasPrefix(mt, "multipart/") {
+		mr := multipart.NewReader(r, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err != nil {
+				return
+			}
+			m.walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p.Header.Get("Content-Disposition"), p)
 		}
-		pt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		m.setPart(pt, p.Header.Get("Content-Transfer-Encoding"), p)
 	}
-}
-
-func (m *Message) setPart(mediaType, encoding string, r io.Reader) {
 	switch strings.ToLower(encoding) {
 	case "quoted-printable":
 		r = quotedprintable.NewReader(r)
@@ -62,7 +69,15 @@ func (m *Message) setPart(mediaType, encoding string, r io.Reader) {
 		r = base64.NewDecoder(base64.StdEncoding, r)
 	}
 	b, _ := io.ReadAll(r)
-	switch mediaType {
+	if d, dparams, err := mime.ParseMediaType(disposition); err == nil && d == "attachment" {
+		name := dparams["filename"]
+		if name == "" {
+			name = params["name"]
+		}
+		m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: mt, Data: b})
+		return
+	}
+	switch mt {
 	case "text/plain":
 		m.Text = string(b)
 	case "text/html":

@@ -31,6 +31,79 @@
       });
     });
 
+    // Count words as people type, against the limit the server also checks. The count is announced
+    // politely, and only when typing pauses, so a screen reader is not flooded.
+    document.querySelectorAll("[data-word-count]").forEach(function (counter) {
+      var field = document.getElementById(counter.getAttribute("data-word-count"));
+      var max = parseInt(counter.getAttribute("data-max-words"), 10);
+      var out = counter.querySelector("[data-words]");
+      if (!field || !out || !max) {
+        return;
+      }
+      counter.setAttribute("aria-live", "polite");
+      var timer;
+      field.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var n = (field.value.match(/\S*[\p{L}\p{N}]\S*/gu) || []).length;
+          out.textContent = String(n);
+          counter.classList.toggle("over", n > max);
+          var note = counter.querySelector("strong");
+          if (n > max) {
+            if (!note) {
+              note = document.createElement("strong");
+              counter.appendChild(document.createTextNode(" "));
+              counter.appendChild(note);
+            }
+            note.textContent = "(" + (n - max) + " over the limit)";
+          } else if (note) {
+            note.textContent = "";
+          }
+        }, 400);
+      });
+    });
+
+    // Times of the call in the viewer's own time zone, next to the conference's.
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      zone = "";
+    }
+    document.querySelectorAll("[data-local-time]").forEach(function (el) {
+      var t = new Date(el.getAttribute("data-local-time"));
+      if (isNaN(t)) {
+        return;
+      }
+      var text = t.toLocaleString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+      el.textContent = "(your time" + (zone ? ", " + zone : "") + ": " + text + ")";
+    });
+
+    // A countdown to the deadline. It is a timer (not announced as it changes); it updates each
+    // second in the last hour and each half minute before.
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var end = new Date(el.getAttribute("data-countdown"));
+      if (isNaN(end)) {
+        return;
+      }
+      function part(n, one) {
+        return n + " " + one + (n === 1 ? "" : "s");
+      }
+      function tick() {
+        var ms = end - new Date();
+        if (ms <= 0) {
+          el.textContent = "The deadline has passed.";
+          return;
+        }
+        var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), h = Math.floor(s / 3600) % 24, m = Math.floor(s / 60) % 60;
+        var parts = d > 0 ? [part(d, "day"), part(h, "hour"), part(m, "minute")] :
+          h > 0 ? [part(h, "hour"), part(m, "minute")] : [part(m, "minute"), part(s % 60, "second")];
+        el.textContent = "Closes in " + parts.join(", ") + ".";
+        setTimeout(tick, ms < 3600000 ? 1000 : 30000);
+      }
+      tick();
+    });
+
     // Select a freshly shown token so it can be copied at once.
     document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
       input.addEventListener("focus", function () { input.select(); });

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/challenging-norms/conference/internal/cfp"
+)
+
+// byName selects a form field by its name (ids such as "answers.plan" are not CSS ids).
+func byName(name string) string { return fmt.Sprintf(`[name=%q]`, name) }
+
+// TestBrowserSubmitterPath follows a submitter in Chromium from sign-up to withdrawal: draft, live
+// word count, a co-presenter who accepts, submission and its receipt, an edit, the deadline
+// passing, and withdrawal; with the accessibility audit on every page on the way.
+func TestBrowserSubmitterPath(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	c := startChromium(t, ta.URL)
+	c.axe = axeSource(t)
+	base := "/c/" + f.conf.Slug
+
+	// The call, its guide and FAQ, to a visitor.
+	c.open(base)
+	c.wantText(".deadline-panel", "Open for proposals until")
+	if got := get(c, chromedp.Evaluate[string](`document.querySelector("[data-local-time]").textContent`)); !strings.HasPrefix(got, "(your time") {
+		t.Errorf("the deadline in the viewer's time zone: %q", got)
+	}
+	if got := get(c, chromedp.Evaluate[string](`document.querySelector("[data-countdown]").textContent`)); !strings.HasPrefix(got, "Closes in ") || !strings.Contains(got, " days, ") {
+		t.Errorf("the countdown says %q", got)
+	}
+	c.audit("call page")
+	c.open(base + "/guide")
+	c.wantText("main h2", "How your proposal is reviewed")
+	c.audit("guide")
+	c.open(base + "/faq")
+	c.audit("FAQ")
+
+	// Sign up, confirm by mail, complete the profile.
+	email, name := uniqueEmail("imani.browser"), "Imani Washington"
+	c.open("/signup")
+	c.do(chromedp.SendKeys(chromedp.ID("name"), name), chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword))
+	c.follow(pressEnter)
+	c.open(strings.TrimPrefix(linkIn(t, ta.waitMail(email, "Confirm your email"), "/verify?token="), ta.URL))
+	c.logIn(email, testPassword)
+	c.open("/account/profile")
+	c.do(chromedp.Click(chromedp.CSS(`input[name=participant_role][value=medical_student]`)),
+		chromedp.SendKeys(chromedp.ID("institution"), "Southside Health Equity Coalition"),
+		chromedp.SendKeys(chromedp.ID("bio"), "Imani is a third-year medical student and community organizer."))
+	c.follow(chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	c.wantText(".flash", "Your profile is saved")
+
+	// A workshop draft: choose the format, watch the word count, save.
+	c.open(base)
+	c.follow(chromedp.Click(chromedp.CSS(`main a[href="` + base + `/proposals/new"]`)))
+	c.wantText("h1", "Start a proposal")
+	c.audit("format choice")
+	c.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=format][value="%d"]`, f.formats["Workshop"].ID))))
+	c.follow(chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	c.wantText("h1", "New workshop")
+	c.audit("new proposal form")
+	c.do(chromedp.SendKeys(chromedp.ID("title"), "Rewriting evaluations without bias"),
+		chromedp.SendKeys(chromedp.ID("abstract"), "Participants rewrite real evaluations together."))
+	c.do(chromedp.Poll[chromedp.Void](`document.querySelector('[data-word-count="abstract"] [data-words]').textContent === "5"`, chromedp.WithPollingTimeout(5*time.Second)))
+	c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)))
+	c.wantText(".flash", "Your draft is saved")
+	c.wantText("#todo-title", "Before you can submit")
+	draftPath := c.path()
+	c.audit("draft page with what is missing")
+
+	// Invite a co-presenter, who accepts in the same browser after logging in.
+	coEmail := uniqueEmail("co.browser")
+	c.do(chromedp.SendKeys(chromedp.ID("name"), "Tomás Ramírez"), chromedp.SendKeys(chromedp.ID("email"), coEmail))
+	c.follow(chromedp.Click(chromedp.CSS(`form[action$="/presenters"] button`)))
+	c.wantText(".flash", "An invitation is on its way to Tomás Ramírez")
+	c.wantText(".presenters", "invited, no answer yet")
+	invite := strings.TrimPrefix(linkIn(t, ta.waitMail(coEmail, "invites you to co-present"), "/invitations/"), ta.URL)
+	c.logOut()
+	c.open(invite)
+	c.wantText("main", "To answer, log in or create an account")
+	c.audit("invitation, logged out")
+	createUser(t, ta, "Tomás Ramírez", coEmail, false)
+	c.logIn(coEmail, testPassword)
+	c.open(invite)
+	c.audit("invitation, logged in")
+	c.follow(chromedp.Click(chromedp.CSS(`button[name=answer][value=accept]`)))
+	c.wantText(".flash", "You now co-present")
+	if !strings.HasPrefix(c.path(), "/account/profile?next=") {
+		t.Fatalf("after accepting, the co-presenter sees %s, want the profile form", c.path())
+	}
+	c.do(chromedp.Click(chromedp.CSS(`input[name=participant_role][value=faculty]`)),
+		chromedp.SendKeys(chromedp.ID("institution"), "Independent"))
+	c.follow(chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	c.wantPath(draftPath)
+	c.logOut()
+
+	// The owner completes and submits; the receipt arrives.
+	c.logIn(email, testPassword)
+	c.open(draftPath + "/edit")
+	c.do(chromedp.SetValue(chromedp.CSS(byName("track_id")), fmt.Sprint(f.tracks[2].ID)),
+		chromedp.SendKeys(chromedp.CSS(byName("answers.objectives")), "Name biased phrases. Rewrite them with specific behaviour."),
+		chromedp.SendKeys(chromedp.CSS(byName("answers.plan")), "Framing, cases in pairs, a rewrite, a debrief."),
+		chromedp.Click(chromedp.CSS(`[name="answers.audience"][value="Faculty"]`)),
+		chromedp.Click(chromedp.CSS(`[name="answers.size"][value="Up to 25"]`)),
+		chromedp.SendKeys(chromedp.CSS(byName("answers.accessibility")), "Captions and cases shared in advance."))
+	c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=submit]`)))
+	c.wantText(".flash", "Your proposal is submitted")
+	c.wantText(".status", "Submitted")
+	c.audit("submitted proposal")
+	receipt := ta.waitMail(email, "Received: Rewriting evaluations without bias")
+	if !strings.Contains(receipt.Text, "Name biased phrases") || !strings.Contains(receipt.Text, "Tomás Ramírez") {
+		t.Errorf("the receipt lacks the proposal's copy:\n%s", receipt.Text)
+	}
+	ta.waitMail(coEmail, "Received: Rewriting evaluations without bias")
+
+	// An edit after submitting names a presenter: saved, with advice about blind review.
+	c.follow(chromedp.Click(chromedp.CSS(`main a[href="` + draftPath + `/edit"]`)))
+	c.do(chromedp.SendKeys(chromedp.ID("abstract"), " Led by Imani Washington."))
+	c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)))
+	c.wantText(".flash", "Your changes are saved")
+	c.wantText("#warnings-title", "Advice about blind review")
+	c.wantText(".history", "Version 4: saved by "+name)
+
+	// Two tabs: a save on top of a newer one keeps both texts apart.
+	c.open(draftPath + "/edit")
+	c.do(chromedp.SetValue(chromedp.CSS(`input[name=version]`), "1"), chromedp.SendKeys(chromedp.ID("title"), " (tab two)"))
+	c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)))
+	c.wantText("#newer-title", "A newer version was saved meanwhile")
+	c.audit("edit form with a newer version")
+	c.do(chromedp.Clear(chromedp.ID("title")))
+	c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)))
+	c.wantText(".error-summary", "Give your proposal a title.")
+	c.audit("edit form with errors")
+
+	// The dashboard.
+	c.open(base + "/proposals")
+	c.wantText("td .status", "Submitted")
+	c.audit("your proposals")
+
+	// The deadline passes while the page is open: it becomes read-only.
+	call, _ := ta.calls.Call(context.Background(), f.conf)
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(context.Background(), organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{
+		Opens: time.Now().Add(-72 * time.Hour).In(loc).Format(cfp.LocalLayout), Closes: time.Now().Add(-time.Minute).In(loc).Format(cfp.LocalLayout)}); err != nil {
+		t.Fatal(err)
+	}
+	c.open(draftPath)
+	c.wantText(".panel.warning", "The deadline has passed: this proposal is read-only.")
+	c.audit("read-only proposal")
+
+	// Withdrawal, confirmed.
+	c.follow(chromedp.Click(chromedp.CSS(`main a[href="` + draftPath + `/withdraw"]`)))
+	c.wantText("h1", "Withdraw “Rewriting evaluations without bias”?")
+	c.audit("withdraw confirmation")
+	c.follow(chromedp.Click(chromedp.CSS(`main button.danger`)))
+	c.wantText(".flash", "The proposal is withdrawn")
+	c.wantText("td .status", "Withdrawn")
+	ta.waitMail(coEmail, "Withdrawn: Rewriting evaluations without bias")
+}
+
+// TestBrowserOrganizerPages audits the organizers' pages of the call in each state.
+func TestBrowserOrganizerPages(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	if _, err := seedDemo(context.Background(), ta.app, f.conf.Slug, 8, 3, strongPassword); err != nil {
+		t.Fatal(err)
+	}
+	c := startChromium(t, ta.URL)
+	c.axe = axeSource(t)
+	base := "/c/" + f.conf.Slug + "/manage"
+	c.logIn(f.organizer, strongPassword)
+	ws := f.formats["Workshop"]
+	for _, path := range []string{"/proposals", "/call", "/tracks", "/formats", fmt.Sprintf("/formats/%d", ws.ID),
+		fmt.Sprintf("/formats/%d/fields/plan", ws.ID), fmt.Sprintf("/formats/%d/fields/new", ws.ID), "/formats/new", "/extensions"} {
+		c.open(base + path)
+		c.audit(path)
+	}
+	c.open(base + "/proposals")
+	c.follow(chromedp.Click(chromedp.CSS(`tbody a`)))
+	c.wantText("h2", "History")
+	c.audit("a proposal, for organizers")
+
+	// Keyboard: the filters are a form; Enter in the search field applies them.
+	c.open(base + "/proposals")
+	c.do(chromedp.SendKeys(chromedp.ID("q"), "clerkship"))
+	c.follow(pressEnter)
+	if !strings.Contains(c.path(), "q=clerkship") {
+		t.Errorf("searching by keyboard went to %s", c.path())
+	}
+	c.audit("a search")
+
+	c.open(base + "/call")
+	c.do(chromedp.SetValue(chromedp.ID("closes_at"), "2001-01-01T00:00"))
+	c.follow(chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	c.wantText(".error-summary", "The call must close after it opens.")
+	c.audit("call settings with errors")
+
+	c.open(base + "/extensions")
+	c.do(chromedp.SendKeys(chromedp.ID("label"), "Invited panel"), chromedp.SetValue(chromedp.ID("expires_at"), "2031-01-01T12:00"))
+	c.follow(chromedp.Click(chromedp.CSS(`form[action$="/links"] button`)))
+	c.wantText("#new-link-title", "Invited panel")
+	c.audit("a new access link")
+	link := get(c, chromedp.Value(chromedp.ID("new-link")))
+	c.logOut()
+	c.open(strings.TrimPrefix(link, ta.URL))
+	c.wantText("h1", "You are invited to propose")
+	c.audit("an access link, logged out")
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestProposalAPI drives the call and proposals through /api/v1: the public call, drafts with an
+// idempotency key, stale saves, submission with everything missing said at once, co-presenters, the
+// organizers' list and export, and their changes to the call.
+func TestProposalAPI(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/api/v1/conferences/" + f.conf.Slug
+	u, email := presenter(t, ta, "Amina Yusuf")
+	token, _ := apiToken(t, ta, email)
+
+	r := sendJSON(t, ta, http.MethodGet, base+"/call", "", "")
+	formats, _ := r.JSON["formats"].([]any)
+	if r.Status != http.StatusOK || r.JSON["state"] != "open" || len(formats) != 4 {
+		t.Fatalf("GET call: %d %v", r.Status, r.JSON)
+	}
+	if closes, _ := r.JSON["closes_at"].(string); !strings.HasSuffix(closes, "-04:00") && !strings.HasSuffix(closes, "-05:00") {
+		t.Errorf("closes_at %q is not in New York time", closes)
+	}
+	ws := f.formats["Workshop"]
+	poster := f.formats["Poster abstract"]
+
+	// Creating: the caller must be known, the body readable, each answer of a known shape.
+	wantProblem(t, "create without a token", sendJSON(t, ta, http.MethodPost, base+"/proposals", "", `{}`).apiResponse, http.StatusUnauthorized, "unauthenticated")
+	wantProblem(t, "create with broken JSON", sendJSON(t, ta, http.MethodPost, base+"/proposals", token, `{"format_id":`).apiResponse, http.StatusBadRequest, "malformed")
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"answers":{"size":12}}`, ws.ID))
+	wantProblem(t, "an answer that is a number", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	if fieldDetail(r.apiResponse, "answers.size") == "" {
+		t.Errorf("no field error for answers.size: %v", r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"answers":{"size":"Up to a thousand"}}`, ws.ID))
+	if !strings.Contains(fieldDetail(r.apiResponse, "answers.size"), "not one of the options") {
+		t.Errorf("a choice not offered: %v", r.JSON)
+	}
+	body := fmt.Sprintf(`{"format_id":%d,"title":"Naming racism in the curriculum","abstract":%q}`, poster.ID, strings.Repeat("word ", 260))
+	first := send(t, ta, http.MethodPost, base+"/proposals", strings.NewReader(body), "Content-Type", "application/json",
+		"Authorization", "Bearer "+token, "Idempotency-Key", "poster-1")
+	again := send(t, ta, http.MethodPost, base+"/proposals", strings.NewReader(body), "Content-Type", "application/json",
+		"Authorization", "Bearer "+token, "Idempotency-Key", "poster-1")
+	prop, _ := first.JSON["proposal"].(map[string]any)
+	prop2, _ := again.JSON["proposal"].(map[string]any)
+	if first.Status != http.StatusCreated || prop["status"] != "draft" || prop["id"] != prop2["id"] {
+		t.Fatalf("create twice with one key: %d %v / %v", first.Status, prop["id"], prop2["id"])
+	}
+	id := int64(prop["id"].(float64))
+	item := fmt.Sprintf("%s/proposals/%d", base, id)
+
+	// Saving: the version read is required; an older one is a conflict that shows the newer proposal.
+	r = sendJSON(t, ta, http.MethodPut, item, token, fmt.Sprintf(`{"format_id":%d,"title":"x"}`, poster.ID))
+	wantProblem(t, "save without a version", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	full := fmt.Sprintf(`{"format_id":%d,"track_id":%d,"title":"Naming racism in the curriculum","version":%%d,
+		"abstract":"Amina Yusuf and a student team reviewed every lecture for race-based medicine.",
+		"answers":{"background":"Race was taught as biology.","approach":"A review of 120 lectures.","outcomes":"Forty were revised.",
+		"implications":"Others can use our checklist.","stage":"Completed"}}`, poster.ID, f.tracks[0].ID)
+	r = sendJSON(t, ta, http.MethodPut, item, token, fmt.Sprintf(full, 1))
+	res, _ := r.JSON["proposal"].(map[string]any)
+	warns, _ := r.JSON["warnings"].([]any)
+	if r.Status != http.StatusOK || res["version"] != float64(2) || len(warns) == 0 {
+		t.Fatalf("save: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPut, item, token, strings.Replace(fmt.Sprintf(full, 1), "Forty", "Fifty", 1))
+	wantProblem(t, "a stale save", r.apiResponse, http.StatusConflict, "conflict")
+	if cur, _ := r.JSON["current"].(map[string]any); cur["version"] != float64(2) || !strings.Contains(fmt.Sprint(cur["answers"]), "Forty were revised") {
+		t.Errorf("the conflict does not carry the newer proposal: %v", r.JSON["current"])
+	}
+	if r = sendJSON(t, ta, http.MethodPut, item, token, fmt.Sprintf(full, 1)); r.Status != http.StatusOK {
+		t.Errorf("the same save again: %d %v", r.Status, r.JSON)
+	}
+
+	// Someone else's proposal does not exist.
+	_, otherEmail := presenter(t, ta, "Other Person")
+	other, _ := apiToken(t, ta, otherEmail)
+	for _, call := range []struct{ method, path, body string }{
+		{http.MethodGet, item, ""}, {http.MethodPut, item, fmt.Sprintf(full, 2)}, {http.MethodPost, item + "/submit", ""},
+		{http.MethodPost, item + "/withdraw", ""}, {http.MethodGet, item + "/revisions", ""},
+	} {
+		wantProblem(t, call.method+" "+call.path+" by a stranger", sendJSON(t, ta, call.method, call.path, other, call.body).apiResponse, http.StatusNotFound, "not_found")
+	}
+
+	// Submitting a workshop with everything missing lists every problem, the profile's too.
+	bare := newUser(t, ta, uniqueEmail("bare"), "Bare Profile")
+	bareToken, _ := apiToken(t, ta, bare.Email)
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", bareToken, fmt.Sprintf(`{"format_id":%d}`, ws.ID))
+	wid := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	r = sendJSON(t, ta, http.MethodPost, fmt.Sprintf("%s/proposals/%d/submit", base, wid), bareToken, "")
+	wantProblem(t, "submit an empty workshop", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	for _, field := range []string{"title", "track_id", "abstract", "answers.objectives", "answers.plan", "answers.audience", "answers.size",
+		"answers.accessibility", "profile.participant_role", "profile.institution", "profile.bio"} {
+		if fieldDetail(r.apiResponse, field) == "" {
+			t.Errorf("submit: no error for %s", field)
+		}
+	}
+
+	// Submitting the poster, twice: one receipt.
+	for range 2 {
+		r = sendJSON(t, ta, http.MethodPost, item+"/submit", token, `{"version":2}`)
+		if r.Status != http.StatusOK || r.JSON["proposal"].(map[string]any)["status"] != "submitted" {
+			t.Fatalf("submit: %d %v", r.Status, r.JSON)
+		}
+	}
+	ta.waitMail(email, "Received: Naming racism in the curriculum")
+	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1 AND subject LIKE 'Received:%'`, email); n != 1 {
+		t.Errorf("%d receipts", n)
+	}
+	r = sendJSON(t, ta, http.MethodGet, item+"/revisions", token, "")
+	if revs, _ := r.JSON["revisions"].([]any); len(revs) != 3 {
+		t.Errorf("%d revisions, want 3 (created, saved, submitted)", len(revs))
+	}
+
+	// A co-presenter through the API.
+	r = sendJSON(t, ta, http.MethodPost, item+"/presenters", token, `{"name":"Li Wei","email":"li.wei.api@example.org"}`)
+	if r.Status != http.StatusCreated || r.JSON["status"] != "invited" {
+		t.Fatalf("invite: %d %v", r.Status, r.JSON)
+	}
+	link := linkIn(t, ta.waitMail("li.wei.api@example.org", "invites you"), "/invitations/")
+	secret := link[strings.LastIndex(link, "/")+1:]
+	wantProblem(t, "accept with a wrong secret", sendJSON(t, ta, http.MethodPost, "/api/v1/invitations/nope/accept", other, "").apiResponse, http.StatusNotFound, "not_found")
+	r = sendJSON(t, ta, http.MethodPost, "/api/v1/invitations/"+secret+"/accept", other, "")
+	if r.Status != http.StatusOK || r.JSON["status"] != "accepted" || r.JSON["proposal_id"] != float64(id) {
+		t.Fatalf("accept: %d %v", r.Status, r.JSON)
+	}
+	if r = sendJSON(t, ta, http.MethodGet, item, other, ""); r.Status != http.StatusOK {
+		t.Errorf("the co-presenter reads the proposal: %d", r.Status)
+	}
+	wantProblem(t, "a co-presenter withdraws", sendJSON(t, ta, http.MethodPost, item+"/withdraw", other, "").apiResponse, http.StatusForbidden, "forbidden")
+	if r = sendJSON(t, ta, http.MethodGet, base+"/proposals", other, ""); len(r.JSON["proposals"].([]any)) != 1 {
+		t.Errorf("the co-presenter's list: %v", r.JSON)
+	}
+
+	// Organizers: the list, search, filters and export.
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	wantProblem(t, "a submitter lists all", sendJSON(t, ta, http.MethodGet, base+"/manage/proposals", token, "").apiResponse, http.StatusForbidden, "forbidden")
+	r = sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?q=curriculum&status=submitted", orgToken, "")
+	if r.Status != http.StatusOK || r.JSON["total"] != float64(1) {
+		t.Errorf("search: %d %v", r.Status, r.JSON["total"])
+	}
+	r = sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?limit=0", orgToken, "")
+	wantProblem(t, "limit 0", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	r = sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?status=accepted", orgToken, "")
+	wantProblem(t, "an unknown status", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	csv := send(t, ta, http.MethodGet, base+"/manage/proposals.csv", nil, "Authorization", "Bearer "+orgToken)
+	if csv.Status != http.StatusOK || !strings.Contains(csv.Body, "Naming racism in the curriculum") || !strings.Contains(csv.Body, "Poster abstract: Background") {
+		t.Errorf("export: %d", csv.Status)
+	}
+	_ = u
+
+	// Organizers change the call.
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, `{"version":1,"opens_at":"2027-01-01T09:00","closes_at":"2026-01-01T09:00"}`)
+	if fieldDetail(r.apiResponse, "closes_at") == "" {
+		t.Errorf("a call closing before it opens: %v", r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, `{"version":1,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59","contact_email":"cfp@example.org"}`)
+	if r.Status != http.StatusOK || r.JSON["version"] != float64(2) {
+		t.Fatalf("save call: %d %v", r.Status, r.JSON)
+	}
+	wantProblem(t, "a stale call", sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken,
+		`{"version":1,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`).apiResponse, http.StatusConflict, "conflict")
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/tracks", orgToken, fmt.Sprintf(`{"name":%q}`, f.tracks[0].Name))
+	wantProblem(t, "a duplicate track", r.apiResponse, http.StatusConflict, "conflict")
+	wantProblem(t, "delete a used track", sendJSON(t, ta, http.MethodDelete, fmt.Sprintf("%s/manage/tracks/%d", base, f.tracks[0].ID), orgToken, "").apiResponse,
+		http.StatusConflict, "conflict")
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/formats", orgToken, `{"name":"Panel","duration_minutes":60,"max_presenters":5,"abstract_max_words":200,
+		"fields":[{"label":"Panelists' perspectives","kind":"long_text","max_words":100,"required":true},{"label":"Format of discussion","kind":"single_choice","options":["Moderated","Debate"]}]}`)
+	fields, _ := r.JSON["fields"].([]any)
+	if r.Status != http.StatusCreated || len(fields) != 2 || fields[0].(map[string]any)["id"] != "panelists_perspectives" {
+		t.Fatalf("create format: %d %v", r.Status, r.JSON)
+	}
+	fid := int64(r.JSON["id"].(float64))
+	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/manage/formats/%d", base, fid), orgToken, `{"name":"Panel","duration_minutes":60,"max_presenters":5,"abstract_max_words":200,"version":1,"accepting":false}`)
+	if r.Status != http.StatusOK || r.JSON["accepting"] != false || len(r.JSON["fields"].([]any)) != 2 {
+		t.Errorf("update format keeping its fields: %d %v", r.Status, r.JSON)
+	}
+	wantProblem(t, "delete a used format", sendJSON(t, ta, http.MethodDelete, fmt.Sprintf("%s/manage/formats/%d", base, poster.ID), orgToken, "").apiResponse,
+		http.StatusConflict, "conflict")
+	if r = sendJSON(t, ta, http.MethodDelete, fmt.Sprintf("%s/manage/formats/%d", base, fid), orgToken, ""); r.Status != http.StatusNoContent {
+		t.Errorf("delete an unused format: %d", r.Status)
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/access-links", orgToken, `{"label":"Keynote panel","expires_at":"2031-08-01T12:00","max_uses":2}`)
+	if r.Status != http.StatusCreated || !strings.Contains(fmt.Sprint(r.JSON["url"]), "/call/access/") {
+		t.Errorf("make link: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodGet, base+"/manage/access-links", orgToken, "")
+	if links, _ := r.JSON["links"].([]any); len(links) != 1 || links[0].(map[string]any)["url"] != nil {
+		t.Errorf("the list shows the link's url: %v", r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/extensions", orgToken, fmt.Sprintf(`{"email":%q,"until":"2031-07-05T23:59"}`, email))
+	if r.Status != http.StatusCreated || r.JSON["email"] != email {
+		t.Errorf("grant extension: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPut, item[:strings.Index(item, "/proposals/")]+fmt.Sprintf("/manage/proposals/%d/deadline", id), orgToken, `{"until":"2031-07-20T12:00"}`)
+	if r.Status != http.StatusOK || !strings.HasPrefix(fmt.Sprint(r.JSON["deadline"]), "2031-07-20T12:00:59") {
+		t.Errorf("a proposal's own deadline: %d %v", r.Status, r.JSON["deadline"])
+	}
+
+	// Withdraw.
+	r = sendJSON(t, ta, http.MethodPost, item+"/withdraw", token, "")
+	if r.Status != http.StatusOK || r.JSON["proposal"].(map[string]any)["status"] != "withdrawn" {
+		t.Errorf("withdraw: %d %v", r.Status, r.JSON)
+	}
+}

@@ -1,0 +1,550 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
+)
+
+// callFixture is a conference with the Challenging Norms call, open now, and its organizer.
+type callFixture struct {
+	conf      conference.Conference
+	formats   map[string]cfp.Format // by name
+	tracks    []cfp.Track
+	organizer string // email
+}
+
+// openCall creates a conference with the Challenging Norms call, open from an hour ago until the
+// given close (zero: in sixty days), and an organizer.
+func openCall(t *testing.T, ta *testApp, closes time.Time) callFixture {
+	t.Helper()
+	ctx := context.Background()
+	slug := fmt.Sprintf("cn-%d", time.Now().UnixNano())
+	conf, err := ta.confs.Seed(ctx, conference.CreateInput{Slug: slug, Name: "Challenging Norms " + slug[3:], TimeZone: "America/New_York",
+		StartsOn: "2027-10-08", EndsOn: "2027-10-09"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := conf.Location()
+	if closes.IsZero() {
+		closes = time.Now().Add(60 * 24 * time.Hour)
+	}
+	if _, err := ta.calls.Seed(ctx, conf, challengingNormsCall(time.Now().Add(-time.Hour).In(loc), closes.In(loc), slug)); err != nil {
+		t.Fatal(err)
+	}
+	f := callFixture{conf: conf, formats: map[string]cfp.Format{}}
+	formats, _ := ta.calls.Formats(ctx, conf)
+	for _, x := range formats {
+		f.formats[x.Name] = x
+	}
+	f.tracks, _ = ta.calls.Tracks(ctx, conf)
+	f.organizer = uniqueEmail("organizer")
+	newUser(t, ta, f.organizer, "Olu Organizer")
+	admin := &access.Principal{Admin: true, UserID: newUser(t, ta, uniqueEmail("admin"), "Ada Admin").ID}
+	if err := ta.confs.Grant(ctx, admin, conf, f.organizer, access.Organizer); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// presenter makes an account with a complete profile.
+func presenter(t *testing.T, ta *testApp, name string) (account.User, string) {
+	t.Helper()
+	email := uniqueEmail(strings.ToLower(strings.Fields(name)[0]))
+	u := newUser(t, ta, email, name)
+	u, err := ta.accounts.UpdateProfile(context.Background(), u, name, account.Profile{Pronouns: "she/her", Role: account.HouseStaff,
+		Institution: "Riverside Family Medicine Residency", Bio: name + " is a resident physician."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, email
+}
+
+// workshopForm is a complete workshop proposal as the form sends it.
+func workshopForm(f callFixture, title string) url.Values {
+	w := f.formats["Workshop"]
+	return url.Values{
+		"format_id": {strconv.FormatInt(w.ID, 10)}, "track_id": {strconv.FormatInt(f.tracks[1].ID, 10)},
+		"title":                 {title},
+		"abstract":              {"Participants practise responding to bias in resident evaluations using realistic cases."},
+		"answers.objectives":    {"Recognise biased language in evaluations. Rewrite feedback to be specific."},
+		"answers.plan":          {"Ten minutes of framing, forty minutes of cases in small groups, twenty of practice, twenty of reflection."},
+		"answers.audience":      {"Faculty", "Residents and fellows"},
+		"answers.size":          {"Up to 50"},
+		"answers.accessibility": {"Captions; cases shared in advance; an alternative to breakout rooms."},
+		"client_key":            {"k-" + title},
+	}
+}
+
+func proposalIDFrom(t *testing.T, location string) int64 {
+	t.Helper()
+	i := strings.LastIndex(location, "/")
+	id, err := strconv.ParseInt(location[i+1:], 10, 64)
+	if err != nil {
+		t.Fatalf("no proposal id in %q", location)
+	}
+	return id
+}
+
+// TestSubmitterPath follows a submitter through the web pages: the call page, the format, a draft,
+// two tabs, submission with its receipt, a co-presenter, blind-review advice, withdrawal, and the
+// deadline.
+func TestSubmitterPath(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/c/" + f.conf.Slug
+	_, email := presenter(t, ta, "Nia Johnson")
+	b := loggedIn(t, ta, email)
+
+	p := b.get(base)
+	if p.Status != http.StatusOK || p.Doc.Find(`a[href="`+base+`/proposals/new"]`).Length() != 1 {
+		t.Fatalf("call page: %d, no way to start a proposal", p.Status)
+	}
+	if got := p.Doc.Find(".deadline-panel strong").Text(); !strings.Contains(got, "Open for proposals until") {
+		t.Errorf("deadline panel says %q", got)
+	}
+	if p.Doc.Find(".cards .card").Length() != 4 {
+		t.Errorf("the call page lists %d formats, want 4", p.Doc.Find(".cards .card").Length())
+	}
+	p = b.get(base + "/proposals/new")
+	if p.Doc.Find(`input[name="format"]`).Length() != 4 {
+		t.Fatalf("format choice: %d options", p.Doc.Find(`input[name="format"]`).Length())
+	}
+	ws := f.formats["Workshop"]
+	p = b.get(fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID))
+	for _, name := range []string{"title", "track_id", "abstract", "answers.objectives", "answers.plan", "answers.size", "answers.accessibility"} {
+		if p.Doc.Find(`[name="`+name+`"]`).Length() == 0 {
+			t.Errorf("the workshop form has no field %q", name)
+		}
+	}
+	if got := p.Doc.Find(`[data-word-count="abstract"]`).Text(); !strings.Contains(got, "0 of 250 words") {
+		t.Errorf("abstract word count: %q", got)
+	}
+	key, _ := p.Doc.Find(`input[name="client_key"]`).Attr("value")
+
+	// A draft with only a title, sent twice (a double click): one proposal.
+	draft := url.Values{"format_id": {strconv.FormatInt(ws.ID, 10)}, "title": {"Feedback without bias"}, "client_key": {key}, "action": {"save"}}
+	p = b.post(fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID), base+"/proposals", draft)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("save draft: %d %s", p.Status, p.problem())
+	}
+	id := proposalIDFrom(t, p.Header.Get("Location"))
+	p = b.post(fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID), base+"/proposals", draft)
+	if got := proposalIDFrom(t, p.Header.Get("Location")); got != id {
+		t.Errorf("the repeated create made proposal %d besides %d", got, id)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE conference_id = $1`, f.conf.ID); n != 1 {
+		t.Errorf("%d proposals after a double click, want 1", n)
+	}
+	page := fmt.Sprintf("%s/proposals/%d", base, id)
+	p = b.get(page)
+	if got := p.Doc.Find(".status").First().Text(); got != "Draft, not submitted" {
+		t.Errorf("status at a glance: %q", got)
+	}
+	if p.Doc.Find("#todo-title").Length() != 1 || !strings.Contains(p.Doc.Find("#todo-title").Parent().Text(), "Write an abstract.") {
+		t.Errorf("the draft's page does not list what is missing")
+	}
+	if p.Doc.Find(`form[action="`+page+`/submit"]`).Length() != 0 {
+		t.Error("an incomplete draft offers to submit")
+	}
+
+	// Two tabs: both open version 1; the second save is refused with the newer text.
+	form := workshopForm(f, "Feedback without bias")
+	form.Set("version", "1")
+	form.Set("action", "save")
+	p = b.post(page+"/edit", page, form)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("first tab's save: %d %s", p.Status, p.problem())
+	}
+	other := workshopForm(f, "Feedback without bias, second tab")
+	other.Set("version", "1")
+	other.Set("action", "save")
+	p = b.post(page+"/edit", page, other)
+	if p.Status != http.StatusConflict {
+		t.Fatalf("second tab's save: %d, want 409", p.Status)
+	}
+	if got := p.Doc.Find("#newer-title").Parent().Text(); !strings.Contains(got, "Participants practise responding") {
+		t.Errorf("the newer text is not shown: %q", got)
+	}
+	if got, _ := p.Doc.Find("#title").Attr("value"); got != "Feedback without bias, second tab" {
+		t.Errorf("the second tab's own text is not kept: %q", got)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND title = 'Feedback without bias'`, id); n != 1 {
+		t.Error("the stale save overwrote the newer one")
+	}
+
+	// Over the word limit: the save keeps the draft, the submit says what to fix.
+	long := workshopForm(f, "Feedback without bias")
+	long.Set("version", "2")
+	long.Set("abstract", strings.Repeat("word ", 251))
+	long.Set("action", "submit")
+	p = b.post(page+"/edit", page, long)
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("abstract"), "251 words; the limit is 250") {
+		t.Fatalf("submit over the limit: %d %q", p.Status, p.fieldError("abstract"))
+	}
+	if !strings.Contains(p.problem(), "saved as a draft") {
+		t.Errorf("the problem does not say the draft is saved: %q", p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND version = 3 AND status = 'draft'`, id); n != 1 {
+		t.Error("the over-long save was not kept as a draft")
+	}
+
+	// Submit, with the receipt.
+	ok := workshopForm(f, "Feedback without bias")
+	ok.Set("version", "3")
+	ok.Set("action", "submit")
+	p = b.post(page+"/edit", page, ok)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s %v", p.Status, p.problem(), summaryItems(p))
+	}
+	m := ta.waitMail(email, "Received: Feedback without bias")
+	for _, want := range []string{"Interactive plan and timeline", "Ten minutes of framing", "Graduate medical education", "Nia Johnson"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("the receipt lacks %q", want)
+		}
+	}
+	p = b.post(page, page+"/submit", url.Values{"version": {"4"}})
+	if p.Status != http.StatusSeeOther {
+		t.Errorf("submitting again: %d", p.Status)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1 AND subject LIKE 'Received:%'`, email); n != 1 {
+		t.Errorf("%d receipts, want 1", n)
+	}
+
+	// A co-presenter, invited by email, accepts under another account and is asked for a profile.
+	p = b.post(page, page+"/presenters", url.Values{"name": {"Sam Rivera"}, "email": {"not an address"}})
+	if p.Status != http.StatusUnprocessableEntity || p.fieldError("email") == "" {
+		t.Fatalf("invite with a bad address: %d", p.Status)
+	}
+	samEmail := uniqueEmail("sam")
+	p = b.post(page, page+"/presenters", url.Values{"name": {"Sam Rivera"}, "email": {samEmail}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("invite: %d %s", p.Status, p.problem())
+	}
+	inv := ta.waitMail(samEmail, "invites you to co-present")
+	link := linkIn(t, inv, "/invitations/")
+	anon := ta.browser()
+	if p = anon.get(link); p.Status != http.StatusOK || p.Doc.Find(`a[href^="/login?next=/invitations/"]`).Length() != 1 {
+		t.Errorf("the invitation page for someone logged out: %d", p.Status)
+	}
+	sam := newUser(t, ta, uniqueEmail("samuel"), "Samuel Rivera")
+	sb := loggedIn(t, ta, sam.Email)
+	p = sb.post(link, link, url.Values{"answer": {"accept"}})
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/account/profile?next="+page) {
+		t.Fatalf("accept: %d to %q", p.Status, p.Header.Get("Location"))
+	}
+	ta.waitMail(email, "Samuel Rivera accepted your invitation")
+	if p = sb.get(page); p.Status != http.StatusOK {
+		t.Errorf("the co-presenter cannot see the proposal: %d", p.Status)
+	}
+	if p = sb.post(link, link, url.Values{"answer": {"accept"}}); p.Status != http.StatusNotFound {
+		t.Errorf("a used invitation link answered %d", p.Status)
+	}
+
+	// Someone else's proposal does not exist for a stranger.
+	_, strangerEmail := presenter(t, ta, "Stranger Danger")
+	st := loggedIn(t, ta, strangerEmail)
+	for _, path := range []string{page, page + "/edit", page + "/withdraw"} {
+		if p = st.get(path); p.Status != http.StatusNotFound {
+			t.Errorf("a stranger's GET %s: %d, want 404", path, p.Status)
+		}
+	}
+	if p = st.post(base+"/proposals", page+"/withdraw", url.Values{}); p.Status != http.StatusNotFound {
+		t.Errorf("a stranger's withdrawal: %d, want 404", p.Status)
+	}
+
+	// The deadline passes: the proposal is read-only, clearly said; saving is refused.
+	organizer := &access.Principal{UserID: userID(t, ta, f.organizer), Email: f.organizer, Roles: []access.Membership{{ConferenceID: f.conf.ID, Role: access.Organizer}}}
+	call, _ := ta.calls.Call(context.Background(), f.conf)
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(context.Background(), organizer, f.conf, call.Version, cfp.CallInput{
+		Opens: time.Now().Add(-48 * time.Hour).In(loc).Format(cfp.LocalLayout), Closes: time.Now().Add(-2 * time.Minute).In(loc).Format(cfp.LocalLayout),
+		IntroMD: call.IntroMD, GuideMD: call.GuideMD, FAQMD: call.FAQMD}); err != nil {
+		t.Fatal(err)
+	}
+	p = b.get(page)
+	if !strings.Contains(p.Doc.Find(".panel.warning").Text(), "The deadline has passed: this proposal is read-only.") {
+		t.Errorf("the page after the deadline does not say it is read-only")
+	}
+	if p.Doc.Find(`a[href="`+page+`/edit"]`).Length() != 0 {
+		t.Error("the page offers to edit after the deadline")
+	}
+	if p = b.get(page + "/edit"); p.Status != http.StatusSeeOther {
+		t.Errorf("the edit form after the deadline: %d", p.Status)
+	}
+	late := workshopForm(f, "Too late")
+	late.Set("version", "4")
+	p = b.post(page, page, late)
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "The deadline for proposals passed on") {
+		t.Errorf("a save after the deadline: %d", p.Status)
+	}
+	if p = b.get(base); !strings.Contains(p.Doc.Find(".deadline-panel").Text(), "The call closed on") {
+		t.Error("the call page does not say the call closed")
+	}
+	if p = b.get(base + "/proposals/new"); p.Status != http.StatusForbidden {
+		t.Errorf("starting a proposal after the deadline: %d", p.Status)
+	}
+
+	// Withdrawal stays possible, after a confirmation.
+	p = b.get(page + "/withdraw")
+	if p.Doc.Find("h1").Text() != "Withdraw “Feedback without bias”?" {
+		t.Errorf("the confirmation page: %q", p.Doc.Find("h1").Text())
+	}
+	p = b.post(page+"/withdraw", page+"/withdraw", url.Values{})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d %s", p.Status, p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND status = 'withdrawn'`, id); n != 1 {
+		t.Error("the proposal is not withdrawn")
+	}
+	ta.waitMail(sam.Email, "Withdrawn: Feedback without bias")
+	p = b.get(base + "/proposals")
+	if got := p.Doc.Find("td .status").First().Text(); got != "Withdrawn" {
+		t.Errorf("the dashboard shows %q (%d)", got, p.Status)
+	}
+}
+
+func userID(t *testing.T, ta *testApp, email string) int64 {
+	t.Helper()
+	return int64(count(t, ta, `SELECT id FROM users WHERE email = $1`, email))
+}
+
+// TestOrganizerManagesCall edits the call, its tracks, formats and fields with their mistakes, then
+// reads, searches and exports the proposals and lets people in after the deadline.
+func TestOrganizerManagesCall(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/c/" + f.conf.Slug + "/manage"
+	b := loggedIn(t, ta, f.organizer)
+
+	if p := b.get(base); p.Status != http.StatusSeeOther || p.Header.Get("Location") != base+"/proposals" {
+		t.Errorf("the management home: %d to %q", p.Status, p.Header.Get("Location"))
+	}
+	_, submitterEmail := presenter(t, ta, "Sub Mitter")
+	if p := loggedIn(t, ta, submitterEmail).get(base + "/proposals"); p.Status != http.StatusForbidden {
+		t.Errorf("a submitter on the organizers' list: %d", p.Status)
+	}
+
+	// The call: a close before the opening, a bad contact; then a good save; then a stale one.
+	p := b.get(base + "/call")
+	version, _ := p.Doc.Find(`input[name="version"]`).Attr("value")
+	opens, _ := p.Doc.Find("#opens_at").Attr("value")
+	p = b.post(base+"/call", base+"/call", url.Values{"version": {version}, "opens_at": {opens}, "closes_at": {"2020-01-01T10:00"}, "contact_email": {"nope"}})
+	if p.Status != http.StatusUnprocessableEntity || p.fieldError("closes_at") != "The call must close after it opens." || p.fieldError("contact_email") == "" {
+		t.Fatalf("bad call: %d %q %q", p.Status, p.fieldError("closes_at"), p.fieldError("contact_email"))
+	}
+	good := url.Values{"version": {version}, "opens_at": {opens}, "closes_at": {"2031-06-30T23:59"}, "contact_email": {"Program@Example.org"},
+		"guide_md": {"# Tracks\n\nRead <script>alert(1)</script> this."}}
+	if p = b.post(base+"/call", base+"/call", good); p.Status != http.StatusSeeOther {
+		t.Fatalf("save call: %d %s", p.Status, p.problem())
+	}
+	if p = b.post(base+"/call", base+"/call", good); p.Status != http.StatusConflict {
+		t.Errorf("a save on a stale version: %d", p.Status)
+	}
+	guide := b.get("/c/" + f.conf.Slug + "/guide")
+	if guide.Doc.Find("main h2#tracks").Length() != 1 || strings.Contains(guide.Body, "<script>alert") {
+		t.Errorf("the guide is not rendered safely:\n%s", guide.Doc.Find("main").Text())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM calls WHERE conference_id = $1 AND contact_email = 'program@example.org'
+		AND closes_at = '2031-06-30 23:59:59.999999-04'`, f.conf.ID); n != 1 {
+		t.Error("the call's close is not the end of 23:59 in New York")
+	}
+
+	// Tracks.
+	p = b.post(base+"/tracks", base+"/tracks", url.Values{"name": {f.tracks[0].Name}})
+	if p.fieldError("name") != "Another track already has this name." {
+		t.Errorf("duplicate track: %d %q", p.Status, p.fieldError("name"))
+	}
+	if p = b.post(base+"/tracks", base+"/tracks", url.Values{"name": {"Wellbeing"}, "description": {"Of learners."}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add track: %d %s", p.Status, p.problem())
+	}
+	tracks, _ := ta.calls.Tracks(context.Background(), f.conf)
+	last := tracks[len(tracks)-1]
+	if p = b.post(base+"/tracks", fmt.Sprintf("%s/tracks/%d/move", base, last.ID), url.Values{"direction": {"up"}}); p.Status != http.StatusSeeOther {
+		t.Errorf("move track: %d", p.Status)
+	}
+	if got := b.get(base + "/tracks").Doc.Find(".ordered-list > li strong").Eq(2).Text(); got != "Wellbeing" {
+		t.Errorf("after moving up, the third track is %q", got)
+	}
+
+	// A format, and a field with its mistakes.
+	p = b.post(base+"/formats/new", base+"/formats", url.Values{"name": {""}, "duration_minutes": {"two hours"}, "max_presenters": {"0"}, "abstract_max_words": {"10"}})
+	for _, field := range []string{"name", "duration_minutes", "max_presenters", "abstract_max_words"} {
+		if p.fieldError(field) == "" {
+			t.Errorf("bad format: no error for %s", field)
+		}
+	}
+	if got, _ := p.Doc.Find("#duration_minutes").Attr("value"); got != "two hours" {
+		t.Errorf("what was typed is not kept: %q", got)
+	}
+	p = b.post(base+"/formats/new", base+"/formats", url.Values{"name": {"Lightning talk"}, "duration_minutes": {"5"}, "max_presenters": {"1"},
+		"abstract_max_words": {"100"}, "accepting": {"yes"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("add format: %d %s %v", p.Status, p.problem(), summaryItems(p))
+	}
+	fpage := p.Header.Get("Location")
+	fv := func() string { v, _ := b.get(fpage).Doc.Find(`input[name="version"]`).Attr("value"); return v }
+	p = b.post(fpage+"/fields/new", fpage+"/fields", url.Values{"version": {fv()}, "label": {"Level"}, "kind": {"single_choice"}, "options": {"Only one"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("options"), "at least two options") {
+		t.Errorf("a choice with one option: %d %q", p.Status, p.fieldError("options"))
+	}
+	p = b.post(fpage+"/fields/new", fpage+"/fields", url.Values{"version": {fv()}, "label": {"Title again"}, "kind": {"text"}, "id": {"title"}})
+	if !strings.Contains(p.fieldError("id"), "used by the proposal form itself") {
+		t.Errorf("a reserved id: %q", p.fieldError("id"))
+	}
+	p = b.post(fpage+"/fields/new", fpage+"/fields", url.Values{"version": {fv()}, "label": {"Level of the talk"}, "kind": {"single_choice"},
+		"options": {"Introductory\r\nAdvanced\r\n"}, "required": {"yes"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("add field: %d %s %v", p.Status, p.problem(), summaryItems(p))
+	}
+	p = b.post(fpage+"/fields/new", fpage+"/fields", url.Values{"version": {fv()}, "label": {"Slides link"}, "kind": {"text"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("add second field: %d %s", p.Status, p.problem())
+	}
+	if p = b.post(fpage, fpage+"/fields/slides_link/move", url.Values{"version": {fv()}, "direction": {"up"}}); p.Status != http.StatusSeeOther {
+		t.Errorf("move field: %d", p.Status)
+	}
+	lt := mustFormat(t, ta, f.conf, "Lightning talk")
+	if len(lt.Fields) != 2 || lt.Fields[0].ID != "slides_link" || lt.Fields[1].ID != "level_of_the_talk" || !lt.Fields[1].Required {
+		t.Errorf("fields: %+v", lt.Fields)
+	}
+	if p = b.post(fpage, fpage+"/fields/slides_link/delete", url.Values{"version": {"1"}}); p.Status != http.StatusConflict {
+		t.Errorf("a field change on a stale version: %d", p.Status)
+	}
+
+	// Proposals: demo ones, and one whose title would be a formula in a spreadsheet.
+	if _, err := seedDemo(context.Background(), ta.app, f.conf.Slug, 12, 4, strongPassword); err != nil {
+		t.Fatal(err)
+	}
+	_, email := presenter(t, ta, "Formula Writer")
+	pb := loggedIn(t, ta, email)
+	form := workshopForm(f, `=HYPERLINK("http://evil.example","click")`)
+	form.Set("action", "submit")
+	p = pb.post("/c/"+f.conf.Slug+"/proposals/new", "/c/"+f.conf.Slug+"/proposals", form)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s %v", p.Status, p.problem(), summaryItems(p))
+	}
+	id := proposalIDFrom(t, p.Header.Get("Location"))
+
+	p = b.get(base + "/proposals")
+	if got := p.Doc.Find("main p[role=status]").Text(); !strings.Contains(got, "of 13 proposals") {
+		t.Errorf("the list says %q", got)
+	}
+	p = b.get(base + "/proposals?q=" + url.QueryEscape(`"resident evaluations"`) + "&status=submitted")
+	if p.Doc.Find("tbody tr").Length() != 1 || !strings.Contains(p.Doc.Find("tbody").Text(), "HYPERLINK") {
+		t.Errorf("search found %d rows", p.Doc.Find("tbody tr").Length())
+	}
+	p = b.get(fmt.Sprintf("%s/proposals?format=%d", base, f.formats["Poster abstract"].ID))
+	if n := p.Doc.Find("tbody tr").Length(); n != 3 {
+		t.Errorf("the poster filter shows %d, want 3", n)
+	}
+	if p = b.get(base + "/proposals?format=abc"); p.Status != http.StatusUnprocessableEntity || p.fieldError("format") == "" {
+		t.Errorf("a bad filter: %d", p.Status)
+	}
+
+	// The export, for Excel.
+	r := send(t, ta, http.MethodGet, base+"/proposals.csv?status=submitted", nil, "Cookie", cookieHeader(b))
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(r.Body, "\ufeffID,Status,Title") {
+		t.Fatalf("export: %d %q %q", r.Status, r.Header.Get("Content-Type"), r.Body[:min(40, len(r.Body))])
+	}
+	if !strings.Contains(r.Body, `"'=HYPERLINK(""http://evil.example"",""click"")"`) {
+		t.Error("the formula title is not neutralized in the export")
+	}
+	if !strings.Contains(r.Body, "Workshop: Learning objectives") || !strings.Contains(r.Body, "Formula Writer") {
+		t.Error("the export lacks the fields' columns or the presenters")
+	}
+
+	// A proposal's page for organizers, with its history, and its own deadline.
+	mp := fmt.Sprintf("%s/proposals/%d", base, id)
+	p = b.get(mp)
+	if p.Doc.Find("details.revision").Length() != 2 || !strings.Contains(p.Doc.Find(".presenter").Text(), "Riverside Family Medicine Residency") {
+		t.Errorf("organizer's proposal page: %d revisions", p.Doc.Find("details.revision").Length())
+	}
+	if p = b.post(mp, mp+"/extend", url.Values{"until": {"yesterday"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a bad extension: %d", p.Status)
+	}
+	if p = b.post(mp, mp+"/extend", url.Values{"until": {"2031-07-15T12:00"}}); p.Status != http.StatusSeeOther {
+		t.Errorf("extend: %d %s", p.Status, p.problem())
+	}
+
+	// Extensions for people, and an access link used after the call closed.
+	p = b.post(base+"/extensions", base+"/extensions", url.Values{"email": {"nobody@example.org"}, "until": {"2031-07-10T23:59"}})
+	if !strings.Contains(p.fieldError("email"), "No account uses this address") {
+		t.Errorf("an extension for an unknown address: %q", p.fieldError("email"))
+	}
+	if p = b.post(base+"/extensions", base+"/extensions", url.Values{"email": {email}, "until": {"2031-07-10T23:59"}, "reason": {"family"}}); p.Status != http.StatusSeeOther {
+		t.Errorf("grant: %d %s", p.Status, p.problem())
+	}
+	p = b.post(base+"/extensions", base+"/links", url.Values{"label": {"Invited panel"}, "expires_at": {"2031-08-01T12:00"}, "max_uses": {"1"}})
+	linkURL, _ := p.Doc.Find("#new-link").Attr("value")
+	if p.Status != http.StatusCreated || !strings.Contains(linkURL, "/call/access/") {
+		t.Fatalf("make link: %d %q", p.Status, linkURL)
+	}
+	if strings.Contains(b.get(base+"/extensions").Body, linkURL) {
+		t.Error("the link is shown again")
+	}
+	call, _ := ta.calls.Call(context.Background(), f.conf)
+	_, err := ta.calls.SaveCall(context.Background(), organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{Opens: "2020-01-01T00:00", Closes: "2020-06-30T23:59"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, guestEmail := presenter(t, ta, "Guest Panelist")
+	gb := loggedIn(t, ta, guestEmail)
+	path := strings.TrimPrefix(linkURL, ta.URL)
+	p = gb.get(path)
+	start, _ := p.Doc.Find(`main a.button`).Attr("href")
+	if p.Status != http.StatusOK || !strings.Contains(start, "access=") {
+		t.Fatalf("the link's page: %d %q", p.Status, start)
+	}
+	form = workshopForm(f, "An invited panel")
+	form.Set("action", "submit")
+	form.Set("access", strings.TrimPrefix(start[strings.Index(start, "access="):], "access="))
+	p = gb.post(start, "/c/"+f.conf.Slug+"/proposals", form)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("a proposal through the link after the call closed: %d %s", p.Status, p.problem())
+	}
+	form.Set("client_key", "another")
+	if p = gb.post(start, "/c/"+f.conf.Slug+"/proposals", form); p.Status != http.StatusForbidden {
+		t.Errorf("a second use of a one-use link: %d", p.Status)
+	}
+}
+
+func mustFormat(t *testing.T, ta *testApp, conf conference.Conference, name string) cfp.Format {
+	t.Helper()
+	list, err := ta.calls.Formats(context.Background(), conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range list {
+		if x.Name == name {
+			return x
+		}
+	}
+	t.Fatalf("no format %q", name)
+	return cfp.Format{}
+}
+
+func organizerOf(t *testing.T, ta *testApp, f callFixture) *access.Principal {
+	return &access.Principal{UserID: userID(t, ta, f.organizer), Email: f.organizer,
+		Roles: []access.Membership{{ConferenceID: f.conf.ID, Role: access.Organizer}}}
+}
+
+// cookieHeader returns the browser's cookies as a Cookie header.
+func cookieHeader(b *browser) string {
+	u, _ := url.Parse(b.base)
+	var parts []string
+	for _, c := range b.c.Jar.Cookies(u) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
+}

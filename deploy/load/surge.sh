@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The deadline surge, measured: 2,000 submitters each create a draft, save it three times and
+# submit it, from 200 concurrent clients (k6), against the app and PostgreSQL on this machine; in the
+# same run, a raw baseline of the machine (pgbench, one INSERT of a ~1.8 KB row per transaction) so
+# that the app's rate is also a ratio. Afterwards the rows are counted: no proposal lost or doubled.
+#
+# Usage: deploy/load/surge.sh   (make bench runs it)
+#
+# Environment: SUBMITTERS (2000), VUS (200), DB_MAX_CONNS (32), BASELINE_SECONDS (20),
+# PG_ADMIN_URL (see deploy/dev/postgres.sh). Writes var/load/surge-*.json and prints a report.
+set -euo pipefail
+
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(cd -- "$here/../.." && pwd -P)
+cd "$root"
+export PATH="/usr/local/go/bin:$PATH"
+
+submitters=${SUBMITTERS:-2000}
+vus=${VUS:-200}
+conns=${DB_MAX_CONNS:-32}
+baseline_seconds=${BASELINE_SECONDS:-20}
+out=var/load
+mkdir -p "$out" bin
+
+log() { printf '\nsurge.sh: %s\n' "$*" >&2; }
+
+# --- tools -------------------------------------------------------------------------------------------
+if [[ ! -x bin/k6 ]]; then
+	log "installing k6 v1.8.1 into bin/"
+	GOBIN="$root/bin" go install go.k6.io/k6@v1.8.1
+fi
+pgbench=$(command -v pgbench || compgen -G '/usr/lib/postgresql/*/bin/pgbench' | sort -V | tail -n 1 || true)
+[[ -n $pgbench ]] || { echo "surge.sh: pgbench is missing (sudo apt-get install postgresql-client)" >&2; exit 1; }
+psql=$(command -v psql || compgen -G '/usr/lib/postgresql/*/bin/psql' | sort -V | tail -n 1)
+
+log "building bin/conference"
+go build -o bin/conference ./cmd/conference
+
+# --- a database of its own ----------------------------------------------------------------------------
+name="load_surge_$(date +%s)"
+url=$(deploy/dev/database-url.sh "$name")
+admin=$(deploy/dev/postgres.sh)
+server=""
+cleanup() {
+	[[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+	"$psql" -X -q -d "$admin" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
+export DATABASE_URL="$url" DATA_DIR="$root/$out/data" BASE_URL="http://127.0.0.1:$port" HTTP_ADDR="127.0.0.1:$port" \
+	LOG_LEVEL=warn DB_MAX_CONNS="$conns" MAIL_WORKERS=4 SHUTDOWN_TIMEOUT=30s
+
+log "seeding Challenging Norms and $submitters submitters with API tokens"
+bin/conference seed challenging-norms >/dev/null
+bin/conference seed demo --proposals 0 --submitters "$submitters" --tokens "$out/tokens.json" >/dev/null
+
+# --- the raw baseline, in the same run ------------------------------------------------------------------
+log "baseline: pgbench, one INSERT of a ~1.8 KB row per transaction, $conns clients, ${baseline_seconds}s"
+"$psql" -X -q -d "$url" -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())"
+printf "INSERT INTO bench_insert (payload) VALUES (repeat('x', 1800));\n" >"$out/insert.sql"
+baseline=$("$pgbench" -n -f "$out/insert.sql" -c "$conns" -j 2 -T "$baseline_seconds" "$url" 2>&1 | tee "$out/pgbench.txt" |
+	sed -n 's/^tps = \([0-9.]*\).*/\1/p' | sed -n 1p)
+"$psql" -X -q -d "$url" -c "DROP TABLE bench_insert"
+
+# --- the app --------------------------------------------------------------------------------------------
+log "starting the app on :$port"
+bin/conference serve >"$out/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do
+	curl -fsS "$BASE_URL/readyz" >/dev/null 2>&1 && break
+	sleep 0.2
+done
+curl -fsS "$BASE_URL/readyz" >/dev/null
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+summary="$out/surge-$stamp.json"
+log "k6: $submitters submitters x (create + 3 saves + submit), $vus concurrent clients"
+set +e
+bin/k6 run --quiet --summary-export "$summary" -e BASE_URL="$BASE_URL" -e SLUG=challenging-norms -e TOKENS="$root/$out/tokens.json" \
+	-e VUS="$vus" deploy/load/submissions.js
+k6status=$?
+set -e
+rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
+
+# --- the rows ---------------------------------------------------------------------------------------------
+q() { "$psql" -X -q -At -d "$url" -c "$1"; }
+# Receipts are queued in the submit's own transaction; give the mail workers a moment to drain.
+for _ in $(seq 1 150); do
+	[[ $(q "SELECT count(*) FROM email_messages WHERE status = 'queued'") == 0 ]] && break
+	sleep 0.2
+done
+proposals=$(q "SELECT count(*) FROM proposals")
+submitted=$(q "SELECT count(*) FROM proposals WHERE status = 'submitted' AND version = 5")
+owners=$(q "SELECT count(DISTINCT owner_id) FROM proposals")
+revisions=$(q "SELECT count(*) FROM proposal_revisions")
+receipts=$(q "SELECT count(*) FROM email_messages WHERE subject LIKE 'Received:%'")
+
+python3 - "$summary" "$baseline" "$rss_kb" "$submitters" "$vus" "$conns" "$proposals" "$submitted" "$owners" "$revisions" "$receipts" <<'PY'
+import json, sys
+path, baseline, rss, n, vus, conns, proposals, submitted, owners, revisions, receipts = sys.argv[1:]
+m = json.load(open(path))["metrics"]
+def trend(name):
+    return m.get(name, {})
+reqs = m["http_reqs"]
+dur = m["iteration_duration"]
+rate = reqs["rate"]
+failed = m["http_req_failed"]["value"] if "value" in m["http_req_failed"] else m["http_req_failed"].get("rate", 0)
+print("\n## Deadline surge\n")
+print(f"- {n} submitters x (create + 3 saves + submit) = {int(reqs['count'])} requests from {vus} concurrent clients")
+print(f"- app throughput: {rate:.0f} requests/s; raw baseline (pgbench, one INSERT per transaction, {conns} clients): {float(baseline):.0f} tps;"
+      f" ratio {100*rate/float(baseline):.0f}%")
+print(f"- errors: {failed*100:.2f}% of requests")
+for step in ("create", "save", "submit"):
+    t = trend(f"http_req_duration{{step:{step}}}")
+    if t:
+        print(f"- {step}: p50 {t['med']:.1f} ms, p95 {t['p(95)']:.1f} ms, p99 {t['p(99)']:.1f} ms, max {t['max']:.1f} ms ({int(t['count'])} requests)")
+print(f"- server peak RSS: {int(rss)/1024:.0f} MiB")
+print(f"- rows after the run: {proposals} proposals ({submitted} submitted at version 5, {owners} distinct submitters),"
+      f" {revisions} revisions, {receipts} receipts")
+ok = int(proposals) == int(n) and int(submitted) == int(n) and int(owners) == int(n) and int(revisions) == 5*int(n) and int(receipts) == int(n)
+print("- no proposal lost or doubled: " + ("yes" if ok else "NO"))
+sys.exit(0 if ok else 1)
+PY
+rows=$?
+if [[ $k6status != 0 ]]; then
+	echo "surge.sh: k6 reports a threshold not met (exit $k6status): see the summary above" >&2
+	exit "$k6status"
+fi
+exit $rows

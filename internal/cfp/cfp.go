@@ -1,0 +1,179 @@
+// Package cfp is a conference's call for proposals: when it opens and closes (in the conference's
+// time zone), its tracks, the formats people propose in with each format's fields and limits, the
+// guide and FAQ pages, and the ways organizers let someone in after the deadline (an extension for a
+// person, or an access link with its own expiry and number of uses).
+//
+// Proposals themselves live in package submission, which asks this package for the call and for the
+// deadline that applies to a person.
+package cfp
+
+import (
+	"context"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/question"
+)
+
+// Call is a conference's call for proposals.
+type Call struct {
+	ConferenceID int64
+	OpensAt      time.Time
+	// ClosesAt is the last instant a proposal may be submitted or changed (extensions aside): the
+	// end of the closing day in the conference's time zone, e.g. 23:59:59 on June 30.
+	ClosesAt     time.Time
+	ContactEmail string
+	// IntroMD, GuideMD and FAQMD are Markdown: the call page's introduction, the submission guide
+	// and the frequently asked questions.
+	IntroMD, GuideMD, FAQMD string
+	Version                 int
+	UpdatedAt               time.Time
+}
+
+// State is where the call stands at a moment.
+type State string
+
+// The states of a call.
+const (
+	NotYetOpen State = "not_yet_open"
+	Open       State = "open"
+	Closed     State = "closed"
+)
+
+// StateAt says whether the call is open at now.
+func (c Call) StateAt(now time.Time) State {
+	switch {
+	case now.Before(c.OpensAt):
+		return NotYetOpen
+	case now.After(c.ClosesAt):
+		return Closed
+	}
+	return Open
+}
+
+// Track is a strand of the program, e.g. graduate medical education.
+type Track struct {
+	ID           int64
+	ConferenceID int64
+	Name         string
+	Description  string
+	Position     int
+}
+
+// Format is a kind of proposal, e.g. a workshop, with its own fields and limits.
+type Format struct {
+	ID              int64
+	ConferenceID    int64
+	Name            string
+	Description     string
+	DurationMinutes int
+	// MaxPresenters counts everyone presenting, the person who proposes included.
+	MaxPresenters    int
+	AbstractMaxWords int
+	// Fields are asked after the title and abstract: the format's own fields and the organizers'
+	// custom questions, in order.
+	Fields   []question.Question
+	Position int
+	// Accepting is false for a format no longer offered; its proposals stay.
+	Accepting bool
+	Version   int
+}
+
+// Field returns the format's field with the id.
+func (f Format) Field(id string) (question.Question, bool) {
+	for _, q := range f.Fields {
+		if q.ID == id {
+			return q, true
+		}
+	}
+	return question.Question{}, false
+}
+
+// Extension is a later deadline for one person's proposals in a conference.
+type Extension struct {
+	ID           int64
+	ConferenceID int64
+	UserID       int64
+	UserName     string
+	UserEmail    string
+	Until        time.Time
+	Reason       string
+	GrantedBy    *int64
+	CreatedAt    time.Time
+}
+
+// AccessLink lets whoever holds it start a proposal outside the call's window, until it expires or
+// is used up. The proposal's own deadline is the link's expiry.
+type AccessLink struct {
+	ID           int64
+	ConferenceID int64
+	Label        string
+	Hash         []byte
+	ExpiresAt    time.Time
+	MaxUses      int
+	Uses         int
+	CreatedBy    *int64
+	CreatedAt    time.Time
+	RevokedAt    *time.Time
+}
+
+// Usable reports whether the link may still start a proposal at now.
+func (l AccessLink) Usable(now time.Time) bool {
+	return l.RevokedAt == nil && now.Before(l.ExpiresAt) && l.Uses < l.MaxUses
+}
+
+// NewAccessLink is a link just made: its secret (and URL) is shown once.
+type NewAccessLink struct {
+	AccessLink
+	Secret string
+	URL    string
+}
+
+// Store keeps calls. Methods join the transaction carried by ctx.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// Call returns apperr NotFound when the conference has no call.
+	Call(ctx context.Context, conferenceID int64) (Call, error)
+	// CreateCall inserts the call (version 1); apperr Conflict when the conference has one.
+	CreateCall(ctx context.Context, c *Call) error
+	// UpdateCall saves c if its stored version is c.Version, and bumps the version; apperr Conflict
+	// when another change came first.
+	UpdateCall(ctx context.Context, c *Call) error
+
+	Tracks(ctx context.Context, conferenceID int64) ([]Track, error)
+	// CreateTrack inserts t; apperr Conflict (field "name") when the name is taken.
+	CreateTrack(ctx context.Context, t *Track) error
+	// UpdateTrack saves t; apperr NotFound, apperr Conflict for a taken name.
+	UpdateTrack(ctx context.Context, t Track) error
+	// DeleteTrack removes the track; apperr Conflict when proposals use it.
+	DeleteTrack(ctx context.Context, conferenceID, id int64) error
+
+	Formats(ctx context.Context, conferenceID int64) ([]Format, error)
+	// Format returns apperr NotFound when the conference has no such format.
+	Format(ctx context.Context, conferenceID, id int64) (Format, error)
+	// CreateFormat inserts f (version 1); apperr Conflict (field "name") when the name is taken.
+	CreateFormat(ctx context.Context, f *Format) error
+	// UpdateFormat saves f if its stored version is f.Version and bumps it; apperr Conflict when
+	// another change came first or the name is taken.
+	UpdateFormat(ctx context.Context, f *Format) error
+	// DeleteFormat removes a format; apperr Conflict when proposals use it.
+	DeleteFormat(ctx context.Context, conferenceID, id int64) error
+
+	Extensions(ctx context.Context, conferenceID int64) ([]Extension, error)
+	// ExtensionFor returns the person's extension, or nil.
+	ExtensionFor(ctx context.Context, conferenceID, userID int64) (*Extension, error)
+	// SaveExtension inserts or replaces the person's extension.
+	SaveExtension(ctx context.Context, e *Extension) error
+	// DeleteExtension returns apperr NotFound when there is none.
+	DeleteExtension(ctx context.Context, conferenceID, id int64) error
+	// UserByEmail returns the id and name of the account with the address; apperr NotFound when none.
+	UserByEmail(ctx context.Context, email string) (int64, string, error)
+
+	AccessLinks(ctx context.Context, conferenceID int64) ([]AccessLink, error)
+	CreateAccessLink(ctx context.Context, l *AccessLink) error
+	// AccessLinkForUpdate locks the link with the hash; apperr NotFound when none.
+	AccessLinkForUpdate(ctx context.Context, conferenceID int64, hash []byte) (AccessLink, error)
+	// UseAccessLink counts one use.
+	UseAccessLink(ctx context.Context, id int64) error
+	// RevokeAccessLink returns apperr NotFound when there is no such live link.
+	RevokeAccessLink(ctx context.Context, conferenceID, id int64, at time.Time) error
+}

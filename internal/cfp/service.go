@@ -1,0 +1,861 @@
+package cfp
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/audit"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/memo"
+	"github.com/challenging-norms/conference/internal/question"
+)
+
+// Service is the call's use cases. Changes need access.ManageCall; reading the call is public.
+//
+// Reads of a call, its tracks and formats are kept for a second (they are read by every proposal
+// save and change rarely): a change made here is seen at once, one made by another process within
+// the second.
+type Service struct {
+	store   Store
+	audit   audit.Recorder
+	secret  []byte
+	baseURL string
+	now     func() time.Time
+	cache   *memo.Cache[int64, snapshot]
+}
+
+// snapshot is a call as read at one moment, with its tracks and formats.
+type snapshot struct {
+	call    Call
+	hasCall bool
+	tracks  []Track
+	formats []Format
+}
+
+// CacheTTL is how long another process may serve a call after it changed.
+const CacheTTL = time.Second
+
+func (s *Service) snapshot(ctx context.Context, conferenceID int64) (snapshot, error) {
+	return s.cache.Get(conferenceID, func() (snapshot, error) {
+		var sn snapshot
+		var err error
+		sn.call, err = s.store.Call(ctx, conferenceID)
+		switch {
+		case err == nil:
+			sn.hasCall = true
+		case !apperr.Is(err, apperr.NotFound):
+			return sn, err
+		}
+		if sn.tracks, err = s.store.Tracks(ctx, conferenceID); err != nil {
+			return sn, err
+		}
+		sn.formats, err = s.store.Formats(ctx, conferenceID)
+		return sn, err
+	})
+}
+
+// changed forgets what is kept of the conference's call; the writes call it once committed.
+func (s *Service) changed(conferenceID int64) { s.cache.Forget(conferenceID) }
+
+// Options configures a Service.
+type Options struct {
+	Store   Store
+	Audit   audit.Recorder
+	Secret  string // keys the hashes of access links
+	BaseURL string
+	Now     func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{store: o.Store, audit: o.Audit, secret: []byte(o.Secret), baseURL: strings.TrimRight(o.BaseURL, "/"), now: o.Now,
+		cache: memo.New[int64, snapshot](CacheTTL)}
+}
+
+// Now is the service's clock (tests set it).
+func (s *Service) Now() time.Time { return s.now() }
+
+// LocalLayout is how forms and the API write a moment in the conference's time zone, as an HTML
+// datetime-local input does.
+const LocalLayout = "2006-01-02T15:04"
+
+// ParseLocal reads a LocalLayout time in loc. A close time names a whole minute: "23:59" lasts
+// until 23:59:59.999999, so "the end of June 30" is 2027-06-30T23:59.
+func ParseLocal(s string, loc *time.Location) (time.Time, bool) {
+	t, err := time.ParseInLocation(LocalLayout, strings.TrimSpace(s), loc)
+	return t, err == nil
+}
+
+// LocalInput writes t in loc as LocalLayout, for a form field.
+func LocalInput(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(LocalLayout)
+}
+
+// endOfMinute is the last microsecond (PostgreSQL's resolution) of t's minute.
+func endOfMinute(t time.Time) time.Time {
+	return t.Truncate(time.Minute).Add(time.Minute - time.Microsecond)
+}
+
+func (s *Service) record(ctx context.Context, p *access.Principal, conf conference.Conference, action, subject, details string) error {
+	e := audit.Entry{Action: action, Subject: subject, ConferenceID: &conf.ID, Details: details}
+	if p != nil {
+		e.ActorID, e.ActorEmail = &p.UserID, p.Email
+	}
+	return s.audit.Record(ctx, e)
+}
+
+// Overview is what the public call page shows.
+type Overview struct {
+	Call    Call
+	Tracks  []Track
+	Formats []Format // only those accepting proposals
+}
+
+// Overview returns the conference's call with its tracks and the formats it accepts. Public.
+// Returns apperr NotFound when the conference has no call.
+func (s *Service) Overview(ctx context.Context, conf conference.Conference) (Overview, error) {
+	sn, err := s.snapshot(ctx, conf.ID)
+	if err != nil {
+		return Overview{}, err
+	}
+	if !sn.hasCall {
+		return Overview{}, noCall(conf)
+	}
+	o := Overview{Call: sn.call, Tracks: slices.Clone(sn.tracks)}
+	for _, f := range sn.formats {
+		if f.Accepting {
+			o.Formats = append(o.Formats, f)
+		}
+	}
+	return o, nil
+}
+
+func noCall(conf conference.Conference) error {
+	return apperr.New(apperr.NotFound, conf.Name+" has no call for proposals yet.")
+}
+
+// Call returns the conference's call. Public. apperr NotFound when it has none.
+func (s *Service) Call(ctx context.Context, conf conference.Conference) (Call, error) {
+	sn, err := s.snapshot(ctx, conf.ID)
+	if err == nil && !sn.hasCall {
+		err = noCall(conf)
+	}
+	return sn.call, err
+}
+
+// Tracks lists the conference's tracks in order. Public.
+func (s *Service) Tracks(ctx context.Context, conf conference.Conference) ([]Track, error) {
+	sn, err := s.snapshot(ctx, conf.ID)
+	return slices.Clone(sn.tracks), err
+}
+
+// Formats lists the conference's formats in order, those no longer accepting proposals included.
+func (s *Service) Formats(ctx context.Context, conf conference.Conference) ([]Format, error) {
+	sn, err := s.snapshot(ctx, conf.ID)
+	return slices.Clone(sn.formats), err
+}
+
+// Format returns one format. apperr NotFound when the conference has no such format.
+func (s *Service) Format(ctx context.Context, conf conference.Conference, id int64) (Format, error) {
+	sn, err := s.snapshot(ctx, conf.ID)
+	if err != nil {
+		return Format{}, err
+	}
+	for _, f := range sn.formats {
+		if f.ID == id {
+			return f, nil
+		}
+	}
+	return Format{}, apperr.New(apperr.NotFound, "There is no such format in this call.")
+}
+
+// storedFormat reads a format from the store, for a change in a transaction.
+func (s *Service) storedFormat(ctx context.Context, conf conference.Conference, id int64) (Format, error) {
+	f, err := s.store.Format(ctx, conf.ID, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return f, apperr.New(apperr.NotFound, "There is no such format in this call.")
+	}
+	return f, err
+}
+
+// CallInput is what organizers set about the call. Opens and Closes are LocalLayout times in the
+// conference's time zone; Closes is inclusive of its minute.
+type CallInput struct {
+	Opens, Closes           string
+	ContactEmail            string
+	IntroMD, GuideMD, FAQMD string
+}
+
+// Limits on the call's pages.
+const (
+	maxIntro = 20000
+	maxPage  = 100000
+)
+
+func checkCall(in CallInput, loc *time.Location) (Call, error) {
+	var fe apperr.Fields
+	c := Call{ContactEmail: strings.ToLower(strings.TrimSpace(in.ContactEmail)),
+		IntroMD: strings.TrimSpace(in.IntroMD), GuideMD: strings.TrimSpace(in.GuideMD), FAQMD: strings.TrimSpace(in.FAQMD)}
+	var ok bool
+	if c.OpensAt, ok = ParseLocal(in.Opens, loc); !ok {
+		fe.Add("opens_at", "Enter the opening date and time, e.g. 2027-01-15T09:00.")
+	}
+	closes, ok := ParseLocal(in.Closes, loc)
+	if !ok {
+		fe.Add("closes_at", "Enter the closing date and time, e.g. 2027-06-30T23:59.")
+	}
+	c.ClosesAt = endOfMinute(closes)
+	if !fe.Has("opens_at") && !fe.Has("closes_at") && !c.ClosesAt.After(c.OpensAt) {
+		fe.Add("closes_at", "The call must close after it opens.")
+	}
+	if c.ContactEmail != "" {
+		if a, err := mail.ParseAddress(c.ContactEmail); err != nil || a.Address != c.ContactEmail || len(c.ContactEmail) > 254 {
+			fe.Add("contact_email", "Enter an address like program@example.org, or leave it empty.")
+		}
+	}
+	if utf8.RuneCountInString(c.IntroMD) > maxIntro {
+		fe.Add("intro_md", fmt.Sprintf("Use at most %d characters.", maxIntro))
+	}
+	if utf8.RuneCountInString(c.GuideMD) > maxPage {
+		fe.Add("guide_md", fmt.Sprintf("Use at most %d characters.", maxPage))
+	}
+	if utf8.RuneCountInString(c.FAQMD) > maxPage {
+		fe.Add("faq_md", fmt.Sprintf("Use at most %d characters.", maxPage))
+	}
+	return c, fe.Err()
+}
+
+// SaveCall creates the call or changes it. version is the version the organizer edited (0 to
+// create); a change made meanwhile by someone else gives apperr Conflict rather than being
+// overwritten. Returns apperr Invalid with field errors and the policy's errors.
+func (s *Service) SaveCall(ctx context.Context, p *access.Principal, conf conference.Conference, version int, in CallInput) (Call, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Call{}, err
+	}
+	return s.saveCall(ctx, p, conf, version, in)
+}
+
+func (s *Service) saveCall(ctx context.Context, p *access.Principal, conf conference.Conference, version int, in CallInput) (Call, error) {
+	defer s.changed(conf.ID)
+	c, err := checkCall(in, conf.Location())
+	if err != nil {
+		return c, err
+	}
+	c.ConferenceID, c.Version = conf.ID, version
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		action := "call.updated"
+		if version == 0 {
+			action = "call.created"
+			if err := s.store.CreateCall(ctx, &c); err != nil {
+				return err
+			}
+		} else if err := s.store.UpdateCall(ctx, &c); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, action, "conference:"+conf.Slug,
+			fmt.Sprintf("open %s to %s", c.OpensAt.UTC().Format(time.RFC3339), c.ClosesAt.UTC().Format(time.RFC3339)))
+	})
+	return c, err
+}
+
+// TrackInput is a track as organizers write it.
+type TrackInput struct{ Name, Description string }
+
+func checkTrack(in TrackInput) (Track, error) {
+	t := Track{Name: strings.Join(strings.Fields(in.Name), " "), Description: strings.TrimSpace(in.Description)}
+	var fe apperr.Fields
+	switch n := utf8.RuneCountInString(t.Name); {
+	case n == 0:
+		fe.Add("name", "Enter the track's name.")
+	case n > 200:
+		fe.Add("name", "Use at most 200 characters.")
+	}
+	if utf8.RuneCountInString(t.Description) > 2000 {
+		fe.Add("description", "Use at most 2000 characters.")
+	}
+	return t, fe.Err()
+}
+
+// CreateTrack adds a track at the end. apperr Invalid, apperr Conflict for a taken name.
+func (s *Service) CreateTrack(ctx context.Context, p *access.Principal, conf conference.Conference, in TrackInput) (Track, error) {
+	defer s.changed(conf.ID)
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Track{}, err
+	}
+	t, err := checkTrack(in)
+	if err != nil {
+		return t, err
+	}
+	t.ConferenceID = conf.ID
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		list, err := s.store.Tracks(ctx, conf.ID)
+		if err != nil {
+			return err
+		}
+		t.Position = len(list)
+		if err := s.store.CreateTrack(ctx, &t); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "track.created", fmt.Sprintf("track:%d", t.ID), t.Name)
+	})
+	return t, err
+}
+
+// UpdateTrack renames or redescribes a track. apperr Invalid, NotFound, Conflict.
+func (s *Service) UpdateTrack(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, in TrackInput) (Track, error) {
+	defer s.changed(conf.ID)
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Track{}, err
+	}
+	t, err := checkTrack(in)
+	if err != nil {
+		return t, err
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		old, err := s.track(ctx, conf, id)
+		if err != nil {
+			return err
+		}
+		t.ID, t.ConferenceID, t.Position = id, conf.ID, old.Position
+		if err := s.store.UpdateTrack(ctx, t); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "track.updated", fmt.Sprintf("track:%d", id), t.Name)
+	})
+	return t, err
+}
+
+func (s *Service) track(ctx context.Context, conf conference.Conference, id int64) (Track, error) {
+	list, err := s.store.Tracks(ctx, conf.ID)
+	if err != nil {
+		return Track{}, err
+	}
+	for _, t := range list {
+		if t.ID == id {
+			return t, nil
+		}
+	}
+	return Track{}, apperr.New(apperr.NotFound, "There is no such track in this call.")
+}
+
+// MoveTrack moves a track up (delta -1) or down (+1) the list.
+func (s *Service) MoveTrack(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, delta int) error {
+	defer s.changed(conf.ID)
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		list, err := s.store.Tracks(ctx, conf.ID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(list, func(t Track) bool { return t.ID == id })
+		if i < 0 {
+			return apperr.New(apperr.NotFound, "There is no such track in this call.")
+		}
+		j := i + delta
+		if j < 0 || j >= len(list) {
+			return nil
+		}
+		list[i], list[j] = list[j], list[i]
+		for k := range list {
+			if list[k].Position != k {
+				list[k].Position = k
+				if err := s.store.UpdateTrack(ctx, list[k]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteTrack removes a track no proposal uses. apperr NotFound, apperr Conflict when proposals use it.
+func (s *Service) DeleteTrack(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) error {
+	defer s.changed(conf.ID)
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.track(ctx, conf, id)
+		if err != nil {
+			return err
+		}
+		if err := s.store.DeleteTrack(ctx, conf.ID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "track.deleted", fmt.Sprintf("track:%d", id), t.Name)
+	})
+}
+
+// FormatInput is a format as organizers write it. Fields nil keeps the format's fields as they are.
+type FormatInput struct {
+	Name, Description string
+	DurationMinutes   int
+	MaxPresenters     int
+	AbstractMaxWords  int
+	Accepting         bool
+	Fields            []question.Question
+}
+
+// reservedIDs are names the proposal form uses for its fixed fields; a question may not take one.
+var reservedIDs = []string{"title", "abstract", "track_id", "format_id", "version", "action", "client_key"}
+
+func checkFields(qs []question.Question) ([]question.Question, error) {
+	out, err := question.CheckDefinitions(qs, "fields.")
+	var fe apperr.Fields
+	if ae, ok := apperr.As(err); ok {
+		for _, f := range ae.Fields {
+			fe.Add(f.Field, f.Message)
+		}
+	}
+	for i, q := range qs {
+		if slices.Contains(reservedIDs, strings.TrimSpace(q.ID)) {
+			fe.Add(fmt.Sprintf("fields.%d.id", i), fmt.Sprintf("%q is used by the proposal form itself; choose another id.", q.ID))
+		}
+	}
+	return out, fe.Err()
+}
+
+func checkFormat(in FormatInput) (Format, error) {
+	f := Format{Name: strings.Join(strings.Fields(in.Name), " "), Description: strings.TrimSpace(in.Description),
+		DurationMinutes: in.DurationMinutes, MaxPresenters: in.MaxPresenters, AbstractMaxWords: in.AbstractMaxWords, Accepting: in.Accepting}
+	var fe apperr.Fields
+	switch n := utf8.RuneCountInString(f.Name); {
+	case n == 0:
+		fe.Add("name", "Enter the format's name, e.g. Workshop.")
+	case n > 200:
+		fe.Add("name", "Use at most 200 characters.")
+	}
+	if utf8.RuneCountInString(f.Description) > 4000 {
+		fe.Add("description", "Use at most 4000 characters.")
+	}
+	if f.DurationMinutes < 5 || f.DurationMinutes > 480 {
+		fe.Add("duration_minutes", "Enter a length between 5 and 480 minutes.")
+	}
+	if f.MaxPresenters < 1 || f.MaxPresenters > 20 {
+		fe.Add("max_presenters", "Allow between 1 and 20 presenters.")
+	}
+	if f.AbstractMaxWords < 20 || f.AbstractMaxWords > 3000 {
+		fe.Add("abstract_max_words", "Set a word limit between 20 and 3000.")
+	}
+	if in.Fields != nil {
+		qs, err := checkFields(in.Fields)
+		if ae, ok := apperr.As(err); ok {
+			for _, x := range ae.Fields {
+				fe.Add(x.Field, x.Message)
+			}
+		}
+		f.Fields = qs
+	}
+	return f, fe.Err()
+}
+
+// CreateFormat adds a format at the end of the list. apperr Invalid, apperr Conflict for a taken name.
+func (s *Service) CreateFormat(ctx context.Context, p *access.Principal, conf conference.Conference, in FormatInput) (Format, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Format{}, err
+	}
+	return s.createFormat(ctx, p, conf, in)
+}
+
+func (s *Service) createFormat(ctx context.Context, p *access.Principal, conf conference.Conference, in FormatInput) (Format, error) {
+	defer s.changed(conf.ID)
+	if in.Fields == nil {
+		in.Fields = []question.Question{}
+	}
+	f, err := checkFormat(in)
+	if err != nil {
+		return f, err
+	}
+	f.ConferenceID = conf.ID
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		list, err := s.store.Formats(ctx, conf.ID)
+		if err != nil {
+			return err
+		}
+		f.Position = len(list)
+		if err := s.store.CreateFormat(ctx, &f); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "format.created", fmt.Sprintf("format:%d", f.ID), f.Name)
+	})
+	return f, err
+}
+
+// UpdateFormat changes a format that is still at version. apperr Invalid, NotFound, and Conflict when
+// someone changed it meanwhile or the name is taken.
+func (s *Service) UpdateFormat(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in FormatInput) (Format, error) {
+	defer s.changed(conf.ID)
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Format{}, err
+	}
+	f, err := checkFormat(in)
+	if err != nil {
+		return f, err
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		old, err := s.storedFormat(ctx, conf, id)
+		if err != nil {
+			return err
+		}
+		if in.Fields == nil {
+			f.Fields = old.Fields
+		}
+		f.ID, f.ConferenceID, f.Position, f.Version = id, conf.ID, old.Position, version
+		if err := s.store.UpdateFormat(ctx, &f); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "format.updated", fmt.Sprintf("format:%d", id), f.Name)
+	})
+	return f, err
+}
+
+// EditFields changes a format's fields with edit, applied to the fields as stored at version.
+// edit returns apperr Invalid (with the question form's field names) for a bad change.
+func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int,
+	edit func([]question.Question) ([]question.Question, error)) (Format, error) {
+	defer s.changed(conf.ID)
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Format{}, err
+	}
+	var f Format
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if f, err = s.storedFormat(ctx, conf, id); err != nil {
+			return err
+		}
+		if f.Version != version {
+			return apperr.New(apperr.Conflict, "Someone changed this format while you were editing it. Reload the page and make your change again.")
+		}
+		fields, err := edit(slices.Clone(f.Fields))
+		if err != nil {
+			return err
+		}
+		if f.Fields, err = checkFields(fields); err != nil {
+			return err
+		}
+		if err := s.store.UpdateFormat(ctx, &f); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "format.fields_updated", fmt.Sprintf("format:%d", id), f.Name)
+	})
+	return f, err
+}
+
+// MoveFormat moves a format up (delta -1) or down (+1) the list.
+func (s *Service) MoveFormat(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, delta int) error {
+	defer s.changed(conf.ID)
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		list, err := s.store.Formats(ctx, conf.ID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(list, func(f Format) bool { return f.ID == id })
+		if i < 0 {
+			return apperr.New(apperr.NotFound, "There is no such format in this call.")
+		}
+		j := i + delta
+		if j < 0 || j >= len(list) {
+			return nil
+		}
+		list[i], list[j] = list[j], list[i]
+		for k := range list {
+			if list[k].Position != k {
+				list[k].Position = k
+				if err := s.store.UpdateFormat(ctx, &list[k]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteFormat removes a format that no proposal uses; one that has proposals can stop accepting
+// new ones instead. apperr NotFound, apperr Conflict.
+func (s *Service) DeleteFormat(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) error {
+	defer s.changed(conf.ID)
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		f, err := s.storedFormat(ctx, conf, id)
+		if err != nil {
+			return err
+		}
+		if err := s.store.DeleteFormat(ctx, conf.ID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "format.deleted", fmt.Sprintf("format:%d", id), f.Name)
+	})
+}
+
+// DeadlineFor returns the deadline that applies to a person's proposal: the latest of the call's
+// close, the person's extension and the proposal's own deadline (from an extension of it alone or
+// the access link it came through). userID 0 skips the person's extension.
+func (s *Service) DeadlineFor(ctx context.Context, call Call, userID int64, own *time.Time) (time.Time, error) {
+	d := call.ClosesAt
+	if own != nil && own.After(d) {
+		d = *own
+	}
+	if userID != 0 {
+		ext, err := s.store.ExtensionFor(ctx, call.ConferenceID, userID)
+		if err != nil {
+			return d, err
+		}
+		if ext != nil && ext.Until.After(d) {
+			d = ext.Until
+		}
+	}
+	return d, nil
+}
+
+// Extensions lists the extensions granted to people. Organizers only.
+func (s *Service) Extensions(ctx context.Context, p *access.Principal, conf conference.Conference) ([]Extension, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return nil, err
+	}
+	return s.store.Extensions(ctx, conf.ID)
+}
+
+// GrantExtension gives the person with the address a later deadline (a LocalLayout time in the
+// conference's time zone) for all their proposals, replacing any earlier extension. Returns apperr
+// Invalid (fields "email", "until", "reason") and the policy's errors.
+func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf conference.Conference, email, until, reason string) (Extension, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Extension{}, err
+	}
+	var fe apperr.Fields
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		fe.Add("email", "Enter the email address of the person's account.")
+	}
+	t, ok := ParseLocal(until, conf.Location())
+	if !ok {
+		fe.Add("until", "Enter the new deadline, e.g. 2027-07-07T23:59.")
+	} else if !t.After(s.now()) {
+		fe.Add("until", "The new deadline must be in the future.")
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > 500 {
+		fe.Add("reason", "Use at most 500 characters.")
+	}
+	if err := fe.Err(); err != nil {
+		return Extension{}, err
+	}
+	e := Extension{ConferenceID: conf.ID, Until: endOfMinute(t), Reason: reason, GrantedBy: &p.UserID}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		e.UserID, e.UserName, err = s.store.UserByEmail(ctx, email)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.Field("email", "No account uses this address. The person needs an account to propose; ask them to sign up first.")
+		}
+		if err != nil {
+			return err
+		}
+		e.UserEmail = email
+		if err := s.store.SaveExtension(ctx, &e); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "extension.granted", fmt.Sprintf("user:%d", e.UserID), e.Until.UTC().Format(time.RFC3339))
+	})
+	return e, err
+}
+
+// RevokeExtension takes an extension back. apperr NotFound.
+func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) error {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.DeleteExtension(ctx, conf.ID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "extension.revoked", fmt.Sprintf("extension:%d", id), "")
+	})
+}
+
+// AccessLinks lists the call's access links. Organizers only.
+func (s *Service) AccessLinks(ctx context.Context, p *access.Principal, conf conference.Conference) ([]AccessLink, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return nil, err
+	}
+	return s.store.AccessLinks(ctx, conf.ID)
+}
+
+// accessPath is where an access link leads.
+func accessPath(conf conference.Conference, secret string) string {
+	return "/c/" + conf.Slug + "/call/access/" + secret
+}
+
+// CreateAccessLink makes a link that lets up to maxUses proposals be started until expires (a
+// LocalLayout time in the conference's time zone). The secret is in the result only. Returns
+// apperr Invalid (fields "label", "expires_at", "max_uses").
+func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, label, expires string, maxUses int) (NewAccessLink, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return NewAccessLink{}, err
+	}
+	var fe apperr.Fields
+	label = strings.Join(strings.Fields(label), " ")
+	switch n := utf8.RuneCountInString(label); {
+	case n == 0:
+		fe.Add("label", "Say who the link is for, e.g. “Invited panel on community partnerships”.")
+	case n > 200:
+		fe.Add("label", "Use at most 200 characters.")
+	}
+	t, ok := ParseLocal(expires, conf.Location())
+	if !ok {
+		fe.Add("expires_at", "Enter when the link stops working, e.g. 2027-07-15T23:59.")
+	} else if !t.After(s.now()) {
+		fe.Add("expires_at", "The link must stay valid until a moment in the future.")
+	}
+	if maxUses < 1 || maxUses > 1000 {
+		fe.Add("max_uses", "Allow between 1 and 1000 proposals through the link.")
+	}
+	if err := fe.Err(); err != nil {
+		return NewAccessLink{}, err
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return NewAccessLink{}, apperr.Wrap(apperr.Internal, "Could not make the link.", err)
+	}
+	secret := base64.RawURLEncoding.EncodeToString(b)
+	l := AccessLink{ConferenceID: conf.ID, Label: label, Hash: s.hash(secret), ExpiresAt: endOfMinute(t), MaxUses: maxUses, CreatedBy: &p.UserID}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateAccessLink(ctx, &l); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "access_link.created", fmt.Sprintf("access_link:%d", l.ID), label)
+	})
+	return NewAccessLink{AccessLink: l, Secret: secret, URL: s.baseURL + accessPath(conf, secret)}, err
+}
+
+// RevokeAccessLink stops a link from working. apperr NotFound.
+func (s *Service) RevokeAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) error {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.RevokeAccessLink(ctx, conf.ID, id, s.now()); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "access_link.revoked", fmt.Sprintf("access_link:%d", id), "")
+	})
+}
+
+// CheckAccessLink returns the link with the secret when it may still start a proposal. Returns
+// apperr NotFound for an unknown link and apperr Forbidden for one that expired, was used up or
+// revoked, each with a message for the person holding it.
+func (s *Service) CheckAccessLink(ctx context.Context, conf conference.Conference, secret string) (AccessLink, error) {
+	var l AccessLink
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		l, err = s.lockLink(ctx, conf, secret)
+		return err
+	})
+	return l, err
+}
+
+// ClaimAccessLink counts one use of the link, in the transaction on ctx (the one that creates the
+// proposal). Same errors as CheckAccessLink.
+func (s *Service) ClaimAccessLink(ctx context.Context, conf conference.Conference, secret string) (AccessLink, error) {
+	l, err := s.lockLink(ctx, conf, secret)
+	if err != nil {
+		return l, err
+	}
+	return l, s.store.UseAccessLink(ctx, l.ID)
+}
+
+func (s *Service) lockLink(ctx context.Context, conf conference.Conference, secret string) (AccessLink, error) {
+	if secret == "" || len(secret) > 100 {
+		return AccessLink{}, apperr.New(apperr.NotFound, "This link to the call is not valid. Check that you copied all of it.")
+	}
+	l, err := s.store.AccessLinkForUpdate(ctx, conf.ID, s.hash(secret))
+	if apperr.Is(err, apperr.NotFound) {
+		return l, apperr.New(apperr.NotFound, "This link to the call is not valid. Check that you copied all of it.")
+	}
+	if err != nil {
+		return l, err
+	}
+	now := s.now()
+	switch {
+	case l.RevokedAt != nil:
+		return l, apperr.New(apperr.Forbidden, "This link to the call was withdrawn by the organizers. Write to them if you still want to propose.")
+	case !now.Before(l.ExpiresAt):
+		return l, apperr.New(apperr.Forbidden, "This link to the call has expired. Write to the organizers if you still want to propose.")
+	case l.Uses >= l.MaxUses:
+		return l, apperr.New(apperr.Forbidden, "This link to the call has been used as many times as it allows. Write to the organizers if you still want to propose.")
+	}
+	return l, nil
+}
+
+func (s *Service) hash(secret string) []byte {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("call-access-link:"))
+	m.Write([]byte(secret))
+	return m.Sum(nil)
+}
+
+// Setup is a whole call as the command line seeds it.
+type Setup struct {
+	Call    CallInput
+	Tracks  []TrackInput
+	Formats []FormatInput
+}
+
+// Seed creates a conference's call with its tracks and formats, from the command line (no
+// principal). It does nothing and reports false when the conference already has a call, so seeding
+// twice changes nothing. Returns apperr Invalid when the setup is wrong.
+func (s *Service) Seed(ctx context.Context, conf conference.Conference, in Setup) (bool, error) {
+	defer s.changed(conf.ID)
+	created := false
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.store.Call(ctx, conf.ID); err == nil {
+			return nil
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		if _, err := s.saveCall(ctx, nil, conf, 0, in.Call); err != nil {
+			return err
+		}
+		for i, t := range in.Tracks {
+			tr, err := checkTrack(t)
+			if err != nil {
+				return err
+			}
+			tr.ConferenceID, tr.Position = conf.ID, i
+			if err := s.store.CreateTrack(ctx, &tr); err != nil {
+				return err
+			}
+		}
+		for _, f := range in.Formats {
+			if _, err := s.createFormat(ctx, nil, conf, f); err != nil {
+				return fmt.Errorf("format %q: %w", f.Name, err)
+			}
+		}
+		created = true
+		return nil
+	})
+	return created, err
+}

@@ -1,0 +1,536 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/question"
+	"github.com/challenging-norms/conference/internal/submission"
+)
+
+// JSON shapes of the call and proposals, as api/openapi.yaml describes them. Times are RFC 3339 in
+// the conference's time zone; times sent to the API for the call are local to that zone, as
+// "2027-06-30T23:59".
+
+type apiQuestion struct {
+	ID       string   `json:"id"`
+	Label    string   `json:"label"`
+	Help     string   `json:"help"`
+	Kind     string   `json:"kind"`
+	Required bool     `json:"required"`
+	Options  []string `json:"options"`
+	MaxWords int      `json:"max_words"`
+}
+
+type apiFormat struct {
+	ID               int64         `json:"id"`
+	Name             string        `json:"name"`
+	Description      string        `json:"description"`
+	DurationMinutes  int           `json:"duration_minutes"`
+	MaxPresenters    int           `json:"max_presenters"`
+	AbstractMaxWords int           `json:"abstract_max_words"`
+	Accepting        bool          `json:"accepting"`
+	Version          int           `json:"version"`
+	Fields           []apiQuestion `json:"fields"`
+}
+
+type apiTrack struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+type apiCall struct {
+	Conference   string      `json:"conference"`
+	TimeZone     string      `json:"time_zone"`
+	State        string      `json:"state"`
+	OpensAt      string      `json:"opens_at"`
+	ClosesAt     string      `json:"closes_at"`
+	ContactEmail string      `json:"contact_email"`
+	IntroMD      string      `json:"intro_md"`
+	GuideMD      string      `json:"guide_md"`
+	FAQMD        string      `json:"faq_md"`
+	Version      int         `json:"version"`
+	Tracks       []apiTrack  `json:"tracks"`
+	Formats      []apiFormat `json:"formats"`
+}
+
+func stampIn(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.RFC3339) }
+
+func stampPtr(t *time.Time, loc *time.Location) *string {
+	if t == nil {
+		return nil
+	}
+	s := stampIn(*t, loc)
+	return &s
+}
+
+func toAPIQuestions(qs []question.Question) []apiQuestion {
+	out := make([]apiQuestion, len(qs))
+	for i, q := range qs {
+		opts := q.Options
+		if opts == nil {
+			opts = []string{}
+		}
+		out[i] = apiQuestion{ID: q.ID, Label: q.Label, Help: q.Help, Kind: string(q.Kind), Required: q.Required, Options: opts, MaxWords: q.MaxWords}
+	}
+	return out
+}
+
+func toAPIFormat(f cfp.Format) apiFormat {
+	return apiFormat{ID: f.ID, Name: f.Name, Description: f.Description, DurationMinutes: f.DurationMinutes, MaxPresenters: f.MaxPresenters,
+		AbstractMaxWords: f.AbstractMaxWords, Accepting: f.Accepting, Version: f.Version, Fields: toAPIQuestions(f.Fields)}
+}
+
+func toAPITrack(t cfp.Track) apiTrack {
+	return apiTrack{ID: t.ID, Name: t.Name, Description: t.Description}
+}
+
+// apiCallShow is the public call: its window, pages, tracks and the formats that take proposals.
+func (s *Server) apiCallShow(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.opts.Calls.Overview(c.Request().Context(), conf)
+	if err != nil {
+		return err
+	}
+	loc := conf.Location()
+	out := apiCall{Conference: conf.Slug, TimeZone: conf.TimeZone, State: string(o.Call.StateAt(s.opts.Calls.Now())),
+		OpensAt: stampIn(o.Call.OpensAt, loc), ClosesAt: stampIn(o.Call.ClosesAt, loc), ContactEmail: o.Call.ContactEmail,
+		IntroMD: o.Call.IntroMD, GuideMD: o.Call.GuideMD, FAQMD: o.Call.FAQMD, Version: o.Call.Version,
+		Tracks: []apiTrack{}, Formats: []apiFormat{}}
+	for _, t := range o.Tracks {
+		out.Tracks = append(out.Tracks, toAPITrack(t))
+	}
+	for _, f := range o.Formats {
+		out.Formats = append(out.Formats, toAPIFormat(f))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type apiPresenter struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Status      string `json:"status"`
+	IsOwner     bool   `json:"is_owner"`
+	Pronouns    string `json:"pronouns"`
+	Role        string `json:"participant_role"`
+	Institution string `json:"institution"`
+}
+
+type apiProposal struct {
+	ID          int64               `json:"id"`
+	Conference  string              `json:"conference"`
+	Status      string              `json:"status"`
+	Version     int                 `json:"version"`
+	FormatID    int64               `json:"format_id"`
+	TrackID     *int64              `json:"track_id"`
+	Title       string              `json:"title"`
+	Abstract    string              `json:"abstract"`
+	Answers     map[string][]string `json:"answers"`
+	Presenters  []apiPresenter      `json:"presenters"`
+	Deadline    *string             `json:"deadline"`
+	Editable    *bool               `json:"editable,omitempty"`
+	SubmittedAt *string             `json:"submitted_at"`
+	WithdrawnAt *string             `json:"withdrawn_at"`
+	CreatedAt   string              `json:"created_at"`
+	UpdatedAt   string              `json:"updated_at"`
+}
+
+type apiWarning struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+type apiProposalResult struct {
+	Proposal apiProposal  `json:"proposal"`
+	Warnings []apiWarning `json:"warnings"`
+}
+
+// toAPIProposal writes a proposal for the API, times in loc. The own deadline is the proposal's; the
+// handlers fill in the deadline that applies.
+func toAPIProposal(p submission.Proposal, slug string, loc *time.Location) apiProposal {
+	out := apiProposal{ID: p.ID, Conference: slug, Status: string(p.Status), Version: p.Version, FormatID: p.FormatID, TrackID: p.TrackID,
+		Title: p.Title, Abstract: p.Abstract, Answers: map[string][]string(p.Answers), Presenters: []apiPresenter{},
+		Deadline: stampPtr(p.Deadline, loc), SubmittedAt: stampPtr(p.SubmittedAt, loc), WithdrawnAt: stampPtr(p.WithdrawnAt, loc),
+		CreatedAt: stampIn(p.CreatedAt, loc), UpdatedAt: stampIn(p.UpdatedAt, loc)}
+	if out.Answers == nil {
+		out.Answers = map[string][]string{}
+	}
+	for _, x := range p.Presenters {
+		out.Presenters = append(out.Presenters, apiPresenter{ID: x.ID, Name: x.Name, Email: x.Email, Status: string(x.Status), IsOwner: x.IsOwner,
+			Pronouns: x.Profile.Pronouns, Role: string(x.Profile.Role), Institution: x.Profile.Institution})
+	}
+	return out
+}
+
+func toAPIWarnings(ws []submission.Warning) []apiWarning {
+	out := make([]apiWarning, len(ws))
+	for i, w := range ws {
+		out[i] = apiWarning{Field: w.Field, Detail: w.Message}
+	}
+	return out
+}
+
+// apiProposalOut adds the deadline that applies and whether the proposal can still change.
+func (s *Server) apiProposalOut(c echo.Context, p submission.Proposal) (apiProposal, error) {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return apiProposal{}, err
+	}
+	out := toAPIProposal(p, conf.Slug, conf.Location())
+	editable, d, err := s.opts.Submissions.Editable(c.Request().Context(), conf, p)
+	if err != nil {
+		return out, err
+	}
+	out.Deadline, out.Editable = stampPtr(&d, conf.Location()), &editable
+	return out, nil
+}
+
+func (s *Server) apiProposalResult(c echo.Context, status int, p submission.Proposal, ws []submission.Warning) error {
+	out, err := s.apiProposalOut(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, apiProposalResult{Proposal: out, Warnings: toAPIWarnings(ws)})
+}
+
+// apiProposalRequest is a proposal's content as the API takes it. An answer is a string, a list of
+// strings (multiple choice) or a boolean (a checkbox).
+type apiProposalRequest struct {
+	FormatID int64                      `json:"format_id" validate:"min=0"`
+	TrackID  *int64                     `json:"track_id"`
+	Title    string                     `json:"title" validate:"max=2000"`
+	Abstract string                     `json:"abstract" validate:"max=200000"`
+	Answers  map[string]json.RawMessage `json:"answers"`
+	Version  int                        `json:"version" validate:"min=0"`
+	// AccessToken is the secret of an access link, for a proposal outside the call's window.
+	AccessToken string `json:"access_token" validate:"max=100"`
+}
+
+// answers reads the request's answers; one that is not a string, list of strings or boolean is a
+// field error.
+func (r apiProposalRequest) answers() (question.Answers, error) {
+	a := question.Answers{}
+	var fe apperr.Fields
+	for id, raw := range r.Answers {
+		field := answerPrefix + id
+		var one string
+		var many []string
+		var yes bool
+		switch {
+		case json.Unmarshal(raw, &one) == nil:
+			a[id] = []string{one}
+		case json.Unmarshal(raw, &many) == nil:
+			a[id] = many
+		case json.Unmarshal(raw, &yes) == nil:
+			if yes {
+				a[id] = []string{"yes"}
+			}
+		default:
+			fe.Add(field, "Give a string, a list of strings (for a multiple choice) or true or false (for a checkbox).")
+		}
+		for _, v := range a[id] {
+			if !storable(v) {
+				fe.Add(field, "This contains a character that cannot be saved (a NUL byte or broken text encoding).")
+			}
+		}
+	}
+	return a, fe.Err()
+}
+
+func (r apiProposalRequest) content() (submission.Content, error) {
+	a, err := r.answers()
+	return submission.Content{FormatID: r.FormatID, TrackID: r.TrackID, Title: r.Title, Abstract: r.Abstract, Answers: a}, err
+}
+
+func (s *Server) apiMyProposals(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.opts.Submissions.Mine(c.Request().Context(), principal(c), conf)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Proposals []apiProposal `json:"proposals"`
+	}{Proposals: make([]apiProposal, len(list))}
+	for i, p := range list {
+		if out.Proposals[i], err = s.apiProposalOut(c, p); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiProposalCreate starts a draft. An Idempotency-Key header makes a repeated request return the
+// proposal the first one made.
+func (s *Server) apiProposalCreate(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	var req apiProposalRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	content, err := req.content()
+	if err != nil {
+		return err
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > 100 || !storable(key) {
+		return apperr.New(apperr.Malformed, "The Idempotency-Key header must be at most 100 characters of text.")
+	}
+	p, ws, err := s.opts.Submissions.Create(c.Request().Context(), principal(c), conf,
+		submission.CreateInput{Content: content, ClientKey: key, AccessSecret: req.AccessToken})
+	if err != nil {
+		return err
+	}
+	return s.apiProposalResult(c, http.StatusCreated, p, ws)
+}
+
+func (s *Server) apiProposalShow(c echo.Context) error {
+	_, p, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.apiProposalOut(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiProposalSave replaces a proposal's content; "version" must be the version the client read.
+func (s *Server) apiProposalSave(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	var req apiProposalRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Version == 0 {
+		return apperr.Field("version", "Send the version of the proposal you edited, from its last answer.")
+	}
+	content, err := req.content()
+	if err != nil {
+		return err
+	}
+	p, ws, err := s.opts.Submissions.Save(c.Request().Context(), principal(c), conf, id, req.Version, content)
+	if err != nil {
+		return err
+	}
+	return s.apiProposalResult(c, http.StatusOK, p, ws)
+}
+
+type apiSubmitRequest struct {
+	Version int `json:"version" validate:"min=0"`
+}
+
+// apiProposalSubmit submits; an empty body submits whatever is saved.
+func (s *Server) apiProposalSubmit(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	var req apiSubmitRequest
+	if c.Request().ContentLength != 0 {
+		if err := s.bindJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	p, ws, err := s.opts.Submissions.Submit(c.Request().Context(), principal(c), conf, id, req.Version)
+	if err != nil {
+		return err
+	}
+	return s.apiProposalResult(c, http.StatusOK, p, ws)
+}
+
+func (s *Server) apiProposalWithdraw(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.opts.Submissions.Withdraw(c.Request().Context(), principal(c), conf, id)
+	if err != nil {
+		return err
+	}
+	return s.apiProposalResult(c, http.StatusOK, p, nil)
+}
+
+type apiRevision struct {
+	Version  int                 `json:"version"`
+	Note     string              `json:"note"`
+	Status   string              `json:"status"`
+	FormatID int64               `json:"format_id"`
+	TrackID  *int64              `json:"track_id"`
+	Title    string              `json:"title"`
+	Abstract string              `json:"abstract"`
+	Answers  map[string][]string `json:"answers"`
+	SavedBy  string              `json:"saved_by"`
+	SavedAt  string              `json:"saved_at"`
+}
+
+func (s *Server) apiProposalRevisions(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.opts.Submissions.Revisions(c.Request().Context(), principal(c), conf, id)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Revisions []apiRevision `json:"revisions"`
+	}{Revisions: make([]apiRevision, len(list))}
+	for i, r := range list {
+		a := map[string][]string(r.Answers)
+		if a == nil {
+			a = map[string][]string{}
+		}
+		out.Revisions[i] = apiRevision{Version: r.Version, Note: r.Note, Status: string(r.Status), FormatID: r.FormatID, TrackID: r.TrackID,
+			Title: r.Title, Abstract: r.Abstract, Answers: a, SavedBy: r.SavedByName, SavedAt: stampIn(r.SavedAt, conf.Location())}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type apiInviteRequest struct {
+	Name  string `json:"name" validate:"required,max=400"`
+	Email string `json:"email" validate:"required,max=254"`
+}
+
+func (s *Server) apiPresenterInvite(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	var req apiInviteRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	x, err := s.opts.Submissions.Invite(c.Request().Context(), principal(c), conf, id, req.Name, req.Email)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, apiPresenter{ID: x.ID, Name: x.Name, Email: x.Email, Status: string(x.Status)})
+}
+
+func (s *Server) apiPresenterRemove(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.ParseInt(c.Param("pid"), 10, 64)
+	if err != nil {
+		return apperr.New(apperr.NotFound, "This person is not a presenter of the proposal.")
+	}
+	if err := s.opts.Submissions.RemovePresenter(c.Request().Context(), principal(c), conf, id, pid); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type apiInvitationAnswer struct {
+	Conference string `json:"conference"`
+	ProposalID int64  `json:"proposal_id"`
+	Title      string `json:"title"`
+	Status     string `json:"status"`
+}
+
+// apiInvitationAnswer accepts or declines an invitation by its secret.
+func (s *Server) apiInvitationAnswer(accept bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		inv, err := s.opts.Submissions.AnswerInvitation(c.Request().Context(), principal(c), c.Param("token"), accept)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, apiInvitationAnswer{Conference: inv.ConferenceSlug, ProposalID: inv.ProposalID,
+			Title: inv.ProposalTitle, Status: string(inv.Presenter.Status)})
+	}
+}
+
+type apiProposalPage struct {
+	Total     int           `json:"total"`
+	Limit     int           `json:"limit"`
+	Offset    int           `json:"offset"`
+	Proposals []apiProposal `json:"proposals"`
+}
+
+// apiManageProposals lists, filters and searches every proposal, for organizers.
+func (s *Server) apiManageProposals(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	var fe apperr.Fields
+	num := func(name string, def, maxv int) int {
+		v := c.QueryParam(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > maxv {
+			fe.Add(name, fmt.Sprintf("Give a whole number from 0 to %d.", maxv))
+		}
+		return n
+	}
+	f := submission.Filter{Status: submission.Status(c.QueryParam("status")), Query: c.QueryParam("q"), Sort: c.QueryParam("sort"),
+		FormatID: int64(num("format", 0, 1<<31-1)), TrackID: int64(num("track", 0, 1<<31-1)),
+		Limit: num("limit", 100, 1000), Offset: num("offset", 0, 1<<31-1)}
+	if f.Limit == 0 {
+		fe.Add("limit", "Give a whole number from 1 to 1000.")
+	}
+	if !storable(f.Query) {
+		fe.Add("q", "The search contains a character that cannot be searched for.")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	page, err := s.opts.Submissions.List(c.Request().Context(), principal(c), conf, f)
+	if err != nil {
+		return err
+	}
+	out := apiProposalPage{Total: page.Total, Limit: f.Limit, Offset: f.Offset, Proposals: make([]apiProposal, len(page.Proposals))}
+	for i, p := range page.Proposals {
+		out.Proposals[i] = toAPIProposal(p, conf.Slug, conf.Location())
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,380 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/question"
+)
+
+// The organizers' API for the call: its settings, tracks, formats with their fields, extensions and
+// access links. Every handler goes through the cfp service, which checks the policy again.
+
+// apiCallSave creates or changes the call; "version" is the version read (0 to create).
+func (s *Server) apiCallSave(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Version      int    `json:"version" validate:"min=0"`
+		OpensAt      string `json:"opens_at" validate:"max=40"`
+		ClosesAt     string `json:"closes_at" validate:"max=40"`
+		ContactEmail string `json:"contact_email" validate:"max=254"`
+		IntroMD      string `json:"intro_md" validate:"max=200000"`
+		GuideMD      string `json:"guide_md" validate:"max=400000"`
+		FAQMD        string `json:"faq_md" validate:"max=400000"`
+	}
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	in := cfp.CallInput{Opens: req.OpensAt, Closes: req.ClosesAt, ContactEmail: req.ContactEmail, IntroMD: req.IntroMD, GuideMD: req.GuideMD, FAQMD: req.FAQMD}
+	if _, err := s.opts.Calls.SaveCall(c.Request().Context(), principal(c), conf, req.Version, in); err != nil {
+		return err
+	}
+	return s.apiCallShow(c)
+}
+
+func trackID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "There is no such track in this call.")
+	}
+	return id, nil
+}
+
+func (s *Server) apiTrackCreate(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	var req trackForm
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.opts.Calls.CreateTrack(c.Request().Context(), principal(c), conf, cfp.TrackInput(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toAPITrack(t))
+}
+
+func (s *Server) apiTrackUpdate(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := trackID(c)
+	if err != nil {
+		return err
+	}
+	var req trackForm
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.opts.Calls.UpdateTrack(c.Request().Context(), principal(c), conf, id, cfp.TrackInput(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPITrack(t))
+}
+
+func (s *Server) apiTrackDelete(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := trackID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.opts.Calls.DeleteTrack(c.Request().Context(), principal(c), conf, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// apiFormatRequest is a format with its fields, as the API takes it.
+type apiFormatRequest struct {
+	Name             string           `json:"name" validate:"max=400"`
+	Description      string           `json:"description" validate:"max=8000"`
+	DurationMinutes  int              `json:"duration_minutes"`
+	MaxPresenters    int              `json:"max_presenters"`
+	AbstractMaxWords int              `json:"abstract_max_words"`
+	Accepting        *bool            `json:"accepting"`
+	Fields           *[]apiQuestionIn `json:"fields"`
+	Version          int              `json:"version" validate:"min=0"`
+}
+
+// apiQuestionIn is one field of a format; "id" may be left out of a new field.
+type apiQuestionIn struct {
+	ID       string   `json:"id" validate:"max=100"`
+	Label    string   `json:"label" validate:"max=1000"`
+	Help     string   `json:"help" validate:"max=4000"`
+	Kind     string   `json:"kind" validate:"max=40"`
+	Required bool     `json:"required"`
+	Options  []string `json:"options" validate:"max=100,dive,max=1000"`
+	MaxWords int      `json:"max_words"`
+}
+
+func (r apiFormatRequest) input() cfp.FormatInput {
+	in := cfp.FormatInput{Name: r.Name, Description: r.Description, DurationMinutes: r.DurationMinutes, MaxPresenters: r.MaxPresenters,
+		AbstractMaxWords: r.AbstractMaxWords, Accepting: r.Accepting == nil || *r.Accepting}
+	if r.Fields != nil {
+		in.Fields = questionsIn(*r.Fields)
+	}
+	return in
+}
+
+// questionsIn turns questions sent to the API into the domain's, giving those sent without an id
+// one made from the label.
+func questionsIn(qs []apiQuestionIn) []question.Question {
+	out := make([]question.Question, 0, len(qs))
+	var taken []string
+	for _, q := range qs {
+		if q.ID != "" {
+			taken = append(taken, q.ID)
+		}
+	}
+	for _, q := range qs {
+		id := q.ID
+		if id == "" {
+			id = question.NewID(q.Label, taken)
+			taken = append(taken, id)
+		}
+		out = append(out, question.Question{ID: id, Label: q.Label, Help: q.Help, Kind: question.Kind(q.Kind),
+			Required: q.Required, Options: q.Options, MaxWords: q.MaxWords})
+	}
+	return out
+}
+
+func formatID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "There is no such format in this call.")
+	}
+	return id, nil
+}
+
+func (s *Server) apiFormats(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.opts.Calls.Formats(c.Request().Context(), conf)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Formats []apiFormat `json:"formats"`
+	}{Formats: make([]apiFormat, len(list))}
+	for i, f := range list {
+		out.Formats[i] = toAPIFormat(f)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiFormatCreate(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	var req apiFormatRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	f, err := s.opts.Calls.CreateFormat(c.Request().Context(), principal(c), conf, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toAPIFormat(f))
+}
+
+// apiFormatUpdate replaces a format read at "version"; without "fields" its fields stay.
+func (s *Server) apiFormatUpdate(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := formatID(c)
+	if err != nil {
+		return err
+	}
+	var req apiFormatRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Version == 0 {
+		return apperr.Field("version", "Send the version of the format you edited.")
+	}
+	f, err := s.opts.Calls.UpdateFormat(c.Request().Context(), principal(c), conf, id, req.Version, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIFormat(f))
+}
+
+func (s *Server) apiFormatDelete(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := formatID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.opts.Calls.DeleteFormat(c.Request().Context(), principal(c), conf, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type apiExtension struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+	Until  string `json:"until"`
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiExtensions(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.opts.Calls.Extensions(c.Request().Context(), principal(c), conf)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Extensions []apiExtension `json:"extensions"`
+	}{Extensions: make([]apiExtension, len(list))}
+	for i, e := range list {
+		out.Extensions[i] = apiExtension{ID: e.ID, Name: e.UserName, Email: e.UserEmail, Until: stampIn(e.Until, conf.Location()), Reason: e.Reason}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiExtensionGrant(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Email  string `json:"email" validate:"max=254"`
+		Until  string `json:"until" validate:"max=40"`
+		Reason string `json:"reason" validate:"max=1000"`
+	}
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := s.opts.Calls.GrantExtension(c.Request().Context(), principal(c), conf, req.Email, req.Until, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, apiExtension{ID: e.ID, Name: e.UserName, Email: e.UserEmail, Until: stampIn(e.Until, conf.Location()), Reason: e.Reason})
+}
+
+func (s *Server) apiExtensionRevoke(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type apiAccessLink struct {
+	ID        int64   `json:"id"`
+	Label     string  `json:"label"`
+	ExpiresAt string  `json:"expires_at"`
+	MaxUses   int     `json:"max_uses"`
+	Uses      int     `json:"uses"`
+	Revoked   bool    `json:"revoked"`
+	URL       *string `json:"url,omitempty"`
+}
+
+func (s *Server) apiAccessLinks(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.opts.Calls.AccessLinks(c.Request().Context(), principal(c), conf)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Links []apiAccessLink `json:"links"`
+	}{Links: make([]apiAccessLink, len(list))}
+	for i, l := range list {
+		out.Links[i] = apiAccessLink{ID: l.ID, Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), MaxUses: l.MaxUses, Uses: l.Uses, Revoked: l.RevokedAt != nil}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiAccessLinkCreate makes a link; its "url" is in this answer only.
+func (s *Server) apiAccessLinkCreate(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Label     string `json:"label" validate:"max=400"`
+		ExpiresAt string `json:"expires_at" validate:"max=40"`
+		MaxUses   int    `json:"max_uses"`
+	}
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	l, err := s.opts.Calls.CreateAccessLink(c.Request().Context(), principal(c), conf, req.Label, req.ExpiresAt, req.MaxUses)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, apiAccessLink{ID: l.ID, Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), MaxUses: l.MaxUses, URL: &l.URL})
+}
+
+func (s *Server) apiAccessLinkRevoke(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err := s.opts.Calls.RevokeAccessLink(c.Request().Context(), principal(c), conf, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// apiProposalDeadline sets or removes one proposal's own deadline.
+func (s *Server) apiProposalDeadline(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Until string `json:"until" validate:"max=40"`
+	}
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	p, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, req.Until)
+	if err != nil {
+		return err
+	}
+	out, err := s.apiProposalOut(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,147 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/registration"
+)
+
+// confBase is what every page of one conference shows: the conference, its time zone, and which
+// part of the management menu is open.
+type confBase struct {
+	base
+	Conference conference.Conference
+	Loc        *time.Location
+	Section    string // the management menu's current item
+	CanManage  bool
+}
+
+func (s *Server) confBase(c echo.Context, conf conference.Conference, title, section string) confBase {
+	return confBase{base: s.base(c, title), Conference: conf, Loc: conf.Location(), Section: section,
+		CanManage: principal(c).Can(access.ManageCall, conf.ID)}
+}
+
+// callState is the call's state at this moment, with the deadline that applies to the visitor.
+type callState struct {
+	Call     cfp.Call
+	State    cfp.State
+	Deadline time.Time // the visitor's: the call's close, or later with an extension
+	Extended bool
+	Now      time.Time
+}
+
+func (s *Server) callState(c echo.Context, call cfp.Call) (callState, error) {
+	now := s.opts.Calls.Now()
+	st := callState{Call: call, State: call.StateAt(now), Deadline: call.ClosesAt, Now: now}
+	if p := principal(c); p != nil {
+		d, err := s.opts.Calls.DeadlineFor(c.Request().Context(), call, p.UserID, nil)
+		if err != nil {
+			return st, err
+		}
+		if d.After(call.ClosesAt) {
+			st.Deadline, st.Extended = d, true
+			if st.State == cfp.Closed && now.Before(d) {
+				st.State = cfp.Open
+			}
+		}
+	}
+	return st, nil
+}
+
+// Open reports whether the visitor may start a proposal now.
+func (c callState) Open() bool { return c.State == cfp.Open }
+
+type conferencePage struct {
+	confBase
+	HasCall bool
+	cfp.Overview
+	Call callState
+	// Registration is the registration desk; Registered the visitor's own live registration.
+	Registration registration.Desk
+	RegisterNote string
+	Registered   *registration.Registration
+}
+
+// conferenceShow is a conference's home: registration, and its call for proposals with the formats,
+// tracks and deadline, and the way in for submitters.
+func (s *Server) conferenceShow(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	p := conferencePage{confBase: s.confBase(c, conf, conf.Name, "")}
+	o, err := s.opts.Calls.Overview(c.Request().Context(), conf)
+	switch {
+	case err == nil:
+		p.HasCall, p.Overview = true, o
+		if p.Call, err = s.callState(c, o.Call); err != nil {
+			return err
+		}
+	case !apperr.Is(err, apperr.NotFound):
+		return err
+	}
+	if p.Registration, err = s.opts.Registrations.Desk(c.Request().Context(), conf); err != nil {
+		return err
+	}
+	p.RegisterNote = registration.PhaseMessage(p.Registration)
+	if r, err := s.ownRegistration(c, conf); err == nil && r.Status.Live() {
+		p.Registered = &r
+	}
+	return s.render(c, http.StatusOK, "conference", &p)
+}
+
+type callPage struct {
+	confBase
+	Heading  string
+	Markdown string
+	Contact  string
+}
+
+// callGuide and callFAQ show the call's guide and FAQ pages.
+func (s *Server) callGuide(c echo.Context) error {
+	return s.callPage(c, "Submission guide", func(x cfp.Call) string { return x.GuideMD })
+}
+func (s *Server) callFAQ(c echo.Context) error {
+	return s.callPage(c, "Frequently asked questions", func(x cfp.Call) string { return x.FAQMD })
+}
+
+func (s *Server) callPage(c echo.Context, heading string, text func(cfp.Call) string) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	call, err := s.opts.Calls.Call(c.Request().Context(), conf)
+	if err != nil {
+		return err
+	}
+	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Markdown: text(call), Contact: call.ContactEmail}
+	return s.render(c, http.StatusOK, "call_page", &p)
+}
+
+type accessLinkPage struct {
+	confBase
+	Link   cfp.AccessLink
+	Secret string
+}
+
+// callAccess is where an access link leads: it says what the link allows and starts a proposal.
+func (s *Server) callAccess(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.opts.Calls.CheckAccessLink(c.Request().Context(), conf, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	p := accessLinkPage{confBase: s.confBase(c, conf, "Propose to "+conf.Name, ""), Link: l, Secret: c.Param("token")}
+	return s.render(c, http.StatusOK, "call_access", &p)
+}

@@ -1,0 +1,201 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
+)
+
+// callForm is the call's settings as organizers edit them; times are in the conference's zone.
+type callForm struct {
+	Version      string `form:"version" validate:"max=10"`
+	OpensAt      string `form:"opens_at" validate:"max=40"`
+	ClosesAt     string `form:"closes_at" validate:"max=40"`
+	ContactEmail string `form:"contact_email" validate:"max=254"`
+	IntroMD      string `form:"intro_md" validate:"max=200000"`
+	GuideMD      string `form:"guide_md" validate:"max=400000"`
+	FAQMD        string `form:"faq_md" validate:"max=400000"`
+}
+
+func (f callForm) input() cfp.CallInput {
+	return cfp.CallInput{Opens: f.OpensAt, Closes: f.ClosesAt, ContactEmail: f.ContactEmail, IntroMD: f.IntroMD, GuideMD: f.GuideMD, FAQMD: f.FAQMD}
+}
+
+func callFormOf(c cfp.Call, conf conference.Conference) callForm {
+	loc := conf.Location()
+	return callForm{Version: strconv.Itoa(c.Version), OpensAt: cfp.LocalInput(c.OpensAt, loc), ClosesAt: cfp.LocalInput(c.ClosesAt, loc),
+		ContactEmail: c.ContactEmail, IntroMD: c.IntroMD, GuideMD: c.GuideMD, FAQMD: c.FAQMD}
+}
+
+type manageCallPage struct {
+	confBase
+	Form callForm
+	New  bool
+}
+
+func (s *Server) manageCallPage(c echo.Context) (manageCallPage, error) {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return manageCallPage{}, err
+	}
+	p := manageCallPage{confBase: s.confBase(c, conf, "Call for proposals · "+conf.Name, "call")}
+	call, err := s.opts.Calls.Call(c.Request().Context(), conf)
+	switch {
+	case err == nil:
+		p.Form = callFormOf(call, conf)
+	case apperr.Is(err, apperr.NotFound):
+		p.New = true
+		p.Form = callForm{Version: "0"}
+	default:
+		return p, err
+	}
+	return p, nil
+}
+
+func (s *Server) manageCall(c echo.Context) error {
+	p, err := s.manageCallPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "manage_call", &p)
+}
+
+func (s *Server) manageCallSave(c echo.Context) error {
+	p, err := s.manageCallPage(c)
+	if err != nil {
+		return err
+	}
+	var f callForm
+	err = s.bindForm(c, &f)
+	p.Form = f
+	if err == nil {
+		version, _ := strconv.Atoi(f.Version)
+		_, err = s.opts.Calls.SaveCall(c.Request().Context(), principal(c), p.Conference, version, f.input())
+	}
+	if err != nil {
+		return s.renderForm(c, "manage_call", &p, err)
+	}
+	s.flash(c, "The call is saved.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/call")
+}
+
+// trackForm is a track as organizers edit it.
+type trackForm struct {
+	Name        string `form:"name" json:"name" validate:"max=400"`
+	Description string `form:"description" json:"description" validate:"max=4000"`
+}
+
+type manageTracksPage struct {
+	confBase
+	Tracks []cfp.Track
+	Form   trackForm
+	// Editing is the track whose form is shown, or 0 for the form that adds one.
+	Editing int64
+}
+
+func (s *Server) manageTracksPage(c echo.Context) (manageTracksPage, error) {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return manageTracksPage{}, err
+	}
+	p := manageTracksPage{confBase: s.confBase(c, conf, "Tracks · "+conf.Name, "tracks")}
+	p.Tracks, err = s.opts.Calls.Tracks(c.Request().Context(), conf)
+	return p, err
+}
+
+func (s *Server) manageTracks(c echo.Context) error {
+	p, err := s.manageTracksPage(c)
+	if err != nil {
+		return err
+	}
+	if id, _ := strconv.ParseInt(c.QueryParam("edit"), 10, 64); id > 0 {
+		for _, t := range p.Tracks {
+			if t.ID == id {
+				p.Editing, p.Form = id, trackForm{Name: t.Name, Description: t.Description}
+			}
+		}
+	}
+	return s.render(c, http.StatusOK, "manage_tracks", &p)
+}
+
+// manageTrackSave adds a track, or saves one (id in the path).
+func (s *Server) manageTrackSave(c echo.Context) error {
+	p, err := s.manageTracksPage(c)
+	if err != nil {
+		return err
+	}
+	var f trackForm
+	err = s.bindForm(c, &f)
+	p.Form = f
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	p.Editing = id
+	ctx := c.Request().Context()
+	if err == nil {
+		if id == 0 {
+			_, err = s.opts.Calls.CreateTrack(ctx, principal(c), p.Conference, cfp.TrackInput(f))
+		} else {
+			_, err = s.opts.Calls.UpdateTrack(ctx, principal(c), p.Conference, id, cfp.TrackInput(f))
+		}
+	}
+	if err != nil {
+		return s.renderForm(c, "manage_tracks", &p, err)
+	}
+	s.flash(c, "The track “"+f.Name+"” is saved.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/tracks")
+}
+
+// moveForm moves an item of a list up or down.
+type moveForm struct {
+	Direction string `form:"direction" validate:"max=10"`
+}
+
+func (s *Server) moveDelta(c echo.Context) (int, error) {
+	var f moveForm
+	if err := s.bindForm(c, &f); err != nil {
+		return 0, err
+	}
+	switch f.Direction {
+	case "up":
+		return -1, nil
+	case "down":
+		return 1, nil
+	}
+	return 0, apperr.New(apperr.Malformed, "Move the item up or down.")
+}
+
+func (s *Server) manageTrackMove(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	delta, err := s.moveDelta(c)
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err := s.opts.Calls.MoveTrack(c.Request().Context(), principal(c), conf, id, delta); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/tracks")
+}
+
+func (s *Server) manageTrackDelete(c echo.Context) error {
+	p, err := s.manageTracksPage(c)
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err := s.opts.Calls.DeleteTrack(c.Request().Context(), principal(c), p.Conference, id); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			return s.renderForm(c, "manage_tracks", &p, err)
+		}
+		return err
+	}
+	s.flash(c, "The track is deleted.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/tracks")
+}

@@ -1,0 +1,129 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/cfp"
+)
+
+type grantForm struct {
+	Email  string `form:"email" validate:"max=254"`
+	Until  string `form:"until" validate:"max=40"`
+	Reason string `form:"reason" validate:"max=1000"`
+}
+
+type linkForm struct {
+	Label     string `form:"label" validate:"max=400"`
+	ExpiresAt string `form:"expires_at" validate:"max=40"`
+	MaxUses   string `form:"max_uses" validate:"max=10"`
+}
+
+// manageExtensionsPage lists the extensions granted to people and the access links, with the forms
+// that add them. A link just made is shown once, with its secret.
+type manageExtensionsPage struct {
+	confBase
+	Call       cfp.Call
+	Extensions []cfp.Extension
+	Links      []cfp.AccessLink
+	Grant      grantForm
+	Link       linkForm
+	NewLink    *cfp.NewAccessLink
+	Now        time.Time
+}
+
+func (s *Server) manageExtensionsPage(c echo.Context) (manageExtensionsPage, error) {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return manageExtensionsPage{}, err
+	}
+	ctx := c.Request().Context()
+	p := manageExtensionsPage{confBase: s.confBase(c, conf, "Extensions and links · "+conf.Name, "extensions"), Link: linkForm{MaxUses: "1"},
+		Now: s.opts.Calls.Now()}
+	if p.Call, err = s.opts.Calls.Call(ctx, conf); err != nil {
+		return p, err
+	}
+	if p.Extensions, err = s.opts.Calls.Extensions(ctx, principal(c), conf); err != nil {
+		return p, err
+	}
+	p.Links, err = s.opts.Calls.AccessLinks(ctx, principal(c), conf)
+	return p, err
+}
+
+func (s *Server) manageExtensions(c echo.Context) error {
+	p, err := s.manageExtensionsPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "manage_extensions", &p)
+}
+
+func (s *Server) manageExtensionGrant(c echo.Context) error {
+	p, err := s.manageExtensionsPage(c)
+	if err != nil {
+		return err
+	}
+	var f grantForm
+	err = s.bindForm(c, &f)
+	p.Grant = f
+	var e cfp.Extension
+	if err == nil {
+		e, err = s.opts.Calls.GrantExtension(c.Request().Context(), principal(c), p.Conference, f.Email, f.Until, f.Reason)
+	}
+	if err != nil {
+		return s.renderForm(c, "manage_extensions", &p, err)
+	}
+	s.flash(c, e.UserName+" can now propose and edit until "+inzone(e.Until, p.Loc)+".")
+	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/extensions")
+}
+
+func (s *Server) manageExtensionRevoke(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id); err != nil {
+		return err
+	}
+	s.flash(c, "The extension is taken back.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
+}
+
+// manageLinkCreate makes an access link and shows its address once.
+func (s *Server) manageLinkCreate(c echo.Context) error {
+	p, err := s.manageExtensionsPage(c)
+	if err != nil {
+		return err
+	}
+	var f linkForm
+	err = s.bindForm(c, &f)
+	p.Link = f
+	var l cfp.NewAccessLink
+	if err == nil {
+		l, err = s.opts.Calls.CreateAccessLink(c.Request().Context(), principal(c), p.Conference, f.Label, f.ExpiresAt, atoi(f.MaxUses))
+	}
+	if err != nil {
+		return s.renderForm(c, "manage_extensions", &p, err)
+	}
+	p.NewLink = &l
+	p.Links = append([]cfp.AccessLink{l.AccessLink}, p.Links...)
+	p.Link = linkForm{MaxUses: "1"}
+	return s.render(c, http.StatusCreated, "manage_extensions", &p)
+}
+
+func (s *Server) manageLinkRevoke(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err := s.opts.Calls.RevokeAccessLink(c.Request().Context(), principal(c), conf, id); err != nil {
+		return err
+	}
+	s.flash(c, "The link no longer works.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
+}

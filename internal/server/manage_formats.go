@@ -1,0 +1,346 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/question"
+)
+
+// formatForm is a format as organizers edit it. Numbers stay text so that what was typed comes back.
+type formatForm struct {
+	Version          string `form:"version" validate:"max=10"`
+	Name             string `form:"name" validate:"max=400"`
+	Description      string `form:"description" validate:"max=8000"`
+	DurationMinutes  string `form:"duration_minutes" validate:"max=10"`
+	MaxPresenters    string `form:"max_presenters" validate:"max=10"`
+	AbstractMaxWords string `form:"abstract_max_words" validate:"max=10"`
+	Accepting        string `form:"accepting" validate:"max=10"`
+}
+
+// atoi reads a whole number typed in a form field; a non-number gives -1, which the service refuses
+// with the field's own message.
+func atoi(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func (f formatForm) input() cfp.FormatInput {
+	return cfp.FormatInput{Name: f.Name, Description: f.Description, DurationMinutes: atoi(f.DurationMinutes),
+		MaxPresenters: atoi(f.MaxPresenters), AbstractMaxWords: atoi(f.AbstractMaxWords), Accepting: f.Accepting == "yes"}
+}
+
+func formatFormOf(f cfp.Format) formatForm {
+	acc := ""
+	if f.Accepting {
+		acc = "yes"
+	}
+	return formatForm{Version: strconv.Itoa(f.Version), Name: f.Name, Description: f.Description, DurationMinutes: strconv.Itoa(f.DurationMinutes),
+		MaxPresenters: strconv.Itoa(f.MaxPresenters), AbstractMaxWords: strconv.Itoa(f.AbstractMaxWords), Accepting: acc}
+}
+
+type manageFormatsPage struct {
+	confBase
+	Formats []cfp.Format
+}
+
+func (s *Server) manageFormats(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	p := manageFormatsPage{confBase: s.confBase(c, conf, "Formats · "+conf.Name, "formats")}
+	if p.Formats, err = s.opts.Calls.Formats(c.Request().Context(), conf); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "manage_formats", &p)
+}
+
+type manageFormatPage struct {
+	confBase
+	Format cfp.Format // ID 0 for a new one
+	Form   formatForm
+}
+
+// YesNo is the choice of whether a format accepts proposals.
+func (p *manageFormatPage) YesNo() []option {
+	return []option{{Value: "yes", Label: "Accepting new proposals"}}
+}
+
+func (s *Server) manageFormatPage(c echo.Context) (manageFormatPage, error) {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return manageFormatPage{}, err
+	}
+	p := manageFormatPage{confBase: s.confBase(c, conf, "New format · "+conf.Name, "formats"),
+		Form: formatForm{DurationMinutes: "60", MaxPresenters: "3", AbstractMaxWords: "250", Accepting: "yes"}}
+	if c.Param("id") != "" {
+		id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+		if p.Format, err = s.opts.Calls.Format(c.Request().Context(), conf, id); err != nil {
+			return p, err
+		}
+		p.Title = p.Format.Name + " · " + conf.Name
+		p.Form = formatFormOf(p.Format)
+	}
+	return p, nil
+}
+
+func (s *Server) manageFormat(c echo.Context) error {
+	p, err := s.manageFormatPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "manage_format", &p)
+}
+
+// manageFormatSave creates a format, or saves one (id in the path) if nobody changed it meanwhile.
+func (s *Server) manageFormatSave(c echo.Context) error {
+	p, err := s.manageFormatPage(c)
+	if err != nil {
+		return err
+	}
+	var f formatForm
+	err = s.bindForm(c, &f)
+	p.Form = f
+	ctx := c.Request().Context()
+	var saved cfp.Format
+	if err == nil {
+		if p.Format.ID == 0 {
+			saved, err = s.opts.Calls.CreateFormat(ctx, principal(c), p.Conference, f.input())
+		} else {
+			saved, err = s.opts.Calls.UpdateFormat(ctx, principal(c), p.Conference, p.Format.ID, atoi(f.Version), f.input())
+		}
+	}
+	if err != nil {
+		return s.renderForm(c, "manage_format", &p, err)
+	}
+	s.flash(c, "The format “"+saved.Name+"” is saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d", p.Conference.Slug, saved.ID))
+}
+
+func (s *Server) manageFormatMove(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	delta, err := s.moveDelta(c)
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err := s.opts.Calls.MoveFormat(c.Request().Context(), principal(c), conf, id, delta); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/formats")
+}
+
+func (s *Server) manageFormatDelete(c echo.Context) error {
+	p, err := s.manageFormatPage(c)
+	if err != nil {
+		return err
+	}
+	if err := s.opts.Calls.DeleteFormat(c.Request().Context(), principal(c), p.Conference, p.Format.ID); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			return s.renderForm(c, "manage_format", &p, err)
+		}
+		return err
+	}
+	s.flash(c, "The format “"+p.Format.Name+"” is deleted.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/formats")
+}
+
+// fieldForm is one of a format's fields (a question) as organizers edit it.
+type fieldForm struct {
+	Version  string `form:"version" validate:"max=10"`
+	ID       string `form:"id" validate:"max=100"`
+	Label    string `form:"label" validate:"max=1000"`
+	Help     string `form:"help" validate:"max=4000"`
+	Kind     string `form:"kind" validate:"max=40"`
+	Required string `form:"required" validate:"max=10"`
+	Options  string `form:"options" validate:"max=20000"`
+	MaxWords string `form:"max_words" validate:"max=10"`
+}
+
+func (f fieldForm) question() question.Question {
+	q := question.Question{ID: strings.TrimSpace(f.ID), Label: f.Label, Help: f.Help, Kind: question.Kind(f.Kind), Required: f.Required == "yes"}
+	for _, line := range strings.Split(strings.ReplaceAll(f.Options, "\r\n", "\n"), "\n") {
+		q.Options = append(q.Options, line)
+	}
+	if strings.TrimSpace(f.MaxWords) != "" {
+		q.MaxWords = atoi(f.MaxWords)
+	}
+	return q
+}
+
+func fieldFormOf(q question.Question, version int) fieldForm {
+	f := fieldForm{Version: strconv.Itoa(version), ID: q.ID, Label: q.Label, Help: q.Help, Kind: string(q.Kind), Options: strings.Join(q.Options, "\n")}
+	if q.Required {
+		f.Required = "yes"
+	}
+	if q.MaxWords > 0 {
+		f.MaxWords = strconv.Itoa(q.MaxWords)
+	}
+	return f
+}
+
+type manageFieldPage struct {
+	confBase
+	Format cfp.Format
+	Field  question.Question // ID "" for a new one
+	Form   fieldForm
+}
+
+// Kinds are the kinds of question as options.
+func (p *manageFieldPage) Kinds() []option {
+	out := make([]option, len(question.Kinds))
+	for i, k := range question.Kinds {
+		out[i] = option{Value: string(k.Kind), Label: k.Label}
+	}
+	return out
+}
+
+// Required is the choice of whether an answer is required.
+func (p *manageFieldPage) Required() []option {
+	return []option{{Value: "yes", Label: "An answer is required to submit"}}
+}
+
+func (s *Server) manageFieldPage(c echo.Context) (manageFieldPage, error) {
+	fp, err := s.manageFormatPage(c)
+	if err != nil {
+		return manageFieldPage{}, err
+	}
+	p := manageFieldPage{confBase: fp.confBase, Format: fp.Format, Form: fieldForm{Kind: string(question.LongText), Version: strconv.Itoa(fp.Format.Version)}}
+	p.Title = "New field of " + fp.Format.Name
+	if qid := c.Param("qid"); qid != "" {
+		q, ok := fp.Format.Field(qid)
+		if !ok {
+			return p, apperr.New(apperr.NotFound, "This format has no such field.")
+		}
+		p.Field, p.Form, p.Title = q, fieldFormOf(q, fp.Format.Version), q.Label+" · "+fp.Format.Name
+	}
+	return p, nil
+}
+
+func (s *Server) manageField(c echo.Context) error {
+	p, err := s.manageFieldPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "manage_field", &p)
+}
+
+// fieldErrors renames the errors of a format's field list ("fields.3.label") to the question form's
+// own fields ("label").
+func fieldErrors(err error) error {
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Invalid {
+		return err
+	}
+	out := &apperr.Error{Code: ae.Code, Message: ae.Message, Err: ae.Err}
+	for _, f := range ae.Fields {
+		name := f.Field
+		if i := strings.LastIndex(name, "."); strings.HasPrefix(name, "fields.") && i >= 0 {
+			name = name[i+1:]
+		}
+		out.Fields = append(out.Fields, apperr.FieldError{Field: name, Message: f.Message})
+	}
+	return out
+}
+
+// manageFieldSave adds a field to a format, or changes one (qid in the path).
+func (s *Server) manageFieldSave(c echo.Context) error {
+	p, err := s.manageFieldPage(c)
+	if err != nil {
+		return err
+	}
+	var f fieldForm
+	err = s.bindForm(c, &f)
+	p.Form = f
+	if err == nil {
+		q := f.question()
+		_, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), p.Conference, p.Format.ID, atoi(f.Version),
+			func(fields []question.Question) ([]question.Question, error) {
+				if p.Field.ID == "" {
+					if q.ID == "" {
+						var taken []string
+						for _, x := range fields {
+							taken = append(taken, x.ID)
+						}
+						q.ID = question.NewID(q.Label, taken)
+					}
+					return append(fields, q), nil
+				}
+				i := slices.IndexFunc(fields, func(x question.Question) bool { return x.ID == p.Field.ID })
+				if i < 0 {
+					return nil, apperr.New(apperr.NotFound, "This format has no such field.")
+				}
+				q.ID = p.Field.ID // the id stays, so that answers keep their question
+				fields[i] = q
+				return fields, nil
+			})
+		err = fieldErrors(err)
+	}
+	if err != nil {
+		return s.renderForm(c, "manage_field", &p, err)
+	}
+	s.flash(c, "The field “"+strings.TrimSpace(f.Label)+"” is saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", p.Conference.Slug, p.Format.ID))
+}
+
+// fieldChangeForm moves or deletes a field of the format at a version.
+type fieldChangeForm struct {
+	Version   string `form:"version" validate:"max=10"`
+	Direction string `form:"direction" validate:"max=10"`
+}
+
+func (s *Server) manageFieldChange(c echo.Context, change func(fields []question.Question, i int, direction string) []question.Question) error {
+	p, err := s.manageFieldPage(c)
+	if err != nil {
+		return err
+	}
+	var f fieldChangeForm
+	if err := s.bindForm(c, &f); err != nil {
+		return err
+	}
+	_, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), p.Conference, p.Format.ID, atoi(f.Version),
+		func(fields []question.Question) ([]question.Question, error) {
+			i := slices.IndexFunc(fields, func(x question.Question) bool { return x.ID == p.Field.ID })
+			if i < 0 {
+				return nil, apperr.New(apperr.NotFound, "This format has no such field.")
+			}
+			return change(fields, i, f.Direction), nil
+		})
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", p.Conference.Slug, p.Format.ID))
+}
+
+func (s *Server) manageFieldMove(c echo.Context) error {
+	return s.manageFieldChange(c, func(fields []question.Question, i int, direction string) []question.Question {
+		j := i - 1
+		if direction == "down" {
+			j = i + 1
+		}
+		if j >= 0 && j < len(fields) {
+			fields[i], fields[j] = fields[j], fields[i]
+		}
+		return fields
+	})
+}
+
+func (s *Server) manageFieldDelete(c echo.Context) error {
+	return s.manageFieldChange(c, func(fields []question.Question, i int, _ string) []question.Question {
+		return slices.Delete(fields, i, i+1)
+	})
+}

@@ -1,0 +1,339 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/export"
+	"github.com/challenging-norms/conference/internal/question"
+	"github.com/challenging-norms/conference/internal/submission"
+)
+
+// listQuery is the filter of the proposals list, from the query string.
+type listQuery struct {
+	Format string `query:"format" json:"format"`
+	Track  string `query:"track" json:"track"`
+	Status string `query:"status" json:"status"`
+	Q      string `query:"q" json:"q"`
+	Sort   string `query:"sort" json:"sort"`
+	Page   string `query:"page" json:"page"`
+}
+
+const manageListSize = 50
+
+// filter turns the query into a filter; numbers that are not numbers are field errors.
+func (q listQuery) filter() (submission.Filter, int, error) {
+	f := submission.Filter{Status: submission.Status(q.Status), Query: q.Q, Sort: q.Sort, Limit: manageListSize}
+	var fe apperr.Fields
+	num := func(field, s string) int64 {
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			fe.Add(field, "Choose from the list.")
+		}
+		return n
+	}
+	f.FormatID, f.TrackID = num("format", q.Format), num("track", q.Track)
+	page := int(num("page", q.Page))
+	if page < 1 {
+		page = 1
+	}
+	f.Offset = (page - 1) * manageListSize
+	if !storable(q.Q) {
+		fe.Add("q", "The search contains a character that cannot be searched for.")
+	}
+	return f, page, fe.Err()
+}
+
+// readListQuery reads the list's query string.
+func readListQuery(c echo.Context) listQuery {
+	return listQuery{Format: c.QueryParam("format"), Track: c.QueryParam("track"), Status: c.QueryParam("status"),
+		Q: c.QueryParam("q"), Sort: c.QueryParam("sort"), Page: c.QueryParam("page")}
+}
+
+// encode writes the query back, with page p.
+func (q listQuery) encode(page int) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"format": q.Format, "track": q.Track, "status": q.Status, "q": q.Q, "sort": q.Sort} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v.Encode()
+}
+
+type manageProposalsPage struct {
+	confBase
+	Query     listQuery
+	Page      submission.Page
+	PageNo    int
+	Formats   []option
+	Tracks    []option
+	Statuses  []option
+	Sorts     []option
+	Counts    map[submission.Status]int
+	FormatOf  map[int64]string
+	TrackOf   map[int64]string
+	ExportURL string
+	PrevURL   string
+	NextURL   string
+}
+
+// CountOf is how many proposals have the status.
+func (p *manageProposalsPage) CountOf(status string) int { return p.Counts[submission.Status(status)] }
+
+// TrackName is the name of a proposal's track, or "".
+func (p *manageProposalsPage) TrackName(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return p.TrackOf[*id]
+}
+
+// Showing says which proposals of how many the page shows.
+func (p *manageProposalsPage) Showing() string {
+	if p.Page.Total == 0 {
+		return "No proposal matches."
+	}
+	from := (p.PageNo-1)*manageListSize + 1
+	to := from + len(p.Page.Proposals) - 1
+	return fmt.Sprintf("Showing %d to %d of %d proposals.", from, to, p.Page.Total)
+}
+
+// callNames maps a conference's format and track ids to their names.
+func (s *Server) callNames(c echo.Context, conf conference.Conference) ([]cfp.Format, []cfp.Track, map[int64]string, map[int64]string, error) {
+	ctx := c.Request().Context()
+	formats, err := s.opts.Calls.Formats(ctx, conf)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	tracks, err := s.opts.Calls.Tracks(ctx, conf)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	fo, tr := map[int64]string{}, map[int64]string{}
+	for _, f := range formats {
+		fo[f.ID] = f.Name
+	}
+	for _, t := range tracks {
+		tr[t.ID] = t.Name
+	}
+	return formats, tracks, fo, tr, nil
+}
+
+func (s *Server) manageProposals(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	q := readListQuery(c)
+	p := manageProposalsPage{confBase: s.confBase(c, conf, "Proposals · "+conf.Name, "proposals"), Query: q,
+		Statuses: []option{{"draft", "Drafts"}, {"submitted", "Submitted"}, {"withdrawn", "Withdrawn"}},
+		Sorts:    []option{{"newest", "Newest first"}, {"oldest", "Oldest first"}, {"title", "Title"}, {"relevance", "Best match (with a search)"}}}
+	formats, tracks, fo, tr, err := s.callNames(c, conf)
+	if err != nil {
+		return err
+	}
+	p.FormatOf, p.TrackOf = fo, tr
+	for _, f := range formats {
+		p.Formats = append(p.Formats, option{Value: strconv.FormatInt(f.ID, 10), Label: f.Name})
+	}
+	p.Tracks = trackOptions(tracks)
+	if p.Counts, err = s.opts.Submissions.Counts(ctx, principal(c), conf); err != nil {
+		return err
+	}
+	f, page, err := q.filter()
+	p.PageNo = page
+	if err == nil {
+		p.Page, err = s.opts.Submissions.List(ctx, principal(c), conf, f)
+	}
+	if err != nil {
+		return s.renderForm(c, "manage_proposals", &p, err)
+	}
+	base := "/c/" + conf.Slug + "/manage/proposals"
+	p.ExportURL = base + ".csv?" + q.encode(1)
+	if page > 1 {
+		p.PrevURL = base + "?" + q.encode(page-1)
+	}
+	if page*manageListSize < p.Page.Total {
+		p.NextURL = base + "?" + q.encode(page+1)
+	}
+	return s.render(c, http.StatusOK, "manage_proposals", &p)
+}
+
+// maxExport bounds one export; a conference with more proposals exports them by filter.
+const maxExport = 10000
+
+// manageProposalsCSV exports the proposals that match the list's filter, every field of every
+// format in its own column, for a spreadsheet.
+func (s *Server) manageProposalsCSV(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	f, _, err := readListQuery(c).filter()
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Offset = maxExport, 0
+	page, err := s.opts.Submissions.List(c.Request().Context(), principal(c), conf, f)
+	if err != nil {
+		return err
+	}
+	formats, _, fo, tr, err := s.callNames(c, conf)
+	if err != nil {
+		return err
+	}
+	header := []string{"ID", "Status", "Title", "Format", "Track", "Presenters", "Emails", "Roles", "Institutions", "Abstract", "Abstract words"}
+	type column struct {
+		format int64
+		id     string
+	}
+	var cols []column
+	for _, ft := range formats {
+		for _, q := range ft.Fields {
+			header = append(header, ft.Name+": "+q.Label)
+			cols = append(cols, column{ft.ID, q.ID})
+		}
+	}
+	header = append(header, "Created", "Submitted", "Last saved", "Version")
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-proposals-%s.csv"`, conf.Slug, time.Now().UTC().Format("20060102")))
+	h.Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	w := export.NewCSV(c.Response(), header...)
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(conf.Location()).Format("2006-01-02 15:04")
+	}
+	for _, prop := range page.Proposals {
+		var names, emails, roles, insts []string
+		for _, x := range prop.Presenting() {
+			n := x.Name
+			if x.Status == submission.Invited {
+				n += " (invited)"
+			}
+			names, emails = append(names, n), append(emails, x.Email)
+			roles, insts = append(roles, x.Profile.RoleText()), append(insts, x.Profile.Institution)
+		}
+		track := ""
+		if prop.TrackID != nil {
+			track = tr[*prop.TrackID]
+		}
+		row := []string{strconv.FormatInt(prop.ID, 10), string(prop.Status), prop.Title, fo[prop.FormatID], track,
+			strings.Join(names, "; "), strings.Join(emails, "; "), strings.Join(roles, "; "), strings.Join(insts, "; "),
+			prop.Abstract, strconv.Itoa(question.Words(prop.Abstract))}
+		for _, col := range cols {
+			if col.format == prop.FormatID {
+				row = append(row, strings.Join(prop.Answers[col.id], "; "))
+			} else {
+				row = append(row, "")
+			}
+		}
+		created := prop.CreatedAt
+		row = append(row, stamp(&created), stamp(prop.SubmittedAt), stamp(&prop.UpdatedAt), strconv.Itoa(prop.Version))
+		w.Row(row...)
+	}
+	return w.Close()
+}
+
+type manageProposalPage struct {
+	proposalPage
+	Revisions []revisionView
+	Extend    string
+}
+
+// revisionView is a saved version with its fields, for the history.
+type revisionView struct {
+	submission.Revision
+	Format string
+	Track  string
+	Fields []submission.FieldCopy
+}
+
+// manageProposal shows a proposal to organizers: everything, with its presenters' profiles and
+// the text of every saved version.
+func (s *Server) manageProposal(c echo.Context) error {
+	pp, err := s.proposalPage(c)
+	if err != nil {
+		return err
+	}
+	p := manageProposalPage{proposalPage: pp}
+	p.Section = "proposals"
+	formats, _, fo, tr, err := s.callNames(c, p.Conference)
+	if err != nil {
+		return err
+	}
+	for _, r := range pp.Revisions {
+		v := revisionView{Revision: r, Format: fo[r.FormatID]}
+		if r.TrackID != nil {
+			v.Track = tr[*r.TrackID]
+		}
+		for _, f := range formats {
+			if f.ID == r.FormatID {
+				v.Fields = submission.Copy(f, r.Answers)
+			}
+		}
+		p.Revisions = append(p.Revisions, v)
+	}
+	if d := p.Proposal.Deadline; d != nil {
+		p.Extend = cfp.LocalInput(*d, p.Loc)
+	}
+	return s.render(c, http.StatusOK, "manage_proposal", &p)
+}
+
+type extendForm struct {
+	Until string `form:"until" validate:"max=40"`
+}
+
+// manageProposalExtend gives one proposal its own later deadline.
+func (s *Server) manageProposalExtend(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	var f extendForm
+	if err := s.bindForm(c, &f); err != nil {
+		return err
+	}
+	if _, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, f.Until); err != nil {
+		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
+			pp, perr := s.proposalPage(c)
+			if perr != nil {
+				return perr
+			}
+			p := manageProposalPage{proposalPage: pp, Extend: f.Until}
+			p.Section = "proposals"
+			return s.renderForm(c, "manage_proposal", &p, err)
+		}
+		return err
+	}
+	if f.Until == "" {
+		s.flash(c, "The proposal's own deadline is removed.")
+	} else {
+		s.flash(c, "The proposal's deadline is extended.")
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/proposals/%d", conf.Slug, id))
+}

@@ -1,0 +1,462 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/question"
+	"github.com/challenging-norms/conference/internal/submission"
+)
+
+// proposalForm is the proposal form as the browser sends it. Answers to the format's fields come as
+// "answers.<id>" and are read by readAnswers.
+type proposalForm struct {
+	FormatID  string `form:"format_id" validate:"max=20"`
+	TrackID   string `form:"track_id" validate:"max=20"`
+	Title     string `form:"title" validate:"max=2000"`
+	Abstract  string `form:"abstract" validate:"max=200000"`
+	Version   string `form:"version" validate:"max=10"`
+	Action    string `form:"action" validate:"max=20"`
+	ClientKey string `form:"client_key" validate:"max=100"`
+	Access    string `form:"access" validate:"max=100"`
+	Answers   question.Answers
+}
+
+const answerPrefix = "answers."
+
+// readAnswers collects the "answers.<id>" fields of a posted form.
+func readAnswers(c echo.Context) (question.Answers, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, apperr.New(apperr.Malformed, "The form could not be read. Reload the page and try again.")
+	}
+	var fe apperr.Fields
+	a := question.Answers{}
+	for k, v := range form {
+		id, ok := strings.CutPrefix(k, answerPrefix)
+		if !ok {
+			continue
+		}
+		for _, x := range v {
+			if !storable(x) {
+				fe.Add(k, "This contains a character that cannot be saved (a NUL byte or broken text encoding). Retype it without that character.")
+			}
+		}
+		a[id] = v
+	}
+	return a, fe.Err()
+}
+
+// content turns the form into what the service saves; a number that is not one is a field error.
+func (f proposalForm) content() (submission.Content, error) {
+	c := submission.Content{Title: f.Title, Abstract: f.Abstract, Answers: f.Answers}
+	var fe apperr.Fields
+	if f.FormatID != "" {
+		id, err := strconv.ParseInt(f.FormatID, 10, 64)
+		if err != nil || id <= 0 {
+			fe.Add("format_id", "Choose one of the formats this call offers.")
+		}
+		c.FormatID = id
+	}
+	if f.TrackID != "" {
+		id, err := strconv.ParseInt(f.TrackID, 10, 64)
+		if err != nil || id <= 0 {
+			fe.Add("track_id", "Choose one of the tracks this call lists.")
+		}
+		c.TrackID = &id
+	}
+	return c, fe.Err()
+}
+
+func formOf(p submission.Proposal) proposalForm {
+	f := proposalForm{FormatID: strconv.FormatInt(p.FormatID, 10), Title: p.Title, Abstract: p.Abstract,
+		Version: strconv.Itoa(p.Version), Answers: p.Answers}
+	if p.TrackID != nil {
+		f.TrackID = strconv.FormatInt(*p.TrackID, 10)
+	}
+	return f
+}
+
+func (s *Server) bindProposal(c echo.Context) (proposalForm, error) {
+	var f proposalForm
+	if err := s.bindForm(c, &f); err != nil {
+		return f, err
+	}
+	var err error
+	f.Answers, err = readAnswers(c)
+	return f, err
+}
+
+// proposalID reads the proposal id from the path; anything that is not one is a proposal that
+// does not exist.
+func proposalID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "There is no such proposal, or it is not yours.")
+	}
+	return id, nil
+}
+
+func newClientKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func proposalURL(conf conference.Conference, id int64) string {
+	return fmt.Sprintf("/c/%s/proposals/%d", conf.Slug, id)
+}
+
+// trackOptions are a call's tracks as form options.
+func trackOptions(tracks []cfp.Track) []option {
+	out := make([]option, len(tracks))
+	for i, t := range tracks {
+		out[i] = option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name}
+	}
+	return out
+}
+
+// formatOptions are the formats a proposal may take: those accepting proposals, and its own.
+func formatOptions(formats []cfp.Format, current int64) []option {
+	var out []option
+	for _, f := range formats {
+		if f.Accepting || f.ID == current {
+			out = append(out, option{Value: strconv.FormatInt(f.ID, 10), Label: f.Name})
+		}
+	}
+	return out
+}
+
+// proposalEditPage is the form that starts or changes a proposal.
+type proposalEditPage struct {
+	confBase
+	Proposal submission.Proposal // ID 0 for a new one
+	Format   cfp.Format
+	Formats  []option
+	Tracks   []option
+	Form     proposalForm
+	Warnings []submission.Warning
+	// Newer is the proposal as saved by someone else since this form was opened.
+	Newer    *submission.Proposal
+	Deadline time.Time
+}
+
+// New reports whether the form starts a proposal.
+func (p *proposalEditPage) New() bool { return p.Proposal.ID == 0 }
+
+// Action is where the form is sent.
+func (p *proposalEditPage) Action() string {
+	if p.New() {
+		return "/c/" + p.Conference.Slug + "/proposals"
+	}
+	return proposalURL(p.Conference, p.Proposal.ID)
+}
+
+// NewerFields are the newer version's answers, labelled, in the format's order.
+func (p *proposalEditPage) NewerFields() []submission.FieldCopy {
+	if p.Newer == nil {
+		return nil
+	}
+	return submission.Copy(p.Format, p.Newer.Answers)
+}
+
+// editPage builds the form page for a proposal (or a new one of the format) with the form's values.
+func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submission.Proposal, formatID int64, form proposalForm) (proposalEditPage, error) {
+	ctx := c.Request().Context()
+	title := "Edit proposal"
+	if prop.ID == 0 {
+		title = "New proposal"
+	}
+	p := proposalEditPage{confBase: s.confBase(c, conf, title+" · "+conf.Name, ""), Proposal: prop, Form: form}
+	formats, err := s.opts.Calls.Formats(ctx, conf)
+	if err != nil {
+		return p, err
+	}
+	for _, f := range formats {
+		if f.ID == formatID {
+			p.Format = f
+		}
+	}
+	if p.Format.ID == 0 {
+		return p, apperr.New(apperr.NotFound, "There is no such format in this call.")
+	}
+	p.Formats = formatOptions(formats, prop.FormatID)
+	tracks, err := s.opts.Calls.Tracks(ctx, conf)
+	if err != nil {
+		return p, err
+	}
+	p.Tracks = trackOptions(tracks)
+	call, err := s.opts.Calls.Call(ctx, conf)
+	if err != nil {
+		return p, err
+	}
+	if prop.ID == 0 {
+		st, err := s.callState(c, call)
+		p.Deadline = st.Deadline
+		return p, err
+	}
+	p.Deadline = submission.Deadline(call, prop)
+	return p, nil
+}
+
+// requireOpenCall answers with a clear page when the visitor cannot start a proposal now.
+func (s *Server) requireOpenCall(c echo.Context, conf conference.Conference, access string) error {
+	if access != "" {
+		_, err := s.opts.Calls.CheckAccessLink(c.Request().Context(), conf, access)
+		return err
+	}
+	call, err := s.opts.Calls.Call(c.Request().Context(), conf)
+	if err != nil {
+		return err
+	}
+	st, err := s.callState(c, call)
+	if err != nil {
+		return err
+	}
+	switch st.State {
+	case cfp.NotYetOpen:
+		return apperr.Newf(apperr.Forbidden, "The call for proposals opens on %s.", submission.FormatTime(call.OpensAt, conf.Location()))
+	case cfp.Closed:
+		return apperr.Newf(apperr.Forbidden, "The call for proposals closed on %s. Write to the organizers if you were asked to propose after it.",
+			submission.FormatTime(call.ClosesAt, conf.Location()))
+	}
+	return nil
+}
+
+type formatChoicePage struct {
+	confBase
+	Formats []cfp.Format
+	Access  string
+}
+
+// proposalNew asks for the format first, then shows the form of that format.
+func (s *Server) proposalNew(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	acc := c.QueryParam("access")
+	if err := s.requireOpenCall(c, conf, acc); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	formatID, _ := strconv.ParseInt(c.QueryParam("format"), 10, 64)
+	if formatID == 0 {
+		o, err := s.opts.Calls.Overview(ctx, conf)
+		if err != nil {
+			return err
+		}
+		p := formatChoicePage{confBase: s.confBase(c, conf, "Choose a format · "+conf.Name, ""), Formats: o.Formats, Access: acc}
+		if c.QueryParam("format") != "" {
+			p.setError(apperr.Field("format", "Choose one of the formats listed."))
+			return s.render(c, http.StatusUnprocessableEntity, "proposal_format", &p)
+		}
+		return s.render(c, http.StatusOK, "proposal_format", &p)
+	}
+	p, err := s.editPage(c, conf, submission.Proposal{}, formatID, proposalForm{FormatID: strconv.FormatInt(formatID, 10),
+		ClientKey: newClientKey(), Access: acc})
+	if err != nil {
+		return err
+	}
+	if !p.Format.Accepting {
+		return apperr.New(apperr.NotFound, p.Format.Name+" no longer takes new proposals; choose another format.")
+	}
+	return s.render(c, http.StatusOK, "proposal_edit", &p)
+}
+
+// proposalCreate saves a new draft and, when asked, submits it. A failed submission leaves the draft
+// saved and shows what to correct.
+func (s *Server) proposalCreate(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f, err := s.bindProposal(c)
+	formatID, _ := strconv.ParseInt(f.FormatID, 10, 64)
+	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Malformed {
+		return err
+	}
+	var content submission.Content
+	if err == nil {
+		content, err = f.content()
+	}
+	var prop submission.Proposal
+	if err == nil {
+		prop, _, err = s.opts.Submissions.Create(ctx, principal(c), conf, submission.CreateInput{Content: content, ClientKey: f.ClientKey, AccessSecret: f.Access})
+	}
+	if err != nil {
+		if ae, ok := apperr.As(err); ok && (ae.Code == apperr.Invalid) && formatID > 0 {
+			p, perr := s.editPage(c, conf, submission.Proposal{}, formatID, f)
+			if perr != nil {
+				return err
+			}
+			return s.renderForm(c, "proposal_edit", &p, err)
+		}
+		return err
+	}
+	if f.Action != "submit" {
+		s.flash(c, "Your draft is saved. It is not submitted yet: submit it before the deadline.")
+		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+	}
+	return s.submitAfterSave(c, conf, prop, f)
+}
+
+// submitAfterSave submits a proposal just saved from the form; when it is not ready, the form comes
+// back with what to correct, the save kept.
+func (s *Server) submitAfterSave(c echo.Context, conf conference.Conference, prop submission.Proposal, f proposalForm) error {
+	ctx := c.Request().Context()
+	prop, _, err := s.opts.Submissions.Submit(ctx, principal(c), conf, prop.ID, prop.Version)
+	if err != nil {
+		ae, ok := apperr.As(err)
+		if !ok || ae.Code != apperr.Invalid {
+			return err
+		}
+		current, gerr := s.opts.Submissions.Get(ctx, principal(c), conf, prop.ID)
+		if gerr != nil {
+			return gerr
+		}
+		form := formOf(current)
+		p, perr := s.editPage(c, conf, current, current.FormatID, form)
+		if perr != nil {
+			return perr
+		}
+		p.setError(ae)
+		p.Problem = "Your changes are saved as a draft, but the proposal cannot be submitted yet. " + ae.Message
+		return s.render(c, http.StatusUnprocessableEntity, "proposal_edit", &p)
+	}
+	s.flash(c, "Your proposal is submitted. A receipt with a copy of it is on its way to you by email.")
+	return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+}
+
+// proposalEdit shows the form of an existing proposal; after the deadline it shows the proposal.
+func (s *Server) proposalEdit(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	if _, ok := prop.PresenterOf(principal(c).UserID); !ok {
+		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+	}
+	editable, _, err := s.opts.Submissions.Editable(c.Request().Context(), conf, prop)
+	if err != nil {
+		return err
+	}
+	if !editable {
+		s.flash(c, "This proposal can no longer be changed: it is shown read-only.")
+		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+	}
+	p, err := s.editPage(c, conf, prop, prop.FormatID, formOf(prop))
+	if err != nil {
+		return err
+	}
+	_, p.Warnings, err = s.opts.Submissions.Readiness(c.Request().Context(), conf, prop)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "proposal_edit", &p)
+}
+
+// proposalSave saves the form and, when asked, submits. A save on top of a newer one comes back with
+// the newer text next to the person's own, nothing overwritten.
+func (s *Server) proposalSave(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f, err := s.bindProposal(c)
+	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Malformed {
+		return err
+	}
+	version, verr := strconv.Atoi(f.Version)
+	if verr != nil && err == nil {
+		err = apperr.New(apperr.Malformed, "The form is missing its version. Reload the page and try again.")
+	}
+	var content submission.Content
+	if err == nil {
+		content, err = f.content()
+	}
+	var saved submission.Proposal
+	var warns []submission.Warning
+	if err == nil {
+		saved, warns, err = s.opts.Submissions.Save(ctx, principal(c), conf, prop.ID, version, content)
+	}
+	if err != nil {
+		ae, ok := apperr.As(err)
+		if !ok || (ae.Code != apperr.Invalid && ae.Code != apperr.Conflict) {
+			return err
+		}
+		formatID := prop.FormatID
+		if content.FormatID != 0 {
+			formatID = content.FormatID
+		}
+		p, perr := s.editPage(c, conf, prop, formatID, f)
+		if perr != nil {
+			p, perr = s.editPage(c, conf, prop, prop.FormatID, f)
+			if perr != nil {
+				return perr
+			}
+		}
+		var stale *submission.StaleError
+		if ae.Code == apperr.Conflict && errors.As(err, &stale) {
+			p.Newer = &stale.Current
+			p.Form.Version = strconv.Itoa(stale.Current.Version)
+		}
+		return s.renderForm(c, "proposal_edit", &p, err)
+	}
+	if f.Action == "submit" && saved.Status == submission.Draft {
+		return s.submitAfterSave(c, conf, saved, f)
+	}
+	msg := "Your changes are saved."
+	if saved.Status == submission.Draft {
+		msg = "Your draft is saved. It is not submitted yet: submit it before the deadline."
+	}
+	if len(warns) > 0 {
+		msg += " Please read the advice about blind review below."
+	}
+	s.flash(c, msg)
+	return c.Redirect(http.StatusSeeOther, proposalURL(conf, saved.ID))
+}
+
+// loadProposal loads the conference and the proposal named in the path, for a presenter or an
+// organizer; anyone else gets 404.
+func (s *Server) loadProposal(c echo.Context) (conference.Conference, submission.Proposal, error) {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return conf, submission.Proposal{}, err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return conf, submission.Proposal{}, err
+	}
+	prop, err := s.opts.Submissions.Get(c.Request().Context(), principal(c), conf, id)
+	return conf, prop, err
+}
+
+// isPresenter reports whether the signed-in person presents the proposal.
+func isPresenter(c echo.Context, prop submission.Proposal) bool {
+	p := principal(c)
+	if p == nil {
+		return false
+	}
+	_, ok := prop.PresenterOf(p.UserID)
+	return ok
+}
+
+// isOrganizer reports whether the signed-in person may read every proposal of the conference.
+func isOrganizer(c echo.Context, conf conference.Conference) bool {
+	return principal(c).Can(access.ViewProposals, conf.ID)
+}

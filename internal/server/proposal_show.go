@@ -1,0 +1,274 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/review"
+	"github.com/challenging-norms/conference/internal/submission"
+)
+
+// proposalPage shows one proposal to its presenters and organizers: its status at a glance, what
+// stands before submitting it, the content, the presenters and the history.
+type proposalPage struct {
+	confBase
+	Proposal  submission.Proposal
+	Format    cfp.Format
+	Track     string
+	Copy      []submission.FieldCopy
+	Deadline  time.Time
+	Editable  bool
+	Presenter bool // the viewer presents it
+	Owner     bool // the viewer made it
+	Problems  []apperr.FieldError
+	Warnings  []submission.Warning
+	Revisions []submission.Revision
+	Invite    inviteForm
+	// Feedback is what the presenters may know of the review: the released decision and comments.
+	Feedback review.Feedback
+}
+
+// ProblemLink is where a problem is corrected: a field of the form, or the profile.
+func (p *proposalPage) ProblemLink(field string) string {
+	if len(field) > 8 && field[:8] == "profile." {
+		return "/account/profile?next=" + proposalURL(p.Conference, p.Proposal.ID)
+	}
+	if field == "presenters" {
+		return "#presenters"
+	}
+	return proposalURL(p.Conference, p.Proposal.ID) + "/edit#" + field
+}
+
+type inviteForm struct {
+	Name  string `form:"name" validate:"max=400"`
+	Email string `form:"email" validate:"max=254"`
+}
+
+func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return proposalPage{}, err
+	}
+	ctx := c.Request().Context()
+	p := proposalPage{confBase: s.confBase(c, conf, prop.DisplayTitle()+" · "+conf.Name, ""), Proposal: prop,
+		Presenter: isPresenter(c, prop)}
+	if me, ok := prop.PresenterOf(principal(c).UserID); ok {
+		p.Owner = me.IsOwner
+	}
+	if p.Format, err = s.opts.Calls.Format(ctx, conf, prop.FormatID); err != nil {
+		return p, err
+	}
+	tracks, err := s.opts.Calls.Tracks(ctx, conf)
+	if err != nil {
+		return p, err
+	}
+	for _, t := range tracks {
+		if prop.TrackID != nil && t.ID == *prop.TrackID {
+			p.Track = t.Name
+		}
+	}
+	p.Copy = submission.Copy(p.Format, prop.Answers)
+	if p.Editable, p.Deadline, err = s.opts.Submissions.Editable(ctx, conf, prop); err != nil {
+		return p, err
+	}
+	if prop.Status != submission.Withdrawn {
+		if p.Problems, p.Warnings, err = s.opts.Submissions.Readiness(ctx, conf, prop); err != nil {
+			return p, err
+		}
+	}
+	if p.Presenter {
+		if p.Feedback, err = s.opts.Reviews.Feedback(ctx, principal(c), conf, prop.ID); err != nil {
+			return p, err
+		}
+	}
+	p.Revisions, err = s.opts.Submissions.Revisions(ctx, principal(c), conf, prop.ID)
+	return p, err
+}
+
+func (s *Server) proposalShow(c echo.Context) error {
+	p, err := s.proposalPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "proposal", &p)
+}
+
+// proposalSubmit submits a draft from its page. A second click changes nothing.
+func (s *Server) proposalSubmit(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	var f struct {
+		Version string `form:"version" validate:"max=10"`
+	}
+	if err := s.bindForm(c, &f); err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(f.Version)
+	wasSubmitted := prop.Status == submission.Submitted
+	_, _, err = s.opts.Submissions.Submit(c.Request().Context(), principal(c), conf, prop.ID, version)
+	if err != nil {
+		ae, ok := apperr.As(err)
+		if !ok || ae.Code != apperr.Invalid {
+			return err
+		}
+		p, perr := s.proposalPage(c)
+		if perr != nil {
+			return perr
+		}
+		p.Problem = "The proposal cannot be submitted yet. " + ae.Message
+		return s.render(c, http.StatusUnprocessableEntity, "proposal", &p)
+	}
+	if !wasSubmitted {
+		s.flash(c, "Your proposal is submitted. A receipt with a copy of it is on its way to you by email.")
+	}
+	return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+}
+
+type withdrawPage struct {
+	confBase
+	Proposal submission.Proposal
+}
+
+// proposalWithdrawConfirm asks before withdrawing: it cannot be undone.
+func (s *Server) proposalWithdrawConfirm(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	if prop.Status == submission.Withdrawn {
+		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+	}
+	p := withdrawPage{confBase: s.confBase(c, conf, "Withdraw "+prop.DisplayTitle(), ""), Proposal: prop}
+	return s.render(c, http.StatusOK, "proposal_withdraw", &p)
+}
+
+func (s *Server) proposalWithdraw(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.opts.Submissions.Withdraw(c.Request().Context(), principal(c), conf, prop.ID); err != nil {
+		return err
+	}
+	s.flash(c, "The proposal is withdrawn. It will not be reviewed.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/proposals")
+}
+
+// presenterInvite invites a co-presenter from the proposal's page.
+func (s *Server) presenterInvite(c echo.Context) error {
+	p, err := s.proposalPage(c)
+	if err != nil {
+		return err
+	}
+	var f inviteForm
+	err = s.bindForm(c, &f)
+	p.Invite = f
+	var x submission.Presenter
+	if err == nil {
+		x, err = s.opts.Submissions.Invite(c.Request().Context(), principal(c), p.Conference, p.Proposal.ID, f.Name, f.Email)
+	}
+	if err != nil {
+		return s.renderForm(c, "proposal", &p, err)
+	}
+	s.flash(c, "An invitation is on its way to "+x.Name+" at "+x.Email+".")
+	return c.Redirect(http.StatusSeeOther, proposalURL(p.Conference, p.Proposal.ID)+"#presenters")
+}
+
+// presenterRemove takes a co-presenter off, or lets one leave.
+func (s *Server) presenterRemove(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.ParseInt(c.Param("pid"), 10, 64)
+	if err != nil {
+		return apperr.New(apperr.NotFound, "This person is not a presenter of the proposal.")
+	}
+	me, _ := prop.PresenterOf(principal(c).UserID)
+	if err := s.opts.Submissions.RemovePresenter(c.Request().Context(), principal(c), conf, prop.ID, pid); err != nil {
+		return err
+	}
+	if me.ID == pid {
+		s.flash(c, "You no longer present “"+prop.DisplayTitle()+"”.")
+		return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/proposals")
+	}
+	s.flash(c, "The co-presenter is removed.")
+	return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID)+"#presenters")
+}
+
+type myProposalsPage struct {
+	confBase
+	Proposals   []submission.Proposal
+	Invitations []submission.Invitation
+	Call        callState
+	HasCall     bool
+}
+
+// myProposals is a submitter's dashboard: their proposals in the conference and their statuses.
+func (s *Server) myProposals(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p := myProposalsPage{confBase: s.confBase(c, conf, "Your proposals · "+conf.Name, "")}
+	if p.Proposals, err = s.opts.Submissions.Mine(ctx, principal(c), conf); err != nil {
+		return err
+	}
+	invs, err := s.opts.Submissions.Invitations(ctx, principal(c))
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		if inv.ConferenceID == conf.ID {
+			p.Invitations = append(p.Invitations, inv)
+		}
+	}
+	call, err := s.opts.Calls.Call(ctx, conf)
+	switch {
+	case err == nil:
+		p.HasCall = true
+		p.Call, err = s.callState(c, call)
+		if err != nil {
+			return err
+		}
+	case !apperr.Is(err, apperr.NotFound):
+		return err
+	}
+	return s.render(c, http.StatusOK, "proposals_mine", &p)
+}
+
+type participationForm struct {
+	Answer string `form:"answer" validate:"max=10"`
+}
+
+// proposalParticipation records whether an accepted proposal's presenters will take part.
+func (s *Server) proposalParticipation(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	var f participationForm
+	if err := s.bindForm(c, &f); err != nil {
+		return err
+	}
+	if f.Answer != "confirm" && f.Answer != "decline" {
+		return apperr.New(apperr.Malformed, "Choose to confirm or to decline.")
+	}
+	if err := s.opts.Reviews.Participate(c.Request().Context(), principal(c), conf, prop.ID, f.Answer == "confirm"); err != nil {
+		return err
+	}
+	if f.Answer == "confirm" {
+		s.flash(c, "Thank you: your participation is confirmed. The program will show your session once it is published.")
+	} else {
+		s.flash(c, "We are sorry you cannot present. The organizers are told.")
+	}
+	return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+}

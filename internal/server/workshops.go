@@ -1,0 +1,191 @@
+package server
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/registration"
+)
+
+// Organizers' workshop pages: the list with a form to add one, and one workshop with its
+// participants and a form to change it.
+
+type workshopForm struct {
+	Title       string `form:"title" validate:"max=400"`
+	Description string `form:"description" validate:"max=20000"`
+	Capacity    string `form:"capacity" validate:"max=12"`
+	StartsAt    string `form:"starts_at" validate:"max=40"`
+	EndsAt      string `form:"ends_at" validate:"max=40"`
+}
+
+func (f workshopForm) input() (registration.WorkshopInput, error) {
+	in := registration.WorkshopInput{Title: f.Title, Description: f.Description, StartsAt: f.StartsAt, EndsAt: f.EndsAt}
+	n, err := strconv.Atoi(f.Capacity)
+	if err != nil {
+		return in, apperr.Field("capacity", "Enter the number of places, at least 1.")
+	}
+	in.Capacity = n
+	return in, nil
+}
+
+func workshopFormOf(w registration.Workshop, loc *time.Location) workshopForm {
+	return workshopForm{Title: w.Title, Description: w.Description, Capacity: strconv.Itoa(w.Capacity),
+		StartsAt: localTime(w.StartsAt, loc), EndsAt: localTime(w.EndsAt, loc)}
+}
+
+type workshopsPage struct {
+	base
+	Nav        manageNav
+	Conference conference.Conference
+	Workshops  []registration.Workshop
+	Form       workshopForm
+}
+
+// When writes a workshop's time in the conference's time zone, or "".
+func (p *workshopsPage) When(w registration.Workshop) string { return workshopTime(w, p.Conference) }
+
+func workshopTime(w registration.Workshop, c conference.Conference) string {
+	if w.StartsAt == nil {
+		return ""
+	}
+	out := registration.When(*w.StartsAt, c.Location())
+	if w.EndsAt != nil {
+		out += " to " + w.EndsAt.In(c.Location()).Format("15:04 MST")
+	}
+	return out
+}
+
+func (s *Server) workshopsPageFor(c echo.Context) (*workshopsPage, error) {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := s.opts.Registrations.Workshops(c.Request().Context(), conf)
+	if err != nil {
+		return nil, err
+	}
+	return &workshopsPage{base: s.base(c, "Workshops"), Nav: navOf(conf.Slug, "workshops"), Conference: conf, Workshops: ws,
+		Form: workshopForm{Capacity: "30"}}, nil
+}
+
+func (s *Server) workshopsShow(c echo.Context) error {
+	p, err := s.workshopsPageFor(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "workshops", p)
+}
+
+func (s *Server) workshopCreate(c echo.Context) error {
+	p, err := s.workshopsPageFor(c)
+	if err != nil {
+		return err
+	}
+	var f workshopForm
+	err = s.bindForm(c, &f)
+	p.Form = f
+	var in registration.WorkshopInput
+	if err == nil {
+		in, err = f.input()
+	}
+	var w registration.Workshop
+	if err == nil {
+		w, err = s.opts.Registrations.CreateWorkshop(c.Request().Context(), principal(c), p.Conference, in)
+	}
+	if err != nil {
+		return s.renderForm(c, "workshops", p, err)
+	}
+	s.flash(c, "The workshop “"+w.Title+"” is added.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/workshops")
+}
+
+type workshopPage struct {
+	base
+	Nav        manageNav
+	Conference conference.Conference
+	Detail     registration.WorkshopDetail
+	Form       workshopForm
+}
+
+// When writes the workshop's time, or "".
+func (p *workshopPage) When() string { return workshopTime(p.Detail.Workshop, p.Conference) }
+
+// Waiting is the length of the workshop's waitlist.
+func (p *workshopPage) Waiting() int { return p.Detail.Counts[registration.Waitlisted] }
+
+// Description is the workshop's description as HTML.
+func (p *workshopPage) Description() template.HTML { return md(p.Detail.Workshop.Description, 2) }
+
+// Until writes when an offer runs out.
+func (p *workshopPage) Until(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return registration.When(*t, p.Conference.Location())
+}
+
+func (s *Server) workshopPageFor(c echo.Context) (*workshopPage, error) {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return nil, err
+	}
+	id, err := parseID(c, "id", "workshop")
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.opts.Registrations.Workshop(c.Request().Context(), principal(c), conf, id)
+	if err != nil {
+		return nil, err
+	}
+	return &workshopPage{base: s.base(c, d.Workshop.Title), Nav: navOf(conf.Slug, "workshops"), Conference: conf, Detail: d,
+		Form: workshopFormOf(d.Workshop, conf.Location())}, nil
+}
+
+func (s *Server) workshopShow(c echo.Context) error {
+	p, err := s.workshopPageFor(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "workshop", p)
+}
+
+func (s *Server) workshopUpdate(c echo.Context) error {
+	p, err := s.workshopPageFor(c)
+	if err != nil {
+		return err
+	}
+	var f workshopForm
+	err = s.bindForm(c, &f)
+	p.Form = f
+	var in registration.WorkshopInput
+	if err == nil {
+		in, err = f.input()
+	}
+	if err == nil {
+		_, err = s.opts.Registrations.UpdateWorkshop(c.Request().Context(), principal(c), p.Conference, p.Detail.Workshop.ID, in)
+	}
+	if err != nil {
+		return s.renderForm(c, "workshop", p, err)
+	}
+	s.flash(c, "The workshop is saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/workshops/%d", p.Conference.Slug, p.Detail.Workshop.ID))
+}
+
+func (s *Server) workshopDelete(c echo.Context) error {
+	p, err := s.workshopPageFor(c)
+	if err != nil {
+		return err
+	}
+	if err := s.opts.Registrations.DeleteWorkshop(c.Request().Context(), principal(c), p.Conference, p.Detail.Workshop.ID); err != nil {
+		return s.renderForm(c, "workshop", p, err)
+	}
+	s.flash(c, "The workshop “"+p.Detail.Workshop.Title+"” is deleted.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/workshops")
+}

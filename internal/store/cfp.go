@@ -1,0 +1,423 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/question"
+)
+
+// Calls is the cfp.Store.
+type Calls struct{ *DB }
+
+var _ cfp.Store = Calls{}
+
+type callRow struct {
+	ConferenceID int64 `gorm:"primaryKey"`
+	OpensAt      time.Time
+	ClosesAt     time.Time
+	ContactEmail string
+	IntroMD      string `gorm:"column:intro_md"`
+	GuideMD      string `gorm:"column:guide_md"`
+	FAQMD        string `gorm:"column:faq_md"`
+	Version      int
+	UpdatedAt    time.Time
+}
+
+func (callRow) TableName() string { return "calls" }
+
+func (r callRow) domain() cfp.Call {
+	return cfp.Call{ConferenceID: r.ConferenceID, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt, ContactEmail: r.ContactEmail,
+		IntroMD: r.IntroMD, GuideMD: r.GuideMD, FAQMD: r.FAQMD, Version: r.Version, UpdatedAt: r.UpdatedAt}
+}
+
+type trackRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	ConferenceID int64
+	Name         string
+	Description  string
+	Position     int
+}
+
+func (trackRow) TableName() string { return "tracks" }
+
+func (r trackRow) domain() cfp.Track {
+	return cfp.Track{ID: r.ID, ConferenceID: r.ConferenceID, Name: r.Name, Description: r.Description, Position: r.Position}
+}
+
+// questionJSON is a question as stored in a jsonb column.
+type questionJSON struct {
+	ID       string   `json:"id"`
+	Label    string   `json:"label"`
+	Help     string   `json:"help,omitempty"`
+	Kind     string   `json:"kind"`
+	Required bool     `json:"required,omitempty"`
+	Options  []string `json:"options,omitempty"`
+	MaxWords int      `json:"max_words,omitempty"`
+}
+
+func questionsJSON(qs []question.Question) []byte {
+	out := make([]questionJSON, len(qs))
+	for i, q := range qs {
+		out[i] = questionJSON{ID: q.ID, Label: q.Label, Help: q.Help, Kind: string(q.Kind), Required: q.Required, Options: q.Options, MaxWords: q.MaxWords}
+	}
+	b, _ := json.Marshal(out)
+	return b
+}
+
+func questionsFromJSON(b []byte) []question.Question {
+	var in []questionJSON
+	_ = json.Unmarshal(b, &in)
+	out := make([]question.Question, len(in))
+	for i, q := range in {
+		out[i] = question.Question{ID: q.ID, Label: q.Label, Help: q.Help, Kind: question.Kind(q.Kind), Required: q.Required, Options: q.Options, MaxWords: q.MaxWords}
+	}
+	return out
+}
+
+type formatRow struct {
+	ID               int64 `gorm:"primaryKey"`
+	ConferenceID     int64
+	Name             string
+	Description      string
+	DurationMinutes  int
+	MaxPresenters    int
+	AbstractMaxWords int
+	Fields           []byte `gorm:"type:jsonb"`
+	Position         int
+	Accepting        bool
+	Version          int
+}
+
+func (formatRow) TableName() string { return "formats" }
+
+func (r formatRow) domain() cfp.Format {
+	return cfp.Format{ID: r.ID, ConferenceID: r.ConferenceID, Name: r.Name, Description: r.Description, DurationMinutes: r.DurationMinutes,
+		MaxPresenters: r.MaxPresenters, AbstractMaxWords: r.AbstractMaxWords, Fields: questionsFromJSON(r.Fields), Position: r.Position,
+		Accepting: r.Accepting, Version: r.Version}
+}
+
+func formatRowOf(f cfp.Format) formatRow {
+	return formatRow{ID: f.ID, ConferenceID: f.ConferenceID, Name: f.Name, Description: f.Description, DurationMinutes: f.DurationMinutes,
+		MaxPresenters: f.MaxPresenters, AbstractMaxWords: f.AbstractMaxWords, Fields: questionsJSON(f.Fields), Position: f.Position,
+		Accepting: f.Accepting, Version: f.Version}
+}
+
+// Call implements cfp.Store.
+func (s Calls) Call(ctx context.Context, conferenceID int64) (cfp.Call, error) {
+	var r callRow
+	err := s.conn(ctx).Take(&r, "conference_id = ?", conferenceID).Error
+	return r.domain(), translate("call", err)
+}
+
+// CreateCall implements cfp.Store.
+func (s Calls) CreateCall(ctx context.Context, c *cfp.Call) error {
+	r := callRow{ConferenceID: c.ConferenceID, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, ContactEmail: c.ContactEmail,
+		IntroMD: c.IntroMD, GuideMD: c.GuideMD, FAQMD: c.FAQMD, Version: 1, UpdatedAt: time.Now()}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate("create call", err)
+	}
+	c.Version, c.UpdatedAt = 1, r.UpdatedAt
+	return nil
+}
+
+// staleMessage is said when an optimistic update finds a newer version.
+const staleMessage = "Someone saved a change while you were editing. Reload the page to see it, then make your change again."
+
+// UpdateCall implements cfp.Store.
+func (s Calls) UpdateCall(ctx context.Context, c *cfp.Call) error {
+	now := time.Now()
+	res := s.conn(ctx).Model(&callRow{}).Where("conference_id = ? AND version = ?", c.ConferenceID, c.Version).Updates(map[string]any{
+		"opens_at": c.OpensAt, "closes_at": c.ClosesAt, "contact_email": c.ContactEmail, "intro_md": c.IntroMD, "guide_md": c.GuideMD,
+		"faq_md": c.FAQMD, "version": c.Version + 1, "updated_at": now})
+	if res.Error != nil {
+		return translate("update call", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.Conflict, staleMessage)
+	}
+	c.Version, c.UpdatedAt = c.Version+1, now
+	return nil
+}
+
+// Tracks implements cfp.Store.
+func (s Calls) Tracks(ctx context.Context, conferenceID int64) ([]cfp.Track, error) {
+	var rows []trackRow
+	if err := s.conn(ctx).Where("conference_id = ?", conferenceID).Order("position, id").Find(&rows).Error; err != nil {
+		return nil, translate("tracks", err)
+	}
+	out := make([]cfp.Track, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// CreateTrack implements cfp.Store.
+func (s Calls) CreateTrack(ctx context.Context, t *cfp.Track) error {
+	r := trackRow{ConferenceID: t.ConferenceID, Name: t.Name, Description: t.Description, Position: t.Position}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate("create track", err)
+	}
+	t.ID = r.ID
+	return nil
+}
+
+// UpdateTrack implements cfp.Store.
+func (s Calls) UpdateTrack(ctx context.Context, t cfp.Track) error {
+	res := s.conn(ctx).Model(&trackRow{}).Where("id = ? AND conference_id = ?", t.ID, t.ConferenceID).
+		Updates(map[string]any{"name": t.Name, "description": t.Description, "position": t.Position})
+	if res.Error != nil {
+		return translate("update track", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "There is no such track in this call.")
+	}
+	return nil
+}
+
+// DeleteTrack implements cfp.Store.
+func (s Calls) DeleteTrack(ctx context.Context, conferenceID, id int64) error {
+	var n int64
+	if err := s.conn(ctx).Table("proposals").Where("track_id = ?", id).Count(&n).Error; err != nil {
+		return translate("count proposals of track", err)
+	}
+	if n > 0 {
+		return apperr.Newf(apperr.Conflict, "%d proposals are in this track, so it cannot be deleted. Rename it instead.", n)
+	}
+	res := s.conn(ctx).Where("id = ? AND conference_id = ?", id, conferenceID).Delete(&trackRow{})
+	if res.Error != nil {
+		return translate("delete track", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "There is no such track in this call.")
+	}
+	return nil
+}
+
+// Formats implements cfp.Store.
+func (s Calls) Formats(ctx context.Context, conferenceID int64) ([]cfp.Format, error) {
+	var rows []formatRow
+	if err := s.conn(ctx).Where("conference_id = ?", conferenceID).Order("position, id").Find(&rows).Error; err != nil {
+		return nil, translate("formats", err)
+	}
+	out := make([]cfp.Format, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// Format implements cfp.Store.
+func (s Calls) Format(ctx context.Context, conferenceID, id int64) (cfp.Format, error) {
+	var r formatRow
+	err := s.conn(ctx).Take(&r, "id = ? AND conference_id = ?", id, conferenceID).Error
+	return r.domain(), translate("format", err)
+}
+
+// CreateFormat implements cfp.Store.
+func (s Calls) CreateFormat(ctx context.Context, f *cfp.Format) error {
+	r := formatRowOf(*f)
+	r.Version = 1
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate("create format", err)
+	}
+	f.ID, f.Version = r.ID, 1
+	return nil
+}
+
+// UpdateFormat implements cfp.Store.
+func (s Calls) UpdateFormat(ctx context.Context, f *cfp.Format) error {
+	r := formatRowOf(*f)
+	res := s.conn(ctx).Model(&formatRow{}).Where("id = ? AND conference_id = ? AND version = ?", f.ID, f.ConferenceID, f.Version).
+		Updates(map[string]any{"name": r.Name, "description": r.Description, "duration_minutes": r.DurationMinutes,
+			"max_presenters": r.MaxPresenters, "abstract_max_words": r.AbstractMaxWords, "fields": r.Fields, "position": r.Position,
+			"accepting": r.Accepting, "version": f.Version + 1})
+	if res.Error != nil {
+		return translate("update format", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.Conflict, staleMessage)
+	}
+	f.Version++
+	return nil
+}
+
+// DeleteFormat implements cfp.Store.
+func (s Calls) DeleteFormat(ctx context.Context, conferenceID, id int64) error {
+	var n int64
+	if err := s.conn(ctx).Table("proposals").Where("format_id = ?", id).Count(&n).Error; err != nil {
+		return translate("count proposals of format", err)
+	}
+	if n > 0 {
+		return apperr.Newf(apperr.Conflict, "%d proposals use this format, so it cannot be deleted. Stop it accepting new proposals instead.", n)
+	}
+	res := s.conn(ctx).Where("id = ? AND conference_id = ?", id, conferenceID).Delete(&formatRow{})
+	if res.Error != nil {
+		return translate("delete format", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "There is no such format in this call.")
+	}
+	return nil
+}
+
+type extensionRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	ConferenceID int64
+	UserID       int64
+	Until        time.Time
+	Reason       string
+	GrantedBy    *int64
+	CreatedAt    time.Time
+}
+
+func (extensionRow) TableName() string { return "deadline_extensions" }
+
+// Extensions implements cfp.Store.
+func (s Calls) Extensions(ctx context.Context, conferenceID int64) ([]cfp.Extension, error) {
+	var rows []struct {
+		E         extensionRow `gorm:"embedded"`
+		UserName  string
+		UserEmail string
+	}
+	err := s.conn(ctx).Raw(`SELECT e.*, u.name AS user_name, u.email AS user_email FROM deadline_extensions e
+		JOIN users u ON u.id = e.user_id WHERE e.conference_id = ? ORDER BY e.until DESC, e.id`, conferenceID).Scan(&rows).Error
+	if err != nil {
+		return nil, translate("extensions", err)
+	}
+	out := make([]cfp.Extension, len(rows))
+	for i, row := range rows {
+		r := row.E
+		out[i] = cfp.Extension{ID: r.ID, ConferenceID: r.ConferenceID, UserID: r.UserID, UserName: row.UserName, UserEmail: row.UserEmail,
+			Until: r.Until, Reason: r.Reason, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}
+
+// ExtensionFor implements cfp.Store.
+func (s Calls) ExtensionFor(ctx context.Context, conferenceID, userID int64) (*cfp.Extension, error) {
+	var rows []extensionRow
+	if err := s.conn(ctx).Where("conference_id = ? AND user_id = ?", conferenceID, userID).Limit(1).Find(&rows).Error; err != nil {
+		return nil, translate("extension", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	r := rows[0]
+	return &cfp.Extension{ID: r.ID, ConferenceID: r.ConferenceID, UserID: r.UserID, Until: r.Until, Reason: r.Reason, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt}, nil
+}
+
+// SaveExtension implements cfp.Store.
+func (s Calls) SaveExtension(ctx context.Context, e *cfp.Extension) error {
+	r := extensionRow{ConferenceID: e.ConferenceID, UserID: e.UserID, Until: e.Until, Reason: e.Reason, GrantedBy: e.GrantedBy, CreatedAt: time.Now()}
+	err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "conference_id"}, {Name: "user_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"until", "reason", "granted_by", "created_at"})}).Create(&r).Error
+	if err != nil {
+		return translate("save extension", err)
+	}
+	e.ID, e.CreatedAt = r.ID, r.CreatedAt
+	return nil
+}
+
+// DeleteExtension implements cfp.Store.
+func (s Calls) DeleteExtension(ctx context.Context, conferenceID, id int64) error {
+	res := s.conn(ctx).Where("id = ? AND conference_id = ?", id, conferenceID).Delete(&extensionRow{})
+	if res.Error != nil {
+		return translate("delete extension", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "There is no such extension.")
+	}
+	return nil
+}
+
+// UserByEmail implements cfp.Store.
+func (s Calls) UserByEmail(ctx context.Context, email string) (int64, string, error) {
+	var r userRow
+	err := s.conn(ctx).Select("id", "name").Take(&r, "email = ?", email).Error
+	return r.ID, r.Name, translate("user by email", err)
+}
+
+type accessLinkRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	ConferenceID int64
+	Label        string
+	TokenHash    []byte
+	ExpiresAt    time.Time
+	MaxUses      int
+	Uses         int
+	CreatedBy    *int64
+	CreatedAt    time.Time
+	RevokedAt    *time.Time
+}
+
+func (accessLinkRow) TableName() string { return "call_access_links" }
+
+func (r accessLinkRow) domain() cfp.AccessLink {
+	return cfp.AccessLink{ID: r.ID, ConferenceID: r.ConferenceID, Label: r.Label, Hash: r.TokenHash, ExpiresAt: r.ExpiresAt,
+		MaxUses: r.MaxUses, Uses: r.Uses, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
+}
+
+// AccessLinks implements cfp.Store.
+func (s Calls) AccessLinks(ctx context.Context, conferenceID int64) ([]cfp.AccessLink, error) {
+	var rows []accessLinkRow
+	if err := s.conn(ctx).Where("conference_id = ?", conferenceID).Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, translate("access links", err)
+	}
+	out := make([]cfp.AccessLink, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// CreateAccessLink implements cfp.Store.
+func (s Calls) CreateAccessLink(ctx context.Context, l *cfp.AccessLink) error {
+	r := accessLinkRow{ConferenceID: l.ConferenceID, Label: l.Label, TokenHash: l.Hash, ExpiresAt: l.ExpiresAt, MaxUses: l.MaxUses, CreatedBy: l.CreatedBy, CreatedAt: time.Now()}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return translate("create access link", err)
+	}
+	l.ID, l.CreatedAt = r.ID, r.CreatedAt
+	return nil
+}
+
+// AccessLinkForUpdate implements cfp.Store.
+func (s Calls) AccessLinkForUpdate(ctx context.Context, conferenceID int64, hash []byte) (cfp.AccessLink, error) {
+	var r accessLinkRow
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, "conference_id = ? AND token_hash = ?", conferenceID, hash).Error
+	return r.domain(), translate("access link", err)
+}
+
+// UseAccessLink implements cfp.Store.
+func (s Calls) UseAccessLink(ctx context.Context, id int64) error {
+	err := s.conn(ctx).Exec(`UPDATE call_access_links SET uses = uses + 1 WHERE id = ?`, id).Error
+	return translate("use access link", err)
+}
+
+// RevokeAccessLink implements cfp.Store.
+func (s Calls) RevokeAccessLink(ctx context.Context, conferenceID, id int64, at time.Time) error {
+	res := s.conn(ctx).Model(&accessLinkRow{}).Where("id = ? AND conference_id = ? AND revoked_at IS NULL", id, conferenceID).Update("revoked_at", at)
+	if res.Error != nil {
+		return translate("revoke access link", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "There is no such link, or it is already withdrawn.")
+	}
+	return nil
+}
+
+// jsonOf marshals a value for a jsonb column.
+func jsonOf(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("marshal %T: %v", v, err)) // only our own plain types reach here
+	}
+	return b
+}

@@ -1,0 +1,540 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/question"
+	"github.com/challenging-norms/conference/internal/submission"
+)
+
+// Proposals is the submission.Store.
+type Proposals struct{ *DB }
+
+var _ submission.Store = Proposals{}
+
+type proposalRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	ConferenceID int64
+	OwnerID      int64
+	FormatID     int64
+	TrackID      *int64
+	Title        string
+	Abstract     string
+	Answers      []byte `gorm:"type:jsonb"`
+	Status       string
+	Version      int
+	Deadline     *time.Time
+	AccessLinkID *int64
+	ClientKey    *string
+	SubmittedAt  *time.Time
+	WithdrawnAt  *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+
+	Decision           *string
+	DecidedFormatID    *int64
+	DecisionNote       string
+	DecisionReason     string
+	DecidedAt          *time.Time
+	DecidedBy          *int64
+	DecisionReleasedAt *time.Time
+	Participation      *string
+	ConfirmBy          *time.Time
+	ParticipationAt    *time.Time
+}
+
+func (proposalRow) TableName() string { return "proposals" }
+
+// proposalColumns are the columns a proposalRow reads (not the generated search vector).
+const proposalColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.track_id, p.title, p.abstract, p.answers, p.status, " +
+	"p.version, p.deadline, p.access_link_id, p.client_key, p.submitted_at, p.withdrawn_at, p.created_at, p.updated_at, " +
+	"p.decision, p.decided_format_id, p.decision_note, p.decision_reason, p.decided_at, p.decided_by, p.decision_released_at, " +
+	"p.participation, p.confirm_by, p.participation_at"
+
+func answersFromJSON(b []byte) question.Answers {
+	a := question.Answers{}
+	_ = json.Unmarshal(b, &a)
+	return a
+}
+
+func answersJSON(a question.Answers) []byte {
+	if a == nil {
+		a = question.Answers{}
+	}
+	return jsonOf(a)
+}
+
+func (r proposalRow) domain() submission.Proposal {
+	p := submission.Proposal{ID: r.ID, ConferenceID: r.ConferenceID, OwnerID: r.OwnerID, FormatID: r.FormatID, TrackID: r.TrackID,
+		Title: r.Title, Abstract: r.Abstract, Answers: answersFromJSON(r.Answers), Status: submission.Status(r.Status), Version: r.Version,
+		Deadline: r.Deadline, AccessLinkID: r.AccessLinkID, SubmittedAt: r.SubmittedAt, WithdrawnAt: r.WithdrawnAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.ClientKey != nil {
+		p.ClientKey = *r.ClientKey
+	}
+	if r.Decision != nil {
+		p.Decision = submission.Decision(*r.Decision)
+	}
+	if r.Participation != nil {
+		p.Participation = submission.Participation(*r.Participation)
+	}
+	p.DecidedFormatID, p.DecisionNote, p.DecisionReason, p.DecidedAt, p.DecidedBy = r.DecidedFormatID, r.DecisionNote, r.DecisionReason, r.DecidedAt, r.DecidedBy
+	p.DecisionReleasedAt, p.ConfirmBy, p.ParticipationAt = r.DecisionReleasedAt, r.ConfirmBy, r.ParticipationAt
+	return p
+}
+
+type presenterRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	ProposalID int64
+	UserID     *int64
+	Email      string
+	Name       string
+	IsOwner    bool
+	Status     string
+	TokenHash  []byte
+	InvitedBy  *int64
+	InvitedAt  time.Time
+	ExpiresAt  *time.Time
+	AnsweredAt *time.Time
+	Position   int
+}
+
+func (presenterRow) TableName() string { return "proposal_presenters" }
+
+// presenterWithProfile is a presenter row joined with its account's profile.
+type presenterWithProfile struct {
+	P               presenterRow `gorm:"embedded"`
+	Pronouns        string
+	ParticipantRole string
+	RoleOther       string
+	Institution     string
+	Bio             string
+}
+
+func (r presenterWithProfile) domain() submission.Presenter {
+	x := r.P
+	return submission.Presenter{ID: x.ID, ProposalID: x.ProposalID, UserID: x.UserID, Email: x.Email, Name: x.Name, IsOwner: x.IsOwner,
+		Status: submission.PresenterStatus(x.Status), Hash: x.TokenHash, InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt,
+		ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position,
+		Profile: account.Profile{Pronouns: r.Pronouns, Role: account.ParticipantRole(r.ParticipantRole), RoleOther: r.RoleOther,
+			Institution: r.Institution, Bio: r.Bio}}
+}
+
+// presenterJSON is a presenter as the proposal queries return it, in a JSON column, so that a
+// proposal and its presenters come back in one round trip. The invitation's hash is not included.
+type presenterJSON struct {
+	ID              int64      `json:"id"`
+	UserID          *int64     `json:"user_id"`
+	Email           string     `json:"email"`
+	Name            string     `json:"name"`
+	IsOwner         bool       `json:"is_owner"`
+	Status          string     `json:"status"`
+	InvitedBy       *int64     `json:"invited_by"`
+	InvitedAt       time.Time  `json:"invited_at"`
+	ExpiresAt       *time.Time `json:"expires_at"`
+	AnsweredAt      *time.Time `json:"answered_at"`
+	Position        int        `json:"position"`
+	Pronouns        string     `json:"pronouns"`
+	ParticipantRole string     `json:"participant_role"`
+	RoleOther       string     `json:"role_other"`
+	Institution     string     `json:"institution"`
+	Bio             string     `json:"bio"`
+}
+
+// proposalSelect reads proposals p with their owner's extension and their presenters.
+const proposalSelect = `SELECT ` + proposalColumns + `, e.until AS extension,
+	(SELECT coalesce(json_agg(json_build_object('id', pp.id, 'user_id', pp.user_id, 'email', pp.email, 'name', pp.name,
+		'is_owner', pp.is_owner, 'status', pp.status, 'invited_by', pp.invited_by, 'invited_at', pp.invited_at,
+		'expires_at', pp.expires_at, 'answered_at', pp.answered_at, 'position', pp.position,
+		'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
+		'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))
+		ORDER BY pp.is_owner DESC, pp.position, pp.id), '[]')
+	 FROM proposal_presenters pp LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted'
+	 WHERE pp.proposal_id = p.id) AS presenters
+	FROM proposals p LEFT JOIN deadline_extensions e ON e.conference_id = p.conference_id AND e.user_id = p.owner_id`
+
+// summarySelect is proposalSelect without the content lists do not show.
+var summarySelect = `SELECT ` + strings.NewReplacer("p.abstract,", "'' AS abstract,", "p.answers,", "'{}'::jsonb AS answers,").Replace(proposalColumns) +
+	`, e.until AS extension, '[]'::json AS presenters
+	FROM proposals p LEFT JOIN deadline_extensions e ON e.conference_id = p.conference_id AND e.user_id = p.owner_id`
+
+// proposalResult is one row of proposalSelect.
+type proposalResult struct {
+	R          proposalRow `gorm:"embedded"`
+	Extension  *time.Time
+	Presenters []byte
+}
+
+func (r proposalResult) domain() submission.Proposal {
+	p := r.R.domain()
+	p.Extension = r.Extension
+	var list []presenterJSON
+	_ = json.Unmarshal(r.Presenters, &list)
+	for _, x := range list {
+		p.Presenters = append(p.Presenters, submission.Presenter{ID: x.ID, ProposalID: p.ID, UserID: x.UserID, Email: x.Email, Name: x.Name,
+			IsOwner: x.IsOwner, Status: submission.PresenterStatus(x.Status), InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt,
+			ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position,
+			Profile: account.Profile{Pronouns: x.Pronouns, Role: account.ParticipantRole(x.ParticipantRole), RoleOther: x.RoleOther,
+				Institution: x.Institution, Bio: x.Bio}})
+	}
+	return p
+}
+
+// proposals runs a proposalSelect query.
+func (s Proposals) proposals(ctx context.Context, op, query string, args ...any) ([]submission.Proposal, error) {
+	var rows []proposalResult
+	if err := s.conn(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+		return nil, translate(op, err)
+	}
+	out := make([]submission.Proposal, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// one runs a proposalSelect query for at most one proposal; apperr NotFound when there is none.
+func (s Proposals) one(ctx context.Context, op, query string, args ...any) (submission.Proposal, error) {
+	list, err := s.proposals(ctx, op, query, args...)
+	if err != nil {
+		return submission.Proposal{}, err
+	}
+	if len(list) == 0 {
+		return submission.Proposal{}, apperr.New(apperr.NotFound, "There is no such proposal.")
+	}
+	return list[0], nil
+}
+
+// Create implements submission.Store.
+func (s Proposals) Create(ctx context.Context, p *submission.Proposal) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		r := proposalRow{ConferenceID: p.ConferenceID, OwnerID: p.OwnerID, FormatID: p.FormatID, TrackID: p.TrackID, Title: p.Title,
+			Abstract: p.Abstract, Answers: answersJSON(p.Answers), Status: string(p.Status), Version: 1, Deadline: p.Deadline,
+			AccessLinkID: p.AccessLinkID, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if p.ClientKey != "" {
+			r.ClientKey = &p.ClientKey
+		}
+		if err := s.conn(ctx).Omit("search").Create(&r).Error; err != nil {
+			var pg *pgconn.PgError
+			if errors.As(err, &pg) && pg.ConstraintName == "proposals_client_key" {
+				return apperr.Wrap(apperr.Conflict, "This proposal was already created.", submission.ErrDuplicateKey)
+			}
+			return translate("create proposal", err)
+		}
+		p.ID, p.Version, p.CreatedAt, p.UpdatedAt = r.ID, 1, r.CreatedAt, r.UpdatedAt
+		for i := range p.Presenters {
+			p.Presenters[i].ProposalID = p.ID
+			if err := s.SavePresenter(ctx, &p.Presenters[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ByClientKey implements submission.Store.
+func (s Proposals) ByClientKey(ctx context.Context, ownerID int64, key string) (submission.Proposal, error) {
+	return s.one(ctx, "proposal by client key", proposalSelect+` WHERE p.owner_id = ? AND p.client_key = ?`, ownerID, key)
+}
+
+// Get implements submission.Store.
+func (s Proposals) Get(ctx context.Context, conferenceID, id int64, lock bool) (submission.Proposal, error) {
+	q := proposalSelect + ` WHERE p.id = ? AND p.conference_id = ?`
+	if lock {
+		q += ` FOR UPDATE OF p`
+	}
+	return s.one(ctx, "proposal", q, id, conferenceID)
+}
+
+// Update implements submission.Store.
+func (s Proposals) Update(ctx context.Context, p *submission.Proposal, oldVersion int) error {
+	res := s.conn(ctx).Model(&proposalRow{}).Where("id = ? AND version = ?", p.ID, oldVersion).Updates(map[string]any{
+		"format_id": p.FormatID, "track_id": p.TrackID, "title": p.Title, "abstract": p.Abstract, "answers": answersJSON(p.Answers),
+		"status": string(p.Status), "version": p.Version, "submitted_at": p.SubmittedAt, "withdrawn_at": p.WithdrawnAt,
+		"updated_at": p.UpdatedAt})
+	if res.Error != nil {
+		return translate("update proposal", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.Conflict, "Someone saved this proposal meanwhile. Reload it and make your change again.")
+	}
+	return nil
+}
+
+// SaveVersion implements submission.Store: the update and the revision are one statement, so a save
+// takes one round trip and needs no explicit transaction.
+func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldVersion int, r *submission.Revision) (bool, error) {
+	res := s.conn(ctx).Exec(`WITH u AS (
+			UPDATE proposals SET format_id = @format, track_id = @track, title = @title, abstract = @abstract, answers = @answers,
+				status = @status, version = @version, updated_at = @at
+			WHERE id = @id AND version = @old RETURNING id)
+		INSERT INTO proposal_revisions (proposal_id, version, status, format_id, track_id, title, abstract, answers, saved_by, saved_at, note)
+		SELECT id, @version, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM u`,
+		map[string]any{"id": p.ID, "old": oldVersion, "version": p.Version, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
+			"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "at": p.UpdatedAt, "by": r.SavedBy, "note": r.Note})
+	if res.Error != nil {
+		return false, translate("save proposal", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// SetDeadline implements submission.Store.
+func (s Proposals) SetDeadline(ctx context.Context, id int64, deadline *time.Time) error {
+	return translate("set proposal deadline", s.conn(ctx).Model(&proposalRow{}).Where("id = ?", id).Update("deadline", deadline).Error)
+}
+
+type revisionRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	ProposalID int64
+	Version    int
+	Status     string
+	FormatID   int64
+	TrackID    *int64
+	Title      string
+	Abstract   string
+	Answers    []byte `gorm:"type:jsonb"`
+	SavedBy    *int64
+	SavedAt    time.Time
+	Note       string
+}
+
+func (revisionRow) TableName() string { return "proposal_revisions" }
+
+// AddRevision implements submission.Store.
+func (s Proposals) AddRevision(ctx context.Context, r *submission.Revision) error {
+	row := revisionRow{ProposalID: r.ProposalID, Version: r.Version, Status: string(r.Status), FormatID: r.FormatID, TrackID: r.TrackID,
+		Title: r.Title, Abstract: r.Abstract, Answers: answersJSON(r.Answers), SavedBy: r.SavedBy, SavedAt: time.Now(), Note: r.Note}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return translate("add revision", err)
+	}
+	r.ID, r.SavedAt = row.ID, row.SavedAt
+	return nil
+}
+
+// Revisions implements submission.Store.
+func (s Proposals) Revisions(ctx context.Context, proposalID int64) ([]submission.Revision, error) {
+	var rows []struct {
+		R           revisionRow `gorm:"embedded"`
+		SavedByName string
+	}
+	err := s.conn(ctx).Raw(`SELECT r.*, coalesce(u.name, '') AS saved_by_name FROM proposal_revisions r
+		LEFT JOIN users u ON u.id = r.saved_by WHERE r.proposal_id = ? ORDER BY r.version DESC`, proposalID).Scan(&rows).Error
+	if err != nil {
+		return nil, translate("revisions", err)
+	}
+	out := make([]submission.Revision, len(rows))
+	for i, row := range rows {
+		r := row.R
+		out[i] = submission.Revision{ID: r.ID, ProposalID: r.ProposalID, Version: r.Version, Status: submission.Status(r.Status),
+			FormatID: r.FormatID, TrackID: r.TrackID, Title: r.Title, Abstract: r.Abstract, Answers: answersFromJSON(r.Answers),
+			SavedBy: r.SavedBy, SavedByName: row.SavedByName, SavedAt: r.SavedAt, Note: r.Note}
+	}
+	return out, nil
+}
+
+// SavePresenter implements submission.Store.
+func (s Proposals) SavePresenter(ctx context.Context, x *submission.Presenter) error {
+	r := presenterRow{ID: x.ID, ProposalID: x.ProposalID, UserID: x.UserID, Email: x.Email, Name: x.Name, IsOwner: x.IsOwner,
+		Status: string(x.Status), TokenHash: x.Hash, InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt, ExpiresAt: x.ExpiresAt,
+		AnsweredAt: x.AnsweredAt, Position: x.Position}
+	if r.InvitedAt.IsZero() {
+		r.InvitedAt = time.Now()
+	}
+	var err error
+	if r.ID == 0 {
+		err = s.conn(ctx).Create(&r).Error
+	} else {
+		err = s.conn(ctx).Select("*").Save(&r).Error
+	}
+	if err != nil {
+		err = translate("save presenter", err)
+		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Conflict {
+			return &apperr.Error{Code: apperr.Conflict, Message: "This person already presents the proposal.",
+				Fields: []apperr.FieldError{{Field: "email", Message: "This person already presents the proposal."}}, Err: err}
+		}
+		return err
+	}
+	x.ID = r.ID
+	return nil
+}
+
+// RemovePresenter implements submission.Store.
+func (s Proposals) RemovePresenter(ctx context.Context, proposalID, presenterID int64) error {
+	res := s.conn(ctx).Where("id = ? AND proposal_id = ? AND NOT is_owner", presenterID, proposalID).Delete(&presenterRow{})
+	if res.Error != nil {
+		return translate("remove presenter", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "This person is not a presenter of the proposal.")
+	}
+	return nil
+}
+
+type invitationRow struct {
+	P              presenterRow `gorm:"embedded"`
+	ProposalTitle  string
+	ProposalStatus string
+	ConferenceID   int64
+	ConferenceSlug string
+	ConferenceName string
+	InvitedByName  string
+}
+
+func (r invitationRow) domain() submission.Invitation {
+	return submission.Invitation{Presenter: presenterWithProfile{P: r.P}.domain(), ProposalID: r.P.ProposalID,
+		ProposalTitle: r.ProposalTitle, ProposalStatus: submission.Status(r.ProposalStatus), ConferenceID: r.ConferenceID,
+		ConferenceSlug: r.ConferenceSlug, ConferenceName: r.ConferenceName, InvitedByName: r.InvitedByName}
+}
+
+const invitationQuery = `SELECT pp.*, p.title AS proposal_title, p.status AS proposal_status, c.id AS conference_id,
+	c.slug AS conference_slug, c.name AS conference_name, coalesce(u.name, '') AS invited_by_name
+	FROM proposal_presenters pp JOIN proposals p ON p.id = pp.proposal_id JOIN conferences c ON c.id = p.conference_id
+	LEFT JOIN users u ON u.id = pp.invited_by`
+
+// InvitationByHash implements submission.Store.
+func (s Proposals) InvitationByHash(ctx context.Context, hash []byte) (submission.Invitation, error) {
+	var rows []invitationRow
+	if err := s.conn(ctx).Raw(invitationQuery+` WHERE pp.token_hash = ? AND pp.status = 'invited' FOR UPDATE OF pp`, hash).
+		Scan(&rows).Error; err != nil {
+		return submission.Invitation{}, translate("invitation", err)
+	}
+	if len(rows) == 0 {
+		return submission.Invitation{}, apperr.New(apperr.NotFound, "There is no such invitation.")
+	}
+	return rows[0].domain(), nil
+}
+
+// InvitationsFor implements submission.Store.
+func (s Proposals) InvitationsFor(ctx context.Context, email string) ([]submission.Invitation, error) {
+	var rows []invitationRow
+	if err := s.conn(ctx).Raw(invitationQuery+` WHERE pp.email = ? AND pp.status = 'invited' AND p.status <> 'withdrawn'
+		AND (pp.expires_at IS NULL OR pp.expires_at > now()) ORDER BY pp.invited_at DESC`, strings.ToLower(email)).Scan(&rows).Error; err != nil {
+		return nil, translate("invitations", err)
+	}
+	out := make([]submission.Invitation, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// Mine implements submission.Store.
+func (s Proposals) Mine(ctx context.Context, conferenceID, userID int64) ([]submission.Proposal, error) {
+	return s.proposals(ctx, "my proposals", proposalSelect+` WHERE p.conference_id = ?
+		AND EXISTS (SELECT 1 FROM proposal_presenters x WHERE x.proposal_id = p.id AND x.user_id = ? AND x.status = 'accepted')
+		ORDER BY p.created_at DESC, p.id DESC`, conferenceID, userID)
+}
+
+// List implements submission.Store: two queries, the count and the page, whatever the page's size.
+func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Filter) (submission.Page, error) {
+	where := []string{"p.conference_id = @conf"}
+	args := map[string]any{"conf": conferenceID, "limit": f.Limit, "offset": f.Offset, "q": f.Query}
+	if f.FormatID != 0 {
+		where, args["format"] = append(where, "p.format_id = @format"), f.FormatID
+	}
+	if f.TrackID != 0 {
+		where, args["track"] = append(where, "p.track_id = @track"), f.TrackID
+	}
+	if f.Status != "" {
+		where, args["status"] = append(where, "p.status = @status"), string(f.Status)
+	}
+	if f.Query != "" {
+		where = append(where, "p.search @@ websearch_to_tsquery('english', @q)")
+	}
+	switch f.Decision {
+	case "":
+	case "none":
+		where = append(where, "p.decision IS NULL")
+	case "any":
+		where = append(where, "p.decision IS NOT NULL")
+	default:
+		where, args["decision"] = append(where, "p.decision = @decision"), string(f.Decision)
+	}
+	if f.Participation != "" {
+		where, args["participation"] = append(where, "p.participation = @participation"), string(f.Participation)
+	}
+	cond := strings.Join(where, " AND ")
+	order := "p.created_at DESC, p.id DESC"
+	switch f.Sort {
+	case "oldest":
+		order = "p.created_at, p.id"
+	case "title":
+		order = "lower(p.title), p.id"
+	case "relevance":
+		if f.Query != "" {
+			order = "ts_rank(p.search, websearch_to_tsquery('english', @q)) DESC, p.id DESC"
+		}
+	}
+	var total int64
+	if err := s.conn(ctx).Raw(`SELECT count(*) FROM proposals p WHERE `+cond, args).Scan(&total).Error; err != nil {
+		return submission.Page{}, translate("count proposals", err)
+	}
+	sel := proposalSelect
+	if f.Summary {
+		sel = summarySelect
+	}
+	list, err := s.proposals(ctx, "list proposals", sel+` WHERE `+cond+` ORDER BY `+order+` LIMIT @limit OFFSET @offset`, args)
+	return submission.Page{Proposals: list, Total: int(total)}, err
+}
+
+// SetDecision implements submission.Store.
+func (s Proposals) SetDecision(ctx context.Context, p submission.Proposal) error {
+	var decision *string
+	if p.Decision != "" {
+		d := string(p.Decision)
+		decision = &d
+	}
+	res := s.conn(ctx).Model(&proposalRow{}).Where("id = ?", p.ID).Updates(map[string]any{"decision": decision,
+		"decided_format_id": p.DecidedFormatID, "decision_note": p.DecisionNote, "decision_reason": p.DecisionReason,
+		"decided_at": p.DecidedAt, "decided_by": p.DecidedBy, "decision_released_at": p.DecisionReleasedAt})
+	if res.Error != nil {
+		return translate("set decision", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "There is no such proposal.")
+	}
+	return nil
+}
+
+// SetParticipation implements submission.Store.
+func (s Proposals) SetParticipation(ctx context.Context, id int64, v submission.Participation, confirmBy, at *time.Time) error {
+	var val *string
+	if v != "" {
+		x := string(v)
+		val = &x
+	}
+	res := s.conn(ctx).Model(&proposalRow{}).Where("id = ?", id).Updates(map[string]any{"participation": val, "confirm_by": confirmBy,
+		"participation_at": at})
+	if res.Error != nil {
+		return translate("set participation", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "There is no such proposal.")
+	}
+	return nil
+}
+
+// Counts implements submission.Store.
+func (s Proposals) Counts(ctx context.Context, conferenceID int64) (map[submission.Status]int, error) {
+	var rows []struct {
+		Status string
+		N      int
+	}
+	if err := s.conn(ctx).Raw(`SELECT status, count(*) AS n FROM proposals WHERE conference_id = ? GROUP BY status`, conferenceID).
+		Scan(&rows).Error; err != nil {
+		return nil, translate("count proposals", err)
+	}
+	out := map[submission.Status]int{}
+	for _, r := range rows {
+		out[submission.Status(r.Status)] = r.N
+	}
+	return out, nil
+}

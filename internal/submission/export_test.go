@@ -1,0 +1,4 @@
+package submission
+
+// Mentions is mentions, for the tests.
+var Mentions = mentions

@@ -1,0 +1,977 @@
+package submission
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/audit"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/notify"
+	"github.com/challenging-norms/conference/internal/question"
+)
+
+// Limits on a proposal's fixed fields.
+const (
+	MaxTitle         = 200
+	maxAbstractChars = question.MaxTextChars
+	// InvitationTTL is how long a co-presenter's invitation link stays valid.
+	InvitationTTL = 30 * 24 * time.Hour
+)
+
+// Service is the submitters' and organizers' use cases for proposals.
+type Service struct {
+	store   Store
+	calls   *cfp.Service
+	outbox  notify.Outbox
+	audit   audit.Recorder
+	secret  []byte
+	baseURL string
+	now     func() time.Time
+}
+
+// Options configures a Service.
+type Options struct {
+	Store   Store
+	Calls   *cfp.Service
+	Outbox  notify.Outbox
+	Audit   audit.Recorder
+	Secret  string // keys the hashes of invitation links
+	BaseURL string
+	Now     func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{store: o.Store, calls: o.Calls, outbox: o.Outbox, audit: o.Audit, secret: []byte(o.Secret),
+		baseURL: strings.TrimRight(o.BaseURL, "/"), now: o.Now}
+}
+
+func (s *Service) record(ctx context.Context, p *access.Principal, conf conference.Conference, action string, proposalID int64, details string) error {
+	e := audit.Entry{Action: action, Subject: fmt.Sprintf("proposal:%d", proposalID), ConferenceID: &conf.ID, Details: details}
+	if p != nil {
+		e.ActorID, e.ActorEmail = &p.UserID, p.Email
+	}
+	return s.audit.Record(ctx, e)
+}
+
+var notFound = apperr.New(apperr.NotFound, "There is no such proposal, or it is not yours.")
+
+// visible returns the proposal when p may see it: an accepted presenter, or an organizer.
+func visible(p *access.Principal, conf conference.Conference, prop Proposal) bool {
+	if p == nil {
+		return false
+	}
+	if _, ok := prop.PresenterOf(p.UserID); ok {
+		return true
+	}
+	return p.Can(access.ViewProposals, conf.ID)
+}
+
+// load returns a proposal the principal may see, else apperr NotFound (never Forbidden, so that ids
+// of others' proposals do not leak).
+func (s *Service) load(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, lock bool) (Proposal, error) {
+	if p == nil {
+		return Proposal{}, apperr.New(apperr.Unauthenticated, "Please log in to continue.")
+	}
+	prop, err := s.store.Get(ctx, conf.ID, id, lock)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && !visible(p, conf, prop)) {
+		return Proposal{}, notFound
+	}
+	return prop, err
+}
+
+// loadOwn returns a proposal the principal presents, for a change; organizers who are not presenters
+// get apperr Forbidden (they may read it, not write it), anyone else apperr NotFound.
+func (s *Service) loadOwn(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, lock bool) (Proposal, Presenter, error) {
+	prop, err := s.load(ctx, p, conf, id, lock)
+	if err != nil {
+		return prop, Presenter{}, err
+	}
+	me, ok := prop.PresenterOf(p.UserID)
+	if !ok {
+		return prop, me, apperr.New(apperr.Forbidden, "Only the proposal's presenters can change it.")
+	}
+	return prop, me, nil
+}
+
+// Get returns a proposal to one of its presenters or an organizer. apperr NotFound otherwise.
+func (s *Service) Get(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Proposal, error) {
+	return s.load(ctx, p, conf, id, false)
+}
+
+// Deadline returns the deadline that applies to a proposal: the call's close, its owner's extension
+// or its own, whichever is latest.
+func Deadline(call cfp.Call, prop Proposal) time.Time {
+	d := call.ClosesAt
+	for _, t := range []*time.Time{prop.Extension, prop.Deadline} {
+		if t != nil && t.After(d) {
+			d = *t
+		}
+	}
+	return d
+}
+
+// Editable reports whether the proposal can still be changed at this moment, and its deadline.
+func (s *Service) Editable(ctx context.Context, conf conference.Conference, prop Proposal) (bool, time.Time, error) {
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	d := Deadline(call, prop)
+	return prop.Status != Withdrawn && !s.now().After(d), d, nil
+}
+
+// deadlinePassed is the error for a change after the deadline.
+func deadlinePassed(conf conference.Conference, d time.Time) error {
+	return apperr.Newf(apperr.Forbidden, "The deadline for proposals passed on %s. The proposal can no longer be changed; write to the organizers if something must change.",
+		FormatTime(d, conf.Location()))
+}
+
+// FormatTime writes a moment as people read it in the conference's time zone, e.g.
+// "Wednesday 30 June 2027, 23:59 EDT".
+func FormatTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Monday 2 January 2006, 15:04 MST")
+}
+
+// formatOf returns the conference's format for content, checking that a new proposal may use it.
+func (s *Service) formatOf(ctx context.Context, conf conference.Conference, id int64, fresh bool) (cfp.Format, error) {
+	if id == 0 {
+		return cfp.Format{}, apperr.Field("format_id", "Choose a format.")
+	}
+	f, err := s.calls.Format(ctx, conf, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return f, apperr.Field("format_id", "Choose one of the formats this call offers.")
+	}
+	if err == nil && fresh && !f.Accepting {
+		return f, apperr.Field("format_id", f.Name+" no longer takes new proposals; choose another format.")
+	}
+	return f, err
+}
+
+// check cleans content and checks it against the format: leniently for a draft (only what could not
+// be saved), in full for a submitted proposal.
+func (s *Service) check(ctx context.Context, conf conference.Conference, f cfp.Format, in Content, complete bool) (Content, error) {
+	c := Content{FormatID: f.ID, TrackID: in.TrackID, Title: strings.Join(strings.Fields(in.Title), " "),
+		Abstract: strings.TrimSpace(strings.ReplaceAll(in.Abstract, "\r\n", "\n"))}
+	var fe apperr.Fields
+	switch n := utf8.RuneCountInString(c.Title); {
+	case n > MaxTitle:
+		fe.Add("title", fmt.Sprintf("The title is %d characters long; use at most %d.", n, MaxTitle))
+	case n == 0 && complete:
+		fe.Add("title", "Give your proposal a title.")
+	}
+	tracks, err := s.calls.Tracks(ctx, conf)
+	if err != nil {
+		return c, err
+	}
+	switch {
+	case c.TrackID != nil && !slices.ContainsFunc(tracks, func(t cfp.Track) bool { return t.ID == *c.TrackID }):
+		fe.Add("track_id", "Choose one of the tracks this call lists.")
+	case c.TrackID == nil && complete && len(tracks) > 0:
+		fe.Add("track_id", "Choose the track that fits your proposal best.")
+	}
+	switch n, w := utf8.RuneCountInString(c.Abstract), question.Words(c.Abstract); {
+	case n > maxAbstractChars:
+		fe.Add("abstract", fmt.Sprintf("The abstract is %d characters long; the most that can be saved is %d.", n, maxAbstractChars))
+	case n == 0 && complete:
+		fe.Add("abstract", "Write an abstract.")
+	case complete && w > f.AbstractMaxWords:
+		fe.Add("abstract", fmt.Sprintf("The abstract has %d words; the limit is %d. Remove %d.", w, f.AbstractMaxWords, w-f.AbstractMaxWords))
+	}
+	answers, afe := question.Check(f.Fields, in.Answers, complete, "answers.")
+	c.Answers = answers
+	if ae, ok := apperr.As(afe.Err()); ok {
+		for _, x := range ae.Fields {
+			fe.Add(x.Field, x.Message)
+		}
+	}
+	return c, fe.Err()
+}
+
+// warnings looks for presenters' names and institutions in what reviewers will read: review is
+// blind, so a proposal should not say who wrote it. It warns; it does not stop the save.
+func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
+	type part struct{ field, label, text string }
+	parts := []part{{"title", "The title", c.Title}, {"abstract", "The abstract", c.Abstract}}
+	for _, q := range f.Fields {
+		if q.Kind == question.Text || q.Kind == question.LongText {
+			parts = append(parts, part{"answers." + q.ID, "“" + q.Label + "”", c.Answers.Value(q.ID)})
+		}
+	}
+	var out []Warning
+	for _, x := range prop.Presenting() {
+		terms := []string{x.Name}
+		if fs := strings.Fields(x.Name); len(fs) > 1 && utf8.RuneCountInString(fs[len(fs)-1]) >= 3 {
+			terms = append(terms, fs[len(fs)-1])
+		}
+		if inst := strings.TrimSpace(x.Profile.Institution); utf8.RuneCountInString(inst) >= 3 && !strings.EqualFold(inst, "independent") {
+			terms = append(terms, inst)
+		}
+		for _, pt := range parts {
+			for _, term := range terms {
+				if mentions(pt.text, term) {
+					what := "the name of " + x.Name + ", a presenter"
+					if term == x.Profile.Institution {
+						what = "the institution of a presenter (" + term + ")"
+					}
+					out = append(out, Warning{Field: pt.field, Message: fmt.Sprintf(
+						"%s mentions %s. Review is blind: reviewers should not learn who wrote a proposal, so consider writing around it.", pt.label, what)})
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// mentions reports whether text contains term as whole words, ignoring case: "Lee" is in "Dr Lee's
+// clinic" but not in "fleet".
+func mentions(text, term string) bool {
+	term = strings.ToLower(strings.TrimSpace(term))
+	if term == "" || text == "" {
+		return false
+	}
+	text = strings.ToLower(text)
+	for from := 0; ; {
+		i := strings.Index(text[from:], term)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(term)
+		before, _ := utf8.DecodeLastRuneInString(text[:start])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if (start == 0 || !wordRune(before)) && (end == len(text) || !wordRune(after)) {
+			return true
+		}
+		from = start + 1
+	}
+}
+
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// CreateInput is a new proposal.
+type CreateInput struct {
+	Content
+	// ClientKey makes a repeated create (a double click, a retried request) return the proposal the
+	// first one made instead of a second one.
+	ClientKey string
+	// AccessSecret is the secret of an access link, for a proposal outside the call's window.
+	AccessSecret string
+}
+
+// Create starts a draft. The person must be signed in, and the call open for them (or an access
+// link given). Returns the draft with blind-review warnings; apperr Invalid with field errors,
+// apperr Forbidden when the call is not open, and the access link's errors.
+func (s *Service) Create(ctx context.Context, p *access.Principal, conf conference.Conference, in CreateInput) (Proposal, []Warning, error) {
+	if p == nil {
+		return Proposal{}, nil, apperr.New(apperr.Unauthenticated, "Please log in to start a proposal.")
+	}
+	if len(in.ClientKey) > 100 {
+		return Proposal{}, nil, apperr.Field("client_key", "Use at most 100 characters.")
+	}
+	if in.ClientKey != "" {
+		if prop, err := s.store.ByClientKey(ctx, p.UserID, in.ClientKey); err == nil && prop.ConferenceID == conf.ID {
+			return prop, nil, nil
+		}
+	}
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return Proposal{}, nil, err
+	}
+	f, err := s.formatOf(ctx, conf, in.FormatID, true)
+	if err != nil {
+		return Proposal{}, nil, err
+	}
+	c, err := s.check(ctx, conf, f, in.Content, false)
+	if err != nil {
+		return Proposal{}, nil, err
+	}
+	now := s.now()
+	prop := Proposal{ConferenceID: conf.ID, OwnerID: p.UserID, FormatID: f.ID, TrackID: c.TrackID, Title: c.Title, Abstract: c.Abstract,
+		Answers: c.Answers, Status: Draft, ClientKey: in.ClientKey,
+		Presenters: []Presenter{{Email: p.Email, Name: p.Name, IsOwner: true, Status: Accepted, UserID: &p.UserID, InvitedAt: now, AnsweredAt: &now}}}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if in.AccessSecret != "" {
+			l, err := s.calls.ClaimAccessLink(ctx, conf, in.AccessSecret)
+			if err != nil {
+				return err
+			}
+			prop.Deadline, prop.AccessLinkID = &l.ExpiresAt, &l.ID
+		} else {
+			switch call.StateAt(now) {
+			case cfp.NotYetOpen:
+				return apperr.Newf(apperr.Forbidden, "The call for proposals opens on %s.", FormatTime(call.OpensAt, conf.Location()))
+			case cfp.Closed:
+				d, err := s.calls.DeadlineFor(ctx, call, p.UserID, nil)
+				if err != nil {
+					return err
+				}
+				if now.After(d) {
+					return deadlinePassed(conf, d)
+				}
+			}
+		}
+		if err := s.store.Create(ctx, &prop); err != nil {
+			return err
+		}
+		if err := s.store.AddRevision(ctx, revisionOf(prop, p.UserID, "created")); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "proposal.created", prop.ID, f.Name)
+	})
+	if errors.Is(err, ErrDuplicateKey) {
+		// The same create arrived twice at once; the other one made the proposal.
+		prop, err = s.store.ByClientKey(ctx, p.UserID, in.ClientKey)
+		return prop, nil, err
+	}
+	if err != nil {
+		return Proposal{}, nil, err
+	}
+	return prop, warnings(prop, c, f), nil
+}
+
+func revisionOf(p Proposal, by int64, note string) *Revision {
+	r := &Revision{ProposalID: p.ID, Version: p.Version, Status: p.Status, FormatID: p.FormatID, TrackID: p.TrackID, Title: p.Title,
+		Abstract: p.Abstract, Answers: p.Answers, Note: note}
+	if by != 0 {
+		r.SavedBy = &by
+	}
+	return r
+}
+
+// stale is the error for a save based on an older version.
+func stale(current Proposal) error {
+	return apperr.Wrap(apperr.Conflict, "Someone saved this proposal after you opened it, perhaps in another tab. "+
+		"Nothing of yours was saved and nothing of theirs was overwritten: compare the newer text with yours, then save again.",
+		&StaleError{Current: current})
+}
+
+// Save changes a proposal's content. version is the version the person edited: when another save
+// came in between, nothing is saved and the answer is apperr Conflict with a StaleError holding the
+// newer proposal. A submitted proposal must stay complete. Returns the saved proposal with
+// warnings; apperr Invalid, NotFound, Forbidden (deadline passed, withdrawn, not a presenter).
+func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in Content) (Proposal, []Warning, error) {
+	// Optimistic: read, check, then one statement that writes the new version only if the stored
+	// one is still the one read. When another save slipped in between, read again: the person's
+	// version is then the stale one.
+	for attempt := 0; ; attempt++ {
+		prop, _, err := s.loadOwn(ctx, p, conf, id, false)
+		if err != nil {
+			return prop, nil, err
+		}
+		if prop.Status == Withdrawn {
+			return prop, nil, apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it can no longer be changed.")
+		}
+		editable, d, err := s.Editable(ctx, conf, prop)
+		if err != nil {
+			return prop, nil, err
+		}
+		if !editable {
+			return prop, nil, deadlinePassed(conf, d)
+		}
+		f, err := s.formatOf(ctx, conf, in.FormatID, in.FormatID != prop.FormatID)
+		if err != nil {
+			return prop, nil, err
+		}
+		c, err := s.check(ctx, conf, f, in, prop.Status == Submitted)
+		if err != nil {
+			return prop, nil, err
+		}
+		if version != prop.Version {
+			if c.Equal(prop.Content()) {
+				return prop, nil, nil // the same save again (a double click): it is already saved
+			}
+			return prop, nil, stale(prop)
+		}
+		warns := warnings(prop, c, f)
+		if c.Equal(prop.Content()) {
+			return prop, warns, nil
+		}
+		next := prop
+		next.FormatID, next.TrackID, next.Title, next.Abstract, next.Answers = c.FormatID, c.TrackID, c.Title, c.Abstract, c.Answers
+		next.Version++
+		next.UpdatedAt = s.now()
+		saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "saved"))
+		if err != nil {
+			return prop, nil, err
+		}
+		if saved {
+			return next, warns, nil
+		}
+		if attempt > 0 {
+			return prop, nil, stale(prop)
+		}
+	}
+}
+
+// Submit submits a draft after checking it in full, at this moment against its deadline, and sends
+// each presenter a receipt with a copy of it. Submitting a proposal already submitted changes
+// nothing and sends nothing (a double click is harmless). version 0 submits whatever is saved.
+// Returns apperr Invalid with field errors (the profile's missing fields named "profile.<field>"),
+// Conflict (stale version), Forbidden (deadline passed, withdrawn) and NotFound.
+func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int) (Proposal, []Warning, error) {
+	var prop Proposal
+	var warns []Warning
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if prop, _, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
+			return err
+		}
+		switch prop.Status {
+		case Submitted:
+			return nil
+		case Withdrawn:
+			return apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it cannot be submitted.")
+		}
+		editable, d, err := s.Editable(ctx, conf, prop)
+		if err != nil {
+			return err
+		}
+		if !editable {
+			return deadlinePassed(conf, d)
+		}
+		if version != 0 && version != prop.Version {
+			return stale(prop)
+		}
+		f, err := s.formatOf(ctx, conf, prop.FormatID, false)
+		if err != nil {
+			return err
+		}
+
+		// Everything that stands in the way is said at once: the content and the presenters.
+		problems, w, err := s.Readiness(ctx, conf, prop)
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			msg := "Please correct the highlighted field before submitting."
+			if len(problems) > 1 {
+				msg = fmt.Sprintf("Please correct the %d highlighted fields before submitting.", len(problems))
+			}
+			return &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
+		}
+		warns = w
+		old := prop.Version
+		now := s.now()
+		prop.Status, prop.SubmittedAt, prop.UpdatedAt = Submitted, &now, now
+		prop.Version++
+		if err := s.store.Update(ctx, &prop, old); err != nil {
+			return err
+		}
+		if err := s.store.AddRevision(ctx, revisionOf(prop, p.UserID, "submitted")); err != nil {
+			return err
+		}
+		if err := s.sendReceipts(ctx, conf, prop, f, d); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "proposal.submitted", prop.ID, "")
+	})
+	return prop, warns, err
+}
+
+// checkPresenters checks who presents a proposal before it is submitted: not more than the format
+// allows, and the owner's profile complete (the program shows it once the proposal is accepted).
+func checkPresenters(prop Proposal, f cfp.Format) error {
+	var fe apperr.Fields
+	if n := len(prop.Presenting()); n > f.MaxPresenters {
+		fe.Add("presenters", fmt.Sprintf("A %s has at most %d presenters and this one has %d (invitations included). Remove %d before submitting.",
+			strings.ToLower(f.Name), f.MaxPresenters, n, n-f.MaxPresenters))
+	}
+	owner := prop.Owner()
+	for _, m := range owner.Profile.Missing() {
+		label := map[string]string{"participant_role": "your role", "institution": "your institution", "bio": "a short bio"}[m]
+		fe.Add("profile."+m, "Your profile needs "+label+" before you submit: complete your profile.")
+	}
+	return fe.Err()
+}
+
+// Withdraw withdraws a proposal, after the deadline too; only its owner may. Withdrawing again
+// changes nothing. Presenters are told by email. apperr NotFound, Forbidden.
+func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Proposal, error) {
+	var prop Proposal
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var me Presenter
+		var err error
+		if prop, me, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
+			return err
+		}
+		if prop.Status == Withdrawn {
+			return nil
+		}
+		if !me.IsOwner {
+			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can withdraw it. You can leave it instead.")
+		}
+		wasSubmitted := prop.Status == Submitted
+		old := prop.Version
+		now := s.now()
+		prop.Status, prop.WithdrawnAt, prop.UpdatedAt = Withdrawn, &now, now
+		prop.Version++
+		if err := s.store.Update(ctx, &prop, old); err != nil {
+			return err
+		}
+		if err := s.store.AddRevision(ctx, revisionOf(prop, p.UserID, "withdrawn")); err != nil {
+			return err
+		}
+		if wasSubmitted {
+			for _, x := range prop.Presenters {
+				if x.Status != Accepted {
+					continue
+				}
+				if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("proposal-withdrawn:%d:%d", prop.ID, x.ID),
+					ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_withdrawn",
+					Data: WithdrawnMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), By: p.Name,
+						Link: s.baseURL + proposalPath(conf, prop.ID)}}); err != nil {
+					return err
+				}
+			}
+		}
+		return s.record(ctx, p, conf, "proposal.withdrawn", prop.ID, "")
+	})
+	return prop, err
+}
+
+func proposalPath(conf conference.Conference, id int64) string {
+	return fmt.Sprintf("/c/%s/proposals/%d", conf.Slug, id)
+}
+
+// Mail template data.
+type (
+	// ReceiptMail is the data of the "proposal_receipt" template: a copy of the proposal.
+	ReceiptMail struct {
+		Name, Conference, Title, Format, Track, Abstract string
+		Fields                                           []FieldCopy
+		Presenters                                       []string
+		Link, Deadline                                   string
+		SubmittedAt                                      string
+	}
+	// FieldCopy is one answered field in a copy of a proposal.
+	FieldCopy struct{ Label, Value string }
+	// WithdrawnMail is the data of the "proposal_withdrawn" template.
+	WithdrawnMail struct{ Name, Conference, Title, By, Link string }
+	// InvitationMail is the data of the "presenter_invitation" template.
+	InvitationMail struct {
+		Name, Conference, Title, Format, InvitedBy, Link, Expires string
+	}
+	// AnsweredMail is the data of the "presenter_answered" template, sent to the owner.
+	AnsweredMail struct {
+		Name, Conference, Title, Presenter, Link string
+		Accepted                                 bool
+	}
+)
+
+// Copy lists a proposal's answered fields with their labels, in the format's order.
+func Copy(f cfp.Format, a question.Answers) []FieldCopy {
+	var out []FieldCopy
+	for _, q := range f.Fields {
+		v := a[q.ID]
+		if len(v) == 0 {
+			continue
+		}
+		val := strings.Join(v, ", ")
+		if q.Kind == question.Checkbox {
+			val = "Yes"
+		}
+		out = append(out, FieldCopy{Label: q.Label, Value: val})
+	}
+	return out
+}
+
+func (s *Service) sendReceipts(ctx context.Context, conf conference.Conference, prop Proposal, f cfp.Format, deadline time.Time) error {
+	track := ""
+	if prop.TrackID != nil {
+		tracks, err := s.calls.Tracks(ctx, conf)
+		if err != nil {
+			return err
+		}
+		for _, t := range tracks {
+			if t.ID == *prop.TrackID {
+				track = t.Name
+			}
+		}
+	}
+	var names []string
+	for _, x := range prop.Presenting() {
+		n := x.Name
+		if x.Status == Invited {
+			n += " (invited)"
+		}
+		names = append(names, n)
+	}
+	data := ReceiptMail{Conference: conf.Name, Title: prop.Title, Format: f.Name, Track: track, Abstract: prop.Abstract,
+		Fields: Copy(f, prop.Answers), Presenters: names, Link: s.baseURL + proposalPath(conf, prop.ID),
+		Deadline: FormatTime(deadline, conf.Location()), SubmittedAt: FormatTime(*prop.SubmittedAt, conf.Location())}
+	for _, x := range prop.Presenters {
+		if x.Status != Accepted {
+			continue
+		}
+		d := data
+		d.Name = x.Name
+		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("proposal-receipt:%d:%d:%d", prop.ID, prop.Version, x.ID),
+			ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_receipt", Data: d}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Mine lists the proposals the person presents in the conference, newest first.
+func (s *Service) Mine(ctx context.Context, p *access.Principal, conf conference.Conference) ([]Proposal, error) {
+	if p == nil {
+		return nil, apperr.New(apperr.Unauthenticated, "Please log in to see your proposals.")
+	}
+	return s.store.Mine(ctx, conf.ID, p.UserID)
+}
+
+// Invitations lists open invitations to co-present, sent to the person's address.
+func (s *Service) Invitations(ctx context.Context, p *access.Principal) ([]Invitation, error) {
+	if p == nil {
+		return nil, nil
+	}
+	return s.store.InvitationsFor(ctx, p.Email)
+}
+
+// Revisions lists a proposal's saved versions, newest first, to its presenters and organizers.
+func (s *Service) Revisions(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) ([]Revision, error) {
+	if _, err := s.load(ctx, p, conf, id, false); err != nil {
+		return nil, err
+	}
+	return s.store.Revisions(ctx, id)
+}
+
+// List returns proposals for organizers, filtered, searched and paged. apperr Invalid for a bad filter.
+func (s *Service) List(ctx context.Context, p *access.Principal, conf conference.Conference, f Filter) (Page, error) {
+	if err := access.Check(p, access.ViewProposals, conf.ID); err != nil {
+		return Page{}, err
+	}
+	var fe apperr.Fields
+	if f.Status != "" && !f.Status.Valid() {
+		fe.Add("status", "Choose draft, submitted or withdrawn.")
+	}
+	switch f.Decision {
+	case "", "none", "any", Accept, Reject, Waitlist:
+	default:
+		fe.Add("decision", "Choose accepted, rejected, waitlisted or none.")
+	}
+	switch f.Participation {
+	case "", ParticipationPending, ParticipationConfirmed, ParticipationDeclined:
+	default:
+		fe.Add("participation", "Choose pending, confirmed or declined.")
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if utf8.RuneCountInString(f.Query) > 200 {
+		fe.Add("q", "Search for at most 200 characters.")
+	}
+	switch f.Sort {
+	case "", "newest", "oldest", "title", "relevance":
+	default:
+		fe.Add("sort", "Sort by newest, oldest, title or relevance.")
+	}
+	if f.Limit < 0 || f.Limit > 10000 || f.Offset < 0 {
+		fe.Add("limit", "Ask for between 1 and 10000 proposals at a time.")
+	}
+	if err := fe.Err(); err != nil {
+		return Page{}, err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	return s.store.List(ctx, conf.ID, f)
+}
+
+// Counts counts the conference's proposals by status, for organizers.
+func (s *Service) Counts(ctx context.Context, p *access.Principal, conf conference.Conference) (map[Status]int, error) {
+	if err := access.Check(p, access.ViewProposals, conf.ID); err != nil {
+		return nil, err
+	}
+	return s.store.Counts(ctx, conf.ID)
+}
+
+// Extend gives one proposal a later deadline (a cfp.LocalLayout time in the conference's time zone),
+// or removes its own deadline when until is empty. Organizers only. apperr Invalid (field "until"),
+// NotFound.
+func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, until string) (Proposal, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Proposal{}, err
+	}
+	var d *time.Time
+	if strings.TrimSpace(until) != "" {
+		t, ok := cfp.ParseLocal(until, conf.Location())
+		if !ok {
+			return Proposal{}, apperr.Field("until", "Enter the new deadline, e.g. 2027-07-07T23:59.")
+		}
+		if !t.After(s.now()) {
+			return Proposal{}, apperr.Field("until", "The new deadline must be in the future.")
+		}
+		t = t.Truncate(time.Minute).Add(time.Minute - time.Microsecond)
+		d = &t
+	}
+	var prop Proposal
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if prop, err = s.load(ctx, p, conf, id, true); err != nil {
+			return err
+		}
+		if err := s.store.SetDeadline(ctx, id, d); err != nil {
+			return err
+		}
+		prop.Deadline = d
+		details := "removed"
+		if d != nil {
+			details = d.UTC().Format(time.RFC3339)
+		}
+		return s.record(ctx, p, conf, "proposal.extended", id, details)
+	})
+	return prop, err
+}
+
+// Invite invites someone by email to co-present a proposal; only its owner may, before the deadline,
+// within the format's number of presenters. Inviting an address again sends a fresh link. Returns
+// apperr Invalid (fields "name", "email"), Conflict (already presenting), Forbidden, NotFound.
+func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, name, email string) (Presenter, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	email = account.NormalizeEmail(email)
+	var fe apperr.Fields
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		fe.Add("name", "Enter the co-presenter's name.")
+	case n > 200:
+		fe.Add("name", "Use at most 200 characters.")
+	}
+	if m := account.EmailProblem(email); m != "" {
+		fe.Add("email", strings.Replace(m, "your email address", "their email address", 1))
+	}
+	if err := fe.Err(); err != nil {
+		return Presenter{}, err
+	}
+	var x Presenter
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		prop, me, err := s.loadOwn(ctx, p, conf, id, true)
+		if err != nil {
+			return err
+		}
+		if !me.IsOwner {
+			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can invite co-presenters.")
+		}
+		if prop.Status == Withdrawn {
+			return apperr.New(apperr.Forbidden, "This proposal was withdrawn.")
+		}
+		if editable, d, err := s.Editable(ctx, conf, prop); err != nil {
+			return err
+		} else if !editable {
+			return deadlinePassed(conf, d)
+		}
+		f, err := s.formatOf(ctx, conf, prop.FormatID, false)
+		if err != nil {
+			return err
+		}
+		idx := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Email == email })
+		if idx >= 0 {
+			x = prop.Presenters[idx]
+			if x.Status == Accepted {
+				return apperr.Field("email", x.Name+" already presents this proposal.")
+			}
+		} else {
+			if n := len(prop.Presenting()); n >= f.MaxPresenters {
+				return apperr.Field("email", fmt.Sprintf("A %s has at most %d presenters, and this one has %d already (invitations included).",
+					strings.ToLower(f.Name), f.MaxPresenters, n))
+			}
+			x = Presenter{ProposalID: prop.ID, Email: email, Position: len(prop.Presenters)}
+		}
+		secret, err := randomSecret()
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		exp := now.Add(InvitationTTL)
+		x.Name, x.Status, x.Hash, x.InvitedBy, x.InvitedAt, x.ExpiresAt, x.AnsweredAt = name, Invited, s.hash(secret), &p.UserID, now, &exp, nil
+		if err := s.store.SavePresenter(ctx, &x); err != nil {
+			return err
+		}
+		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("presenter-invitation:%d:%d", x.ID, now.UnixNano()),
+			ConferenceID: &conf.ID, To: email, ToName: name, Template: "presenter_invitation",
+			Data: InvitationMail{Name: name, Conference: conf.Name, Title: prop.DisplayTitle(), Format: f.Name, InvitedBy: p.Name,
+				Link: s.baseURL + "/invitations/" + secret, Expires: FormatTime(exp, conf.Location())}}); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "presenter.invited", prop.ID, email)
+	})
+	return x, err
+}
+
+// RemovePresenter takes a co-presenter off a proposal: its owner may remove anyone but themself
+// before the deadline, and a co-presenter may leave at any time. apperr NotFound, Forbidden.
+func (s *Service) RemovePresenter(ctx context.Context, p *access.Principal, conf conference.Conference, id, presenterID int64) error {
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		prop, me, err := s.loadOwn(ctx, p, conf, id, true)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.ID == presenterID })
+		if i < 0 {
+			return apperr.New(apperr.NotFound, "This person is not a presenter of the proposal.")
+		}
+		x := prop.Presenters[i]
+		switch {
+		case x.IsOwner:
+			return apperr.New(apperr.Forbidden, "The person who made the proposal cannot be removed from it; withdraw the proposal instead.")
+		case x.ID == me.ID:
+		case !me.IsOwner:
+			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can remove co-presenters.")
+		default:
+			if editable, d, err := s.Editable(ctx, conf, prop); err != nil {
+				return err
+			} else if !editable {
+				return deadlinePassed(conf, d)
+			}
+		}
+		if err := s.store.RemovePresenter(ctx, prop.ID, x.ID); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "presenter.removed", prop.ID, x.Email)
+	})
+}
+
+func randomSecret() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", apperr.Wrap(apperr.Internal, "Could not make the invitation.", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func (s *Service) hash(secret string) []byte {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("presenter-invitation:"))
+	m.Write([]byte(secret))
+	return m.Sum(nil)
+}
+
+var invalidInvitation = apperr.New(apperr.NotFound, "This invitation link is not valid: it may have been answered already, or replaced by a newer one. Ask the person who invited you to send it again.")
+
+// Invitation returns what an invitation link offers, to anyone holding it. apperr NotFound for an
+// unknown or answered link, Forbidden for an expired one.
+func (s *Service) Invitation(ctx context.Context, secret string) (Invitation, error) {
+	var inv Invitation
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		inv, err = s.invitation(ctx, secret)
+		return err
+	})
+	return inv, err
+}
+
+func (s *Service) invitation(ctx context.Context, secret string) (Invitation, error) {
+	if secret == "" || len(secret) > 100 {
+		return Invitation{}, invalidInvitation
+	}
+	inv, err := s.store.InvitationByHash(ctx, s.hash(secret))
+	if apperr.Is(err, apperr.NotFound) {
+		return inv, invalidInvitation
+	}
+	if err != nil {
+		return inv, err
+	}
+	if inv.Presenter.ExpiresAt != nil && s.now().After(*inv.Presenter.ExpiresAt) {
+		return inv, apperr.New(apperr.Forbidden, "This invitation has expired. Ask "+inv.InvitedByName+" to invite you again.")
+	}
+	if inv.ProposalStatus == Withdrawn {
+		return inv, apperr.New(apperr.Forbidden, "This proposal was withdrawn, so the invitation no longer stands.")
+	}
+	return inv, nil
+}
+
+// AnswerInvitation accepts or declines an invitation as the signed-in person (whatever address their
+// account has: holding the link is what counts). The owner is told by email. Returns the invitation;
+// apperr NotFound, Forbidden, Conflict (already presenting).
+func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, secret string, accept bool) (Invitation, error) {
+	if p == nil {
+		return Invitation{}, apperr.New(apperr.Unauthenticated, "Please log in or create an account to answer the invitation.")
+	}
+	var inv Invitation
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if inv, err = s.invitation(ctx, secret); err != nil {
+			return err
+		}
+		conf := conference.Conference{ID: inv.ConferenceID, Slug: inv.ConferenceSlug, Name: inv.ConferenceName}
+		prop, err := s.store.Get(ctx, inv.ConferenceID, inv.ProposalID, true)
+		if err != nil {
+			return err
+		}
+		if _, ok := prop.PresenterOf(p.UserID); ok && accept {
+			return apperr.New(apperr.Conflict, "You already present this proposal.")
+		}
+		x := inv.Presenter
+		now := s.now()
+		x.Hash, x.AnsweredAt = nil, &now
+		action := "presenter.declined"
+		if accept {
+			x.Status, x.UserID, x.Name, x.Email = Accepted, &p.UserID, p.Name, p.Email
+			action = "presenter.accepted"
+		} else {
+			x.Status = Declined
+		}
+		if err := s.store.SavePresenter(ctx, &x); err != nil {
+			if apperr.Is(err, apperr.Conflict) {
+				return apperr.New(apperr.Conflict, "Your account's address is already on this proposal's list of presenters.")
+			}
+			return err
+		}
+		inv.Presenter = x
+		owner := prop.Owner()
+		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("presenter-answered:%d:%d", x.ID, now.UnixNano()),
+			ConferenceID: &conf.ID, To: owner.Email, ToName: owner.Name, Template: "presenter_answered",
+			Data: AnsweredMail{Name: owner.Name, Conference: conf.Name, Title: prop.DisplayTitle(), Presenter: x.Name, Accepted: accept,
+				Link: s.baseURL + proposalPath(conf, prop.ID)}}); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, action, prop.ID, "")
+	})
+	return inv, err
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// Readiness says what still stands between a proposal and its submission (the same field errors
+// Submit would give), and the blind-review warnings about it. For a proposal already submitted it
+// lists what its edits must keep.
+func (s *Service) Readiness(ctx context.Context, conf conference.Conference, prop Proposal) ([]apperr.FieldError, []Warning, error) {
+	f, err := s.formatOf(ctx, conf, prop.FormatID, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	var fe apperr.Fields
+	for _, err := range []error{second(s.check(ctx, conf, f, prop.Content(), true)), checkPresenters(prop, f)} {
+		ae, ok := apperr.As(err)
+		if err != nil && (!ok || ae.Code != apperr.Invalid) {
+			return nil, nil, err
+		}
+		if ok {
+			for _, x := range ae.Fields {
+				fe.Add(x.Field, x.Message)
+			}
+		}
+	}
+	var problems []apperr.FieldError
+	if ae, ok := apperr.As(fe.Err()); ok {
+		problems = ae.Fields
+	}
+	return problems, warnings(prop, prop.Content(), f), nil
+}

@@ -1,0 +1,337 @@
+// Package submission holds proposals: drafts saved without full checks, submitted proposals checked
+// in full against their format, edits until the deadline (each one a revision), withdrawal, and the
+// co-presenters invited by email. The deadline is the call's (package cfp), enforced here at the
+// moment of each change, in the conference's time zone, honouring extensions and access links.
+//
+// Who may see a proposal is decided here too: its accepted presenters and the conference's organizers.
+// Anyone else is told it does not exist (apperr NotFound), so that ids do not leak.
+package submission
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/question"
+)
+
+// Status is where a proposal is in its life.
+type Status string
+
+// The statuses of a proposal.
+const (
+	Draft     Status = "draft"
+	Submitted Status = "submitted"
+	Withdrawn Status = "withdrawn"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return s == Draft || s == Submitted || s == Withdrawn }
+
+// Label is the status as people read it.
+func (s Status) Label() string {
+	switch s {
+	case Draft:
+		return "Draft, not submitted"
+	case Submitted:
+		return "Submitted"
+	case Withdrawn:
+		return "Withdrawn"
+	}
+	return string(s)
+}
+
+// Decision is the committee's decision on a proposal; "" while none is recorded.
+type Decision string
+
+// The decisions.
+const (
+	Accept   Decision = "accepted"
+	Reject   Decision = "rejected"
+	Waitlist Decision = "waitlisted"
+)
+
+// Participation is whether the presenters of an accepted proposal confirmed that they take part; ""
+// before they are asked.
+type Participation string
+
+// The answers to the request to confirm.
+const (
+	ParticipationPending   Participation = "pending"
+	ParticipationConfirmed Participation = "confirmed"
+	ParticipationDeclined  Participation = "declined"
+)
+
+// PresenterStatus is where a presenter's invitation stands.
+type PresenterStatus string
+
+// The statuses of a presenter.
+const (
+	Invited  PresenterStatus = "invited"
+	Accepted PresenterStatus = "accepted"
+	Declined PresenterStatus = "declined"
+)
+
+// Presenter is one person presenting a proposal: its owner, or a co-presenter invited by email.
+type Presenter struct {
+	ID         int64
+	ProposalID int64
+	UserID     *int64 // set once the invitation is accepted
+	Email      string
+	Name       string
+	IsOwner    bool
+	Status     PresenterStatus
+	Hash       []byte // of the invitation's secret, while it is open
+	InvitedBy  *int64
+	InvitedAt  time.Time
+	ExpiresAt  *time.Time
+	AnsweredAt *time.Time
+	Position   int
+	// Profile is the account's profile, for accepted presenters.
+	Profile account.Profile
+}
+
+// Proposal is one proposal to a conference's call.
+type Proposal struct {
+	ID           int64
+	ConferenceID int64
+	OwnerID      int64
+	FormatID     int64
+	TrackID      *int64
+	Title        string
+	Abstract     string
+	Answers      question.Answers
+	Status       Status
+	Version      int
+	// Deadline is this proposal's own later deadline, if any (an extension for it alone, or the
+	// expiry of the access link it came through).
+	Deadline *time.Time
+	// Extension is its owner's extended deadline in the conference, if any, loaded with it.
+	Extension    *time.Time
+	AccessLinkID *int64
+	ClientKey    string
+	SubmittedAt  *time.Time
+	WithdrawnAt  *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Presenters   []Presenter
+
+	// The decision, recorded by organizers and told to the presenters once released.
+	Decision           Decision
+	DecidedFormatID    *int64 // accepted as another format than proposed
+	DecisionNote       string // the organizers' note
+	DecisionReason     string // why the decision departs from the calibrated ranking
+	DecidedAt          *time.Time
+	DecidedBy          *int64
+	DecisionReleasedAt *time.Time
+	// Participation is the presenters' answer to an acceptance, due by ConfirmBy.
+	Participation   Participation
+	ConfirmBy       *time.Time
+	ParticipationAt *time.Time
+}
+
+// FinalFormatID is the format the proposal is accepted in: the decided one, or the proposed one.
+func (p Proposal) FinalFormatID() int64 {
+	if p.DecidedFormatID != nil {
+		return *p.DecidedFormatID
+	}
+	return p.FormatID
+}
+
+// InProgram reports whether the proposal belongs in the program: submitted, accepted, and confirmed by
+// its presenters.
+func (p Proposal) InProgram() bool {
+	return p.Status == Submitted && p.Decision == Accept && p.Participation == ParticipationConfirmed
+}
+
+// Content is what a presenter writes: everything a save changes.
+type Content struct {
+	FormatID int64
+	TrackID  *int64
+	Title    string
+	Abstract string
+	Answers  question.Answers
+}
+
+// Content returns the proposal's current content.
+func (p Proposal) Content() Content {
+	return Content{FormatID: p.FormatID, TrackID: p.TrackID, Title: p.Title, Abstract: p.Abstract, Answers: p.Answers}
+}
+
+// Equal reports whether two contents are the same.
+func (c Content) Equal(o Content) bool {
+	if c.FormatID != o.FormatID || c.Title != o.Title || c.Abstract != o.Abstract || (c.TrackID == nil) != (o.TrackID == nil) ||
+		(c.TrackID != nil && *c.TrackID != *o.TrackID) || len(c.Answers) != len(o.Answers) {
+		return false
+	}
+	for k, v := range c.Answers {
+		w, ok := o.Answers[k]
+		if !ok || len(v) != len(w) {
+			return false
+		}
+		for i := range v {
+			if v[i] != w[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Presenting returns the presenters who have not declined, owner first.
+func (p Proposal) Presenting() []Presenter {
+	var out []Presenter
+	for _, x := range p.Presenters {
+		if x.Status != Declined {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Owner returns the presenter who made the proposal.
+func (p Proposal) Owner() Presenter {
+	for _, x := range p.Presenters {
+		if x.IsOwner {
+			return x
+		}
+	}
+	return Presenter{}
+}
+
+// PresenterOf returns the accepted presenter who is the user, if any.
+func (p Proposal) PresenterOf(userID int64) (Presenter, bool) {
+	for _, x := range p.Presenters {
+		if x.Status == Accepted && x.UserID != nil && *x.UserID == userID {
+			return x, true
+		}
+	}
+	return Presenter{}, false
+}
+
+// DisplayTitle is the title, or a stand-in for a draft without one.
+func (p Proposal) DisplayTitle() string {
+	if p.Title != "" {
+		return p.Title
+	}
+	return fmt.Sprintf("Untitled draft #%d", p.ID)
+}
+
+// Revision is one saved state of a proposal.
+type Revision struct {
+	ID          int64
+	ProposalID  int64
+	Version     int
+	Status      Status
+	FormatID    int64
+	TrackID     *int64
+	Title       string
+	Abstract    string
+	Answers     question.Answers
+	SavedBy     *int64
+	SavedByName string
+	SavedAt     time.Time
+	Note        string // "created", "saved", "submitted", "withdrawn"
+}
+
+// Warning is advice about a save that does not stop it, e.g. a presenter's name in the abstract of a
+// proposal that will be reviewed blind.
+type Warning struct {
+	Field   string
+	Message string
+}
+
+// Filter selects proposals for organizers.
+type Filter struct {
+	FormatID int64
+	TrackID  int64
+	Status   Status // "" for all
+	// Decision "" for all; "none" for proposals without a decision, "any" for those with one.
+	Decision Decision
+	// Participation "" for all.
+	Participation Participation
+	// Query is full-text search over title, abstract and answers (web search syntax: words,
+	// "quoted phrases", -excluded).
+	Query  string
+	Sort   string // "newest" (default), "oldest", "title", "relevance" (with a query)
+	Limit  int
+	Offset int
+	// Summary loads what lists of many proposals show, and no more: no abstract, answers or
+	// presenters. The proposals are for display only, never to be saved back.
+	Summary bool
+}
+
+// Page is a window of a list of proposals.
+type Page struct {
+	Proposals []Proposal
+	Total     int
+}
+
+// Invitation is what the person holding an invitation link is shown.
+type Invitation struct {
+	Presenter      Presenter
+	ProposalID     int64
+	ProposalTitle  string
+	ProposalStatus Status
+	ConferenceID   int64
+	ConferenceSlug string
+	ConferenceName string
+	InvitedByName  string
+}
+
+// Store keeps proposals. Methods join the transaction carried by ctx.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// Create inserts p (version 1) and its presenters, and sets the ids. A repeated client key of the
+	// same owner is apperr Conflict with Err ErrDuplicateKey.
+	Create(ctx context.Context, p *Proposal) error
+	// ByClientKey returns the owner's proposal created with the key; apperr NotFound when none.
+	ByClientKey(ctx context.Context, ownerID int64, key string) (Proposal, error)
+	// Get returns a proposal of the conference with its presenters; lock takes a row lock for the
+	// transaction. apperr NotFound when there is none.
+	Get(ctx context.Context, conferenceID, id int64, lock bool) (Proposal, error)
+	// Update saves content, status, times and version of p where the stored version is oldVersion;
+	// apperr Conflict when it is not.
+	Update(ctx context.Context, p *Proposal, oldVersion int) error
+	// SaveVersion writes p's content and version, with the revision r, in one statement, if the
+	// stored version is still oldVersion; it reports false, writing nothing, when it is not.
+	SaveVersion(ctx context.Context, p *Proposal, oldVersion int, r *Revision) (bool, error)
+	// SetDeadline sets or clears a proposal's own deadline.
+	SetDeadline(ctx context.Context, id int64, deadline *time.Time) error
+	AddRevision(ctx context.Context, r *Revision) error
+	// Revisions lists a proposal's revisions, newest first.
+	Revisions(ctx context.Context, proposalID int64) ([]Revision, error)
+
+	// SavePresenter inserts a presenter (ID 0) or updates one; apperr Conflict (field "email") when
+	// the address already presents the proposal.
+	SavePresenter(ctx context.Context, x *Presenter) error
+	RemovePresenter(ctx context.Context, proposalID, presenterID int64) error
+	// InvitationByHash locks and returns the open invitation with the hash; apperr NotFound when none.
+	InvitationByHash(ctx context.Context, hash []byte) (Invitation, error)
+	// InvitationsFor lists open invitations to the address.
+	InvitationsFor(ctx context.Context, email string) ([]Invitation, error)
+
+	// Mine lists the conference's proposals the user presents (accepted), newest first.
+	Mine(ctx context.Context, conferenceID, userID int64) ([]Proposal, error)
+	// List returns a page of the conference's proposals and the total that match f, with presenters,
+	// in a constant number of queries.
+	List(ctx context.Context, conferenceID int64, f Filter) (Page, error)
+	// SetDecision records (or clears, with Decision "") a proposal's decision fields.
+	SetDecision(ctx context.Context, p Proposal) error
+	// SetParticipation records the presenters' answer to an acceptance and the date it is due by.
+	SetParticipation(ctx context.Context, id int64, v Participation, confirmBy, at *time.Time) error
+	// Counts counts the conference's proposals by status.
+	Counts(ctx context.Context, conferenceID int64) (map[Status]int, error)
+}
+
+// ErrDuplicateKey marks a create whose client key was used before.
+var ErrDuplicateKey = fmt.Errorf("client key used before")
+
+// StaleError is the cause of the apperr Conflict returned when a save names a version that is no
+// longer the latest: Current is the proposal as it is now saved, so it can be shown.
+type StaleError struct{ Current Proposal }
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("proposal %d is at version %d", e.Current.ID, e.Current.Version)
+}

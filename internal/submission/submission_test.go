@@ -1,0 +1,649 @@
+package submission_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/pgtest"
+	"github.com/challenging-norms/conference/internal/question"
+	"github.com/challenging-norms/conference/internal/store"
+	"github.com/challenging-norms/conference/internal/submission"
+	"github.com/challenging-norms/conference/web"
+)
+
+var testDB *pgtest.Database
+
+func TestMain(m *testing.M) { pgtest.Main(m, &testDB) }
+
+// clock is a settable time for the services.
+type clock struct{ t atomic.Pointer[time.Time] }
+
+func (c *clock) now() time.Time  { return *c.t.Load() }
+func (c *clock) set(t time.Time) { c.t.Store(&t) }
+
+type fixture struct {
+	t     *testing.T
+	db    *store.DB
+	calls *cfp.Service
+	subs  *submission.Service
+	confs *conference.Service
+	clock *clock
+	conf  conference.Conference
+	org   *access.Principal
+	// formats and tracks of the conference's call
+	poster, workshop cfp.Format
+	track            cfp.Track
+}
+
+var ny, _ = time.LoadLocation("America/New_York")
+
+var seq atomic.Int64
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := testDB.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	r, err := mail.NewRenderer(web.FS, "Test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := &clock{}
+	ck.set(time.Date(2027, 3, 1, 12, 0, 0, 0, ny))
+	f := &fixture{t: t, db: db, clock: ck}
+	f.confs = conference.NewService(store.Conferences{DB: db}, store.Audit{DB: db})
+	f.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Audit: store.Audit{DB: db}, Secret: "0123456789abcdef0123456789abcdef",
+		BaseURL: "http://conf.test", Now: ck.now})
+	f.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: f.calls, Outbox: mail.NewOutbox(r, store.Mail{DB: db}),
+		Audit: store.Audit{DB: db}, Secret: "0123456789abcdef0123456789abcdef", BaseURL: "http://conf.test", Now: ck.now})
+	n := seq.Add(1)
+	f.conf, err = f.confs.Seed(ctx, conference.CreateInput{Slug: fmt.Sprintf("cn-%d-%d", time.Now().UnixNano(), n), Name: "Challenging Norms",
+		TimeZone: "America/New_York", StartsOn: "2027-10-08", EndsOn: "2027-10-09"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.calls.Seed(ctx, f.conf, cfp.Setup{
+		Call:   cfp.CallInput{Opens: "2027-01-15T09:00", Closes: "2027-06-30T23:59", ContactEmail: "program@example.org"},
+		Tracks: []cfp.TrackInput{{Name: "Graduate medical education"}, {Name: "Community"}},
+		Formats: []cfp.FormatInput{
+			{Name: "Poster abstract", DurationMinutes: 10, MaxPresenters: 2, AbstractMaxWords: 30, Accepting: true, Fields: []question.Question{
+				{ID: "methods", Label: "Methods", Kind: question.LongText, Required: true, MaxWords: 10},
+				{ID: "audience", Label: "Audience", Kind: question.MultipleChoice, Options: []string{"Students", "Faculty"}},
+			}},
+			{Name: "Workshop", DurationMinutes: 90, MaxPresenters: 4, AbstractMaxWords: 300, Accepting: true},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	formats, _ := f.calls.Formats(ctx, f.conf)
+	tracks, _ := f.calls.Tracks(ctx, f.conf)
+	f.poster, f.workshop, f.track = formats[0], formats[1], tracks[0]
+	f.org = f.person("organizer", true)
+	admin := f.person("admin", false)
+	admin.Admin = true
+	if err := f.confs.Grant(ctx, admin, f.conf, f.org.Email, access.Organizer); err != nil {
+		t.Fatal(err)
+	}
+	f.org = f.principal(f.org.UserID)
+	return f
+}
+
+// person makes an account with a complete profile (or none).
+func (f *fixture) person(name string, profile bool) *access.Principal {
+	f.t.Helper()
+	ctx := context.Background()
+	email := fmt.Sprintf("%s.%d.%d@example.org", strings.ReplaceAll(strings.ToLower(name), " ", "."), time.Now().UnixNano(), seq.Add(1))
+	u := account.User{Email: email, Name: name, PasswordHash: "x"}
+	if err := (store.Accounts{DB: f.db}).CreateUser(ctx, &u); err != nil {
+		f.t.Fatal(err)
+	}
+	if profile {
+		if err := (store.Accounts{DB: f.db}).SetProfile(ctx, u.ID, name, account.Profile{Role: account.Faculty,
+			Institution: "Meharry Medical College", Bio: "Teaches."}); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	return f.principal(u.ID)
+}
+
+func (f *fixture) principal(id int64) *access.Principal {
+	f.t.Helper()
+	ctx := context.Background()
+	u, err := (store.Accounts{DB: f.db}).UserByID(ctx, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	roles, _ := (store.Accounts{DB: f.db}).Memberships(ctx, id)
+	return &access.Principal{UserID: u.ID, Email: u.Email, Name: u.Name, Roles: roles}
+}
+
+// complete is a poster that passes the full check.
+func (f *fixture) complete() submission.Content {
+	return submission.Content{FormatID: f.poster.ID, TrackID: &f.track.ID, Title: "Undoing bias in clerkship grading",
+		Abstract: "We audited clerkship grades for three years and changed how narrative comments are written.",
+		Answers:  question.Answers{"methods": {"Mixed methods audit."}, "audience": {"Faculty"}}}
+}
+
+func (f *fixture) draft(p *access.Principal, c submission.Content) submission.Proposal {
+	f.t.Helper()
+	prop, _, err := f.subs.Create(context.Background(), p, f.conf, submission.CreateInput{Content: c})
+	if err != nil {
+		f.t.Fatalf("create: %v", err)
+	}
+	return prop
+}
+
+func (f *fixture) count(q string, args ...any) int {
+	f.t.Helper()
+	var n int
+	if err := f.db.SQL.QueryRow(q, args...).Scan(&n); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
+func fieldErrors(err error) map[string]string {
+	out := map[string]string{}
+	if ae, ok := apperr.As(err); ok {
+		for _, x := range ae.Fields {
+			out[x.Field] = x.Message
+		}
+	}
+	return out
+}
+
+func TestDraftIsLenientSubmitIsComplete(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Ada Lovelace", false)
+
+	// A draft with only a format, and an abstract over the word limit, is saved.
+	long := strings.Repeat("word ", 31)
+	prop := f.draft(p, submission.Content{FormatID: f.poster.ID, Abstract: long})
+	if prop.Status != submission.Draft || prop.Version != 1 {
+		t.Fatalf("draft: %+v", prop)
+	}
+	// A choice that is not offered is refused even in a draft, and nothing is saved.
+	_, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, submission.Content{FormatID: f.poster.ID,
+		Answers: question.Answers{"audience": {"Aliens"}}})
+	if fieldErrors(err)["answers.audience"] == "" {
+		t.Fatalf("bad choice in a draft: %v", err)
+	}
+	// Submitting checks everything, including the owner's profile.
+	_, _, err = f.subs.Submit(ctx, p, f.conf, prop.ID, 0)
+	got := fieldErrors(err)
+	for _, field := range []string{"title", "track_id", "abstract", "answers.methods", "profile.participant_role", "profile.institution", "profile.bio"} {
+		if got[field] == "" {
+			t.Errorf("no error for %s; errors: %q", field, got)
+		}
+	}
+	if !strings.Contains(got["abstract"], "has 31 words; the limit is 30") {
+		t.Errorf("abstract error: %q", got["abstract"])
+	}
+	if n := f.count(`SELECT count(*) FROM proposals WHERE id = $1 AND status = 'draft'`, prop.ID); n != 1 {
+		t.Error("a failed submit changed the status")
+	}
+}
+
+func TestSubmitSendsOneReceiptAndIsIdempotent(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Kwame Mensah", true)
+	prop := f.draft(p, f.complete())
+
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = f.subs.Submit(ctx, p, f.conf, prop.ID, 0)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent submit: %v", err)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM email_messages WHERE recipient = $1 AND subject LIKE 'Received:%'`, p.Email); n != 1 {
+		t.Errorf("%d receipts, want 1", n)
+	}
+	var body string
+	_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1`, p.Email).Scan(&body)
+	for _, want := range []string{"Undoing bias in clerkship grading", "Mixed methods audit.", "Methods", "Poster abstract",
+		"Graduate medical education", "Wednesday 30 June 2027, 23:59 EDT", "Kwame Mensah"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, body)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != 2 {
+		t.Errorf("%d revisions, want 2 (created, submitted)", n)
+	}
+}
+
+func TestDeadlineInConferenceTimeZone(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Grace Hopper", true)
+	prop := f.draft(p, f.complete())
+
+	// 23:59:59 on June 30 in New York is still in time; a second later is not.
+	f.clock.set(time.Date(2027, 6, 30, 23, 59, 59, 0, ny))
+	saved, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, func() submission.Content {
+		c := f.complete()
+		c.Title += " (revised)"
+		return c
+	}())
+	if err != nil {
+		t.Fatalf("save at 23:59:59: %v", err)
+	}
+	f.clock.set(time.Date(2027, 7, 1, 0, 0, 0, 0, ny))
+	_, _, err = f.subs.Submit(ctx, p, f.conf, prop.ID, 0)
+	if !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "Wednesday 30 June 2027, 23:59 EDT") {
+		t.Fatalf("submit at midnight: %v", err)
+	}
+	// In UTC that moment is already 04:00 on July 1: the check is not made in UTC dates.
+	if _, _, err := f.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: f.complete()}); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("create after the deadline: %v", err)
+	}
+
+	// An extension for the person lets them in again; it is theirs alone.
+	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, p.Email, "2027-07-07T23:59", "illness"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, saved.Version); err != nil {
+		t.Fatalf("submit within the extension: %v", err)
+	}
+	other := f.person("Other Person", true)
+	if _, _, err := f.subs.Create(ctx, other, f.conf, submission.CreateInput{Content: f.complete()}); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("someone without an extension created a proposal after the deadline: %v", err)
+	}
+	f.clock.set(time.Date(2027, 7, 8, 0, 0, 0, 0, ny))
+	if _, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, saved.Version+1, f.complete()); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("save after the extension ended: %v", err)
+	}
+
+	// An extension of one proposal alone.
+	draft := func() submission.Proposal {
+		f.clock.set(time.Date(2027, 6, 1, 0, 0, 0, 0, ny))
+		defer f.clock.set(time.Date(2027, 7, 8, 0, 0, 0, 0, ny))
+		return f.draft(other, f.complete())
+	}()
+	if _, err := f.subs.Extend(ctx, f.org, f.conf, draft.ID, "2027-07-09T12:00"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.subs.Submit(ctx, other, f.conf, draft.ID, 0); err != nil {
+		t.Fatalf("submit with the proposal's own extension: %v", err)
+	}
+	if _, err := f.subs.Extend(ctx, other, f.conf, draft.ID, "2027-07-09T12:00"); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("a presenter extended their own deadline: %v", err)
+	}
+	// Withdrawal stays possible after the deadline.
+	if _, err := f.subs.Withdraw(ctx, other, f.conf, draft.ID); err != nil {
+		t.Errorf("withdraw after the deadline: %v", err)
+	}
+}
+
+func TestNotYetOpen(t *testing.T) {
+	f := setup(t)
+	f.clock.set(time.Date(2027, 1, 15, 8, 59, 0, 0, ny))
+	_, _, err := f.subs.Create(context.Background(), f.person("Early Bird", true), f.conf, submission.CreateInput{Content: f.complete()})
+	if !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "opens on Friday 15 January 2027, 09:00 EST") {
+		t.Fatalf("create before the call opens: %v", err)
+	}
+}
+
+func TestAccessLink(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.clock.set(time.Date(2027, 7, 2, 10, 0, 0, 0, ny))
+	link, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, "Invited panel", "2027-07-10T17:00", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link.URL, "http://conf.test/c/"+f.conf.Slug+"/call/access/") {
+		t.Errorf("link URL %q", link.URL)
+	}
+	a, b, c := f.person("Panel A", true), f.person("Panel B", true), f.person("Panel C", true)
+	prop, _, err := f.subs.Create(ctx, a, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: link.Secret})
+	if err != nil {
+		t.Fatalf("create through the link: %v", err)
+	}
+	if prop.Deadline == nil || !prop.Deadline.Equal(time.Date(2027, 7, 10, 17, 0, 59, 999999000, ny)) {
+		t.Errorf("the proposal's deadline is %v, want the link's expiry", prop.Deadline)
+	}
+	if _, _, err := f.subs.Submit(ctx, a, f.conf, prop.ID, 0); err != nil {
+		t.Fatalf("submit through the link: %v", err)
+	}
+	if _, _, err := f.subs.Create(ctx, b, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: link.Secret}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.subs.Create(ctx, c, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: link.Secret})
+	if !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "used as many times") {
+		t.Fatalf("third use of a two-use link: %v", err)
+	}
+	_, _, err = f.subs.Create(ctx, c, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: "not-a-link"})
+	if !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("unknown link: %v", err)
+	}
+	if n := f.count(`SELECT uses FROM call_access_links WHERE id = $1`, link.ID); n != 2 {
+		t.Errorf("uses = %d, want 2", n)
+	}
+	other, _ := f.calls.CreateAccessLink(ctx, f.org, f.conf, "Late keynote", "2027-07-03T09:00", 5)
+	f.clock.set(time.Date(2027, 7, 3, 9, 1, 0, 0, ny))
+	if _, _, err := f.subs.Create(ctx, c, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: other.Secret}); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("expired link: %v", err)
+	}
+}
+
+func TestOptimisticLocking(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Two Tabs", true)
+	prop := f.draft(p, f.complete())
+
+	first := f.complete()
+	first.Abstract = "Text typed in the first tab."
+	if _, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, first); err != nil {
+		t.Fatal(err)
+	}
+	// The same save again (a double click) is not a conflict.
+	if _, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, first); err != nil {
+		t.Fatalf("repeated identical save: %v", err)
+	}
+	second := f.complete()
+	second.Abstract = "Text typed in the second tab."
+	_, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, second)
+	var st *submission.StaleError
+	if !apperr.Is(err, apperr.Conflict) || !errors.As(err, &st) || st.Current.Abstract != first.Abstract {
+		t.Fatalf("stale save: %v", err)
+	}
+	var abstract string
+	_ = f.db.SQL.QueryRow(`SELECT abstract FROM proposals WHERE id = $1`, prop.ID).Scan(&abstract)
+	if abstract != first.Abstract {
+		t.Errorf("the stale save overwrote the newer text: %q", abstract)
+	}
+	// Saving again on top of the newer version works.
+	if _, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, st.Current.Version, second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCreateWithClientKeyMakesOne(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Double Click", true)
+	var wg sync.WaitGroup
+	ids := make([]int64, 6)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			prop, _, err := f.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: f.complete(), ClientKey: "form-123"})
+			if err != nil {
+				t.Errorf("create: %v", err)
+			}
+			ids[i] = prop.ID
+		}()
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id != ids[0] || id == 0 {
+			t.Fatalf("creates with one client key made different proposals: %v", ids)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM proposals WHERE owner_id = $1`, p.UserID); n != 1 {
+		t.Errorf("%d proposals, want 1", n)
+	}
+}
+
+func TestWhoMaySee(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner, stranger := f.person("Owner", true), f.person("Stranger", true)
+	prop := f.draft(owner, f.complete())
+	for name, call := range map[string]func() error{
+		"get":      func() error { _, err := f.subs.Get(ctx, stranger, f.conf, prop.ID); return err },
+		"save":     func() error { _, _, err := f.subs.Save(ctx, stranger, f.conf, prop.ID, 1, f.complete()); return err },
+		"submit":   func() error { _, _, err := f.subs.Submit(ctx, stranger, f.conf, prop.ID, 0); return err },
+		"withdraw": func() error { _, err := f.subs.Withdraw(ctx, stranger, f.conf, prop.ID); return err },
+		"invite": func() error {
+			_, err := f.subs.Invite(ctx, stranger, f.conf, prop.ID, "X", "x@example.org")
+			return err
+		},
+		"history": func() error { _, err := f.subs.Revisions(ctx, stranger, f.conf, prop.ID); return err },
+	} {
+		if err := call(); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("%s by a stranger: %v, want not found", name, err)
+		}
+	}
+	// Organizers read every proposal but do not write them.
+	if _, err := f.subs.Get(ctx, f.org, f.conf, prop.ID); err != nil {
+		t.Errorf("organizer get: %v", err)
+	}
+	if _, _, err := f.subs.Save(ctx, f.org, f.conf, prop.ID, 1, f.complete()); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("organizer save: %v", err)
+	}
+	if _, err := f.subs.List(ctx, owner, f.conf, submission.Filter{}); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("a submitter listed all proposals: %v", err)
+	}
+}
+
+func TestCoPresenters(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner := f.person("Nia Owner", true)
+	prop := f.draft(owner, f.complete())
+
+	_, err := f.subs.Invite(ctx, owner, f.conf, prop.ID, "Co Presenter", "not-an-address")
+	if fieldErrors(err)["email"] == "" {
+		t.Fatalf("bad address: %v", err)
+	}
+	x, err := f.subs.Invite(ctx, owner, f.conf, prop.ID, "Sam Co", "Sam.Co@Example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A poster has at most two presenters: the invitation counts.
+	if _, err := f.subs.Invite(ctx, owner, f.conf, prop.ID, "Third", "third@example.org"); !strings.Contains(fieldErrors(err)["email"], "at most 2 presenters") {
+		t.Fatalf("third presenter of a poster: %v", err)
+	}
+	var body string
+	_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = 'sam.co@example.org'`).Scan(&body)
+	i := strings.Index(body, "/invitations/")
+	if i < 0 {
+		t.Fatalf("no invitation link in:\n%s", body)
+	}
+	secret := strings.Fields(body[i+len("/invitations/"):])[0]
+
+	// Accepted by whoever holds the link, signed in under another address.
+	sam := f.person("Samuel Co", false)
+	inv, err := f.subs.AnswerInvitation(ctx, sam, secret, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Presenter.ID != x.ID || inv.Presenter.Status != submission.Accepted {
+		t.Errorf("answered invitation: %+v", inv.Presenter)
+	}
+	if _, err := f.subs.AnswerInvitation(ctx, sam, secret, true); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("a used invitation link worked again: %v", err)
+	}
+	// The co-presenter can edit, not withdraw; and the owner is told.
+	got, err := f.subs.Get(ctx, sam, f.conf, prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.complete()
+	c.Title = "Edited by the co-presenter"
+	if _, _, err := f.subs.Save(ctx, sam, f.conf, prop.ID, got.Version, c); err != nil {
+		t.Errorf("co-presenter save: %v", err)
+	}
+	if _, err := f.subs.Withdraw(ctx, sam, f.conf, prop.ID); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("co-presenter withdrew: %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM email_messages WHERE recipient = $1 AND subject LIKE 'Samuel Co accepted%'`, owner.Email); n != 1 {
+		t.Errorf("%d messages to the owner about the answer, want 1", n)
+	}
+	// A co-presenter's name in the abstract draws a warning, not an error.
+	c.Abstract = "Samuel Co and colleagues at Meharry Medical College describe their work."
+	got, _ = f.subs.Get(ctx, owner, f.conf, prop.ID)
+	_, warns, err := f.subs.Save(ctx, owner, f.conf, prop.ID, got.Version, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, w := range warns {
+		msgs = append(msgs, w.Field+": "+w.Message)
+	}
+	joined := strings.Join(msgs, "\n")
+	if !strings.Contains(joined, "abstract: The abstract mentions the name of Samuel Co") ||
+		!strings.Contains(joined, "the institution of a presenter (Meharry Medical College)") {
+		t.Errorf("warnings:\n%s", joined)
+	}
+	// The co-presenter leaves.
+	if err := f.subs.RemovePresenter(ctx, sam, f.conf, prop.ID, x.ID); err != nil {
+		t.Errorf("leave: %v", err)
+	}
+	if _, err := f.subs.Get(ctx, sam, f.conf, prop.ID); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("a former co-presenter still sees the proposal: %v", err)
+	}
+}
+
+func TestListAndSearch(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Lister", true)
+	a := f.complete()
+	a.Title = "Community health workers as faculty"
+	f.draft(p, a)
+	b := f.complete()
+	b.FormatID, b.Title, b.Answers = f.workshop.ID, "Interrupting microaggressions on rounds", nil
+	prop := f.draft(p, b)
+	if _, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	page, err := f.subs.List(ctx, f.org, f.conf, submission.Filter{Query: "microaggression"})
+	if err != nil || page.Total != 1 || page.Proposals[0].ID != prop.ID || len(page.Proposals[0].Presenters) != 1 {
+		t.Fatalf("search: %+v %v", page, err)
+	}
+	page, _ = f.subs.List(ctx, f.org, f.conf, submission.Filter{FormatID: f.poster.ID})
+	if page.Total != 1 || page.Proposals[0].Title != a.Title {
+		t.Errorf("format filter: %+v", page)
+	}
+	page, _ = f.subs.List(ctx, f.org, f.conf, submission.Filter{Status: submission.Submitted})
+	if page.Total != 1 {
+		t.Errorf("status filter: %d", page.Total)
+	}
+	if _, err := f.subs.List(ctx, f.org, f.conf, submission.Filter{Status: "accepted"}); fieldErrors(err)["status"] == "" {
+		t.Errorf("bad status filter: %v", err)
+	}
+}
+
+func TestMentions(t *testing.T) {
+	for _, c := range []struct {
+		text, term string
+		want       bool
+	}{
+		{"Dr Lee's clinic", "Lee", true},
+		{"a fleet of cars", "Lee", false},
+		{"LEE", "lee", true},
+		{"Zoë Ngũgĩ presented", "Ngũgĩ", true},
+		{"Ngũgĩs", "Ngũgĩ", false},
+		{"at Meharry Medical College.", "Meharry Medical College", true},
+		{"", "x", false},
+		{"x", " ", false},
+		{"leeway and Lee", "lee", true},
+	} {
+		if got := submission.Mentions(c.text, c.term); got != c.want {
+			t.Errorf("mentions(%q, %q) = %v", c.text, c.term, got)
+		}
+	}
+}
+
+// TestConcurrentSavesOfOneVersion saves eight different texts on the same version at once: one is
+// saved, the others are told a newer version exists; no save is lost silently.
+func TestConcurrentSavesOfOneVersion(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Many Tabs", true)
+	prop := f.draft(p, f.complete())
+	var wg sync.WaitGroup
+	var ok, stale atomic.Int64
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := f.complete()
+			c.Title = fmt.Sprintf("Tab %d", i)
+			_, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, c)
+			var st *submission.StaleError
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.As(err, &st):
+				stale.Add(1)
+			default:
+				t.Errorf("save: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 1 || stale.Load() != 7 {
+		t.Errorf("%d saved, %d stale; want 1 and 7", ok.Load(), stale.Load())
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != 2 {
+		t.Errorf("%d revisions, want 2", n)
+	}
+}
+
+// TestDecisionFieldsRoundTrip stores a decision and the presenters' confirmation, and finds the
+// proposal by them.
+func TestDecisionFieldsRoundTrip(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Decided", true)
+	prop := f.draft(p, f.complete())
+	if _, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	store := store.Proposals{DB: f.db}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	got, _ := f.subs.Get(ctx, f.org, f.conf, prop.ID)
+	got.Decision, got.DecidedFormatID, got.DecisionNote, got.DecidedAt, got.DecidedBy, got.DecisionReleasedAt =
+		submission.Accept, &f.workshop.ID, "As a workshop", &now, &f.org.UserID, &now
+	if err := store.SetDecision(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	due := now.Add(14 * 24 * time.Hour)
+	if err := store.SetParticipation(ctx, prop.ID, submission.ParticipationConfirmed, &due, &now); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = f.subs.Get(ctx, f.org, f.conf, prop.ID)
+	if got.Decision != submission.Accept || got.FinalFormatID() != f.workshop.ID || got.DecisionNote != "As a workshop" ||
+		!got.InProgram() || got.ConfirmBy == nil || !got.ConfirmBy.Equal(due) {
+		t.Errorf("decision read back: %+v", got)
+	}
+	page, err := f.subs.List(ctx, f.org, f.conf, submission.Filter{Decision: submission.Accept, Participation: submission.ParticipationConfirmed})
+	if err != nil || page.Total != 1 {
+		t.Errorf("filter by decision: %+v %v", page.Total, err)
+	}
+	page, _ = f.subs.List(ctx, f.org, f.conf, submission.Filter{Decision: "none"})
+	if page.Total != 0 {
+		t.Errorf("undecided: %d", page.Total)
+	}
+}
