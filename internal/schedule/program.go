@@ -130,6 +130,10 @@ type Publication struct {
 	PublishedBy int64 `json:"published_by"`
 }
 
+// PublishedChannel is the PostgreSQL LISTEN/NOTIFY channel on which every publication announces
+// its conference id when its transaction commits; caches of the public program listen on it.
+const PublishedChannel = "program_published"
+
 // ErrNotPublished is returned when a conference has no published program yet.
 var ErrNotPublished = errors.New("schedule: no published program")
 

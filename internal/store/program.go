@@ -117,5 +117,9 @@ func (s Programs) InsertProgram(ctx context.Context, p schedule.Publication) (in
 		p.Program.ConferenceID, next, string(prog), string(ch), by).Error; err != nil {
 		return 0, translate("publish program", err)
 	}
+	// Delivered at commit to every listener (the public program's caches), never for a rollback.
+	if err := db.Exec(`SELECT pg_notify(?, ?)`, schedule.PublishedChannel, fmt.Sprint(p.Program.ConferenceID)).Error; err != nil {
+		return 0, translate("announce program", err)
+	}
 	return next, nil
 }
