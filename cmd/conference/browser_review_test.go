@@ -43,6 +43,7 @@ func TestBrowserReviewPaths(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("confirm_by"), time.Now().Add(40*24*time.Hour).In(loc).Format(cfp.LocalLayout)))
 	c.follow(chromedp.Click(chromedp.CSS(`main form button[type=submit]`)))
 	c.wantText(".flash", "The review settings are saved")
+	c.wantText("main .panel.warning", "Bidding opens before the call closes")
 	c.open(base + "/manage/review/rubrics")
 	c.audit("rubrics")
 	c.follow(chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href$="/rubrics/%d"]`, f.formats["Poster abstract"].ID))))

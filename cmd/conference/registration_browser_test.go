@@ -148,7 +148,7 @@ func TestRegistrationAccessibility(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name="answers.meal"][value="No"] + label`)),
 		chromedp.Click(chromedp.CSS(`input[name="accommodations"][value="other"] + label`)),
 		chromedp.Click(chromedp.CSS(`input[name="demographics.disability"][value="No"] + label`)),
-		chromedp.SendKeys(chromedp.CSS(`textarea[id="answers.hopes"]`), strings.Repeat("ideas ", 120)))
+		typeLong(`textarea[id="answers.hopes"]`, strings.Repeat("ideas ", 119)+"ideas"))
 	c.follow(chromedp.Click(chromedp.CSS(`main form button[type=submit]`)))
 	c.wantText(".error-summary h2", "There is a problem")
 	c.audit("/c/<slug>/register filled in, with errors")

@@ -61,6 +61,7 @@ type matrix struct {
 	f          callFixture
 	base, mg   string
 	p, q       int64
+	r          int64 // undecided, submitted after the decisions: what planning still has to do
 	pTitle     string
 	qTitle     string
 	tokens     map[role]string
@@ -129,6 +130,7 @@ func reviewRoutes() []reviewRoute {
 		noContent = http.StatusNoContent
 		forbidden = http.StatusForbidden
 		notFound  = http.StatusNotFound
+		conflict  = http.StatusConflict
 	)
 	mg := "/api/v1/conferences/:slug/manage/review"
 	rv := "/api/v1/conferences/:slug/review"
@@ -215,7 +217,9 @@ func reviewRoutes() []reviewRoute {
 			return fmt.Sprintf("%s/plans/%d/commit", m.mg, id)
 		}},
 		{method: "GET", path: mg + "/assignments", want: organizersOnly(ok, ok), lists: true},
-		{method: "POST", path: mg + "/assignments", want: organizersOnly(noContent, notFound), body: func(m *matrix, _ role) string {
+		// P is decided, so its reviewers no longer change: the organizer hears so, the conflicted one
+		// does not learn that P exists.
+		{method: "POST", path: mg + "/assignments", want: organizersOnly(conflict, notFound), body: func(m *matrix, _ role) string {
 			return fmt.Sprintf(`{"change":"add","proposal_id":%d,"user_id":%d}`, m.p, m.spare.UserID)
 		}, after: func(m *matrix, _ role, status int) {
 			if status == http.StatusNoContent {
@@ -415,6 +419,7 @@ func newMatrix(t *testing.T, ta *testApp) *matrix {
 	if n, err := ta.reviews.SendNotices(ctx, org, m.f.conf, nil); err != nil || n != 2 {
 		t.Fatalf("send: %d %v", n, err)
 	}
+	m.r = submitPoster(t, ta, m.f, qToken, fmt.Sprintf("Undecided after the others %d", stamp))
 	return m
 }
 
@@ -715,8 +720,8 @@ func TestReviewAPIRefusesBadInput(t *testing.T) {
 		{http.MethodPut, mg + "/templates/accept", theOrganizer, `{"version":0,"subject":"Action required\u0000","body":"x"}`, "subject"},
 		{http.MethodPost, mg + "/templates/accept/preview", theOrganizer, fmt.Sprintf(`{"subject":"Action required","body":"{{nope}}","proposal_id":%d}`, m.p), "body"},
 		{http.MethodPost, mg + "/assignments", theOrganizer, `{"change":"move","proposal_id":1,"user_id":1}`, "change"},
-		{http.MethodPost, mg + "/assignments", theOrganizer, fmt.Sprintf(`{"change":"swap","proposal_id":%d,"user_id":%d}`, m.p, m.spare.UserID), "replacement_id"},
-		{http.MethodPost, mg + "/assignments", theOrganizer, fmt.Sprintf(`{"change":"add","proposal_id":%d,"user_id":%d}`, m.p, m.principals[thePresenter].UserID),
+		{http.MethodPost, mg + "/assignments", theOrganizer, fmt.Sprintf(`{"change":"swap","proposal_id":%d,"user_id":%d}`, m.r, m.spare.UserID), "replacement_id"},
+		{http.MethodPost, mg + "/assignments", theOrganizer, fmt.Sprintf(`{"change":"add","proposal_id":%d,"user_id":%d}`, m.r, m.principals[thePresenter].UserID),
 			"user_id"},
 		{http.MethodPost, mg + "/reminders", theOrganizer, `{"user_id":-4}`, "user_id"},
 		{http.MethodPost, mg + "/notices/send", theOrganizer, `{"ids":["all"]}`, "ids"},

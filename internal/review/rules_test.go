@@ -189,3 +189,44 @@ func TestInvitationsMergeRepeatedAddresses(t *testing.T) {
 		t.Errorf("not a reviewer after accepting: %+v", p.Roles)
 	}
 }
+
+// TestDecidedProposalsAreFrozen: reviewers and the committee judged a proposal's text as it stood, so
+// once decided it cannot be changed, even by a presenter whose own extension is still running.
+func TestDecidedProposalsAreFrozen(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	revs := f.pool(1)
+	author := f.person("Author", "a@frozen.test", "Frozen")
+	prop := f.proposal(author, "Frozen after the decision", 0)
+	f.openBidding()
+	f.assignAll([]submission.Proposal{prop}, revs)
+	f.score(revs[0], prop, 5, 5)
+	until := f.clock.now().In(f.conf.Location()).Add(72 * time.Hour).Format("2006-01-02T15:04")
+	if _, err := f.subs.Extend(ctx, f.org, f.conf, prop.ID, until); err != nil {
+		t.Fatal(err)
+	}
+	prop, _ = f.subs.Get(ctx, author, f.conf, prop.ID)
+	if editable, _, _ := f.subs.Editable(ctx, f.conf, prop); !editable {
+		t.Fatal("the extension does not reopen the proposal")
+	}
+	cfg, _ := f.reviews.FormatConfig(ctx, f.conf, f.poster)
+	one := 1
+	cfg.Slots = &one
+	if _, err := f.reviews.SaveFormatConfig(ctx, f.org, f.conf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.reviews.Decide(ctx, f.org, f.conf, prop.ID, review.DecisionInput{Decision: submission.Accept}); err != nil {
+		t.Fatal(err)
+	}
+	prop, _ = f.subs.Get(ctx, author, f.conf, prop.ID)
+	c := prop.Content()
+	c.Title = "Changed after acceptance"
+	_, _, err := f.subs.Save(ctx, author, f.conf, prop.ID, prop.Version, c)
+	if ae, ok := apperr.As(err); !ok || ae.Code != apperr.Forbidden || !strings.Contains(ae.Message, "decision has been made") {
+		t.Fatalf("saving a decided proposal: %v", err)
+	}
+	after, _ := f.subs.Get(ctx, author, f.conf, prop.ID)
+	if after.Title != "Frozen after the decision" || after.Version != prop.Version {
+		t.Errorf("the decided proposal changed: %q v%d", after.Title, after.Version)
+	}
+}

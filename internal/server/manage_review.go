@@ -12,6 +12,7 @@ import (
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/question"
 	"github.com/challenging-norms/conference/internal/review"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // The organizers' pages of peer review: settings, rubrics, the reviewer pool and conflicts.
@@ -34,6 +35,9 @@ type reviewSettingsPage struct {
 	Form       reviewSettingsForm
 	Blinds     []option
 	Categories []option
+	// Warnings are saved dates that work against the call: reviewers would bid on, or review, a set
+	// of proposals that can still grow or change.
+	Warnings []string
 }
 
 func (s *Server) reviewSettingsPage(c echo.Context) (reviewSettingsPage, error) {
@@ -72,6 +76,17 @@ func (s *Server) reviewSettingsPage(c echo.Context) (reviewSettingsPage, error) 
 	}
 	if st.Calibration {
 		p.Form.Calibration = "yes"
+	}
+	call, err := s.opts.Calls.Call(c.Request().Context(), conf)
+	if err != nil {
+		return p, err
+	}
+	closes := submission.FormatTime(call.ClosesAt, loc)
+	if st.BiddingOpensAt != nil && st.BiddingOpensAt.Before(call.ClosesAt) {
+		p.Warnings = append(p.Warnings, "Bidding opens before the call closes ("+closes+"): proposals submitted or changed after reviewers bid will have no bids from them. Open bidding after the call closes unless you mean it.")
+	}
+	if st.ReviewDeadline != nil && st.ReviewDeadline.Before(call.ClosesAt) {
+		p.Warnings = append(p.Warnings, "Reviews are due before the call closes ("+closes+"): proposals that arrive later cannot be reviewed in time.")
 	}
 	return p, nil
 }

@@ -135,7 +135,16 @@ func (s *Service) Editable(ctx context.Context, conf conference.Conference, prop
 		return false, time.Time{}, err
 	}
 	d := Deadline(call, prop)
-	return prop.Status != Withdrawn && !s.now().After(d), d, nil
+	return prop.Status != Withdrawn && prop.Decision == "" && !s.now().After(d), d, nil
+}
+
+// locked is the error for a change to a proposal that is no longer editable: reviewers and the
+// committee judged the text as it stood, so after a decision it is frozen even within an extension.
+func locked(conf conference.Conference, prop Proposal, d time.Time) error {
+	if prop.Decision != "" {
+		return apperr.New(apperr.Forbidden, "A decision has been made on this proposal, so it can no longer be changed; write to the organizers if something must change.")
+	}
+	return locked(conf, prop, d)
 }
 
 // deadlinePassed is the error for a change after the deadline.
@@ -324,7 +333,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, conf conferen
 					return err
 				}
 				if now.After(d) {
-					return deadlinePassed(conf, d)
+					return locked(conf, prop, d)
 				}
 			}
 		}
@@ -384,7 +393,7 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 			return prop, nil, err
 		}
 		if !editable {
-			return prop, nil, deadlinePassed(conf, d)
+			return prop, nil, locked(conf, prop, d)
 		}
 		f, err := s.formatOf(ctx, conf, in.FormatID, in.FormatID != prop.FormatID)
 		if err != nil {
@@ -445,7 +454,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 			return err
 		}
 		if !editable {
-			return deadlinePassed(conf, d)
+			return locked(conf, prop, d)
 		}
 		if version != 0 && version != prop.Version {
 			return stale(prop)
@@ -775,7 +784,7 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		if editable, d, err := s.Editable(ctx, conf, prop); err != nil {
 			return err
 		} else if !editable {
-			return deadlinePassed(conf, d)
+			return locked(conf, prop, d)
 		}
 		f, err := s.formatOf(ctx, conf, prop.FormatID, false)
 		if err != nil {
@@ -838,7 +847,7 @@ func (s *Service) RemovePresenter(ctx context.Context, p *access.Principal, conf
 			if editable, d, err := s.Editable(ctx, conf, prop); err != nil {
 				return err
 			} else if !editable {
-				return deadlinePassed(conf, d)
+				return locked(conf, prop, d)
 			}
 		}
 		if err := s.store.RemovePresenter(ctx, prop.ID, x.ID); err != nil {
