@@ -760,3 +760,36 @@ func TestReviewAPIRefusesBadInput(t *testing.T) {
 		wantProblem(t, method+" "+path, r.apiResponse, http.StatusNotFound, "not_found")
 	}
 }
+
+// TestConflictedOrganizersMailLog: the conference's mail log is a side surface where a decision shows
+// in a subject line. An organizer in conflict with a proposal does not see the mail about it; the
+// other organizers do, and the conflicted one still sees the rest.
+func TestConflictedOrganizersMailLog(t *testing.T) {
+	ta := startApp(t)
+	m := newMatrix(t, ta)
+	pEmail, qEmail := m.secrets[1], m.secrets[4]
+	logOf := func(email string) string {
+		t.Helper()
+		pg := loggedIn(t, ta, email).get("/c/" + m.f.conf.Slug + "/manage/mail")
+		if pg.Status != http.StatusOK {
+			t.Fatalf("mail log as %s: %d %s", email, pg.Status, pg.Body)
+		}
+		return pg.Doc.Find("main table").Text()
+	}
+	all := logOf(m.f.organizer)
+	if !strings.Contains(all, pEmail) || !strings.Contains(all, "Action required") || !strings.Contains(all, qEmail) {
+		t.Fatalf("the organizer's mail log lacks the notices: %s", all)
+	}
+	conflicted := m.principals[conflictedOrg]
+	u, err := ta.accounts.User(context.Background(), conflicted.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := logOf(u.Email)
+	if strings.Contains(theirs, pEmail) || strings.Contains(theirs, "Action required") {
+		t.Errorf("the conflicted organizer reads the mail about the proposal they conflict with: %s", theirs)
+	}
+	if !strings.Contains(theirs, qEmail) {
+		t.Errorf("the conflicted organizer's mail log hides more than the conflicted proposal: %s", theirs)
+	}
+}

@@ -58,8 +58,11 @@ type Queue interface {
 // LogFilter selects messages for the mail log.
 type LogFilter struct {
 	ConferenceID *int64
-	Before       int64
-	Limit        int
+	// HideProposals leaves out the mail about these proposals (receipts, decision notices, reminders
+	// to confirm): a conflicted organizer must not learn a decision from a subject line.
+	HideProposals []int64
+	Before        int64
+	Limit         int
 }
 
 // Log reads the mail log, newest first.

@@ -78,6 +78,21 @@ func (s *Service) record(ctx context.Context, p *access.Principal, conf conferen
 
 func proposalSubject(id int64) string { return fmt.Sprintf("proposal:%d", id) }
 
+// ConflictedProposals lists the proposals of the conference the person conflicts with, for the side
+// surfaces outside review (e.g. the mail log) that must leave them out.
+func (s *Service) ConflictedProposals(ctx context.Context, conf conference.Conference, userID int64) ([]int64, error) {
+	m, err := s.store.ConflictsOf(ctx, conf.ID, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, 0, len(m))
+	for id := range m {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 // Settings returns how the conference reviews. Organizers and reviewers may read them.
 func (s *Service) Settings(ctx context.Context, conf conference.Conference) (Settings, error) {
 	return s.store.Settings(ctx, conf.ID)

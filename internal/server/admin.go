@@ -58,6 +58,11 @@ func (s *Server) mailLogPage(c echo.Context, title string, conf *conference.Conf
 	f := mail.LogFilter{Before: beforeParam(c), Limit: mailLogPageSize}
 	if conf != nil {
 		f.ConferenceID = &conf.ID
+		hide, err := s.opts.Reviews.ConflictedProposals(c.Request().Context(), *conf, principal(c).UserID)
+		if err != nil {
+			return err
+		}
+		f.HideProposals = hide
 	}
 	msgs, err := s.opts.MailLog.List(c.Request().Context(), f)
 	if err != nil {

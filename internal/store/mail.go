@@ -104,6 +104,14 @@ func (s Mail) Enqueue(ctx context.Context, e *mail.Email) (bool, error) {
 	return inserted, err
 }
 
+// mailProposal is the proposal a message is about, read from its event key (see the Enqueue calls
+// of the submission and review services), or NULL.
+const mailProposal = `CASE
+	WHEN email_messages.event_key LIKE 'decision-notice:%' THEN (SELECT n.proposal_id FROM notices n WHERE n.id = split_part(email_messages.event_key, ':', 2)::bigint)
+	WHEN email_messages.event_key LIKE 'confirm-reminder:%' OR email_messages.event_key LIKE 'proposal-receipt:%' OR email_messages.event_key LIKE 'proposal-withdrawn:%'
+		THEN split_part(email_messages.event_key, ':', 2)::bigint
+	END`
+
 // List implements mail.Log.
 func (s Mail) List(ctx context.Context, f mail.LogFilter) ([]mail.Email, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
@@ -115,6 +123,9 @@ func (s Mail) List(ctx context.Context, f mail.LogFilter) ([]mail.Email, error) 
 	}
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)
+	}
+	if len(f.HideProposals) > 0 {
+		q = q.Where(`NOT coalesce((`+mailProposal+`) IN ?, false)`, f.HideProposals)
 	}
 	var rows []emailRow
 	if err := q.Find(&rows).Error; err != nil {
