@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -791,5 +792,47 @@ func TestConflictedOrganizersMailLog(t *testing.T) {
 	}
 	if !strings.Contains(theirs, qEmail) {
 		t.Errorf("the conflicted organizer's mail log hides more than the conflicted proposal: %s", theirs)
+	}
+}
+
+// TestSwapReviewerOnTheWeb: an organizer swaps a reviewer in one step from the proposal's review
+// page; the form offers only who may leave and who may come, and a missing choice is a field error.
+func TestSwapReviewerOnTheWeb(t *testing.T) {
+	ta := startApp(t)
+	m := newMatrix(t, ta)
+	out, in := m.principals[assignedReviewer].UserID, m.spare.UserID
+	m.change(assign.Add, m.r, out)
+	b := loggedIn(t, ta, m.f.organizer)
+	sheet := fmt.Sprintf("/c/%s/review/proposals/%d", m.f.conf.Slug, m.r)
+	action := fmt.Sprintf("/c/%s/manage/review/proposals/%d/assignments", m.f.conf.Slug, m.r)
+	pg := b.get(sheet)
+	if pg.Doc.Find(fmt.Sprintf(`select#reviewer option[value="%d"]`, out)).Length() != 1 ||
+		pg.Doc.Find(fmt.Sprintf(`select#replacement option[value="%d"]`, in)).Length() != 1 ||
+		pg.Doc.Find(fmt.Sprintf(`select#replacement option[value="%d"]`, out)).Length() != 0 {
+		t.Fatalf("the swap form offers the wrong people: %s", pg.Doc.Find("form.swap-form").Text())
+	}
+	pg = b.post(sheet, action, url.Values{"kind": {"swap"}, "reviewer": {fmt.Sprint(out)}})
+	if pg.Status != http.StatusUnprocessableEntity || pg.Doc.Find(`.error-summary a[href="#replacement"]`).Length() != 1 {
+		t.Fatalf("a swap without a replacement: %d %s", pg.Status, pg.Doc.Find(".error-summary").Text())
+	}
+	pg = b.post(sheet, action, url.Values{"kind": {"swap"}, "reviewer": {fmt.Sprint(out)}, "replacement": {fmt.Sprint(in)}})
+	if pg.Status != http.StatusSeeOther {
+		t.Fatalf("the swap: %d %s", pg.Status, pg.Doc.Find(".error-summary").Text())
+	}
+	var who []int64
+	rows, err := ta.db.SQL.Query(`SELECT user_id FROM review_assignments WHERE proposal_id = $1 ORDER BY user_id`, m.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		who = append(who, id)
+	}
+	if len(who) != 1 || who[0] != in {
+		t.Errorf("after the swap the proposal's reviewers are %v, want [%d]", who, in)
 	}
 }

@@ -55,11 +55,14 @@ type sheetPage struct {
 	Confidences     []option
 	// Organizers' panels.
 	Candidates []review.Candidate
-	Decision   decisionForm
-	Decisions  []option
-	Formats    []option
-	Row        *review.Row
-	Prop       submission.Proposal
+	// SwapOut and SwapIn are who can leave the proposal (assigned, review not submitted) and who can
+	// take their place (not assigned, no conflict, below their maximum), for the swap form.
+	SwapOut, SwapIn []option
+	Decision        decisionForm
+	Decisions       []option
+	Formats         []option
+	Row             *review.Row
+	Prop            submission.Proposal
 	// ConflictReason is the reason a reviewer gave for a conflict, shown again with an error.
 	ConflictReason string
 	// AcceptedAs names the format a proposal was accepted in, when another than proposed.
@@ -139,6 +142,14 @@ func (s *Server) sheetPage(c echo.Context) (sheetPage, error) {
 		p.Section = "assignments"
 		if p.Candidates, err = s.opts.Reviews.Candidates(ctx, principal(c), conf, id); err != nil {
 			return p, err
+		}
+		for _, x := range p.Candidates {
+			switch {
+			case x.Assigned && x.Review != review.Submitted:
+				p.SwapOut = append(p.SwapOut, option{Value: strconv.FormatInt(x.UserID, 10), Label: x.Name})
+			case !x.Assigned && len(x.Conflicts) == 0 && !x.AtMaximum():
+				p.SwapIn = append(p.SwapIn, option{Value: strconv.FormatInt(x.UserID, 10), Label: x.Name})
+			}
 		}
 		if p.Prop, err = s.opts.Submissions.Get(ctx, principal(c), conf, id); err != nil {
 			return p, err
