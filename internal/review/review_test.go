@@ -341,6 +341,11 @@ func TestBidding(t *testing.T) {
 	if _, total, _ := f.reviews.BiddingList(ctx, r, f.conf, review.BidFilter{}); total != 1 {
 		t.Errorf("after a conflict bid, %d proposals listed", total)
 	}
+	// Organizers see it with the declared conflicts.
+	declared, err := f.reviews.DeclaredConflicts(ctx, f.org, f.conf)
+	if err != nil || len(declared) != 1 || declared[0].ProposalID != c.ID || declared[0].UserID != r.UserID || declared[0].Source != "bid" {
+		t.Errorf("the conflict bid among the declared conflicts: %+v %v", declared, err)
+	}
 	f.clock.set(time.Date(2027, 3, 16, 0, 0, 0, 0, ny))
 	if err := f.reviews.SaveBids(ctx, r, f.conf, map[int64]review.BidLevel{a.ID: review.Willing}); !apperr.Is(err, apperr.Forbidden) {
 		t.Errorf("bid after bidding closed: %v", err)

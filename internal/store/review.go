@@ -473,9 +473,16 @@ func (s Reviews) SetConflict(ctx context.Context, proposalID, userID int64, sour
 // DeclaredConflicts implements review.Store.
 func (s Reviews) DeclaredConflicts(ctx context.Context, conferenceID int64) ([]review.DeclaredConflict, error) {
 	var rows []review.DeclaredConflict
+	// A "conflict" bid is a declaration too: it is listed with the others, as made in bidding.
 	err := s.conn(ctx).Raw(`SELECT c.proposal_id, p.title AS proposal_title, c.user_id, u.name, c.source, c.reason, c.created_at
 		FROM review_conflicts c JOIN proposals p ON p.id = c.proposal_id JOIN users u ON u.id = c.user_id
-		WHERE p.conference_id = ? ORDER BY c.created_at DESC`, conferenceID).Scan(&rows).Error
+		WHERE p.conference_id = @conf
+		UNION ALL
+		SELECT b.proposal_id, p.title, b.user_id, u.name, 'bid', '', b.updated_at
+		FROM bids b JOIN proposals p ON p.id = b.proposal_id JOIN users u ON u.id = b.user_id
+		WHERE p.conference_id = @conf AND b.level = 'conflict'
+		  AND NOT EXISTS (SELECT 1 FROM review_conflicts c WHERE c.proposal_id = b.proposal_id AND c.user_id = b.user_id)
+		ORDER BY created_at DESC`, map[string]any{"conf": conferenceID}).Scan(&rows).Error
 	return rows, translate("declared conflicts", err)
 }
 
