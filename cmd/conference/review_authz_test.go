@@ -836,3 +836,26 @@ func TestSwapReviewerOnTheWeb(t *testing.T) {
 		t.Errorf("after the swap the proposal's reviewers are %v, want [%d]", who, in)
 	}
 }
+
+// TestLoweredMaximumIsExplained: a reviewer who lowers their maximum below what they already hold is
+// told that the assignments stay theirs, instead of a bare "saved".
+func TestLoweredMaximumIsExplained(t *testing.T) {
+	ta := startApp(t)
+	m := newMatrix(t, ta)
+	who := m.principals[assignedReviewer]
+	m.change(assign.Add, m.r, who.UserID)
+	u, err := ta.accounts.User(context.Background(), who.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := loggedIn(t, ta, u.Email)
+	form := "/c/" + m.f.conf.Slug + "/review/profile"
+	version, _ := b.get(form).Doc.Find(`input[name="version"]`).Attr("value")
+	pg := b.post(form, form, url.Values{"version": {version}, "max_reviews": {"1"}, "category": {"faculty"}})
+	if pg.Status != http.StatusSeeOther {
+		t.Fatalf("saving the profile: %d %s", pg.Status, pg.Doc.Find(".error-summary").Text())
+	}
+	if got := b.get("/c/" + m.f.conf.Slug + "/review").Doc.Find(".flash").Text(); !strings.Contains(got, "You already hold 2 assignments, more than your new maximum of 1") {
+		t.Errorf("the flash after lowering the maximum: %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -230,7 +231,15 @@ func (s *Server) reviewProfileSave(c echo.Context) error {
 	if err != nil {
 		return s.renderForm(c, "review_profile", &p, err)
 	}
-	s.flash(c, "Your reviewer profile is saved.")
+	msg := "Your reviewer profile is saved."
+	if limit := atoi(f.MaxReviews); limit > 0 {
+		// Lowering the maximum does not take assignments away: say so rather than let it look done.
+		if tasks, err := s.opts.Reviews.Tasks(c.Request().Context(), principal(c), p.Conference); err == nil && len(tasks.Assigned) > limit {
+			msg += fmt.Sprintf(" You already hold %d assignments, more than your new maximum of %d: they stay yours, and no more are added. Write to the organizers if some should go to someone else.",
+				len(tasks.Assigned), limit)
+		}
+	}
+	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/review")
 }
 
