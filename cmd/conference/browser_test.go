@@ -88,7 +88,7 @@ func TestBrowserSignupToLogout(t *testing.T) {
 	c.logIn(email, password)
 	c.wantPath("/account")
 	c.wantText("h1", "Your account")
-	c.wantText(".flash", "Welcome back, "+name)
+	c.wantText(".flash", "Welcome, "+name+". You are logged in.")
 	c.wantText(".facts dd", name)
 
 	c.follow(chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)))

@@ -61,7 +61,7 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	s.sessions.Put(ctx, "user_id", u.ID)
-	s.flash(c, "Welcome back, "+u.Name+".")
+	s.flash(c, "Welcome, "+u.Name+". You are logged in.")
 	return c.Redirect(http.StatusSeeOther, safeNext(f.Next))
 }
 
