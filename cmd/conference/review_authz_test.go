@@ -859,3 +859,19 @@ func TestLoweredMaximumIsExplained(t *testing.T) {
 		t.Errorf("the flash after lowering the maximum: %q", got)
 	}
 }
+
+// TestPresentersSeeTheirOutcomeAtAGlance: once the notices are sent, the presenters' list of
+// proposals says the decision, and what is asked of them, instead of "Submitted".
+func TestPresentersSeeTheirOutcomeAtAGlance(t *testing.T) {
+	ta := startApp(t)
+	m := newMatrix(t, ta)
+	p := loggedIn(t, ta, m.secrets[1]).get("/c/" + m.f.conf.Slug + "/proposals")
+	if got := p.Doc.Find("main table tbody").Text(); !strings.Contains(got, "Accepted: action required, confirm your participation") {
+		t.Errorf("the accepted presenter's list: %q", got)
+	}
+	q := loggedIn(t, ta, m.secrets[4]).get("/c/" + m.f.conf.Slug + "/proposals")
+	got := q.Doc.Find("main table tbody").Text()
+	if !strings.Contains(got, "On the waiting list") || !strings.Contains(got, "Submitted") {
+		t.Errorf("the waitlisted presenter's list (one decided, one not): %q", got)
+	}
+}

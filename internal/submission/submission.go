@@ -131,6 +131,29 @@ type Proposal struct {
 	ParticipationAt *time.Time
 }
 
+// Outcome is the decision as its presenters may know it, for their list of proposals: empty until
+// the organizers released it to them.
+func (p Proposal) Outcome() string {
+	if p.DecisionReleasedAt == nil || p.Status == Withdrawn {
+		return ""
+	}
+	switch p.Decision {
+	case Accept:
+		switch p.Participation {
+		case ParticipationConfirmed:
+			return "Accepted; participation confirmed"
+		case ParticipationDeclined:
+			return "Accepted; participation declined"
+		}
+		return "Accepted: action required, confirm your participation"
+	case Reject:
+		return "Not accepted"
+	case Waitlist:
+		return "On the waiting list"
+	}
+	return ""
+}
+
 // FinalFormatID is the format the proposal is accepted in: the decided one, or the proposed one.
 func (p Proposal) FinalFormatID() int64 {
 	if p.DecidedFormatID != nil {
