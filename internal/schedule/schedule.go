@@ -466,8 +466,9 @@ func (s *Service) CreateSlot(ctx context.Context, p *access.Principal, conf conf
 	return sl, err
 }
 
-// change runs fn on a session locked at the version the caller edited, and saves it.
-func (s *Service) change(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int,
+// change runs fn on a session locked at the version the caller edited, and saves it. anyVersion
+// skips the comparison, for changes that add to the session as it is now and so cannot undo anyone's.
+func (s *Service) change(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, anyVersion bool,
 	fn func(b Board, sl *Slot) error) (Slot, error) {
 	if err := access.Check(p, access.ManageSchedule, conf.ID); err != nil {
 		return Slot{}, err
@@ -478,7 +479,7 @@ func (s *Service) change(ctx context.Context, p *access.Principal, conf conferen
 		if sl, err = s.store.Slot(ctx, conf.ID, id, true); err != nil {
 			return err
 		}
-		if sl.Version != version {
+		if !anyVersion && sl.Version != version {
 			return stale(sl)
 		}
 		b, err := s.board(ctx, conf)
@@ -495,12 +496,12 @@ func (s *Service) change(ctx context.Context, p *access.Principal, conf conferen
 
 // UpdateSlot saves a session edited at the given version.
 func (s *Service) UpdateSlot(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in SlotInput) (Slot, error) {
-	return s.change(ctx, p, conf, id, version, func(b Board, sl *Slot) error { return s.check(ctx, b, sl, in) })
+	return s.change(ctx, p, conf, id, version, false, func(b Board, sl *Slot) error { return s.check(ctx, b, sl, in) })
 }
 
 // MoveSlot moves a session to another start and room, keeping its length.
 func (s *Service) MoveSlot(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, start string, roomID int64) (Slot, error) {
-	return s.change(ctx, p, conf, id, version, func(b Board, sl *Slot) error {
+	return s.change(ctx, p, conf, id, version, false, func(b Board, sl *Slot) error {
 		var f apperr.Fields
 		t, err := time.ParseInLocation(LocalLayout, strings.TrimSpace(start), conf.Location())
 		if err != nil {
@@ -520,9 +521,10 @@ func (s *Service) MoveSlot(ctx context.Context, p *access.Principal, conf confer
 }
 
 // PlaceItem puts a proposal into a session at a position (0: at the end), moving it from the
-// session it was in, if any: the editor's drag and its "place in" control.
+// session it was in, if any: the editor's drag and its "place in" control. Version 0 places it in
+// the session as it is now.
 func (s *Service) PlaceItem(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, proposalID int64, position int) (Slot, error) {
-	return s.change(ctx, p, conf, id, version, func(b Board, sl *Slot) error {
+	return s.change(ctx, p, conf, id, version, version == 0, func(b Board, sl *Slot) error {
 		c, ok := b.Candidate(proposalID)
 		if !ok || c.Decision != "accepted" {
 			return apperr.Field("proposal_id", "Choose an accepted proposal of this conference.")
@@ -549,9 +551,10 @@ func (s *Service) PlaceItem(ctx context.Context, p *access.Principal, conf confe
 	})
 }
 
-// RemoveItem takes a proposal out of a session; it is unplaced again.
+// RemoveItem takes a proposal out of a session; it is unplaced again. Version 0 takes it from the
+// session as it is now.
 func (s *Service) RemoveItem(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, proposalID int64) (Slot, error) {
-	return s.change(ctx, p, conf, id, version, func(_ Board, sl *Slot) error {
+	return s.change(ctx, p, conf, id, version, version == 0, func(_ Board, sl *Slot) error {
 		if !slices.Contains(sl.Items, proposalID) {
 			return apperr.New(apperr.NotFound, "The proposal is not in this session.")
 		}
@@ -577,9 +580,15 @@ func (s *Service) DeleteSlot(ctx context.Context, p *access.Principal, conf conf
 	})
 }
 
+// Hosted is a session a person chairs, with its room.
+type Hosted struct {
+	Slot
+	Room Room
+}
+
 // Hosted lists the sessions of the working copy that p chairs. Anyone signed in may ask; the answer
 // holds only their own sessions.
-func (s *Service) Hosted(ctx context.Context, p *access.Principal, conf conference.Conference) ([]Slot, error) {
+func (s *Service) Hosted(ctx context.Context, p *access.Principal, conf conference.Conference) ([]Hosted, error) {
 	if p == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Please log in to continue.")
 	}
@@ -587,10 +596,20 @@ func (s *Service) Hosted(ctx context.Context, p *access.Principal, conf conferen
 	if err != nil {
 		return nil, err
 	}
-	var out []Slot
+	rooms, err := s.store.Rooms(ctx, conf.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Hosted
 	for _, sl := range all {
 		if slices.Contains(sl.ChairIDs(), p.UserID) {
-			out = append(out, sl)
+			h := Hosted{Slot: sl}
+			for _, r := range rooms {
+				if r.ID == sl.RoomID {
+					h.Room = r
+				}
+			}
+			out = append(out, h)
 		}
 	}
 	return out, nil
