@@ -165,16 +165,17 @@ func localInput(t time.Time, loc *time.Location) string {
 
 type sessionPage struct {
 	confBase
-	Form    sessionForm
-	ID      int64
-	Slot    schedule.Slot
-	Board   schedule.Board
-	Rooms   []option
-	Tracks  []option
-	Kinds   []option
-	Chairs  []schedule.Chair
-	Stale   bool
-	Problem []schedule.Conflict
+	Form   sessionForm
+	ID     int64
+	Slot   schedule.Slot
+	Board  schedule.Board
+	Rooms  []option
+	Tracks []option
+	Kinds  []option
+	Chairs []schedule.Chair
+	Stale  bool
+	// Conflicts are the session's conflicts (warnings; Problem is the form's error).
+	Conflicts []schedule.Conflict
 }
 
 // Items lists the session's proposals.
@@ -213,7 +214,7 @@ func (s *Server) sessionPage(c echo.Context) (sessionPage, error) {
 			return p, apperr.New(apperr.NotFound, "There is no such session.")
 		}
 		p.Slot, p.Title = sl, sl.Title+" · "+conf.Name
-		p.Problem = p.Board.ConflictsOf(sl.ID)
+		p.Conflicts = p.Board.ConflictsOf(sl.ID)
 	}
 	return p, nil
 }
