@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/challenging-norms/conference/internal/access"
 )
 
@@ -243,6 +245,9 @@ func TestScheduleOrganizerPages(t *testing.T) {
 
 	// The chair sees the session and the accommodations; someone chairing nothing sees no report.
 	chair := loggedIn(t, ta, f.chair)
+	if p := chair.get("/c/" + f.slug); p.Doc.Find(`a[href$="/hosting"]`).Length() != 1 {
+		t.Error("the conference page does not lead the chair to their sessions")
+	}
 	p = chair.get("/c/" + f.slug + "/hosting")
 	if p.Status != http.StatusOK || !strings.Contains(p.Doc.Find(".hosted").Text(), "Opening narratives and welcome") || p.Doc.Find("#needs-caption").Length() != 1 {
 		t.Errorf("the chair's page: %d %s", p.Status, p.Doc.Find("main").Text())
@@ -404,4 +409,68 @@ func TestScheduleAPI(t *testing.T) {
 	wantProblem(t, "delete a room in use", call(http.MethodDelete, fmt.Sprintf("%s/rooms/%d", api, main), "").apiResponse, http.StatusConflict, "conflict")
 	r = call(http.MethodPost, api+"/rooms", `{"name":"Spare"}`)
 	check("DELETE", "/rooms/:id", call(http.MethodDelete, fmt.Sprintf("%s/rooms/%d", api, int64(r.JSON["id"].(float64))), ""), http.StatusNoContent)
+}
+
+// TestScheduleAuthorization keeps everyone but the conference's organizers out of every schedule
+// route of the API and of the pages, each route served checked: visitors are asked to log in;
+// presenters, reviewers, chairs and other conferences' organizers are refused.
+func TestScheduleAuthorization(t *testing.T) {
+	ta := startApp(t)
+	f := newScheduleFixture(t, ta)
+	other := newScheduleFixture(t, ta)
+	reviewer := uniqueEmail("reviewer")
+	newUser(t, ta, reviewer, "Rae Reviewer")
+	admin := &access.Principal{Admin: true, UserID: newUser(t, ta, uniqueEmail("admin3"), "Ada Admin").ID}
+	if err := ta.confs.Grant(context.Background(), admin, f.conf, reviewer, access.Reviewer); err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for who, email := range map[string]string{"presenter": f.alice, "reviewer": reviewer, "chair": f.chair, "other organizer": other.organizer, "organizer": f.organizer} {
+		tokens[who], _ = apiToken(t, ta, email)
+	}
+	fill := func(path string) string {
+		return strings.NewReplacer(":slug", f.slug, ":proposal_id", fmt.Sprint(f.pa), ":id", "1").Replace(path)
+	}
+	browsers := map[string]*browser{}
+	for who, email := range map[string]string{"presenter": f.alice, "chair": f.chair, "other organizer": other.organizer} {
+		browsers[who] = loggedIn(t, ta, email)
+	}
+	served := 0
+	for _, r := range ta.server.Handler().(*echo.Echo).Routes() {
+		isSchedule := strings.Contains(r.Path, "/manage/schedule") || strings.Contains(r.Path, "/manage/rooms") || strings.Contains(r.Path, "/manage/sessions")
+		if r.Method == echo.RouteNotFound || !isSchedule {
+			continue
+		}
+		served++
+		path := fill(r.Path)
+		if strings.HasPrefix(path, "/api/") {
+			what := r.Method + " " + r.Path
+			wantProblem(t, "anonymous "+what, send(t, ta, r.Method, path, nil).apiResponse, http.StatusUnauthorized, "unauthenticated")
+			for who, tok := range tokens {
+				got := sendJSON(t, ta, r.Method, path, tok, "{}")
+				if who == "organizer" {
+					if got.Status == http.StatusUnauthorized || got.Status == http.StatusForbidden || got.Status >= 500 {
+						t.Errorf("the organizer on %s: %d", what, got.Status)
+					}
+					continue
+				}
+				wantProblem(t, who+" on "+what, got.apiResponse, http.StatusForbidden, "forbidden")
+			}
+			continue
+		}
+		for who, b := range browsers {
+			var p page
+			if r.Method == http.MethodGet {
+				p = b.get(path)
+			} else {
+				p = b.post("/account", path, url.Values{})
+			}
+			if p.Status != http.StatusForbidden {
+				t.Errorf("%s on %s %s: %d", who, r.Method, r.Path, p.Status)
+			}
+		}
+	}
+	if served < 30 {
+		t.Errorf("only %d schedule routes found", served)
+	}
 }

@@ -410,7 +410,9 @@ func (s *Server) editorPage(c echo.Context) (*editorPage, error) {
 		}
 		today = append(today, sl)
 		if sl.Start.Before(from) {
-			from = sl.Start.In(loc).Truncate(time.Hour)
+			// On the hour in the conference's zone (Truncate works in UTC: half-hour zones exist).
+			l := sl.Start.In(loc)
+			from = time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), 0, 0, 0, loc)
 		}
 		if sl.End.After(to) {
 			to = sl.End
