@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/registration"
 )
 
 // scheduleFixture is a conference with accepted proposals to schedule: two confirmed, one whose
@@ -243,7 +244,19 @@ func TestScheduleOrganizerPages(t *testing.T) {
 		t.Errorf("the versions list: %s", p.Doc.Find("main table").Text())
 	}
 
-	// The chair sees the session and the accommodations; someone chairing nothing sees no report.
+	// The chair sees the session and the accommodations registrants asked for, never who asked;
+	// someone chairing nothing sees no report.
+	set := registration.DefaultSettings(f.conf.Name)
+	set.Open = true
+	if _, err := ta.regs.SeedSettings(context.Background(), f.conf, set); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []url.Values{person("Yara Captions", uniqueEmail("yara"), "accommodations", "captions"),
+		person("Zed Private", uniqueEmail("zed"), "accommodations", "other", "accommodations_other", "Slides shared a day ahead, please")} {
+		if p := register(ta.browser(), f.conf, v); p.Status != http.StatusSeeOther {
+			t.Fatalf("register: %d %s", p.Status, summaryItems(p))
+		}
+	}
 	chair := loggedIn(t, ta, f.chair)
 	if p := chair.get("/c/" + f.slug); p.Doc.Find(`a[href$="/hosting"]`).Length() != 1 {
 		t.Error("the conference page does not lead the chair to their sessions")
@@ -251,6 +264,12 @@ func TestScheduleOrganizerPages(t *testing.T) {
 	p = chair.get("/c/" + f.slug + "/hosting")
 	if p.Status != http.StatusOK || !strings.Contains(p.Doc.Find(".hosted").Text(), "Opening narratives and welcome") || p.Doc.Find("#needs-caption").Length() != 1 {
 		t.Errorf("the chair's page: %d %s", p.Status, p.Doc.Find("main").Text())
+	}
+	if row := p.Doc.Find("main table tbody tr").First().Text(); !strings.Contains(row, "Live captions") || !strings.Contains(row, "1") {
+		t.Errorf("the captions row: %q", row)
+	}
+	if main := p.Doc.Find("main").Text(); !strings.Contains(main, "Slides shared a day ahead") || strings.Contains(main, "Zed Private") {
+		t.Errorf("the chair must read the needs without the names: %s", main)
 	}
 	if p := stranger.get("/c/" + f.slug + "/hosting"); p.Status != http.StatusOK || p.Doc.Find("#needs-caption").Length() != 0 {
 		t.Errorf("someone chairing nothing: %d", p.Status)

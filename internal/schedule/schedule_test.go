@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -217,6 +218,33 @@ func TestScheduleRules(t *testing.T) {
 	if !apperr.Is(err, apperr.Conflict) || !errors.As(err, &se) || se.Current.Title != "Opening workshop: first edit" {
 		t.Fatalf("a stale save: %v", err)
 	}
+	// At the same moment: of five saves based on one version exactly one wins, the others are told.
+	var wins, stales atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := in
+			in.Title = fmt.Sprintf("Opening workshop: race %d", i)
+			_, err := f.svc.UpdateSlot(ctx, f.org, f.conf, s1.ID, s1.Version, in)
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.As(err, new(*schedule.StaleError)):
+				stales.Add(1)
+			default:
+				t.Errorf("a concurrent save: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 || stales.Load() != 4 {
+		t.Errorf("concurrent saves: %d won, %d stale", wins.Load(), stales.Load())
+	}
+	if s1, err = f.svc.Slot(ctx, f.org, f.conf, s1.ID); err != nil || s1.Version != 3 {
+		t.Fatalf("after the race: %v %+v", err, s1)
+	}
 	if _, err := f.svc.MoveSlot(ctx, f.org, f.conf, s2.ID, 7, "2027-10-08T10:00", a.ID); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("a stale move: %v", err)
 	}
@@ -261,7 +289,7 @@ func TestScheduleRules(t *testing.T) {
 	if s2, err = f.svc.PlaceItem(ctx, f.org, f.conf, s2.ID, s2.Version, accepted, 1); err != nil || s2.Items[0] != accepted {
 		t.Fatalf("place from another session: %v %+v", err, s2)
 	}
-	if s1, _ = f.svc.Slot(ctx, f.org, f.conf, s1.ID); len(s1.Items) != 1 || s1.Version != 3 {
+	if s1, _ = f.svc.Slot(ctx, f.org, f.conf, s1.ID); len(s1.Items) != 1 || s1.Version != 4 {
 		t.Errorf("the session it left: %+v", s1)
 	}
 	if _, err := f.svc.PlaceItem(ctx, f.org, f.conf, s2.ID, s2.Version, rejected, 0); err == nil {
