@@ -141,6 +141,9 @@ func TestBrowserSchedule(t *testing.T) {
 			t.Errorf("the published program lacks %s: %s", want, prog)
 		}
 	}
+	c.follow(chromedp.Click(chromedp.CSS(`a[href$="/schedule/versions/1"]`)))
+	c.wantText("h1", "Program version 1")
+	c.audit("a published version")
 	c.open(fmt.Sprintf("%s/%d", f.sess, opening))
 	c.audit("edit a session")
 }

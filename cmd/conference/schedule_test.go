@@ -243,6 +243,9 @@ func TestScheduleOrganizerPages(t *testing.T) {
 	if p.Doc.Find("main table tbody tr").Length() != 2 {
 		t.Errorf("the versions list: %s", p.Doc.Find("main table").Text())
 	}
+	if p := org.get(editor + "/versions/2"); !strings.Contains(p.Doc.Find(".changes").Text(), "moved from Fri 8 Oct") {
+		t.Errorf("version 2's page: %d %s", p.Status, p.Doc.Find("main").Text())
+	}
 
 	// The chair sees the session and the accommodations registrants asked for, never who asked;
 	// someone chairing nothing sees no report.
@@ -420,6 +423,12 @@ func TestScheduleAPI(t *testing.T) {
 	if list := r.JSON["versions"].([]any); len(list) != 2 {
 		t.Errorf("versions: %v", list)
 	}
+	r = call(http.MethodGet, api+"/schedule/versions/2", "")
+	check("GET", "/schedule/versions/:version", r, http.StatusOK)
+	if !strings.Contains(r.Body, "“Opening narratives” moved from") {
+		t.Errorf("version 2: %s", r.Body)
+	}
+	wantProblem(t, "a version not published", call(http.MethodGet, api+"/schedule/versions/9", "").apiResponse, http.StatusNotFound, "not_found")
 
 	// Deleting: a stale or missing version is refused; a room in use stays.
 	wantProblem(t, "delete without version", call(http.MethodDelete, fmt.Sprintf("%s/sessions/%d", api, second), "").apiResponse, http.StatusUnprocessableEntity, "invalid")
@@ -448,7 +457,7 @@ func TestScheduleAuthorization(t *testing.T) {
 		tokens[who], _ = apiToken(t, ta, email)
 	}
 	fill := func(path string) string {
-		return strings.NewReplacer(":slug", f.slug, ":proposal_id", fmt.Sprint(f.pa), ":id", "1").Replace(path)
+		return strings.NewReplacer(":slug", f.slug, ":proposal_id", fmt.Sprint(f.pa), ":id", "1", ":version", "1").Replace(path)
 	}
 	browsers := map[string]*browser{}
 	for who, email := range map[string]string{"presenter": f.alice, "chair": f.chair, "other organizer": other.organizer} {

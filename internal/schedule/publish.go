@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/notify"
@@ -68,12 +69,16 @@ func (s *Service) Versions(ctx context.Context, p *access.Principal, conf confer
 	return s.programs.ProgramVersions(ctx, conf.ID)
 }
 
-// Version reads one publication.
+// Version reads one publication; apperr NotFound when there is no such version.
 func (s *Service) Version(ctx context.Context, p *access.Principal, conf conference.Conference, version int) (Publication, error) {
 	if err := access.Check(p, access.ManageSchedule, conf.ID); err != nil {
 		return Publication{}, err
 	}
-	return s.programs.ProgramVersion(ctx, conf.ID, version)
+	pub, err := s.programs.ProgramVersion(ctx, conf.ID, version)
+	if errors.Is(err, ErrNotPublished) {
+		return pub, apperr.New(apperr.NotFound, "There is no such version of the program.")
+	}
+	return pub, err
 }
 
 // build freezes the working copy into a Program: only accepted, confirmed proposals appear, with

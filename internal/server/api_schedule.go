@@ -498,3 +498,20 @@ func (s *Server) apiVersions(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"versions": toAPIVersions(list)})
 }
+
+func (s *Server) apiVersion(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return apperr.New(apperr.NotFound, "There is no such version of the program.")
+	}
+	pub, err := s.opts.Schedule.Version(c.Request().Context(), principal(c), conf, n)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"version": pub.Program.Version, "published_at": pub.Program.PublishedAt,
+		"changes": toAPIChanges(pub.Changes), "sessions": len(pub.Program.Sessions)})
+}

@@ -636,3 +636,26 @@ type slotCtx struct {
 
 // With pairs a session with the page.
 func (p *editorPage) With(v slotView) slotCtx { return slotCtx{P: p, V: v} }
+
+type versionPage struct {
+	confBase
+	Publication schedule.Publication
+}
+
+// manageVersion shows one published version: when, and its change log.
+func (s *Server) manageVersion(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return apperr.New(apperr.NotFound, "There is no such version of the program.")
+	}
+	pub, err := s.opts.Schedule.Version(c.Request().Context(), principal(c), conf, n)
+	if err != nil {
+		return err
+	}
+	p := &versionPage{confBase: s.confBase(c, conf, fmt.Sprintf("Program version %d · %s", n, conf.Name), "schedule/publish"), Publication: pub}
+	return s.render(c, http.StatusOK, "manage_version", p)
+}

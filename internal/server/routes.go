@@ -238,6 +238,7 @@ func (s *Server) routes() error {
 	e.GET("/c/:slug/manage/schedule/conflicts", s.manageConflicts, sched...)
 	e.GET("/c/:slug/manage/schedule/publish", s.managePublish, sched...)
 	e.POST("/c/:slug/manage/schedule/publish", s.managePublishPost, sched...)
+	e.GET("/c/:slug/manage/schedule/versions/:version", s.manageVersion, sched...)
 	// Session hosts: the chairs of the program's sessions, whatever their role.
 	e.GET("/c/:slug/hosting", s.hosting, requireUser)
 	e.GET("/c/:slug/manage/demographics", s.demographicsShow, requireUser, s.conferenceAccess(access.ViewDemographics))
@@ -394,6 +395,7 @@ func (s *Server) routes() error {
 	org.GET("/schedule/preview", s.apiPublishPreview, schedAPI)
 	org.POST("/schedule/publish", s.apiPublish, schedAPI)
 	org.GET("/schedule/versions", s.apiVersions, schedAPI)
+	org.GET("/schedule/versions/:version", s.apiVersion, schedAPI)
 	org.GET("/rooms", s.apiRooms, schedAPI)
 	org.POST("/rooms", s.apiRoomSave, schedAPI)
 	org.PUT("/rooms/:id", s.apiRoomSave, schedAPI)
