@@ -235,6 +235,9 @@ func TestScheduleOrganizerPages(t *testing.T) {
 	if !strings.Contains(m.Text, "Sat 9 Oct 09:00–10:30 EDT, Room B") || !strings.Contains(m.Text, "/c/"+f.slug+"/program") {
 		t.Errorf("Alice's mail: %s", m.Text)
 	}
+	if !strings.Contains(m.HTML, "<li>“Naming racism in the curriculum” moved from") {
+		t.Errorf("Alice's mail in HTML: %s", m.HTML)
+	}
 	time.Sleep(300 * time.Millisecond)
 	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE conference_id = $1 AND event_key LIKE 'program:%'`, f.conf.ID); n != 1 {
 		t.Errorf("%d slot mails, want Alice's alone (Ben's session did not move, Dana is not in the program)", n)

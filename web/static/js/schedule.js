@@ -25,7 +25,12 @@
     var ed = editor();
     if (ed) { ed.setAttribute("aria-busy", "true"); }
     return fetch(action, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (res) { return res.text().then(function (html) { return { ok: res.ok, html: html }; }); })
+      .then(function (res) {
+        // A move to another day answers with that day's editor: the address follows, so a reload or
+        // the back button shows what is on screen.
+        if (res.redirected && res.url) { window.history.replaceState(null, "", res.url); }
+        return res.text().then(function (html) { return { ok: res.ok, html: html }; });
+      })
       .then(function (r) {
         var doc = new DOMParser().parseFromString(r.html, "text/html");
         var fresh = doc.getElementById("editor");
