@@ -280,6 +280,18 @@ func TestScheduleOrganizerPages(t *testing.T) {
 	if p := stranger.get("/c/" + f.slug + "/hosting"); p.Status != http.StatusOK || p.Doc.Find("#needs-caption").Length() != 0 {
 		t.Errorf("someone chairing nothing: %d", p.Status)
 	}
+	chairToken, _ := apiToken(t, ta, f.chair)
+	r := sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.slug+"/hosting", chairToken, "")
+	wantContract(t, "GET", "/api/v1/conferences/:slug/hosting", r.Status, r.Body)
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `"accommodation":"captions","label":"Live captions","places":1`) ||
+		!strings.Contains(r.Body, "Slides shared a day ahead") || strings.Contains(r.Body, "Zed") {
+		t.Errorf("the chair's API answer: %d %s", r.Status, r.Body)
+	}
+	strangerToken, _ := apiToken(t, ta, strangerEmail)
+	if r := sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.slug+"/hosting", strangerToken, ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"accommodations":[]`) {
+		t.Errorf("someone chairing nothing, in the API: %d %s", r.Status, r.Body)
+	}
+	wantProblem(t, "anonymous hosting", send(t, ta, http.MethodGet, "/api/v1/conferences/"+f.slug+"/hosting", nil).apiResponse, http.StatusUnauthorized, "unauthenticated")
 
 	// Deleting a room still in use is refused; deleting a session unplaces its proposals.
 	if p := org.post(rooms, fmt.Sprintf("%s/%d/delete", rooms, roomB), url.Values{}); p.Status != http.StatusConflict {

@@ -2,9 +2,11 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/challenging-norms/conference/internal/registration"
 	"github.com/challenging-norms/conference/internal/schedule"
 )
 
@@ -46,4 +48,54 @@ func (s *Server) hosting(c echo.Context) error {
 		p.Needs, p.Others = v.Counts, rep.Conference.Others
 	}
 	return s.render(c, http.StatusOK, "hosting", p)
+}
+
+type apiHostedSession struct {
+	ID    int64     `json:"id"`
+	Title string    `json:"title"`
+	Kind  string    `json:"kind"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Room  string    `json:"room"`
+}
+
+type apiNeed struct {
+	Accommodation string `json:"accommodation"`
+	Label         string `json:"label"`
+	Places        int    `json:"places"`
+	Waiting       int    `json:"waiting"`
+}
+
+// apiHosting is the hosts' page in the API: the caller's sessions and, when they chair any, the
+// accommodations registered attendees asked for, without names.
+func (s *Server) apiHosting(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	slots, err := s.opts.Schedule.Hosted(ctx, principal(c), conf)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Sessions       []apiHostedSession `json:"sessions"`
+		Accommodations []apiNeed          `json:"accommodations"`
+		OtherNeeds     []string           `json:"other_needs"`
+	}{Sessions: []apiHostedSession{}, Accommodations: []apiNeed{}, OtherNeeds: []string{}}
+	for _, sl := range slots {
+		out.Sessions = append(out.Sessions, apiHostedSession{ID: sl.ID, Title: sl.Title, Kind: sl.Kind, Start: sl.Start.UTC(), End: sl.End.UTC(), Room: sl.Room.Name})
+	}
+	if len(slots) > 0 {
+		rep, err := s.opts.Registrations.HostAccommodations(ctx, principal(c), conf, slots[0].ChairIDs())
+		if err != nil {
+			return err
+		}
+		for _, a := range registration.Accommodations {
+			out.Accommodations = append(out.Accommodations, apiNeed{Accommodation: string(a.Value), Label: a.Value.Label(),
+				Places: rep.Conference.Counts[a.Value], Waiting: rep.Conference.Waiting[a.Value]})
+		}
+		out.OtherNeeds = append(out.OtherNeeds, rep.Conference.Others...)
+	}
+	return c.JSON(http.StatusOK, out)
 }

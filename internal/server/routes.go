@@ -390,6 +390,7 @@ func (s *Server) routes() error {
 	api.GET("/conferences/:slug/demographics", s.apiDemographics, requireUser, s.conferenceAccess(access.ViewDemographics))
 	// The schedule builder.
 	schedAPI := s.conferenceAccess(access.ManageSchedule)
+	api.GET("/conferences/:slug/hosting", s.apiHosting, requireUser)
 	org.GET("/schedule", s.apiSchedule, schedAPI)
 	org.GET("/schedule/conflicts", s.apiConflicts, schedAPI)
 	org.GET("/schedule/preview", s.apiPublishPreview, schedAPI)
