@@ -144,6 +144,9 @@ func (s *Service) Publish(ctx context.Context, p *access.Principal, conf confere
 	}
 	var pub Publication
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.Lock(ctx, conf.ID); err != nil {
+			return err
+		}
 		pv, err := s.preview(ctx, conf)
 		if err != nil {
 			return err

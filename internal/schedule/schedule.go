@@ -88,6 +88,10 @@ func (c Candidate) InProgram() bool {
 // apperr NotFound for an id that is not of the conference.
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// Lock serializes the changes of one conference's schedule until the transaction on ctx ends, so
+	// that a change's checks (a proposal in one session, a change log against the latest version) see
+	// every change committed before it, and moves between two sessions cannot deadlock.
+	Lock(ctx context.Context, conferenceID int64) error
 	Rooms(ctx context.Context, conferenceID int64) ([]Room, error)
 	// SaveRoom inserts a room (ID 0) or updates it; apperr Conflict (field "name") for a taken name.
 	SaveRoom(ctx context.Context, conferenceID int64, r *Room) error
@@ -450,6 +454,9 @@ func (s *Service) CreateSlot(ctx context.Context, p *access.Principal, conf conf
 	}
 	var sl Slot
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.Lock(ctx, conf.ID); err != nil {
+			return err
+		}
 		b, err := s.board(ctx, conf)
 		if err != nil {
 			return err
@@ -475,6 +482,9 @@ func (s *Service) change(ctx context.Context, p *access.Principal, conf conferen
 	}
 	var sl Slot
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.Lock(ctx, conf.ID); err != nil {
+			return err
+		}
 		var err error
 		if sl, err = s.store.Slot(ctx, conf.ID, id, true); err != nil {
 			return err
@@ -569,6 +579,9 @@ func (s *Service) DeleteSlot(ctx context.Context, p *access.Principal, conf conf
 		return err
 	}
 	return s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.Lock(ctx, conf.ID); err != nil {
+			return err
+		}
 		sl, err := s.store.Slot(ctx, conf.ID, id, true)
 		if err != nil {
 			return err

@@ -397,4 +397,41 @@ func TestSchedulePublish(t *testing.T) {
 	if err != nil || len(vs) != 3 || vs[0].Version != 3 || vs[1].Changes != len(v2.Changes) {
 		t.Errorf("versions: %v %+v", err, vs)
 	}
+
+	// At the same moment: moves of two proposals in opposite directions between two sessions both
+	// succeed, and two publications take two numbers, the later one's log against the earlier.
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for _, m := range [][2]int64{{s1.ID, pb}, {s2.ID, pa}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.svc.PlaceItem(ctx, f.org, f.conf, m[0], 0, m[1], 0)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	var versions []int
+	var mu sync.Mutex
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pub, err := f.svc.Publish(ctx, f.org, f.conf)
+			errs <- err
+			mu.Lock()
+			versions = append(versions, pub.Program.Version, len(pub.Changes))
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent changes: %v", err)
+		}
+	}
+	if len(versions) != 4 || versions[0]+versions[2] != 9 || versions[1]+versions[3] == 0 || versions[1]*versions[3] != 0 {
+		t.Errorf("two publications at once (version, changes): %v, want versions 4 and 5, one with the swap and one with none", versions)
+	}
 }

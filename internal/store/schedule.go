@@ -18,6 +18,12 @@ func init() {
 	uniqueFields["schedule_items_proposal_key"] = apperr.FieldError{Field: "proposal_id", Message: "The proposal is already placed in a session: a proposal is in one session only."}
 }
 
+// Lock implements schedule.Store with a transaction-level advisory lock on the conference's schedule.
+func (s Schedule) Lock(ctx context.Context, conferenceID int64) error {
+	err := s.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtextextended('schedule', ?))`, conferenceID).Error
+	return translate("lock schedule", err)
+}
+
 type roomRow struct {
 	ID         int64
 	Name       string
