@@ -12,7 +12,6 @@ import (
 
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/apperr"
-	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/notify"
 )
@@ -163,12 +162,7 @@ func (s *Service) Publish(ctx context.Context, p *access.Principal, conf confere
 				return err
 			}
 		}
-		if s.audit == nil {
-			return nil
-		}
-		return s.audit.Record(ctx, audit.Entry{Action: "program.published", Subject: fmt.Sprintf("conference:%d", conf.ID),
-			ConferenceID: &conf.ID, ActorID: &p.UserID, ActorEmail: p.Email,
-			Details: fmt.Sprintf("version %d, %d changes", v, len(pub.Changes))})
+		return s.record(ctx, p, conf, "program.published", fmt.Sprintf("conference:%d", conf.ID), fmt.Sprintf("version %d, %d changes", v, len(pub.Changes)))
 	})
 	return pub, err
 }

@@ -179,6 +179,18 @@ func Days(conf conference.Conference) []time.Time {
 // LocalLayout is how forms write a moment in the conference's time zone.
 const LocalLayout = "2006-01-02T15:04"
 
+// record writes an organizer's change to the audit log, in the change's transaction.
+func (s *Service) record(ctx context.Context, p *access.Principal, conf conference.Conference, action, subject, details string) error {
+	if s.audit == nil {
+		return nil
+	}
+	e := audit.Entry{Action: action, Subject: subject, ConferenceID: &conf.ID, Details: details}
+	if p != nil {
+		e.ActorID, e.ActorEmail = &p.UserID, p.Email
+	}
+	return s.audit.Record(ctx, e)
+}
+
 // --- Rooms ---
 
 // RoomInput is a room as organizers enter it.
@@ -240,7 +252,10 @@ func (s *Service) SaveRoom(ctx context.Context, p *access.Principal, conf confer
 			}
 			r.Position = len(rooms) + 1
 		}
-		return s.store.SaveRoom(ctx, conf.ID, &r)
+		if err := s.store.SaveRoom(ctx, conf.ID, &r); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "schedule.room_saved", fmt.Sprintf("room:%d", r.ID), r.Name)
 	})
 	return r, err
 }
@@ -250,7 +265,12 @@ func (s *Service) DeleteRoom(ctx context.Context, p *access.Principal, conf conf
 	if err := access.Check(p, access.ManageSchedule, conf.ID); err != nil {
 		return err
 	}
-	return s.store.DeleteRoom(ctx, conf.ID, id)
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.DeleteRoom(ctx, conf.ID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "schedule.room_deleted", fmt.Sprintf("room:%d", id), "")
+	})
 }
 
 // --- Sessions ---
@@ -307,6 +327,12 @@ func (b Board) Room(id int64) (Room, bool) {
 		}
 	}
 	return Room{}, false
+}
+
+// mustSlot returns a session of the board by id, or the zero Slot.
+func (b Board) mustSlot(id int64) Slot {
+	sl, _ := b.Slot(id)
+	return sl
 }
 
 // Unplaced lists the accepted proposals not yet in a session.
@@ -439,6 +465,9 @@ func placeProblem(b Board, sessionID int64, items []int64) string {
 		if c.Decision != "accepted" {
 			return fmt.Sprintf("“%s” is not accepted, so it cannot be placed.", c.Title)
 		}
+		if c.Status == "withdrawn" && !slices.Contains(b.mustSlot(sessionID).Items, id) {
+			return fmt.Sprintf("“%s” was withdrawn by its presenters, so it cannot be placed.", c.Title)
+		}
 		if c.SessionID != 0 && c.SessionID != sessionID {
 			other, _ := b.Slot(c.SessionID)
 			return fmt.Sprintf("“%s” is already placed in the session “%s”: a proposal is in one session only. Move it from there instead.", c.Title, other.Title)
@@ -468,7 +497,10 @@ func (s *Service) CreateSlot(ctx context.Context, p *access.Principal, conf conf
 		if err := s.check(ctx, b, &sl, in); err != nil {
 			return err
 		}
-		return s.store.InsertSlot(ctx, &sl)
+		if err := s.store.InsertSlot(ctx, &sl); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "schedule.session_created", fmt.Sprintf("session:%d", sl.ID), sl.Title)
 	})
 	return sl, err
 }
@@ -499,7 +531,11 @@ func (s *Service) change(ctx context.Context, p *access.Principal, conf conferen
 		if err := fn(b, &sl); err != nil {
 			return err
 		}
-		return s.store.UpdateSlot(ctx, &sl)
+		if err := s.store.UpdateSlot(ctx, &sl); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "schedule.session_changed", fmt.Sprintf("session:%d", sl.ID),
+			fmt.Sprintf("version %d: %s, %s, room %d, %d proposals", sl.Version, sl.Title, sl.Start.Format(time.RFC3339), sl.RoomID, len(sl.Items)))
 	})
 	return sl, err
 }
@@ -538,6 +574,9 @@ func (s *Service) PlaceItem(ctx context.Context, p *access.Principal, conf confe
 		c, ok := b.Candidate(proposalID)
 		if !ok || c.Decision != "accepted" {
 			return apperr.Field("proposal_id", "Choose an accepted proposal of this conference.")
+		}
+		if c.Status == "withdrawn" && c.SessionID != sl.ID {
+			return apperr.Field("proposal_id", fmt.Sprintf("“%s” was withdrawn by its presenters, so it cannot be placed.", c.Title))
 		}
 		if c.SessionID != 0 && c.SessionID != sl.ID {
 			from, err := s.store.Slot(ctx, conf.ID, c.SessionID, true)
@@ -589,7 +628,10 @@ func (s *Service) DeleteSlot(ctx context.Context, p *access.Principal, conf conf
 		if sl.Version != version {
 			return stale(sl)
 		}
-		return s.store.DeleteSlot(ctx, conf.ID, id)
+		if err := s.store.DeleteSlot(ctx, conf.ID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "schedule.session_deleted", fmt.Sprintf("session:%d", id), sl.Title)
 	})
 }
 

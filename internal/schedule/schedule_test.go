@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -297,6 +298,30 @@ func TestScheduleRules(t *testing.T) {
 	}
 	if err := f.svc.DeleteRoom(ctx, f.org, f.conf, a.ID); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("deleting a room in use: %v", err)
+	}
+	// A withdrawn proposal is not placed; once placed, its withdrawal is a conflict instead.
+	gone := f.proposal(alice, "Withdrawn before placing", "accepted", "confirmed")
+	if _, err := f.db.SQL.Exec(`UPDATE proposals SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, gone); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.PlaceItem(ctx, f.org, f.conf, s2.ID, 0, gone, 0)
+	wantField(t, "placing a withdrawn proposal", err, "proposal_id", "was withdrawn")
+	if _, err := f.db.SQL.Exec(`UPDATE proposals SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, chaired); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = f.svc.Board(ctx, f.org, f.conf)
+	if !slices.ContainsFunc(b.Conflicts, func(c schedule.Conflict) bool {
+		return c.ProposalID == chaired && strings.Contains(c.Text, "was withdrawn")
+	}) {
+		t.Errorf("a placed proposal withdrawn: %+v", b.Conflicts)
+	}
+	// Every change is in the audit log.
+	var audited int
+	if err := f.db.SQL.QueryRow(`SELECT count(*) FROM audit_log WHERE conference_id = $1 AND action = 'schedule.session_changed'`, f.conf.ID).Scan(&audited); err != nil {
+		t.Fatal(err)
+	}
+	if audited < 5 {
+		t.Errorf("%d session changes audited", audited)
 	}
 }
 
