@@ -517,3 +517,96 @@ func TestScheduleAuthorization(t *testing.T) {
 		t.Errorf("only %d schedule routes found", served)
 	}
 }
+
+// TestScheduleBadInput sends the schedule's forms and API what no page would: wrong types, ids of
+// nothing, unreadable times, text PostgreSQL cannot store. Every answer is a clear error, never a 500.
+func TestScheduleBadInput(t *testing.T) {
+	ta := startApp(t)
+	f := newScheduleFixture(t, ta)
+	org := loggedIn(t, ta, f.organizer)
+	token, _ := apiToken(t, ta, f.organizer)
+	rooms := f.manage + "/rooms"
+	if p := org.post(rooms, rooms, url.Values{"name": {"Main stage"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add a room: %d", p.Status)
+	}
+	main := f.roomID(t, ta, "Main stage")
+	if p := org.post(f.sess+"/new", f.sess, sessionValues("Opening", "2027-10-08T10:00", "2027-10-08T11:00", main)); p.Status != http.StatusSeeOther {
+		t.Fatalf("add a session: %d", p.Status)
+	}
+	sid := f.sessionID(t, ta, "Opening")
+	editor := f.manage + "/schedule"
+	huge := strings.Repeat("x", 5000)
+	forms := []struct {
+		action string
+		values url.Values
+		want   int
+	}{
+		{rooms, url.Values{"name": {"Nul\x00room"}}, http.StatusUnprocessableEntity},
+		{rooms, url.Values{"name": {huge}}, http.StatusUnprocessableEntity},
+		{rooms + "/abc", url.Values{"name": {"X"}}, http.StatusNotFound},
+		{rooms + "/999999999/delete", url.Values{}, http.StatusNotFound},
+		{f.sess, url.Values{"title": {"T"}, "kind": {"gala"}, "start": {"tomorrow"}, "end": {"2027-13-45T99:99"}, "room_id": {"abc"}, "track_id": {"-4"}}, http.StatusUnprocessableEntity},
+		{f.sess, url.Values{"title": {"Tab\x00"}, "kind": {"break"}, "start": {"2027-10-08T10:00"}, "end": {"2027-10-08T11:00"}, "room_id": {fmt.Sprint(main)}}, http.StatusUnprocessableEntity},
+		{fmt.Sprintf("%s/%d", f.sess, sid), url.Values{"version": {"seven"}, "title": {"T"}, "kind": {"break"}, "start": {"2027-10-08T10:00"}, "end": {"2027-10-08T11:00"}, "room_id": {fmt.Sprint(main)}}, http.StatusConflict},
+		{f.sess + "/abc", url.Values{"version": {"1"}}, http.StatusNotFound},
+		{fmt.Sprintf("%s/%d/move", f.sess, sid), url.Values{"version": {"1"}, "start": {"noon"}, "room_id": {"x"}}, http.StatusUnprocessableEntity},
+		{f.sess + "/999999999/move", url.Values{"version": {"1"}, "start": {"2027-10-08T10:00"}, "room_id": {fmt.Sprint(main)}}, http.StatusNotFound},
+		{editor + "/place", url.Values{"session_id": {"abc"}, "proposal_id": {"1"}}, http.StatusUnprocessableEntity},
+		{editor + "/place", url.Values{"session_id": {fmt.Sprint(sid)}, "proposal_id": {"-1"}}, http.StatusUnprocessableEntity},
+		{editor + "/place", url.Values{"session_id": {"999999999"}, "proposal_id": {fmt.Sprint(f.pa)}}, http.StatusNotFound},
+		{editor + "/unplace", url.Values{"session_id": {fmt.Sprint(sid)}, "proposal_id": {fmt.Sprint(f.pa)}}, http.StatusNotFound},
+	}
+	for _, fm := range forms {
+		p := org.post(editor, fm.action, fm.values)
+		if p.Status != fm.want {
+			t.Errorf("POST %s %v: %d, want %d: %s", fm.action, fm.values, p.Status, fm.want, p.problem())
+		}
+	}
+	if p := org.get(f.sess + "/abc"); p.Status != http.StatusNotFound {
+		t.Errorf("a session page of nothing: %d", p.Status)
+	}
+	if p := org.get(editor + "?day=1999-01-01"); p.Status != http.StatusOK {
+		t.Errorf("the editor on a day not of the conference: %d", p.Status)
+	}
+	if p := org.get(editor + "/versions/abc"); p.Status != http.StatusNotFound {
+		t.Errorf("a version of nothing: %d", p.Status)
+	}
+
+	api := "/api/v1/conferences/" + f.slug + "/manage"
+	calls := []struct {
+		method, path, body string
+		want               int
+	}{
+		{http.MethodPost, "/rooms", `{"name":42}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/rooms", `[]`, http.StatusBadRequest},
+		{http.MethodPost, "/rooms", `{"name":"A","capacity":"many"}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/rooms", `{"name":"A","extra":true}`, http.StatusBadRequest},
+		{http.MethodPut, "/rooms/abc", `{"name":"A"}`, http.StatusNotFound},
+		{http.MethodPost, "/sessions", `{"title":"T","kind":"break","start":"2027-10-08T10:00:00+99:00","end":"x","room_id":1}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/sessions", `{"title":"T","kind":"break","start":"2027-10-08T10:00","end":"2027-10-08T11:00","room_id":9223372036854775807}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/sessions", `{"title":"T","kind":"break","start":"2027-10-08T10:00","end":"2027-10-08T11:00","room_id":1,"items":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51]}`, http.StatusUnprocessableEntity},
+		{http.MethodPut, fmt.Sprintf("/sessions/%d", sid), `{"version":-3,"title":"T","kind":"break","start":"2027-10-08T10:00","end":"2027-10-08T11:00","room_id":1}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, fmt.Sprintf("/sessions/%d/items", sid), `{"proposal_id":"one"}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, fmt.Sprintf("/sessions/%d/items", sid), `{"proposal_id":999999999}`, http.StatusUnprocessableEntity},
+		{http.MethodDelete, fmt.Sprintf("/sessions/%d/items/abc", sid), ``, http.StatusNotFound},
+		{http.MethodDelete, fmt.Sprintf("/sessions/%d?version=abc", sid), ``, http.StatusUnprocessableEntity},
+		{http.MethodGet, "/sessions/0", ``, http.StatusNotFound},
+		{http.MethodGet, "/schedule/versions/0", ``, http.StatusNotFound},
+	}
+	for _, cl := range calls {
+		r := sendJSON(t, ta, cl.method, api+cl.path, token, cl.body)
+		if r.Status != cl.want {
+			t.Errorf("%s %s %s: %d, want %d: %s", cl.method, cl.path, cl.body, r.Status, cl.want, r.Body)
+			continue
+		}
+		code := problemCodes[cl.want]
+		if cl.want == http.StatusBadRequest {
+			code = "malformed"
+		}
+		wantProblem(t, cl.method+" "+cl.path, r.apiResponse, cl.want, code)
+	}
+	r := send(t, ta, http.MethodPost, api+"/rooms", strings.NewReader(`{"name":"A"}`), "Authorization", "Bearer "+token, "Content-Type", "text/plain")
+	if r.Status != http.StatusUnsupportedMediaType && r.Status != http.StatusBadRequest {
+		t.Errorf("a room sent as text: %d", r.Status)
+	}
+}

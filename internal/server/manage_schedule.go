@@ -87,10 +87,15 @@ func (s *Server) manageRoomSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if id := c.Param("id"); id != "" {
+		// A room's own address: an id of nothing must not add a room.
+		if p.Editing, err = strconv.ParseInt(id, 10, 64); err != nil || p.Editing <= 0 {
+			return apperr.New(apperr.NotFound, "There is no such room.")
+		}
+	}
 	var f roomForm
 	err = s.bindForm(c, &f)
 	p.Form = f
-	p.Editing, _ = strconv.ParseInt(c.Param("id"), 10, 64)
 	if err == nil {
 		var in schedule.RoomInput
 		if in, err = f.input(); err == nil {
