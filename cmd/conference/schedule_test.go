@@ -551,6 +551,7 @@ func TestScheduleBadInput(t *testing.T) {
 		{f.sess + "/abc", url.Values{"version": {"1"}}, http.StatusNotFound},
 		{fmt.Sprintf("%s/%d/move", f.sess, sid), url.Values{"version": {"1"}, "start": {"noon"}, "room_id": {"x"}}, http.StatusUnprocessableEntity},
 		{f.sess + "/999999999/move", url.Values{"version": {"1"}, "start": {"2027-10-08T10:00"}, "room_id": {fmt.Sprint(main)}}, http.StatusNotFound},
+		{editor + "/place", url.Values{"session_id": {""}, "proposal_id": {fmt.Sprint(f.pa)}}, http.StatusUnprocessableEntity}, // Place without choosing
 		{editor + "/place", url.Values{"session_id": {"abc"}, "proposal_id": {"1"}}, http.StatusUnprocessableEntity},
 		{editor + "/place", url.Values{"session_id": {fmt.Sprint(sid)}, "proposal_id": {"-1"}}, http.StatusUnprocessableEntity},
 		{editor + "/place", url.Values{"session_id": {"999999999"}, "proposal_id": {fmt.Sprint(f.pa)}}, http.StatusNotFound},
