@@ -121,6 +121,11 @@
     return null;
   }
 
+  // Some browsers take a drop only where dragenter was cancelled as well as dragover.
+  document.addEventListener("dragenter", function (ev) {
+    if (dropZone(ev.target)) { ev.preventDefault(); }
+  });
+
   document.addEventListener("dragover", function (ev) {
     var zone = dropZone(ev.target);
     if (!zone) { return; }
