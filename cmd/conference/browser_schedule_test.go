@@ -146,6 +146,18 @@ func TestBrowserSchedule(t *testing.T) {
 	c.audit("a published version")
 	c.open(fmt.Sprintf("%s/%d", f.sess, opening))
 	c.audit("edit a session")
+	c.do(chromedp.SendKeys(chromedp.ID("chairs"), f.chair))
+	c.follow(chromedp.Click(chromedp.CSS(`form[action$="/sessions/` + fmt.Sprint(opening) + `"] button[type=submit]`)))
+	c.wantText(".flash", "“Opening narratives” is saved")
+	c.logOut()
+
+	// The chair finds the session from the conference page and reads what attendees need.
+	c.logIn(f.chair, strongPassword)
+	c.open("/c/" + f.slug)
+	c.follow(chromedp.Click(chromedp.CSS(`a[href$="/hosting"]`)))
+	c.wantText(".hosted", "Opening narratives")
+	c.wantText(".hosted", "Naming racism in the curriculum")
+	c.audit("sessions a chair hosts")
 }
 
 // announced waits for the editor's live region to say want.

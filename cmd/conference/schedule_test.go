@@ -271,6 +271,10 @@ func TestScheduleOrganizerPages(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.Contains(p.Doc.Find(".hosted").Text(), "Opening narratives and welcome") || p.Doc.Find("#needs-caption").Length() != 1 {
 		t.Errorf("the chair's page: %d %s", p.Status, p.Doc.Find("main").Text())
 	}
+	if got := p.Doc.Find(".hosted ol").Text(); !strings.Contains(got, "Naming racism in the curriculum") || !strings.Contains(got, "Alice Adeyemi (she/her)") ||
+		strings.Contains(got, "A narrative still to confirm") {
+		t.Errorf("the chair's session lists %q, want the confirmed proposals with their presenters", got)
+	}
 	if row := p.Doc.Find("main table tbody tr").First().Text(); !strings.Contains(row, "Live captions") || !strings.Contains(row, "1") {
 		t.Errorf("the captions row: %q", row)
 	}
@@ -284,7 +288,7 @@ func TestScheduleOrganizerPages(t *testing.T) {
 	r := sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.slug+"/hosting", chairToken, "")
 	wantContract(t, "GET", "/api/v1/conferences/:slug/hosting", r.Status, r.Body)
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, `"accommodation":"captions","label":"Live captions","places":1`) ||
-		!strings.Contains(r.Body, "Slides shared a day ahead") || strings.Contains(r.Body, "Zed") {
+		!strings.Contains(r.Body, "Slides shared a day ahead") || strings.Contains(r.Body, "Zed") || !strings.Contains(r.Body, `"presenters":["Alice Adeyemi"]`) {
 		t.Errorf("the chair's API answer: %d %s", r.Status, r.Body)
 	}
 	strangerToken, _ := apiToken(t, ta, strangerEmail)

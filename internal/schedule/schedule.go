@@ -635,10 +635,20 @@ func (s *Service) DeleteSlot(ctx context.Context, p *access.Principal, conf conf
 	})
 }
 
-// Hosted is a session a person chairs, with its room.
+// Hosted is a session a person chairs, with its room and the proposals in it that will appear in
+// the program (accepted and confirmed), with their presenters.
 type Hosted struct {
 	Slot
-	Room Room
+	Room      Room
+	Proposals []HostedItem
+}
+
+// HostedItem is a proposal of a hosted session as its chairs see it: what the program will show.
+type HostedItem struct {
+	Title      string
+	Format     string
+	Minutes    int
+	Presenters []Person
 }
 
 // Hosted lists the sessions of the working copy that p chairs. Anyone signed in may ask; the answer
@@ -656,16 +666,34 @@ func (s *Service) Hosted(ctx context.Context, p *access.Principal, conf conferen
 		return nil, err
 	}
 	var out []Hosted
+	var cands []Candidate
 	for _, sl := range all {
-		if slices.Contains(sl.ChairIDs(), p.UserID) {
-			h := Hosted{Slot: sl}
-			for _, r := range rooms {
-				if r.ID == sl.RoomID {
-					h.Room = r
+		if !slices.Contains(sl.ChairIDs(), p.UserID) {
+			continue
+		}
+		if cands == nil {
+			if cands, err = s.store.Candidates(ctx, conf.ID); err != nil {
+				return nil, err
+			}
+		}
+		h := Hosted{Slot: sl}
+		for _, r := range rooms {
+			if r.ID == sl.RoomID {
+				h.Room = r
+			}
+		}
+		for _, id := range sl.Items {
+			for _, c := range cands {
+				if c.ID == id && c.InProgram() {
+					it := HostedItem{Title: c.Title, Format: c.Format, Minutes: c.Minutes}
+					for _, pr := range c.Presenters {
+						it.Presenters = append(it.Presenters, pr.Person)
+					}
+					h.Proposals = append(h.Proposals, it)
 				}
 			}
-			out = append(out, h)
 		}
+		out = append(out, h)
 	}
 	return out, nil
 }

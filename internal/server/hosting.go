@@ -22,6 +22,7 @@ type hostingPage struct {
 type hostedSession struct {
 	schedule.Slot
 	When, Room string
+	Proposals  []schedule.HostedItem
 }
 
 func (s *Server) hosting(c echo.Context) error {
@@ -36,7 +37,8 @@ func (s *Server) hosting(c echo.Context) error {
 		return err
 	}
 	for _, sl := range slots {
-		p.Sessions = append(p.Sessions, hostedSession{Slot: sl.Slot, When: schedule.Span(sl.Start, sl.End, p.Loc), Room: sl.Room.Name})
+		p.Sessions = append(p.Sessions, hostedSession{Slot: sl.Slot, When: schedule.Span(sl.Start, sl.End, p.Loc), Room: sl.Room.Name,
+			Proposals: sl.Proposals})
 	}
 	if len(slots) > 0 {
 		// Registration is for the whole conference: every session's hosts see the same needs.
@@ -51,12 +53,20 @@ func (s *Server) hosting(c echo.Context) error {
 }
 
 type apiHostedSession struct {
-	ID    int64     `json:"id"`
-	Title string    `json:"title"`
-	Kind  string    `json:"kind"`
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
-	Room  string    `json:"room"`
+	ID        int64           `json:"id"`
+	Title     string          `json:"title"`
+	Kind      string          `json:"kind"`
+	Start     time.Time       `json:"start"`
+	End       time.Time       `json:"end"`
+	Room      string          `json:"room"`
+	Proposals []apiHostedItem `json:"proposals"`
+}
+
+type apiHostedItem struct {
+	Title      string   `json:"title"`
+	Format     string   `json:"format"`
+	Minutes    int      `json:"minutes"`
+	Presenters []string `json:"presenters"`
 }
 
 type apiNeed struct {
@@ -84,7 +94,16 @@ func (s *Server) apiHosting(c echo.Context) error {
 		OtherNeeds     []string           `json:"other_needs"`
 	}{Sessions: []apiHostedSession{}, Accommodations: []apiNeed{}, OtherNeeds: []string{}}
 	for _, sl := range slots {
-		out.Sessions = append(out.Sessions, apiHostedSession{ID: sl.ID, Title: sl.Title, Kind: sl.Kind, Start: sl.Start.UTC(), End: sl.End.UTC(), Room: sl.Room.Name})
+		hs := apiHostedSession{ID: sl.ID, Title: sl.Title, Kind: sl.Kind, Start: sl.Start.UTC(), End: sl.End.UTC(), Room: sl.Room.Name,
+			Proposals: []apiHostedItem{}}
+		for _, it := range sl.Proposals {
+			item := apiHostedItem{Title: it.Title, Format: it.Format, Minutes: it.Minutes, Presenters: []string{}}
+			for _, pr := range it.Presenters {
+				item.Presenters = append(item.Presenters, pr.Name)
+			}
+			hs.Proposals = append(hs.Proposals, item)
+		}
+		out.Sessions = append(out.Sessions, hs)
 	}
 	if len(slots) > 0 {
 		rep, err := s.opts.Registrations.HostAccommodations(ctx, principal(c), conf, slots[0].ChairIDs())
