@@ -23,6 +23,7 @@ import (
 	"github.com/challenging-norms/conference/internal/mail"
 	"github.com/challenging-norms/conference/internal/registration"
 	"github.com/challenging-norms/conference/internal/review"
+	"github.com/challenging-norms/conference/internal/schedule"
 	"github.com/challenging-norms/conference/internal/server"
 	"github.com/challenging-norms/conference/internal/store"
 	"github.com/challenging-norms/conference/internal/submission"
@@ -40,6 +41,7 @@ type app struct {
 	subs     *submission.Service
 	reviews  *review.Service
 	regs     *registration.Service
+	schedule *schedule.Service
 	server   *server.Server
 	runner   *jobs.Runner
 	sessions *postgresstore.PostgresStore
@@ -129,6 +131,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	regStore := store.Registrations{DB: db}
 	a.regs = registration.NewService(registration.Options{Store: regStore, Conferences: regStore, Outbox: outbox, Audit: auditStore,
 		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL, SiteName: cfg.SiteName})
+	a.schedule = schedule.NewService(schedule.Options{Store: store.Schedule{DB: db}, Programs: store.Programs{DB: db}, Outbox: outbox,
+		Audit: auditStore, BaseURL: cfg.BaseURL})
 	if o.limits.RegisterPerIP == (server.Limit{}) {
 		o.limits.RegisterPerIP = limitOf(cfg.RegistrationLimitPerIP)
 	}
@@ -180,7 +184,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 		Health: db, Sessions: a.sessions, Registry: reg, Logger: log, Web: web.FS, OpenAPI: api.OpenAPI,
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		BodyLimit: cfg.BodyLimit, Limits: o.limits, Version: version,
-		Registrations: a.regs,
+		Registrations: a.regs, Schedule: a.schedule,
 	})
 	if err != nil {
 		return nil, err

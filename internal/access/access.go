@@ -64,6 +64,8 @@ const (
 	ManageRegistrations Action = "conference.registration.manage"         // settings, lists, export, changes, workshops
 	ViewAccommodations  Action = "conference.registration.accommodations" // what registrants need (session hosts, later)
 	ViewDemographics    Action = "conference.registration.demographics"   // aggregates only, never one person's answers
+	// ManageSchedule builds the program: rooms, sessions, placing proposals, publishing versions.
+	ManageSchedule Action = "conference.schedule.manage"
 )
 
 // rules lists which conference role grants each conference-scoped action. Admins may do everything.
@@ -78,6 +80,8 @@ var rules = map[Action][]Role{
 	ManageRegistrations: {Organizer},
 	ViewAccommodations:  {Organizer},
 	ViewDemographics:    {Organizer},
+	// Schedule.
+	ManageSchedule: {Organizer},
 }
 
 // HasRole reports whether p holds role in the conference.
@@ -146,4 +150,18 @@ func (p *Principal) Reviews() []Membership {
 		}
 	}
 	return out
+}
+
+// CheckHost is the rule for what a session's hosts see of it (such as the accommodations its
+// attendees asked for): nil when p may do a in the conference anyway, or when p is one of the
+// session's chairs (hosts, their user ids); apperr Unauthenticated for an anonymous visitor and
+// Forbidden otherwise.
+func CheckHost(p *Principal, a Action, conferenceID int64, hosts []int64) error {
+	if p == nil {
+		return apperr.New(apperr.Unauthenticated, "Please log in to continue.")
+	}
+	if p.Can(a, conferenceID) || slices.Contains(hosts, p.UserID) {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "Only the session's chairs and the organizers may see this.")
 }

@@ -46,6 +46,23 @@ func TestPolicy(t *testing.T) {
 			t.Errorf("user %d, %s in %d: got %q, want %q", id, tc.action, tc.conf, got, tc.want)
 		}
 	}
+	// Session hosts: a chair of the session, or whoever may do the action anyway.
+	chair := &Principal{UserID: 14}
+	hostCases := []struct {
+		who  *Principal
+		want apperr.Code
+	}{{chair, ""}, {organizer, ""}, {admin, ""}, {reviewer, apperr.Forbidden}, {nobody, apperr.Forbidden}, {anonymous, apperr.Unauthenticated}}
+	for _, tc := range hostCases {
+		if got := apperr.CodeOf(CheckHost(tc.who, ViewAccommodations, conf, []int64{14, 15})); got != tc.want {
+			t.Errorf("CheckHost %+v: got %q, want %q", tc.who, got, tc.want)
+		}
+	}
+	if apperr.CodeOf(CheckHost(organizer, ViewAccommodations, other, []int64{15})) != apperr.Forbidden {
+		t.Error("an organizer of another conference hosts nothing here")
+	}
+	if Check(organizer, ManageSchedule, conf) != nil || Check(reviewer, ManageSchedule, conf) == nil {
+		t.Error("the schedule is the organizers'")
+	}
 	if got := organizer.Organizes(); len(got) != 1 || got[0].ConferenceID != conf {
 		t.Errorf("Organizes = %+v", got)
 	}

@@ -347,6 +347,8 @@ type NeedsGroup struct {
 	Waiting map[Accommodation]int
 	// People is the list, for organizers only (nil otherwise).
 	People []NeedRow
+	// Others are the needs people with a place described in their own words, without their names.
+	Others []string
 }
 
 // WorkshopNeeds is a workshop's needs.
@@ -367,7 +369,21 @@ func (s *Service) Accommodations(ctx context.Context, p *access.Principal, conf 
 	if err := access.Check(p, access.ViewAccommodations, conf.ID); err != nil {
 		return NeedsReport{}, err
 	}
-	people := p.Can(access.ManageRegistrations, conf.ID)
+	return s.needsReport(ctx, conf, p.Can(access.ManageRegistrations, conf.ID))
+}
+
+// HostAccommodations is the accommodations report for a session's hosts: the chairs of a session of
+// the program (hosts, their user ids) see the counts and the needs described in words, never who
+// asked; organizers see it as Accommodations does. It returns apperr Unauthenticated or Forbidden
+// for anyone else.
+func (s *Service) HostAccommodations(ctx context.Context, p *access.Principal, conf conference.Conference, hosts []int64) (NeedsReport, error) {
+	if err := access.CheckHost(p, access.ViewAccommodations, conf.ID, hosts); err != nil {
+		return NeedsReport{}, err
+	}
+	return s.needsReport(ctx, conf, p.Can(access.ManageRegistrations, conf.ID))
+}
+
+func (s *Service) needsReport(ctx context.Context, conf conference.Conference, people bool) (NeedsReport, error) {
 	group := func(workshopID int64) (NeedsGroup, error) {
 		rows, err := s.store.Needs(ctx, conf.ID, workshopID)
 		if err != nil {
@@ -378,6 +394,9 @@ func (s *Service) Accommodations(ctx context.Context, p *access.Principal, conf 
 			for _, a := range row.Accommodations {
 				if row.Status.HoldsPlace() {
 					g.Counts[a]++
+					if a == OtherAccommodation && strings.TrimSpace(row.AccommodationsOther) != "" {
+						g.Others = append(g.Others, strings.TrimSpace(row.AccommodationsOther))
+					}
 				} else {
 					g.Waiting[a]++
 				}

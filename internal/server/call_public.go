@@ -67,6 +67,8 @@ type conferencePage struct {
 	Registration registration.Desk
 	RegisterNote string
 	Registered   *registration.Registration
+	// Hosting counts the sessions the visitor chairs, for the way to their hosts' page.
+	Hosting int
 }
 
 // conferenceShow is a conference's home: registration, and its call for proposals with the formats,
@@ -93,6 +95,13 @@ func (s *Server) conferenceShow(c echo.Context) error {
 	p.RegisterNote = registration.PhaseMessage(p.Registration)
 	if r, err := s.ownRegistration(c, conf); err == nil && r.Status.Live() {
 		p.Registered = &r
+	}
+	if p.User != nil {
+		hosted, err := s.opts.Schedule.Hosted(c.Request().Context(), p.User, conf)
+		if err != nil {
+			return err
+		}
+		p.Hosting = len(hosted)
 	}
 	return s.render(c, http.StatusOK, "conference", &p)
 }

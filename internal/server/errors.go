@@ -11,6 +11,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/schedule"
 	"github.com/challenging-norms/conference/internal/submission"
 )
 
@@ -75,8 +76,8 @@ type problem struct {
 	Code      apperr.Code    `json:"code"`
 	Errors    []fieldProblem `json:"errors,omitempty"`
 	RequestID string         `json:"request_id,omitempty"`
-	// Current is, for a save based on an older version, the proposal as it is now saved.
-	Current *apiProposal `json:"current,omitempty"`
+	// Current is, for a save based on an older version, the proposal or session as it is now saved.
+	Current any `json:"current,omitempty"`
 }
 
 type fieldProblem struct {
@@ -111,6 +112,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 			}
 			cur := toAPIProposal(stale.Current, slug, loc)
 			p.Current = &cur
+		}
+		var staleSession *schedule.StaleError
+		if errors.As(err, &staleSession) {
+			p.Current = toAPISession(staleSession.Current)
 		}
 		if status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="api"`)

@@ -249,7 +249,8 @@ var manageGroups = []navGroup{
 		{"decisions", "Decisions"}}},
 	{"Registration", []navItem{{"registration", "Settings"}, {"registration/questions", "Questions"}, {"registrations", "Registrations"},
 		{"workshops", "Workshops"}, {"accommodations", "Accommodations"}, {"demographics", "Demographics"}}},
-	{"Conference", []navItem{{"team", "Team"}, {"mail", "Mail log"}}},
+	{"Conference", []navItem{{"rooms", "Rooms"}, {"schedule", "Schedule"}, {"schedule/conflicts", "Conflicts"},
+		{"schedule/publish", "Publish"}, {"team", "Team"}, {"mail", "Mail log"}}},
 }
 
 // navOf is the management menu with the page at path current.

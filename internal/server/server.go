@@ -24,6 +24,7 @@ import (
 	"github.com/challenging-norms/conference/internal/mail"
 	"github.com/challenging-norms/conference/internal/registration"
 	"github.com/challenging-norms/conference/internal/review"
+	"github.com/challenging-norms/conference/internal/schedule"
 	"github.com/challenging-norms/conference/internal/submission"
 )
 
@@ -60,22 +61,24 @@ type Options struct {
 	Reviews     *review.Service
 	// Registrations is attendee registration.
 	Registrations *registration.Service
-	AuditLog      audit.Reader
-	MailLog       mail.Log
-	DevMailbox    mail.DevMailStore // nil outside development
-	Health        Health
-	Sessions      scs.Store
-	Registry      *prometheus.Registry
-	Logger        *slog.Logger
-	Web           fs.FS // web.FS
-	OpenAPI       []byte
-	SiteName      string
-	BaseURL       string
-	Secure        bool // production: Secure cookies and HSTS
-	TrustProxy    bool // take the client address from X-Forwarded-For
-	BodyLimit     int64
-	Limits        RateLimits
-	Version       string
+	// Schedule is the organizers' schedule builder.
+	Schedule   *schedule.Service
+	AuditLog   audit.Reader
+	MailLog    mail.Log
+	DevMailbox mail.DevMailStore // nil outside development
+	Health     Health
+	Sessions   scs.Store
+	Registry   *prometheus.Registry
+	Logger     *slog.Logger
+	Web        fs.FS // web.FS
+	OpenAPI    []byte
+	SiteName   string
+	BaseURL    string
+	Secure     bool // production: Secure cookies and HSTS
+	TrustProxy bool // take the client address from X-Forwarded-For
+	BodyLimit  int64
+	Limits     RateLimits
+	Version    string
 }
 
 // Server is the HTTP server.
