@@ -64,6 +64,10 @@ const (
 	ManageRegistrations Action = "conference.registration.manage"         // settings, lists, export, changes, workshops
 	ViewAccommodations  Action = "conference.registration.accommodations" // what registrants need (session hosts, later)
 	ViewDemographics    Action = "conference.registration.demographics"   // aggregates only, never one person's answers
+	// ViewMeetingLinks sees the meeting links of the published program's rooms without being a
+	// registered attendee or in the program (registered attendees and presenters are let in by the
+	// program package, which knows them).
+	ViewMeetingLinks Action = "conference.program.meeting_links"
 )
 
 // rules lists which conference role grants each conference-scoped action. Admins may do everything.
@@ -78,6 +82,8 @@ var rules = map[Action][]Role{
 	ManageRegistrations: {Organizer},
 	ViewAccommodations:  {Organizer},
 	ViewDemographics:    {Organizer},
+	// Program.
+	ViewMeetingLinks: {Organizer},
 }
 
 // HasRole reports whether p holds role in the conference.
