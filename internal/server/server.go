@@ -22,6 +22,7 @@ import (
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/program"
 	"github.com/challenging-norms/conference/internal/registration"
 	"github.com/challenging-norms/conference/internal/review"
 	"github.com/challenging-norms/conference/internal/submission"
@@ -60,22 +61,26 @@ type Options struct {
 	Reviews     *review.Service
 	// Registrations is attendee registration.
 	Registrations *registration.Service
-	AuditLog      audit.Reader
-	MailLog       mail.Log
-	DevMailbox    mail.DevMailStore // nil outside development
-	Health        Health
-	Sessions      scs.Store
-	Registry      *prometheus.Registry
-	Logger        *slog.Logger
-	Web           fs.FS // web.FS
-	OpenAPI       []byte
-	SiteName      string
-	BaseURL       string
-	Secure        bool // production: Secure cookies and HSTS
-	TrustProxy    bool // take the client address from X-Forwarded-For
-	BodyLimit     int64
-	Limits        RateLimits
-	Version       string
+	// Program serves the latest published program of each conference; Agenda keeps stars and
+	// personal calendar addresses.
+	Program    *program.Cache
+	Agenda     *program.Agenda
+	AuditLog   audit.Reader
+	MailLog    mail.Log
+	DevMailbox mail.DevMailStore // nil outside development
+	Health     Health
+	Sessions   scs.Store
+	Registry   *prometheus.Registry
+	Logger     *slog.Logger
+	Web        fs.FS // web.FS
+	OpenAPI    []byte
+	SiteName   string
+	BaseURL    string
+	Secure     bool // production: Secure cookies and HSTS
+	TrustProxy bool // take the client address from X-Forwarded-For
+	BodyLimit  int64
+	Limits     RateLimits
+	Version    string
 }
 
 // Server is the HTTP server.
