@@ -22,7 +22,11 @@ type Cache struct {
 	src     schedule.Published
 	mu      sync.Mutex
 	entries map[int64]*entry
-	loads   atomic.Int64
+	// slugs maps the slugs of conferences with a published program to their ids, so that the hot
+	// paths (anonymous pages, feeds, exports) need no database read at all. A conference's slug
+	// does not change.
+	slugs map[string]int64
+	loads atomic.Int64
 }
 
 type entry struct {
@@ -33,7 +37,7 @@ type entry struct {
 
 // NewCache reads programs from src.
 func NewCache(src schedule.Published) *Cache {
-	return &Cache{src: src, entries: map[int64]*entry{}}
+	return &Cache{src: src, entries: map[int64]*entry{}, slugs: map[string]int64{}}
 }
 
 // Latest returns the conference's latest published program, read from the database only when the
@@ -75,6 +79,20 @@ func (c *Cache) fill(ctx context.Context, conferenceID int64, e *entry) {
 		return
 	}
 	e.snap, e.err = newSnapshot(pub.Program)
+	if e.err == nil {
+		c.mu.Lock()
+		c.slugs[pub.Program.Slug] = conferenceID
+		c.mu.Unlock()
+	}
+}
+
+// Known returns the id of the conference with the slug, if it has a published program that was
+// read before.
+func (c *Cache) Known(slug string) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.slugs[slug]
+	return id, ok
 }
 
 // Loads counts the reads from the database so far (for tests and metrics).
@@ -106,9 +124,10 @@ type Snapshot struct {
 }
 
 type artifactEntry struct {
-	once sync.Once
-	a    Artifact
-	err  error
+	once  sync.Once
+	ready atomic.Bool // set once a is built
+	a     Artifact
+	err   error
 }
 
 // Artifact is a representation of a version of the program: a feed, an export or a page that is
@@ -131,6 +150,17 @@ func newSnapshot(p schedule.Program) (*Snapshot, error) {
 // NewSnapshot wraps a program for the functions of this package, without the cache.
 func NewSnapshot(p schedule.Program) (*Snapshot, error) { return newSnapshot(p) }
 
+// Cached returns the representation called name if it was built already.
+func (s *Snapshot) Cached(name string) (Artifact, bool) {
+	s.mu.Lock()
+	e := s.artifacts[name]
+	s.mu.Unlock()
+	if e == nil || !e.ready.Load() {
+		return Artifact{}, false
+	}
+	return e.a, true
+}
+
 // Artifact returns the representation called name, building it with build the first time it is
 // asked for in this version. A build that fails is not kept.
 func (s *Snapshot) Artifact(name string, build func() ([]byte, error)) (Artifact, error) {
@@ -150,6 +180,7 @@ func (s *Snapshot) Artifact(name string, build func() ([]byte, error)) (Artifact
 		sum := sha256.Sum256(body)
 		e.a = Artifact{Body: body, Modified: s.Program.PublishedAt,
 			ETag: `"v` + strconv.Itoa(s.Program.Version) + "-" + hex.EncodeToString(sum[:10]) + `"`}
+		e.ready.Store(true)
 	})
 	if e.err != nil {
 		s.mu.Lock()

@@ -84,7 +84,22 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 // skipSession lists paths that never use the web session, so they cost no database round trip.
 func skipSession(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics" || p == "/favicon.ico"
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics" || p == "/favicon.ico" ||
+		programFile(p)
+}
+
+// programFile reports whether a path is one of the program's feeds or exports: read by calendar
+// programs and conference apps, which need neither a session nor a CSRF cookie.
+func programFile(p string) bool {
+	if !strings.HasPrefix(p, "/c/") || !strings.Contains(p, "/program/") {
+		return false
+	}
+	for _, ext := range []string{".ics", ".xml", ".json", ".csv"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // session loads and saves the server-side session for web pages.

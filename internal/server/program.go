@@ -41,8 +41,6 @@ type programPage struct {
 	Links     bool
 	Return    string // where star buttons come back to
 	Published bool
-	// Registration says how to register, for visitors who may not see meeting links.
-	RegisterOpen bool
 	// Session is the session page's session.
 	Session   schedule.Session
 	Presenter []schedule.Person
@@ -148,11 +146,6 @@ func attending(r registration.Registration) bool {
 
 func (s *Server) programPage(c echo.Context, conf conference.Conference, snap *program.Snapshot, title string) (*programPage, error) {
 	p := &programPage{confBase: s.confBase(c, conf, title, ""), Snap: snap, Published: snap != nil}
-	desk, err := s.opts.Registrations.Desk(c.Request().Context(), conf)
-	if err != nil {
-		return nil, err
-	}
-	p.RegisterOpen = desk.Phase == "open"
 	if snap == nil {
 		return p, nil
 	}
@@ -173,17 +166,64 @@ func (s *Server) programPage(c echo.Context, conf conference.Conference, snap *p
 // served from the version's cache: nobody signed in, no message waiting, no registration known.
 func (p *programPage) shared() bool { return p.User == nil && p.Flash == "" && !p.Links }
 
+// sharedVisitor reports whether a request can only be answered with what everyone sees: nobody is
+// signed in and the browser has no session (so no message is waiting and no registration is known).
+func (s *Server) sharedVisitor(c echo.Context) bool {
+	if principal(c) != nil {
+		return false
+	}
+	_, err := c.Request().Cookie(s.sessions.Cookie.Name)
+	return err != nil
+}
+
+// knownProgram returns the slug's published program from the cache without reading the database,
+// or nil when the cache does not know the slug yet.
+func (s *Server) knownProgram(c echo.Context) *program.Snapshot {
+	id, ok := s.opts.Program.Known(c.Param("slug"))
+	if !ok {
+		return nil
+	}
+	snap, err := s.opts.Program.Latest(c.Request().Context(), id)
+	if err != nil {
+		return nil
+	}
+	return snap
+}
+
+// sharedPage answers a visitor who sees what everyone sees with a page already rendered for this
+// version, if there is one.
+func (s *Server) sharedPage(c echo.Context, name string) (bool, error) {
+	if !s.sharedVisitor(c) {
+		return false, nil
+	}
+	snap := s.knownProgram(c)
+	if snap == nil {
+		return false, nil
+	}
+	a, ok := snap.Cached(name)
+	if !ok {
+		return false, nil
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return true, c.HTMLBlob(http.StatusOK, a.Body)
+}
+
 // programShow is the program: by day (default), track or format, or search results (?q=).
 func (s *Server) programShow(c echo.Context) error {
-	conf, snap, err := s.programLookup(c)
-	if err != nil {
-		return err
-	}
 	view := c.QueryParam("view")
 	if view != "track" && view != "format" {
 		view = "day"
 	}
 	query, searched := c.QueryParams()["q"]
+	if !searched {
+		if done, err := s.sharedPage(c, "page:"+view); done {
+			return err
+		}
+	}
+	conf, snap, err := s.programLookup(c)
+	if err != nil {
+		return err
+	}
 	title := "Program · " + conf.Name
 	if searched {
 		title = "Search the program · " + conf.Name
@@ -238,6 +278,9 @@ func (s *Server) renderBytes(name string, data pageModel) ([]byte, error) {
 
 // programSessionShow is a session's page: its proposals' titles, abstracts and presenters.
 func (s *Server) programSessionShow(c echo.Context) error {
+	if done, err := s.sharedPage(c, "session:"+c.Param("id")); done {
+		return err
+	}
 	conf, snap, err := s.programOf(c)
 	if err != nil {
 		return err

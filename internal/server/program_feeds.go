@@ -1,10 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,25 +28,54 @@ func (s *Server) feedOptions(snap *program.Snapshot, name string) program.FeedOp
 	return program.FeedOptions{Name: name, Product: s.opts.SiteName, BaseURL: s.opts.BaseURL, Host: host}
 }
 
-// serveArtifact answers with a cached representation, or 304 when the client has it already.
+// publishedProgram is the program for feeds and exports: straight from the cache when it knows
+// the slug, else through the conference. apperr NotFound before the first publication.
+func (s *Server) publishedProgram(c echo.Context) (string, *program.Snapshot, error) {
+	if snap := s.knownProgram(c); snap != nil {
+		return snap.Program.Slug, snap, nil
+	}
+	conf, snap, err := s.programOf(c)
+	return conf.Slug, snap, err
+}
+
+// serveArtifact answers with a cached representation, or 304 when the client has it already
+// (If-None-Match, else If-Modified-Since, as RFC 9110 orders them).
 func serveArtifact(c echo.Context, a program.Artifact, contentType, filename string, download bool) error {
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, contentType)
 	h.Set("ETag", a.ETag)
+	h.Set("Last-Modified", a.Modified.UTC().Format(http.TimeFormat))
 	// Clients may reuse it for a minute, then ask again (cheaply: 304) whether a new version is out.
 	h.Set("Cache-Control", "public, max-age=60")
+	if notModified(c.Request(), a) {
+		return c.NoContent(http.StatusNotModified)
+	}
 	disposition := "inline"
 	if download {
 		disposition = "attachment"
 	}
 	h.Set("Content-Disposition", disposition+`; filename="`+filename+`"`)
-	http.ServeContent(c.Response(), c.Request(), "", a.Modified, bytes.NewReader(a.Body))
-	return nil
+	return c.Blob(http.StatusOK, contentType, a.Body)
+}
+
+func notModified(r *http.Request, a program.Artifact) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == "*" || tag == a.ETag {
+				return true
+			}
+		}
+		return false
+	}
+	if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil {
+		return !a.Modified.Truncate(time.Second).After(ims)
+	}
+	return false
 }
 
 // programCalendar is the whole program as an iCalendar feed.
 func (s *Server) programCalendar(c echo.Context) error {
-	conf, snap, err := s.programOf(c)
+	slug, snap, err := s.publishedProgram(c)
 	if err != nil {
 		return err
 	}
@@ -55,12 +85,12 @@ func (s *Server) programCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveArtifact(c, a, calendar.ContentType, conf.Slug+".ics", false)
+	return serveArtifact(c, a, calendar.ContentType, slug+".ics", false)
 }
 
 // programTrackCalendar is one track's sessions (with the sessions for everyone) as a feed.
 func (s *Server) programTrackCalendar(c echo.Context) error {
-	conf, snap, err := s.programOf(c)
+	slug, snap, err := s.publishedProgram(c)
 	if err != nil {
 		return err
 	}
@@ -81,12 +111,12 @@ func (s *Server) programTrackCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveArtifact(c, a, calendar.ContentType, conf.Slug+"-track-"+strconv.FormatInt(id, 10)+".ics", false)
+	return serveArtifact(c, a, calendar.ContentType, slug+"-track-"+strconv.FormatInt(id, 10)+".ics", false)
 }
 
 // programSessionCalendar is one session as a calendar file.
 func (s *Server) programSessionCalendar(c echo.Context) error {
-	conf, snap, err := s.programOf(c)
+	slug, snap, err := s.publishedProgram(c)
 	if err != nil {
 		return err
 	}
@@ -100,7 +130,7 @@ func (s *Server) programSessionCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveArtifact(c, a, calendar.ContentType, conf.Slug+"-session-"+strconv.FormatInt(ses.ID, 10)+".ics", false)
+	return serveArtifact(c, a, calendar.ContentType, slug+"-session-"+strconv.FormatInt(ses.ID, 10)+".ics", false)
 }
 
 // programAgendaCalendar is a person's starred sessions, at their secret address. It carries the
@@ -147,7 +177,7 @@ func (s *Server) programAgendaCalendar(c echo.Context) error {
 
 // programScheduleXML is frab's schedule.xml.
 func (s *Server) programScheduleXML(c echo.Context) error {
-	conf, snap, err := s.programOf(c)
+	slug, snap, err := s.publishedProgram(c)
 	if err != nil {
 		return err
 	}
@@ -155,12 +185,12 @@ func (s *Server) programScheduleXML(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveArtifact(c, a, "application/xml; charset=utf-8", conf.Slug+"-schedule.xml", false)
+	return serveArtifact(c, a, "application/xml; charset=utf-8", slug+"-schedule.xml", false)
 }
 
 // programScheduleJSON is frab's JSON schedule.
 func (s *Server) programScheduleJSON(c echo.Context) error {
-	conf, snap, err := s.programOf(c)
+	slug, snap, err := s.publishedProgram(c)
 	if err != nil {
 		return err
 	}
@@ -168,12 +198,12 @@ func (s *Server) programScheduleJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveArtifact(c, a, "application/json; charset=utf-8", conf.Slug+"-schedule.json", false)
+	return serveArtifact(c, a, "application/json; charset=utf-8", slug+"-schedule.json", false)
 }
 
 // programCSV is the program as a spreadsheet.
 func (s *Server) programCSV(c echo.Context) error {
-	conf, snap, err := s.programOf(c)
+	slug, snap, err := s.publishedProgram(c)
 	if err != nil {
 		return err
 	}
@@ -181,5 +211,5 @@ func (s *Server) programCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveArtifact(c, a, "text/csv; charset=utf-8", conf.Slug+"-program.csv", true)
+	return serveArtifact(c, a, "text/csv; charset=utf-8", slug+"-program.csv", true)
 }

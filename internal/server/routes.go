@@ -383,6 +383,16 @@ func (s *Server) routes() error {
 	api.DELETE("/conferences/:slug/workshops/:id", s.apiWorkshopDelete, regOrg...)
 	api.GET("/conferences/:slug/accommodations", s.apiAccommodations, requireUser, s.conferenceAccess(access.ViewAccommodations))
 	api.GET("/conferences/:slug/demographics", s.apiDemographics, requireUser, s.conferenceAccess(access.ViewDemographics))
+	// The published program.
+	api.GET("/conferences/:slug/program", s.apiProgramShow)
+	api.GET("/conferences/:slug/program/sessions", s.apiProgramSessions)
+	api.GET("/conferences/:slug/program/sessions/:id", s.apiProgramSession)
+	api.GET("/conferences/:slug/program/stars", s.apiStarsList, requireUser)
+	api.PUT("/conferences/:slug/program/stars/:id", s.apiStarAdd, requireUser)
+	api.DELETE("/conferences/:slug/program/stars/:id", s.apiStarRemove, requireUser)
+	api.GET("/conferences/:slug/program/feed-token", s.apiFeedTokenShow, requireUser)
+	api.POST("/conferences/:slug/program/feed-token", s.apiFeedTokenCreate, requireUser)
+	api.DELETE("/conferences/:slug/program/feed-token", s.apiFeedTokenRevoke, requireUser)
 	api.RouteNotFound("/*", s.apiNotFound)
 	return nil
 }

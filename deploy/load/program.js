@@ -1,0 +1,36 @@
+// Readers of the published program: every client requests TARGET_PATH as fast as it is answered,
+// from VUS concurrent clients for DURATION. Run by deploy/load/program.sh (make bench) three times in
+// one run: against a hello-world Echo handler (the baseline), the program page and the full
+// iCalendar feed.
+//
+// Environment: URL (the full address), VUS (200), DURATION ("20s"), P99_MS (the threshold, 50),
+// BYTES (the body's length: a shorter answer, e.g. an error page, fails the check). program.sh
+// checks the content once before; here bodies are received in full but not kept, so that the load
+// generator spends its time on requests, not on copying bodies into JavaScript strings.
+import http from "k6/http";
+import { check } from "k6";
+
+const vus = parseInt(__ENV.VUS || "200", 10);
+
+export const options = {
+  scenarios: {
+    readers: { executor: "constant-vus", vus: vus, duration: __ENV.DURATION || "20s", gracefulStop: "5s" },
+  },
+  thresholds: {
+    http_req_failed: ["rate==0"],
+    checks: ["rate==1"],
+    http_req_duration: [`p(99)<${__ENV.P99_MS || "50"}`],
+  },
+  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max", "count"],
+  discardResponseBodies: true,
+};
+
+const bytes = parseInt(__ENV.BYTES || "0", 10);
+
+export default function () {
+  const res = http.get(__ENV.URL);
+  check(res, {
+    "status 200": (r) => r.status === 200,
+    "whole body": (r) => bytes === 0 || r.timings.receiving >= 0 && parseInt(r.headers["Content-Length"] || "-1", 10) === bytes,
+  });
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Readers of the published program, measured: the program page (by day, as an anonymous visitor
+# sees it) and the full iCalendar feed, each at 200 concurrent clients (k6), and in the same run a
+# hello-world Echo handler as the baseline. The program is the size of Challenging Norms: two days,
+# six rooms, 66 sessions, about 300 proposals (`conference seed program`).
+#
+# Targets of the product issue: p99 under 50 ms, and at least 30% of the baseline's requests/s.
+#
+# Usage: deploy/load/program.sh   (make bench runs it)
+#
+# Environment: VUS (200), DURATION (20s per measurement), DB_MAX_CONNS (16), PG_ADMIN_URL (see
+# deploy/dev/postgres.sh). Writes var/load/program-*.json and prints a report.
+set -euo pipefail
+
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(cd -- "$here/../.." && pwd -P)
+cd "$root"
+export PATH="/usr/local/go/bin:$PATH"
+
+vus=${VUS:-200}
+duration=${DURATION:-20s}
+conns=${DB_MAX_CONNS:-16}
+out=var/load
+mkdir -p "$out" bin
+
+log() { printf '\nprogram.sh: %s\n' "$*" >&2; }
+
+if [[ ! -x bin/k6 ]]; then
+	log "installing k6 v1.8.1 into bin/"
+	GOBIN="$root/bin" go install go.k6.io/k6@v1.8.1
+fi
+psql=$(command -v psql || compgen -G '/usr/lib/postgresql/*/bin/psql' | sort -V | tail -n 1)
+
+log "building bin/conference and bin/hello"
+go build -o bin/conference ./cmd/conference
+go build -o bin/hello ./deploy/load/hello
+
+name="load_program_$(date +%s)"
+url=$(deploy/dev/database-url.sh "$name")
+admin=$(deploy/dev/postgres.sh)
+server=""
+hello=""
+cleanup() {
+	[[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+	[[ -n $hello ]] && kill "$hello" 2>/dev/null && wait "$hello" 2>/dev/null || true
+	"$psql" -X -q -d "$admin" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(freeport)
+hello_port=$(freeport)
+export DATABASE_URL="$url" DATA_DIR="$root/$out/data" BASE_URL="http://127.0.0.1:$port" HTTP_ADDR="127.0.0.1:$port" \
+	LOG_LEVEL=warn DB_MAX_CONNS="$conns" MAIL_WORKERS=2 SHUTDOWN_TIMEOUT=30s
+
+log "seeding Challenging Norms and publishing a program of its size"
+bin/conference seed challenging-norms >/dev/null
+bin/conference seed program --conference challenging-norms
+
+log "starting the app on :$port and the hello-world baseline on :$hello_port"
+bin/conference serve >"$out/program-serve.log" 2>&1 &
+server=$!
+bin/hello "127.0.0.1:$hello_port" >"$out/hello.log" 2>&1 &
+hello=$!
+for _ in $(seq 1 100); do
+	curl -fsS "$BASE_URL/readyz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$hello_port/" >/dev/null 2>&1 && break
+	sleep 0.2
+done
+curl -fsS "$BASE_URL/readyz" >/dev/null
+# What the clients will read, checked once: the whole program page and the whole feed.
+curl -fsS "$BASE_URL/c/challenging-norms/program" >"$out/program-page.html"
+curl -fsS "$BASE_URL/c/challenging-norms/program/calendar.ics" >"$out/program.ics"
+grep -q "Day 2 closing reflections" "$out/program-page.html"
+[[ $(grep -c "BEGIN:VEVENT" "$out/program.ics") == 66 ]] || { echo "program.sh: the feed does not have 66 events" >&2; exit 1; }
+page_bytes=$(wc -c <"$out/program-page.html")
+ics_bytes=$(wc -c <"$out/program.ics")
+hello_bytes=13
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+status=0
+# The machine may be shared: note how busy it was before the measurements.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+measure() { # name url bytes
+	log "k6: $1, $vus concurrent clients for $duration"
+	set +e
+	bin/k6 run --quiet --summary-export "$out/program-$stamp-$1.json" -e URL="$2" -e BYTES="$3" -e VUS="$vus" -e DURATION="$duration" \
+		deploy/load/program.js >"$out/program-$stamp-$1.txt" 2>&1
+	local s=$?
+	set -e
+	[[ $s == 0 ]] || { [[ $1 == baseline ]] || status=$s; }
+}
+measure baseline "http://127.0.0.1:$hello_port/" "$hello_bytes"
+measure page "$BASE_URL/c/challenging-norms/program" "$page_bytes"
+measure ics "$BASE_URL/c/challenging-norms/program/calendar.ics" "$ics_bytes"
+rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
+
+set +e
+python3 - "$out/program-$stamp" "$vus" "$duration" "$rss_kb" "$page_bytes" "$ics_bytes" "$(nproc)" "$load_before" <<'PY'
+import json, sys
+prefix, vus, duration, rss, page_bytes, ics_bytes, cores, load_before = sys.argv[1:]
+def load(name):
+    m = json.load(open(f"{prefix}-{name}.json"))["metrics"]
+    d = m["http_req_duration"]
+    failed = m["http_req_failed"].get("value", m["http_req_failed"].get("rate", 0))
+    return m["http_reqs"]["rate"], d, failed
+base_rps, base_d, base_f = load("baseline")
+print(f"\n## Program and feeds ({vus} concurrent clients, {duration} each, {cores} cores)\n")
+print("| target | requests/s | share of baseline | p50 ms | p95 ms | p99 ms | max ms | errors |")
+print("|---|---|---|---|---|---|---|---|")
+ok = True
+for name, label in (("baseline", "hello-world Echo handler"), ("page", f"program page, by day ({int(page_bytes)//1024} KiB)"),
+                    ("ics", f"full iCalendar feed ({int(ics_bytes)//1024} KiB)")):
+    rps, d, f = load(name)
+    share = 100 * rps / base_rps
+    print(f"| {label} | {rps:,.0f} | {share:.0f}% | {d['med']:.1f} | {d['p(95)']:.1f} | {d['p(99)']:.1f} | {d['max']:.1f} | {100*f:.2f}% |")
+    if name != "baseline":
+        ok = ok and d["p(99)"] < 50 and share >= 30 and f == 0
+print(f"\nserver peak RSS: {int(rss)/1024:.0f} MiB; load average before the measurements: {load_before}")
+print("targets (p99 < 50 ms, >= 30% of the baseline's requests/s, no errors): " + ("met" if ok else "NOT met"))
+sys.exit(0 if ok else 1)
+PY
+report=$?
+exit $(( status != 0 ? status : report ))
