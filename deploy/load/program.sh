@@ -5,6 +5,11 @@
 # six rooms, 66 sessions, about 300 proposals (`conference seed program`).
 #
 # Targets of the product issue: p99 under 50 ms, and at least 30% of the baseline's requests/s.
+# Each target is measured twice: with 200 clients asking again the moment they are answered (the
+# most it serves, and the latency when saturated: with 200 requests always in flight, Little's law
+# puts the mean latency at 200 / throughput, so no server reaches 50 ms that way on 2 cores), and
+# with requests arriving at 30% of the baseline's rate from up to 200 clients (the latency at the
+# required load).
 #
 # Usage: deploy/load/program.sh   (make bench runs it)
 #
@@ -80,11 +85,11 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 status=0
 # The machine may be shared: note how busy it was before the measurements.
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-measure() { # name url bytes
-	log "k6: $1, $vus concurrent clients for $duration"
+measure() { # name url bytes [rate]
+	log "k6: $1, $vus concurrent clients for $duration${4:+, $4 requests/s}"
 	set +e
 	bin/k6 run --quiet --summary-export "$out/program-$stamp-$1.json" -e URL="$2" -e BYTES="$3" -e VUS="$vus" -e DURATION="$duration" \
-		deploy/load/program.js >"$out/program-$stamp-$1.txt" 2>&1
+		-e RATE="${4:-0}" deploy/load/program.js >"$out/program-$stamp-$1.txt" 2>&1
 	local s=$?
 	set -e
 	[[ $s == 0 ]] || { [[ $1 == baseline ]] || status=$s; }
@@ -92,6 +97,9 @@ measure() { # name url bytes
 measure baseline "http://127.0.0.1:$hello_port/" "$hello_bytes"
 measure page "$BASE_URL/c/challenging-norms/program" "$page_bytes"
 measure ics "$BASE_URL/c/challenging-norms/program/calendar.ics" "$ics_bytes"
+rate=$(python3 -c 'import json,sys; print(max(1, int(0.3 * json.load(open(sys.argv[1]))["metrics"]["http_reqs"]["rate"])))' "$out/program-$stamp-baseline.json")
+measure page-at-rate "$BASE_URL/c/challenging-norms/program" "$page_bytes" "$rate"
+measure ics-at-rate "$BASE_URL/c/challenging-norms/program/calendar.ics" "$ics_bytes" "$rate"
 rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
 
 set +e
@@ -107,17 +115,23 @@ base_rps, base_d, base_f = load("baseline")
 print(f"\n## Program and feeds ({vus} concurrent clients, {duration} each, {cores} cores)\n")
 print("| target | requests/s | share of baseline | p50 ms | p95 ms | p99 ms | max ms | errors |")
 print("|---|---|---|---|---|---|---|---|")
-ok = True
-for name, label in (("baseline", "hello-world Echo handler"), ("page", f"program page, by day ({int(page_bytes)//1024} KiB)"),
-                    ("ics", f"full iCalendar feed ({int(ics_bytes)//1024} KiB)")):
+throughput, latency = True, True
+for name, label in (("baseline", "hello-world Echo handler, saturated"),
+                    ("page", f"program page, by day ({int(page_bytes)//1024} KiB), saturated"),
+                    ("ics", f"full iCalendar feed ({int(ics_bytes)//1024} KiB), saturated"),
+                    ("page-at-rate", "program page at 30% of the baseline's rate"),
+                    ("ics-at-rate", "full iCalendar feed at 30% of the baseline's rate")):
     rps, d, f = load(name)
     share = 100 * rps / base_rps
     print(f"| {label} | {rps:,.0f} | {share:.0f}% | {d['med']:.1f} | {d['p(95)']:.1f} | {d['p(99)']:.1f} | {d['max']:.1f} | {100*f:.2f}% |")
-    if name != "baseline":
-        ok = ok and d["p(99)"] < 50 and share >= 30 and f == 0
+    if name in ("page", "ics"):
+        throughput = throughput and share >= 30 and f == 0
+    if name.endswith("-at-rate"):
+        latency = latency and d["p(99)"] < 50 and f == 0 and share >= 29
 print(f"\nserver peak RSS: {int(rss)/1024:.0f} MiB; load average before the measurements: {load_before}")
-print("targets (p99 < 50 ms, >= 30% of the baseline's requests/s, no errors): " + ("met" if ok else "NOT met"))
-sys.exit(0 if ok else 1)
+print("target >= 30% of the baseline's requests/s (saturated): " + ("met" if throughput else "NOT met"))
+print("target p99 < 50 ms at 30% of the baseline's rate: " + ("met" if latency else "NOT met"))
+sys.exit(0 if throughput and latency else 1)
 PY
 report=$?
 exit $(( status != 0 ? status : report ))
