@@ -549,6 +549,21 @@ func TestProgramCacheInvalidation(t *testing.T) {
 		t.Error("the moved event keeps its UID and carries the new version as its SEQUENCE")
 	}
 
+	// Losing the listening connection: the listener reconnects, and no publication made meanwhile
+	// stays unseen.
+	listeners := `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN "program_published"'`
+	if n := count(t, ta, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN "program_published"'`); n != 1 {
+		t.Fatalf("%d listening connections, want 1", n)
+	}
+	third := next
+	third.Sessions = append([]schedule.Session(nil), next.Sessions...)
+	third.Sessions[0].Title = "Opening plenary, after a lost connection"
+	publishElsewhere(t, ta, third)
+	waitFor(t, "the listener to reconnect", func() bool { return count(t, ta, listeners) == 1 })
+	waitFor(t, "version 3 on the program page", func() bool {
+		return strings.Contains(b.get(f.path("")).Body, "Opening plenary, after a lost connection")
+	})
+
 	// The in-process hook: the publishing code of this instance drops the entry at once.
 	ta.program.Invalidate(f.conf.ID)
 	before := ta.program.Loads()

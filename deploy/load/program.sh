@@ -13,7 +13,7 @@
 #
 # Usage: deploy/load/program.sh   (make bench runs it)
 #
-# Environment: VUS (200), DURATION (20s per measurement), DB_MAX_CONNS (16), PG_ADMIN_URL (see
+# Environment: K6 (bin/k6), VUS (200), DURATION (20s per measurement), DB_MAX_CONNS (16), PG_ADMIN_URL (see
 # deploy/dev/postgres.sh). Writes var/load/program-*.json and prints a report.
 set -euo pipefail
 
@@ -30,9 +30,11 @@ mkdir -p "$out" bin
 
 log() { printf '\nprogram.sh: %s\n' "$*" >&2; }
 
-if [[ ! -x bin/k6 ]]; then
+k6=${K6:-$root/bin/k6}
+if [[ ! -x $k6 ]]; then
 	log "installing k6 v1.8.1 into bin/"
 	GOBIN="$root/bin" go install go.k6.io/k6@v1.8.1
+	k6=$root/bin/k6
 fi
 psql=$(command -v psql || compgen -G '/usr/lib/postgresql/*/bin/psql' | sort -V | tail -n 1)
 
@@ -88,8 +90,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 measure() { # name url bytes [rate]
 	log "k6: $1, $vus concurrent clients for $duration${4:+, $4 requests/s}"
 	set +e
-	bin/k6 run --quiet --summary-export "$out/program-$stamp-$1.json" -e URL="$2" -e BYTES="$3" -e VUS="$vus" -e DURATION="$duration" \
-		-e RATE="${4:-0}" deploy/load/program.js >"$out/program-$stamp-$1.txt" 2>&1
+	"$k6" run --quiet --summary-export "$out/program-$stamp-$1.json" -e URL="$2" -e BYTES="$3" -e VUS="$vus" -e DURATION="$duration" \
+		-e RATE="${4:-0}" -e P99_MS="${4:+50}" deploy/load/program.js >"$out/program-$stamp-$1.txt" 2>&1
 	local s=$?
 	set -e
 	[[ $s == 0 ]] || { [[ $1 == baseline ]] || status=$s; }

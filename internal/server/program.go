@@ -232,7 +232,12 @@ func (s *Server) programShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p.View, p.Return = view, c.Request().URL.RequestURI()
+	// Star buttons and the log-in link come back to the view, written from what was understood of the
+	// request (never copied from it, since the anonymous page is kept for everyone).
+	p.View, p.Return = view, "/c/"+conf.Slug+"/program"
+	if view != "day" {
+		p.Return += "?view=" + view
+	}
 	if snap == nil {
 		return s.render(c, http.StatusOK, "program", p)
 	}
@@ -242,6 +247,7 @@ func (s *Server) programShow(c echo.Context) error {
 			p.Query = p.Query[:200]
 		}
 		p.Hits = snap.Search(p.Query)
+		p.Return = "/c/" + conf.Slug + "/program?q=" + url.QueryEscape(p.Query)
 		return s.render(c, http.StatusOK, "program", p)
 	}
 	switch view {
