@@ -83,6 +83,9 @@ type Options struct {
 	Version    string
 }
 
+// sessionCookie names the cookie of the server-side session.
+const sessionCookie = "session"
+
 // Server is the HTTP server.
 type Server struct {
 	opts     Options
@@ -119,7 +122,7 @@ func New(o Options) (*Server, error) {
 	s.sessions.Store = o.Sessions
 	s.sessions.Lifetime = 14 * 24 * time.Hour
 	s.sessions.IdleTimeout = 7 * 24 * time.Hour
-	s.sessions.Cookie.Name = "session"
+	s.sessions.Cookie.Name = sessionCookie
 	s.sessions.Cookie.HttpOnly = true
 	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
 	s.sessions.Cookie.Secure = o.Secure
