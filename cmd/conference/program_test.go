@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -373,6 +375,28 @@ func TestProgramFeedsAndExports(t *testing.T) {
 	req.Header.Set("If-Modified-Since", modified)
 	if r := b.do(req); r.Status != http.StatusNotModified {
 		t.Errorf("If-Modified-Since: %d", r.Status)
+	}
+
+	// Clients that accept gzip get the copy compressed once per version, under its own ETag.
+	req, _ = http.NewRequest(http.MethodGet, ta.URL+f.path("/calendar.ics"), nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	gz := b.do(req)
+	zr, err := gzip.NewReader(strings.NewReader(gz.Body))
+	if err != nil || gz.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(gz.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("gzip: %v %q", err, gz.Header)
+	}
+	plain, _ := io.ReadAll(zr)
+	req, _ = http.NewRequest(http.MethodGet, ta.URL+f.path("/calendar.ics"), nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	identity := b.do(req)
+	if string(plain) != identity.Body || identity.Header.Get("Content-Encoding") != "" || gz.Header.Get("ETag") == identity.Header.Get("ETag") ||
+		len(gz.Body) > len(all.Body)/4 {
+		t.Errorf("the compressed feed: %d bytes for %d, ETag %s", len(gz.Body), len(all.Body), gz.Header.Get("ETag"))
+	}
+	req.Header.Set("If-None-Match", gz.Header.Get("ETag"))
+	req.Header.Set("Accept-Encoding", "gzip")
+	if r := b.do(req); r.Status != http.StatusNotModified {
+		t.Errorf("If-None-Match with the compressed copy's ETag: %d", r.Status)
 	}
 
 	track := b.get(f.path("/tracks/2/calendar.ics"))

@@ -81,6 +81,9 @@ grep -q "Day 2 closing reflections" "$out/program-page.html"
 [[ $(grep -c "BEGIN:VEVENT" "$out/program.ics") == 66 ]] || { echo "program.sh: the feed does not have 66 events" >&2; exit 1; }
 page_bytes=$(wc -c <"$out/program-page.html")
 ics_bytes=$(wc -c <"$out/program.ics")
+# Clients that accept gzip (browsers, calendar programs, k6 here) get the copy compressed per version.
+page_gz=$(curl -fsS -H 'Accept-Encoding: gzip' "$BASE_URL/c/challenging-norms/program" | wc -c)
+ics_gz=$(curl -fsS -H 'Accept-Encoding: gzip' "$BASE_URL/c/challenging-norms/program/calendar.ics" | wc -c)
 hello_bytes=13
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -97,17 +100,17 @@ measure() { # name url bytes [rate]
 	[[ $s == 0 ]] || { [[ $1 == baseline ]] || status=$s; }
 }
 measure baseline "http://127.0.0.1:$hello_port/" "$hello_bytes"
-measure page "$BASE_URL/c/challenging-norms/program" "$page_bytes"
-measure ics "$BASE_URL/c/challenging-norms/program/calendar.ics" "$ics_bytes"
+measure page "$BASE_URL/c/challenging-norms/program" "$page_gz"
+measure ics "$BASE_URL/c/challenging-norms/program/calendar.ics" "$ics_gz"
 rate=$(python3 -c 'import json,sys; print(max(1, int(0.3 * json.load(open(sys.argv[1]))["metrics"]["http_reqs"]["rate"])))' "$out/program-$stamp-baseline.json")
-measure page-at-rate "$BASE_URL/c/challenging-norms/program" "$page_bytes" "$rate"
-measure ics-at-rate "$BASE_URL/c/challenging-norms/program/calendar.ics" "$ics_bytes" "$rate"
+measure page-at-rate "$BASE_URL/c/challenging-norms/program" "$page_gz" "$rate"
+measure ics-at-rate "$BASE_URL/c/challenging-norms/program/calendar.ics" "$ics_gz" "$rate"
 rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
 
 set +e
-python3 - "$out/program-$stamp" "$vus" "$duration" "$rss_kb" "$page_bytes" "$ics_bytes" "$(nproc)" "$load_before" <<'PY'
+python3 - "$out/program-$stamp" "$vus" "$duration" "$rss_kb" "$page_bytes" "$ics_bytes" "$(nproc)" "$load_before" "$page_gz" "$ics_gz" <<'PY'
 import json, sys
-prefix, vus, duration, rss, page_bytes, ics_bytes, cores, load_before = sys.argv[1:]
+prefix, vus, duration, rss, page_bytes, ics_bytes, cores, load_before, page_gz, ics_gz = sys.argv[1:]
 def load(name):
     m = json.load(open(f"{prefix}-{name}.json"))["metrics"]
     d = m["http_req_duration"]
@@ -119,8 +122,8 @@ print("| target | requests/s | share of baseline | p50 ms | p95 ms | p99 ms | ma
 print("|---|---|---|---|---|---|---|---|")
 throughput, latency = True, True
 for name, label in (("baseline", "hello-world Echo handler, saturated"),
-                    ("page", f"program page, by day ({int(page_bytes)//1024} KiB), saturated"),
-                    ("ics", f"full iCalendar feed ({int(ics_bytes)//1024} KiB), saturated"),
+                    ("page", f"program page, by day ({int(page_bytes)//1024} KiB, {int(page_gz)//1024} KiB gzip), saturated"),
+                    ("ics", f"full iCalendar feed ({int(ics_bytes)//1024} KiB, {int(ics_gz)//1024} KiB gzip), saturated"),
                     ("page-at-rate", "program page at 30% of the baseline's rate"),
                     ("ics-at-rate", "full iCalendar feed at 30% of the baseline's rate")):
     rps, d, f = load(name)

@@ -205,7 +205,7 @@ func (s *Server) sharedPage(c echo.Context, name string) (bool, error) {
 		return false, nil
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return true, c.HTMLBlob(http.StatusOK, a.Body)
+	return true, sendArtifact(c, a, echo.MIMETextHTMLCharsetUTF8)
 }
 
 // programShow is the program: by day (default), track or format, or search results (?q=).
@@ -266,7 +266,7 @@ func (s *Server) programShow(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(http.StatusOK, a.Body)
+	return sendArtifact(c, a, echo.MIMETextHTMLCharsetUTF8)
 }
 
 // renderBytes executes a page into bytes.
@@ -308,7 +308,7 @@ func (s *Server) programSessionShow(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(http.StatusOK, a.Body)
+	return sendArtifact(c, a, echo.MIMETextHTMLCharsetUTF8)
 }
 
 func sessionParam(c echo.Context, snap *program.Snapshot) (schedule.Session, error) {

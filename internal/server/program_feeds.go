@@ -54,14 +54,39 @@ func serveArtifact(c echo.Context, a program.Artifact, contentType, filename str
 		disposition = "attachment"
 	}
 	h.Set("Content-Disposition", disposition+`; filename="`+filename+`"`)
+	return sendArtifact(c, a, contentType)
+}
+
+// sendArtifact writes a representation, compressed when the client accepts gzip and a compressed
+// form was made. Each form has its own ETag, as a strong validator must.
+func sendArtifact(c echo.Context, a program.Artifact, contentType string) error {
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Encoding")
+	if a.Gzip != nil && acceptsGzip(c.Request()) {
+		h.Set("Content-Encoding", "gzip")
+		h.Set("ETag", gzipETag(a.ETag))
+		return c.Blob(http.StatusOK, contentType, a.Gzip)
+	}
 	return c.Blob(http.StatusOK, contentType, a.Body)
+}
+
+func gzipETag(tag string) string { return strings.TrimSuffix(tag, `"`) + `-gz"` }
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			return strings.ReplaceAll(strings.TrimSpace(q), " ", "") != "q=0"
+		}
+	}
+	return false
 }
 
 func notModified(r *http.Request, a program.Artifact) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, tag := range strings.Split(inm, ",") {
 			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-			if tag == "*" || tag == a.ETag {
+			if tag == "*" || tag == a.ETag || tag == gzipETag(a.ETag) {
 				return true
 			}
 		}
