@@ -198,6 +198,19 @@ func TestProgramMeetingLinks(t *testing.T) {
 		{"presenter", func() *browser { return loggedIn(t, ta, f.presenter) }, true},
 		{"chair", func() *browser { return loggedIn(t, ta, f.chair) }, true},
 		{"organizer", func() *browser { return loggedIn(t, ta, newOrganizer(t, ta, f.conf)) }, true},
+		{"registered, address not confirmed", func() *browser {
+			b := ta.browser()
+			if p := register(b, f.conf, person("Una Unconfirmed", uniqueEmail("unconfirmed"))); p.Status != http.StatusSeeOther {
+				t.Fatalf("register: %d", p.Status)
+			}
+			return b
+		}, false},
+		{"registered with their account, in another browser", func() *browser {
+			email := uniqueEmail("member")
+			newUser(t, ta, email, "Mo Member")
+			registerConfirmed(t, ta, f.conf, "Mo Member", email)
+			return loggedIn(t, ta, email)
+		}, true},
 		{"anonymous again", ta.browser, false},
 	} {
 		b := c.b()
