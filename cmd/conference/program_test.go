@@ -140,6 +140,9 @@ func TestProgramPages(t *testing.T) {
 	if g := byTrack.Doc.Find(".program-group > h2"); g.Length() != 4 || g.First().Text() != "Curriculum and assessment" || g.Last().Text() != "For everyone" {
 		t.Errorf("tracks: %q", g.Text())
 	}
+	if subs := byTrack.Doc.Find(`.program-group a[href$="/tracks/1/calendar.ics"]`); subs.Length() != 1 {
+		t.Error("each track offers its calendar feed")
+	}
 	byFormat := b.get(f.path("?view=format"))
 	if g := byFormat.Doc.Find(".program-group > h2"); g.Length() != 6 || g.First().Text() != "Plenary" {
 		t.Errorf("formats: %q", g.Text())

@@ -29,6 +29,7 @@ type Slot struct {
 type Group struct {
 	Key      string // anchor: "track-3", "kind-workshop"
 	Label    string
+	TrackID  int64 // the track of a track's group; 0 otherwise
 	Sessions []schedule.Session
 }
 
@@ -114,7 +115,7 @@ func (s *Snapshot) InTrack(ses schedule.Session, trackID int64) bool {
 func (s *Snapshot) ByTrack() []Group {
 	var out []Group
 	for _, t := range s.Program.Tracks {
-		g := Group{Key: "track-" + strconv.FormatInt(t.ID, 10), Label: t.Name}
+		g := Group{Key: "track-" + strconv.FormatInt(t.ID, 10), Label: t.Name, TrackID: t.ID}
 		for _, ses := range s.sorted() {
 			if s.InTrack(ses, t.ID) {
 				g.Sessions = append(g.Sessions, ses)
