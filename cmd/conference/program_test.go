@@ -27,7 +27,7 @@ import (
 
 // publish stores a new version of the program as the publishing code does: in a transaction whose
 // commit announces it, then dropping this instance's cached copy at once; it returns the version.
-func publish(t *testing.T, ta *testApp, p schedule.Program) int {
+func publish(t testing.TB, ta *testApp, p schedule.Program) int {
 	t.Helper()
 	v := publishElsewhere(t, ta, p)
 	ta.program.Invalidate(p.ConferenceID)
@@ -35,7 +35,7 @@ func publish(t *testing.T, ta *testApp, p schedule.Program) int {
 }
 
 // publishElsewhere publishes as another instance would: this one learns of it only by NOTIFY.
-func publishElsewhere(t *testing.T, ta *testApp, p schedule.Program) int {
+func publishElsewhere(t testing.TB, ta *testApp, p schedule.Program) int {
 	t.Helper()
 	var v int
 	err := ta.db.InTx(context.Background(), func(ctx context.Context) error {
