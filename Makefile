@@ -33,7 +33,7 @@ AXE_JS ?= $(NODE_TOOLS)/axe-core/axe.min.js
 test_env = if [[ -z "$${TEST_DATABASE_URL:-}" ]]; then TEST_DATABASE_URL=$$("$(DEV)/postgres.sh"); fi; \
 	export TEST_DATABASE_URL CHROMIUM_PATH="$(CHROMIUM_PATH)" AXE_JS="$(AXE_JS)";
 
-.PHONY: help run build tools lint-api vet fmt test bench bench-surge clean clean-all db-stop load-tools load-registration
+.PHONY: help run build tools lint-api vet fmt test bench bench-surge bench-program clean clean-all db-stop load-tools load-registration
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -65,7 +65,7 @@ fmt: ## Fail if gofmt would change a file.
 test: lint-api vet ## Lint the API, vet, and run every test with the race detector.
 	@$(test_env) set -x; $(GO) test -race -count=1 -timeout 20m ./...
 
-bench: ## Run the Go benchmarks, then the load tests (the deadline surge). No tests.
+bench: ## Run the load tests (registration, program readers), the Go benchmarks, then the deadline surge. No tests.
 	@$(test_env) set -x; $(GO) test -run '^$$' -bench . -benchmem ./...
 	@"$(CURDIR)/deploy/load/surge.sh"
 
@@ -95,5 +95,8 @@ load-tools: $(K6) ## Install the load test tool (k6) into bin/
 load-registration: $(K6) ## The registration surge: 10,000 registrations from 500 clients, checked in SQL.
 	@K6="$(K6)" "$(CURDIR)/deploy/load/run.sh"
 
-# `make bench` runs the load test too, before the Go benchmarks.
-bench: load-registration
+bench-program: $(K6) ## The program's readers: the program page and the full feed at 200 clients (k6), against a hello-world Echo baseline.
+	@K6="$(K6)" "$(CURDIR)/deploy/load/program.sh"
+
+# `make bench` runs the load tests too, before the Go benchmarks.
+bench: load-registration bench-program

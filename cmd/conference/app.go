@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -21,6 +22,7 @@ import (
 	"github.com/challenging-norms/conference/internal/config"
 	"github.com/challenging-norms/conference/internal/jobs"
 	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/program"
 	"github.com/challenging-norms/conference/internal/registration"
 	"github.com/challenging-norms/conference/internal/review"
 	"github.com/challenging-norms/conference/internal/schedule"
@@ -42,10 +44,15 @@ type app struct {
 	reviews  *review.Service
 	regs     *registration.Service
 	schedule *schedule.Service
-	server   *server.Server
-	runner   *jobs.Runner
-	sessions *postgresstore.PostgresStore
-	mailDesc string
+	// program serves the published programs; its Invalidate is the publishing code's hook.
+	program *program.Cache
+	agenda  *program.Agenda
+	// listening is closed once the program cache listens for publications.
+	listening chan struct{}
+	server    *server.Server
+	runner    *jobs.Runner
+	sessions  *postgresstore.PostgresStore
+	mailDesc  string
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -91,7 +98,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, db: db}
+	a := &app{cfg: cfg, log: log, db: db, listening: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -131,8 +138,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	regStore := store.Registrations{DB: db}
 	a.regs = registration.NewService(registration.Options{Store: regStore, Conferences: regStore, Outbox: outbox, Audit: auditStore,
 		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL, SiteName: cfg.SiteName})
+	a.program = program.NewCache(store.Programs{DB: db})
 	a.schedule = schedule.NewService(schedule.Options{Store: store.Schedule{DB: db}, Programs: store.Programs{DB: db}, Outbox: outbox,
-		Audit: auditStore, BaseURL: cfg.BaseURL})
+		Audit: auditStore, BaseURL: cfg.BaseURL, Published: a.program.Invalidate})
+	a.agenda = program.NewAgenda(store.Agendas{DB: db}, cfg.SecretKey)
 	if o.limits.RegisterPerIP == (server.Limit{}) {
 		o.limits.RegisterPerIP = limitOf(cfg.RegistrationLimitPerIP)
 	}
@@ -184,7 +193,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 		Health: db, Sessions: a.sessions, Registry: reg, Logger: log, Web: web.FS, OpenAPI: api.OpenAPI,
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		BodyLimit: cfg.BodyLimit, Limits: o.limits, Version: version,
-		Registrations: a.regs, Schedule: a.schedule,
+		Registrations: a.regs, Schedule: a.schedule, Program: a.program, Agenda: a.agenda,
 	})
 	if err != nil {
 		return nil, err
@@ -199,7 +208,21 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err := a.runner.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	// Publications (from any instance) drop the cached program of their conference. Each time the
+	// listener (re)connects, everything is dropped: it may have missed a publication meanwhile.
+	lctx, stopListening := context.WithCancel(ctx)
+	listened := make(chan struct{})
+	var once sync.Once
+	go func() {
+		defer close(listened)
+		a.db.ListenPublished(lctx, a.log, func() {
+			a.program.InvalidateAll()
+			once.Do(func() { close(a.listening) })
+		}, a.program.Invalidate)
+	}()
 	err := a.server.Serve(ctx, ln, a.cfg.ShutdownTimeout)
+	stopListening()
+	<-listened
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if qerr := a.runner.Stop(sctx); qerr != nil && err == nil {

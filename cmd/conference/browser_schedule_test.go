@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	ics "github.com/arran4/golang-ical"
 	"github.com/chromedp/chromedp"
 )
 
@@ -144,6 +147,27 @@ func TestBrowserSchedule(t *testing.T) {
 	c.follow(chromedp.Click(chromedp.CSS(`a[href$="/schedule/versions/1"]`)))
 	c.wantText("h1", "Program version 1")
 	c.audit("a published version")
+	// What was published is what the public reads: the program page and the feeds.
+	c.open("/c/" + f.slug + "/program")
+	c.wantText("main", "Opening narratives")
+	c.wantText("main", "Naming racism in the curriculum")
+	c.audit("the public program after publishing")
+	feed := ta.browser().get("/c/" + f.slug + "/program/calendar.ics")
+	if feed.Status != http.StatusOK {
+		t.Fatalf("the program's feed: %d", feed.Status)
+	}
+	var summaries []string
+	for _, ev := range parseICS(t, feed.Body).Events() {
+		if p := ev.GetProperty(ics.ComponentPropertySummary); p != nil {
+			summaries = append(summaries, p.Value)
+		}
+	}
+	if !slices.Contains(summaries, "Opening narratives") || !slices.Contains(summaries, "Afternoon posters") {
+		t.Errorf("the feed's events: %q", summaries)
+	}
+	if xml := ta.browser().get("/c/" + f.slug + "/program/schedule.xml"); xml.Status != http.StatusOK || !strings.Contains(xml.Body, "Community voices in admissions") {
+		t.Errorf("the frab export: %d", xml.Status)
+	}
 	c.open(fmt.Sprintf("%s/%d", f.sess, opening))
 	c.audit("edit a session")
 	c.do(chromedp.SendKeys(chromedp.ID("chairs"), f.chair))

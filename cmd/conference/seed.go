@@ -37,6 +37,7 @@ var seedFAQ string
 
 const seedUsage = `Usage:
   conference seed challenging-norms
+  conference seed program [--conference SLUG]
   conference seed demo [--conference SLUG] [--proposals N] [--submitters N] [--tokens FILE] [--password P]
                        [--reviewers N] [--reviews K]
 
@@ -50,6 +51,10 @@ conference, for demonstrations and benchmarks. With --reviewers, it then adds th
 reviewers with profiles, assigns K of them (--reviews, default 3) to each submitted proposal
 with the assignment solver, and submits their reviews, as if review were over: the ranking and
 decision pages then have data. Reviews need the conference to have an organizer. No mail is sent.
+
+program publishes a demo program as a new version of the conference's program: two days, six
+rooms, 66 sessions and about 300 proposals with synthetic presenters, for demonstrations and the
+program benchmarks. Presenters are not accounts and no mail is sent.
 `
 
 func cmdSeed(ctx context.Context, args, env []string, stdout, stderr io.Writer) error {
@@ -61,7 +66,7 @@ func cmdSeed(ctx context.Context, args, env []string, stdout, stderr io.Writer) 
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, seedUsage)
 		return nil
-	case "challenging-norms", "demo":
+	case "challenging-norms", "demo", "program":
 	default:
 		fmt.Fprint(stderr, seedUsage)
 		return usageError{fmt.Sprintf("unknown seed %q", args[0])}
@@ -69,7 +74,7 @@ func cmdSeed(ctx context.Context, args, env []string, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet("seed "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, seedUsage); fs.PrintDefaults() }
-	slug := fs.String("conference", "challenging-norms", "demo: the conference to add to")
+	slug := fs.String("conference", "challenging-norms", "demo, program: the conference to add to")
 	proposals := fs.Int("proposals", 50, "demo: how many proposals to add")
 	submitters := fs.Int("submitters", 0, "demo: how many submitters to add (default: about one for every two proposals)")
 	tokens := fs.String("tokens", "", "demo: write an API token for each submitter to this JSON file (for load tests)")
@@ -97,6 +102,15 @@ func cmdSeed(ctx context.Context, args, env []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer a.close()
+	if args[0] == "program" {
+		version, sessions, items, err := seedProgram(ctx, a, *slug)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Published version %d of a demo program of %s: %d sessions, %d proposals. %s/c/%s/program\n",
+			version, *slug, sessions, items, cfg.BaseURL, *slug)
+		return nil
+	}
 	if args[0] == "challenging-norms" {
 		conf, created, err := seedChallengingNorms(ctx, a, time.Now())
 		if err != nil {

@@ -66,6 +66,10 @@ const (
 	ViewDemographics    Action = "conference.registration.demographics"   // aggregates only, never one person's answers
 	// ManageSchedule builds the program: rooms, sessions, placing proposals, publishing versions.
 	ManageSchedule Action = "conference.schedule.manage"
+	// ViewMeetingLinks sees the meeting links of the published program's rooms without being a
+	// registered attendee or in the program (registered attendees and presenters are let in by the
+	// program package, which knows them).
+	ViewMeetingLinks Action = "conference.program.meeting_links"
 )
 
 // rules lists which conference role grants each conference-scoped action. Admins may do everything.
@@ -82,6 +86,8 @@ var rules = map[Action][]Role{
 	ViewDemographics:    {Organizer},
 	// Schedule.
 	ManageSchedule: {Organizer},
+	// Program.
+	ViewMeetingLinks: {Organizer},
 }
 
 // HasRole reports whether p holds role in the conference.

@@ -189,3 +189,25 @@ func (p Program) Session(id int64) (Session, bool) {
 	}
 	return Session{}, false
 }
+
+// Involves reports whether the user presents in or chairs a session of the program.
+func (p Program) Involves(userID int64) bool {
+	if userID == 0 {
+		return false
+	}
+	for _, s := range p.Sessions {
+		for _, c := range s.Chairs {
+			if c.UserID == userID {
+				return true
+			}
+		}
+		for _, it := range s.Items {
+			for _, pr := range it.Presenters {
+				if pr.UserID == userID {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -164,6 +164,9 @@ func (s *Service) Publish(ctx context.Context, p *access.Principal, conf confere
 		}
 		return s.record(ctx, p, conf, "program.published", fmt.Sprintf("conference:%d", conf.ID), fmt.Sprintf("version %d, %d changes", v, len(pub.Changes)))
 	})
+	if err == nil && s.published != nil {
+		s.published(conf.ID)
+	}
 	return pub, err
 }
 

@@ -131,6 +131,9 @@ type Service struct {
 	audit    audit.Recorder
 	baseURL  string
 	now      func() time.Time
+	// published is told each committed publication (e.g. to drop this instance's cache at once,
+	// without waiting for the NOTIFY).
+	published func(conferenceID int64)
 }
 
 // Options configures a Service.
@@ -141,6 +144,8 @@ type Options struct {
 	Audit    audit.Recorder
 	BaseURL  string // for links in mail, without a trailing slash
 	Now      func() time.Time
+	// Published, if set, is called after each publication commits.
+	Published func(conferenceID int64)
 }
 
 // NewService returns a Service.
@@ -149,7 +154,7 @@ func NewService(o Options) *Service {
 		o.Now = time.Now
 	}
 	return &Service{store: o.Store, programs: o.Programs, outbox: o.Outbox, audit: o.Audit,
-		baseURL: strings.TrimRight(o.BaseURL, "/"), now: o.Now}
+		baseURL: strings.TrimRight(o.BaseURL, "/"), now: o.Now, published: o.Published}
 }
 
 // StaleError is the cause of the apperr Conflict returned when a change names a version of a

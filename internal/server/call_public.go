@@ -24,8 +24,15 @@ type confBase struct {
 }
 
 func (s *Server) confBase(c echo.Context, conf conference.Conference, title, section string) confBase {
-	return confBase{base: s.base(c, title), Conference: conf, Loc: conf.Location(), Section: section,
+	b := confBase{base: s.base(c, title), Conference: conf, Loc: conf.Location(), Section: section,
 		CanManage: principal(c).Can(access.ManageCall, conf.ID)}
+	// The navigation links the conference's program once there is one (a cached read).
+	if s.opts.Program != nil {
+		if snap, err := s.opts.Program.Latest(c.Request().Context(), conf.ID); err == nil && snap != nil {
+			b.ProgramPath = "/c/" + conf.Slug + "/program"
+		}
+	}
+	return b
 }
 
 // callState is the call's state at this moment, with the deadline that applies to the visitor.

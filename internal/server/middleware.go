@@ -84,7 +84,39 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 // skipSession lists paths that never use the web session, so they cost no database round trip.
 func skipSession(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics" || p == "/favicon.ico"
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics" || p == "/favicon.ico" ||
+		programFile(p) || anonymousProgramRead(c)
+}
+
+// anonymousProgramRead reports whether a request reads the public program from a browser without a
+// session: nobody is signed in and nothing in a session can change the page, and the program pages
+// hold no form that needs a CSRF token for such a visitor (search is a GET). These are the program's
+// most frequent requests; they are served without creating a session or a CSRF cookie.
+func anonymousProgramRead(c echo.Context) bool {
+	r := c.Request()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/c/") || !(strings.HasSuffix(p, "/program") || strings.Contains(p, "/program/sessions/")) {
+		return false
+	}
+	_, err := r.Cookie(sessionCookie)
+	return err != nil
+}
+
+// programFile reports whether a path is one of the program's feeds or exports: read by calendar
+// programs and conference apps, which need neither a session nor a CSRF cookie.
+func programFile(p string) bool {
+	if !strings.HasPrefix(p, "/c/") || !strings.Contains(p, "/program/") {
+		return false
+	}
+	for _, ext := range []string{".ics", ".xml", ".json", ".csv"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // session loads and saves the server-side session for web pages.

@@ -20,8 +20,10 @@ import (
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/markdown"
+	"github.com/challenging-norms/conference/internal/program"
 	"github.com/challenging-norms/conference/internal/question"
 	"github.com/challenging-norms/conference/internal/review"
+	"github.com/challenging-norms/conference/internal/schedule"
 	"github.com/challenging-norms/conference/internal/submission"
 )
 
@@ -68,6 +70,8 @@ type base struct {
 	Problem  string // the summary of what went wrong with a form
 	Fields   []apperr.FieldError
 	MainOnly bool // pages such as the mailbox's message frame
+	// ProgramPath links the current conference's published program in the navigation, if any.
+	ProgramPath string
 }
 
 // FieldError returns the message for a field, or "".
@@ -160,6 +164,25 @@ func parsePages(fsys fs.FS, a *assets) (*pages, error) {
 			return out
 		},
 		"managenav": navOf,
+		// card is one session of the program for the session_card template, its title at heading level h.
+		"card": func(p *programPage, ses schedule.Session, h int) sessionCard {
+			return sessionCard{P: p, S: ses, Heading: h}
+		},
+		"hit": func(p *programPage, h program.Hit) sessionCard {
+			return sessionCard{P: p, S: h.Session, Matches: h.Items, Heading: 2}
+		},
+		"presenters": program.Presenters,
+		// byline is the names of an item's presenters, e.g. "Ada Obi (she/her), Jo Lee".
+		"byline": func(it schedule.Item) string {
+			names := make([]string, len(it.Presenters))
+			for i, p := range it.Presenters {
+				names[i] = p.Name
+				if p.Pronouns != "" {
+					names[i] += " (" + p.Pronouns + ")"
+				}
+			}
+			return strings.Join(names, ", ")
+		},
 		"deref": func(p *int64) int64 {
 			if p == nil {
 				return 0

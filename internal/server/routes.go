@@ -181,6 +181,22 @@ func (s *Server) routes() error {
 	manage.POST("/review/proposals/:id/calibration", s.manageCalibrationToggle, rm)
 	manage.POST("/review/proposals/:id/assignments", s.manageAssignmentChange, rm)
 
+	// The published program: pages, the personal agenda, calendar feeds and exports.
+	e.GET("/c/:slug/program", s.programShow)
+	e.GET("/c/:slug/program/sessions/:id", s.programSessionShow)
+	e.POST("/c/:slug/program/sessions/:id/star", s.programStar, requireUser)
+	e.POST("/c/:slug/program/sessions/:id/unstar", s.programUnstar, requireUser)
+	e.GET("/c/:slug/program/agenda", s.programAgenda, requireUser)
+	e.POST("/c/:slug/program/agenda/feed", s.programFeedNew, requireUser)
+	e.POST("/c/:slug/program/agenda/feed/revoke", s.programFeedRevoke, requireUser)
+	e.GET("/c/:slug/program/calendar.ics", s.programCalendar)
+	e.GET("/c/:slug/program/tracks/:id/calendar.ics", s.programTrackCalendar)
+	e.GET("/c/:slug/program/sessions/:id/calendar.ics", s.programSessionCalendar)
+	e.GET("/c/:slug/program/feeds/:token/agenda.ics", s.programAgendaCalendar)
+	e.GET("/c/:slug/program/schedule.xml", s.programScheduleXML)
+	e.GET("/c/:slug/program/schedule.json", s.programScheduleJSON)
+	e.GET("/c/:slug/program/program.csv", s.programCSV)
+
 	// Registration: the public form, the registrant's own page, and organizers' pages. Organizers'
 	// routes check their action here and again in the service.
 	e.GET("/c/:slug/register", s.registerForm)
@@ -408,6 +424,16 @@ func (s *Server) routes() error {
 	org.DELETE("/sessions/:id", s.apiSessionDelete, schedAPI)
 	org.POST("/sessions/:id/items", s.apiItemPlace, schedAPI)
 	org.DELETE("/sessions/:id/items/:proposal_id", s.apiItemRemove, schedAPI)
+	// The published program.
+	api.GET("/conferences/:slug/program", s.apiProgramShow)
+	api.GET("/conferences/:slug/program/sessions", s.apiProgramSessions)
+	api.GET("/conferences/:slug/program/sessions/:id", s.apiProgramSession)
+	api.GET("/conferences/:slug/program/stars", s.apiStarsList, requireUser)
+	api.PUT("/conferences/:slug/program/stars/:id", s.apiStarAdd, requireUser)
+	api.DELETE("/conferences/:slug/program/stars/:id", s.apiStarRemove, requireUser)
+	api.GET("/conferences/:slug/program/feed-token", s.apiFeedTokenShow, requireUser)
+	api.POST("/conferences/:slug/program/feed-token", s.apiFeedTokenCreate, requireUser)
+	api.DELETE("/conferences/:slug/program/feed-token", s.apiFeedTokenRevoke, requireUser)
 	api.RouteNotFound("/*", s.apiNotFound)
 	return nil
 }

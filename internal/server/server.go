@@ -22,6 +22,7 @@ import (
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/program"
 	"github.com/challenging-norms/conference/internal/registration"
 	"github.com/challenging-norms/conference/internal/review"
 	"github.com/challenging-norms/conference/internal/schedule"
@@ -62,7 +63,11 @@ type Options struct {
 	// Registrations is attendee registration.
 	Registrations *registration.Service
 	// Schedule is the organizers' schedule builder.
-	Schedule   *schedule.Service
+	Schedule *schedule.Service
+	// Program serves the latest published program of each conference; Agenda keeps stars and
+	// personal calendar addresses.
+	Program    *program.Cache
+	Agenda     *program.Agenda
 	AuditLog   audit.Reader
 	MailLog    mail.Log
 	DevMailbox mail.DevMailStore // nil outside development
@@ -80,6 +85,9 @@ type Options struct {
 	Limits     RateLimits
 	Version    string
 }
+
+// sessionCookie names the cookie of the server-side session.
+const sessionCookie = "session"
 
 // Server is the HTTP server.
 type Server struct {
@@ -117,7 +125,7 @@ func New(o Options) (*Server, error) {
 	s.sessions.Store = o.Sessions
 	s.sessions.Lifetime = 14 * 24 * time.Hour
 	s.sessions.IdleTimeout = 7 * 24 * time.Hour
-	s.sessions.Cookie.Name = "session"
+	s.sessions.Cookie.Name = sessionCookie
 	s.sessions.Cookie.HttpOnly = true
 	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
 	s.sessions.Cookie.Secure = o.Secure

@@ -105,6 +105,25 @@
     });
 
     // Select a freshly shown token so it can be copied at once.
+    // Program times: the conference's time is in the page; where the viewer's zone differs, add
+    // their own, e.g. "(16:30–17:30 your time, Europe/Berlin)", with the weekday if the date differs.
+    document.querySelectorAll("[data-local-start]").forEach(function (el) {
+      var start = new Date(el.getAttribute("data-local-start"));
+      var end = new Date(el.getAttribute("data-local-end"));
+      var confZone = el.getAttribute("data-zone");
+      if (isNaN(start) || isNaN(end) || !zone || zone === confZone) {
+        return;
+      }
+      var clock = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      var day = function (t, z) {
+        return t.toLocaleDateString("en-CA", { timeZone: z });
+      };
+      var withDay = day(start, zone) !== day(start, confZone);
+      var from = start.toLocaleString(undefined, withDay ? Object.assign({ weekday: "short" }, clock) : clock);
+      var to = end.toLocaleTimeString(undefined, clock);
+      el.textContent = "(" + from + "–" + to + " your time, " + zone + ")";
+    });
+
     document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
       input.addEventListener("focus", function () { input.select(); });
     });
