@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -98,11 +100,11 @@ func BenchmarkProposalSave(b *testing.B) {
 		b.Fatal(err)
 	}
 	type client struct {
-		token string
-		id    int64
-		body  string
+		token   string
+		id      int64
+		content map[string]any
 	}
-	var clients []client
+	var clients []*client
 	for _, u := range res.users {
 		t, err := ta.accounts.CreateAPIToken(ctx, u, "bench", 0)
 		if err != nil {
@@ -114,30 +116,52 @@ func BenchmarkProposalSave(b *testing.B) {
 			b.Fatal("no proposal", err)
 		}
 		prop := mine[0]
-		body, _ := json.Marshal(map[string]any{"format_id": prop.FormatID, "track_id": prop.TrackID, "title": prop.Title,
-			"abstract": prop.Abstract, "answers": prop.Answers, "version": prop.Version})
-		clients = append(clients, client{token: t.Secret, id: prop.ID, body: string(body)})
+		clients = append(clients, &client{token: t.Secret, id: prop.ID, content: map[string]any{"format_id": prop.FormatID, "track_id": prop.TrackID,
+			"title": prop.Title, "abstract": prop.Abstract, "answers": prop.Answers, "version": prop.Version}})
 	}
 	var next atomic.Int64
 	httpc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
-		c := clients[int(next.Add(1)-1)%len(clients)]
-		url := fmt.Sprintf("%s/api/v1/conferences/%s/proposals/%d", ta.URL, conf.Slug, c.id)
-		for pb.Next() {
-			req, _ := http.NewRequest(http.MethodPut, url, strings.NewReader(c.body))
+		// Each goroutine edits proposals of its own, so that every save changes the text (a save of
+		// unchanged text writes nothing) and no two goroutines race for one version.
+		var mine []*client
+		for i := int(next.Add(1) - 1); i < len(clients); i += 2 * runtime.GOMAXPROCS(0) {
+			mine = append(mine, clients[i])
+		}
+		if len(mine) == 0 {
+			b.Fatal("more goroutines than proposals")
+		}
+		abstract := map[*client]string{}
+		for n := 0; pb.Next(); n++ {
+			c := mine[n%len(mine)]
+			if abstract[c] == "" {
+				abstract[c] = c.content["abstract"].(string)
+			}
+			// The first word changes, the word count does not.
+			_, rest, _ := strings.Cut(abstract[c], " ")
+			c.content["abstract"] = fmt.Sprintf("Revision%d %s", n, rest)
+			body, _ := json.Marshal(c.content)
+			url := fmt.Sprintf("%s/api/v1/conferences/%s/proposals/%d", ta.URL, conf.Slug, c.id)
+			req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+c.token)
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := httpc.Do(req)
 			if err != nil {
 				b.Fatal(err)
 			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Fatalf("status %d", resp.StatusCode)
+			var out struct {
+				Proposal struct {
+					Version int `json:"version"`
+				} `json:"proposal"`
 			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err := json.Unmarshal(raw, &out); resp.StatusCode != http.StatusOK || err != nil {
+				b.Fatalf("status %d: %s", resp.StatusCode, raw)
+			}
+			c.content["version"] = out.Proposal.Version
 		}
 	})
 }
