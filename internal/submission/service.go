@@ -144,7 +144,7 @@ func locked(conf conference.Conference, prop Proposal, d time.Time) error {
 	if prop.Decision != "" {
 		return apperr.New(apperr.Forbidden, "A decision has been made on this proposal, so it can no longer be changed; write to the organizers if something must change.")
 	}
-	return locked(conf, prop, d)
+	return deadlinePassed(conf, d)
 }
 
 // deadlinePassed is the error for a change after the deadline.
