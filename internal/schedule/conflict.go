@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,7 @@ const (
 	ConflictOverrun   = "overrun"      // more content than the session's length
 	ConflictProposal  = "proposal"     // a placed proposal withdrawn, declined or not yet confirmed
 	ConflictOutside   = "outside_days" // a session outside the conference days
+	ConflictShared    = "shared"       // a workshop or fireside chat with more than one proposal, a break with any
 )
 
 // Conflict is one problem of the working copy, said for people.
@@ -77,6 +79,18 @@ func Conflicts(b Board) []Conflict {
 		if total > s.Minutes() {
 			out = append(out, Conflict{Kind: ConflictOverrun, SessionIDs: []int64{s.ID},
 				Text: fmt.Sprintf("“%s” holds %d minutes of content in %d minutes.", s.Title, total, s.Minutes())})
+		}
+	}
+	// Workshops and fireside chats fill a session alone; a break holds none.
+	for _, s := range slots {
+		switch {
+		case (s.Kind == KindWorkshop || s.Kind == KindFireside) && len(s.Items) > 1:
+			out = append(out, Conflict{Kind: ConflictShared, SessionIDs: []int64{s.ID},
+				Text: fmt.Sprintf("“%s” is a %s session holding %d proposals; a %s usually fills a session alone.", s.Title,
+					strings.ToLower(KindLabel(s.Kind)), len(s.Items), strings.ToLower(KindLabel(s.Kind)))})
+		case s.Kind == KindBreak && len(s.Items) > 0:
+			out = append(out, Conflict{Kind: ConflictShared, SessionIDs: []int64{s.ID},
+				Text: fmt.Sprintf("“%s” is a break but holds %d proposals.", s.Title, len(s.Items))})
 		}
 	}
 	// Proposals that may not appear.

@@ -269,6 +269,16 @@ func TestScheduleRules(t *testing.T) {
 	if k := kinds(b); k[schedule.ConflictOverrun] != 1 || k[schedule.ConflictProposal] != 1 || k[schedule.ConflictOutside] != 1 || k[schedule.ConflictRoom] != 0 {
 		t.Errorf("conflicts %+v", b.Conflicts)
 	}
+	// A workshop holding more than one proposal is said too.
+	shared := 0
+	for _, s := range b.Slots {
+		if s.Kind == schedule.KindWorkshop && len(s.Items) > 1 {
+			shared++
+		}
+	}
+	if k := kinds(b); shared == 0 || k[schedule.ConflictShared] != shared {
+		t.Errorf("%d workshops shared, conflicts %+v", shared, b.Conflicts)
+	}
 	if _, err := f.svc.MoveSlot(ctx, f.org, f.conf, s2.ID, s2.Version, "2027-10-08T10:15", a.ID); err != nil {
 		t.Fatal(err)
 	}
