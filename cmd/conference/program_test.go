@@ -392,6 +392,13 @@ func TestProgramFeedsAndExports(t *testing.T) {
 	if r := b.do(req); r.Status != http.StatusNotModified {
 		t.Errorf("If-Modified-Since: %d", r.Status)
 	}
+	// HEAD, as calendar programs ask before fetching: the headers without the body.
+	for _, path := range []string{"/calendar.ics", "/schedule.xml", "/schedule.json", "/program.csv"} {
+		req, _ = http.NewRequest(http.MethodHead, ta.URL+f.path(path), nil)
+		if r := b.do(req); r.Status != http.StatusOK || r.Body != "" || r.Header.Get("ETag") == "" {
+			t.Errorf("HEAD %s: %d, ETag %q, %d bytes", path, r.Status, r.Header.Get("ETag"), len(r.Body))
+		}
+	}
 
 	// Clients that accept gzip get the copy compressed once per version, under its own ETag.
 	req, _ = http.NewRequest(http.MethodGet, ta.URL+f.path("/calendar.ics"), nil)

@@ -189,13 +189,19 @@ func (s *Server) routes() error {
 	e.GET("/c/:slug/program/agenda", s.programAgenda, requireUser)
 	e.POST("/c/:slug/program/agenda/feed", s.programFeedNew, requireUser)
 	e.POST("/c/:slug/program/agenda/feed/revoke", s.programFeedRevoke, requireUser)
-	e.GET("/c/:slug/program/calendar.ics", s.programCalendar)
-	e.GET("/c/:slug/program/tracks/:id/calendar.ics", s.programTrackCalendar)
-	e.GET("/c/:slug/program/sessions/:id/calendar.ics", s.programSessionCalendar)
-	e.GET("/c/:slug/program/feeds/:token/agenda.ics", s.programAgendaCalendar)
-	e.GET("/c/:slug/program/schedule.xml", s.programScheduleXML)
-	e.GET("/c/:slug/program/schedule.json", s.programScheduleJSON)
-	e.GET("/c/:slug/program/program.csv", s.programCSV)
+	// Feeds and exports answer HEAD too: calendar programs and link checkers ask it before fetching.
+	for path, h := range map[string]echo.HandlerFunc{
+		"/c/:slug/program/calendar.ics":              s.programCalendar,
+		"/c/:slug/program/tracks/:id/calendar.ics":   s.programTrackCalendar,
+		"/c/:slug/program/sessions/:id/calendar.ics": s.programSessionCalendar,
+		"/c/:slug/program/feeds/:token/agenda.ics":   s.programAgendaCalendar,
+		"/c/:slug/program/schedule.xml":              s.programScheduleXML,
+		"/c/:slug/program/schedule.json":             s.programScheduleJSON,
+		"/c/:slug/program/program.csv":               s.programCSV,
+	} {
+		e.GET(path, h)
+		e.HEAD(path, h)
+	}
 
 	// Registration: the public form, the registrant's own page, and organizers' pages. Organizers'
 	// routes check their action here and again in the service.
