@@ -213,7 +213,7 @@ func TestScheduleOrganizerPages(t *testing.T) {
 		t.Errorf("version 1 holds the wrong proposals: %s", prog)
 	}
 
-	// Move the opening to the next day in Room B, and publish version 2: Alice is told, Ben is not.
+	// Move the opening to the next day in Room B, and publish version 2: Alice and the chair are told, Ben is not.
 	mv := fmt.Sprintf("%s/%d/move", f.sess, opening)
 	ver := org.get(form).Doc.Find(`input[name="version"]`).First().AttrOr("value", "")
 	p = org.post(editor, mv, url.Values{"start": {"2027-10-09T09:00"}, "room_id": {fmt.Sprint(roomB)}, "version": {ver}, "day": {"2027-10-08"}})
@@ -239,8 +239,12 @@ func TestScheduleOrganizerPages(t *testing.T) {
 		t.Errorf("Alice's mail in HTML: %s", m.HTML)
 	}
 	time.Sleep(300 * time.Millisecond)
-	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE conference_id = $1 AND event_key LIKE 'program:%'`, f.conf.ID); n != 1 {
-		t.Errorf("%d slot mails, want Alice's alone (Ben's session did not move, Dana is not in the program)", n)
+	// The opening's chair is told too, in words of their own.
+	if cm := ta.waitMail(f.chair, "has changed"); !strings.Contains(cm.Text, "which you chair, moved from Fri 8 Oct 10:00–11:30 EDT, Main stage to Sat 9 Oct 09:00–10:30 EDT, Room B") {
+		t.Errorf("the chair's mail: %s", cm.Text)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE conference_id = $1 AND event_key LIKE 'program:%'`, f.conf.ID); n != 2 {
+		t.Errorf("%d slot mails, want Alice's and the chair's (Ben's session did not move, Dana is not in the program)", n)
 	}
 	p = org.get(publish)
 	if p.Doc.Find("main table tbody tr").Length() != 2 {

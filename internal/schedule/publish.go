@@ -211,6 +211,31 @@ func (s *Service) tellPresenters(ctx context.Context, conf conference.Conference
 			w.lines = append(w.lines, ch.Text)
 		}
 	}
+	// Chairs are told when a session they chair moved (time or room), or when they were added to or
+	// taken off one, in the same one message per person.
+	slots, err := s.store.Slots(ctx, conf.ID)
+	if err != nil {
+		return err
+	}
+	chairEmail := map[int64]Chair{}
+	for _, sl := range slots {
+		for _, c := range sl.Chairs {
+			chairEmail[c.UserID] = c
+		}
+	}
+	for _, line := range chairChanges(&prev, next) {
+		c, ok := chairEmail[line.userID]
+		if !ok || c.Email == "" {
+			continue
+		}
+		w, ok := byUser[line.userID]
+		if !ok {
+			w = &who{name: c.Name, email: c.Email}
+			byUser[line.userID] = w
+			order = append(order, line.userID)
+		}
+		w.lines = append(w.lines, line.text)
+	}
 	for _, uid := range order {
 		w := byUser[uid]
 		err := s.outbox.Enqueue(ctx, notify.Message{
@@ -341,6 +366,51 @@ func slotChanges(prev *Program, next Program) []Change {
 		}
 	}
 	return out
+}
+
+type chairLine struct {
+	userID int64
+	text   string
+}
+
+// chairChanges lists, per chair, what changed about the sessions they chair between two versions.
+// A chair of a session that lost them, or that left the program, is told too.
+func chairChanges(prev *Program, next Program) []chairLine {
+	var out []chairLine
+	for _, now := range next.Sessions {
+		was, had := prev.Session(now.ID)
+		moved := had && (!was.Start.Equal(now.Start) || !was.End.Equal(now.End) || was.RoomID != now.RoomID)
+		for _, c := range now.Chairs {
+			if c.UserID == 0 {
+				continue
+			}
+			switch {
+			case !had || !chairs(was, c.UserID):
+				out = append(out, chairLine{c.UserID, fmt.Sprintf("You chair “%s”, %s.", now.Title, where(next, now))})
+			case moved:
+				out = append(out, chairLine{c.UserID, fmt.Sprintf("“%s”, which you chair, moved from %s to %s.", now.Title, where(*prev, was), where(next, now))})
+			}
+		}
+	}
+	for _, was := range prev.Sessions {
+		now, kept := next.Session(was.ID)
+		for _, c := range was.Chairs {
+			if c.UserID == 0 || (kept && chairs(now, c.UserID)) {
+				continue
+			}
+			out = append(out, chairLine{c.UserID, fmt.Sprintf("You no longer chair “%s” (%s).", was.Title, where(*prev, was))})
+		}
+	}
+	return out
+}
+
+func chairs(s Session, userID int64) bool {
+	for _, c := range s.Chairs {
+		if c.UserID == userID {
+			return true
+		}
+	}
+	return false
 }
 
 // location is a program's time zone, UTC when it is unknown.

@@ -343,13 +343,14 @@ func TestSchedulePublish(t *testing.T) {
 	pa := f.proposal(alice, "Naming racism in the curriculum", "accepted", "confirmed")
 	pb := f.proposal(ben, "Community voices", "accepted", "confirmed")
 	pc := f.proposal(cleo, "Still pending", "accepted", "pending")
+	dana := f.person("Dana Moderator")
 	s1, err := f.svc.CreateSlot(ctx, f.org, f.conf, schedule.SlotInput{Title: "Morning", Kind: schedule.KindNarrative,
 		Start: "2027-10-08T09:00", End: "2027-10-08T11:00", RoomID: a.ID, Items: []int64{pa, pc}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s2, err := f.svc.CreateSlot(ctx, f.org, f.conf, schedule.SlotInput{Title: "Afternoon", Kind: schedule.KindWorkshop,
-		Start: "2027-10-08T14:00", End: "2027-10-08T15:00", RoomID: b.ID, Items: []int64{pb}})
+		Start: "2027-10-08T14:00", End: "2027-10-08T15:00", RoomID: b.ID, Items: []int64{pb}, ChairEmails: []string{dana.Email}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,15 +418,21 @@ func TestSchedulePublish(t *testing.T) {
 	if v2.Program.Version != 2 {
 		t.Errorf("version %d", v2.Program.Version)
 	}
-	if m := mails(); len(m) != 1 || m[strings.ToLower(ben.Email)] != 1 {
-		t.Errorf("mail after version 2: %v, want one to Ben only", m)
+	// Ben presents in the session that moved, Dana chairs it; Alice's session only changed its title.
+	if m := mails(); len(m) != 2 || m[strings.ToLower(ben.Email)] != 1 || m[strings.ToLower(dana.Email)] != 1 {
+		t.Errorf("mail after version 2: %v, want one to Ben and one to Dana", m)
+	}
+	var chairMail string
+	if err := f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE conference_id = $1 AND event_key LIKE 'program:%' AND recipient = $2`,
+		f.conf.ID, strings.ToLower(dana.Email)).Scan(&chairMail); err != nil || !strings.Contains(chairMail, "“Afternoon”, which you chair, moved from Fri 8 Oct 14:00–15:00 EDT, Room B to Sat 9 Oct 10:00–11:00 EDT, Room A.") {
+		t.Errorf("the chair's mail: %v\n%s", err, chairMail)
 	}
 	// Publishing again without changes makes version 3 and mails nobody.
 	v3, err := f.svc.Publish(ctx, f.org, f.conf)
 	if err != nil || v3.Program.Version != 3 || len(v3.Changes) != 0 {
 		t.Errorf("version 3: %v %d %+v", err, v3.Program.Version, v3.Changes)
 	}
-	if m := mails(); len(m) != 1 {
+	if m := mails(); len(m) != 2 {
 		t.Errorf("mail after version 3: %v", m)
 	}
 	vs, err := f.svc.Versions(ctx, f.org, f.conf)
