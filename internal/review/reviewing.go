@@ -414,9 +414,6 @@ func (s *Service) SetCalibration(ctx context.Context, p *access.Principal, conf 
 		if v.prop.Status != submission.Submitted {
 			return apperr.New(apperr.Conflict, "Only a submitted proposal can be a calibration sample.")
 		}
-		if on && v.prop.Decision != "" {
-			return apperr.New(apperr.Conflict, "This proposal is decided: a calibration sample must still be open to every reviewer's judgement.")
-		}
 		if err := s.store.SetCalibration(ctx, conf.ID, proposalID, on); err != nil {
 			return err
 		}

@@ -225,9 +225,6 @@ func TestDecidedProposalsAreFrozen(t *testing.T) {
 	if ae, ok := apperr.As(err); !ok || ae.Code != apperr.Forbidden || !strings.Contains(ae.Message, "decision has been made") {
 		t.Fatalf("saving a decided proposal: %v", err)
 	}
-	if err := f.reviews.SetCalibration(ctx, f.org, f.conf, prop.ID, true); !apperr.Is(err, apperr.Conflict) {
-		t.Errorf("a decided proposal as a calibration sample: %v", err)
-	}
 	after, _ := f.subs.Get(ctx, author, f.conf, prop.ID)
 	if after.Title != "Frozen after the decision" || after.Version != prop.Version {
 		t.Errorf("the decided proposal changed: %q v%d", after.Title, after.Version)
