@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"fmt"
+	"github.com/challenging-norms/conference/internal/account"
 	"net/url"
 	"slices"
 	"strings"
@@ -426,8 +427,12 @@ func (s *Service) check(ctx context.Context, b Board, sl *Slot, in SlotInput) er
 	sl.TrackID = in.TrackID
 	var chairs []Chair
 	for _, e := range in.ChairEmails {
-		e = strings.ToLower(strings.TrimSpace(e))
+		e = account.NormalizeEmail(e)
 		if e == "" || slices.ContainsFunc(chairs, func(c Chair) bool { return c.Email == e }) {
+			continue
+		}
+		if account.EmailProblem(e) != "" {
+			f.Add("chairs", "“"+e+"” is not an email address. Give each chair's address, like name@example.org, separated by commas or new lines.")
 			continue
 		}
 		c, err := s.store.ChairByEmail(ctx, e)

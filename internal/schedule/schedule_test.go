@@ -187,6 +187,9 @@ func TestScheduleRules(t *testing.T) {
 	wantField(t, "an unknown kind", err, "kind", "kind of session")
 	wantField(t, "a proposal not accepted", err, "items", "not an accepted")
 	wantField(t, "a chair without an account", err, "chairs", "No account")
+	in.ChairEmails = []string{"Ben"}
+	_, err = f.svc.CreateSlot(ctx, f.org, f.conf, in)
+	wantField(t, "a chair given by name", err, "chairs", "“ben” is not an email address")
 
 	in = schedule.SlotInput{Title: "Opening workshop", Kind: schedule.KindWorkshop, Start: "2027-10-08T10:00", End: "2027-10-08T10:30",
 		RoomID: a.ID, TrackID: f.tracks[0].ID, Items: []int64{accepted, pending}, ChairEmails: []string{ben.Email}}
