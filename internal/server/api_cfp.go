@@ -356,10 +356,8 @@ func (s *Server) apiProposalSubmit(c echo.Context) error {
 		return err
 	}
 	var req apiSubmitRequest
-	if c.Request().ContentLength != 0 {
-		if err := s.bindJSON(c, &req); err != nil {
-			return err
-		}
+	if err := s.bindOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	p, ws, err := s.opts.Submissions.Submit(c.Request().Context(), principal(c), conf, id, req.Version)
 	if err != nil {

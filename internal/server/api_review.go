@@ -597,10 +597,8 @@ func (s *Server) apiConflictDeclare(c echo.Context) error {
 		return err
 	}
 	var req apiReasonRequest
-	if c.Request().ContentLength != 0 {
-		if err := s.bindJSON(c, &req); err != nil {
-			return err
-		}
+	if err := s.bindOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	if err := s.opts.Reviews.DeclareConflict(c.Request().Context(), principal(c), conf, id, req.Reason); err != nil {
 		return err

@@ -564,8 +564,8 @@ func (s *Server) apiConflictSet(on bool) echo.HandlerFunc {
 			return apperr.New(apperr.NotFound, "There is no such reviewer in this conference.")
 		}
 		var req apiReasonRequest
-		if on && c.Request().ContentLength != 0 {
-			if err := s.bindJSON(c, &req); err != nil {
+		if on {
+			if err := s.bindOptionalJSON(c, &req); err != nil {
 				return err
 			}
 		}
@@ -777,10 +777,8 @@ func (s *Server) apiRemind(c echo.Context) error {
 		return err
 	}
 	var req apiRemindRequest
-	if c.Request().ContentLength != 0 {
-		if err := s.bindJSON(c, &req); err != nil {
-			return err
-		}
+	if err := s.bindOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	n, err := s.opts.Reviews.Remind(c.Request().Context(), principal(c), conf, req.UserID)
 	if err != nil {
@@ -1062,10 +1060,8 @@ func (s *Server) apiNoticesSend(c echo.Context) error {
 		return err
 	}
 	var req apiSendNoticesRequest
-	if c.Request().ContentLength != 0 {
-		if err := s.bindJSON(c, &req); err != nil {
-			return err
-		}
+	if err := s.bindOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	n, err := s.opts.Reviews.SendNotices(c.Request().Context(), principal(c), conf, req.IDs)
 	if err != nil {

@@ -86,6 +86,15 @@ func message(e playground.FieldError) string {
 	return fmt.Sprintf("This value is not valid (%s).", e.Tag())
 }
 
+// bindOptionalJSON binds a JSON body when the request has one; a request without a body leaves req
+// at its zero value (for operations whose body is optional).
+func (s *Server) bindOptionalJSON(c echo.Context, req any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return s.bindJSON(c, req)
+}
+
 // bindJSON reads a JSON object into req strictly (application/json only, no unknown fields, no
 // trailing data) and validates it. Errors are apperr Malformed (400) or Invalid (422) with fields.
 func (s *Server) bindJSON(c echo.Context, req any) error {

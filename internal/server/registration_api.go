@@ -403,6 +403,16 @@ func (s *Server) apiRegistrationLink(c echo.Context) error {
 // registrationTokenHeader carries the token of a registrant's personal link.
 const registrationTokenHeader = "Registration-Token"
 
+// apiOwnWorkshop is apiOwn for the routes about one workshop: the registration and the workshop's id.
+func (s *Server) apiOwnWorkshop(c echo.Context) (conference.Conference, registration.Registration, int64, error) {
+	conf, r, err := s.apiOwn(c)
+	if err != nil {
+		return conf, r, 0, err
+	}
+	id, err := parseID(c, "id", "workshop")
+	return conf, r, id, err
+}
+
 // apiOwn finds the caller's registration: by the personal link's token, or by the API token's account.
 func (s *Server) apiOwn(c echo.Context) (conference.Conference, registration.Registration, error) {
 	conf, err := s.loadConference(c)
@@ -517,11 +527,7 @@ func (s *Server) apiMyDemographicsDelete(c echo.Context) error {
 }
 
 func (s *Server) apiMyWorkshopJoin(c echo.Context) error {
-	conf, r, err := s.apiOwn(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c, "id", "workshop")
+	conf, r, id, err := s.apiOwnWorkshop(c)
 	if err != nil {
 		return err
 	}
@@ -532,11 +538,7 @@ func (s *Server) apiMyWorkshopJoin(c echo.Context) error {
 }
 
 func (s *Server) apiMyWorkshopLeave(c echo.Context) error {
-	conf, r, err := s.apiOwn(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c, "id", "workshop")
+	conf, r, id, err := s.apiOwnWorkshop(c)
 	if err != nil {
 		return err
 	}
@@ -547,11 +549,7 @@ func (s *Server) apiMyWorkshopLeave(c echo.Context) error {
 }
 
 func (s *Server) apiMyWorkshopAccept(c echo.Context) error {
-	conf, r, err := s.apiOwn(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c, "id", "workshop")
+	conf, r, id, err := s.apiOwnWorkshop(c)
 	if err != nil {
 		return err
 	}
