@@ -40,11 +40,7 @@ func (s *Server) apiCallSave(c echo.Context) error {
 }
 
 func trackID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "There is no such track in this call.")
-	}
-	return id, nil
+	return pathID(c, "id", "There is no such track in this call.")
 }
 
 func (s *Server) apiTrackCreate(c echo.Context) error {
@@ -153,11 +149,7 @@ func questionsIn(qs []apiQuestionIn) []question.Question {
 }
 
 func formatID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "There is no such format in this call.")
-	}
-	return id, nil
+	return pathID(c, "id", "There is no such format in this call.")
 }
 
 func (s *Server) apiFormats(c echo.Context) error {

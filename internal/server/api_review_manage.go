@@ -629,11 +629,7 @@ func (s *Server) apiPlanPreview(c echo.Context) error {
 }
 
 func planID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "There is no such assignment plan. Preview a new one.")
-	}
-	return id, nil
+	return pathID(c, "id", "There is no such assignment plan. Preview a new one.")
 }
 
 func (s *Server) apiPlan(c echo.Context) error {

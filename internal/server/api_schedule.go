@@ -156,11 +156,7 @@ type apiBoard struct {
 }
 
 func scheduleID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "There is no such item.")
-	}
-	return id, nil
+	return pathID(c, name, "There is no such item.")
 }
 
 // queryVersion reads the version a deletion was based on.

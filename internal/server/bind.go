@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	playground "github.com/go-playground/validator/v10"
@@ -185,4 +186,14 @@ func (s *Server) bindForm(c echo.Context, req any) error {
 		return apperr.New(apperr.Malformed, "The form could not be read. Reload the page and try again.")
 	}
 	return s.validate.check(req)
+}
+
+// pathID reads a positive id from the path parameter name; anything else is a NotFound with the
+// message, so that a malformed id and an unknown one answer alike.
+func pathID(c echo.Context, name, message string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, message)
+	}
+	return id, nil
 }

@@ -102,11 +102,7 @@ func (s *Server) bindProposal(c echo.Context) (proposalForm, error) {
 // proposalID reads the proposal id from the path; anything that is not one is a proposal that
 // does not exist.
 func proposalID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "There is no such proposal, or it is not yours.")
-	}
-	return id, nil
+	return pathID(c, "id", "There is no such proposal, or it is not yours.")
 }
 
 func newClientKey() string {

@@ -216,9 +216,5 @@ func regAccount(c echo.Context) *registration.Account {
 
 // parseID reads a positive id from a path parameter; anything else is not found.
 func parseID(c echo.Context, name, what string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.Newf(apperr.NotFound, "There is no such %s.", what)
-	}
-	return id, nil
+	return pathID(c, name, "There is no such "+what+".")
 }
