@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
 )
 
 func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer) error {
@@ -44,7 +47,33 @@ mail jobs in flight finish within SHUTDOWN_TIMEOUT.
 		fmt.Fprintf(stdout, "No SMTP_URL is set: mail is kept in the development mailbox, readable at %s/dev/mailbox\n", cfg.BaseURL)
 	}
 	fmt.Fprintf(stdout, "Conference platform %s is serving on %s (open %s)\n", version, ln.Addr(), cfg.BaseURL)
+	if cfg.DebugAddr != "" {
+		stop, err := serveDebug(cfg.DebugAddr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		log.Info("serving runtime profiles", "addr", cfg.DebugAddr, "path", "/debug/pprof/")
+	}
 	err = a.serve(ctx, ln)
 	log.Info("stopped")
 	return err
+}
+
+// serveDebug serves Go's runtime profiles on addr (a loopback address, checked by config) on a mux of
+// its own, so that nothing of it is reachable through the public listener. It returns a stop function.
+func serveDebug(addr string) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("DEBUG_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }, nil
 }

@@ -66,6 +66,9 @@ type Config struct {
 	// requests for a registration link, per client address and per email address.
 	RegistrationLimitPerIP    RateLimit `env:"REGISTRATION_LIMIT_PER_IP" envDefault:"60/1m"`
 	RegistrationLimitPerEmail RateLimit `env:"REGISTRATION_LIMIT_PER_EMAIL" envDefault:"5/1h"`
+	// DebugAddr, when set, serves Go's runtime profiles (net/http/pprof) on this loopback address, apart
+	// from the public listener, for measuring the service under load.
+	DebugAddr string `env:"DEBUG_ADDR"`
 }
 
 // RateLimit is a rate limit as written in the environment: "N/period" allows N attempts per period
@@ -201,6 +204,12 @@ func (c *Config) validate() error {
 	}
 	if c.BodyLimit < 1024 {
 		return fmt.Errorf("config: BODY_LIMIT must be at least 1024 bytes, not %d", c.BodyLimit)
+	}
+	if c.DebugAddr != "" {
+		host, _, err := net.SplitHostPort(c.DebugAddr)
+		if err != nil || !isLoopback(host) {
+			return fmt.Errorf("config: DEBUG_ADDR must be a loopback host:port like 127.0.0.1:6060, not %q", c.DebugAddr)
+		}
 	}
 	return nil
 }

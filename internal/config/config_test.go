@@ -36,6 +36,8 @@ func TestWrongValues(t *testing.T) {
 		{"LOG_LEVEL=loud", "LOG_LEVEL"},
 		{"AUTO_MIGRATE=perhaps", "AUTO_MIGRATE"},
 		{"BODY_LIMIT=10", "BODY_LIMIT"},
+		{"DEBUG_ADDR=0.0.0.0:6060", "DEBUG_ADDR"},
+		{"DEBUG_ADDR=6060", "DEBUG_ADDR"},
 	}
 	for _, tc := range cases {
 		_, err := Load([]string{tc.env})
@@ -112,6 +114,20 @@ func TestRegistrationRateLimits(t *testing.T) {
 		_, err := Load([]string{"REGISTRATION_LIMIT_PER_IP=" + v})
 		if err == nil || !strings.Contains(err.Error(), "REGISTRATION_LIMIT_PER_IP must be N/period like 60/1m, or off") {
 			t.Errorf("%q: %v", v, err)
+		}
+	}
+}
+
+// TestDebugAddrIsLoopbackOnly checks that runtime profiles may only be served on a loopback address.
+func TestDebugAddrIsLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:6060", "localhost:6060", "[::1]:6060"} {
+		cfg, err := Load([]string{"DEBUG_ADDR=" + addr})
+		if err != nil {
+			t.Errorf("%s: %v", addr, err)
+			continue
+		}
+		if cfg.DebugAddr != addr {
+			t.Errorf("DebugAddr = %q, want %q", cfg.DebugAddr, addr)
 		}
 	}
 }
