@@ -39,7 +39,18 @@ const sentences = [
   "Our evaluation combined focus groups with an analysis of grade distributions before and after the change.",
 ];
 
+// The texts repeat with the seed modulo the number of sentences: build each once per client, so that
+// the load generator spends its share of the two cores on requests rather than on string building.
+const texts = {};
 function text(words, seed) {
+  const k = words + ":" + (seed % sentences.length);
+  let t = texts[k];
+  if (t === undefined) {
+    t = texts[k] = build(words, seed % sentences.length);
+  }
+  return t;
+}
+function build(words, seed) {
   const out = [];
   let n = 0;
   for (let i = seed; n < words; i++) {

@@ -73,14 +73,24 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "$BASE_URL/readyz" >/dev/null
 
+# CPU seconds spent, read from /proc: the whole machine, the app, and every PostgreSQL process; the rest
+# of the machine's time during the run is k6 (and whatever else runs).
+ticks=$(getconf CLK_TCK)
+cpu_total() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+cpu_of() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+cpu_pg() { cpu_of $(pgrep -x postgres || true); }
+
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 summary="$out/surge-$stamp.json"
+total0=$(cpu_total) app0=$(cpu_of "$server") pg0=$(cpu_pg)
 log "k6: $submitters submitters x (create + 3 saves + submit), $vus concurrent clients"
 set +e
 bin/k6 run --quiet --summary-export "$summary" -e BASE_URL="$BASE_URL" -e SLUG=challenging-norms -e TOKENS="$root/$out/tokens.json" \
 	-e VUS="$vus" deploy/load/submissions.js
 k6status=$?
 set -e
+total1=$(cpu_total) app1=$(cpu_of "$server") pg1=$(cpu_pg)
+cpu_split="$(( (total1 - total0) )) $(( (app1 - app0) )) $(( (pg1 - pg0) )) $ticks"
 rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
 
 # --- the rows ---------------------------------------------------------------------------------------------
@@ -96,9 +106,9 @@ owners=$(q "SELECT count(DISTINCT owner_id) FROM proposals")
 revisions=$(q "SELECT count(*) FROM proposal_revisions")
 receipts=$(q "SELECT count(*) FROM email_messages WHERE subject LIKE 'Received:%'")
 
-python3 - "$summary" "$baseline" "$rss_kb" "$submitters" "$vus" "$conns" "$proposals" "$submitted" "$owners" "$revisions" "$receipts" <<'PY'
+python3 - "$summary" "$baseline" "$rss_kb" "$submitters" "$vus" "$conns" "$proposals" "$submitted" "$owners" "$revisions" "$receipts" "$cpu_split" <<'PY'
 import json, sys
-path, baseline, rss, n, vus, conns, proposals, submitted, owners, revisions, receipts = sys.argv[1:]
+path, baseline, rss, n, vus, conns, proposals, submitted, owners, revisions, receipts, cpu = sys.argv[1:]
 m = json.load(open(path))["metrics"]
 def trend(name):
     return m.get(name, {})
@@ -116,6 +126,12 @@ for step in ("create", "save", "submit"):
     if t:
         print(f"- {step}: p50 {t['med']:.1f} ms, p95 {t['p(95)']:.1f} ms, p99 {t['p(99)']:.1f} ms, max {t['max']:.1f} ms ({int(t['count'])} requests)")
 print(f"- server peak RSS: {int(rss)/1024:.0f} MiB")
+total, app, pg, hz = (int(x) for x in cpu.split())
+count = reqs["count"]
+def ms(t):
+    return 1000 * t / hz / count
+print(f"- CPU per request: {ms(total):.2f} ms in all; app {ms(app):.2f} ms, PostgreSQL {ms(pg):.2f} ms,"
+      f" the rest (k6 and the machine) {ms(total - app - pg):.2f} ms")
 print(f"- rows after the run: {proposals} proposals ({submitted} submitted at version 5, {owners} distinct submitters),"
       f" {revisions} revisions, {receipts} receipts")
 ok = int(proposals) == int(n) and int(submitted) == int(n) and int(owners) == int(n) and int(revisions) == 5*int(n) and int(receipts) == int(n)
