@@ -220,9 +220,15 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 			once.Do(func() { close(a.listening) })
 		}, a.program.Invalidate)
 	}()
+	indexed := make(chan struct{})
+	go func() {
+		defer close(indexed)
+		indexSearch(lctx, a.log, store.Proposals{DB: a.db}, searchIndexEvery, searchIndexQuiet)
+	}()
 	err := a.server.Serve(ctx, ln, a.cfg.ShutdownTimeout)
 	stopListening()
 	<-listened
+	<-indexed
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if qerr := a.runner.Stop(sctx); qerr != nil && err == nil {
@@ -232,6 +238,41 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (a *app) close() { a.db.Close() }
+
+// The search indexer looks for proposals to index every searchIndexEvery and indexes those whose text
+// has stayed unchanged for searchIndexQuiet: a submitter saving a draft again and again in the last
+// hours before the deadline has it indexed once, not at every save.
+const (
+	searchIndexEvery = time.Second
+	searchIndexQuiet = 2 * time.Second
+	searchIndexBatch = 200
+)
+
+// indexSearch fills the search vectors of proposals whose text changed, until ctx is done. Until a
+// proposal is indexed, a search computes its vector from the text; the index only makes it fast.
+func indexSearch(ctx context.Context, log *slog.Logger, p store.Proposals, every, quiet time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for ctx.Err() == nil {
+			n, err := p.IndexSearch(ctx, quiet, searchIndexBatch)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("indexing proposals for search", "err", err)
+				}
+				break
+			}
+			if n < searchIndexBatch {
+				break
+			}
+		}
+	}
+}
 
 // reminders sends the reminders of every conference that fall due, for the job queue.
 type reminders struct{ a *app }

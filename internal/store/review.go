@@ -497,7 +497,7 @@ func (s Reviews) BiddingList(ctx context.Context, conferenceID, userID int64, f 
 		where = append(where, "p.track_id = @track")
 	}
 	if f.Query != "" {
-		where = append(where, "p.search @@ websearch_to_tsquery('english', @q)")
+		where = append(where, searchMatch)
 	}
 	if f.Unbid {
 		where = append(where, "b.level IS NULL")

@@ -53,7 +53,7 @@ type proposalRow struct {
 
 func (proposalRow) TableName() string { return "proposals" }
 
-// proposalColumns are the columns a proposalRow reads (not the generated search vector).
+// proposalColumns are the columns a proposalRow reads (not the search vector).
 const proposalColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.track_id, p.title, p.abstract, p.answers, p.status, " +
 	"p.version, p.deadline, p.access_link_id, p.client_key, p.submitted_at, p.withdrawn_at, p.created_at, p.updated_at, " +
 	"p.decision, p.decided_format_id, p.decision_note, p.decision_reason, p.decided_at, p.decided_by, p.decision_released_at, " +
@@ -286,6 +286,27 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 	return res.RowsAffected == 1, nil
 }
 
+// searchMatch matches the proposals p whose text matches the query @q. The stored vector is read
+// where it is fresh; where a change of the text emptied it and the indexer has not yet filled it
+// again, the vector is computed from the text, so that a search always sees the current text.
+const searchMatch = `(p.search @@ websearch_to_tsquery('english', @q) OR (p.search IS NULL AND
+	proposal_search_vector(p.title, p.abstract, p.answers) @@ websearch_to_tsquery('english', @q)))`
+
+// searchRank ranks a proposal p matched by searchMatch.
+const searchRank = `ts_rank(coalesce(p.search, proposal_search_vector(p.title, p.abstract, p.answers)), websearch_to_tsquery('english', @q))`
+
+// IndexSearch fills the search vector of up to batch proposals whose text changed and has then stayed
+// unchanged for quiet, oldest change first, and reports how many it filled. Instances running it at
+// once skip each other's rows; a save that comes meanwhile empties the vector again.
+func (s Proposals) IndexSearch(ctx context.Context, quiet time.Duration, batch int) (int, error) {
+	res := s.conn(ctx).Exec(`WITH stale AS (
+			SELECT id FROM proposals WHERE search IS NULL AND text_changed_at <= now() - @quiet * interval '1 microsecond'
+			ORDER BY text_changed_at LIMIT @batch FOR UPDATE SKIP LOCKED)
+		UPDATE proposals p SET search = proposal_search_vector(p.title, p.abstract, p.answers)
+		FROM stale WHERE p.id = stale.id`, map[string]any{"quiet": quiet.Microseconds(), "batch": batch})
+	return int(res.RowsAffected), translate("index proposals for search", res.Error)
+}
+
 // SetDeadline implements submission.Store.
 func (s Proposals) SetDeadline(ctx context.Context, id int64, deadline *time.Time) error {
 	return translate("set proposal deadline", s.conn(ctx).Model(&proposalRow{}).Where("id = ?", id).Update("deadline", deadline).Error)
@@ -447,7 +468,7 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 		where, args["status"] = append(where, "p.status = @status"), string(f.Status)
 	}
 	if f.Query != "" {
-		where = append(where, "p.search @@ websearch_to_tsquery('english', @q)")
+		where = append(where, searchMatch)
 	}
 	switch f.Decision {
 	case "":
@@ -470,7 +491,7 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 		order = "lower(p.title), p.id"
 	case "relevance":
 		if f.Query != "" {
-			order = "ts_rank(p.search, websearch_to_tsquery('english', @q)) DESC, p.id DESC"
+			order = searchRank + " DESC, p.id DESC"
 		}
 	}
 	var total int64

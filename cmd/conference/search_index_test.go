@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+)
+
+// TestSearchIndexFollowsTheText checks the proposals' full-text search, whose stored vector is filled
+// in the background: a change of the text empties the vector and other writes keep it; a search sees
+// the current text whether or not the vector has been filled again; and the running server fills it
+// once the text has stayed unchanged for a moment.
+func TestSearchIndexFollowsTheText(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/api/v1/conferences/" + f.conf.Slug
+	_, email := presenter(t, ta, "Rosa Delgado")
+	token, _ := apiToken(t, ta, email)
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	poster := f.formats["Poster abstract"]
+
+	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(
+		`{"format_id":%d,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month.","answers":{"background":"Trust was missing."}}`, poster.ID))
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %v", r.Status, r.JSON)
+	}
+	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	found := func(q string) int {
+		t.Helper()
+		r := sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?sort=relevance&q="+url.QueryEscape(q), orgToken, "")
+		if r.Status != http.StatusOK {
+			t.Fatalf("search %q: %d %v", q, r.Status, r.JSON)
+		}
+		return int(r.JSON["total"].(float64))
+	}
+	stale := func() bool {
+		t.Helper()
+		return count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND search IS NULL`, id) == 1
+	}
+	waitIndexed := func() {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); stale(); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the server did not index the proposal within 15 s")
+			}
+		}
+		if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND search = proposal_search_vector(title, abstract, answers)`, id); n != 1 {
+			t.Error("the stored vector is not that of the current text")
+		}
+	}
+
+	// The server indexes the new draft; title, abstract and answers are all searchable.
+	waitIndexed()
+	for _, q := range []string{"stethoscope", "elders", "trust", `"story circles"`} {
+		if n := found(q); n != 1 {
+			t.Errorf("search %q after indexing: %d found, want 1", q, n)
+		}
+	}
+
+	// A write that leaves the text alone keeps the vector.
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET deadline = now() + interval '1 day', title = title WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if stale() {
+		t.Error("a write that left the text alone emptied the search vector")
+	}
+
+	// A change of the text empties it; held back from the indexer (its change dated an hour ahead), the
+	// search still answers from the current text, and ranks it.
+	var emptied bool
+	if err := ta.db.SQL.QueryRow(`UPDATE proposals SET abstract = 'Residents shadowed doulas in the neighbourhood clinic.'
+		WHERE id = $1 RETURNING search IS NULL`, id).Scan(&emptied); err != nil || !emptied {
+		t.Fatalf("a change of the abstract did not empty the vector (%v)", err)
+	}
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET text_changed_at = now() + interval '1 hour' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // at least one round of the indexer
+	if !stale() {
+		t.Fatal("the indexer filled a vector whose text changed less than its quiet time ago")
+	}
+	if n := found("doulas"); n != 1 {
+		t.Errorf("search for a word of the new text before indexing: %d found, want 1", n)
+	}
+	if n := found("elders"); n != 0 {
+		t.Errorf("search for a word of the old text: %d found, want 0", n)
+	}
+	if n := found("stethoscope doulas"); n != 1 {
+		t.Errorf("search across title and new abstract: %d found, want 1", n)
+	}
+
+	// A save through the API: marked as changed, indexed once quiet, and found by its new words.
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET search = proposal_search_vector(title, abstract, answers),
+		text_changed_at = now() - interval '1 hour' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
+		`{"format_id":%d,"version":1,"title":"Stethoscopes and story circles","abstract":"Residents walked with midwives.","answers":{"background":"Trust was missing."}}`, poster.ID))
+	if r.Status != http.StatusOK {
+		t.Fatalf("save: %d %v", r.Status, r.JSON)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND text_changed_at > now() - interval '1 minute'`, id); n != 1 {
+		t.Error("a save did not mark the text as changed")
+	}
+	waitIndexed()
+	if n, m := found("midwives"), found("doulas"); n != 1 || m != 0 {
+		t.Errorf("after the save: midwives %d (want 1), doulas %d (want 0)", n, m)
+	}
+}
