@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -295,11 +294,20 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, conf conferen
 	if len(in.ClientKey) > 100 {
 		return Proposal{}, nil, apperr.Field("client_key", "Use at most 100 characters.")
 	}
-	if in.ClientKey != "" {
-		if prop, err := s.store.ByClientKey(ctx, p.UserID, in.ClientKey); err == nil && prop.ConferenceID == conf.ID {
-			return prop, nil, nil
+	prop, warns, err := s.create(ctx, p, conf, in)
+	if err != nil && in.ClientKey != "" {
+		// A repeated create (a double click, a retried request) returns the proposal the first one
+		// made, even when the call has closed or the link been used up since. The key is looked up
+		// only when the create fails: the unique key lets no second proposal through, and the usual
+		// first create costs no extra query.
+		if first, kerr := s.store.ByClientKey(ctx, p.UserID, in.ClientKey); kerr == nil && first.ConferenceID == conf.ID {
+			return first, nil, nil
 		}
 	}
+	return prop, warns, err
+}
+
+func (s *Service) create(ctx context.Context, p *access.Principal, conf conference.Conference, in CreateInput) (Proposal, []Warning, error) {
 	call, err := s.calls.Call(ctx, conf)
 	if err != nil {
 		return Proposal{}, nil, err
@@ -345,11 +353,6 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, conf conferen
 		}
 		return s.record(ctx, p, conf, "proposal.created", prop.ID, f.Name)
 	})
-	if errors.Is(err, ErrDuplicateKey) {
-		// The same create arrived twice at once; the other one made the proposal.
-		prop, err = s.store.ByClientKey(ctx, p.UserID, in.ClientKey)
-		return prop, nil, err
-	}
 	if err != nil {
 		return Proposal{}, nil, err
 	}

@@ -411,6 +411,33 @@ func TestCreateWithClientKeyMakesOne(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM proposals WHERE owner_id = $1`, p.UserID); n != 1 {
 		t.Errorf("%d proposals, want 1", n)
 	}
+
+	// A retry that arrives after the call closed, or after its access link was used up, still gets
+	// the proposal the first request made; another key is refused.
+	f.clock.set(time.Date(2027, 7, 2, 10, 0, 0, 0, ny))
+	again, _, err := f.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: f.complete(), ClientKey: "form-123"})
+	if err != nil || again.ID != ids[0] {
+		t.Errorf("a retry after the deadline: %d, %v; want proposal %d", again.ID, err, ids[0])
+	}
+	if _, _, err := f.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: f.complete(), ClientKey: "form-124"}); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("a new create after the deadline: %v", err)
+	}
+	link, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, "Invited panel", "2027-07-10T17:00", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := f.person("Panel Guest", true)
+	in := submission.CreateInput{Content: f.complete(), ClientKey: "panel-1", AccessSecret: link.Secret}
+	first, _, err := f.subs.Create(ctx, q, f.conf, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _, err := f.subs.Create(ctx, q, f.conf, in); err != nil || again.ID != first.ID {
+		t.Errorf("a retry through a used-up link: %d, %v; want proposal %d", again.ID, err, first.ID)
+	}
+	if n := f.count(`SELECT uses FROM call_access_links WHERE id = $1`, link.ID); n != 1 {
+		t.Errorf("the retry used the link again: %d uses", n)
+	}
 }
 
 func TestWhoMaySee(t *testing.T) {
