@@ -2,7 +2,12 @@
 // happens in the last hours before a call closes. Run by deploy/load/surge.sh (make bench).
 //
 // Environment: BASE_URL, SLUG (the conference), TOKENS (a JSON file of {email, token} from
-// `conference seed demo --tokens`), VUS (concurrent clients, default 200).
+// `conference seed demo --tokens`), FIRST and COUNT (which submitters of the file take part: by
+// default all), and one of two ways to load the service:
+// - VUS (default 200): that many clients in a closed loop, each starting its next submitter as soon
+//   as the last one has submitted; the service runs flat out and the clients wait for it.
+// - RATE: submitters arriving at a steady RATE per second whoever is still busy, as people do; the
+//   latency is then that of a service that keeps up (or the proof that it does not).
 import http from "k6/http";
 import { check, fail } from "k6";
 import { SharedArray } from "k6/data";
@@ -11,11 +16,17 @@ import exec from "k6/execution";
 const tokens = new SharedArray("tokens", () => JSON.parse(open(__ENV.TOKENS)));
 const base = `${__ENV.BASE_URL}/api/v1/conferences/${__ENV.SLUG}`;
 const vus = parseInt(__ENV.VUS || "200", 10);
+const first = parseInt(__ENV.FIRST || "0", 10);
+const count = parseInt(__ENV.COUNT || String(tokens.length - first), 10);
+const rate = parseInt(__ENV.RATE || "0", 10);
+
+const surge = rate > 0
+  ? { executor: "constant-arrival-rate", rate: rate, timeUnit: "1s", duration: `${Math.ceil(count / rate)}s`,
+      preAllocatedVUs: Math.min(count, 4 * rate), maxVUs: Math.min(count, 20 * rate) }
+  : { executor: "shared-iterations", vus: vus, iterations: count, maxDuration: "15m" };
 
 export const options = {
-  scenarios: {
-    surge: { executor: "shared-iterations", vus: vus, iterations: tokens.length, maxDuration: "15m" },
-  },
+  scenarios: { surge: surge },
   thresholds: {
     http_req_failed: ["rate==0"],
     checks: ["rate==1"],
@@ -75,7 +86,10 @@ export function setup() {
 }
 
 export default function (data) {
-  const i = exec.scenario.iterationInTest;
+  const i = first + exec.scenario.iterationInTest;
+  if (i >= first + count) {
+    return; // an arrival-rate run may start one iteration more than there are submitters
+  }
   const who = tokens[i];
   const params = (step) => ({
     headers: { Authorization: `Bearer ${who.token}`, "Content-Type": "application/json", "Idempotency-Key": `surge-${i}` },
