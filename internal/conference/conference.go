@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -30,12 +31,21 @@ type Conference struct {
 
 // Location returns the conference's time zone.
 func (c Conference) Location() *time.Location {
+	if loc, ok := locations.Load(c.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(c.TimeZone, loc)
 	return loc
 }
+
+// locations keeps each time zone once loaded: time.LoadLocation reads and parses the zone's file
+// each time, and nearly every request about a conference needs its time zone. A *time.Location is
+// immutable and safe to share.
+var locations sync.Map
 
 // Member is a person holding a role in a conference.
 type Member struct {
