@@ -154,7 +154,7 @@ func (s Accounts) Memberships(ctx context.Context, userID int64) ([]access.Membe
 	}
 	err := s.conn(ctx).Raw(`SELECT r.conference_id, c.slug AS conference_slug, c.name AS conference_name, r.role
 		FROM conference_roles r JOIN conferences c ON c.id = r.conference_id
-		WHERE r.user_id = ? ORDER BY c.starts_on DESC, c.id, r.role`, userID).Scan(&rows).Error
+		WHERE r.user_id = ? ORDER BY c.starts_on DESC, c.id, r.role`, userID).Find(&rows).Error
 	if err != nil {
 		return nil, translate("memberships", err)
 	}
@@ -257,7 +257,7 @@ func (s Accounts) UserWithRoles(ctx context.Context, id int64) (account.User, []
 		U     userRow `gorm:"embedded"`
 		Roles []byte
 	}
-	if err := s.conn(ctx).Raw(`SELECT u.*, `+rolesColumn+` FROM users u WHERE u.id = ?`, id).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT u.*, `+rolesColumn+` FROM users u WHERE u.id = ?`, id).Find(&rows).Error; err != nil {
 		return account.User{}, nil, translate("user with roles", err)
 	}
 	if len(rows) == 0 {
@@ -289,7 +289,7 @@ func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (
 			CASE WHEN EXISTS (SELECT 1 FROM touched) THEN @now ELSE t.last_used_at END AS t_last_used_at, t.expires_at AS t_expires_at,
 			u.*, `+rolesColumn+`
 		FROM t JOIN users u ON u.id = t.user_id`,
-		map[string]any{"hash": hash, "now": now, "stale": now.Add(-time.Minute)}).Scan(&rows).Error
+		map[string]any{"hash": hash, "now": now, "stale": now.Add(-time.Minute)}).Find(&rows).Error
 	if err != nil {
 		return account.APIToken{}, account.User{}, nil, translate("api token", err)
 	}

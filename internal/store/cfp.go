@@ -288,7 +288,7 @@ func (s Calls) Extensions(ctx context.Context, conferenceID int64) ([]cfp.Extens
 		UserEmail string
 	}
 	err := s.conn(ctx).Raw(`SELECT e.*, u.name AS user_name, u.email AS user_email FROM deadline_extensions e
-		JOIN users u ON u.id = e.user_id WHERE e.conference_id = ? ORDER BY e.until DESC, e.id`, conferenceID).Scan(&rows).Error
+		JOIN users u ON u.id = e.user_id WHERE e.conference_id = ? ORDER BY e.until DESC, e.id`, conferenceID).Find(&rows).Error
 	if err != nil {
 		return nil, translate("extensions", err)
 	}

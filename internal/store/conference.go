@@ -95,7 +95,7 @@ func (s Conferences) Members(ctx context.Context, conferenceID int64) ([]confere
 	}
 	err := s.conn(ctx).Raw(`SELECT u.id AS user_id, u.name, u.email, r.role, r.granted_at
 		FROM conference_roles r JOIN users u ON u.id = r.user_id
-		WHERE r.conference_id = ? ORDER BY r.role, lower(u.name), u.id`, conferenceID).Scan(&rows).Error
+		WHERE r.conference_id = ? ORDER BY r.role, lower(u.name), u.id`, conferenceID).Find(&rows).Error
 	if err != nil {
 		return nil, translate("members", err)
 	}

@@ -186,7 +186,7 @@ func truncate(s string, n int) string {
 // QueueDepth counts delivery jobs waiting to run or to be retried.
 func (s Mail) QueueDepth(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.conn(ctx).Raw(`SELECT count(*) FROM river_job WHERE state IN ('available', 'retryable', 'scheduled', 'running')`).Scan(&n).Error
+	err := s.conn(ctx).Raw(`SELECT count(*) FROM river_job WHERE state IN ('available', 'retryable', 'scheduled', 'running')`).Find(&n).Error
 	return n, translate("queue depth", err)
 }
 

@@ -43,7 +43,7 @@ const programColumns = `version, program::text AS program, changes::text AS chan
 
 func (s Programs) one(ctx context.Context, where string, args ...any) (schedule.Publication, error) {
 	var rows []programRow
-	if err := s.conn(ctx).Raw(`SELECT `+programColumns+` FROM program_versions WHERE `+where, args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT `+programColumns+` FROM program_versions WHERE `+where, args...).Find(&rows).Error; err != nil {
 		return schedule.Publication{}, translate("program version", err)
 	}
 	if len(rows) == 0 {
@@ -71,7 +71,7 @@ func (s Programs) ProgramVersions(ctx context.Context, conferenceID int64) ([]sc
 		Changes     int
 	}
 	if err := s.conn(ctx).Raw(`SELECT version, published_at, published_by, jsonb_array_length(changes) AS changes
-		FROM program_versions WHERE conference_id = ? ORDER BY version DESC`, conferenceID).Scan(&rows).Error; err != nil {
+		FROM program_versions WHERE conference_id = ? ORDER BY version DESC`, conferenceID).Find(&rows).Error; err != nil {
 		return nil, translate("program versions", err)
 	}
 	out := make([]schedule.VersionInfo, len(rows))
@@ -93,7 +93,7 @@ func (s Programs) InsertProgram(ctx context.Context, p schedule.Publication) (in
 		return 0, translate("lock conference", err)
 	}
 	var next int
-	if err := db.Raw(`SELECT coalesce(max(version), 0) + 1 FROM program_versions WHERE conference_id = ?`, p.Program.ConferenceID).Scan(&next).Error; err != nil {
+	if err := db.Raw(`SELECT coalesce(max(version), 0) + 1 FROM program_versions WHERE conference_id = ?`, p.Program.ConferenceID).Find(&next).Error; err != nil {
 		return 0, translate("program version", err)
 	}
 	p.Program.Version = next

@@ -23,7 +23,7 @@ var _ program.Store = Agendas{}
 func (s Agendas) Stars(ctx context.Context, userID, conferenceID int64) ([]int64, error) {
 	var ids []int64
 	err := s.conn(ctx).Raw(`SELECT session_id FROM program_stars WHERE user_id = ? AND conference_id = ? ORDER BY session_id`,
-		userID, conferenceID).Scan(&ids).Error
+		userID, conferenceID).Find(&ids).Error
 	return ids, translate("stars", err)
 }
 
@@ -60,7 +60,7 @@ func (s Agendas) RevokeFeedToken(ctx context.Context, userID, conferenceID int64
 func (s Agendas) HasFeedToken(ctx context.Context, userID, conferenceID int64) (bool, error) {
 	var n int64
 	err := s.conn(ctx).Raw(`SELECT count(*) FROM program_feed_tokens WHERE user_id = ? AND conference_id = ? AND revoked_at IS NULL`,
-		userID, conferenceID).Scan(&n).Error
+		userID, conferenceID).Find(&n).Error
 	return n > 0, translate("feed address", err)
 }
 
@@ -68,7 +68,7 @@ func (s Agendas) HasFeedToken(ctx context.Context, userID, conferenceID int64) (
 func (s Agendas) FeedOwner(ctx context.Context, hash []byte) (int64, int64, error) {
 	var rows []struct{ UserID, ConferenceID int64 }
 	if err := s.conn(ctx).Raw(`SELECT user_id, conference_id FROM program_feed_tokens WHERE token_hash = ? AND revoked_at IS NULL`,
-		hash).Scan(&rows).Error; err != nil {
+		hash).Find(&rows).Error; err != nil {
 		return 0, 0, translate("feed address", err)
 	}
 	if len(rows) == 0 {

@@ -83,7 +83,7 @@ func pgTextArray(ss []string) string {
 // Settings implements registration.Store.
 func (s Registrations) Settings(ctx context.Context, conferenceID int64) (registration.Settings, error) {
 	var rows []regSettingsRow
-	if err := s.conn(ctx).Raw(`SELECT `+settingsColumns+` FROM registration_settings WHERE conference_id = ?`, conferenceID).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT `+settingsColumns+` FROM registration_settings WHERE conference_id = ?`, conferenceID).Find(&rows).Error; err != nil {
 		return registration.Settings{}, translate("registration settings", err)
 	}
 	if len(rows) == 0 {
@@ -96,14 +96,14 @@ func (s Registrations) Settings(ctx context.Context, conferenceID int64) (regist
 func (s Registrations) LockSettings(ctx context.Context, conferenceID int64) (registration.Settings, error) {
 	db := s.conn(ctx)
 	var rows []regSettingsRow
-	if err := db.Raw(`SELECT `+settingsColumns+` FROM registration_settings WHERE conference_id = ? FOR UPDATE`, conferenceID).Scan(&rows).Error; err != nil {
+	if err := db.Raw(`SELECT `+settingsColumns+` FROM registration_settings WHERE conference_id = ? FOR UPDATE`, conferenceID).Find(&rows).Error; err != nil {
 		return registration.Settings{}, translate("lock registration settings", err)
 	}
 	if len(rows) == 0 {
 		if err := db.Exec(`INSERT INTO registration_settings (conference_id) VALUES (?) ON CONFLICT DO NOTHING`, conferenceID).Error; err != nil {
 			return registration.Settings{}, translate("create registration settings", err)
 		}
-		if err := db.Raw(`SELECT `+settingsColumns+` FROM registration_settings WHERE conference_id = ? FOR UPDATE`, conferenceID).Scan(&rows).Error; err != nil {
+		if err := db.Raw(`SELECT `+settingsColumns+` FROM registration_settings WHERE conference_id = ? FOR UPDATE`, conferenceID).Find(&rows).Error; err != nil {
 			return registration.Settings{}, translate("lock registration settings", err)
 		}
 		if len(rows) == 0 {
@@ -214,7 +214,7 @@ func accommodationsArray(as []registration.Accommodation) string {
 
 func (s Registrations) oneRegistration(ctx context.Context, op, where string, args ...any) (registration.Registration, error) {
 	var rows []regRow
-	if err := s.conn(ctx).Raw(`SELECT `+regColumns+` FROM registrations r WHERE `+where, args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT `+regColumns+` FROM registrations r WHERE `+where, args...).Find(&rows).Error; err != nil {
 		return registration.Registration{}, translate(op, err)
 	}
 	if len(rows) == 0 {
@@ -240,7 +240,7 @@ func (s Registrations) CreateRegistration(ctx context.Context, r *registration.R
 		RETURNING id, created_at, updated_at`,
 		r.ConferenceID, r.UserID, r.Email, r.Name, r.Pronouns, string(r.Role), r.RoleOther, r.Institution,
 		accommodationsArray(r.Accommodations), r.AccommodationsOther, answers, string(r.Status), string(r.Source),
-		r.ConsentedAt, r.EmailConfirmedAt, r.ConfirmBy, r.OfferExpiresAt, r.Offers, r.DemographicsKey).Scan(&rows).Error
+		r.ConsentedAt, r.EmailConfirmedAt, r.ConfirmBy, r.OfferExpiresAt, r.Offers, r.DemographicsKey).Find(&rows).Error
 	if err != nil {
 		return false, translate("create registration", err)
 	}
@@ -324,7 +324,7 @@ func (s Registrations) Registrations(ctx context.Context, f registration.Filter)
 		Reg   regRow `gorm:"embedded"`
 		Total int
 	}
-	if err := s.conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(q, args...).Find(&rows).Error; err != nil {
 		return nil, 0, translate("registrations", err)
 	}
 	out := make([]registration.Registration, len(rows))
@@ -335,7 +335,7 @@ func (s Registrations) Registrations(ctx context.Context, f registration.Filter)
 	if len(rows) == 0 && f.Offset > 0 {
 		// Past the last page: the total still says how many match.
 		var n int
-		if err := s.conn(ctx).Raw(`SELECT count(*) FROM registrations r WHERE `+strings.Join(where, " AND "), args...).Scan(&n).Error; err != nil {
+		if err := s.conn(ctx).Raw(`SELECT count(*) FROM registrations r WHERE `+strings.Join(where, " AND "), args...).Find(&n).Error; err != nil {
 			return nil, 0, translate("count registrations", err)
 		}
 		total = n
@@ -354,7 +354,7 @@ func (s Registrations) Counts(ctx context.Context, conferenceID int64) (registra
 			count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
 			count(*) FILTER (WHERE status = 'expired') AS expired,
 			count(*) FILTER (WHERE status = 'registered' AND attended_at IS NOT NULL) AS attended
-		FROM registrations WHERE conference_id = ?`, conferenceID).Scan(&c).Error
+		FROM registrations WHERE conference_id = ?`, conferenceID).Find(&c).Error
 	return c, translate("registration counts", err)
 }
 
@@ -363,7 +363,7 @@ func (s Registrations) NextWaitlisted(ctx context.Context, conferenceID int64, n
 	var rows []regRow
 	err := s.conn(ctx).Raw(`SELECT `+regColumns+` FROM registrations r
 		WHERE r.conference_id = ? AND r.status = 'waitlisted' AND r.email_confirmed_at IS NOT NULL
-		ORDER BY r.id LIMIT ? FOR UPDATE`, conferenceID, n).Scan(&rows).Error
+		ORDER BY r.id LIMIT ? FOR UPDATE`, conferenceID, n).Find(&rows).Error
 	if err != nil {
 		return nil, translate("next on the waitlist", err)
 	}
@@ -378,7 +378,7 @@ func (s Registrations) NextWaitlisted(ctx context.Context, conferenceID int64, n
 func (s Registrations) WaitlistPosition(ctx context.Context, r registration.Registration) (int, error) {
 	var n int
 	err := s.conn(ctx).Raw(`SELECT count(*) FROM registrations WHERE conference_id = ? AND status = 'waitlisted' AND id <= ?`,
-		r.ConferenceID, r.ID).Scan(&n).Error
+		r.ConferenceID, r.ID).Find(&n).Error
 	return n, translate("waitlist position", err)
 }
 
@@ -393,7 +393,7 @@ func (s Registrations) ForUser(ctx context.Context, userID int64, email string) 
 	err := s.conn(ctx).Raw(`SELECT `+regColumns+`, c.slug, c.name AS conf_name, c.starts_on
 		FROM registrations r JOIN conferences c ON c.id = r.conference_id
 		WHERE r.user_id = ? OR (? <> '' AND lower(r.email) = lower(?))
-		ORDER BY c.starts_on DESC, r.id DESC`, userID, email, email).Scan(&rows).Error
+		ORDER BY c.starts_on DESC, r.id DESC`, userID, email, email).Find(&rows).Error
 	if err != nil {
 		return nil, translate("registrations of an account", err)
 	}
@@ -420,7 +420,7 @@ func (s Registrations) Due(ctx context.Context, now time.Time, limit int) ([]reg
 		UNION ALL
 		(SELECT w.conference_id, 'workshop_offer' AS kind, s.id FROM workshop_signups s JOIN workshops w ON w.id = s.workshop_id
 			WHERE s.status = 'offered' AND s.offer_expires_at <= ? ORDER BY s.offer_expires_at LIMIT ?)`,
-		now, limit, now, limit, now, limit).Scan(&rows).Error
+		now, limit, now, limit, now, limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate("due registrations", err)
 	}
@@ -446,14 +446,14 @@ func (s Registrations) Needs(ctx context.Context, conferenceID, workshopID int64
 		err = s.conn(ctx).Raw(`SELECT r.id, r.name, r.email, r.status::text AS status, array_to_json(r.accommodations)::text AS accommodations,
 				r.accommodations_other
 			FROM registrations r WHERE r.conference_id = ? AND r.status IN `+liveStatuses+` AND cardinality(r.accommodations) > 0
-			ORDER BY lower(r.name), r.id`, conferenceID).Scan(&rows).Error
+			ORDER BY lower(r.name), r.id`, conferenceID).Find(&rows).Error
 	} else {
 		err = s.conn(ctx).Raw(`SELECT r.id, r.name, r.email, s.status::text AS status, array_to_json(r.accommodations)::text AS accommodations,
 				r.accommodations_other
 			FROM workshop_signups s JOIN registrations r ON r.id = s.registration_id
 			WHERE r.conference_id = ? AND s.workshop_id = ? AND s.status IN `+liveStatuses+` AND r.status IN `+liveStatuses+`
 				AND cardinality(r.accommodations) > 0
-			ORDER BY lower(r.name), r.id`, conferenceID, workshopID).Scan(&rows).Error
+			ORDER BY lower(r.name), r.id`, conferenceID, workshopID).Find(&rows).Error
 	}
 	if err != nil {
 		return nil, translate("accommodations", err)
@@ -475,7 +475,7 @@ func (s Registrations) Needs(ctx context.Context, conferenceID, workshopID int64
 func (s Registrations) CreateToken(ctx context.Context, t *registration.Token) error {
 	var id int64
 	err := s.conn(ctx).Raw(`INSERT INTO registration_tokens (registration_id, purpose, token_hash, expires_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		t.RegistrationID, string(t.Purpose), t.Hash, t.ExpiresAt).Scan(&id).Error
+		t.RegistrationID, string(t.Purpose), t.Hash, t.ExpiresAt).Find(&id).Error
 	t.ID = id
 	return translate("create registration link", err)
 }
@@ -497,7 +497,7 @@ func (s Registrations) TokenForUpdate(ctx context.Context, p registration.Purpos
 		UsedAt         *time.Time
 	}
 	err := s.conn(ctx).Raw(`SELECT id, registration_id, purpose, token_hash, expires_at, used_at FROM registration_tokens
-		WHERE purpose = ? AND token_hash = ? FOR UPDATE`, string(p), hash).Scan(&rows).Error
+		WHERE purpose = ? AND token_hash = ? FOR UPDATE`, string(p), hash).Find(&rows).Error
 	if err != nil {
 		return registration.Token{}, translate("registration link", err)
 	}
@@ -536,7 +536,7 @@ func (s Registrations) DeleteDemographics(ctx context.Context, keyHash []byte) (
 // HasDemographics implements registration.Store.
 func (s Registrations) HasDemographics(ctx context.Context, keyHash []byte) (bool, error) {
 	var n int
-	err := s.conn(ctx).Raw(`SELECT count(*) FROM registration_demographics WHERE key_hash = ?`, keyHash).Scan(&n).Error
+	err := s.conn(ctx).Raw(`SELECT count(*) FROM registration_demographics WHERE key_hash = ?`, keyHash).Find(&n).Error
 	return n > 0, translate("has demographics", err)
 }
 
@@ -544,7 +544,7 @@ func (s Registrations) HasDemographics(ctx context.Context, keyHash []byte) (boo
 func (s Registrations) DemographicCounts(ctx context.Context, conferenceID int64) (registration.DemographicCounts, error) {
 	out := registration.DemographicCounts{Questions: map[string]registration.QuestionCounts{}}
 	db := s.conn(ctx)
-	if err := db.Raw(`SELECT count(*) FROM registration_demographics WHERE conference_id = ?`, conferenceID).Scan(&out.Respondents).Error; err != nil {
+	if err := db.Raw(`SELECT count(*) FROM registration_demographics WHERE conference_id = ?`, conferenceID).Find(&out.Respondents).Error; err != nil {
 		return out, translate("demographic respondents", err)
 	}
 	get := func(id string) registration.QuestionCounts {
@@ -559,7 +559,7 @@ func (s Registrations) DemographicCounts(ctx context.Context, conferenceID int64
 		N   int
 	}
 	if err := db.Raw(`SELECT k.key, count(*) AS n FROM registration_demographics d, jsonb_object_keys(d.answers) k(key)
-		WHERE d.conference_id = ? AND k.key NOT LIKE '%\_self' GROUP BY k.key`, conferenceID).Scan(&keys).Error; err != nil {
+		WHERE d.conference_id = ? AND k.key NOT LIKE '%\_self' GROUP BY k.key`, conferenceID).Find(&keys).Error; err != nil {
 		return out, translate("demographic respondents per question", err)
 	}
 	for _, k := range keys {
@@ -574,7 +574,7 @@ func (s Registrations) DemographicCounts(ctx context.Context, conferenceID int64
 	}
 	if err := db.Raw(`SELECT e.key, v.value, count(*) AS n
 		FROM registration_demographics d, jsonb_each(d.answers) e(key, vals), jsonb_array_elements_text(e.vals) v(value)
-		WHERE d.conference_id = ? AND e.key NOT LIKE '%\_self' GROUP BY e.key, v.value`, conferenceID).Scan(&vals).Error; err != nil {
+		WHERE d.conference_id = ? AND e.key NOT LIKE '%\_self' GROUP BY e.key, v.value`, conferenceID).Find(&vals).Error; err != nil {
 		return out, translate("demographic counts", err)
 	}
 	for _, v := range vals {
@@ -586,7 +586,7 @@ func (s Registrations) DemographicCounts(ctx context.Context, conferenceID int64
 	if err := db.Raw(`SELECT left(e.key, -5) AS key, lower(v.value) AS value, count(*) AS n
 		FROM registration_demographics d, jsonb_each(d.answers) e(key, vals), jsonb_array_elements_text(e.vals) v(value)
 		WHERE d.conference_id = ? AND e.key LIKE '%\_self' GROUP BY 1, 2 HAVING count(*) >= ?`,
-		conferenceID, registration.SuppressBelow).Scan(&vals).Error; err != nil {
+		conferenceID, registration.SuppressBelow).Find(&vals).Error; err != nil {
 		return out, translate("demographic self-descriptions", err)
 	}
 	for _, v := range vals {
@@ -618,7 +618,7 @@ const workshopColumns = `id, conference_id, title, description, capacity, places
 
 func (s Registrations) workshops(ctx context.Context, op, q string, args ...any) ([]registration.Workshop, error) {
 	var rows []workshopRow
-	if err := s.conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(q, args...).Find(&rows).Error; err != nil {
 		return nil, translate(op, err)
 	}
 	out := make([]registration.Workshop, len(rows))
@@ -658,7 +658,7 @@ func (s Registrations) CreateWorkshop(ctx context.Context, w *registration.Works
 		CreatedAt time.Time
 	}
 	err := s.conn(ctx).Raw(`INSERT INTO workshops (conference_id, title, description, capacity, starts_at, ends_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at`, w.ConferenceID, w.Title, w.Description, w.Capacity, w.StartsAt, w.EndsAt).Scan(&rows).Error
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at`, w.ConferenceID, w.Title, w.Description, w.Capacity, w.StartsAt, w.EndsAt).Find(&rows).Error
 	if err != nil {
 		return translate("create workshop", err)
 	}
@@ -728,7 +728,7 @@ const signupColumns = `s.id, s.workshop_id, s.registration_id, s.status::text AS
 
 func (s Registrations) signups(ctx context.Context, op, q string, args ...any) ([]registration.Signup, error) {
 	var rows []signupRow
-	if err := s.conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(q, args...).Find(&rows).Error; err != nil {
 		return nil, translate(op, err)
 	}
 	out := make([]registration.Signup, len(rows))
@@ -747,7 +747,7 @@ func (s Registrations) CreateSignup(ctx context.Context, su *registration.Signup
 	err := s.conn(ctx).Raw(`INSERT INTO workshop_signups (workshop_id, registration_id, status, offer_expires_at, offers)
 		VALUES (?, ?, ?::registration_status, ?, ?)
 		ON CONFLICT (workshop_id, registration_id) WHERE status IN `+liveStatuses+` DO NOTHING
-		RETURNING id, created_at`, su.WorkshopID, su.RegistrationID, string(su.Status), su.OfferExpiresAt, su.Offers).Scan(&rows).Error
+		RETURNING id, created_at`, su.WorkshopID, su.RegistrationID, string(su.Status), su.OfferExpiresAt, su.Offers).Find(&rows).Error
 	if err != nil {
 		return false, translate("create workshop sign-up", err)
 	}
@@ -793,7 +793,7 @@ func (s Registrations) NextWorkshopWaitlisted(ctx context.Context, workshopID in
 func (s Registrations) WorkshopWaitlistPosition(ctx context.Context, su registration.Signup) (int, error) {
 	var n int
 	err := s.conn(ctx).Raw(`SELECT count(*) FROM workshop_signups WHERE workshop_id = ? AND status = 'waitlisted' AND id <= ?`,
-		su.WorkshopID, su.ID).Scan(&n).Error
+		su.WorkshopID, su.ID).Find(&n).Error
 	return n, translate("workshop waitlist position", err)
 }
 
@@ -811,7 +811,7 @@ func (s Registrations) Participants(ctx context.Context, workshopID int64) ([]re
 			s.offer_expires_at AS signup_offer_exp, s.offers AS signup_offers, s.created_at AS signup_created
 		FROM workshop_signups s JOIN registrations r ON r.id = s.registration_id
 		WHERE s.workshop_id = ? AND s.status IN `+liveStatuses+`
-		ORDER BY array_position(ARRAY['registered', 'offered', 'waitlisted'], s.status::text), s.id`, workshopID).Scan(&rows).Error
+		ORDER BY array_position(ARRAY['registered', 'offered', 'waitlisted'], s.status::text), s.id`, workshopID).Find(&rows).Error
 	if err != nil {
 		return nil, translate("workshop participants", err)
 	}
@@ -831,7 +831,7 @@ func (s Registrations) SignupCounts(ctx context.Context, workshopID int64) (map[
 		N      int
 	}
 	if err := s.conn(ctx).Raw(`SELECT status::text AS status, count(*) AS n FROM workshop_signups WHERE workshop_id = ? GROUP BY status`,
-		workshopID).Scan(&rows).Error; err != nil {
+		workshopID).Find(&rows).Error; err != nil {
 		return nil, translate("workshop sign-up counts", err)
 	}
 	out := map[registration.Status]int{}

@@ -195,7 +195,7 @@ const reviewerInvitationSelect = `SELECT i.*, c.slug AS conference_slug, c.name 
 
 func (s Reviews) invitations(ctx context.Context, op, where string, args ...any) ([]review.Invitation, error) {
 	var rows []invitationResult
-	if err := s.conn(ctx).Raw(reviewerInvitationSelect+" "+where, args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(reviewerInvitationSelect+" "+where, args...).Find(&rows).Error; err != nil {
 		return nil, translate(op, err)
 	}
 	out := make([]review.Invitation, len(rows))
@@ -318,7 +318,7 @@ func (s Reviews) Reviewers(ctx context.Context, conferenceID int64) ([]review.Re
 		LEFT JOIN (SELECT user_id, count(*) AS n FROM review_assignments WHERE conference_id = @conf GROUP BY user_id) a ON a.user_id = u.id
 		LEFT JOIN (SELECT user_id, count(*) FILTER (WHERE status = 'submitted') AS submitted, count(*) FILTER (WHERE status = 'draft') AS drafts
 			FROM reviews WHERE conference_id = @conf GROUP BY user_id) r ON r.user_id = u.id
-		WHERE cr.conference_id = @conf AND cr.role = 'reviewer' ORDER BY lower(u.name), u.id`, map[string]any{"conf": conferenceID}).Scan(&rows).Error
+		WHERE cr.conference_id = @conf AND cr.role = 'reviewer' ORDER BY lower(u.name), u.id`, map[string]any{"conf": conferenceID}).Find(&rows).Error
 	if err != nil {
 		return nil, translate("reviewers", err)
 	}
@@ -339,7 +339,7 @@ func (s Reviews) Profile(ctx context.Context, conferenceID, userID int64) (revie
 		Affiliations []byte
 	}
 	err := s.conn(ctx).Raw(`SELECT rp.conference_id, rp.user_id, rp.tracks, rp.formats, rp.max_reviews, rp.category, rp.version,
-		`+affiliationsColumn+` FROM reviewer_profiles rp WHERE rp.conference_id = ? AND rp.user_id = ?`, conferenceID, userID).Scan(&rows).Error
+		`+affiliationsColumn+` FROM reviewer_profiles rp WHERE rp.conference_id = ? AND rp.user_id = ?`, conferenceID, userID).Find(&rows).Error
 	if err != nil {
 		return review.Profile{}, false, translate("reviewer profile", err)
 	}
@@ -482,7 +482,7 @@ func (s Reviews) DeclaredConflicts(ctx context.Context, conferenceID int64) ([]r
 		FROM bids b JOIN proposals p ON p.id = b.proposal_id JOIN users u ON u.id = b.user_id
 		WHERE p.conference_id = @conf AND b.level = 'conflict'
 		  AND NOT EXISTS (SELECT 1 FROM review_conflicts c WHERE c.proposal_id = b.proposal_id AND c.user_id = b.user_id)
-		ORDER BY created_at DESC`, map[string]any{"conf": conferenceID}).Scan(&rows).Error
+		ORDER BY created_at DESC`, map[string]any{"conf": conferenceID}).Find(&rows).Error
 	return rows, translate("declared conflicts", err)
 }
 
@@ -505,7 +505,7 @@ func (s Reviews) BiddingList(ctx context.Context, conferenceID, userID int64, f 
 	from := `FROM proposals p LEFT JOIN reviewer_profiles rp ON rp.conference_id = p.conference_id AND rp.user_id = @user
 		LEFT JOIN bids b ON b.proposal_id = p.id AND b.user_id = @user AND b.level <> 'conflict' WHERE ` + strings.Join(where, " AND ")
 	var total int64
-	if err := s.conn(ctx).Raw(`SELECT count(*) `+from, args).Scan(&total).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT count(*) `+from, args).Find(&total).Error; err != nil {
 		return nil, 0, translate("bidding list", err)
 	}
 	var rows []struct {
@@ -517,7 +517,7 @@ func (s Reviews) BiddingList(ctx context.Context, conferenceID, userID int64, f 
 		Level      *string
 	}
 	if err := s.conn(ctx).Raw(`SELECT p.id AS proposal_id, p.title, p.abstract, p.format_id, p.track_id, b.level `+from+
-		` ORDER BY p.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error; err != nil {
+		` ORDER BY p.id LIMIT @limit OFFSET @offset`, args).Find(&rows).Error; err != nil {
 		return nil, 0, translate("bidding list", err)
 	}
 	out := make([]review.BidItem, len(rows))
@@ -555,7 +555,7 @@ func (s Reviews) Bids(ctx context.Context, conferenceID int64) ([]review.Bid, er
 		Level      string
 	}
 	if err := s.conn(ctx).Raw(`SELECT b.proposal_id, b.user_id, b.level FROM bids b JOIN proposals p ON p.id = b.proposal_id
-		WHERE p.conference_id = ?`, conferenceID).Scan(&rows).Error; err != nil {
+		WHERE p.conference_id = ?`, conferenceID).Find(&rows).Error; err != nil {
 		return nil, translate("bids", err)
 	}
 	out := make([]review.Bid, len(rows))
@@ -651,7 +651,7 @@ func (s Reviews) Assignable(ctx context.Context, conferenceID int64) ([]review.A
 		TrackID  *int64
 	}
 	if err := s.conn(ctx).Raw(`SELECT id, format_id, track_id FROM proposals WHERE conference_id = ? AND status = 'submitted' AND decision IS NULL ORDER BY id`,
-		conferenceID).Scan(&rows).Error; err != nil {
+		conferenceID).Find(&rows).Error; err != nil {
 		return nil, translate("assignable proposals", err)
 	}
 	out := make([]review.Assignable, len(rows))
@@ -700,7 +700,7 @@ func (s Reviews) AddAssignments(ctx context.Context, list []review.Assignment) e
 // LastRound implements review.Store.
 func (s Reviews) LastRound(ctx context.Context, conferenceID int64) (int, error) {
 	var n int
-	err := s.conn(ctx).Raw(`SELECT coalesce(max(round), 0) FROM review_assignments WHERE conference_id = ?`, conferenceID).Scan(&n).Error
+	err := s.conn(ctx).Raw(`SELECT coalesce(max(round), 0) FROM review_assignments WHERE conference_id = ?`, conferenceID).Find(&n).Error
 	return n, translate("last round", err)
 }
 
@@ -755,7 +755,7 @@ func (s Reviews) MarkPlanCommitted(ctx context.Context, id int64, at time.Time) 
 // CalibrationProposals implements review.Store.
 func (s Reviews) CalibrationProposals(ctx context.Context, conferenceID int64) ([]int64, error) {
 	var ids []int64
-	err := s.conn(ctx).Raw(`SELECT proposal_id FROM calibration_proposals WHERE conference_id = ? ORDER BY proposal_id`, conferenceID).Scan(&ids).Error
+	err := s.conn(ctx).Raw(`SELECT proposal_id FROM calibration_proposals WHERE conference_id = ? ORDER BY proposal_id`, conferenceID).Find(&ids).Error
 	return ids, translate("calibration proposals", err)
 }
 
@@ -792,7 +792,7 @@ func (s Reviews) Tasks(ctx context.Context, conferenceID, userID int64, calibrat
 		WHERE NOT EXISTS (SELECT 1 FROM conflict_pairs x WHERE x.proposal_id = p.id AND x.user_id = @user)
 		GROUP BY p.id, p.title, p.format_id, p.track_id, r.status, r.updated_at
 		ORDER BY bool_or(t.calibration) DESC, p.id`,
-		map[string]any{"conf": conferenceID, "user": userID, "calibration": calibration}).Scan(&rows).Error
+		map[string]any{"conf": conferenceID, "user": userID, "calibration": calibration}).Find(&rows).Error
 	if err != nil {
 		return nil, translate("tasks", err)
 	}
@@ -860,7 +860,7 @@ func (s Reviews) ReviewsOf(ctx context.Context, proposalID int64) ([]review.Revi
 		Counted bool
 	}
 	if err := s.conn(ctx).Raw(`SELECT r.*, u.name, `+counted+` AS counted FROM reviews r JOIN users u ON u.id = r.user_id
-		WHERE r.proposal_id = ? ORDER BY r.created_at, r.id`, proposalID).Scan(&rows).Error; err != nil {
+		WHERE r.proposal_id = ? ORDER BY r.created_at, r.id`, proposalID).Find(&rows).Error; err != nil {
 		return nil, translate("reviews", err)
 	}
 	out := make([]review.Review, len(rows))
@@ -908,7 +908,7 @@ func (s Reviews) Progress(ctx context.Context, conferenceID int64) (map[int64]re
 		LEFT JOIN (SELECT proposal_id, count(*) AS n FROM reviews r WHERE conference_id = @conf AND status = 'submitted' AND `+counted+`
 			GROUP BY proposal_id) r
 			ON r.proposal_id = p.id
-		WHERE p.conference_id = @conf AND p.status = 'submitted'`, map[string]any{"conf": conferenceID}).Scan(&rows).Error
+		WHERE p.conference_id = @conf AND p.status = 'submitted'`, map[string]any{"conf": conferenceID}).Find(&rows).Error
 	if err != nil {
 		return nil, translate("progress", err)
 	}
@@ -930,7 +930,7 @@ func (s Reviews) Discussion(ctx context.Context, proposalID int64) ([]review.Com
 		CreatedAt  time.Time
 	}
 	if err := s.conn(ctx).Raw(`SELECT d.id, d.proposal_id, d.user_id, coalesce(u.name, '') AS name, d.body, d.created_at
-		FROM review_discussion d LEFT JOIN users u ON u.id = d.user_id WHERE d.proposal_id = ? ORDER BY d.id`, proposalID).Scan(&rows).Error; err != nil {
+		FROM review_discussion d LEFT JOIN users u ON u.id = d.user_id WHERE d.proposal_id = ? ORDER BY d.id`, proposalID).Find(&rows).Error; err != nil {
 		return nil, translate("discussion", err)
 	}
 	out := make([]review.Comment, len(rows))
@@ -947,7 +947,7 @@ func (s Reviews) AddComment(ctx context.Context, c *review.Comment) error {
 		CreatedAt time.Time
 	}
 	err := s.conn(ctx).Raw(`INSERT INTO review_discussion (proposal_id, user_id, body) VALUES (?, ?, ?) RETURNING id, created_at`,
-		c.ProposalID, c.UserID, c.Body).Scan(&row).Error
+		c.ProposalID, c.UserID, c.Body).Find(&row).Error
 	if err != nil {
 		return translate("add comment", err)
 	}
@@ -966,7 +966,7 @@ func (s Reviews) Pending(ctx context.Context, conferenceID int64) (map[int64]int
 		LEFT JOIN reviews r ON r.proposal_id = a.proposal_id AND r.user_id = a.user_id AND r.status = 'submitted'
 		WHERE a.conference_id = ? AND r.id IS NULL
 		AND NOT EXISTS (SELECT 1 FROM conflict_pairs x WHERE x.proposal_id = a.proposal_id AND x.user_id = a.user_id)
-		GROUP BY a.user_id`, conferenceID).Scan(&rows).Error
+		GROUP BY a.user_id`, conferenceID).Find(&rows).Error
 	if err != nil {
 		return nil, translate("pending reviews", err)
 	}
@@ -1037,7 +1037,7 @@ func (s Reviews) Notices(ctx context.Context, conferenceID int64) ([]review.Noti
 	}
 	err := s.conn(ctx).Raw(`SELECT n.*, p.title, m.status AS delivery FROM notices n JOIN proposals p ON p.id = n.proposal_id
 		LEFT JOIN email_messages m ON m.event_key = n.event_key
-		WHERE n.conference_id = ? ORDER BY n.status, n.proposal_id, n.id`, conferenceID).Scan(&rows).Error
+		WHERE n.conference_id = ? ORDER BY n.status, n.proposal_id, n.id`, conferenceID).Find(&rows).Error
 	if err != nil {
 		return nil, translate("notices", err)
 	}

@@ -36,7 +36,7 @@ type roomRow struct {
 func (s Schedule) Rooms(ctx context.Context, conferenceID int64) ([]schedule.Room, error) {
 	var rows []roomRow
 	if err := s.conn(ctx).Raw(`SELECT id, name, meeting_url, capacity, position FROM schedule_rooms
-		WHERE conference_id = ? ORDER BY position, id`, conferenceID).Scan(&rows).Error; err != nil {
+		WHERE conference_id = ? ORDER BY position, id`, conferenceID).Find(&rows).Error; err != nil {
 		return nil, translate("rooms", err)
 	}
 	out := make([]schedule.Room, len(rows))
@@ -57,7 +57,7 @@ func (s Schedule) SaveRoom(ctx context.Context, conferenceID int64, r *schedule.
 	}
 	if r.ID == 0 {
 		err := s.conn(ctx).Raw(`INSERT INTO schedule_rooms (conference_id, name, meeting_url, capacity, position) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			conferenceID, r.Name, r.MeetingURL, capacity, r.Position).Scan(&r.ID).Error
+			conferenceID, r.Name, r.MeetingURL, capacity, r.Position).Find(&r.ID).Error
 		return translate("add room", err)
 	}
 	res := s.conn(ctx).Exec(`UPDATE schedule_rooms SET name = ?, meeting_url = ?, capacity = ?, position = ?, version = version + 1
@@ -74,7 +74,7 @@ func (s Schedule) SaveRoom(ctx context.Context, conferenceID int64, r *schedule.
 // DeleteRoom implements schedule.Store.
 func (s Schedule) DeleteRoom(ctx context.Context, conferenceID, id int64) error {
 	var n int64
-	if err := s.conn(ctx).Raw(`SELECT count(*) FROM schedule_sessions WHERE conference_id = ? AND room_id = ?`, conferenceID, id).Scan(&n).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT count(*) FROM schedule_sessions WHERE conference_id = ? AND room_id = ?`, conferenceID, id).Find(&n).Error; err != nil {
 		return translate("room sessions", err)
 	}
 	if n > 0 {
@@ -93,7 +93,7 @@ func (s Schedule) DeleteRoom(ctx context.Context, conferenceID, id int64) error 
 // Tracks implements schedule.Store.
 func (s Schedule) Tracks(ctx context.Context, conferenceID int64) ([]schedule.Track, error) {
 	var out []schedule.Track
-	if err := s.conn(ctx).Raw(`SELECT id, name FROM tracks WHERE conference_id = ? ORDER BY position, id`, conferenceID).Scan(&out).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT id, name FROM tracks WHERE conference_id = ? ORDER BY position, id`, conferenceID).Find(&out).Error; err != nil {
 		return nil, translate("tracks", err)
 	}
 	return out, nil
@@ -126,7 +126,7 @@ const slotColumns = `id, conference_id, title, kind::text AS kind, description, 
 
 func (s Schedule) slots(ctx context.Context, where string, args ...any) ([]schedule.Slot, error) {
 	var rows []slotRow
-	if err := s.conn(ctx).Raw(`SELECT `+slotColumns+` FROM schedule_sessions WHERE `+where, args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT `+slotColumns+` FROM schedule_sessions WHERE `+where, args...).Find(&rows).Error; err != nil {
 		return nil, translate("sessions", err)
 	}
 	out := make([]schedule.Slot, len(rows))
@@ -143,7 +143,7 @@ func (s Schedule) slots(ctx context.Context, where string, args ...any) ([]sched
 		Name, Email       string
 	}
 	if err := s.conn(ctx).Raw(`SELECT c.session_id, c.user_id, u.name, u.email FROM schedule_chairs c JOIN users u ON u.id = c.user_id
-		WHERE c.session_id IN ? ORDER BY c.session_id, c.position`, ids).Scan(&chairs).Error; err != nil {
+		WHERE c.session_id IN ? ORDER BY c.session_id, c.position`, ids).Find(&chairs).Error; err != nil {
 		return nil, translate("chairs", err)
 	}
 	for _, c := range chairs {
@@ -152,7 +152,7 @@ func (s Schedule) slots(ctx context.Context, where string, args ...any) ([]sched
 	}
 	var items []struct{ SessionID, ProposalID int64 }
 	if err := s.conn(ctx).Raw(`SELECT session_id, proposal_id FROM schedule_items WHERE session_id IN ? ORDER BY session_id, position`,
-		ids).Scan(&items).Error; err != nil {
+		ids).Find(&items).Error; err != nil {
 		return nil, translate("items", err)
 	}
 	for _, it := range items {
@@ -195,7 +195,7 @@ func (s Schedule) InsertSlot(ctx context.Context, sl *schedule.Slot) error {
 	var r slotRow
 	err := s.conn(ctx).Raw(`INSERT INTO schedule_sessions (conference_id, title, kind, description, starts_at, ends_at, room_id, track_id)
 		VALUES (?, ?, ?::session_kind, ?, ?, ?, ?, ?) RETURNING `+slotColumns,
-		sl.ConferenceID, sl.Title, sl.Kind, sl.Description, sl.Start, sl.End, sl.RoomID, nullID(sl.TrackID)).Scan(&r).Error
+		sl.ConferenceID, sl.Title, sl.Kind, sl.Description, sl.Start, sl.End, sl.RoomID, nullID(sl.TrackID)).Find(&r).Error
 	if err != nil {
 		return translate("add session", err)
 	}
@@ -208,7 +208,7 @@ func (s Schedule) UpdateSlot(ctx context.Context, sl *schedule.Slot) error {
 	var r slotRow
 	err := s.conn(ctx).Raw(`UPDATE schedule_sessions SET title = ?, kind = ?::session_kind, description = ?, starts_at = ?, ends_at = ?,
 		room_id = ?, track_id = ?, version = version + 1, updated_at = now() WHERE conference_id = ? AND id = ? RETURNING `+slotColumns,
-		sl.Title, sl.Kind, sl.Description, sl.Start, sl.End, sl.RoomID, nullID(sl.TrackID), sl.ConferenceID, sl.ID).Scan(&r).Error
+		sl.Title, sl.Kind, sl.Description, sl.Start, sl.End, sl.RoomID, nullID(sl.TrackID), sl.ConferenceID, sl.ID).Find(&r).Error
 	if err != nil {
 		return translate("save session", err)
 	}
@@ -273,7 +273,7 @@ func (s Schedule) Candidates(ctx context.Context, conferenceID int64) ([]schedul
 		JOIN formats f ON f.id = coalesce(p.decided_format_id, p.format_id)
 		LEFT JOIN schedule_items i ON i.proposal_id = p.id
 		WHERE p.conference_id = ? AND (p.decision = 'accepted' OR i.session_id IS NOT NULL)
-		ORDER BY p.title, p.id`, conferenceID).Scan(&rows).Error; err != nil {
+		ORDER BY p.title, p.id`, conferenceID).Find(&rows).Error; err != nil {
 		return nil, translate("candidates", err)
 	}
 	out := make([]schedule.Candidate, len(rows))
@@ -304,7 +304,7 @@ func (s Schedule) Candidates(ctx context.Context, conferenceID int64) ([]schedul
 	}
 	if err := s.conn(ctx).Raw(`SELECT pp.proposal_id, u.id AS user_id, u.name, u.pronouns, u.institution, u.bio, u.email
 		FROM proposal_presenters pp JOIN users u ON u.id = pp.user_id
-		WHERE pp.proposal_id IN ? AND pp.status = 'accepted' ORDER BY pp.proposal_id, pp.position, pp.id`, ids).Scan(&people).Error; err != nil {
+		WHERE pp.proposal_id IN ? AND pp.status = 'accepted' ORDER BY pp.proposal_id, pp.position, pp.id`, ids).Find(&people).Error; err != nil {
 		return nil, translate("presenters", err)
 	}
 	for _, p := range people {
@@ -318,7 +318,7 @@ func (s Schedule) Candidates(ctx context.Context, conferenceID int64) ([]schedul
 // ChairByEmail implements schedule.Store.
 func (s Schedule) ChairByEmail(ctx context.Context, email string) (schedule.Chair, error) {
 	var rows []schedule.Chair
-	if err := s.conn(ctx).Raw(`SELECT id AS user_id, name, email FROM users WHERE email = ?`, email).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT id AS user_id, name, email FROM users WHERE email = ?`, email).Find(&rows).Error; err != nil {
 		return schedule.Chair{}, translate("chair", err)
 	}
 	if len(rows) == 0 {
@@ -334,7 +334,7 @@ func (s Schedule) People(ctx context.Context, ids []int64) (map[int64]schedule.P
 		return out, nil
 	}
 	var rows []schedule.Person
-	if err := s.conn(ctx).Raw(`SELECT id AS user_id, name, pronouns, institution, bio FROM users WHERE id IN ?`, ids).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT id AS user_id, name, pronouns, institution, bio FROM users WHERE id IN ?`, ids).Find(&rows).Error; err != nil {
 		return nil, translate("people", err)
 	}
 	for _, p := range rows {

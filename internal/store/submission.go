@@ -191,7 +191,7 @@ func (r proposalResult) domain() submission.Proposal {
 // proposals runs a proposalSelect query.
 func (s Proposals) proposals(ctx context.Context, op, query string, args ...any) ([]submission.Proposal, error) {
 	var rows []proposalResult
-	if err := s.conn(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(query, args...).Find(&rows).Error; err != nil {
 		return nil, translate(op, err)
 	}
 	out := make([]submission.Proposal, len(rows))
@@ -347,7 +347,7 @@ func (s Proposals) Revisions(ctx context.Context, proposalID int64) ([]submissio
 		SavedByName string
 	}
 	err := s.conn(ctx).Raw(`SELECT r.*, coalesce(u.name, '') AS saved_by_name FROM proposal_revisions r
-		LEFT JOIN users u ON u.id = r.saved_by WHERE r.proposal_id = ? ORDER BY r.version DESC`, proposalID).Scan(&rows).Error
+		LEFT JOIN users u ON u.id = r.saved_by WHERE r.proposal_id = ? ORDER BY r.version DESC`, proposalID).Find(&rows).Error
 	if err != nil {
 		return nil, translate("revisions", err)
 	}
@@ -437,7 +437,7 @@ func (s Proposals) InvitationByHash(ctx context.Context, hash []byte) (submissio
 func (s Proposals) InvitationsFor(ctx context.Context, email string) ([]submission.Invitation, error) {
 	var rows []invitationRow
 	if err := s.conn(ctx).Raw(invitationQuery+` WHERE pp.email = ? AND pp.status = 'invited' AND p.status <> 'withdrawn'
-		AND (pp.expires_at IS NULL OR pp.expires_at > now()) ORDER BY pp.invited_at DESC`, strings.ToLower(email)).Scan(&rows).Error; err != nil {
+		AND (pp.expires_at IS NULL OR pp.expires_at > now()) ORDER BY pp.invited_at DESC`, strings.ToLower(email)).Find(&rows).Error; err != nil {
 		return nil, translate("invitations", err)
 	}
 	out := make([]submission.Invitation, len(rows))
@@ -495,7 +495,7 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 		}
 	}
 	var total int64
-	if err := s.conn(ctx).Raw(`SELECT count(*) FROM proposals p WHERE `+cond, args).Scan(&total).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT count(*) FROM proposals p WHERE `+cond, args).Find(&total).Error; err != nil {
 		return submission.Page{}, translate("count proposals", err)
 	}
 	sel := proposalSelect
