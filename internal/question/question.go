@@ -96,7 +96,7 @@ func (a Answers) Has(id, v string) bool { return slices.Contains(a[id], v) }
 // separated by space. "anti-racist" is one word; an em dash between spaces is none.
 func Words(s string) int {
 	n := 0
-	for _, f := range strings.Fields(s) {
+	for f := range strings.FieldsSeq(s) {
 		if strings.IndexFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
 			n++
 		}
