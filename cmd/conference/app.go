@@ -245,7 +245,7 @@ func (a *app) close() { a.db.Close() }
 const (
 	searchIndexEvery = time.Second
 	searchIndexQuiet = 2 * time.Second
-	searchIndexBatch = 200
+	searchIndexBatch = 50
 )
 
 // indexSearch fills the search vectors of proposals whose text changed, until ctx is done. Until a

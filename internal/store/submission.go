@@ -296,14 +296,18 @@ const searchMatch = `(p.search @@ websearch_to_tsquery('english', @q) OR (p.sear
 const searchRank = `ts_rank(coalesce(p.search, proposal_search_vector(p.title, p.abstract, p.answers)), websearch_to_tsquery('english', @q))`
 
 // IndexSearch fills the search vector of up to batch proposals whose text changed and has then stayed
-// unchanged for quiet, oldest change first, and reports how many it filled. Instances running it at
-// once skip each other's rows; a save that comes meanwhile empties the vector again.
+// unchanged for quiet, oldest change first, and reports how many it filled. The vectors are computed
+// first, holding no lock, and written only to proposals whose text has not changed since it was read
+// (the same change time, still empty), so that the indexer never keeps a save waiting for longer than
+// it takes to write a few rows. Instances running it at once at worst compute a vector twice.
 func (s Proposals) IndexSearch(ctx context.Context, quiet time.Duration, batch int) (int, error) {
-	res := s.conn(ctx).Exec(`WITH stale AS (
-			SELECT id FROM proposals WHERE search IS NULL AND text_changed_at <= now() - @quiet * interval '1 microsecond'
-			ORDER BY text_changed_at LIMIT @batch FOR UPDATE SKIP LOCKED)
-		UPDATE proposals p SET search = proposal_search_vector(p.title, p.abstract, p.answers)
-		FROM stale WHERE p.id = stale.id`, map[string]any{"quiet": quiet.Microseconds(), "batch": batch})
+	res := s.conn(ctx).Exec(`WITH fresh AS MATERIALIZED (
+			SELECT id, text_changed_at, proposal_search_vector(title, abstract, answers) AS search FROM proposals
+			WHERE search IS NULL AND text_changed_at <= now() - @quiet * interval '1 microsecond'
+			ORDER BY text_changed_at LIMIT @batch)
+		UPDATE proposals p SET search = fresh.search FROM fresh
+		WHERE p.id = fresh.id AND p.search IS NULL AND p.text_changed_at = fresh.text_changed_at`,
+		map[string]any{"quiet": quiet.Microseconds(), "batch": batch})
 	return int(res.RowsAffected), translate("index proposals for search", res.Error)
 }
 
