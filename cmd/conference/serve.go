@@ -42,19 +42,20 @@ mail jobs in flight finish within SHUTDOWN_TIMEOUT.
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", string(cfg.Env), "version", version, "mail", a.mailDesc)
-	if cfg.SMTPURL == "" {
-		fmt.Fprintf(stdout, "No SMTP_URL is set: mail is kept in the development mailbox, readable at %s/dev/mailbox\n", cfg.BaseURL)
-	}
-	fmt.Fprintf(stdout, "Conference platform %s is serving on %s (open %s)\n", version, ln.Addr(), cfg.BaseURL)
 	if cfg.DebugAddr != "" {
 		stop, err := serveDebug(cfg.DebugAddr)
 		if err != nil {
+			_ = ln.Close()
 			return err
 		}
 		defer stop()
 		log.Info("serving runtime profiles", "addr", cfg.DebugAddr, "path", "/debug/pprof/")
 	}
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", string(cfg.Env), "version", version, "mail", a.mailDesc)
+	if cfg.SMTPURL == "" {
+		fmt.Fprintf(stdout, "No SMTP_URL is set: mail is kept in the development mailbox, readable at %s/dev/mailbox\n", cfg.BaseURL)
+	}
+	fmt.Fprintf(stdout, "Conference platform %s is serving on %s (open %s)\n", version, ln.Addr(), cfg.BaseURL)
 	err = a.serve(ctx, ln)
 	log.Info("stopped")
 	return err
