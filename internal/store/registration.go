@@ -582,14 +582,20 @@ func (s Registrations) DemographicCounts(ctx context.Context, conferenceID int64
 		q.Options[v.Value] = v.N
 		out.Questions[v.Key] = q
 	}
-	// Self-descriptions leave the database only when enough people gave the same words.
+	// Self-descriptions leave the database only when enough people gave the same words. They are
+	// read into a slice of their own: none may be taken from the option counts above.
+	var selfs []struct {
+		Key   string
+		Value string
+		N     int
+	}
 	if err := db.Raw(`SELECT left(e.key, -5) AS key, lower(v.value) AS value, count(*) AS n
 		FROM registration_demographics d, jsonb_each(d.answers) e(key, vals), jsonb_array_elements_text(e.vals) v(value)
 		WHERE d.conference_id = ? AND e.key LIKE '%\_self' GROUP BY 1, 2 HAVING count(*) >= ?`,
-		conferenceID, registration.SuppressBelow).Find(&vals).Error; err != nil {
+		conferenceID, registration.SuppressBelow).Find(&selfs).Error; err != nil {
 		return out, translate("demographic self-descriptions", err)
 	}
-	for _, v := range vals {
+	for _, v := range selfs {
 		q := get(v.Key)
 		q.SelfDescriptions[v.Value] = v.N
 		out.Questions[v.Key] = q
