@@ -222,10 +222,10 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal) error {
 		if p.ClientKey != "" {
 			r.ClientKey = &p.ClientKey
 		}
-		if err := s.conn(ctx).Omit("search").Create(&r).Error; err != nil {
+		if err := s.conn(ctx).Create(&r).Error; err != nil {
 			var pg *pgconn.PgError
 			if errors.As(err, &pg) && pg.ConstraintName == "proposals_client_key" {
-				return apperr.Wrap(apperr.Conflict, "This proposal was already created.", submission.ErrDuplicateKey)
+				return apperr.New(apperr.Conflict, "This proposal was already created.")
 			}
 			return translate("create proposal", err)
 		}

@@ -307,7 +307,7 @@ type Invitation struct {
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	// Create inserts p (version 1) and its presenters, and sets the ids. A repeated client key of the
-	// same owner is apperr Conflict with Err ErrDuplicateKey.
+	// same owner is apperr Conflict.
 	Create(ctx context.Context, p *Proposal) error
 	// ByClientKey returns the owner's proposal created with the key; apperr NotFound when none.
 	ByClientKey(ctx context.Context, ownerID int64, key string) (Proposal, error)
@@ -347,9 +347,6 @@ type Store interface {
 	// Counts counts the conference's proposals by status.
 	Counts(ctx context.Context, conferenceID int64) (map[Status]int, error)
 }
-
-// ErrDuplicateKey marks a create whose client key was used before.
-var ErrDuplicateKey = fmt.Errorf("client key used before")
 
 // StaleError is the cause of the apperr Conflict returned when a save names a version that is no
 // longer the latest: Current is the proposal as it is now saved, so it can be shown.
