@@ -32,6 +32,13 @@ func (auditRow) TableName() string { return "audit_log" }
 
 // Record implements audit.Recorder.
 func (s Audit) Record(ctx context.Context, e audit.Entry) error {
+	r := auditRowOf(ctx, e)
+	return translate("audit", s.conn(ctx).Create(&r).Error)
+}
+
+// auditRowOf is the row of an entry as Record writes it: the origin taken from the context where the
+// entry has none, the user agent cut to its column's length, the time now where it has none.
+func auditRowOf(ctx context.Context, e audit.Entry) auditRow {
 	o := audit.OriginFrom(ctx)
 	if e.IP == "" {
 		e.IP = o.IP
@@ -45,9 +52,8 @@ func (s Audit) Record(ctx context.Context, e audit.Entry) error {
 	if e.OccurredAt.IsZero() {
 		e.OccurredAt = time.Now()
 	}
-	r := auditRow{OccurredAt: e.OccurredAt, ActorID: e.ActorID, ActorEmail: e.ActorEmail, Action: e.Action, Subject: e.Subject,
+	return auditRow{OccurredAt: e.OccurredAt, ActorID: e.ActorID, ActorEmail: e.ActorEmail, Action: e.Action, Subject: e.Subject,
 		ConferenceID: e.ConferenceID, IP: e.IP, UserAgent: e.UserAgent, Details: e.Details}
-	return translate("audit", s.conn(ctx).Create(&r).Error)
 }
 
 // List implements audit.Reader.

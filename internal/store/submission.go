@@ -11,6 +11,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/question"
 	"github.com/challenging-norms/conference/internal/submission"
 )
@@ -213,31 +214,93 @@ func (s Proposals) one(ctx context.Context, op, query string, args ...any) (subm
 	return list[0], nil
 }
 
-// Create implements submission.Store.
-func (s Proposals) Create(ctx context.Context, p *submission.Proposal) error {
-	return s.InTx(ctx, func(ctx context.Context) error {
-		r := proposalRow{ConferenceID: p.ConferenceID, OwnerID: p.OwnerID, FormatID: p.FormatID, TrackID: p.TrackID, Title: p.Title,
-			Abstract: p.Abstract, Answers: answersJSON(p.Answers), Status: string(p.Status), Version: 1, Deadline: p.Deadline,
-			AccessLinkID: p.AccessLinkID, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-		if p.ClientKey != "" {
-			r.ClientKey = &p.ClientKey
+// Create implements submission.Store: the proposal, its presenters, its first revision and the audit
+// entry are one statement, so that a new draft takes one round trip and needs no explicit transaction.
+func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submission.Revision, e audit.Entry) error {
+	now := time.Now()
+	type presenterIn struct {
+		UserID     *int64     `json:"user_id"`
+		Email      string     `json:"email"`
+		Name       string     `json:"name"`
+		IsOwner    bool       `json:"is_owner"`
+		Status     string     `json:"status"`
+		TokenHash  []byte     `json:"token_hash"`
+		InvitedBy  *int64     `json:"invited_by"`
+		InvitedAt  time.Time  `json:"invited_at"`
+		ExpiresAt  *time.Time `json:"expires_at"`
+		AnsweredAt *time.Time `json:"answered_at"`
+		Position   int        `json:"position"`
+	}
+	presenters := make([]presenterIn, len(p.Presenters))
+	for i, x := range p.Presenters {
+		presenters[i] = presenterIn{UserID: x.UserID, Email: x.Email, Name: x.Name, IsOwner: x.IsOwner, Status: string(x.Status),
+			TokenHash: x.Hash, InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt, ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position}
+		if presenters[i].InvitedAt.IsZero() {
+			presenters[i].InvitedAt = now
 		}
-		if err := s.conn(ctx).Create(&r).Error; err != nil {
-			var pg *pgconn.PgError
-			if errors.As(err, &pg) && pg.ConstraintName == "proposals_client_key" {
-				return apperr.New(apperr.Conflict, "This proposal was already created.")
+	}
+	a := auditRowOf(ctx, e)
+	var clientKey *string
+	if p.ClientKey != "" {
+		clientKey = &p.ClientKey
+	}
+	var rows []struct {
+		ID         int64
+		Presenters []byte
+	}
+	err := s.conn(ctx).Raw(`WITH p AS (
+			INSERT INTO proposals (conference_id, owner_id, format_id, track_id, title, abstract, answers, status, version, deadline,
+				access_link_id, client_key, created_at, updated_at)
+			VALUES (@conference, @owner, @format, @track, @title, @abstract, @answers, @status, 1, @deadline, @link, @key, @at, @at)
+			RETURNING id),
+		pp AS (
+			INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status, token_hash, invited_by, invited_at,
+				expires_at, answered_at, position)
+			SELECT p.id, x.user_id, x.email, x.name, x.is_owner, x.status, decode(x.token_hash, 'base64'), x.invited_by, x.invited_at,
+				x.expires_at, x.answered_at, x.position
+			FROM p, jsonb_to_recordset(CAST(@presenters AS jsonb)) AS x(user_id bigint, email text, name text, is_owner boolean, status presenter_status,
+				token_hash text, invited_by bigint, invited_at timestamptz, expires_at timestamptz, answered_at timestamptz, position int)
+			RETURNING id, email),
+		r AS (
+			INSERT INTO proposal_revisions (proposal_id, version, status, format_id, track_id, title, abstract, answers, saved_by, saved_at, note)
+			SELECT p.id, 1, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM p),
+		a AS (
+			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
+			SELECT @occurred, @actor, @actor_email, @action, @subject || p.id, @audit_conference, @ip, @agent, @details FROM p)
+		SELECT p.id, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email)), '[]') FROM pp) AS presenters FROM p`,
+		map[string]any{"conference": p.ConferenceID, "owner": p.OwnerID, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
+			"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "deadline": p.Deadline,
+			"link": p.AccessLinkID, "key": clientKey, "at": now, "presenters": string(jsonOf(presenters)), "by": r.SavedBy, "note": r.Note,
+			"occurred": a.OccurredAt, "actor": a.ActorID, "actor_email": a.ActorEmail, "action": a.Action, "subject": a.Subject,
+			"audit_conference": a.ConferenceID, "ip": a.IP, "agent": a.UserAgent, "details": a.Details}).Find(&rows).Error
+	if err != nil {
+		var pg *pgconn.PgError
+		if errors.As(err, &pg) && pg.ConstraintName == "proposals_client_key" {
+			return apperr.New(apperr.Conflict, "This proposal was already created.")
+		}
+		return translate("create proposal", err)
+	}
+	if len(rows) != 1 {
+		return apperr.New(apperr.Internal, "The proposal could not be saved.")
+	}
+	var ids []struct {
+		ID    int64  `json:"id"`
+		Email string `json:"email"`
+	}
+	if err := json.Unmarshal(rows[0].Presenters, &ids); err != nil {
+		return translate("create proposal", err)
+	}
+	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = rows[0].ID, 1, now, now
+	r.ProposalID, r.Version, r.SavedAt = p.ID, 1, now
+	for i := range p.Presenters {
+		p.Presenters[i].ProposalID = p.ID
+		for _, x := range ids {
+			if x.Email == p.Presenters[i].Email {
+				p.Presenters[i].ID = x.ID
 			}
-			return translate("create proposal", err)
 		}
-		p.ID, p.Version, p.CreatedAt, p.UpdatedAt = r.ID, 1, r.CreatedAt, r.UpdatedAt
-		for i := range p.Presenters {
-			p.Presenters[i].ProposalID = p.ID
-			if err := s.SavePresenter(ctx, &p.Presenters[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // ByClientKey implements submission.Store.
@@ -254,32 +317,27 @@ func (s Proposals) Get(ctx context.Context, conferenceID, id int64, lock bool) (
 	return s.one(ctx, "proposal", q, id, conferenceID)
 }
 
-// Update implements submission.Store.
-func (s Proposals) Update(ctx context.Context, p *submission.Proposal, oldVersion int) error {
-	res := s.conn(ctx).Model(&proposalRow{}).Where("id = ? AND version = ?", p.ID, oldVersion).Updates(map[string]any{
-		"format_id": p.FormatID, "track_id": p.TrackID, "title": p.Title, "abstract": p.Abstract, "answers": answersJSON(p.Answers),
-		"status": string(p.Status), "version": p.Version, "submitted_at": p.SubmittedAt, "withdrawn_at": p.WithdrawnAt,
-		"updated_at": p.UpdatedAt})
-	if res.Error != nil {
-		return translate("update proposal", res.Error)
+// SaveVersion implements submission.Store: the update, the revision and the audit entry are one
+// statement, so that a save takes one round trip and needs no explicit transaction.
+func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldVersion int, r *submission.Revision, e *audit.Entry) (bool, error) {
+	args := map[string]any{"id": p.ID, "old": oldVersion, "version": p.Version, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
+		"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "submitted": p.SubmittedAt,
+		"withdrawn": p.WithdrawnAt, "at": p.UpdatedAt, "by": r.SavedBy, "note": r.Note}
+	logged := ""
+	if e != nil {
+		a := auditRowOf(ctx, *e)
+		logged = `, a AS (
+			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
+			SELECT @occurred, @actor, @actor_email, @action, @subject, @audit_conference, @ip, @agent, @details FROM u)`
+		args["occurred"], args["actor"], args["actor_email"], args["action"], args["subject"] = a.OccurredAt, a.ActorID, a.ActorEmail, a.Action, a.Subject
+		args["audit_conference"], args["ip"], args["agent"], args["details"] = a.ConferenceID, a.IP, a.UserAgent, a.Details
 	}
-	if res.RowsAffected == 0 {
-		return apperr.New(apperr.Conflict, "Someone saved this proposal meanwhile. Reload it and make your change again.")
-	}
-	return nil
-}
-
-// SaveVersion implements submission.Store: the update and the revision are one statement, so a save
-// takes one round trip and needs no explicit transaction.
-func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldVersion int, r *submission.Revision) (bool, error) {
 	res := s.conn(ctx).Exec(`WITH u AS (
 			UPDATE proposals SET format_id = @format, track_id = @track, title = @title, abstract = @abstract, answers = @answers,
-				status = @status, version = @version, updated_at = @at
-			WHERE id = @id AND version = @old RETURNING id)
+				status = @status, version = @version, submitted_at = @submitted, withdrawn_at = @withdrawn, updated_at = @at
+			WHERE id = @id AND version = @old RETURNING id)`+logged+`
 		INSERT INTO proposal_revisions (proposal_id, version, status, format_id, track_id, title, abstract, answers, saved_by, saved_at, note)
-		SELECT id, @version, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM u`,
-		map[string]any{"id": p.ID, "old": oldVersion, "version": p.Version, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
-			"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "at": p.UpdatedAt, "by": r.SavedBy, "note": r.Note})
+		SELECT id, @version, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM u`, args)
 	if res.Error != nil {
 		return false, translate("save proposal", res.Error)
 	}
@@ -332,17 +390,6 @@ type revisionRow struct {
 }
 
 func (revisionRow) TableName() string { return "proposal_revisions" }
-
-// AddRevision implements submission.Store.
-func (s Proposals) AddRevision(ctx context.Context, r *submission.Revision) error {
-	row := revisionRow{ProposalID: r.ProposalID, Version: r.Version, Status: string(r.Status), FormatID: r.FormatID, TrackID: r.TrackID,
-		Title: r.Title, Abstract: r.Abstract, Answers: answersJSON(r.Answers), SavedBy: r.SavedBy, SavedAt: time.Now(), Note: r.Note}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return translate("add revision", err)
-	}
-	r.ID, r.SavedAt = row.ID, row.SavedAt
-	return nil
-}
 
 // Revisions implements submission.Store.
 func (s Proposals) Revisions(ctx context.Context, proposalID int64) ([]submission.Revision, error) {

@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -63,11 +65,20 @@ func NewService(o Options) *Service {
 }
 
 func (s *Service) record(ctx context.Context, p *access.Principal, conf conference.Conference, action string, proposalID int64, details string) error {
-	e := audit.Entry{Action: action, Subject: fmt.Sprintf("proposal:%d", proposalID), ConferenceID: &conf.ID, Details: details}
+	return s.audit.Record(ctx, entry(p, conf, action, proposalID, details))
+}
+
+// entry is the audit entry of an action on a proposal; proposalID 0 leaves the subject's id for the
+// store to add (to a proposal it creates).
+func entry(p *access.Principal, conf conference.Conference, action string, proposalID int64, details string) audit.Entry {
+	e := audit.Entry{Action: action, Subject: "proposal:", ConferenceID: &conf.ID, Details: details}
+	if proposalID != 0 {
+		e.Subject += strconv.FormatInt(proposalID, 10)
+	}
 	if p != nil {
 		e.ActorID, e.ActorEmail = &p.UserID, p.Email
 	}
-	return s.audit.Record(ctx, e)
+	return e
 }
 
 var notFound = apperr.New(apperr.NotFound, "There is no such proposal, or it is not yours.")
@@ -324,7 +335,7 @@ func (s *Service) create(ctx context.Context, p *access.Principal, conf conferen
 	prop := Proposal{ConferenceID: conf.ID, OwnerID: p.UserID, FormatID: f.ID, TrackID: c.TrackID, Title: c.Title, Abstract: c.Abstract,
 		Answers: c.Answers, Status: Draft, ClientKey: in.ClientKey,
 		Presenters: []Presenter{{Email: p.Email, Name: p.Name, IsOwner: true, Status: Accepted, UserID: &p.UserID, InvitedAt: now, AnsweredAt: &now}}}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	write := func(ctx context.Context) error {
 		if in.AccessSecret != "" {
 			l, err := s.calls.ClaimAccessLink(ctx, conf, in.AccessSecret)
 			if err != nil {
@@ -345,14 +356,13 @@ func (s *Service) create(ctx context.Context, p *access.Principal, conf conferen
 				}
 			}
 		}
-		if err := s.store.Create(ctx, &prop); err != nil {
-			return err
-		}
-		if err := s.store.AddRevision(ctx, revisionOf(prop, p.UserID, "created")); err != nil {
-			return err
-		}
-		return s.record(ctx, p, conf, "proposal.created", prop.ID, f.Name)
-	})
+		return s.store.Create(ctx, &prop, revisionOf(prop, p.UserID, "created"), entry(p, conf, "proposal.created", 0, f.Name))
+	}
+	if in.AccessSecret == "" && call.StateAt(now) == cfp.Open {
+		err = write(ctx) // one statement: no transaction needed
+	} else {
+		err = s.store.InTx(ctx, write)
+	}
 	if err != nil {
 		return Proposal{}, nil, err
 	}
@@ -420,7 +430,7 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 		next.FormatID, next.TrackID, next.Title, next.Abstract, next.Answers = c.FormatID, c.TrackID, c.Title, c.Abstract, c.Answers
 		next.Version++
 		next.UpdatedAt = s.now()
-		saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "saved"))
+		saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "saved"), nil)
 		if err != nil {
 			return prop, nil, err
 		}
@@ -439,64 +449,77 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 // Returns apperr Invalid with field errors (the profile's missing fields named "profile.<field>"),
 // Conflict (stale version), Forbidden (deadline passed, withdrawn) and NotFound.
 func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int) (Proposal, []Warning, error) {
-	var prop Proposal
-	var warns []Warning
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if prop, _, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
-			return err
+	// Optimistic, as Save: read and check without a lock, then write the submitted version, its
+	// revision, the audit entry and the receipts in one transaction only if the stored version is
+	// still the one read. A save or submit that slipped in between is seen on the second read.
+	for attempt := 0; ; attempt++ {
+		prop, _, err := s.loadOwn(ctx, p, conf, id, false)
+		if err != nil {
+			return prop, nil, err
 		}
 		switch prop.Status {
 		case Submitted:
-			return nil
+			return prop, nil, nil
 		case Withdrawn:
-			return apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it cannot be submitted.")
+			return prop, nil, apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it cannot be submitted.")
 		}
 		editable, d, err := s.Editable(ctx, conf, prop)
 		if err != nil {
-			return err
+			return prop, nil, err
 		}
 		if !editable {
-			return locked(conf, prop, d)
+			return prop, nil, locked(conf, prop, d)
 		}
 		if version != 0 && version != prop.Version {
-			return stale(prop)
+			return prop, nil, stale(prop)
 		}
 		f, err := s.formatOf(ctx, conf, prop.FormatID, false)
 		if err != nil {
-			return err
+			return prop, nil, err
 		}
 
 		// Everything that stands in the way is said at once: the content and the presenters.
-		problems, w, err := s.Readiness(ctx, conf, prop)
+		problems, warns, err := s.Readiness(ctx, conf, prop)
 		if err != nil {
-			return err
+			return prop, nil, err
 		}
 		if len(problems) > 0 {
 			msg := "Please correct the highlighted field before submitting."
 			if len(problems) > 1 {
 				msg = fmt.Sprintf("Please correct the %d highlighted fields before submitting.", len(problems))
 			}
-			return &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
+			return prop, nil, &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
 		}
-		warns = w
-		old := prop.Version
+		next := prop
 		now := s.now()
-		prop.Status, prop.SubmittedAt, prop.UpdatedAt = Submitted, &now, now
-		prop.Version++
-		if err := s.store.Update(ctx, &prop, old); err != nil {
-			return err
+		next.Status, next.SubmittedAt, next.UpdatedAt = Submitted, &now, now
+		next.Version++
+		err = s.store.InTx(ctx, func(ctx context.Context) error {
+			saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "submitted"),
+				ptr(entry(p, conf, "proposal.submitted", prop.ID, "")))
+			if err != nil {
+				return err
+			}
+			if !saved {
+				return errChanged
+			}
+			return s.sendReceipts(ctx, conf, next, f, d)
+		})
+		switch {
+		case err == nil:
+			return next, warns, nil
+		case err != errChanged:
+			return prop, nil, err
+		case attempt > 0:
+			return prop, nil, stale(prop)
 		}
-		if err := s.store.AddRevision(ctx, revisionOf(prop, p.UserID, "submitted")); err != nil {
-			return err
-		}
-		if err := s.sendReceipts(ctx, conf, prop, f, d); err != nil {
-			return err
-		}
-		return s.record(ctx, p, conf, "proposal.submitted", prop.ID, "")
-	})
-	return prop, warns, err
+	}
 }
+
+// errChanged rolls back a write that found the proposal changed since it was read.
+var errChanged = errors.New("the proposal changed since it was read")
+
+func ptr[T any](v T) *T { return &v }
 
 // checkPresenters checks who presents a proposal before it is submitted: not more than the format
 // allows, and the owner's profile complete (the program shows it once the proposal is accepted).
@@ -535,11 +558,12 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 		now := s.now()
 		prop.Status, prop.WithdrawnAt, prop.UpdatedAt = Withdrawn, &now, now
 		prop.Version++
-		if err := s.store.Update(ctx, &prop, old); err != nil {
+		saved, err := s.store.SaveVersion(ctx, &prop, old, revisionOf(prop, p.UserID, "withdrawn"), ptr(entry(p, conf, "proposal.withdrawn", prop.ID, "")))
+		if err != nil {
 			return err
 		}
-		if err := s.store.AddRevision(ctx, revisionOf(prop, p.UserID, "withdrawn")); err != nil {
-			return err
+		if !saved { // the row is locked: only a change outside this service could come between
+			return apperr.New(apperr.Conflict, "Someone saved this proposal meanwhile. Reload it and make your change again.")
 		}
 		if wasSubmitted {
 			for _, x := range prop.Presenters {
@@ -554,7 +578,7 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 				}
 			}
 		}
-		return s.record(ctx, p, conf, "proposal.withdrawn", prop.ID, "")
+		return nil
 	})
 	return prop, err
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/question"
 )
 
@@ -306,23 +307,21 @@ type Invitation struct {
 // Store keeps proposals. Methods join the transaction carried by ctx.
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	// Create inserts p (version 1) and its presenters, and sets the ids. A repeated client key of the
-	// same owner is apperr Conflict.
-	Create(ctx context.Context, p *Proposal) error
+	// Create inserts p (version 1), its presenters, its first revision r and the audit entry e, whose
+	// Subject gets the new proposal's id appended, all or nothing; it sets the ids. A repeated client
+	// key of the same owner is apperr Conflict.
+	Create(ctx context.Context, p *Proposal, r *Revision, e audit.Entry) error
 	// ByClientKey returns the owner's proposal created with the key; apperr NotFound when none.
 	ByClientKey(ctx context.Context, ownerID int64, key string) (Proposal, error)
 	// Get returns a proposal of the conference with its presenters; lock takes a row lock for the
 	// transaction. apperr NotFound when there is none.
 	Get(ctx context.Context, conferenceID, id int64, lock bool) (Proposal, error)
-	// Update saves content, status, times and version of p where the stored version is oldVersion;
-	// apperr Conflict when it is not.
-	Update(ctx context.Context, p *Proposal, oldVersion int) error
-	// SaveVersion writes p's content and version, with the revision r, in one statement, if the
-	// stored version is still oldVersion; it reports false, writing nothing, when it is not.
-	SaveVersion(ctx context.Context, p *Proposal, oldVersion int, r *Revision) (bool, error)
+	// SaveVersion writes p's content, status, times and version, with the revision r and the audit
+	// entry e when there is one, all or nothing, if the stored version is still oldVersion; it
+	// reports false, writing nothing, when it is not.
+	SaveVersion(ctx context.Context, p *Proposal, oldVersion int, r *Revision, e *audit.Entry) (bool, error)
 	// SetDeadline sets or clears a proposal's own deadline.
 	SetDeadline(ctx context.Context, id int64, deadline *time.Time) error
-	AddRevision(ctx context.Context, r *Revision) error
 	// Revisions lists a proposal's revisions, newest first.
 	Revisions(ctx context.Context, proposalID int64) ([]Revision, error)
 

@@ -235,6 +235,61 @@ func TestSubmitSendsOneReceiptAndIsIdempotent(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != 2 {
 		t.Errorf("%d revisions, want 2 (created, submitted)", n)
 	}
+	// The audit log has the creation and the one submission, each once, by the submitter.
+	for _, action := range []string{"proposal.created", "proposal.submitted"} {
+		if n := f.count(`SELECT count(*) FROM audit_log WHERE action = $1 AND subject = $2 AND actor_id = $3 AND conference_id = $4`,
+			action, fmt.Sprintf("proposal:%d", prop.ID), p.UserID, f.conf.ID); n != 1 {
+			t.Errorf("%d audit entries %s, want 1", n, action)
+		}
+	}
+	// Withdrawing is logged too, in the same statement as the change.
+	if _, err := f.subs.Withdraw(ctx, p, f.conf, prop.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'proposal.withdrawn' AND subject = $1`, fmt.Sprintf("proposal:%d", prop.ID)); n != 1 {
+		t.Errorf("%d audit entries of the withdrawal, want 1", n)
+	}
+}
+
+func TestSubmitRacingSaveLosesNothing(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Rosalind Franklin", true)
+	for round := range 10 {
+		prop := f.draft(p, f.complete())
+		c := f.complete()
+		c.Title = fmt.Sprintf("Revised title %d", round)
+		var wg sync.WaitGroup
+		var saveErr, submitErr error
+		wg.Add(2)
+		go func() { defer wg.Done(); _, _, saveErr = f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, c) }()
+		go func() { defer wg.Done(); _, _, submitErr = f.subs.Submit(ctx, p, f.conf, prop.ID, 0) }()
+		wg.Wait()
+		// The submit either came first, and the save (of the version before it) is refused as stale,
+		// or came second and submitted the saved text: nothing accepted is lost, nothing overwritten.
+		wantTitle, wantVersion := c.Title, 3
+		if apperr.Is(saveErr, apperr.Conflict) {
+			wantTitle, wantVersion = f.complete().Title, 2
+		} else if saveErr != nil {
+			t.Fatalf("round %d: save: %v", round, saveErr)
+		}
+		if submitErr != nil {
+			t.Fatalf("round %d: submit: %v", round, submitErr)
+		}
+		got, err := f.subs.Get(ctx, p, f.conf, prop.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != submission.Submitted || got.Title != wantTitle || got.Version != wantVersion {
+			t.Fatalf("round %d: %s %q version %d (save: %v)", round, got.Status, got.Title, got.Version, saveErr)
+		}
+		if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != wantVersion {
+			t.Errorf("round %d: %d revisions, want %d", round, n, wantVersion)
+		}
+		if n := f.count(`SELECT count(*) FROM email_messages WHERE event_key LIKE $1`, fmt.Sprintf("proposal-receipt:%d:%%", prop.ID)); n != 1 {
+			t.Errorf("round %d: %d receipts, want 1", round, n)
+		}
+	}
 }
 
 func TestDeadlineInConferenceTimeZone(t *testing.T) {
