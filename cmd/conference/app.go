@@ -223,7 +223,8 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	indexed := make(chan struct{})
 	go func() {
 		defer close(indexed)
-		indexSearch(lctx, a.log, store.Proposals{DB: a.db}, searchIndexEvery, searchIndexQuiet)
+		searchIndexer{proposals: store.Proposals{DB: a.db}, log: a.log, every: searchIndexEvery, quiet: searchIndexQuiet,
+			deferFor: searchIndexDefer, busy: a.db.Waited()}.run(lctx)
 	}()
 	err := a.server.Serve(ctx, ln, a.cfg.ShutdownTimeout)
 	stopListening()
@@ -241,17 +242,29 @@ func (a *app) close() { a.db.Close() }
 
 // The search indexer looks for proposals to index every searchIndexEvery and indexes those whose text
 // has stayed unchanged for searchIndexQuiet: a submitter saving a draft again and again in the last
-// hours before the deadline has it indexed once, not at every save.
+// hours before the deadline has it indexed once, not at every save. While requests wait for database
+// connections, it yields to them: it then indexes only changes older than searchIndexDefer, a batch
+// at a time, so that a surge is served first and the index is never more than that behind.
 const (
 	searchIndexEvery = time.Second
 	searchIndexQuiet = 2 * time.Second
+	searchIndexDefer = 2 * time.Minute
 	searchIndexBatch = 50
 )
 
-// indexSearch fills the search vectors of proposals whose text changed, until ctx is done. Until a
-// proposal is indexed, a search computes its vector from the text; the index only makes it fast.
-func indexSearch(ctx context.Context, log *slog.Logger, p store.Proposals, every, quiet time.Duration) {
-	t := time.NewTicker(every)
+// searchIndexer fills the search vectors of proposals whose text changed. Until a proposal is
+// indexed, a search computes its vector from the text; the index only makes it fast.
+type searchIndexer struct {
+	proposals              store.Proposals
+	log                    *slog.Logger
+	every, quiet, deferFor time.Duration
+	// busy reports whether requests have waited for a database connection since it was last called.
+	busy func() bool
+}
+
+// run indexes until ctx is done.
+func (x searchIndexer) run(ctx context.Context) {
+	t := time.NewTicker(x.every)
 	defer t.Stop()
 	for {
 		select {
@@ -259,19 +272,27 @@ func indexSearch(ctx context.Context, log *slog.Logger, p store.Proposals, every
 			return
 		case <-t.C:
 		}
-		for ctx.Err() == nil {
-			n, err := p.IndexSearch(ctx, quiet, searchIndexBatch)
-			if err != nil {
-				if ctx.Err() == nil {
-					log.Warn("indexing proposals for search", "err", err)
-				}
-				break
-			}
-			if n < searchIndexBatch {
-				break
-			}
+		if _, err := x.tick(ctx); err != nil && ctx.Err() == nil {
+			x.log.Warn("indexing proposals for search", "err", err)
 		}
 	}
+}
+
+// tick indexes what is due now and reports how many proposals it indexed: all those quiet for long
+// enough, or, while requests wait for connections, one batch of those deferred for too long.
+func (x searchIndexer) tick(ctx context.Context) (int, error) {
+	if x.busy() {
+		return x.proposals.IndexSearch(ctx, x.deferFor, searchIndexBatch)
+	}
+	total := 0
+	for ctx.Err() == nil {
+		n, err := x.proposals.IndexSearch(ctx, x.quiet, searchIndexBatch)
+		total += n
+		if err != nil || n < searchIndexBatch {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // reminders sends the reminders of every conference that fall due, for the job queue.

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/challenging-norms/conference/internal/store"
 )
 
 // TestSearchIndexFollowsTheText checks the proposals' full-text search, whose stored vector is filled
@@ -107,5 +112,78 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 	waitIndexed()
 	if n, m := found("midwives"), found("doulas"); n != 1 || m != 0 {
 		t.Errorf("after the save: midwives %d (want 1), doulas %d (want 0)", n, m)
+	}
+}
+
+// TestSearchIndexerYieldsToRequests checks that while requests wait for database connections the
+// indexer leaves changes younger than its deferral alone, and that the pool reports such waits.
+func TestSearchIndexerYieldsToRequests(t *testing.T) {
+	ta := startApp(t)
+	ctx := context.Background()
+	f := openCall(t, ta, time.Time{})
+	_, email := presenter(t, ta, "Imani Brooks")
+	token, _ := apiToken(t, ta, email)
+	r := sendJSON(t, ta, http.MethodPost, "/api/v1/conferences/"+f.conf.Slug+"/proposals", token, fmt.Sprintf(
+		`{"format_id":%d,"title":"Grading and the learning environment","abstract":"Clerks wrote about feedback."}`, f.formats["Poster abstract"].ID))
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %v", r.Status, r.JSON)
+	}
+	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	// Dated ahead, the change is out of reach of every running server's indexer; the indexers below
+	// reach it only with a quiet time or deferral of less than minus half an hour.
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET search = NULL, text_changed_at = now() + interval '30 minutes' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	stale := func() bool {
+		return count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND search IS NULL`, id) == 1
+	}
+	x := searchIndexer{proposals: store.Proposals{DB: ta.db}, quiet: -time.Hour, deferFor: -10 * time.Minute, busy: func() bool { return true }}
+	if _, err := x.tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !stale() {
+		t.Fatal("a busy indexer indexed a change younger than its deferral")
+	}
+	x.busy = func() bool { return false }
+	if _, err := x.tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if stale() {
+		t.Fatal("an idle indexer left a quiet change unindexed")
+	}
+
+	// Waited reports a request that had to wait for a connection, once.
+	waited := ta.db.Waited()
+	if waited() {
+		t.Error("Waited reported a wait before any")
+	}
+	var held []*pgxpool.Conn
+	for range ta.db.Pool.Config().MaxConns {
+		c, err := ta.db.Pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	done := make(chan error, 1)
+	go func() {
+		c, err := ta.db.Pool.Acquire(ctx)
+		if err == nil {
+			c.Release()
+		}
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	for _, c := range held {
+		c.Release()
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !waited() {
+		t.Error("Waited did not report a request that waited for a connection")
+	}
+	if waited() {
+		t.Error("Waited reported the same wait twice")
 	}
 }

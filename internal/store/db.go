@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -95,6 +96,22 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("job queue client: %w", err)
 	}
 	return &DB{Pool: pool, SQL: sqlDB, gorm: g, river: rc, logger: lg}, nil
+}
+
+// Waited returns a function that reports whether any request for a connection has had to wait for
+// one (all of them in use) since the function was last called: the sign of a database working flat
+// out, for background work to yield to requests.
+func (db *DB) Waited() func() bool {
+	var mu sync.Mutex
+	last := db.Pool.Stat().EmptyAcquireCount()
+	return func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		n := db.Pool.Stat().EmptyAcquireCount()
+		waited := n != last
+		last = n
+		return waited
+	}
 }
 
 type slogWriter struct{ l *slog.Logger }
