@@ -209,13 +209,14 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	// Publications (from any instance) drop the cached program of their conference. Each time the
-	// listener (re)connects, everything is dropped: it may have missed a publication meanwhile.
+	// listener (re)connects, everything is dropped: it may have missed a publication meanwhile. The
+	// same listener keeps the cache of authenticated API tokens in step with changes of accounts.
 	lctx, stopListening := context.WithCancel(ctx)
 	listened := make(chan struct{})
 	var once sync.Once
 	go func() {
 		defer close(listened)
-		a.db.ListenPublished(lctx, a.log, func() {
+		a.db.Listen(lctx, a.log, func() {
 			a.program.InvalidateAll()
 			once.Do(func() { close(a.listening) })
 		}, a.program.Invalidate)

@@ -106,6 +106,7 @@ func (s Accounts) UserByEmail(ctx context.Context, email string) (account.User, 
 
 func (s Accounts) updateUser(ctx context.Context, id int64, values map[string]any) error {
 	values["updated_at"] = time.Now()
+	s.principals.forget(id)
 	res := s.conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(values)
 	if res.Error != nil {
 		return translate("update user", res.Error)
@@ -218,6 +219,7 @@ func (s Accounts) APITokens(ctx context.Context, userID int64) ([]account.APITok
 
 // RevokeAPIToken implements account.Store.
 func (s Accounts) RevokeAPIToken(ctx context.Context, userID, tokenID int64, at time.Time) error {
+	s.principals.forget(userID)
 	res := s.conn(ctx).Model(&apiTokenRow{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).Update("revoked_at", at)
 	if res.Error != nil {
 		return translate("revoke api token", res.Error)
@@ -269,7 +271,13 @@ func (s Accounts) UserWithRoles(ctx context.Context, id int64) (account.User, []
 // UseAPIToken implements account.Store. last_used_at is written at most once a minute per token so
 // that busy clients do not turn every read into a write; the token, its user and the user's roles
 // come back in the same round trip.
+// While the database's announcements are followed (Listen), what a token authenticated as is kept in
+// memory for up to a minute, and its last use is recorded when it is looked up again.
 func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (account.APIToken, account.User, []access.Membership, error) {
+	if e, ok := s.principals.get(hash, now); ok {
+		return e.token, e.user, e.roles, nil
+	}
+	gen, live := s.principals.begin()
 	var rows []struct {
 		TID         int64
 		TName       string
@@ -299,5 +307,9 @@ func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (
 	r := rows[0]
 	t := account.APIToken{ID: r.TID, UserID: r.U.ID, Name: r.TName, Prefix: r.TPrefix, Hash: hash, CreatedAt: r.TCreatedAt,
 		LastUsedAt: r.TLastUsedAt, ExpiresAt: r.TExpiresAt}
-	return t, r.U.domain(), membershipsOf(r.Roles), nil
+	e := principalEntry{token: t, user: r.U.domain(), roles: membershipsOf(r.Roles)}
+	if live {
+		s.principals.put(gen, hash, e, now)
+	}
+	return e.token, e.user, e.roles, nil
 }

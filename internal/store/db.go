@@ -43,6 +43,8 @@ type DB struct {
 	gorm   *gorm.DB
 	river  *river.Client[*sql.Tx] // inserts jobs inside our transactions
 	logger *slog.Logger
+	// principals keeps authenticated API tokens while Listen runs.
+	principals *principalCache
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -95,7 +97,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("job queue client: %w", err)
 	}
-	return &DB{Pool: pool, SQL: sqlDB, gorm: g, river: rc, logger: lg}, nil
+	return &DB{Pool: pool, SQL: sqlDB, gorm: g, river: rc, logger: lg, principals: newPrincipalCache()}, nil
 }
 
 // Waited returns a function that reports whether any request for a connection has had to wait for

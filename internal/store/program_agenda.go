@@ -2,16 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
-	"strconv"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/program"
-	"github.com/challenging-norms/conference/internal/schedule"
 )
 
 // Agendas keeps people's starred sessions and personal feed addresses (program.Store).
@@ -75,58 +68,4 @@ func (s Agendas) FeedOwner(ctx context.Context, hash []byte) (int64, int64, erro
 		return 0, 0, apperr.New(apperr.NotFound, "There is no such calendar.")
 	}
 	return rows[0].UserID, rows[0].ConferenceID, nil
-}
-
-// ListenPublished calls published with the conference id of every program publication, as
-// announced on schedule.PublishedChannel, until ctx ends. It holds one connection of its own,
-// taken out of the pool, and reconnects with exponential backoff (up to 30 s) when the connection
-// is lost; connected is called each time it listens again, since publications may have been missed
-// while it did not.
-func (db *DB) ListenPublished(ctx context.Context, log *slog.Logger, connected func(), published func(conferenceID int64)) {
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		start := time.Now()
-		err := db.listenOnce(ctx, connected, published)
-		if ctx.Err() != nil {
-			return
-		}
-		if time.Since(start) > time.Minute {
-			backoff = 100 * time.Millisecond
-		}
-		if log != nil {
-			log.Warn("listening for program publications", "error", err, "retry_in", backoff)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 30*time.Second)
-	}
-}
-
-func (db *DB) listenOnce(ctx context.Context, connected func(), published func(int64)) error {
-	pc, err := db.Pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("acquire: %w", err)
-	}
-	// A listening connection must not go back to the pool: it is closed when we are done with it.
-	conn := pc.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{schedule.PublishedChannel}.Sanitize()); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	if connected != nil {
-		connected()
-	}
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return fmt.Errorf("wait: %w", err)
-		}
-		// Only InsertProgram notifies on this channel; anything else is not ours to act on.
-		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
-			published(id)
-		}
-	}
 }
