@@ -143,17 +143,28 @@ func (s Mail) List(ctx context.Context, f mail.LogFilter) ([]mail.Email, error) 
 func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(mail.Email) error) error {
 	var sendErr error
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		var r emailRow
-		if err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, "id = ?", id).Error; err != nil {
+		var rows []struct {
+			R              emailRow `gorm:"embedded"`
+			HasAttachments bool
+		}
+		err := s.conn(ctx).Raw(`SELECT e.*, EXISTS (SELECT 1 FROM email_attachments a WHERE a.email_id = e.id) AS has_attachments
+			FROM email_messages e WHERE e.id = ? FOR UPDATE OF e`, id).Find(&rows).Error
+		if err != nil {
 			return translate("lock mail", err)
 		}
+		if len(rows) == 0 {
+			return apperr.New(apperr.NotFound, "There is no such message.")
+		}
+		r := rows[0].R
 		if r.Status == string(mail.Sent) {
 			return nil
 		}
 		e := r.domain()
 		var atts []attachmentRow
-		if err := s.conn(ctx).Where("email_id = ?", id).Order("id").Find(&atts).Error; err != nil {
-			return translate("mail attachments", err)
+		if rows[0].HasAttachments {
+			if err := s.conn(ctx).Where("email_id = ?", id).Order("id").Find(&atts).Error; err != nil {
+				return translate("mail attachments", err)
+			}
 		}
 		for _, a := range atts {
 			e.Attachments = append(e.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
@@ -211,7 +222,11 @@ func (r devMailRow) domain() mail.DevMail {
 // SaveDevMail implements mail.DevMailStore.
 func (s Mail) SaveDevMail(ctx context.Context, m *mail.DevMail) error {
 	r := devMailRow{MessageID: m.MessageID, Sender: m.From, Recipient: m.To, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, ReceivedAt: time.Now()}
-	err := s.InTx(ctx, func(ctx context.Context) error {
+	inTx := s.InTx
+	if len(m.Attachments) == 0 {
+		inTx = func(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) } // one statement
+	}
+	err := inTx(ctx, func(ctx context.Context) error {
 		if err := s.conn(ctx).Create(&r).Error; err != nil {
 			return translate("save dev mail", err)
 		}
