@@ -1,4 +1,6 @@
 package submission
 
-// Mentions is mentions, for the tests.
-var Mentions = mentions
+import "strings"
+
+// Mentions is mentions of a text as warnings passes it (in lower case), for the tests.
+func Mentions(text, term string) bool { return mentions(strings.ToLower(text), term) }

@@ -234,6 +234,9 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 			parts = append(parts, part{"answers." + q.ID, "“" + q.Label + "”", c.Answers.Value(q.ID)})
 		}
 	}
+	for i := range parts {
+		parts[i].text = strings.ToLower(parts[i].text) // once, not for every term
+	}
 	var out []Warning
 	for _, x := range prop.Presenting() {
 		terms := []string{x.Name}
@@ -260,14 +263,13 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 	return out
 }
 
-// mentions reports whether text contains term as whole words, ignoring case: "Lee" is in "Dr Lee's
-// clinic" but not in "fleet".
+// mentions reports whether text, in lower case, contains term as whole words, ignoring case: "Lee"
+// is in "dr lee's clinic" but not in "fleet".
 func mentions(text, term string) bool {
 	term = strings.ToLower(strings.TrimSpace(term))
 	if term == "" || text == "" {
 		return false
 	}
-	text = strings.ToLower(text)
 	for from := 0; ; {
 		i := strings.Index(text[from:], term)
 		if i < 0 {
