@@ -72,8 +72,10 @@ type Log interface {
 
 // DeliveryStore runs one delivery attempt: it locks the message, and unless it is already sent calls
 // send and records the outcome (sent; or the error, and failed when final). It returns send's error.
+// The context send gets carries the attempt's transaction, so that a sender writing to the database
+// (the development mailbox) keeps the message only with the record of its delivery.
 type DeliveryStore interface {
-	Deliver(ctx context.Context, id int64, final bool, send func(Email) error) error
+	Deliver(ctx context.Context, id int64, final bool, send func(ctx context.Context, e Email) error) error
 }
 
 // Envelope is one message ready for a transport.

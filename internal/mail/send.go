@@ -164,7 +164,7 @@ type Delivery struct {
 // Deliver makes one delivery attempt of the message. final marks the last attempt: a failure then
 // marks the message failed. A message already sent is not sent again.
 func (d Delivery) Deliver(ctx context.Context, emailID int64, final bool) error {
-	return d.Store.Deliver(ctx, emailID, final, func(e Email) error {
+	return d.Store.Deliver(ctx, emailID, final, func(ctx context.Context, e Email) error {
 		return d.Sender.Send(ctx, Envelope{MessageID: fmt.Sprintf("mail-%d@%s", e.ID, d.Domain), From: d.From,
 			To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments})
 	})

@@ -140,7 +140,7 @@ func (s Mail) List(ctx context.Context, f mail.LogFilter) ([]mail.Email, error) 
 
 // Deliver implements mail.DeliveryStore. The row stays locked while sending, so two workers holding
 // the same job (the queue runs jobs at least once) cannot both send it.
-func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(mail.Email) error) error {
+func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(context.Context, mail.Email) error) error {
 	var sendErr error
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var rows []struct {
@@ -169,7 +169,7 @@ func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(mail.
 		for _, a := range atts {
 			e.Attachments = append(e.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
 		}
-		sendErr = send(e)
+		sendErr = send(ctx, e)
 		upd := map[string]any{"attempts": r.Attempts + 1}
 		switch {
 		case sendErr == nil:
