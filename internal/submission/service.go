@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -451,75 +450,69 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 // Returns apperr Invalid with field errors (the profile's missing fields named "profile.<field>"),
 // Conflict (stale version), Forbidden (deadline passed, withdrawn) and NotFound.
 func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int) (Proposal, []Warning, error) {
-	// Optimistic, as Save: read and check without a lock, then write the submitted version, its
-	// revision, the audit entry and the receipts in one transaction only if the stored version is
-	// still the one read. A save or submit that slipped in between is seen on the second read.
-	for attempt := 0; ; attempt++ {
-		prop, _, err := s.loadOwn(ctx, p, conf, id, false)
-		if err != nil {
-			return prop, nil, err
+	// The proposal stays locked from the read to the commit: a co-presenter answering an invitation
+	// or leaving meanwhile (which changes no version) waits, so the receipts go to the presenters
+	// as they are, and a second submit waits and then finds it submitted.
+	var prop Proposal
+	var warns []Warning
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if prop, _, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
+			return err
 		}
 		switch prop.Status {
 		case Submitted:
-			return prop, nil, nil
+			return nil
 		case Withdrawn:
-			return prop, nil, apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it cannot be submitted.")
+			return apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it cannot be submitted.")
 		}
 		editable, d, err := s.Editable(ctx, conf, prop)
 		if err != nil {
-			return prop, nil, err
+			return err
 		}
 		if !editable {
-			return prop, nil, locked(conf, prop, d)
+			return locked(conf, prop, d)
 		}
 		if version != 0 && version != prop.Version {
-			return prop, nil, stale(prop)
+			return stale(prop)
 		}
 		f, err := s.formatOf(ctx, conf, prop.FormatID, false)
 		if err != nil {
-			return prop, nil, err
+			return err
 		}
 
 		// Everything that stands in the way is said at once: the content and the presenters.
-		problems, warns, err := s.Readiness(ctx, conf, prop)
+		problems, w, err := s.Readiness(ctx, conf, prop)
 		if err != nil {
-			return prop, nil, err
+			return err
 		}
 		if len(problems) > 0 {
 			msg := "Please correct the highlighted field before submitting."
 			if len(problems) > 1 {
 				msg = fmt.Sprintf("Please correct the %d highlighted fields before submitting.", len(problems))
 			}
-			return prop, nil, &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
+			return &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
 		}
-		next := prop
+		warns = w
+		old := prop.Version
 		now := s.now()
-		next.Status, next.SubmittedAt, next.UpdatedAt = Submitted, &now, now
-		next.Version++
-		err = s.store.InTx(ctx, func(ctx context.Context) error {
-			saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "submitted"),
-				ptr(entry(p, conf, "proposal.submitted", prop.ID, "")))
-			if err != nil {
-				return err
-			}
-			if !saved {
-				return errChanged
-			}
-			return s.sendReceipts(ctx, conf, next, f, d)
-		})
-		switch {
-		case err == nil:
-			return next, warns, nil
-		case err != errChanged:
-			return prop, nil, err
-		case attempt > 0:
-			return prop, nil, stale(prop)
+		prop.Status, prop.SubmittedAt, prop.UpdatedAt = Submitted, &now, now
+		prop.Version++
+		saved, err := s.store.SaveVersion(ctx, &prop, old, revisionOf(prop, p.UserID, "submitted"), ptr(entry(p, conf, "proposal.submitted", prop.ID, "")))
+		if err != nil {
+			return err
 		}
-	}
+		if !saved {
+			return errChanged
+		}
+		return s.sendReceipts(ctx, conf, prop, f, d)
+	})
+	return prop, warns, err
 }
 
-// errChanged rolls back a write that found the proposal changed since it was read.
-var errChanged = errors.New("the proposal changed since it was read")
+// errChanged is a write that found a locked proposal changed since it was read: only a change from
+// outside this service could do that.
+var errChanged = apperr.New(apperr.Conflict, "Someone saved this proposal meanwhile. Reload it and make your change again.")
 
 func ptr[T any](v T) *T { return &v }
 
@@ -564,8 +557,8 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 		if err != nil {
 			return err
 		}
-		if !saved { // the row is locked: only a change outside this service could come between
-			return apperr.New(apperr.Conflict, "Someone saved this proposal meanwhile. Reload it and make your change again.")
+		if !saved {
+			return errChanged
 		}
 		if wasSubmitted {
 			for _, x := range prop.Presenters {
