@@ -177,3 +177,46 @@ func rowsText(p page) []string {
 	})
 	return out
 }
+
+// TestDevMailboxFailureIsRecorded checks that the development mailbox, which writes in the delivery's
+// transaction, records a failed write as a failed attempt instead of aborting the record of it, and
+// keeps a delivered message once.
+func TestDevMailboxFailureIsRecorded(t *testing.T) {
+	ta := startApp(t, withFreshDB(t))
+	ctx := context.Background()
+	box := mail.DevMailbox{Store: ta.mailbox(), URL: ta.URL + "/dev/mailbox"}
+	d := mail.Delivery{Store: ta.mailbox(), Sender: box, From: "x@example.org", Domain: "example.org"}
+
+	if _, err := ta.db.SQL.Exec(`CREATE FUNCTION refuse_dev_mail() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'the mailbox is full'; END $$;
+		CREATE TRIGGER refuse_dev_mail BEFORE INSERT ON dev_mailbox FOR EACH ROW EXECUTE FUNCTION refuse_dev_mail()`); err != nil {
+		t.Fatal(err)
+	}
+	refused := &mail.Email{EventKey: "test-dev-mailbox:1", Recipient: "full@example.org", Subject: "Refused", Text: "t", HTML: "h", Status: mail.Queued}
+	if _, err := ta.mailbox().Enqueue(ctx, refused); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Deliver(ctx, refused.ID, true); err == nil || !strings.Contains(err.Error(), "the mailbox is full") {
+		t.Fatalf("delivery into a refusing mailbox: %v", err)
+	}
+	if e := emailTo(t, ta, "full@example.org", "Refused"); e.Status != "failed" || !strings.Contains(e.Error, "the mailbox is full") || e.Attempts < 1 {
+		t.Errorf("after the last attempt: %+v", e)
+	}
+
+	if _, err := ta.db.SQL.Exec(`DROP TRIGGER refuse_dev_mail ON dev_mailbox`); err != nil {
+		t.Fatal(err)
+	}
+	kept := &mail.Email{EventKey: "test-dev-mailbox:2", Recipient: "room@example.org", Subject: "Kept", Text: "t", HTML: "h", Status: mail.Queued}
+	if _, err := ta.mailbox().Enqueue(ctx, kept); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := d.Deliver(ctx, kept.ID, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitEmailStatus(t, ta, "room@example.org", "Kept", "sent")
+	if n := count(t, ta, `SELECT count(*) FROM dev_mailbox WHERE recipient LIKE '%room@example.org%'`); n != 1 {
+		t.Errorf("%d copies in the development mailbox, want 1", n)
+	}
+}

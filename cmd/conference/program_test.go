@@ -598,8 +598,8 @@ func TestProgramCacheInvalidation(t *testing.T) {
 
 	// Losing the listening connection: the listener reconnects, and no publication made meanwhile
 	// stays unseen.
-	listeners := `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query IN ('LISTEN "program_published"', 'LISTEN "principals"')`
-	if n := count(t, ta, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query IN ('LISTEN "program_published"', 'LISTEN "principals"')`); n != 1 {
+	listeners := `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '` + store.ListenerName + `'`
+	if n := count(t, ta, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '`+store.ListenerName+`'`); n != 1 {
 		t.Fatalf("%d listening connections, want 1", n)
 	}
 	third := next

@@ -152,22 +152,31 @@ func TestSearchIndexerYieldsToRequests(t *testing.T) {
 		t.Fatal("an idle indexer left a quiet change unindexed")
 	}
 
-	// Waited reports a request that had to wait for a connection, once.
-	waited := ta.db.Waited()
+	// Waited reports a request that had to wait for a connection, once; acquires that merely opened
+	// a new connection are no wait. A pool of its own, which no background work of the app shares.
+	db, err := store.Open(ctx, store.Options{URL: testDB.URL, MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	waited := db.Waited()
 	if waited() {
 		t.Error("Waited reported a wait before any")
 	}
 	var held []*pgxpool.Conn
-	for range ta.db.Pool.Config().MaxConns {
-		c, err := ta.db.Pool.Acquire(ctx)
+	for range db.Pool.Config().MaxConns {
+		c, err := db.Pool.Acquire(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		held = append(held, c)
 	}
+	if waited() {
+		t.Error("Waited reported taking every connection of the pool, with none waiting, as a wait")
+	}
 	done := make(chan error, 1)
 	go func() {
-		c, err := ta.db.Pool.Acquire(ctx)
+		c, err := db.Pool.Acquire(ctx)
 		if err == nil {
 			c.Release()
 		}

@@ -65,6 +65,26 @@ func TestAPITokenCache(t *testing.T) {
 		t.Errorf("the next request after a change of name sees %v", r.JSON["name"])
 	}
 
+	// A lookup made while this instance's change is being committed may read the old rows; once the
+	// change has committed, the token is refused at once all the same.
+	fourth, fourthID := apiToken(t, ta, email)
+	if r := me(fourth); r.Status != http.StatusOK { // used once: its last use is recorded, so a lookup writes nothing
+		t.Fatalf("me: %d", r.Status)
+	}
+	err := ta.db.InTx(context.Background(), func(ctx context.Context) error {
+		if err := (store.Accounts{DB: ta.db}).RevokeAPIToken(ctx, u.ID, fourthID, time.Now()); err != nil {
+			return err
+		}
+		_, _, _, err := ta.accounts.AuthenticateAPIToken(context.Background(), fourth) // not yet committed: still valid
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := ta.accounts.AuthenticateAPIToken(context.Background(), fourth); err == nil {
+		t.Error("a token revoked here was accepted after the revocation committed")
+	}
+
 	// Changes made elsewhere: announced, and seen within moments.
 	if _, err := ta.db.SQL.Exec(`UPDATE users SET name = 'Nia Okafor-Bello' WHERE id = $1`, u.ID); err != nil {
 		t.Fatal(err)
@@ -76,7 +96,7 @@ func TestAPITokenCache(t *testing.T) {
 	if r := me(token); r.JSON["name"] != "Nia Okafor-Bello" {
 		t.Fatalf("me: %v", r.JSON["name"])
 	}
-	listener := `FROM pg_stat_activity WHERE datname = current_database() AND query IN ('LISTEN "program_published"', 'LISTEN "principals"')`
+	listener := `FROM pg_stat_activity WHERE datname = current_database() AND application_name = '` + store.ListenerName + `'`
 	if n := count(t, ta, `SELECT count(pg_terminate_backend(pid)) `+listener); n != 1 {
 		t.Fatalf("%d listening connections, want 1", n)
 	}

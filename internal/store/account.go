@@ -106,7 +106,7 @@ func (s Accounts) UserByEmail(ctx context.Context, email string) (account.User, 
 
 func (s Accounts) updateUser(ctx context.Context, id int64, values map[string]any) error {
 	values["updated_at"] = time.Now()
-	s.principals.forget(id)
+	defer s.principalChanging(ctx, id)()
 	res := s.conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(values)
 	if res.Error != nil {
 		return translate("update user", res.Error)
@@ -219,7 +219,7 @@ func (s Accounts) APITokens(ctx context.Context, userID int64) ([]account.APITok
 
 // RevokeAPIToken implements account.Store.
 func (s Accounts) RevokeAPIToken(ctx context.Context, userID, tokenID int64, at time.Time) error {
-	s.principals.forget(userID)
+	defer s.principalChanging(ctx, userID)()
 	res := s.conn(ctx).Model(&apiTokenRow{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).Update("revoked_at", at)
 	if res.Error != nil {
 		return translate("revoke api token", res.Error)

@@ -119,7 +119,7 @@ func (s Conferences) Grant(ctx context.Context, conferenceID, userID int64, role
 	if by != 0 {
 		r.GrantedBy = &by
 	}
-	s.principals.forget(userID)
+	defer s.principalChanging(ctx, userID)()
 	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
 	if res.Error != nil {
 		return false, translate("grant role", res.Error)
@@ -129,7 +129,7 @@ func (s Conferences) Grant(ctx context.Context, conferenceID, userID int64, role
 
 // Revoke implements conference.Store.
 func (s Conferences) Revoke(ctx context.Context, conferenceID, userID int64, role access.Role) error {
-	s.principals.forget(userID)
+	defer s.principalChanging(ctx, userID)()
 	res := s.conn(ctx).Where("conference_id = ? AND user_id = ? AND role = ?", conferenceID, userID, string(role)).Delete(&roleRow{})
 	if res.Error != nil {
 		return translate("revoke role", res.Error)

@@ -101,17 +101,20 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 }
 
 // Waited returns a function that reports whether any request for a connection has had to wait for
-// one (all of them in use) since the function was last called: the sign of a database working flat
-// out, for background work to yield to requests.
+// one, all of them in use, since the function was last called: the sign of a database working flat
+// out, for background work to yield to requests. (The pool counts an acquire that opened a new
+// connection as a wait too; those are told apart by the count of connections opened.)
 func (db *DB) Waited() func() bool {
 	var mu sync.Mutex
-	last := db.Pool.Stat().EmptyAcquireCount()
+	st := db.Pool.Stat()
+	waits, opened := st.EmptyAcquireCount(), st.NewConnsCount()
 	return func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		n := db.Pool.Stat().EmptyAcquireCount()
-		waited := n != last
-		last = n
+		st := db.Pool.Stat()
+		w, o := st.EmptyAcquireCount(), st.NewConnsCount()
+		waited := w-waits > o-opened
+		waits, opened = w, o
 		return waited
 	}
 }
@@ -147,9 +150,51 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	hooks := &commitHooks{}
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), commitHooksKey{}, hooks))
 	})
+	if err == nil {
+		for _, f := range hooks.fns {
+			f()
+		}
+	}
+	return err
+}
+
+// inSavepoint runs fn in a savepoint of the transaction on ctx, so that fn's failure rolls back fn's
+// changes only and leaves the transaction usable; in a transaction of its own when there is none.
+func (db *DB) inSavepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return db.InTx(ctx, fn)
+	}
+	return tx.WithContext(ctx).Transaction(func(sp *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, sp))
+	})
+}
+
+// commitHooks are what runs once InTx's transaction has committed.
+type commitHooks struct{ fns []func() }
+
+type commitHooksKey struct{}
+
+// afterCommit runs fn once the transaction on ctx has committed (never if it rolls back), or at once
+// when there is none.
+func afterCommit(ctx context.Context, fn func()) {
+	if h, ok := ctx.Value(commitHooksKey{}).(*commitHooks); ok {
+		h.fns = append(h.fns, fn)
+		return
+	}
+	fn()
+}
+
+// principalChanging is called before a write that changes what an account's API tokens
+// authenticate as, and the function it returns after it: the kept tokens are dropped at once, and
+// again when the change has committed, since a lookup in between may still have read the old rows.
+func (db *DB) principalChanging(ctx context.Context, userID int64) (done func()) {
+	db.principals.forget(userID)
+	return func() { afterCommit(ctx, func() { db.principals.forget(userID) }) }
 }
 
 // sqlTx returns the database/sql transaction under the GORM transaction on ctx.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -41,6 +42,12 @@ func (db *DB) Listen(ctx context.Context, log *slog.Logger, connected func(), pu
 	}
 }
 
+// ListenerName is the application_name of Listen's connection.
+const ListenerName = "conference listener"
+
+// listenHeartbeat is how long the listener waits for an announcement before it checks its connection.
+const listenHeartbeat = 20 * time.Second
+
 func (db *DB) listenOnce(ctx context.Context, connected func(), published func(int64)) error {
 	pc, err := db.Pool.Acquire(ctx)
 	if err != nil {
@@ -49,6 +56,10 @@ func (db *DB) listenOnce(ctx context.Context, connected func(), published func(i
 	// A listening connection must not go back to the pool: it is closed when we are done with it.
 	conn := pc.Hijack()
 	defer conn.Close(context.WithoutCancel(ctx))
+	// Named, so that the listener can be told apart among the server's connections.
+	if _, err := conn.Exec(ctx, "SET application_name = "+pgx.Identifier{ListenerName}.Sanitize()); err != nil {
+		return fmt.Errorf("name the listener: %w", err)
+	}
 	for _, ch := range []string{schedule.PublishedChannel, PrincipalsChannel} {
 		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
 			return fmt.Errorf("listen: %w", err)
@@ -62,7 +73,21 @@ func (db *DB) listenOnce(ctx context.Context, connected func(), published func(i
 		connected()
 	}
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		// A connection can die without a word (a network partition leaves it half open): after a
+		// quiet while, the listener checks that the server still answers, and gives the
+		// connection up when it does not.
+		wctx, cancel := context.WithTimeout(ctx, listenHeartbeat)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			pctx, cancel := context.WithTimeout(ctx, listenHeartbeat/2)
+			err = conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("heartbeat: %w", err)
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("wait: %w", err)
 		}

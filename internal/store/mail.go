@@ -222,11 +222,9 @@ func (r devMailRow) domain() mail.DevMail {
 // SaveDevMail implements mail.DevMailStore.
 func (s Mail) SaveDevMail(ctx context.Context, m *mail.DevMail) error {
 	r := devMailRow{MessageID: m.MessageID, Sender: m.From, Recipient: m.To, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, ReceivedAt: time.Now()}
-	inTx := s.InTx
-	if len(m.Attachments) == 0 {
-		inTx = func(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) } // one statement
-	}
-	err := inTx(ctx, func(ctx context.Context) error {
+	// Delivery calls this in its transaction: a savepoint keeps a failure here from aborting it, so
+	// that the failed attempt is still recorded.
+	err := s.inSavepoint(ctx, func(ctx context.Context) error {
 		if err := s.conn(ctx).Create(&r).Error; err != nil {
 			return translate("save dev mail", err)
 		}
