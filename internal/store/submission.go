@@ -182,11 +182,14 @@ func (r proposalResult) domain() submission.Proposal {
 	for _, x := range list {
 		p.Presenters = append(p.Presenters, submission.Presenter{ID: x.ID, ProposalID: p.ID, UserID: x.UserID, Email: x.Email, Name: x.Name,
 			IsOwner: x.IsOwner, Status: submission.PresenterStatus(x.Status), InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt,
-			ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position,
-			Profile: account.Profile{Pronouns: x.Pronouns, Role: account.ParticipantRole(x.ParticipantRole), RoleOther: x.RoleOther,
-				Institution: x.Institution, Bio: x.Bio}})
+			ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position, Profile: x.profile()})
 	}
 	return p
+}
+
+func (x presenterJSON) profile() account.Profile {
+	return account.Profile{Pronouns: x.Pronouns, Role: account.ParticipantRole(x.ParticipantRole), RoleOther: x.RoleOther,
+		Institution: x.Institution, Bio: x.Bio}
 }
 
 // proposals runs a proposalSelect query.
@@ -260,14 +263,17 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 				x.expires_at, x.answered_at, x.position
 			FROM p, jsonb_to_recordset(CAST(@presenters AS jsonb)) AS x(user_id bigint, email text, name text, is_owner boolean, status presenter_status,
 				token_hash text, invited_by bigint, invited_at timestamptz, expires_at timestamptz, answered_at timestamptz, position int)
-			RETURNING id, email),
+			RETURNING id, email, user_id, status),
 		r AS (
 			INSERT INTO proposal_revisions (proposal_id, version, status, format_id, track_id, title, abstract, answers, saved_by, saved_at, note)
 			SELECT p.id, 1, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM p),
 		a AS (
 			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
 			SELECT @occurred, @actor, @actor_email, @action, @subject || p.id, @audit_conference, @ip, @agent, @details FROM p)
-		SELECT p.id, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email)), '[]') FROM pp) AS presenters FROM p`,
+		SELECT p.id, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email,
+				'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
+				'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))), '[]')
+			FROM pp LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted') AS presenters FROM p`,
 		map[string]any{"conference": p.ConferenceID, "owner": p.OwnerID, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
 			"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "deadline": p.Deadline,
 			"link": p.AccessLinkID, "key": clientKey, "at": now, "presenters": string(jsonOf(presenters)), "by": r.SavedBy, "note": r.Note,
@@ -283,20 +289,19 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 	if len(rows) != 1 {
 		return apperr.New(apperr.Internal, "The proposal could not be saved.")
 	}
-	var ids []struct {
-		ID    int64  `json:"id"`
-		Email string `json:"email"`
-	}
-	if err := json.Unmarshal(rows[0].Presenters, &ids); err != nil {
+	// The presenters as stored, with their profiles, as a read of the proposal would give them (the
+	// blind-review warnings look for their institutions).
+	var stored []presenterJSON
+	if err := json.Unmarshal(rows[0].Presenters, &stored); err != nil {
 		return translate("create proposal", err)
 	}
 	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = rows[0].ID, 1, now, now
 	r.ProposalID, r.Version, r.SavedAt = p.ID, 1, now
 	for i := range p.Presenters {
 		p.Presenters[i].ProposalID = p.ID
-		for _, x := range ids {
+		for _, x := range stored {
 			if x.Email == p.Presenters[i].Email {
-				p.Presenters[i].ID = x.ID
+				p.Presenters[i].ID, p.Presenters[i].Profile = x.ID, x.profile()
 			}
 		}
 	}

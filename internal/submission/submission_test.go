@@ -251,6 +251,23 @@ func TestSubmitSendsOneReceiptAndIsIdempotent(t *testing.T) {
 	}
 }
 
+func TestCreateWarnsOfTheOwnersInstitution(t *testing.T) {
+	f := setup(t)
+	p := f.person("Lena Ortiz", true)
+	c := f.complete()
+	c.Title = "Grading reform at Meharry Medical College"
+	prop, warns, err := f.subs.Create(context.Background(), p, f.conf, submission.CreateInput{Content: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 1 || warns[0].Field != "title" || !strings.Contains(warns[0].Message, "institution of a presenter (Meharry Medical College)") {
+		t.Errorf("warnings of a new draft naming its owner's institution: %+v", warns)
+	}
+	if owner := prop.Owner(); owner.ID == 0 || owner.Profile.Institution != "Meharry Medical College" {
+		t.Errorf("the new draft's owner: %+v", owner)
+	}
+}
+
 func TestSubmitRacingSaveLosesNothing(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
