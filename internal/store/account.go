@@ -271,13 +271,14 @@ func (s Accounts) UserWithRoles(ctx context.Context, id int64) (account.User, []
 // UseAPIToken implements account.Store. last_used_at is written at most once a minute per token so
 // that busy clients do not turn every read into a write; the token, its user and the user's roles
 // come back in the same round trip.
+//
 // While the database's announcements are followed (Listen), what a token authenticated as is kept in
 // memory for up to a minute, and its last use is recorded when it is looked up again.
 func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (account.APIToken, account.User, []access.Membership, error) {
 	if e, ok := s.principals.get(hash, now); ok {
 		return e.token, e.user, e.roles, nil
 	}
-	gen, live := s.principals.begin()
+	gen := s.principals.begin()
 	var rows []struct {
 		TID         int64
 		TName       string
@@ -308,8 +309,6 @@ func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (
 	t := account.APIToken{ID: r.TID, UserID: r.U.ID, Name: r.TName, Prefix: r.TPrefix, Hash: hash, CreatedAt: r.TCreatedAt,
 		LastUsedAt: r.TLastUsedAt, ExpiresAt: r.TExpiresAt}
 	e := principalEntry{token: t, user: r.U.domain(), roles: membershipsOf(r.Roles)}
-	if live {
-		s.principals.put(gen, hash, e, now)
-	}
+	s.principals.put(gen, hash, e, now)
 	return e.token, e.user, e.roles, nil
 }

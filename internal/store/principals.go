@@ -58,10 +58,10 @@ func (c *principalCache) get(hash []byte, now time.Time) (principalEntry, bool) 
 }
 
 // begin is called before a lookup: put keeps its result only if nothing dropped entries meanwhile.
-func (c *principalCache) begin() (uint64, bool) {
+func (c *principalCache) begin() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.gen, c.live
+	return c.gen
 }
 
 // put keeps the result of a lookup begun at gen, until principalTTL after now or the token's expiry.

@@ -17,8 +17,8 @@ func TestPrincipalCache(t *testing.T) {
 	hash := []byte("hash-of-a-token")
 
 	// Not listening: nothing is kept.
-	gen, live := c.begin()
-	if live {
+	gen := c.begin()
+	if c.live {
 		t.Fatal("a new cache is live")
 	}
 	c.put(gen, hash, entry(1), now)
@@ -27,7 +27,7 @@ func TestPrincipalCache(t *testing.T) {
 	}
 
 	c.setLive(true)
-	gen, _ = c.begin()
+	gen = c.begin()
 	c.put(gen, hash, entry(1), now)
 	if _, ok := c.get(hash, now.Add(principalTTL-time.Second)); !ok {
 		t.Fatal("lost an entry within its time to live")
@@ -40,7 +40,7 @@ func TestPrincipalCache(t *testing.T) {
 	soon := now.Add(10 * time.Second)
 	e := entry(1)
 	e.token.ExpiresAt = &soon
-	gen, _ = c.begin()
+	gen = c.begin()
 	c.put(gen, hash, e, now)
 	if _, ok := c.get(hash, soon); ok {
 		t.Fatal("kept a token past its expiry")
@@ -48,7 +48,7 @@ func TestPrincipalCache(t *testing.T) {
 
 	// A lookup that began before a change is not kept.
 	c.notified("0")
-	gen, _ = c.begin()
+	gen = c.begin()
 	c.notified("2")
 	c.put(gen, hash, entry(1), now)
 	if _, ok := c.get(hash, now); ok {
@@ -58,7 +58,7 @@ func TestPrincipalCache(t *testing.T) {
 	// A change drops its account's entries only; 0 or anything unreadable drops all.
 	other := []byte("hash-of-another-token")
 	fill := func() {
-		gen, _ := c.begin()
+		gen := c.begin()
 		c.put(gen, hash, entry(1), now)
 		c.put(gen, other, entry(2), now)
 	}
@@ -87,7 +87,7 @@ func TestPrincipalCache(t *testing.T) {
 
 	// Expired entries are swept as the map grows.
 	c.setLive(true)
-	gen, _ = c.begin()
+	gen = c.begin()
 	for i := range 3000 {
 		c.put(gen, fmt.Appendf(nil, "h%d", i), entry(int64(i)), now.Add(time.Duration(i/1000)*principalTTL))
 	}

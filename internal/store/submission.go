@@ -242,11 +242,13 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 			presenters[i].InvitedAt = now
 		}
 	}
-	a := auditRowOf(ctx, e)
 	var clientKey *string
 	if p.ClientKey != "" {
 		clientKey = &p.ClientKey
 	}
+	args := map[string]any{"conference": p.ConferenceID, "owner": p.OwnerID, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
+		"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "deadline": p.Deadline,
+		"link": p.AccessLinkID, "key": clientKey, "at": now, "presenters": string(jsonOf(presenters)), "by": r.SavedBy, "note": r.Note}
 	var rows []struct {
 		ID         int64
 		Presenters []byte
@@ -264,21 +266,14 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 			FROM p, jsonb_to_recordset(CAST(@presenters AS jsonb)) AS x(user_id bigint, email text, name text, is_owner boolean, status presenter_status,
 				token_hash text, invited_by bigint, invited_at timestamptz, expires_at timestamptz, answered_at timestamptz, position int)
 			RETURNING id, email, user_id, status),
-		r AS (
-			INSERT INTO proposal_revisions (proposal_id, version, status, format_id, track_id, title, abstract, answers, saved_by, saved_at, note)
+		r AS (`+revisionInsert+`
 			SELECT p.id, 1, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM p),
-		a AS (
-			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
-			SELECT @occurred, @actor, @actor_email, @action, @subject || p.id, @audit_conference, @ip, @agent, @details FROM p)
+		a AS (`+auditInsert(auditRowOf(ctx, e), "@subject || p.id", "p", args)+`)
 		SELECT p.id, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email,
 				'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
 				'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))), '[]')
 			FROM pp LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted') AS presenters FROM p`,
-		map[string]any{"conference": p.ConferenceID, "owner": p.OwnerID, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
-			"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "deadline": p.Deadline,
-			"link": p.AccessLinkID, "key": clientKey, "at": now, "presenters": string(jsonOf(presenters)), "by": r.SavedBy, "note": r.Note,
-			"occurred": a.OccurredAt, "actor": a.ActorID, "actor_email": a.ActorEmail, "action": a.Action, "subject": a.Subject,
-			"audit_conference": a.ConferenceID, "ip": a.IP, "agent": a.UserAgent, "details": a.Details}).Find(&rows).Error
+		args).Find(&rows).Error
 	if err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.ConstraintName == "proposals_client_key" {
@@ -330,23 +325,32 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 		"withdrawn": p.WithdrawnAt, "at": p.UpdatedAt, "by": r.SavedBy, "note": r.Note}
 	logged := ""
 	if e != nil {
-		a := auditRowOf(ctx, *e)
-		logged = `, a AS (
-			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
-			SELECT @occurred, @actor, @actor_email, @action, @subject, @audit_conference, @ip, @agent, @details FROM u)`
-		args["occurred"], args["actor"], args["actor_email"], args["action"], args["subject"] = a.OccurredAt, a.ActorID, a.ActorEmail, a.Action, a.Subject
-		args["audit_conference"], args["ip"], args["agent"], args["details"] = a.ConferenceID, a.IP, a.UserAgent, a.Details
+		logged = `, a AS (` + auditInsert(auditRowOf(ctx, *e), "@subject", "u", args) + `)`
 	}
 	res := s.conn(ctx).Exec(`WITH u AS (
 			UPDATE proposals SET format_id = @format, track_id = @track, title = @title, abstract = @abstract, answers = @answers,
 				status = @status, version = @version, submitted_at = @submitted, withdrawn_at = @withdrawn, updated_at = @at
-			WHERE id = @id AND version = @old RETURNING id)`+logged+`
-		INSERT INTO proposal_revisions (proposal_id, version, status, format_id, track_id, title, abstract, answers, saved_by, saved_at, note)
+			WHERE id = @id AND version = @old RETURNING id)`+logged+revisionInsert+`
 		SELECT id, @version, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM u`, args)
 	if res.Error != nil {
 		return false, translate("save proposal", res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// revisionInsert begins the insert of a revision; a SELECT of its values follows.
+const revisionInsert = `
+	INSERT INTO proposal_revisions (proposal_id, version, status, format_id, track_id, title, abstract, answers, saved_by, saved_at, note)`
+
+// auditInsert is an insert of the audit entry a for each row of the table or CTE from, with subject
+// as the expression of its subject, for a statement that writes a change and its entry at once; it
+// adds its arguments to args.
+func auditInsert(a auditRow, subject, from string, args map[string]any) string {
+	args["occurred"], args["actor"], args["actor_email"], args["action"], args["subject"] = a.OccurredAt, a.ActorID, a.ActorEmail, a.Action, a.Subject
+	args["audit_conference"], args["ip"], args["agent"], args["details"] = a.ConferenceID, a.IP, a.UserAgent, a.Details
+	return `
+	INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
+	SELECT @occurred, @actor, @actor_email, @action, ` + subject + `, @audit_conference, @ip, @agent, @details FROM ` + from
 }
 
 // searchMatch matches the proposals p whose text matches the query @q. The stored vector is read
