@@ -269,10 +269,13 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 		r AS (`+revisionInsert+`
 			SELECT p.id, 1, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM p),
 		a AS (`+auditInsert(auditRowOf(ctx, e), "@subject || p.id", "p", args)+`)
+		-- Each presenter's profile is looked up by key (LATERAL ... LIMIT 1): the planner cannot know
+		-- how few presenters the JSON holds and would otherwise read every user to join them.
 		SELECT p.id, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email,
 				'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
 				'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))), '[]')
-			FROM pp LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted') AS presenters FROM p`,
+			FROM pp LEFT JOIN LATERAL (SELECT * FROM users WHERE id = pp.user_id AND pp.status = 'accepted' LIMIT 1) u ON true) AS presenters
+		FROM p`,
 		args).Find(&rows).Error
 	if err != nil {
 		var pg *pgconn.PgError
