@@ -65,11 +65,11 @@ fmt: ## Fail if gofmt would change a file.
 test: lint-api vet ## Lint the API, vet, and run every test with the race detector.
 	@$(test_env) set -x; $(GO) test -race -count=1 -timeout 20m ./...
 
-bench: ## Run the load tests (registration, program readers), the Go benchmarks, then the deadline surge. No tests.
+bench: ## Run the Go benchmarks, then the deadline surge (load-registration and bench-program run on their own). No tests.
 	@$(test_env) set -x; $(GO) test -run '^$$' -bench . -benchmem ./...
 	@"$(CURDIR)/deploy/load/surge.sh"
 
-bench-surge: ## Only the deadline surge: 2,000 submitters x (draft, 3 saves, submit) at 200 clients, k6.
+bench-surge: ## Only the deadline surge: 2,000 submitters x (draft, 3 saves, submit) at 200 clients.
 	@"$(CURDIR)/deploy/load/surge.sh"
 
 clean: ## Remove build output (keeps var/, the development database).
