@@ -218,7 +218,8 @@ func (s Proposals) one(ctx context.Context, op, query string, args ...any) (subm
 }
 
 // Create implements submission.Store: the proposal, its presenters, its first revision and the audit
-// entry are one statement, so that a new draft takes one round trip and needs no explicit transaction.
+// entry are one statement, so that a new draft takes one round trip and needs no explicit transaction;
+// the revision copies the inserted row, so each long text is sent once.
 func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submission.Revision, e audit.Entry) error {
 	now := time.Now()
 	type presenterIn struct {
@@ -257,7 +258,7 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 			INSERT INTO proposals (conference_id, owner_id, format_id, track_id, title, abstract, answers, status, version, deadline,
 				access_link_id, client_key, created_at, updated_at)
 			VALUES (@conference, @owner, @format, @track, @title, @abstract, @answers, @status, 1, @deadline, @link, @key, @at, @at)
-			RETURNING id),
+			RETURNING id, status, format_id, track_id, title, abstract, answers),
 		pp AS (
 			INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status, token_hash, invited_by, invited_at,
 				expires_at, answered_at, position)
@@ -267,7 +268,7 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 				token_hash text, invited_by bigint, invited_at timestamptz, expires_at timestamptz, answered_at timestamptz, position int)
 			RETURNING id, email, user_id, status),
 		r AS (`+revisionInsert+`
-			SELECT p.id, 1, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM p),
+			SELECT p.id, 1, p.status, p.format_id, p.track_id, p.title, p.abstract, p.answers, @by, @at, @note FROM p),
 		a AS (`+auditInsert(auditRowOf(ctx, e), "@subject || p.id", "p", args)+`)
 		-- Each presenter's profile is looked up by key (LATERAL ... LIMIT 1): the planner cannot know
 		-- how few presenters the JSON holds and would otherwise read every user to join them.
@@ -321,7 +322,8 @@ func (s Proposals) Get(ctx context.Context, conferenceID, id int64, lock bool) (
 }
 
 // SaveVersion implements submission.Store: the update, the revision and the audit entry are one
-// statement, so that a save takes one round trip and needs no explicit transaction.
+// statement, so that a save takes one round trip and needs no explicit transaction. The revision
+// copies the row the update returns: each long text is sent, and parsed, once.
 func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldVersion int, r *submission.Revision, e *audit.Entry) (bool, error) {
 	args := map[string]any{"id": p.ID, "old": oldVersion, "version": p.Version, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
 		"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "submitted": p.SubmittedAt,
@@ -333,8 +335,8 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 	res := s.conn(ctx).Exec(`WITH u AS (
 			UPDATE proposals SET format_id = @format, track_id = @track, title = @title, abstract = @abstract, answers = @answers,
 				status = @status, version = @version, submitted_at = @submitted, withdrawn_at = @withdrawn, updated_at = @at
-			WHERE id = @id AND version = @old RETURNING id)`+logged+revisionInsert+`
-		SELECT id, @version, @status, @format, @track, @title, @abstract, @answers, @by, @at, @note FROM u`, args)
+			WHERE id = @id AND version = @old RETURNING id, version, status, format_id, track_id, title, abstract, answers)`+logged+revisionInsert+`
+		SELECT id, version, status, format_id, track_id, title, abstract, answers, @by, @at, @note FROM u`, args)
 	if res.Error != nil {
 		return false, translate("save proposal", res.Error)
 	}
