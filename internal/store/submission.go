@@ -150,16 +150,19 @@ type presenterJSON struct {
 	Bio             string     `json:"bio"`
 }
 
-// proposalSelect reads proposals p with their owner's extension and their presenters.
-const proposalSelect = `SELECT ` + proposalColumns + `, e.until AS extension,
-	(SELECT coalesce(json_agg(json_build_object('id', pp.id, 'user_id', pp.user_id, 'email', pp.email, 'name', pp.name,
+// presentersColumn is the presenters of proposal p, with the profiles of those who accepted, as
+// JSON (presenterJSON).
+const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.id, 'user_id', pp.user_id, 'email', pp.email, 'name', pp.name,
 		'is_owner', pp.is_owner, 'status', pp.status, 'invited_by', pp.invited_by, 'invited_at', pp.invited_at,
 		'expires_at', pp.expires_at, 'answered_at', pp.answered_at, 'position', pp.position,
 		'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
 		'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))
 		ORDER BY pp.is_owner DESC, pp.position, pp.id), '[]')
 	 FROM proposal_presenters pp LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted'
-	 WHERE pp.proposal_id = p.id) AS presenters
+	 WHERE pp.proposal_id = p.id)`
+
+// proposalSelect reads proposals p with their owner's extension and their presenters.
+const proposalSelect = `SELECT ` + proposalColumns + `, e.until AS extension, ` + presentersColumn + ` AS presenters
 	FROM proposals p LEFT JOIN deadline_extensions e ON e.conference_id = p.conference_id AND e.user_id = p.owner_id`
 
 // summarySelect is proposalSelect without the content lists do not show.
@@ -341,6 +344,41 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 		return false, translate("save proposal", res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// SaveContent implements submission.Store. The conditions are those Service.Save checks after
+// reading the proposal; when one fails nothing is written and the service reads and explains.
+func (s Proposals) SaveContent(ctx context.Context, c submission.ContentSave) (submission.Proposal, bool, error) {
+	args := map[string]any{"id": c.ProposalID, "conference": c.ConferenceID, "old": c.Version, "user": c.UserID,
+		"format": c.Content.FormatID, "track": c.Content.TrackID, "title": c.Content.Title, "abstract": c.Content.Abstract,
+		"answers": string(answersJSON(c.Content.Answers)), "complete": c.Complete, "accepting": c.Accepting, "closes": c.ClosesAt, "at": c.At}
+	var rows []proposalResult
+	// The new content is a row of its own (v) so that each long text is sent, and parsed, once.
+	err := s.conn(ctx).Raw(`WITH v AS (
+			SELECT CAST(@format AS bigint) AS format_id, CAST(@track AS bigint) AS track_id, CAST(@title AS text) AS title,
+				CAST(@abstract AS text) AS abstract, CAST(@answers AS jsonb) AS answers),
+		u AS (
+			UPDATE proposals p SET format_id = v.format_id, track_id = v.track_id, title = v.title, abstract = v.abstract, answers = v.answers,
+				version = p.version + 1, updated_at = @at
+			FROM v
+			WHERE p.id = @id AND p.conference_id = @conference AND p.version = @old
+				AND (p.status = 'draft' OR (p.status = 'submitted' AND @complete)) AND p.decision IS NULL
+				AND (p.format_id = v.format_id OR @accepting)
+				AND (p.format_id, p.track_id, p.title, p.abstract, p.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)
+				AND EXISTS (SELECT 1 FROM proposal_presenters me
+					WHERE me.proposal_id = p.id AND me.user_id = @user AND me.status = 'accepted')
+				AND @at <= greatest(@closes, p.deadline, (SELECT e.until FROM deadline_extensions e
+					WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id))
+			RETURNING `+proposalColumns+`,
+				(SELECT e.until FROM deadline_extensions e WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id) AS extension,
+				`+presentersColumn+` AS presenters),
+		r AS (`+revisionInsert+`
+			SELECT id, version, status, format_id, track_id, title, abstract, answers, @user, @at, 'saved' FROM u)
+		SELECT * FROM u`, args).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return submission.Proposal{}, false, translate("save proposal", err)
+	}
+	return rows[0].domain(), true, nil
 }
 
 // revisionInsert begins the insert of a revision; a SELECT of its values follows.

@@ -391,6 +391,9 @@ func stale(current Proposal) error {
 // newer proposal. A submitted proposal must stay complete. Returns the saved proposal with
 // warnings; apperr Invalid, NotFound, Forbidden (deadline passed, withdrawn, not a presenter).
 func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in Content) (Proposal, []Warning, error) {
+	if prop, warns, ok, err := s.saveAtOnce(ctx, p, conf, id, version, in); ok || err != nil {
+		return prop, warns, err
+	}
 	// Optimistic: read, check, then one statement that writes the new version only if the stored
 	// one is still the one read. When another save slipped in between, read again: the person's
 	// version is then the stale one.
@@ -442,6 +445,40 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 			return prop, nil, stale(prop)
 		}
 	}
+}
+
+// saveAtOnce is the usual save, the one of a presenter editing their proposal before the deadline,
+// in one statement that reads nothing first: what Save would check after reading is checked in the
+// statement, except the content, which is checked here against the format it names, in full and,
+// if that fails, as for a draft. It reports false, having written nothing, whenever anything is out
+// of the ordinary (an error in the content, a stale version, an unchanged text, a deadline passed,
+// someone else's proposal), and Save then reads the proposal and answers as it always has.
+func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in Content) (Proposal, []Warning, bool, error) {
+	if p == nil {
+		return Proposal{}, nil, false, nil
+	}
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return Proposal{}, nil, false, nil
+	}
+	f, err := s.calls.Format(ctx, conf, in.FormatID)
+	if err != nil {
+		return Proposal{}, nil, false, nil
+	}
+	complete := true
+	c, err := s.check(ctx, conf, f, in, true)
+	if err != nil {
+		complete = false
+		if c, err = s.check(ctx, conf, f, in, false); err != nil {
+			return Proposal{}, nil, false, nil
+		}
+	}
+	prop, saved, err := s.store.SaveContent(ctx, ContentSave{ConferenceID: conf.ID, ProposalID: id, UserID: p.UserID, Version: version,
+		Content: c, Complete: complete, Accepting: f.Accepting, ClosesAt: call.ClosesAt, At: s.now()})
+	if err != nil || !saved {
+		return Proposal{}, nil, false, err
+	}
+	return prop, warnings(prop, c, f), true, nil
 }
 
 // Submit submits a draft after checking it in full, at this moment against its deadline, and sends

@@ -304,6 +304,20 @@ type Invitation struct {
 	InvitedByName  string
 }
 
+// ContentSave is a save of a proposal's content that needs no read first. It is written only when
+// the proposal is in the conference and at Version; UserID is one of its accepted presenters; it is
+// a draft or, when the content is Complete, submitted; no decision has been made on it; it keeps its
+// format or moves to one that is Accepting new proposals; its content differs from Content; and At
+// is not after its deadline: ClosesAt, its own deadline or its owner's extension, whichever is
+// latest. These are the conditions under which Service.Save, reading first, would write.
+type ContentSave struct {
+	ConferenceID, ProposalID, UserID int64
+	Version                          int
+	Content                          Content
+	Complete, Accepting              bool
+	ClosesAt, At                     time.Time
+}
+
 // Store keeps proposals. Methods join the transaction carried by ctx.
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
@@ -320,6 +334,10 @@ type Store interface {
 	// entry e when there is one, all or nothing, if the stored version is still oldVersion; it
 	// reports false, writing nothing, when it is not.
 	SaveVersion(ctx context.Context, p *Proposal, oldVersion int, r *Revision, e *audit.Entry) (bool, error)
+	// SaveContent writes s.Content as the next version of the proposal, with its revision saved by
+	// s.UserID, in one statement without reading it first, when every condition of ContentSave
+	// holds; it returns the proposal as saved, or false, writing nothing, when one does not.
+	SaveContent(ctx context.Context, s ContentSave) (Proposal, bool, error)
 	// SetDeadline sets or clears a proposal's own deadline.
 	SetDeadline(ctx context.Context, id int64, deadline *time.Time) error
 	// Revisions lists a proposal's revisions, newest first.

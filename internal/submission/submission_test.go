@@ -746,3 +746,156 @@ func TestDecisionFieldsRoundTrip(t *testing.T) {
 		t.Errorf("undecided: %d", page.Total)
 	}
 }
+
+// TestSaveInOneStatement checks the usual save, which is one statement that reads nothing first, and
+// that everything standing in the way of a save is still found and explained, with nothing written.
+func TestSaveInOneStatement(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Grace Hopper", true)
+	prop := f.draft(p, f.complete())
+	state := func(id int64) (version, revisions int) {
+		t.Helper()
+		return f.count(`SELECT version FROM proposals WHERE id = $1`, id), f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, id)
+	}
+	// save saves c on top of version as who, and reports the statements it took.
+	save := func(who *access.Principal, id int64, version int, c submission.Content) (submission.Proposal, []submission.Warning, int64, error) {
+		t.Helper()
+		cctx, n := store.CountQueries(ctx)
+		saved, warns, err := f.subs.Save(cctx, who, f.conf, id, version, c)
+		return saved, warns, n.Load(), err
+	}
+	// refused checks that a save failed with the code and wrote nothing.
+	refused := func(what string, id int64, err error, code apperr.Code) {
+		t.Helper()
+		v, r := state(id)
+		if !apperr.Is(err, code) {
+			t.Errorf("%s: %v, want %s", what, err, code)
+		}
+		if v2, r2 := state(id); v2 != v || r2 != r {
+			t.Errorf("%s wrote: version %d, %d revisions", what, v2, r2)
+		}
+	}
+
+	// The usual save: one statement, the next version, its revision by the presenter, and the
+	// blind-review warning about the presenter's institution named in the abstract.
+	c := f.complete()
+	c.Abstract = "At Meharry Medical College we audited grades."
+	saved, warns, n, err := save(p, prop.ID, prop.Version, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("a save took %d statements, want 1", n)
+	}
+	if saved.Version != 2 || saved.Abstract != c.Abstract || saved.Status != submission.Draft || len(saved.Presenters) != 1 ||
+		saved.Presenters[0].Profile.Institution != "Meharry Medical College" {
+		t.Errorf("saved: %+v", saved)
+	}
+	if len(warns) != 1 || warns[0].Field != "abstract" {
+		t.Errorf("warnings: %+v", warns)
+	}
+	var by int64
+	var note string
+	if err := f.db.SQL.QueryRow(`SELECT saved_by, note FROM proposal_revisions WHERE proposal_id = $1 AND version = 2`, prop.ID).Scan(&by, &note); err != nil ||
+		by != p.UserID || note != "saved" {
+		t.Errorf("revision 2: saved by %d, note %q, %v", by, note, err)
+	}
+	// A draft may be incomplete, and is saved at once too.
+	d := c
+	d.Title = ""
+	if saved, _, n, err = save(p, prop.ID, 2, d); err != nil || n != 1 || saved.Version != 3 || saved.Title != "" {
+		t.Errorf("incomplete draft: version %d, %d statements, %v", saved.Version, n, err)
+	}
+	// The same text again changes nothing.
+	if saved, _, _, err = save(p, prop.ID, 3, d); err != nil || saved.Version != 3 {
+		t.Errorf("unchanged save: version %d, %v", saved.Version, err)
+	}
+	if v, r := state(prop.ID); v != 3 || r != 3 {
+		t.Errorf("after an unchanged save: version %d, %d revisions", v, r)
+	}
+
+	// Someone else's proposal, an organizer's change, a stale version, a choice not offered.
+	_, _, _, err = save(f.person("Stranger", true), prop.ID, 3, c)
+	refused("someone else's proposal", prop.ID, err, apperr.NotFound)
+	_, _, _, err = save(f.org, prop.ID, 3, c)
+	refused("an organizer", prop.ID, err, apperr.Forbidden)
+	_, _, _, err = save(p, prop.ID, 2, c)
+	refused("a stale version", prop.ID, err, apperr.Conflict)
+	bad := c
+	bad.Answers = question.Answers{"audience": {"Aliens"}}
+	_, _, _, err = save(p, prop.ID, 3, bad)
+	refused("a choice not offered", prop.ID, err, apperr.Invalid)
+
+	// A submitted proposal must stay complete.
+	if _, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, 0); err == nil {
+		t.Fatal("submitted an incomplete proposal")
+	}
+	if _, _, _, err = save(p, prop.ID, 3, c); err != nil {
+		t.Fatal(err)
+	}
+	sub, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = save(p, prop.ID, sub.Version, d)
+	refused("an incomplete change to a submitted proposal", prop.ID, err, apperr.Invalid)
+	e := c
+	e.Title = "A complete change"
+	if saved, _, n, err = save(p, prop.ID, sub.Version, e); err != nil || n != 1 || saved.Status != submission.Submitted {
+		t.Errorf("complete change to a submitted proposal: %+v, %d statements, %v", saved, n, err)
+	}
+
+	// A move to a format that no longer takes proposals.
+	w := f.workshop
+	if _, err := f.calls.UpdateFormat(ctx, f.org, f.conf, w.ID, w.Version, cfp.FormatInput{Name: w.Name, DurationMinutes: w.DurationMinutes,
+		MaxPresenters: w.MaxPresenters, AbstractMaxWords: w.AbstractMaxWords, Accepting: false}); err != nil {
+		t.Fatal(err)
+	}
+	other := e
+	other.FormatID, other.Answers = w.ID, nil
+	_, _, _, err = save(p, prop.ID, saved.Version, other)
+	refused("a move to a closed format", prop.ID, err, apperr.Invalid)
+
+	// After a decision, nothing changes.
+	decided, _, err := f.subs.Submit(ctx, p, f.conf, f.draft(p, f.complete()).ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.SQL.Exec(`UPDATE proposals SET decision = 'accepted' WHERE id = $1`, decided.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = save(p, decided.ID, decided.Version, e)
+	refused("a decided proposal", decided.ID, err, apperr.Forbidden)
+	// Nor after a withdrawal.
+	gone := f.draft(p, f.complete())
+	if _, err := f.subs.Withdraw(ctx, p, f.conf, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := state(gone.ID)
+	_, _, _, err = save(p, gone.ID, v, e)
+	refused("a withdrawn proposal", gone.ID, err, apperr.Forbidden)
+
+	// The deadline: passed for the call, kept by the owner's extension or the proposal's own.
+	mine := f.draft(p, f.complete())
+	theirs := f.person("Late Author", true)
+	late := f.draft(theirs, f.complete())
+	own := f.draft(theirs, f.complete())
+	if _, err := f.subs.Extend(ctx, f.org, f.conf, own.ID, "2027-07-07T23:59"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.set(time.Date(2027, 7, 1, 0, 30, 0, 0, ny))
+	_, _, _, err = save(p, mine.ID, 1, e)
+	refused("after the deadline", mine.ID, err, apperr.Forbidden)
+	_, _, _, err = save(theirs, late.ID, 1, e)
+	refused("after the deadline, before an extension", late.ID, err, apperr.Forbidden)
+	if saved, _, n, err = save(theirs, own.ID, 1, e); err != nil || n != 1 || saved.Version != 2 {
+		t.Errorf("within the proposal's own deadline: version %d, %d statements, %v", saved.Version, n, err)
+	}
+	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, theirs.Email, "2027-07-03T23:59", "Travel"); err != nil {
+		t.Fatal(err)
+	}
+	if saved, _, n, err = save(theirs, late.ID, 1, e); err != nil || n != 1 || saved.Version != 2 || saved.Extension == nil {
+		t.Errorf("within the owner's extension: %+v, %d statements, %v", saved, n, err)
+	}
+}
