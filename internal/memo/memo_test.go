@@ -2,6 +2,8 @@ package memo
 
 import (
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -39,5 +41,72 @@ func TestCache(t *testing.T) {
 	}
 	if v, _ := c.Get("c", load); v != 5 {
 		t.Fatalf("a stale load was kept: %d", v)
+	}
+}
+
+// TestCacheRenewsOnceUnderLoad: when an entry expires under many requests, one loads it again and the
+// others are answered with the expired value meanwhile; a missing entry is loaded by each request
+// without waiting for another's; after a Forget the old value is never served.
+func TestCacheRenewsOnceUnderLoad(t *testing.T) {
+	now := time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	c := New[string, int](time.Second)
+	c.now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
+	if v, _ := c.Get("a", func() (int, error) { return 1, nil }); v != 1 {
+		t.Fatal(v)
+	}
+	clock.Lock()
+	now = now.Add(2 * time.Second)
+	clock.Unlock()
+
+	var loads atomic.Int32
+	started, release := make(chan struct{}), make(chan struct{})
+	renewed := make(chan int)
+	go func() {
+		v, _ := c.Get("a", func() (int, error) { loads.Add(1); close(started); <-release; return 2, nil })
+		renewed <- v
+	}()
+	<-started
+	for range 50 {
+		if v, _ := c.Get("a", func() (int, error) { loads.Add(1); return 3, nil }); v != 1 {
+			t.Fatalf("during the renewal: %d, want the expired 1", v)
+		}
+	}
+	close(release)
+	if v := <-renewed; v != 2 || loads.Load() != 1 {
+		t.Fatalf("renewed to %d with %d loads, want 2 with 1", v, loads.Load())
+	}
+	if v, _ := c.Get("a", func() (int, error) { return 4, nil }); v != 2 {
+		t.Fatalf("after the renewal: %d, want 2", v)
+	}
+
+	// A missing entry: each request loads it, none waits for another.
+	block, blocked := make(chan struct{}), make(chan struct{})
+	go func() {
+		_, _ = c.Get("b", func() (int, error) { close(blocked); <-block; return 5, nil })
+	}()
+	<-blocked
+	if v, _ := c.Get("b", func() (int, error) { return 6, nil }); v != 6 {
+		t.Fatalf("a missing entry waited for another load: %d", v)
+	}
+	close(block)
+
+	// After a Forget, even during a renewal, the old value is not served.
+	clock.Lock()
+	now = now.Add(2 * time.Second)
+	clock.Unlock()
+	started, release = make(chan struct{}), make(chan struct{})
+	go func() {
+		_, _ = c.Get("a", func() (int, error) { close(started); <-release; return 7, nil })
+	}()
+	<-started
+	c.Forget("a")
+	if v, _ := c.Get("a", func() (int, error) { return 8, nil }); v != 8 {
+		t.Fatalf("after a forget: %d, want 8", v)
+	}
+	close(release)
+	time.Sleep(10 * time.Millisecond)
+	if v, _ := c.Get("a", func() (int, error) { return 9, nil }); v != 8 {
+		t.Fatalf("a renewal begun before the forget was kept: %d, want 8", v)
 	}
 }
