@@ -351,7 +351,10 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 func (s Proposals) SaveContent(ctx context.Context, c submission.ContentSave) (submission.Proposal, bool, error) {
 	args := map[string]any{"id": c.ProposalID, "conference": c.ConferenceID, "old": c.Version, "user": c.UserID,
 		"format": c.Content.FormatID, "track": c.Content.TrackID, "title": c.Content.Title, "abstract": c.Content.Abstract,
-		"answers": string(answersJSON(c.Content.Answers)), "complete": c.Complete, "accepting": c.Accepting, "closes": c.ClosesAt, "at": c.At}
+		"answers": string(answersJSON(c.Content.Answers)), "complete": c.Complete, "accepting": c.Accepting, "closes": c.ClosesAt, "at": c.At,
+		// The database keeps microseconds: the moment is compared rounded up, so that a save a
+		// fraction of a microsecond after a deadline (which ends at :59.999999) is after it.
+		"now": ceilMicro(c.At)}
 	var rows []proposalResult
 	// The new content is a row of its own (v) so that each long text is sent, and parsed, once.
 	err := s.conn(ctx).Raw(`WITH v AS (
@@ -367,7 +370,7 @@ func (s Proposals) SaveContent(ctx context.Context, c submission.ContentSave) (s
 				AND (p.format_id, p.track_id, p.title, p.abstract, p.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)
 				AND EXISTS (SELECT 1 FROM proposal_presenters me
 					WHERE me.proposal_id = p.id AND me.user_id = @user AND me.status = 'accepted')
-				AND @at <= greatest(@closes, p.deadline, (SELECT e.until FROM deadline_extensions e
+				AND @now <= greatest(@closes, p.deadline, (SELECT e.until FROM deadline_extensions e
 					WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id))
 			RETURNING `+proposalColumns+`,
 				(SELECT e.until FROM deadline_extensions e WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id) AS extension,
@@ -379,6 +382,14 @@ func (s Proposals) SaveContent(ctx context.Context, c submission.ContentSave) (s
 		return submission.Proposal{}, false, translate("save proposal", err)
 	}
 	return rows[0].domain(), true, nil
+}
+
+// ceilMicro rounds t up to the microsecond.
+func ceilMicro(t time.Time) time.Time {
+	if c := t.Truncate(time.Microsecond); c.Before(t) {
+		return c.Add(time.Microsecond)
+	}
+	return t
 }
 
 // revisionInsert begins the insert of a revision; a SELECT of its values follows.

@@ -476,7 +476,9 @@ func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conf
 	prop, saved, err := s.store.SaveContent(ctx, ContentSave{ConferenceID: conf.ID, ProposalID: id, UserID: p.UserID, Version: version,
 		Content: c, Complete: complete, Accepting: f.Accepting, ClosesAt: call.ClosesAt, At: s.now()})
 	if err != nil || !saved {
-		return Proposal{}, nil, false, err
+		// Even an error (text the database refuses, say) is for Save to meet again after reading:
+		// someone else's proposal stays not found, a stale version a conflict.
+		return Proposal{}, nil, false, nil
 	}
 	return prop, warnings(prop, c, f), true, nil
 }

@@ -826,6 +826,14 @@ func TestSaveInOneStatement(t *testing.T) {
 	bad.Answers = question.Answers{"audience": {"Aliens"}}
 	_, _, _, err = save(p, prop.ID, 3, bad)
 	refused("a choice not offered", prop.ID, err, apperr.Invalid)
+	// Text the database refuses (a NUL byte) is explained as the save would without the statement:
+	// someone else's proposal is not found, a stale version a conflict.
+	nul := c
+	nul.Title = "Nul\x00byte"
+	_, _, _, err = save(f.person("Stranger two", true), prop.ID, 3, nul)
+	refused("someone else's proposal, with a NUL byte", prop.ID, err, apperr.NotFound)
+	_, _, _, err = save(p, prop.ID, 2, nul)
+	refused("a stale version with a NUL byte", prop.ID, err, apperr.Conflict)
 
 	// A submitted proposal must stay complete.
 	if _, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, 0); err == nil {
@@ -884,6 +892,15 @@ func TestSaveInOneStatement(t *testing.T) {
 	if _, err := f.subs.Extend(ctx, f.org, f.conf, own.ID, "2027-07-07T23:59"); err != nil {
 		t.Fatal(err)
 	}
+	// Half a microsecond after the deadline (23:59:59.999999) is after it, though the database
+	// keeps only microseconds.
+	call, err := f.calls.Call(ctx, f.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.set(call.ClosesAt.Add(500 * time.Nanosecond))
+	_, _, _, err = save(p, mine.ID, 1, e)
+	refused("half a microsecond after the deadline", mine.ID, err, apperr.Forbidden)
 	f.clock.set(time.Date(2027, 7, 1, 0, 30, 0, 0, ny))
 	_, _, _, err = save(p, mine.ID, 1, e)
 	refused("after the deadline", mine.ID, err, apperr.Forbidden)
