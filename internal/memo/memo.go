@@ -36,9 +36,10 @@ func New[K comparable, V any](ttl time.Duration) *Cache[K, V] {
 
 // Get returns the value for k, loading it with load when it is missing or expired. While one Get
 // loads an expired value again, the others get the expired value: an entry may thus be served for
-// its time to live and the time of one load. Nothing waits for another's load (a load may need a
-// database connection that the waiting requests hold), so a missing entry is loaded by every Get
-// that finds it missing. Errors are not kept: the next Get loads again.
+// its time to live and the time of one load. A renewal that fails drops the expired value, so it is
+// not served any longer. Nothing waits for another's load (a load may need a database connection
+// that the waiting requests hold), so a missing entry is loaded by every Get that finds it missing.
+// Errors are not kept: the next Get loads again.
 func (c *Cache[K, V]) Get(k K, load func() (V, error)) (V, error) {
 	c.mu.Lock()
 	e, ok := c.m[k]
@@ -58,18 +59,28 @@ func (c *Cache[K, V]) Get(k K, load func() (V, error)) (V, error) {
 	g := c.gen[k]
 	c.mu.Unlock()
 
+	loaded := false
+	defer func() {
+		// Also when load panics: a mark left behind would have the expired value served for ever.
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if mark != nil && c.refreshing[k] == mark {
+			delete(c.refreshing, k)
+			if !loaded && c.gen[k] == g {
+				delete(c.m, k)
+			}
+		}
+	}()
 	v, err := load()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if mark != nil && c.refreshing[k] == mark {
-		delete(c.refreshing, k)
-	}
 	if err != nil {
 		return v, err
 	}
+	loaded = true
+	c.mu.Lock()
 	if c.gen[k] == g {
 		c.m[k] = entry[V]{v: v, expires: c.now().Add(c.ttl)}
 	}
+	c.mu.Unlock()
 	return v, nil
 }
 

@@ -110,3 +110,28 @@ func TestCacheRenewsOnceUnderLoad(t *testing.T) {
 		t.Fatalf("a renewal begun before the forget was kept: %d, want 8", v)
 	}
 }
+
+// TestCacheRenewalThatFails: a renewal that fails or panics drops the expired value, so that it is
+// not served any longer, and the next Get loads the entry itself.
+func TestCacheRenewalThatFails(t *testing.T) {
+	now := time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
+	c := New[string, int](time.Second)
+	c.now = func() time.Time { return now }
+	_, _ = c.Get("a", func() (int, error) { return 1, nil })
+	now = now.Add(2 * time.Second)
+	if _, err := c.Get("a", func() (int, error) { return 0, errors.New("statement timeout") }); err == nil {
+		t.Fatal("the renewal's error was not returned")
+	}
+	if v, _ := c.Get("a", func() (int, error) { return 2, nil }); v != 2 {
+		t.Fatalf("after a failed renewal: %d, want a fresh 2", v)
+	}
+
+	now = now.Add(2 * time.Second)
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = c.Get("a", func() (int, error) { panic("load panicked") })
+	}()
+	if v, _ := c.Get("a", func() (int, error) { return 3, nil }); v != 3 {
+		t.Fatalf("after a renewal that panicked: %d, want a fresh 3", v)
+	}
+}
