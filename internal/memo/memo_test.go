@@ -122,9 +122,18 @@ func TestCacheRenewalThatFails(t *testing.T) {
 	if _, err := c.Get("a", func() (int, error) { return 0, errors.New("statement timeout") }); err == nil {
 		t.Fatal("the renewal's error was not returned")
 	}
+	// The next renewal, too, might fail: meanwhile the expired value is not served.
+	started, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = c.Get("a", func() (int, error) { close(started); <-release; return 2, nil })
+	}()
+	<-started
 	if v, _ := c.Get("a", func() (int, error) { return 2, nil }); v != 2 {
 		t.Fatalf("after a failed renewal: %d, want a fresh 2", v)
 	}
+	close(release)
+	<-done
 
 	now = now.Add(2 * time.Second)
 	func() {
