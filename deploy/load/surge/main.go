@@ -100,6 +100,9 @@ func run(args []string) error {
 	if o.rate <= 0 && o.clients <= 0 {
 		return errors.New("-clients must be positive")
 	}
+	if o.rate > 100000 {
+		return errors.New("-rate is at most 100000 submitters a second")
+	}
 	api := strings.TrimRight(o.base, "/") + "/api/v1/conferences/" + o.slug
 	format, tracks, err := callOf(api)
 	if err != nil {
@@ -211,18 +214,18 @@ type Step struct {
 func (l *load) run() Summary {
 	l.all = make([]*submitter, l.o.count)
 	workers := uint64(l.o.clients)
-	arrivals := make(chan struct{})
+	// Arrivals are buffered so that the clock never waits for the goroutine reading results.
+	arrivals := make(chan struct{}, l.o.count)
 	if l.o.rate > 0 {
 		// Enough workers that an arriving submitter never waits for one.
 		workers = uint64(l.o.count)
 		go func() {
 			defer close(arrivals)
-			every := time.Duration(float64(time.Second) / l.o.rate)
-			t := time.NewTicker(every)
-			defer t.Stop()
-			for range l.o.count {
+			// Submitter n arrives n/rate seconds after the start, however late the one before.
+			start := time.Now()
+			for n := range l.o.count {
+				time.Sleep(time.Until(start.Add(time.Duration(float64(n) / l.o.rate * float64(time.Second)))))
 				arrivals <- struct{}{}
-				<-t.C
 			}
 		}()
 	} else {
@@ -322,7 +325,7 @@ func (l *load) done(r *vegeta.Result) {
 	}
 	problem := ""
 	switch {
-	case r.Error != "" && int(r.Code) != want:
+	case r.Error != "":
 		problem = r.Error
 	case int(r.Code) != want:
 		problem = fmt.Sprintf("status %d", r.Code)
