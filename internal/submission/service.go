@@ -533,16 +533,8 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 			return &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
 		}
 		warns = w
-		old := prop.Version
-		now := s.now()
-		prop.Status, prop.SubmittedAt, prop.UpdatedAt = Submitted, &now, now
-		prop.Version++
-		saved, err := s.store.SaveVersion(ctx, &prop, old, revisionOf(prop, p.UserID, "submitted"), ptr(entry(p, conf, "proposal.submitted", prop.ID, "")))
-		if err != nil {
+		if err := s.saveStatus(ctx, p, conf, &prop, "submitted", func(now time.Time) { prop.Status, prop.SubmittedAt = Submitted, &now }); err != nil {
 			return err
-		}
-		if !saved {
-			return errChanged
 		}
 		return s.sendReceipts(ctx, conf, prop, f, d)
 	})
@@ -553,7 +545,24 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 // outside this service could do that.
 var errChanged = apperr.New(apperr.Conflict, "Someone saved this proposal meanwhile. Reload it and make your change again.")
 
-func ptr[T any](v T) *T { return &v }
+// saveStatus writes a change of a locked proposal's status, made by set at this moment, as its next
+// version with its revision (noted as what it became) and the audit entry "proposal.<what>".
+func (s *Service) saveStatus(ctx context.Context, p *access.Principal, conf conference.Conference, prop *Proposal, what string, set func(now time.Time)) error {
+	old := prop.Version
+	now := s.now()
+	set(now)
+	prop.UpdatedAt = now
+	prop.Version++
+	e := entry(p, conf, "proposal."+what, prop.ID, "")
+	saved, err := s.store.SaveVersion(ctx, prop, old, revisionOf(*prop, p.UserID, what), &e)
+	if err != nil {
+		return err
+	}
+	if !saved {
+		return errChanged
+	}
+	return nil
+}
 
 // checkPresenters checks who presents a proposal before it is submitted: not more than the format
 // allows, and the owner's profile complete (the program shows it once the proposal is accepted).
@@ -588,16 +597,8 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can withdraw it. You can leave it instead.")
 		}
 		wasSubmitted := prop.Status == Submitted
-		old := prop.Version
-		now := s.now()
-		prop.Status, prop.WithdrawnAt, prop.UpdatedAt = Withdrawn, &now, now
-		prop.Version++
-		saved, err := s.store.SaveVersion(ctx, &prop, old, revisionOf(prop, p.UserID, "withdrawn"), ptr(entry(p, conf, "proposal.withdrawn", prop.ID, "")))
-		if err != nil {
+		if err := s.saveStatus(ctx, p, conf, &prop, "withdrawn", func(now time.Time) { prop.Status, prop.WithdrawnAt = Withdrawn, &now }); err != nil {
 			return err
-		}
-		if !saved {
-			return errChanged
 		}
 		if wasSubmitted {
 			for _, x := range prop.Presenters {
