@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // Options configures Open.
@@ -45,6 +46,8 @@ type DB struct {
 	logger *slog.Logger
 	// principals keeps authenticated API tokens while Listen runs.
 	principals *principalCache
+	// saves writes together the saves of proposals that arrive together.
+	saves *batcher[submission.ContentSave, savedContent]
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -97,7 +100,14 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("job queue client: %w", err)
 	}
-	return &DB{Pool: pool, SQL: sqlDB, gorm: g, river: rc, logger: lg, principals: newPrincipalCache()}, nil
+	db := &DB{Pool: pool, SQL: sqlDB, gorm: g, river: rc, logger: lg, principals: newPrincipalCache()}
+	// Two statements at once leave the pool's other connections to the other requests; 64 saves
+	// of a few kilobytes each make a statement of a few hundred kilobytes.
+	db.saves = &batcher[submission.ContentSave, savedContent]{max: 64, parallel: 2, timeout: 30 * time.Second,
+		write: func(ctx context.Context, cs []submission.ContentSave) ([]savedContent, error) {
+			return Proposals{db}.saveContents(ctx, cs)
+		}}
+	return db, nil
 }
 
 // Waited returns a function that reports whether any request for a connection has had to wait for

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
 
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
@@ -348,40 +351,104 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 
 // SaveContent implements submission.Store. The conditions are those Service.Save checks after
 // reading the proposal; when one fails nothing is written and the service reads and explains.
+// Outside a transaction, saves that arrive together are written together (saveBatch); a batch that
+// fails is written again one save at a time, so that one save's error stays its own.
 func (s Proposals) SaveContent(ctx context.Context, c submission.ContentSave) (submission.Proposal, bool, error) {
-	args := map[string]any{"id": c.ProposalID, "conference": c.ConferenceID, "old": c.Version, "user": c.UserID,
-		"format": c.Content.FormatID, "track": c.Content.TrackID, "title": c.Content.Title, "abstract": c.Content.Abstract,
-		"answers": string(answersJSON(c.Content.Answers)), "complete": c.Complete, "accepting": c.Accepting, "closes": c.ClosesAt, "at": c.At,
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); !inTx && !hasNUL(c.Content) {
+		if r, err := s.saves.do(ctx, c); err == nil || ctx.Err() != nil {
+			return r.prop, r.saved, err
+		}
+	}
+	rs, err := s.saveContents(ctx, []submission.ContentSave{c})
+	if err != nil {
+		return submission.Proposal{}, false, translate("save proposal", err)
+	}
+	return rs[0].prop, rs[0].saved, nil
+}
+
+// savedContent is the outcome of one ContentSave.
+type savedContent struct {
+	prop  submission.Proposal
+	saved bool
+}
+
+// hasNUL reports whether c has a NUL character, which PostgreSQL refuses in text: such a save is
+// written alone, where its error fails no other.
+func hasNUL(c submission.Content) bool {
+	if strings.ContainsRune(c.Title, 0) || strings.ContainsRune(c.Abstract, 0) {
+		return true
+	}
+	for k, vs := range c.Answers {
+		if strings.ContainsRune(k, 0) || slices.ContainsFunc(vs, func(v string) bool { return strings.ContainsRune(v, 0) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// saveContents writes the saves cs in one statement: each new content is a row of v, so that each
+// long text is sent, and parsed, once; each proposal that meets the save's conditions is updated
+// and its revision written from the row the update returns. The statement's arrays go to the
+// driver as they are (GORM would spread a slice into a list of values).
+func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave) ([]savedContent, error) {
+	n := len(cs)
+	ord, ids, confs, olds, users := make([]int32, n), make([]int64, n), make([]int64, n), make([]int32, n), make([]int64, n)
+	formats, tracks, titles, abstracts, answers := make([]int64, n), make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
+	complete, accepting, closes, at, now := make([]bool, n), make([]bool, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+	for i, c := range cs {
+		ord[i], ids[i], confs[i], olds[i], users[i] = int32(i), c.ProposalID, c.ConferenceID, int32(c.Version), c.UserID
+		formats[i], tracks[i], titles[i], abstracts[i] = c.Content.FormatID, c.Content.TrackID, c.Content.Title, c.Content.Abstract
+		answers[i] = string(answersJSON(c.Content.Answers))
+		complete[i], accepting[i], closes[i], at[i] = c.Complete, c.Accepting, c.ClosesAt, c.At
 		// The database keeps microseconds: the moment is compared rounded up, so that a save a
 		// fraction of a microsecond after a deadline (which ends at :59.999999) is after it.
-		"now": ceilMicro(c.At)}
-	var rows []proposalResult
-	// The new content is a row of its own (v) so that each long text is sent, and parsed, once.
-	err := s.conn(ctx).Raw(`WITH v AS (
-			SELECT CAST(@format AS bigint) AS format_id, CAST(@track AS bigint) AS track_id, CAST(@title AS text) AS title,
-				CAST(@abstract AS text) AS abstract, CAST(@answers AS jsonb) AS answers),
+		now[i] = ceilMicro(c.At)
+	}
+	db := s.conn(ctx)
+	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS (
+			SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[],
+				$8::text[], $9::text[], $10::jsonb[], $11::bool[], $12::bool[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[])
+				AS v(ord, id, conference_id, old, user_id, format_id, track_id, title, abstract, answers, complete, accepting, closes, at, now)),
 		u AS (
 			UPDATE proposals p SET format_id = v.format_id, track_id = v.track_id, title = v.title, abstract = v.abstract, answers = v.answers,
-				version = p.version + 1, updated_at = @at
+				version = p.version + 1, updated_at = v.at
 			FROM v
-			WHERE p.id = @id AND p.conference_id = @conference AND p.version = @old
-				AND (p.status = 'draft' OR (p.status = 'submitted' AND @complete)) AND p.decision IS NULL
-				AND (p.format_id = v.format_id OR @accepting)
+			WHERE p.id = v.id AND p.conference_id = v.conference_id AND p.version = v.old
+				AND (p.status = 'draft' OR (p.status = 'submitted' AND v.complete)) AND p.decision IS NULL
+				AND (p.format_id = v.format_id OR v.accepting)
 				AND (p.format_id, p.track_id, p.title, p.abstract, p.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)
 				AND EXISTS (SELECT 1 FROM proposal_presenters me
-					WHERE me.proposal_id = p.id AND me.user_id = @user AND me.status = 'accepted')
-				AND @now <= greatest(@closes, p.deadline, (SELECT e.until FROM deadline_extensions e
+					WHERE me.proposal_id = p.id AND me.user_id = v.user_id AND me.status = 'accepted')
+				AND v.now <= greatest(v.closes, p.deadline, (SELECT e.until FROM deadline_extensions e
 					WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id))
-			RETURNING `+proposalColumns+`,
+			RETURNING v.ord AS batch_ord, v.user_id AS batch_user, v.at AS batch_at, `+proposalColumns+`,
 				(SELECT e.until FROM deadline_extensions e WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id) AS extension,
 				`+presentersColumn+` AS presenters),
 		r AS (`+revisionInsert+`
-			SELECT id, version, status, format_id, track_id, title, abstract, answers, @user, @at, 'saved' FROM u)
-		SELECT * FROM u`, args).Find(&rows).Error
-	if err != nil || len(rows) == 0 {
-		return submission.Proposal{}, false, translate("save proposal", err)
+			SELECT id, version, status, format_id, track_id, title, abstract, answers, batch_user, batch_at, 'saved' FROM u)
+		SELECT * FROM u`,
+		ord, ids, confs, olds, users, formats, tracks, titles, abstracts, answers, complete, accepting, closes, at, now)
+	if err != nil {
+		return nil, err
 	}
-	return rows[0].domain(), true, nil
+	defer rows.Close()
+	out := make([]savedContent, n)
+	for rows.Next() {
+		var row struct {
+			BatchOrd   int
+			R          proposalRow `gorm:"embedded"`
+			Extension  *time.Time
+			Presenters []byte
+		}
+		if err := db.ScanRows(rows, &row); err != nil {
+			return nil, err
+		}
+		if row.BatchOrd < 0 || row.BatchOrd >= n || out[row.BatchOrd].saved {
+			return nil, fmt.Errorf("save proposals: unexpected row %d", row.BatchOrd)
+		}
+		out[row.BatchOrd] = savedContent{prop: proposalResult{R: row.R, Extension: row.Extension, Presenters: row.Presenters}.domain(), saved: true}
+	}
+	return out, rows.Err()
 }
 
 // ceilMicro rounds t up to the microsecond.

@@ -916,3 +916,112 @@ func TestSaveInOneStatement(t *testing.T) {
 		t.Errorf("within the owner's extension: %+v, %d statements, %v", saved, n, err)
 	}
 }
+
+// TestSavesWrittenTogether: saves that arrive together are written in shared statements, and each
+// still gets its own answer: its own next version and revision, a conflict for the second of two
+// saves of one version, not found for someone else's proposal, and a NUL byte refused for its save
+// alone.
+func TestSavesWrittenTogether(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	const n = 24
+	type author struct {
+		p    *access.Principal
+		prop submission.Proposal
+	}
+	authors := make([]author, n)
+	for i := range authors {
+		p := f.person(fmt.Sprintf("Author %d", i), true)
+		authors[i] = author{p, f.draft(p, f.complete())}
+	}
+	stranger := f.person("Stranger", true)
+	type result struct {
+		who   string
+		i     int
+		saved submission.Proposal
+		err   error
+	}
+	cctx, statements := store.CountQueries(ctx)
+	results := make(chan result, 4*n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	save := func(who string, i int, p *access.Principal, c submission.Content) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			saved, _, err := f.subs.Save(cctx, p, f.conf, authors[i].prop.ID, 1, c)
+			results <- result{who, i, saved, err}
+		}()
+	}
+	for i, a := range authors {
+		c := f.complete()
+		c.Title = fmt.Sprintf("First title %d", i)
+		save("first", i, a.p, c)
+		if i%4 == 0 {
+			// A second tab saving the same version.
+			c.Title = fmt.Sprintf("Second title %d", i)
+			save("second", i, a.p, c)
+		}
+		if i%6 == 1 {
+			save("stranger", i, stranger, c)
+		}
+	}
+	nul := f.complete()
+	nul.Abstract = "Nul\x00byte"
+	save("nul", 2, authors[2].p, nul)
+	calls := 0
+	for i := range authors {
+		calls += 1 + map[bool]int{true: 1}[i%4 == 0] + map[bool]int{true: 1}[i%6 == 1]
+	}
+	close(start)
+	wg.Wait()
+	close(results)
+
+	wins := map[int][]string{}
+	for r := range results {
+		switch r.who {
+		case "stranger":
+			if !apperr.Is(r.err, apperr.NotFound) {
+				t.Errorf("stranger's save of %d: %v, want not found", r.i, r.err)
+			}
+		case "nul":
+			// Refused by the database: Save reads and finds the version it names is stale, or
+			// writes nothing and fails.
+			if r.err == nil && r.saved.Abstract == nul.Abstract {
+				t.Errorf("a NUL byte was saved")
+			}
+		default:
+			switch {
+			case r.err == nil:
+				if r.saved.Version != 2 || !strings.HasPrefix(r.saved.Title, map[string]string{"first": "First", "second": "Second"}[r.who]) {
+					t.Errorf("%s save of %d: version %d, title %q", r.who, r.i, r.saved.Version, r.saved.Title)
+				}
+				wins[r.i] = append(wins[r.i], r.saved.Title)
+			case apperr.Is(r.err, apperr.Conflict):
+			default:
+				t.Errorf("%s save of %d: %v", r.who, r.i, r.err)
+			}
+		}
+	}
+	for i, a := range authors {
+		var title string
+		var version, revisions int
+		if err := f.db.SQL.QueryRow(`SELECT title, version, (SELECT count(*) FROM proposal_revisions WHERE proposal_id = p.id)
+			FROM proposals p WHERE id = $1`, a.prop.ID).Scan(&title, &version, &revisions); err != nil {
+			t.Fatal(err)
+		}
+		if len(wins[i]) != 1 || wins[i][0] != title || version != 2 || revisions != 2 {
+			t.Errorf("proposal %d: saves that succeeded %q, stored %q at version %d with %d revisions", i, wins[i], title, version, revisions)
+		}
+		var by int64
+		if err := f.db.SQL.QueryRow(`SELECT saved_by FROM proposal_revisions WHERE proposal_id = $1 AND version = 2`, a.prop.ID).Scan(&by); err != nil || by != a.p.UserID {
+			t.Errorf("proposal %d: revision 2 saved by %d, want %d (%v)", i, by, a.p.UserID, err)
+		}
+	}
+	// The first saves are written alone while the others wait and then go together; the ones
+	// refused read again after that.
+	if got := statements.Load(); got >= int64(calls) {
+		t.Errorf("%d saves took %d statements: none was written together", calls, got)
+	}
+}

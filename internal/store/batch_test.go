@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestBatcher: calls that arrive while a write runs go together in the next one, at most max of
+// them; each gets its own output; a failed or panicking write fails its own calls only; a caller
+// that gives up returns at once.
+func TestBatcher(t *testing.T) {
+	var mu sync.Mutex
+	var sizes []int
+	started, release := make(chan struct{}), make(chan struct{})
+	b := &batcher[int, int]{max: 3, parallel: 1, timeout: time.Minute,
+		write: func(ctx context.Context, in []int) ([]int, error) {
+			mu.Lock()
+			sizes = append(sizes, len(in))
+			first := len(sizes) == 1
+			mu.Unlock()
+			if first {
+				close(started)
+				<-release // the calls below arrive meanwhile
+			}
+			out := make([]int, len(in))
+			for i, x := range in {
+				switch x {
+				case -1:
+					return nil, errors.New("refused")
+				case -2:
+					panic("broken")
+				}
+				out[i] = 10 * x
+			}
+			return out, nil
+		}}
+	type answer struct {
+		in, out int
+		err     error
+	}
+	answers := make(chan answer, 10)
+	call := func(x int) {
+		out, err := b.do(context.Background(), x)
+		answers <- answer{x, out, err}
+	}
+	go call(1)
+	<-started
+	for x := 2; x <= 5; x++ {
+		go call(x)
+	}
+	for len(b.waiting()) < 4 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	for range 5 {
+		a := <-answers
+		if a.err != nil || a.out != 10*a.in {
+			t.Errorf("call %d: %d, %v", a.in, a.out, a.err)
+		}
+	}
+	mu.Lock()
+	if len(sizes) != 3 || sizes[0] != 1 || sizes[1] != 3 || sizes[2] != 1 {
+		t.Errorf("batch sizes %v, want [1 3 1]", sizes)
+	}
+	mu.Unlock()
+
+	// Failures are the calls' of that write.
+	if _, err := b.do(context.Background(), -1); err == nil || err.Error() != "refused" {
+		t.Errorf("failed write: %v", err)
+	}
+	if _, err := b.do(context.Background(), -2); err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Errorf("panicking write: %v", err)
+	}
+	if out, err := b.do(context.Background(), 7); err != nil || out != 70 {
+		t.Errorf("after the failures: %d, %v", out, err)
+	}
+
+	// A caller whose context ends stops waiting.
+	block := make(chan struct{})
+	b.write = func(ctx context.Context, in []int) ([]int, error) { <-block; return make([]int, len(in)), nil }
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := b.do(ctx, 8); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("caller gone: %v", err)
+	}
+	close(block)
+}
+
+// waiting returns the inputs of the calls not yet taken by a write.
+func (b *batcher[In, Out]) waiting() []In {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var in []In
+	for _, c := range b.pending {
+		in = append(in, c.in)
+	}
+	return in
+}
