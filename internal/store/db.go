@@ -48,6 +48,8 @@ type DB struct {
 	principals *principalCache
 	// saves writes together the saves of proposals that arrive together.
 	saves *batcher[submission.ContentSave, savedContent]
+	// creates writes together the new proposals that arrive together.
+	creates *batcher[newProposal, createdProposal]
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -102,10 +104,14 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	db := &DB{Pool: pool, SQL: sqlDB, gorm: g, river: rc, logger: lg, principals: newPrincipalCache()}
 	// Two statements at once leave the pool's other connections to the other requests; 64 saves
-	// of a few kilobytes each make a statement of a few hundred kilobytes.
+	// or creates of a few kilobytes each make a statement of a few hundred kilobytes.
 	db.saves = &batcher[submission.ContentSave, savedContent]{max: 64, parallel: 2, timeout: 30 * time.Second,
 		write: func(ctx context.Context, cs []submission.ContentSave) ([]savedContent, error) {
 			return Proposals{db}.saveContents(ctx, cs)
+		}}
+	db.creates = &batcher[newProposal, createdProposal]{max: 64, parallel: 2, timeout: 30 * time.Second,
+		write: func(ctx context.Context, in []newProposal) ([]createdProposal, error) {
+			return Proposals{db}.createTogether(ctx, in)
 		}}
 	return db, nil
 }

@@ -225,22 +225,10 @@ func (s Proposals) one(ctx context.Context, op, query string, args ...any) (subm
 
 // Create implements submission.Store: the proposal, its presenters, its first revision and the audit
 // entry are one statement, so that a new draft takes one round trip and needs no explicit transaction;
-// the revision copies the inserted row, so each long text is sent once.
+// the revision copies the inserted row, so each long text is sent once. Outside a transaction, creates
+// that arrive together are written together; a batch that fails is written again one at a time.
 func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submission.Revision, e audit.Entry) error {
 	now := time.Now()
-	type presenterIn struct {
-		UserID     *int64     `json:"user_id"`
-		Email      string     `json:"email"`
-		Name       string     `json:"name"`
-		IsOwner    bool       `json:"is_owner"`
-		Status     string     `json:"status"`
-		TokenHash  []byte     `json:"token_hash"`
-		InvitedBy  *int64     `json:"invited_by"`
-		InvitedAt  time.Time  `json:"invited_at"`
-		ExpiresAt  *time.Time `json:"expires_at"`
-		AnsweredAt *time.Time `json:"answered_at"`
-		Position   int        `json:"position"`
-	}
 	presenters := make([]presenterIn, len(p.Presenters))
 	for i, x := range p.Presenters {
 		presenters[i] = presenterIn{UserID: x.UserID, Email: x.Email, Name: x.Name, IsOwner: x.IsOwner, Status: string(x.Status),
@@ -249,41 +237,26 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 			presenters[i].InvitedAt = now
 		}
 	}
-	var clientKey *string
+	in := newProposal{p: *p, at: now, presenters: string(jsonOf(presenters)), by: r.SavedBy, note: r.Note, audit: auditRowOf(ctx, e)}
 	if p.ClientKey != "" {
-		clientKey = &p.ClientKey
+		in.key = &p.ClientKey
 	}
-	args := map[string]any{"conference": p.ConferenceID, "owner": p.OwnerID, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
-		"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "deadline": p.Deadline,
-		"link": p.AccessLinkID, "key": clientKey, "at": now, "presenters": string(jsonOf(presenters)), "by": r.SavedBy, "note": r.Note}
-	var rows []struct {
-		ID         int64
-		Presenters []byte
+	var out createdProposal
+	var err error
+	_, inTx := ctx.Value(txKey{}).(*gorm.DB)
+	alone := inTx || hasNUL(p.Content())
+	if !alone {
+		out, err = s.creates.do(ctx, in)
+		alone = out.alone || (err != nil && ctx.Err() == nil)
 	}
-	err := s.conn(ctx).Raw(`WITH p AS (
-			INSERT INTO proposals (conference_id, owner_id, format_id, track_id, title, abstract, answers, status, version, deadline,
-				access_link_id, client_key, created_at, updated_at)
-			VALUES (@conference, @owner, @format, @track, @title, @abstract, @answers, @status, 1, @deadline, @link, @key, @at, @at)
-			RETURNING id, status, format_id, track_id, title, abstract, answers),
-		pp AS (
-			INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status, token_hash, invited_by, invited_at,
-				expires_at, answered_at, position)
-			SELECT p.id, x.user_id, x.email, x.name, x.is_owner, x.status, decode(x.token_hash, 'base64'), x.invited_by, x.invited_at,
-				x.expires_at, x.answered_at, x.position
-			FROM p, jsonb_to_recordset(CAST(@presenters AS jsonb)) AS x(user_id bigint, email text, name text, is_owner boolean, status presenter_status,
-				token_hash text, invited_by bigint, invited_at timestamptz, expires_at timestamptz, answered_at timestamptz, position int)
-			RETURNING id, email, user_id, status),
-		r AS (`+revisionInsert+`
-			SELECT p.id, 1, p.status, p.format_id, p.track_id, p.title, p.abstract, p.answers, @by, @at, @note FROM p),
-		a AS (`+auditInsert(auditRowOf(ctx, e), "@subject || p.id", "p", args)+`)
-		-- Each presenter's profile is looked up by key (LATERAL ... LIMIT 1): the planner cannot know
-		-- how few presenters the JSON holds and would otherwise read every user to join them.
-		SELECT p.id, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email,
-				'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
-				'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))), '[]')
-			FROM pp LEFT JOIN LATERAL (SELECT * FROM users WHERE id = pp.user_id AND pp.status = 'accepted' LIMIT 1) u ON true) AS presenters
-		FROM p`,
-		args).Find(&rows).Error
+	if alone {
+		// Alone: in the caller's transaction, or again after a batch that failed, so that this
+		// create's error (its client key used already, say) is its own.
+		var outs []createdProposal
+		if outs, err = s.createProposals(ctx, []newProposal{in}); err == nil {
+			out = outs[0]
+		}
+	}
 	if err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.ConstraintName == "proposals_client_key" {
@@ -291,16 +264,13 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 		}
 		return translate("create proposal", err)
 	}
-	if len(rows) != 1 {
-		return apperr.New(apperr.Internal, "The proposal could not be saved.")
-	}
 	// The presenters as stored, with their profiles, as a read of the proposal would give them (the
 	// blind-review warnings look for their institutions).
 	var stored []presenterJSON
-	if err := json.Unmarshal(rows[0].Presenters, &stored); err != nil {
+	if err := json.Unmarshal(out.Presenters, &stored); err != nil {
 		return translate("create proposal", err)
 	}
-	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = rows[0].ID, 1, now, now
+	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = out.ID, 1, now, now
 	r.ProposalID, r.Version, r.SavedAt = p.ID, 1, now
 	for i := range p.Presenters {
 		p.Presenters[i].ProposalID = p.ID
@@ -311,6 +281,168 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 		}
 	}
 	return nil
+}
+
+// presenterIn is a presenter as a create sends it, in JSON.
+type presenterIn struct {
+	UserID     *int64     `json:"user_id"`
+	Email      string     `json:"email"`
+	Name       string     `json:"name"`
+	IsOwner    bool       `json:"is_owner"`
+	Status     string     `json:"status"`
+	TokenHash  []byte     `json:"token_hash"`
+	InvitedBy  *int64     `json:"invited_by"`
+	InvitedAt  time.Time  `json:"invited_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	AnsweredAt *time.Time `json:"answered_at"`
+	Position   int        `json:"position"`
+}
+
+// newProposal is one create: the proposal, its presenters in JSON, its first revision's author and
+// note, and its audit entry (whose subject gets the new id appended).
+type newProposal struct {
+	p          submission.Proposal
+	at         time.Time
+	key        *string
+	presenters string
+	by         *int64
+	note       string
+	audit      auditRow
+}
+
+// createdProposal is a created proposal's id and its presenters with their profiles, in JSON; or,
+// when alone is set, nothing yet: the create is to be written on its own.
+type createdProposal struct {
+	ID         int64
+	Presenters []byte
+	alone      bool
+}
+
+// createTogether writes a batch of creates. A client key repeated in the batch (a double click)
+// would fail the whole statement on the unique key: the repeats are left out, to be written alone,
+// where they meet the first create's key and answer as a repeated create does.
+func (s Proposals) createTogether(ctx context.Context, in []newProposal) ([]createdProposal, error) {
+	type ownKey struct {
+		owner int64
+		key   string
+	}
+	seen := map[ownKey]bool{}
+	out := make([]createdProposal, len(in))
+	var firsts []int
+	for i, x := range in {
+		if x.key != nil {
+			k := ownKey{x.p.OwnerID, *x.key}
+			if seen[k] {
+				out[i].alone = true
+				continue
+			}
+			seen[k] = true
+		}
+		firsts = append(firsts, i)
+	}
+	if len(firsts) == len(in) {
+		return s.createProposals(ctx, in)
+	}
+	batch := make([]newProposal, len(firsts))
+	for j, i := range firsts {
+		batch[j] = in[i]
+	}
+	created, err := s.createProposals(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range firsts {
+		out[i] = created[j]
+	}
+	return out, nil
+}
+
+// createProposals writes the creates in one statement: each proposal with its presenters, its first
+// revision and its audit entry. Ids are drawn first, in v, so that each row's presenters, revision
+// and entry find their proposal. The arrays go to the driver as they are.
+func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]createdProposal, error) {
+	n := len(in)
+	ord, confs, owners, formats, tracks := make([]int32, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]*int64, n)
+	titles, abstracts, answers, statuses := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	deadlines, links, keys, at := make([]*time.Time, n), make([]*int64, n), make([]*string, n), make([]time.Time, n)
+	presenters, by, notes := make([]string, n), make([]*int64, n), make([]string, n)
+	occurred, actors, actorEmails, actions, subjects := make([]time.Time, n), make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
+	auditConfs, ips, agents, details := make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, x := range in {
+		p := x.p
+		ord[i], confs[i], owners[i], formats[i], tracks[i] = int32(i), p.ConferenceID, p.OwnerID, p.FormatID, p.TrackID
+		titles[i], abstracts[i], answers[i], statuses[i] = p.Title, p.Abstract, string(answersJSON(p.Answers)), string(p.Status)
+		deadlines[i], links[i], keys[i], at[i] = p.Deadline, p.AccessLinkID, x.key, x.at
+		presenters[i], by[i], notes[i] = x.presenters, x.by, x.note
+		a := x.audit
+		occurred[i], actors[i], actorEmails[i], actions[i], subjects[i] = a.OccurredAt, a.ActorID, a.ActorEmail, a.Action, a.Subject
+		auditConfs[i], ips[i], agents[i], details[i] = a.ConferenceID, a.IP, a.UserAgent, a.Details
+	}
+	db := s.conn(ctx)
+	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS MATERIALIZED (
+			SELECT x.*, nextval('proposals_id_seq') AS id FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
+				$6::text[], $7::text[], $8::jsonb[], $9::proposal_status[], $10::timestamptz[], $11::bigint[], $12::text[], $13::timestamptz[],
+				$14::jsonb[], $15::bigint[], $16::text[],
+				$17::timestamptz[], $18::bigint[], $19::text[], $20::text[], $21::text[], $22::bigint[], $23::text[], $24::text[], $25::text[])
+				AS x(ord, conference_id, owner_id, format_id, track_id, title, abstract, answers, status, deadline, access_link_id, client_key, at,
+					presenters, saved_by, note, occurred_at, actor_id, actor_email, action, subject, audit_conference_id, ip, user_agent, details)),
+		p AS (
+			INSERT INTO proposals (id, conference_id, owner_id, format_id, track_id, title, abstract, answers, status, version, deadline,
+				access_link_id, client_key, created_at, updated_at)
+			SELECT id, conference_id, owner_id, format_id, track_id, title, abstract, answers, status, 1, deadline, access_link_id, client_key, at, at
+			FROM v
+			RETURNING id, status, format_id, track_id, title, abstract, answers),
+		pp AS (
+			INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status, token_hash, invited_by, invited_at,
+				expires_at, answered_at, position)
+			SELECT v.id, x.user_id, x.email, x.name, x.is_owner, x.status, decode(x.token_hash, 'base64'), x.invited_by, x.invited_at,
+				x.expires_at, x.answered_at, x.position
+			FROM v, jsonb_to_recordset(v.presenters) AS x(user_id bigint, email text, name text, is_owner boolean, status presenter_status,
+				token_hash text, invited_by bigint, invited_at timestamptz, expires_at timestamptz, answered_at timestamptz, position int)
+			RETURNING id, proposal_id, email, user_id, status),
+		r AS (`+revisionInsert+`
+			SELECT p.id, 1, p.status, p.format_id, p.track_id, p.title, p.abstract, p.answers, v.saved_by, v.at, v.note FROM p JOIN v ON v.id = p.id),
+		a AS (
+			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
+			SELECT occurred_at, actor_id, actor_email, action, subject || id, audit_conference_id, ip, user_agent, details FROM v)
+		-- Each presenter's profile is looked up by key (LATERAL ... LIMIT 1): the planner cannot know
+		-- how few presenters the JSON holds and would otherwise read every user to join them.
+		SELECT v.ord AS batch_ord, v.id, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email,
+				'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
+				'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))), '[]')
+			FROM pp LEFT JOIN LATERAL (SELECT * FROM users WHERE id = pp.user_id AND pp.status = 'accepted' LIMIT 1) u ON true
+			WHERE pp.proposal_id = v.id) AS presenters
+		FROM v`,
+		ord, confs, owners, formats, tracks, titles, abstracts, answers, statuses, deadlines, links, keys, at, presenters, by, notes,
+		occurred, actors, actorEmails, actions, subjects, auditConfs, ips, agents, details)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]createdProposal, n)
+	seen := make([]bool, n)
+	got := 0
+	for rows.Next() {
+		var row struct {
+			BatchOrd int
+			createdProposal
+		}
+		if err := rows.Scan(&row.BatchOrd, &row.ID, &row.Presenters); err != nil {
+			return nil, err
+		}
+		if row.BatchOrd < 0 || row.BatchOrd >= n || seen[row.BatchOrd] {
+			return nil, fmt.Errorf("create proposals: unexpected row %d", row.BatchOrd)
+		}
+		out[row.BatchOrd], seen[row.BatchOrd] = row.createdProposal, true
+		got++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if got != n {
+		return nil, fmt.Errorf("create proposals: %d rows for %d creates", got, n)
+	}
+	return out, nil
 }
 
 // ByClientKey implements submission.Store.

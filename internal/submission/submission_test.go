@@ -934,6 +934,11 @@ func TestSavesWrittenTogether(t *testing.T) {
 		p := f.person(fmt.Sprintf("Author %d", i), true)
 		authors[i] = author{p, f.draft(p, f.complete())}
 	}
+	// The call's settings are read once and kept; a save alone is one statement.
+	warm := f.draft(f.person("Warm-up", true), f.complete())
+	if _, _, err := f.subs.Save(ctx, f.principal(warm.OwnerID), f.conf, warm.ID, 1, f.complete()); err != nil {
+		t.Fatal(err)
+	}
 	stranger := f.person("Stranger", true)
 	type result struct {
 		who   string
@@ -1023,5 +1028,92 @@ func TestSavesWrittenTogether(t *testing.T) {
 	// refused read again after that.
 	if got := statements.Load(); got >= int64(calls) {
 		t.Errorf("%d saves took %d statements: none was written together", calls, got)
+	}
+}
+
+// TestCreatesWrittenTogether: new drafts that arrive together are written in shared statements,
+// each with its own presenters, first revision and audit entry, and a repeated client key (a double
+// click) still makes one proposal, whichever statements its two creates land in.
+func TestCreatesWrittenTogether(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	const n = 24
+	people := make([]*access.Principal, n)
+	for i := range people {
+		people[i] = f.person(fmt.Sprintf("Creator %d", i), true)
+	}
+	// The call's settings are read once and kept; a create alone is one statement.
+	f.draft(f.person("Warm-up", true), f.complete())
+	ids := map[int]int64{}
+	// round creates a draft for each of people[from:to] at once, twice for those double clicks
+	// picks, and returns how many creates it made and how many statements they took.
+	round := func(from, to int, double func(i int) bool) (creates int, statements int64) {
+		type result struct {
+			i    int
+			prop submission.Proposal
+			err  error
+		}
+		cctx, count := store.CountQueries(ctx)
+		results := make(chan result, 2*n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		create := func(i int) {
+			creates++
+			c := f.complete()
+			c.Title = fmt.Sprintf("Draft of creator %d", i)
+			if i%5 == 3 {
+				c.TrackID = nil
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				prop, _, err := f.subs.Create(cctx, people[i], f.conf, submission.CreateInput{Content: c, ClientKey: fmt.Sprintf("key-%d", i)})
+				results <- result{i, prop, err}
+			}()
+		}
+		for i := from; i < to; i++ {
+			create(i)
+			if double(i) {
+				create(i)
+			}
+		}
+		close(start)
+		wg.Wait()
+		close(results)
+		for r := range results {
+			if r.err != nil {
+				t.Errorf("create %d: %v", r.i, r.err)
+				continue
+			}
+			if r.prop.ID == 0 || r.prop.Title != fmt.Sprintf("Draft of creator %d", r.i) || len(r.prop.Presenters) != 1 ||
+				r.prop.Presenters[0].ID == 0 || r.prop.Presenters[0].Profile.Institution == "" {
+				t.Errorf("create %d: %+v", r.i, r.prop)
+			}
+			if id, ok := ids[r.i]; ok && id != r.prop.ID {
+				t.Errorf("creator %d: two proposals for one client key (%d, %d)", r.i, id, r.prop.ID)
+			}
+			ids[r.i] = r.prop.ID
+		}
+		return creates, count.Load()
+	}
+	if creates, statements := round(0, n/2, func(int) bool { return false }); statements >= int64(creates) {
+		t.Errorf("%d creates took %d statements: none was written together", creates, statements)
+	}
+	round(n/2, n, func(i int) bool { return i%3 == 0 })
+
+	for i, p := range people {
+		var count, revisions, presenters, entries int
+		var track *int64
+		if err := f.db.SQL.QueryRow(`SELECT count(*), max(track_id),
+				(SELECT count(*) FROM proposal_revisions r WHERE r.proposal_id = $2 AND r.version = 1 AND r.saved_by = $1 AND r.note = 'created'),
+				(SELECT count(*) FROM proposal_presenters pp WHERE pp.proposal_id = $2 AND pp.user_id = $1 AND pp.is_owner AND pp.status = 'accepted'),
+				(SELECT count(*) FROM audit_log a WHERE a.action = 'proposal.created' AND a.actor_id = $1 AND a.subject = 'proposal:' || $2)
+			FROM proposals WHERE owner_id = $1`, p.UserID, ids[i]).Scan(&count, &track, &revisions, &presenters, &entries); err != nil {
+			t.Fatal(err)
+		}
+		if count != 1 || revisions != 1 || presenters != 1 || entries != 1 || (track == nil) != (i%5 == 3) {
+			t.Errorf("creator %d: %d proposals, %d first revisions, %d owners, %d audit entries, track %v", i, count, revisions, presenters, entries, track)
+		}
 	}
 }
