@@ -34,7 +34,8 @@ type batchCall[In, Out any] struct {
 }
 
 // do writes in with whatever other calls are waiting and returns its output. A call whose context
-// ends while it waits returns the context's error; it may still be written.
+// ends while it waits returns the context's error; it is written only if a write had already
+// taken it.
 func (b *batcher[In, Out]) do(ctx context.Context, in In) (Out, error) {
 	c := &batchCall[In, Out]{ctx: ctx, in: in, done: make(chan struct{})}
 	b.mu.Lock()
@@ -69,7 +70,19 @@ func (b *batcher[In, Out]) drain() {
 		calls := b.pending[:n:n]
 		b.pending = append([]*batchCall[In, Out](nil), b.pending[n:]...)
 		b.mu.Unlock()
-		b.run(calls)
+		// A call whose caller has gone is not written: nobody would learn whether it was.
+		live := calls[:0:0]
+		for _, c := range calls {
+			if err := c.ctx.Err(); err != nil {
+				c.err = err
+				close(c.done)
+				continue
+			}
+			live = append(live, c)
+		}
+		if len(live) > 0 {
+			b.run(live)
+		}
 	}
 }
 

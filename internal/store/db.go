@@ -111,7 +111,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		}}
 	db.creates = &batcher[newProposal, createdProposal]{max: 64, parallel: 2, timeout: 30 * time.Second,
 		write: func(ctx context.Context, in []newProposal) ([]createdProposal, error) {
-			return Proposals{db}.createTogether(ctx, in)
+			return Proposals{db}.createProposals(ctx, in)
 		}}
 	return db, nil
 }

@@ -247,7 +247,7 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 	alone := inTx || hasNUL(p.Content())
 	if !alone {
 		out, err = s.creates.do(ctx, in)
-		alone = out.alone || (err != nil && ctx.Err() == nil)
+		alone = err != nil && ctx.Err() == nil
 	}
 	if alone {
 		// Alone: in the caller's transaction, or again after a batch that failed, so that this
@@ -263,6 +263,9 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 			return apperr.New(apperr.Conflict, "This proposal was already created.")
 		}
 		return translate("create proposal", err)
+	}
+	if out.keyUsed {
+		return apperr.New(apperr.Conflict, "This proposal was already created.")
 	}
 	// The presenters as stored, with their profiles, as a read of the proposal would give them (the
 	// blind-review warnings look for their institutions).
@@ -311,55 +314,17 @@ type newProposal struct {
 }
 
 // createdProposal is a created proposal's id and its presenters with their profiles, in JSON; or,
-// when alone is set, nothing yet: the create is to be written on its own.
+// when keyUsed is set, nothing: the owner has a proposal with the create's client key already.
 type createdProposal struct {
 	ID         int64
 	Presenters []byte
-	alone      bool
-}
-
-// createTogether writes a batch of creates. A client key repeated in the batch (a double click)
-// would fail the whole statement on the unique key: the repeats are left out, to be written alone,
-// where they meet the first create's key and answer as a repeated create does.
-func (s Proposals) createTogether(ctx context.Context, in []newProposal) ([]createdProposal, error) {
-	type ownKey struct {
-		owner int64
-		key   string
-	}
-	seen := map[ownKey]bool{}
-	out := make([]createdProposal, len(in))
-	var firsts []int
-	for i, x := range in {
-		if x.key != nil {
-			k := ownKey{x.p.OwnerID, *x.key}
-			if seen[k] {
-				out[i].alone = true
-				continue
-			}
-			seen[k] = true
-		}
-		firsts = append(firsts, i)
-	}
-	if len(firsts) == len(in) {
-		return s.createProposals(ctx, in)
-	}
-	batch := make([]newProposal, len(firsts))
-	for j, i := range firsts {
-		batch[j] = in[i]
-	}
-	created, err := s.createProposals(ctx, batch)
-	if err != nil {
-		return nil, err
-	}
-	for j, i := range firsts {
-		out[i] = created[j]
-	}
-	return out, nil
+	keyUsed    bool
 }
 
 // createProposals writes the creates in one statement: each proposal with its presenters, its first
 // revision and its audit entry. Ids are drawn first, in v, so that each row's presenters, revision
-// and entry find their proposal. The arrays go to the driver as they are.
+// and entry find their proposal. A create whose client key its owner has used already writes
+// nothing and reports keyUsed. The arrays go to the driver as they are.
 func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]createdProposal, error) {
 	n := len(in)
 	ord, confs, owners, formats, tracks := make([]int32, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]*int64, n)
@@ -391,28 +356,32 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 				access_link_id, client_key, created_at, updated_at)
 			SELECT id, conference_id, owner_id, format_id, track_id, title, abstract, answers, status, 1, deadline, access_link_id, client_key, at, at
 			FROM v
+			-- A client key used already (a repeated create, in this batch or before) writes nothing:
+			-- that create answers as a repeated one does, and the others go on.
+			ON CONFLICT (owner_id, client_key) DO NOTHING
 			RETURNING id, status, format_id, track_id, title, abstract, answers),
 		pp AS (
 			INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status, token_hash, invited_by, invited_at,
 				expires_at, answered_at, position)
 			SELECT v.id, x.user_id, x.email, x.name, x.is_owner, x.status, decode(x.token_hash, 'base64'), x.invited_by, x.invited_at,
 				x.expires_at, x.answered_at, x.position
-			FROM v, jsonb_to_recordset(v.presenters) AS x(user_id bigint, email text, name text, is_owner boolean, status presenter_status,
+			FROM v JOIN p ON p.id = v.id, jsonb_to_recordset(v.presenters) AS x(user_id bigint, email text, name text, is_owner boolean, status presenter_status,
 				token_hash text, invited_by bigint, invited_at timestamptz, expires_at timestamptz, answered_at timestamptz, position int)
 			RETURNING id, proposal_id, email, user_id, status),
 		r AS (`+revisionInsert+`
 			SELECT p.id, 1, p.status, p.format_id, p.track_id, p.title, p.abstract, p.answers, v.saved_by, v.at, v.note FROM p JOIN v ON v.id = p.id),
 		a AS (
 			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
-			SELECT occurred_at, actor_id, actor_email, action, subject || id, audit_conference_id, ip, user_agent, details FROM v)
+			SELECT v.occurred_at, v.actor_id, v.actor_email, v.action, v.subject || v.id, v.audit_conference_id, v.ip, v.user_agent, v.details
+			FROM v JOIN p ON p.id = v.id)
 		-- Each presenter's profile is looked up by key (LATERAL ... LIMIT 1): the planner cannot know
 		-- how few presenters the JSON holds and would otherwise read every user to join them.
-		SELECT v.ord AS batch_ord, v.id, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email,
+		SELECT v.ord AS batch_ord, v.id, p.id IS NULL AS key_used, (SELECT coalesce(json_agg(json_build_object('id', pp.id, 'email', pp.email,
 				'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
 				'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))), '[]')
 			FROM pp LEFT JOIN LATERAL (SELECT * FROM users WHERE id = pp.user_id AND pp.status = 'accepted' LIMIT 1) u ON true
 			WHERE pp.proposal_id = v.id) AS presenters
-		FROM v`,
+		FROM v LEFT JOIN p ON p.id = v.id`,
 		ord, confs, owners, formats, tracks, titles, abstracts, answers, statuses, deadlines, links, keys, at, presenters, by, notes,
 		occurred, actors, actorEmails, actions, subjects, auditConfs, ips, agents, details)
 	if err != nil {
@@ -427,7 +396,7 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 			BatchOrd int
 			createdProposal
 		}
-		if err := rows.Scan(&row.BatchOrd, &row.ID, &row.Presenters); err != nil {
+		if err := rows.Scan(&row.BatchOrd, &row.ID, &row.keyUsed, &row.Presenters); err != nil {
 			return nil, err
 		}
 		if row.BatchOrd < 0 || row.BatchOrd >= n || seen[row.BatchOrd] {
@@ -541,11 +510,14 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 			SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[],
 				$8::text[], $9::text[], $10::jsonb[], $11::bool[], $12::bool[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[])
 				AS v(ord, id, conference_id, old, user_id, format_id, track_id, title, abstract, answers, complete, accepting, closes, at, now)),
+		-- A proposal locked by another transaction is skipped, not waited for: its save reads and
+		-- waits on its own, and the saves of other proposals in the batch do not wait with it.
+		l AS (SELECT id FROM proposals WHERE id IN (SELECT id FROM v) FOR UPDATE SKIP LOCKED),
 		u AS (
 			UPDATE proposals p SET format_id = v.format_id, track_id = v.track_id, title = v.title, abstract = v.abstract, answers = v.answers,
 				version = p.version + 1, updated_at = v.at
 			FROM v
-			WHERE p.id = v.id AND p.conference_id = v.conference_id AND p.version = v.old
+			WHERE p.id = v.id AND p.id IN (SELECT id FROM l) AND p.conference_id = v.conference_id AND p.version = v.old
 				AND (p.status = 'draft' OR (p.status = 'submitted' AND v.complete)) AND p.decision IS NULL
 				AND (p.format_id = v.format_id OR v.accepting)
 				AND (p.format_id, p.track_id, p.title, p.abstract, p.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)

@@ -1117,3 +1117,48 @@ func TestCreatesWrittenTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveNotHeldByAnotherLock: a proposal locked by another transaction (a submit, an organizer's
+// change) holds up its own saves only, not the saves of other proposals written together.
+func TestSaveNotHeldByAnotherLock(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	pa, pb := f.person("Locked Author", true), f.person("Other Author", true)
+	a, b := f.draft(pa, f.complete()), f.draft(pb, f.complete())
+	tx, err := f.db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`SELECT 1 FROM proposals WHERE id = $1 FOR UPDATE`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Two saves of the locked proposal, more than the statements that may run at once.
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := f.complete()
+			c.Title = fmt.Sprintf("Locked save %d", i)
+			if _, _, err := f.subs.Save(ctx, pa, f.conf, a.ID, 1, c); err != nil && !apperr.Is(err, apperr.Conflict) {
+				t.Errorf("save of the locked proposal: %v", err)
+			}
+		}()
+		time.Sleep(100 * time.Millisecond)
+	}
+	c := f.complete()
+	c.Title = "Other save"
+	start := time.Now()
+	saved, _, err := f.subs.Save(ctx, pb, f.conf, b.ID, 1, c)
+	if took := time.Since(start); err != nil || saved.Version != 2 || took > 2*time.Second {
+		t.Errorf("the other proposal's save: version %d in %v, %v", saved.Version, took, err)
+	}
+	// Once the lock goes, one save of the locked proposal is written and the other is stale.
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if v := f.count(`SELECT version FROM proposals WHERE id = $1`, a.ID); v != 2 {
+		t.Errorf("locked proposal at version %d after its saves, want 2", v)
+	}
+}
