@@ -345,10 +345,7 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 	}
 	db := s.conn(ctx)
 	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS MATERIALIZED (
-			SELECT x.*, nextval('proposals_id_seq') AS id FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
-				$6::text[], $7::text[], $8::jsonb[], $9::proposal_status[], $10::timestamptz[], $11::bigint[], $12::text[], $13::timestamptz[],
-				$14::jsonb[], $15::bigint[], $16::text[],
-				$17::timestamptz[], $18::bigint[], $19::text[], $20::text[], $21::text[], $22::bigint[], $23::text[], $24::text[], $25::text[])
+			SELECT x.*, nextval('proposals_id_seq') AS id FROM `+createRows+`
 				AS x(ord, conference_id, owner_id, format_id, track_id, title, abstract, answers, status, deadline, access_link_id, client_key, at,
 					presenters, saved_by, note, occurred_at, actor_id, actor_email, action, subject, audit_conference_id, ip, user_agent, details)),
 		p AS (
@@ -507,8 +504,7 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 	}
 	db := s.conn(ctx)
 	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS (
-			SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[],
-				$8::text[], $9::text[], $10::jsonb[], $11::bool[], $12::bool[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[])
+			SELECT * FROM `+saveRows+`
 				AS v(ord, id, conference_id, old, user_id, format_id, track_id, title, abstract, answers, complete, accepting, closes, at, now)),
 		-- A proposal locked by another transaction is skipped, not waited for: its save reads and
 		-- waits on its own, and the saves of other proposals in the batch do not wait with it.
@@ -521,8 +517,10 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 				AND (p.status = 'draft' OR (p.status = 'submitted' AND v.complete)) AND p.decision IS NULL
 				AND (p.format_id = v.format_id OR v.accepting)
 				AND (p.format_id, p.track_id, p.title, p.abstract, p.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)
-				AND EXISTS (SELECT 1 FROM proposal_presenters me
-					WHERE me.proposal_id = p.id AND me.user_id = v.user_id AND me.status = 'accepted')
+				-- A subquery per row (LIMIT 1), looked up by key: as EXISTS the planner, which cannot
+				-- know how few rows v holds, would join all accepted presenters to v.
+				AND (SELECT true FROM proposal_presenters me
+					WHERE me.proposal_id = p.id AND me.user_id = v.user_id AND me.status = 'accepted' LIMIT 1)
 				AND v.now <= greatest(v.closes, p.deadline, (SELECT e.until FROM deadline_extensions e
 					WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id))
 			RETURNING v.ord AS batch_ord, v.user_id AS batch_user, v.at AS batch_at, `+proposalColumns+`,
@@ -553,6 +551,32 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 		out[row.BatchOrd] = savedContent{prop: proposalResult{R: row.R, Extension: row.Extension, Presenters: row.Presenters}.domain(), saved: true}
 	}
 	return out, rows.Err()
+}
+
+// The rows of a batch of creates and of saves (see the columns named after them).
+var (
+	createRows = unnestOf("int", "bigint", "bigint", "bigint", "bigint", "text", "text", "jsonb", "proposal_status", "timestamptz",
+		"bigint", "text", "timestamptz", "jsonb", "bigint", "text",
+		"timestamptz", "bigint", "text", "text", "text", "bigint", "text", "text", "text")
+	saveRows = unnestOf("int", "bigint", "bigint", "int", "bigint", "bigint", "bigint", "text", "text", "jsonb", "bool", "bool",
+		"timestamptz", "timestamptz", "timestamptz")
+)
+
+// unnestOf is a FROM item that turns the statement's array parameters, $1 onwards, of the element
+// types given in order, into rows. Each array is behind a sub-select so that the planner estimates
+// every batch alike: seeing the arrays it would plan each statement anew for their length (custom
+// plans, about a millisecond for these statements), never settling on its generic plan.
+func unnestOf(types ...string) string {
+	var b strings.Builder
+	b.WriteString("unnest(")
+	for i, t := range types {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(SELECT $%d::%s[])", i+1, t)
+	}
+	b.WriteString(")")
+	return b.String()
 }
 
 // ceilMicro rounds t up to the microsecond.
