@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // batcher writes calls together: the calls that arrive while earlier ones are being written wait
@@ -55,6 +57,23 @@ func (b *batcher[In, Out]) do(ctx context.Context, in In) (Out, error) {
 		var zero Out
 		return zero, ctx.Err()
 	}
+}
+
+// doOrAlone writes in with the others (do), or on its own, in the caller's transaction, when ctx
+// carries one or when alone is set; a batch that fails is written again on its own, so that this
+// call's error is its own.
+func (b *batcher[In, Out]) doOrAlone(ctx context.Context, in In, alone bool) (Out, error) {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); !inTx && !alone {
+		if out, err := b.do(ctx, in); err == nil || ctx.Err() != nil {
+			return out, err
+		}
+	}
+	outs, err := b.write(ctx, []In{in})
+	if err != nil {
+		var zero Out
+		return zero, err
+	}
+	return outs[0], nil
 }
 
 // drain writes the waiting calls, a batch at a time, until none is left.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"gorm.io/gorm"
 
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
@@ -241,22 +240,7 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 	if p.ClientKey != "" {
 		in.key = &p.ClientKey
 	}
-	var out createdProposal
-	var err error
-	_, inTx := ctx.Value(txKey{}).(*gorm.DB)
-	alone := inTx || hasNUL(p.Content())
-	if !alone {
-		out, err = s.creates.do(ctx, in)
-		alone = err != nil && ctx.Err() == nil
-	}
-	if alone {
-		// Alone: in the caller's transaction, or again after a batch that failed, so that this
-		// create's error (its client key used already, say) is its own.
-		var outs []createdProposal
-		if outs, err = s.createProposals(ctx, []newProposal{in}); err == nil {
-			out = outs[0]
-		}
-	}
+	out, err := s.creates.doOrAlone(ctx, in, hasNUL(p.Content()))
 	if err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.ConstraintName == "proposals_client_key" {
@@ -452,16 +436,11 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 // Outside a transaction, saves that arrive together are written together (saveBatch); a batch that
 // fails is written again one save at a time, so that one save's error stays its own.
 func (s Proposals) SaveContent(ctx context.Context, c submission.ContentSave) (submission.Proposal, bool, error) {
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); !inTx && !hasNUL(c.Content) {
-		if r, err := s.saves.do(ctx, c); err == nil || ctx.Err() != nil {
-			return r.prop, r.saved, err
-		}
-	}
-	rs, err := s.saveContents(ctx, []submission.ContentSave{c})
+	r, err := s.saves.doOrAlone(ctx, c, hasNUL(c.Content))
 	if err != nil {
 		return submission.Proposal{}, false, translate("save proposal", err)
 	}
-	return rs[0].prop, rs[0].saved, nil
+	return r.prop, r.saved, nil
 }
 
 // savedContent is the outcome of one ContentSave.
