@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/batch"
 	"github.com/challenging-norms/conference/internal/submission"
 )
 
@@ -47,9 +48,9 @@ type DB struct {
 	// principals keeps authenticated API tokens while Listen runs.
 	principals *principalCache
 	// saves writes together the saves of proposals that arrive together.
-	saves *batcher[submission.ContentSave, savedContent]
+	saves *batch.Batcher[submission.ContentSave, savedContent]
 	// creates writes together the new proposals that arrive together.
-	creates *batcher[newProposal, createdProposal]
+	creates *batch.Batcher[newProposal, createdProposal]
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -105,12 +106,12 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	db := &DB{Pool: pool, SQL: sqlDB, gorm: g, river: rc, logger: lg, principals: newPrincipalCache()}
 	// Two statements at once leave the pool's other connections to the other requests; 64 saves
 	// or creates of a few kilobytes each make a statement of a few hundred kilobytes.
-	db.saves = &batcher[submission.ContentSave, savedContent]{max: 64, parallel: 2, timeout: 30 * time.Second,
-		write: func(ctx context.Context, cs []submission.ContentSave) ([]savedContent, error) {
+	db.saves = &batch.Batcher[submission.ContentSave, savedContent]{Max: 64, Parallel: 2, Timeout: 30 * time.Second,
+		Write: func(ctx context.Context, cs []submission.ContentSave) ([]savedContent, error) {
 			return Proposals{db}.saveContents(ctx, cs)
 		}}
-	db.creates = &batcher[newProposal, createdProposal]{max: 64, parallel: 2, timeout: 30 * time.Second,
-		write: func(ctx context.Context, in []newProposal) ([]createdProposal, error) {
+	db.creates = &batch.Batcher[newProposal, createdProposal]{Max: 64, Parallel: 2, Timeout: 30 * time.Second,
+		Write: func(ctx context.Context, in []newProposal) ([]createdProposal, error) {
 			return Proposals{db}.createProposals(ctx, in)
 		}}
 	return db, nil
@@ -158,6 +159,12 @@ func (db *DB) conn(ctx context.Context) *gorm.DB {
 		return tx.WithContext(ctx)
 	}
 	return db.gorm.WithContext(ctx)
+}
+
+// Joined reports whether ctx carries a transaction (InTx's), which what is done with ctx joins.
+func (db *DB) Joined(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
 }
 
 // InTx runs fn in a transaction carried by fn's ctx. A nested call joins the outer transaction.

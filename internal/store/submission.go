@@ -240,7 +240,7 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 	if p.ClientKey != "" {
 		in.key = &p.ClientKey
 	}
-	out, err := s.creates.doOrAlone(ctx, in, hasNUL(p.Content()))
+	out, err := s.creates.DoOrAlone(ctx, in, s.Joined(ctx) || hasNUL(p.Content()))
 	if err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.ConstraintName == "proposals_client_key" {
@@ -436,7 +436,7 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 // Outside a transaction, saves that arrive together are written together (saveBatch); a batch that
 // fails is written again one save at a time, so that one save's error stays its own.
 func (s Proposals) SaveContent(ctx context.Context, c submission.ContentSave) (submission.Proposal, bool, error) {
-	r, err := s.saves.doOrAlone(ctx, c, hasNUL(c.Content))
+	r, err := s.saves.DoOrAlone(ctx, c, s.Joined(ctx) || hasNUL(c.Content))
 	if err != nil {
 		return submission.Proposal{}, false, translate("save proposal", err)
 	}

@@ -1,4 +1,4 @@
-package store
+package batch
 
 import (
 	"context"
@@ -16,8 +16,8 @@ func TestBatcher(t *testing.T) {
 	var mu sync.Mutex
 	var sizes []int
 	started, release := make(chan struct{}), make(chan struct{})
-	b := &batcher[int, int]{max: 3, parallel: 1, timeout: time.Minute,
-		write: func(ctx context.Context, in []int) ([]int, error) {
+	b := &Batcher[int, int]{Max: 3, Parallel: 1, Timeout: time.Minute,
+		Write: func(ctx context.Context, in []int) ([]int, error) {
 			mu.Lock()
 			sizes = append(sizes, len(in))
 			first := len(sizes) == 1
@@ -44,7 +44,7 @@ func TestBatcher(t *testing.T) {
 	}
 	answers := make(chan answer, 10)
 	call := func(x int) {
-		out, err := b.do(context.Background(), x)
+		out, err := b.Do(context.Background(), x)
 		answers <- answer{x, out, err}
 	}
 	go call(1)
@@ -69,29 +69,29 @@ func TestBatcher(t *testing.T) {
 	mu.Unlock()
 
 	// Failures are the calls' of that write.
-	if _, err := b.do(context.Background(), -1); err == nil || err.Error() != "refused" {
+	if _, err := b.Do(context.Background(), -1); err == nil || err.Error() != "refused" {
 		t.Errorf("failed write: %v", err)
 	}
-	if _, err := b.do(context.Background(), -2); err == nil || !strings.Contains(err.Error(), "panicked") {
+	if _, err := b.Do(context.Background(), -2); err == nil || !strings.Contains(err.Error(), "panicked") {
 		t.Errorf("panicking write: %v", err)
 	}
-	if out, err := b.do(context.Background(), 7); err != nil || out != 70 {
+	if out, err := b.Do(context.Background(), 7); err != nil || out != 70 {
 		t.Errorf("after the failures: %d, %v", out, err)
 	}
 
 	// A caller whose context ends stops waiting.
 	block := make(chan struct{})
-	b.write = func(ctx context.Context, in []int) ([]int, error) { <-block; return make([]int, len(in)), nil }
+	b.Write = func(ctx context.Context, in []int) ([]int, error) { <-block; return make([]int, len(in)), nil }
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := b.do(ctx, 8); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := b.Do(ctx, 8); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("caller gone: %v", err)
 	}
 	close(block)
 }
 
 // waiting returns the inputs of the calls not yet taken by a write.
-func (b *batcher[In, Out]) waiting() []In {
+func (b *Batcher[In, Out]) waiting() []In {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var in []In
