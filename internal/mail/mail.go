@@ -53,6 +53,8 @@ func (Job) Kind() string { return "send_email" }
 // when a message with the same EventKey exists it does nothing and reports false.
 type Queue interface {
 	Enqueue(ctx context.Context, e *Email) (bool, error)
+	// EnqueueMany queues the messages as Enqueue does each, together.
+	EnqueueMany(ctx context.Context, es []*Email) error
 }
 
 // LogFilter selects messages for the mail log.

@@ -79,7 +79,11 @@ type Outbox struct {
 // NewOutbox returns an Outbox.
 func NewOutbox(r *Renderer, q Queue) *Outbox { return &Outbox{renderer: r, queue: q} }
 
-var _ notify.Outbox = (*Outbox)(nil)
+var (
+	_ notify.Outbox        = (*Outbox)(nil)
+	_ notify.Deduplicating = (*Outbox)(nil)
+	_ notify.Batch         = (*Outbox)(nil)
+)
 
 // Enqueue implements notify.Outbox.
 func (o *Outbox) Enqueue(ctx context.Context, m notify.Message) error {
@@ -87,13 +91,35 @@ func (o *Outbox) Enqueue(ctx context.Context, m notify.Message) error {
 	return err
 }
 
+// EnqueueMany implements notify.Batch.
+func (o *Outbox) EnqueueMany(ctx context.Context, ms []notify.Message) error {
+	es := make([]*Email, len(ms))
+	for i, m := range ms {
+		e, err := o.render(m)
+		if err != nil {
+			return err
+		}
+		es[i] = e
+	}
+	return o.queue.EnqueueMany(ctx, es)
+}
+
 // EnqueueNew implements notify.Deduplicating: false when a message with the event key was queued
 // before.
 func (o *Outbox) EnqueueNew(ctx context.Context, m notify.Message) (bool, error) {
+	e, err := o.render(m)
+	if err != nil {
+		return false, err
+	}
+	return o.queue.Enqueue(ctx, e)
+}
+
+// render renders m into the message to queue.
+func (o *Outbox) render(m notify.Message) (*Email, error) {
 	subject, text, html, err := o.renderer.Render(m.Template, m.Data)
 	if err != nil {
-		return false, apperr.Wrap(apperr.Internal, "Could not prepare the email.", err)
+		return nil, apperr.Wrap(apperr.Internal, "Could not prepare the email.", err)
 	}
-	return o.queue.Enqueue(ctx, &Email{EventKey: m.EventKey, ConferenceID: m.ConferenceID, Recipient: m.To,
-		RecipientName: m.ToName, Subject: subject, Text: text, HTML: html, Attachments: m.Attachments, Status: Queued})
+	return &Email{EventKey: m.EventKey, ConferenceID: m.ConferenceID, Recipient: m.To,
+		RecipientName: m.ToName, Subject: subject, Text: text, HTML: html, Attachments: m.Attachments, Status: Queued}, nil
 }

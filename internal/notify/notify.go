@@ -48,3 +48,24 @@ func EnqueueNew(ctx context.Context, o Outbox, m Message) (bool, error) {
 	}
 	return true, o.Enqueue(ctx, m)
 }
+
+// Batch is an Outbox that queues many messages at once, in fewer round trips than one at a time.
+type Batch interface {
+	EnqueueMany(ctx context.Context, ms []Message) error
+}
+
+// EnqueueAll queues the messages ms, together when the outbox can.
+func EnqueueAll(ctx context.Context, o Outbox, ms []Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	if b, ok := o.(Batch); ok {
+		return b.EnqueueMany(ctx, ms)
+	}
+	for _, m := range ms {
+		if err := o.Enqueue(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -104,6 +104,78 @@ func (s Mail) Enqueue(ctx context.Context, e *mail.Email) (bool, error) {
 	return inserted, err
 }
 
+// EnqueueMany implements mail.Queue: Enqueue for many messages, in one statement for the messages and
+// one for their delivery jobs. Each message queued sets its ID; a message whose event key has one
+// already is left as it is. The arrays go to the driver as they are.
+func (s Mail) EnqueueMany(ctx context.Context, es []*mail.Email) error {
+	n := len(es)
+	keys, confs, recipients, names := make([]string, n), make([]*int64, n), make([]string, n), make([]string, n)
+	subjects, texts, htmls := make([]string, n), make([]string, n), make([]string, n)
+	for i, e := range es {
+		keys[i], confs[i], recipients[i], names[i] = e.EventKey, e.ConferenceID, e.Recipient, e.RecipientName
+		subjects[i], texts[i], htmls[i] = e.Subject, e.Text, e.HTML
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		db := s.conn(ctx)
+		rows, err := db.Statement.ConnPool.QueryContext(ctx, `INSERT INTO email_messages
+				(event_key, conference_id, recipient, recipient_name, subject, body_text, body_html, status)
+			SELECT *, 'queued' FROM `+emailRows+`
+			ON CONFLICT (event_key) DO NOTHING
+			RETURNING event_key, id, created_at`,
+			keys, confs, recipients, names, subjects, texts, htmls)
+		if err != nil {
+			return translate("enqueue mail", err)
+		}
+		defer rows.Close()
+		type queued struct {
+			id int64
+			at time.Time
+		}
+		made := make(map[string]queued, n)
+		for rows.Next() {
+			var key string
+			var q queued
+			if err := rows.Scan(&key, &q.id, &q.at); err != nil {
+				return translate("enqueue mail", err)
+			}
+			made[key] = q
+		}
+		if err := rows.Err(); err != nil {
+			return translate("enqueue mail", err)
+		}
+		var jobs []river.InsertManyParams
+		for _, e := range es {
+			q, ok := made[e.EventKey]
+			if !ok {
+				continue // this event already has its message
+			}
+			delete(made, e.EventKey) // a second message with the key in es is not queued
+			for _, a := range e.Attachments {
+				ar := attachmentRow{EmailID: q.id, Name: a.Name, ContentType: a.ContentType, Data: a.Data}
+				if err := s.conn(ctx).Create(&ar).Error; err != nil {
+					return translate("enqueue mail attachment", err)
+				}
+			}
+			e.ID, e.CreatedAt = q.id, q.at
+			jobs = append(jobs, river.InsertManyParams{Args: mail.Job{EmailID: q.id}, InsertOpts: &river.InsertOpts{MaxAttempts: MailMaxAttempts}})
+		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		tx, ok := sqlTx(ctx)
+		if !ok {
+			return apperr.Wrap(apperr.Internal, "Could not queue the email.", fmt.Errorf("enqueue mail: no sql transaction"))
+		}
+		if _, err := s.river.InsertManyTx(ctx, tx, jobs); err != nil {
+			return translate("enqueue mail job", err)
+		}
+		return nil
+	})
+}
+
+// emailRows is the rows of a batch of messages (see EnqueueMany).
+var emailRows = unnestOf("text", "bigint", "text", "text", "text", "text", "text")
+
 // mailProposal is the proposal a message is about, read from its event key (see the Enqueue calls
 // of the submission and review services), or NULL.
 const mailProposal = `CASE

@@ -431,6 +431,79 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 	return res.RowsAffected == 1, nil
 }
 
+// LockMany implements submission.Store. The ids go to the driver as an array behind a sub-select,
+// so that every batch has one plan.
+func (s Proposals) LockMany(ctx context.Context, ids []int64) ([]submission.Proposal, error) {
+	db := s.conn(ctx)
+	rows, err := db.Statement.ConnPool.QueryContext(ctx, proposalSelect+` WHERE p.id IN (SELECT unnest($1::bigint[])) FOR UPDATE OF p SKIP LOCKED`, ids)
+	if err != nil {
+		return nil, translate("lock proposals", err)
+	}
+	defer rows.Close()
+	var out []submission.Proposal
+	for rows.Next() {
+		var r proposalResult
+		if err := db.ScanRows(rows, &r); err != nil {
+			return nil, translate("lock proposals", err)
+		}
+		out = append(out, r.domain())
+	}
+	return out, translate("lock proposals", rows.Err())
+}
+
+// SaveStatuses implements submission.Store: each change is a row of v; the revision copies the
+// content of the row the update returns, so no text is sent. The arrays go to the driver as they are.
+func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave) ([]bool, error) {
+	n := len(ss)
+	ord, ids, olds, versions, statuses := make([]int32, n), make([]int64, n), make([]int32, n), make([]int32, n), make([]string, n)
+	submitted, withdrawn, at, by, notes := make([]*time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]*int64, n), make([]string, n)
+	occurred, actors, actorEmails, actions, subjects := make([]time.Time, n), make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
+	auditConfs, ips, agents, details := make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, x := range ss {
+		p := x.P
+		ord[i], ids[i], olds[i], versions[i], statuses[i] = int32(i), p.ID, int32(x.OldVersion), int32(p.Version), string(p.Status)
+		submitted[i], withdrawn[i], at[i], by[i], notes[i] = p.SubmittedAt, p.WithdrawnAt, p.UpdatedAt, x.Revision.SavedBy, x.Revision.Note
+		a := auditRowOf(ctx, x.Entry)
+		occurred[i], actors[i], actorEmails[i], actions[i], subjects[i] = a.OccurredAt, a.ActorID, a.ActorEmail, a.Action, a.Subject
+		auditConfs[i], ips[i], agents[i], details[i] = a.ConferenceID, a.IP, a.UserAgent, a.Details
+	}
+	db := s.conn(ctx)
+	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS (
+			SELECT * FROM `+statusRows+`
+				AS v(ord, id, old, version, status, submitted_at, withdrawn_at, at, saved_by, note,
+					occurred_at, actor_id, actor_email, action, subject, audit_conference_id, ip, user_agent, details)),
+		u AS (
+			UPDATE proposals p SET status = v.status, version = v.version, submitted_at = v.submitted_at, withdrawn_at = v.withdrawn_at,
+				updated_at = v.at
+			FROM v WHERE p.id = v.id AND p.version = v.old
+			RETURNING v.ord, p.id, p.version, p.status, p.format_id, p.track_id, p.title, p.abstract, p.answers, v.saved_by, v.at, v.note),
+		r AS (`+revisionInsert+`
+			SELECT id, version, status, format_id, track_id, title, abstract, answers, saved_by, at, note FROM u),
+		a AS (
+			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
+			SELECT v.occurred_at, v.actor_id, v.actor_email, v.action, v.subject, v.audit_conference_id, v.ip, v.user_agent, v.details
+			FROM v JOIN u ON u.ord = v.ord)
+		SELECT ord FROM u`,
+		ord, ids, olds, versions, statuses, submitted, withdrawn, at, by, notes,
+		occurred, actors, actorEmails, actions, subjects, auditConfs, ips, agents, details)
+	if err != nil {
+		return nil, translate("save proposals", err)
+	}
+	defer rows.Close()
+	out := make([]bool, n)
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
+			return nil, translate("save proposals", err)
+		}
+		if i < 0 || i >= n || out[i] {
+			return nil, fmt.Errorf("save proposals: unexpected row %d", i)
+		}
+		out[i] = true
+	}
+	return out, translate("save proposals", rows.Err())
+}
+
 // SaveContent implements submission.Store. The conditions are those Service.Save checks after
 // reading the proposal; when one fails nothing is written and the service reads and explains.
 // Outside a transaction, saves that arrive together are written together (saveBatch); a batch that
@@ -532,10 +605,12 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 	return out, rows.Err()
 }
 
-// The rows of a batch of creates and of saves (see the columns named after them).
+// The rows of a batch of creates, of status changes and of saves (see the columns named after them).
 var (
 	createRows = unnestOf("int", "bigint", "bigint", "bigint", "bigint", "text", "text", "jsonb", "proposal_status", "timestamptz",
 		"bigint", "text", "timestamptz", "jsonb", "bigint", "text",
+		"timestamptz", "bigint", "text", "text", "text", "bigint", "text", "text", "text")
+	statusRows = unnestOf("int", "bigint", "int", "int", "proposal_status", "timestamptz", "timestamptz", "timestamptz", "bigint", "text",
 		"timestamptz", "bigint", "text", "text", "text", "bigint", "text", "text", "text")
 	saveRows = unnestOf("int", "bigint", "bigint", "int", "bigint", "bigint", "bigint", "text", "text", "jsonb", "bool", "bool",
 		"timestamptz", "timestamptz", "timestamptz")

@@ -18,6 +18,7 @@ import (
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/audit"
+	"github.com/challenging-norms/conference/internal/batch"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/notify"
@@ -34,6 +35,8 @@ const (
 
 // Service is the submitters' and organizers' use cases for proposals.
 type Service struct {
+	// submits makes the submits that arrive together in one transaction (submitMany).
+	submits *batch.Batcher[submitCall, submitOutcome]
 	store   Store
 	calls   *cfp.Service
 	outbox  notify.Outbox
@@ -59,8 +62,12 @@ func NewService(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{store: o.Store, calls: o.Calls, outbox: o.Outbox, audit: o.Audit, secret: []byte(o.Secret),
+	s := &Service{store: o.Store, calls: o.Calls, outbox: o.Outbox, audit: o.Audit, secret: []byte(o.Secret),
 		baseURL: strings.TrimRight(o.BaseURL, "/"), now: o.Now}
+	// As the store's batches of saves: two at once leave the pool's other connections to the
+	// other requests.
+	s.submits = &batch.Batcher[submitCall, submitOutcome]{Max: 64, Parallel: 2, Timeout: 30 * time.Second, Write: s.submitMany}
+	return s
 }
 
 func (s *Service) record(ctx context.Context, p *access.Principal, conf conference.Conference, action string, proposalID int64, details string) error {
@@ -488,7 +495,23 @@ func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conf
 // nothing and sends nothing (a double click is harmless). version 0 submits whatever is saved.
 // Returns apperr Invalid with field errors (the profile's missing fields named "profile.<field>"),
 // Conflict (stale version), Forbidden (deadline passed, withdrawn) and NotFound.
+//
+// Outside a transaction, submits that arrive together are made together, in one transaction
+// (submitMany); a submit that batch leaves to itself, or whose batch fails, is made on its own.
 func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int) (Proposal, []Warning, error) {
+	if p != nil && !s.store.Joined(ctx) {
+		// The audit entry says where the request came from, which the batch's context does not.
+		e := entry(p, conf, "proposal.submitted", id, "")
+		o := audit.OriginFrom(ctx)
+		e.IP, e.UserAgent = o.IP, o.UserAgent
+		out, err := s.submits.Do(ctx, submitCall{p: p, conf: conf, id: id, version: version, entry: e})
+		if err == nil && !out.alone {
+			return out.prop, out.warns, out.err
+		}
+		if ctx.Err() != nil {
+			return Proposal{}, nil, ctx.Err()
+		}
+	}
 	// The proposal stays locked from the read to the commit: a co-presenter answering an invitation
 	// or leaving meanwhile (which changes no version) waits, so the receipts go to the presenters
 	// as they are, and a second submit waits and then finds it submitted.
@@ -499,46 +522,179 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 		if prop, _, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
 			return err
 		}
-		switch prop.Status {
-		case Submitted:
-			return nil
-		case Withdrawn:
-			return apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it cannot be submitted.")
+		ready, err := s.readyToSubmit(ctx, conf, prop, version)
+		if err != nil || ready.done {
+			return err
 		}
-		editable, d, err := s.Editable(ctx, conf, prop)
+		warns = ready.warns
+		if err := s.saveStatus(ctx, p, conf, &prop, "submitted", submitted(&prop)); err != nil {
+			return err
+		}
+		msgs, err := s.receipts(ctx, conf, prop, ready.format, ready.deadline)
 		if err != nil {
 			return err
 		}
-		if !editable {
-			return locked(conf, prop, d)
-		}
-		if version != 0 && version != prop.Version {
-			return stale(prop)
-		}
-		f, err := s.formatOf(ctx, conf, prop.FormatID, false)
-		if err != nil {
-			return err
-		}
-
-		// Everything that stands in the way is said at once: the content and the presenters.
-		problems, w, err := s.Readiness(ctx, conf, prop)
-		if err != nil {
-			return err
-		}
-		if len(problems) > 0 {
-			msg := "Please correct the highlighted field before submitting."
-			if len(problems) > 1 {
-				msg = fmt.Sprintf("Please correct the %d highlighted fields before submitting.", len(problems))
-			}
-			return &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
-		}
-		warns = w
-		if err := s.saveStatus(ctx, p, conf, &prop, "submitted", func(now time.Time) { prop.Status, prop.SubmittedAt = Submitted, &now }); err != nil {
-			return err
-		}
-		return s.sendReceipts(ctx, conf, prop, f, d)
+		return notify.EnqueueAll(ctx, s.outbox, msgs)
 	})
 	return prop, warns, err
+}
+
+// submitted sets a proposal submitted at a moment (for saveStatus).
+func submitted(prop *Proposal) func(now time.Time) {
+	return func(now time.Time) { prop.Status, prop.SubmittedAt = Submitted, &now }
+}
+
+// readiness is what a submit found when it checked a proposal: done when it was submitted already,
+// else its format, its deadline and the blind-review warnings.
+type readiness struct {
+	done     bool
+	format   cfp.Format
+	deadline time.Time
+	warns    []Warning
+}
+
+// readyToSubmit checks a locked proposal for a submit of version: its status, its deadline at this
+// moment, the version, and everything the call asks of it and its presenters, all said at once.
+func (s *Service) readyToSubmit(ctx context.Context, conf conference.Conference, prop Proposal, version int) (readiness, error) {
+	switch prop.Status {
+	case Submitted:
+		return readiness{done: true}, nil
+	case Withdrawn:
+		return readiness{}, apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it cannot be submitted.")
+	}
+	editable, d, err := s.Editable(ctx, conf, prop)
+	if err != nil {
+		return readiness{}, err
+	}
+	if !editable {
+		return readiness{}, locked(conf, prop, d)
+	}
+	if version != 0 && version != prop.Version {
+		return readiness{}, stale(prop)
+	}
+	f, err := s.formatOf(ctx, conf, prop.FormatID, false)
+	if err != nil {
+		return readiness{}, err
+	}
+	problems, w, err := s.Readiness(ctx, conf, prop)
+	if err != nil {
+		return readiness{}, err
+	}
+	if len(problems) > 0 {
+		msg := "Please correct the highlighted field before submitting."
+		if len(problems) > 1 {
+			msg = fmt.Sprintf("Please correct the %d highlighted fields before submitting.", len(problems))
+		}
+		return readiness{}, &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
+	}
+	return readiness{format: f, deadline: d, warns: w}, nil
+}
+
+// answer reports whether err is a check's answer to a request (the input is wrong, or the state does
+// not allow it), not a fault.
+func answer(err error) bool {
+	ae, ok := apperr.As(err)
+	return ok && slices.Contains([]apperr.Code{apperr.Invalid, apperr.Forbidden, apperr.Conflict, apperr.NotFound}, ae.Code)
+}
+
+// submitCall is one submit waiting to be made with others; entry is its audit entry, with where
+// the request came from.
+type submitCall struct {
+	p       *access.Principal
+	conf    conference.Conference
+	id      int64
+	version int
+	entry   audit.Entry
+}
+
+// submitOutcome is what a batch of submits made of one: the proposal, the warnings and the error
+// the submit answers with; or alone, when it is to be made on its own after the batch.
+type submitOutcome struct {
+	prop  Proposal
+	warns []Warning
+	err   error
+	alone bool
+}
+
+// submitMany makes the submits in one transaction: the proposals are read and locked in one
+// statement, checked as Submit checks them, written in one statement with their revisions and
+// audit entries, and their receipts queued together. A submit is left to itself (alone) when
+// another transaction holds its proposal (it waits on its own, and the others do not wait with it),
+// when its proposal is not found (its own read says why), or when an earlier submit in the batch
+// is for the same proposal (it then finds it submitted). An answer a check gives (a field to
+// correct, a deadline passed) is that submit's; any other error fails the batch, writing nothing.
+func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitOutcome, error) {
+	out := make([]submitOutcome, len(calls))
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		ids := make([]int64, 0, len(calls))
+		for _, c := range calls {
+			ids = append(ids, c.id)
+		}
+		props, err := s.store.LockMany(ctx, ids)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]Proposal, len(props))
+		for _, prop := range props {
+			byID[prop.ID] = prop
+		}
+		var saves []StatusSave
+		var made []int // the call of each save
+		var ready []readiness
+		for i, c := range calls {
+			prop, ok := byID[c.id]
+			if !ok || prop.ConferenceID != c.conf.ID {
+				out[i].alone = true
+				continue
+			}
+			delete(byID, c.id) // a second submit of it goes alone
+			if !visible(c.p, c.conf, prop) {
+				out[i].err = notFound
+				continue
+			}
+			if _, ok := prop.PresenterOf(c.p.UserID); !ok {
+				out[i].prop, out[i].err = prop, apperr.New(apperr.Forbidden, "Only the proposal's presenters can change it.")
+				continue
+			}
+			r, err := s.readyToSubmit(ctx, c.conf, prop, c.version)
+			if err != nil && !answer(err) {
+				return err
+			}
+			out[i].prop, out[i].warns, out[i].err = prop, r.warns, err
+			if err != nil || r.done {
+				continue
+			}
+			old := prop.Version
+			bump(&prop, submitted(&prop), s.now())
+			out[i].prop = prop
+			saves = append(saves, StatusSave{P: prop, OldVersion: old, Revision: *revisionOf(prop, c.p.UserID, "submitted"), Entry: c.entry})
+			made, ready = append(made, i), append(ready, r)
+		}
+		if len(saves) == 0 {
+			return nil
+		}
+		saved, err := s.store.SaveStatuses(ctx, saves)
+		if err != nil {
+			return err
+		}
+		var msgs []notify.Message
+		for k, i := range made {
+			if !saved[k] {
+				out[i].err = errChanged
+				continue
+			}
+			m, err := s.receipts(ctx, calls[i].conf, out[i].prop, ready[k].format, ready[k].deadline)
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m...)
+		}
+		return notify.EnqueueAll(ctx, s.outbox, msgs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // errChanged is a write that found a locked proposal changed since it was read: only a change from
@@ -549,10 +705,7 @@ var errChanged = apperr.New(apperr.Conflict, "Someone saved this proposal meanwh
 // version with its revision (noted as what it became) and the audit entry "proposal.<what>".
 func (s *Service) saveStatus(ctx context.Context, p *access.Principal, conf conference.Conference, prop *Proposal, what string, set func(now time.Time)) error {
 	old := prop.Version
-	now := s.now()
-	set(now)
-	prop.UpdatedAt = now
-	prop.Version++
+	bump(prop, set, s.now())
 	e := entry(p, conf, "proposal."+what, prop.ID, "")
 	saved, err := s.store.SaveVersion(ctx, prop, old, revisionOf(*prop, p.UserID, what), &e)
 	if err != nil {
@@ -562,6 +715,13 @@ func (s *Service) saveStatus(ctx context.Context, p *access.Principal, conf conf
 		return errChanged
 	}
 	return nil
+}
+
+// bump makes the change set at a moment the proposal's next version.
+func bump(prop *Proposal, set func(now time.Time), now time.Time) {
+	set(now)
+	prop.UpdatedAt = now
+	prop.Version++
 }
 
 // checkPresenters checks who presents a proposal before it is submitted: not more than the format
@@ -664,12 +824,14 @@ func Copy(f cfp.Format, a question.Answers) []FieldCopy {
 	return out
 }
 
-func (s *Service) sendReceipts(ctx context.Context, conf conference.Conference, prop Proposal, f cfp.Format, deadline time.Time) error {
+// receipts are the receipts of a proposal just submitted, one to each presenter who accepted, with
+// a copy of it.
+func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop Proposal, f cfp.Format, deadline time.Time) ([]notify.Message, error) {
 	track := ""
 	if prop.TrackID != nil {
 		tracks, err := s.calls.Tracks(ctx, conf)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, t := range tracks {
 			if t.ID == *prop.TrackID {
@@ -688,18 +850,17 @@ func (s *Service) sendReceipts(ctx context.Context, conf conference.Conference, 
 	data := ReceiptMail{Conference: conf.Name, Title: prop.Title, Format: f.Name, Track: track, Abstract: prop.Abstract,
 		Fields: Copy(f, prop.Answers), Presenters: names, Link: s.baseURL + proposalPath(conf, prop.ID),
 		Deadline: FormatTime(deadline, conf.Location()), SubmittedAt: FormatTime(*prop.SubmittedAt, conf.Location())}
+	var msgs []notify.Message
 	for _, x := range prop.Presenters {
 		if x.Status != Accepted {
 			continue
 		}
 		d := data
 		d.Name = x.Name
-		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("proposal-receipt:%d:%d:%d", prop.ID, prop.Version, x.ID),
-			ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_receipt", Data: d}); err != nil {
-			return err
-		}
+		msgs = append(msgs, notify.Message{EventKey: fmt.Sprintf("proposal-receipt:%d:%d:%d", prop.ID, prop.Version, x.ID),
+			ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_receipt", Data: d})
 	}
-	return nil
+	return msgs, nil
 }
 
 // Mine lists the proposals the person presents in the conference, newest first.

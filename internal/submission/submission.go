@@ -318,9 +318,20 @@ type ContentSave struct {
 	ClosesAt, At                     time.Time
 }
 
+// StatusSave is a change of a proposal's status made as its next version: P holds the status, its
+// times and the new version; the Revision's author and note and the audit Entry go with it.
+type StatusSave struct {
+	P          Proposal
+	OldVersion int
+	Revision   Revision
+	Entry      audit.Entry
+}
+
 // Store keeps proposals. Methods join the transaction carried by ctx.
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// Joined reports whether ctx carries a transaction, which the methods join.
+	Joined(ctx context.Context) bool
 	// Create inserts p (version 1), its presenters, its first revision r and the audit entry e, whose
 	// Subject gets the new proposal's id appended, all or nothing; it sets the ids. A repeated client
 	// key of the same owner is apperr Conflict.
@@ -334,6 +345,13 @@ type Store interface {
 	// entry e when there is one, all or nothing, if the stored version is still oldVersion; it
 	// reports false, writing nothing, when it is not.
 	SaveVersion(ctx context.Context, p *Proposal, oldVersion int, r *Revision, e *audit.Entry) (bool, error)
+	// LockMany reads the proposals with the ids, with their presenters, and locks them for the
+	// transaction; a proposal another transaction holds is left out, not waited for.
+	LockMany(ctx context.Context, ids []int64) ([]Proposal, error)
+	// SaveStatuses writes, in one statement, the status, times and version of each StatusSave's
+	// proposal, with its revision (a copy of the stored content) and audit entry, if its stored
+	// version is still OldVersion; it reports for each whether it was written.
+	SaveStatuses(ctx context.Context, ss []StatusSave) ([]bool, error)
 	// SaveContent writes s.Content as the next version of the proposal, with its revision saved by
 	// s.UserID, in one statement without reading it first, when every condition of ContentSave
 	// holds; it returns the proposal as saved, or false, writing nothing, when one does not.

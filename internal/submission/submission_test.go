@@ -13,6 +13,7 @@ import (
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/mail"
@@ -1160,5 +1161,159 @@ func TestSaveNotHeldByAnotherLock(t *testing.T) {
 	wg.Wait()
 	if v := f.count(`SELECT version FROM proposals WHERE id = $1`, a.ID); v != 2 {
 		t.Errorf("locked proposal at version %d after its saves, want 2", v)
+	}
+}
+
+// TestSubmitsMadeTogether: submits that arrive together are made in shared transactions, each
+// with its own checks and answer, revision, audit entry (with where its request came from) and
+// receipt; a double click still submits once, a stranger gets not found, an incomplete draft its
+// field errors, and a proposal another transaction holds keeps only its own submit waiting.
+func TestSubmitsMadeTogether(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	const n = 24
+	type author struct {
+		p    *access.Principal
+		prop submission.Proposal
+	}
+	authors := make([]author, n)
+	for i := range authors {
+		p := f.person(fmt.Sprintf("Submitter %d", i), true)
+		c := f.complete()
+		c.Title = fmt.Sprintf("Proposal of submitter %d", i)
+		authors[i] = author{p, f.draft(p, c)}
+	}
+	// The call's settings are read once and kept.
+	warm := f.person("Warm-up", true)
+	if _, _, err := f.subs.Submit(ctx, warm, f.conf, f.draft(warm, f.complete()).ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	incomplete := f.person("Incomplete", true)
+	half := f.complete()
+	half.Abstract = ""
+	draft := f.draft(incomplete, half)
+	stranger := f.person("Stranger", true)
+	held := f.person("Held", true)
+	heldProp := f.draft(held, f.complete())
+	tx, err := f.db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`SELECT 1 FROM proposals WHERE id = $1 FOR UPDATE`, heldProp.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Should a batch wait for the lock, the others would wait with it: the lock goes after a while
+	// in any case, so that the test fails rather than hangs.
+	var release sync.Once
+	unlock := func() { release.Do(func() { _ = tx.Rollback() }) }
+	defer time.AfterFunc(10*time.Second, unlock).Stop()
+	// Two submits of it, as many as the batches that run at once.
+	heldDone := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, _, err := f.subs.Submit(ctx, held, f.conf, heldProp.ID, 1)
+			heldDone <- err
+		}()
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	type result struct {
+		who  string
+		i    int
+		prop submission.Proposal
+		err  error
+	}
+	cctx, statements := store.CountQueries(ctx)
+	results := make(chan result, 3*n+1)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	calls := 0
+	submit := func(who string, i int, p *access.Principal, id int64) {
+		calls++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := audit.WithOrigin(cctx, audit.Origin{IP: fmt.Sprintf("192.0.2.%d", i), UserAgent: who})
+			<-start
+			prop, _, err := f.subs.Submit(ctx, p, f.conf, id, 1)
+			results <- result{who, i, prop, err}
+		}()
+	}
+	for i, a := range authors {
+		submit("author", i, a.p, a.prop.ID)
+		if i%4 == 0 {
+			submit("double", i, a.p, a.prop.ID)
+		}
+		if i%6 == 1 {
+			submit("stranger", i, stranger, a.prop.ID)
+		}
+	}
+	submit("incomplete", n, incomplete, draft.ID)
+	began := time.Now()
+	close(start)
+	wg.Wait()
+	close(results)
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("the submits took %v: they waited for the proposal another transaction holds", took)
+	}
+
+	for r := range results {
+		switch r.who {
+		case "stranger":
+			if !apperr.Is(r.err, apperr.NotFound) {
+				t.Errorf("stranger's submit of %d: %v, want not found", r.i, r.err)
+			}
+		case "incomplete":
+			if fe := fieldErrors(r.err); !apperr.Is(r.err, apperr.Invalid) || fe["abstract"] == "" {
+				t.Errorf("submit of an incomplete draft: %v, want the abstract's field error", r.err)
+			}
+		default:
+			if r.err != nil || r.prop.Status != submission.Submitted || r.prop.Version != 2 || r.prop.Title != fmt.Sprintf("Proposal of submitter %d", r.i) {
+				t.Errorf("%s submit of %d: status %s, version %d, %q, %v", r.who, r.i, r.prop.Status, r.prop.Version, r.prop.Title, r.err)
+			}
+		}
+	}
+	for i, a := range authors {
+		id := a.prop.ID
+		var status string
+		var version, revisions, entries, receipts, jobs int
+		if err := f.db.SQL.QueryRow(`SELECT status, version,
+				(SELECT count(*) FROM proposal_revisions r WHERE r.proposal_id = p.id AND r.version = 2 AND r.note = 'submitted' AND r.saved_by = $2
+					AND r.status = 'submitted' AND r.title = p.title AND r.abstract = p.abstract),
+				(SELECT count(*) FROM audit_log a WHERE a.action = 'proposal.submitted' AND a.subject = 'proposal:' || p.id AND a.actor_id = $2
+					AND a.ip = $3 AND a.user_agent IN ('author', 'double')),
+				(SELECT count(*) FROM email_messages e WHERE e.event_key LIKE 'proposal-receipt:' || p.id || ':2:%' AND e.recipient = $4
+					AND e.body_text LIKE '%' || p.title || '%'),
+				(SELECT count(*) FROM river_job j JOIN email_messages e ON e.id = (j.args->>'email_id')::bigint
+					WHERE e.event_key LIKE 'proposal-receipt:' || p.id || ':%')
+			FROM proposals p WHERE id = $1`, id, a.p.UserID, fmt.Sprintf("192.0.2.%d", i), a.p.Email).Scan(
+			&status, &version, &revisions, &entries, &receipts, &jobs); err != nil {
+			t.Fatal(err)
+		}
+		if status != "submitted" || version != 2 || revisions != 1 || entries != 1 || receipts != 1 || jobs != 1 {
+			t.Errorf("proposal %d: %s at version %d; %d revisions, %d audit entries, %d receipts, %d delivery jobs of version 2 (want 1 each)",
+				i, status, version, revisions, entries, receipts, jobs)
+		}
+	}
+	if v := f.count(`SELECT version FROM proposals WHERE id = $1`, draft.ID); v != 1 {
+		t.Errorf("the incomplete draft is at version %d", v)
+	}
+	// Submits alone take at least four statements each (read, write, receipt, job).
+	if got := statements.Load(); got >= 2*int64(calls) {
+		t.Errorf("%d submits took %d statements: too few were made together", calls, got)
+	}
+	select {
+	case err := <-heldDone:
+		t.Fatalf("the held proposal's submit finished while another transaction held it: %v", err)
+	default:
+	}
+	unlock()
+	for range 2 {
+		if err := <-heldDone; err != nil {
+			t.Errorf("the held proposal's submit: %v", err)
+		}
+	}
+	if s := f.count(`SELECT count(*) FROM proposals WHERE id = $1 AND status = 'submitted' AND version = 2`, heldProp.ID); s != 1 {
+		t.Errorf("the held proposal was not submitted")
 	}
 }
