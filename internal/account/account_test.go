@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -97,5 +98,93 @@ func TestLinksAreKeyedBySecretAndExpire(t *testing.T) {
 	}
 	if _, err := svc.LogIn(ctx, "keyed@example.org", "second good password"); err != nil {
 		t.Errorf("log-in with the new password: %v", err)
+	}
+}
+
+// TestAPITokensLookedUpTogether: many people's first requests at once look their tokens up in
+// shared statements, and each still gets its own account, or is refused when its token is revoked,
+// expired or unknown; each use is recorded.
+func TestAPITokensLookedUpTogether(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	svc, db := newService(t, "a secret key of at least thirty-two chars", clock)
+	ctx := context.Background()
+	const n = 24
+	users := make([]account.User, n)
+	secrets := make([]string, n)
+	for i := range users {
+		u, err := svc.CreateUser(ctx, account.CreateUserInput{Email: fmt.Sprintf("token.%d@example.org", i), Name: fmt.Sprintf("Token %d", i),
+			Password: "a fine long password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ttl := time.Duration(0)
+		if i == 1 {
+			ttl = 24 * time.Hour // expires before the lookups
+		}
+		tok, err := svc.CreateAPIToken(ctx, u, "script", ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[i], secrets[i] = u, tok.Secret
+		if i == 2 {
+			if err := svc.RevokeAPIToken(ctx, u, tok.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mu.Lock()
+	now = now.Add(48 * time.Hour)
+	mu.Unlock()
+	type result struct {
+		i   int
+		u   account.User
+		err error
+	}
+	cctx, statements := store.CountQueries(ctx)
+	results := make(chan result, 2*n+1)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	calls := 0
+	lookup := func(i int, secret string) {
+		calls++
+		wg.Go(func() {
+			<-start
+			_, u, _, err := svc.AuthenticateAPIToken(cctx, secret)
+			results <- result{i, u, err}
+		})
+	}
+	for i, s := range secrets {
+		lookup(i, s)
+		if i%5 == 0 {
+			lookup(i, s) // two requests with one token
+		}
+	}
+	lookup(-1, secrets[3][:len(secrets[3])-4]+"zzzz")
+	close(start)
+	wg.Wait()
+	close(results)
+	for r := range results {
+		switch r.i {
+		case -1, 1, 2:
+			if !apperr.Is(r.err, apperr.Unauthenticated) {
+				t.Errorf("lookup %d (unknown, expired or revoked): %v, want unauthenticated", r.i, r.err)
+			}
+		default:
+			if r.err != nil || r.u.ID != users[r.i].ID || r.u.Email != users[r.i].Email {
+				t.Errorf("lookup %d: user %d %q, %v; want %d", r.i, r.u.ID, r.u.Email, r.err, users[r.i].ID)
+			}
+		}
+	}
+	var used int
+	if err := db.SQL.QueryRow(`SELECT count(*) FROM api_tokens WHERE last_used_at = $1`, now).Scan(&used); err != nil {
+		t.Fatal(err)
+	}
+	if used != n-2 {
+		t.Errorf("%d tokens record their use, want %d", used, n-2)
+	}
+	if got := statements.Load(); got >= int64(calls) {
+		t.Errorf("%d lookups took %d statements: none was made together", calls, got)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -270,7 +271,8 @@ func (s Accounts) UserWithRoles(ctx context.Context, id int64) (account.User, []
 
 // UseAPIToken implements account.Store. last_used_at is written at most once a minute per token so
 // that busy clients do not turn every read into a write; the token, its user and the user's roles
-// come back in the same round trip.
+// come back in the same round trip. Outside a transaction, lookups that arrive together (many
+// people's first request at once) are made in one statement.
 //
 // While the database's announcements are followed (Listen), what a token authenticated as is kept in
 // memory for up to a minute, and its last use is recorded when it is looked up again.
@@ -279,36 +281,75 @@ func (s Accounts) UseAPIToken(ctx context.Context, hash []byte, now time.Time) (
 		return e.token, e.user, e.roles, nil
 	}
 	gen := s.principals.begin()
-	var rows []struct {
-		TID         int64
-		TName       string
-		TPrefix     string
-		TCreatedAt  time.Time
-		TLastUsedAt *time.Time
-		TExpiresAt  *time.Time
-		U           userRow `gorm:"embedded"`
-		Roles       []byte
-	}
-	err := s.conn(ctx).Raw(`WITH t AS (
-			SELECT * FROM api_tokens WHERE token_hash = @hash AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)),
-		touched AS (
-			UPDATE api_tokens SET last_used_at = @now WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL OR last_used_at < @stale)
-			RETURNING id)
-		SELECT t.id AS t_id, t.name AS t_name, t.prefix AS t_prefix, t.created_at AS t_created_at,
-			CASE WHEN EXISTS (SELECT 1 FROM touched) THEN @now ELSE t.last_used_at END AS t_last_used_at, t.expires_at AS t_expires_at,
-			u.*, `+rolesColumn+`
-		FROM t JOIN users u ON u.id = t.user_id`,
-		map[string]any{"hash": hash, "now": now, "stale": now.Add(-time.Minute)}).Find(&rows).Error
+	r, err := s.tokens.DoOrAlone(ctx, tokenUse{hash: hash, now: now}, s.Joined(ctx))
 	if err != nil {
 		return account.APIToken{}, account.User{}, nil, translate("api token", err)
 	}
-	if len(rows) == 0 {
+	if r == nil {
 		return account.APIToken{}, account.User{}, nil, apperr.New(apperr.NotFound, "No such token.")
 	}
-	r := rows[0]
-	t := account.APIToken{ID: r.TID, UserID: r.U.ID, Name: r.TName, Prefix: r.TPrefix, Hash: hash, CreatedAt: r.TCreatedAt,
-		LastUsedAt: r.TLastUsedAt, ExpiresAt: r.TExpiresAt}
-	e := principalEntry{token: t, user: r.U.domain(), roles: membershipsOf(r.Roles)}
-	s.principals.put(gen, hash, e, now)
-	return e.token, e.user, e.roles, nil
+	s.principals.put(gen, hash, *r, now)
+	return r.token, r.user, r.roles, nil
 }
+
+// tokenUse is one lookup of an API token by its hash at a moment.
+type tokenUse struct {
+	hash []byte
+	now  time.Time
+}
+
+// useAPITokens looks up the tokens of uses, each live at its moment, with their users and roles, and
+// records their use (at most once a minute); nil for a token not found. The arrays go to the driver as
+// they are, each behind a sub-select so that every batch has one plan.
+func (s Accounts) useAPITokens(ctx context.Context, uses []tokenUse) ([]*principalEntry, error) {
+	n := len(uses)
+	ord, hashes, now := make([]int32, n), make([][]byte, n), make([]time.Time, n)
+	for i, u := range uses {
+		ord[i], hashes[i], now[i] = int32(i), u.hash, u.now
+	}
+	db := s.conn(ctx)
+	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH h AS (
+			SELECT * FROM `+tokenRows+` AS h(ord, hash, now)),
+		t AS (
+			SELECT h.ord, h.now, a.* FROM h JOIN api_tokens a
+				ON a.token_hash = h.hash AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > h.now)),
+		touched AS (
+			UPDATE api_tokens a SET last_used_at = t.now FROM t
+			WHERE a.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < t.now - interval '1 minute')
+			RETURNING a.id)
+		SELECT t.ord AS batch_ord, t.id AS t_id, t.name AS t_name, t.prefix AS t_prefix, t.created_at AS t_created_at,
+			CASE WHEN t.id IN (SELECT id FROM touched) THEN t.now ELSE t.last_used_at END AS t_last_used_at, t.expires_at AS t_expires_at,
+			u.*, `+rolesColumn+`
+		FROM t JOIN users u ON u.id = t.user_id`, ord, hashes, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]*principalEntry, n)
+	for rows.Next() {
+		var r struct {
+			BatchOrd    int
+			TID         int64
+			TName       string
+			TPrefix     string
+			TCreatedAt  time.Time
+			TLastUsedAt *time.Time
+			TExpiresAt  *time.Time
+			U           userRow `gorm:"embedded"`
+			Roles       []byte
+		}
+		if err := db.ScanRows(rows, &r); err != nil {
+			return nil, err
+		}
+		if r.BatchOrd < 0 || r.BatchOrd >= n || out[r.BatchOrd] != nil {
+			return nil, fmt.Errorf("api tokens: unexpected row %d", r.BatchOrd)
+		}
+		t := account.APIToken{ID: r.TID, UserID: r.U.ID, Name: r.TName, Prefix: r.TPrefix, Hash: uses[r.BatchOrd].hash, CreatedAt: r.TCreatedAt,
+			LastUsedAt: r.TLastUsedAt, ExpiresAt: r.TExpiresAt}
+		out[r.BatchOrd] = &principalEntry{token: t, user: r.U.domain(), roles: membershipsOf(r.Roles)}
+	}
+	return out, rows.Err()
+}
+
+// tokenRows is the rows of a batch of token lookups (see useAPITokens).
+var tokenRows = unnestOf("int", "bytea", "timestamptz")

@@ -51,6 +51,8 @@ type DB struct {
 	saves *batch.Batcher[submission.ContentSave, savedContent]
 	// creates writes together the new proposals that arrive together.
 	creates *batch.Batcher[newProposal, createdProposal]
+	// tokens looks up together the API tokens that arrive together.
+	tokens *batch.Batcher[tokenUse, *principalEntry]
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -113,6 +115,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	db.creates = &batch.Batcher[newProposal, createdProposal]{Max: 64, Parallel: 2, Timeout: 30 * time.Second,
 		Write: func(ctx context.Context, in []newProposal) ([]createdProposal, error) {
 			return Proposals{db}.createProposals(ctx, in)
+		}}
+	db.tokens = &batch.Batcher[tokenUse, *principalEntry]{Max: 64, Parallel: 2, Timeout: 30 * time.Second,
+		Write: func(ctx context.Context, in []tokenUse) ([]*principalEntry, error) {
+			return Accounts{db}.useAPITokens(ctx, in)
 		}}
 	return db, nil
 }
