@@ -149,6 +149,24 @@ func (f *fixture) draft(p *access.Principal, c submission.Content) submission.Pr
 	return prop
 }
 
+// author is a person with a complete profile and a complete draft.
+type author struct {
+	p    *access.Principal
+	prop submission.Proposal
+}
+
+// authors makes n authors named "<name> <i>", the title of each draft title(i).
+func (f *fixture) authors(n int, name string, title func(i int) string) []author {
+	out := make([]author, n)
+	for i := range out {
+		p := f.person(fmt.Sprintf("%s %d", name, i), true)
+		c := f.complete()
+		c.Title = title(i)
+		out[i] = author{p, f.draft(p, c)}
+	}
+	return out
+}
+
 func (f *fixture) count(q string, args ...any) int {
 	f.t.Helper()
 	var n int
@@ -926,15 +944,7 @@ func TestSavesWrittenTogether(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	const n = 24
-	type author struct {
-		p    *access.Principal
-		prop submission.Proposal
-	}
-	authors := make([]author, n)
-	for i := range authors {
-		p := f.person(fmt.Sprintf("Author %d", i), true)
-		authors[i] = author{p, f.draft(p, f.complete())}
-	}
+	authors := f.authors(n, "Author", func(int) string { return f.complete().Title })
 	// The call's settings are read once and kept; a save alone is one statement.
 	warm := f.draft(f.person("Warm-up", true), f.complete())
 	if _, _, err := f.subs.Save(ctx, f.principal(warm.OwnerID), f.conf, warm.ID, 1, f.complete()); err != nil {
@@ -1172,17 +1182,7 @@ func TestSubmitsMadeTogether(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	const n = 24
-	type author struct {
-		p    *access.Principal
-		prop submission.Proposal
-	}
-	authors := make([]author, n)
-	for i := range authors {
-		p := f.person(fmt.Sprintf("Submitter %d", i), true)
-		c := f.complete()
-		c.Title = fmt.Sprintf("Proposal of submitter %d", i)
-		authors[i] = author{p, f.draft(p, c)}
-	}
+	authors := f.authors(n, "Submitter", func(i int) string { return fmt.Sprintf("Proposal of submitter %d", i) })
 	// The call's settings are read once and kept.
 	warm := f.person("Warm-up", true)
 	if _, _, err := f.subs.Submit(ctx, warm, f.conf, f.draft(warm, f.complete()).ID, 1); err != nil {
