@@ -188,3 +188,56 @@ func TestAPITokensLookedUpTogether(t *testing.T) {
 		t.Errorf("%d lookups took %d statements: none was made together", calls, got)
 	}
 }
+
+// TestAPITokenLookupNotHeldByALock: a token row another transaction holds keeps no lookup waiting,
+// its own or others' looked up with it; its use then goes unrecorded.
+func TestAPITokenLookupNotHeldByALock(t *testing.T) {
+	svc, db := newService(t, "a secret key of at least thirty-two chars", nil)
+	ctx := context.Background()
+	var secrets []string
+	var ids []int64
+	for i := range 2 {
+		u, err := svc.CreateUser(ctx, account.CreateUserInput{Email: fmt.Sprintf("held.%d@example.org", i), Name: "Held", Password: "a fine long password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := svc.CreateAPIToken(ctx, u, "script", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets, ids = append(secrets, tok.Secret), append(ids, tok.ID)
+	}
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.Exec(`SELECT 1 FROM api_tokens WHERE id = $1 FOR UPDATE`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	release := time.AfterFunc(10*time.Second, func() { _ = tx.Rollback() }) // fail, do not hang
+	defer release.Stop()
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() { _, _, _, errs[i] = svc.AuthenticateAPIToken(ctx, secrets[i%2]) })
+	}
+	wg.Wait()
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the lookups took %v: they waited for the lock", took)
+	}
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("lookup %d: %v", i, err)
+		}
+	}
+	var held, other *time.Time
+	if err := db.SQL.QueryRow(`SELECT (SELECT last_used_at FROM api_tokens WHERE id = $1), (SELECT last_used_at FROM api_tokens WHERE id = $2)`,
+		ids[0], ids[1]).Scan(&held, &other); err != nil {
+		t.Fatal(err)
+	}
+	if held != nil || other == nil {
+		t.Errorf("uses recorded: held token %v, the other %v; want none and one", held, other)
+	}
+}

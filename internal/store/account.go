@@ -299,7 +299,8 @@ type tokenUse struct {
 }
 
 // useAPITokens looks up the tokens of uses, each live at its moment, with their users and roles, and
-// records their use (at most once a minute); nil for a token not found. The arrays go to the driver as
+// records their use (at most once a minute, and not for a token another transaction holds, which is
+// not waited for); nil for a token not found. The arrays go to the driver as
 // they are, each behind a sub-select so that every batch has one plan.
 func (s Accounts) useAPITokens(ctx context.Context, uses []tokenUse) ([]*principalEntry, error) {
 	n := len(uses)
@@ -313,9 +314,15 @@ func (s Accounts) useAPITokens(ctx context.Context, uses []tokenUse) ([]*princip
 		t AS (
 			SELECT h.ord, h.now, a.* FROM h JOIN api_tokens a
 				ON a.token_hash = h.hash AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > h.now)),
+		-- A token another transaction holds (a revocation, say) is not waited for: its use goes
+		-- unrecorded this time. Locks are taken in id order.
+		l AS (
+			SELECT a.id FROM api_tokens a JOIN t ON t.id = a.id
+			WHERE t.last_used_at IS NULL OR t.last_used_at < t.now - interval '1 minute'
+			ORDER BY a.id FOR UPDATE OF a SKIP LOCKED),
 		touched AS (
 			UPDATE api_tokens a SET last_used_at = t.now FROM t
-			WHERE a.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < t.now - interval '1 minute')
+			WHERE a.id = t.id AND a.id IN (SELECT id FROM l)
 			RETURNING a.id)
 		SELECT t.ord AS batch_ord, t.id AS t_id, t.name AS t_name, t.prefix AS t_prefix, t.created_at AS t_created_at,
 			CASE WHEN t.id IN (SELECT id FROM touched) THEN t.now ELSE t.last_used_at END AS t_last_used_at, t.expires_at AS t_expires_at,
