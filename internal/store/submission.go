@@ -463,7 +463,8 @@ func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave)
 		p := x.P
 		ord[i], ids[i], olds[i], versions[i], statuses[i] = int32(i), p.ID, int32(x.OldVersion), int32(p.Version), string(p.Status)
 		submitted[i], withdrawn[i], at[i], by[i], notes[i] = p.SubmittedAt, p.WithdrawnAt, p.UpdatedAt, x.Revision.SavedBy, x.Revision.Note
-		a := auditRowOf(ctx, x.Entry)
+		// The entry says where its own request came from; ctx may be another request's (a batch's).
+		a := auditRowOf(context.Background(), x.Entry)
 		occurred[i], actors[i], actorEmails[i], actions[i], subjects[i] = a.OccurredAt, a.ActorID, a.ActorEmail, a.Action, a.Subject
 		auditConfs[i], ips[i], agents[i], details[i] = a.ConferenceID, a.IP, a.UserAgent, a.Details
 	}

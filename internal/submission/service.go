@@ -146,12 +146,17 @@ func Deadline(call cfp.Call, prop Proposal) time.Time {
 
 // Editable reports whether the proposal can still be changed at this moment, and its deadline.
 func (s *Service) Editable(ctx context.Context, conf conference.Conference, prop Proposal) (bool, time.Time, error) {
+	return s.editableAt(ctx, conf, prop, s.now())
+}
+
+// editableAt is Editable at the moment at.
+func (s *Service) editableAt(ctx context.Context, conf conference.Conference, prop Proposal, at time.Time) (bool, time.Time, error) {
 	call, err := s.calls.Call(ctx, conf)
 	if err != nil {
 		return false, time.Time{}, err
 	}
 	d := Deadline(call, prop)
-	return prop.Status != Withdrawn && prop.Decision == "" && !s.now().After(d), d, nil
+	return prop.Status != Withdrawn && prop.Decision == "" && !at.After(d), d, nil
 }
 
 // locked is the error for a change to a proposal that is no longer editable: reviewers and the
@@ -496,15 +501,21 @@ func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conf
 // Returns apperr Invalid with field errors (the profile's missing fields named "profile.<field>"),
 // Conflict (stale version), Forbidden (deadline passed, withdrawn) and NotFound.
 //
+// The moment of submission, against which the deadline is judged and which the proposal records,
+// is when the request arrived: waiting for others' submits to be made does not make it late.
+//
 // Outside a transaction, submits that arrive together are made together, in one transaction
-// (submitMany); a submit that batch leaves to itself, or whose batch fails, is made on its own.
+// (submitMany); a submit that batch leaves to itself, or whose batch fails, is made on its own. Once
+// a batch has taken a submit, it is made even if the caller goes away meanwhile (the caller then
+// gets the context's error; submitting again finds it submitted).
 func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int) (Proposal, []Warning, error) {
+	at := s.now()
 	if p != nil && !s.store.Joined(ctx) {
 		// The audit entry says where the request came from, which the batch's context does not.
 		e := entry(p, conf, "proposal.submitted", id, "")
 		o := audit.OriginFrom(ctx)
-		e.IP, e.UserAgent = o.IP, o.UserAgent
-		out, err := s.submits.Do(ctx, submitCall{p: p, conf: conf, id: id, version: version, entry: e})
+		e.OccurredAt, e.IP, e.UserAgent = at, o.IP, o.UserAgent
+		out, err := s.submits.Do(ctx, submitCall{p: p, conf: conf, id: id, version: version, at: at, entry: e})
 		if err == nil && !out.alone {
 			return out.prop, out.warns, out.err
 		}
@@ -522,12 +533,12 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 		if prop, _, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
 			return err
 		}
-		ready, err := s.readyToSubmit(ctx, conf, prop, version)
+		ready, err := s.readyToSubmit(ctx, conf, prop, version, at)
 		if err != nil || ready.done {
 			return err
 		}
 		warns = ready.warns
-		if err := s.saveStatus(ctx, p, conf, &prop, "submitted", submitted(&prop)); err != nil {
+		if err := s.saveStatus(ctx, p, conf, &prop, "submitted", submitted(&prop), at); err != nil {
 			return err
 		}
 		msgs, err := s.receipts(ctx, conf, prop, ready.format, ready.deadline)
@@ -553,16 +564,16 @@ type readiness struct {
 	warns    []Warning
 }
 
-// readyToSubmit checks a locked proposal for a submit of version: its status, its deadline at this
-// moment, the version, and everything the call asks of it and its presenters, all said at once.
-func (s *Service) readyToSubmit(ctx context.Context, conf conference.Conference, prop Proposal, version int) (readiness, error) {
+// readyToSubmit checks a locked proposal for a submit of version made at the moment at: its status,
+// its deadline, the version, and everything the call asks of it and its presenters, all said at once.
+func (s *Service) readyToSubmit(ctx context.Context, conf conference.Conference, prop Proposal, version int, at time.Time) (readiness, error) {
 	switch prop.Status {
 	case Submitted:
 		return readiness{done: true}, nil
 	case Withdrawn:
 		return readiness{}, apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it cannot be submitted.")
 	}
-	editable, d, err := s.Editable(ctx, conf, prop)
+	editable, d, err := s.editableAt(ctx, conf, prop, at)
 	if err != nil {
 		return readiness{}, err
 	}
@@ -597,13 +608,14 @@ func answer(err error) bool {
 	return ok && slices.Contains([]apperr.Code{apperr.Invalid, apperr.Forbidden, apperr.Conflict, apperr.NotFound}, ae.Code)
 }
 
-// submitCall is one submit waiting to be made with others; entry is its audit entry, with where
-// the request came from.
+// submitCall is one submit waiting to be made with others: at is when it arrived, entry its audit
+// entry, with where the request came from.
 type submitCall struct {
 	p       *access.Principal
 	conf    conference.Conference
 	id      int64
 	version int
+	at      time.Time
 	entry   audit.Entry
 }
 
@@ -656,7 +668,7 @@ func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitO
 				out[i].prop, out[i].err = prop, apperr.New(apperr.Forbidden, "Only the proposal's presenters can change it.")
 				continue
 			}
-			r, err := s.readyToSubmit(ctx, c.conf, prop, c.version)
+			r, err := s.readyToSubmit(ctx, c.conf, prop, c.version, c.at)
 			if err != nil && !answer(err) {
 				return err
 			}
@@ -665,7 +677,7 @@ func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitO
 				continue
 			}
 			old := prop.Version
-			bump(&prop, submitted(&prop), s.now())
+			bump(&prop, submitted(&prop), c.at)
 			out[i].prop = prop
 			saves = append(saves, StatusSave{P: prop, OldVersion: old, Revision: *revisionOf(prop, c.p.UserID, "submitted"), Entry: c.entry})
 			made, ready = append(made, i), append(ready, r)
@@ -701,11 +713,11 @@ func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitO
 // outside this service could do that.
 var errChanged = apperr.New(apperr.Conflict, "Someone saved this proposal meanwhile. Reload it and make your change again.")
 
-// saveStatus writes a change of a locked proposal's status, made by set at this moment, as its next
+// saveStatus writes a change of a locked proposal's status, made by set at the moment now, as its next
 // version with its revision (noted as what it became) and the audit entry "proposal.<what>".
-func (s *Service) saveStatus(ctx context.Context, p *access.Principal, conf conference.Conference, prop *Proposal, what string, set func(now time.Time)) error {
+func (s *Service) saveStatus(ctx context.Context, p *access.Principal, conf conference.Conference, prop *Proposal, what string, set func(now time.Time), now time.Time) error {
 	old := prop.Version
-	bump(prop, set, s.now())
+	bump(prop, set, now)
 	e := entry(p, conf, "proposal."+what, prop.ID, "")
 	saved, err := s.store.SaveVersion(ctx, prop, old, revisionOf(*prop, p.UserID, what), &e)
 	if err != nil {
@@ -757,7 +769,7 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can withdraw it. You can leave it instead.")
 		}
 		wasSubmitted := prop.Status == Submitted
-		if err := s.saveStatus(ctx, p, conf, &prop, "withdrawn", func(now time.Time) { prop.Status, prop.WithdrawnAt = Withdrawn, &now }); err != nil {
+		if err := s.saveStatus(ctx, p, conf, &prop, "withdrawn", func(now time.Time) { prop.Status, prop.WithdrawnAt = Withdrawn, &now }, s.now()); err != nil {
 			return err
 		}
 		if wasSubmitted {

@@ -319,7 +319,8 @@ type ContentSave struct {
 }
 
 // StatusSave is a change of a proposal's status made as its next version: P holds the status, its
-// times and the new version; the Revision's author and note and the audit Entry go with it.
+// times and the new version; the Revision's author and note and the audit Entry go with it. The
+// entry is written as it is: its IP and user agent are those of its own request, even when empty.
 type StatusSave struct {
 	P          Proposal
 	OldVersion int

@@ -1317,3 +1317,68 @@ func TestSubmitsMadeTogether(t *testing.T) {
 		t.Errorf("the held proposal was not submitted")
 	}
 }
+
+// TestSubmitJudgedWhenItArrived: a submit that arrives before the deadline is on time even when it
+// has to wait, past the deadline, for the proposal's lock, and its proposal records when it arrived.
+func TestSubmitJudgedWhenItArrived(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Just In Time", true)
+	prop := f.draft(p, f.complete())
+	arrived := time.Date(2027, 6, 30, 23, 59, 59, 0, ny)
+	f.clock.set(arrived)
+	tx, err := f.db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`SELECT 1 FROM proposals WHERE id = $1 FOR UPDATE`, prop.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	var submitted submission.Proposal
+	go func() {
+		var err error
+		submitted, _, err = f.subs.Submit(ctx, p, f.conf, prop.ID, 1)
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	f.clock.set(arrived.Add(2 * time.Second)) // the deadline passes while it waits
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("a submit that arrived before the deadline: %v", err)
+	}
+	if submitted.SubmittedAt == nil || !submitted.SubmittedAt.Equal(arrived) {
+		t.Errorf("submitted at %v, want %v (when it arrived)", submitted.SubmittedAt, arrived)
+	}
+}
+
+// TestStatusSaveKeepsItsOwnOrigin: the audit entry of a status change written with others says where
+// its own request came from, even when that request sent no user agent, never where the request
+// whose context the statement runs under came from.
+func TestStatusSaveKeepsItsOwnOrigin(t *testing.T) {
+	f := setup(t)
+	p := f.person("Scripted", true)
+	prop := f.draft(p, f.complete())
+	ctx := audit.WithOrigin(context.Background(), audit.Origin{IP: "198.51.100.1", UserAgent: "someone else's browser"})
+	next := prop
+	now := f.clock.now()
+	next.Status, next.SubmittedAt, next.UpdatedAt, next.Version = submission.Submitted, &now, now, 2
+	uid, cid := p.UserID, f.conf.ID
+	saved, err := store.Proposals{DB: f.db}.SaveStatuses(ctx, []submission.StatusSave{{P: next, OldVersion: 1,
+		Revision: submission.Revision{SavedBy: &uid, Note: "submitted"},
+		Entry: audit.Entry{ActorID: &uid, ActorEmail: p.Email, Action: "proposal.submitted", Subject: fmt.Sprintf("proposal:%d", prop.ID),
+			ConferenceID: &cid, IP: "192.0.2.9"}}})
+	if err != nil || len(saved) != 1 || !saved[0] {
+		t.Fatalf("status save: %v %v", saved, err)
+	}
+	var ip, agent string
+	if err := f.db.SQL.QueryRow(`SELECT ip, user_agent FROM audit_log WHERE action = 'proposal.submitted' AND subject = $1`,
+		fmt.Sprintf("proposal:%d", prop.ID)).Scan(&ip, &agent); err != nil {
+		t.Fatal(err)
+	}
+	if ip != "192.0.2.9" || agent != "" {
+		t.Errorf("audit entry from %q with agent %q, want 192.0.2.9 and none", ip, agent)
+	}
+}
