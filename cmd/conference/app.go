@@ -175,7 +175,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "mail_queue_depth",
-		Help: "Mail delivery jobs waiting, running or to be retried."}, func() float64 {
+		Help: "Messages of mail delivery jobs waiting, running or to be retried."}, func() float64 {
 		qctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		n, err := mailStore.QueueDepth(qctx)

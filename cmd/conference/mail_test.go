@@ -220,3 +220,86 @@ func TestDevMailboxFailureIsRecorded(t *testing.T) {
 		t.Errorf("%d copies in the development mailbox, want 1", n)
 	}
 }
+
+// TestMessagesDeliveredTogether: messages queued together are delivered by one job to a real SMTP
+// server: a refusal is recorded for its own message while the others go out, with their
+// attachments; a message already sent is not sent again; the next attempt sends only what is left,
+// and the last one marks what still fails as failed.
+func TestMessagesDeliveredTogether(t *testing.T) {
+	srv := smtptest.Start(t)
+	sender, err := mail.NewSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := startApp(t, withFreshDB(t))
+	ctx := context.Background()
+	d := mail.Delivery{Store: ta.mailbox(), Sender: sender, From: "x@example.org", Domain: "example.org"}
+	// Rows without jobs, so that only this test delivers them.
+	insert := func(to, status string) int64 {
+		t.Helper()
+		var id int64
+		if err := ta.db.SQL.QueryRow(`INSERT INTO email_messages (event_key, recipient, subject, body_text, body_html, status)
+			VALUES ('together:' || $1, $1, 'Together ' || $1, 'text', '<p>html</p>', $2) RETURNING id`, to, status).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	first, withFile, third, sent := insert("first@example.org", "queued"), insert("file@example.org", "queued"),
+		insert("third@example.org", "queued"), insert("sent@example.org", "sent")
+	if _, err := ta.db.SQL.Exec(`INSERT INTO email_attachments (email_id, name, content_type, data) VALUES ($1, 'invite.ics', 'text/calendar', 'BEGIN:VCALENDAR')`, withFile); err != nil {
+		t.Fatal(err)
+	}
+	state := func(id int64) (status string, attempts int, lastErr string) {
+		t.Helper()
+		if err := ta.db.SQL.QueryRow(`SELECT status, attempts, last_error FROM email_messages WHERE id = $1`, id).Scan(&status, &attempts, &lastErr); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+
+	srv.FailNext(1) // the first message, sent first, is refused
+	if err := d.DeliverMany(ctx, []int64{first, withFile, third, sent}, false); err == nil || !strings.Contains(err.Error(), "1 of 3 messages not sent") {
+		t.Fatalf("first attempt: %v", err)
+	}
+	got := srv.Messages()
+	if len(got) != 2 || got[0].To[0] != "file@example.org" || got[1].To[0] != "third@example.org" {
+		t.Fatalf("arrived after the first attempt: %+v", got)
+	}
+	if len(got[0].Attachments) != 1 || got[0].Attachments[0].Name != "invite.ics" {
+		t.Errorf("the attachment: %+v", got[0].Attachments)
+	}
+	if s, n, e := state(first); s != "queued" || n != 1 || e == "" {
+		t.Errorf("the refused message: %s, %d attempts, %q", s, n, e)
+	}
+	for _, id := range []int64{withFile, third} {
+		if s, n, e := state(id); s != "sent" || n != 1 || e != "" {
+			t.Errorf("message %d: %s, %d attempts, %q", id, s, n, e)
+		}
+	}
+	if s, n, _ := state(sent); s != "sent" || n != 0 {
+		t.Errorf("the message sent before: %s, %d attempts", s, n)
+	}
+
+	if err := d.DeliverMany(ctx, []int64{first, withFile, third, sent}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Messages(); len(got) != 3 || got[2].To[0] != "first@example.org" {
+		t.Fatalf("arrived after the second attempt: %d messages", len(got))
+	}
+	if s, n, e := state(first); s != "sent" || n != 2 || e != "" {
+		t.Errorf("the refused message, sent: %s, %d attempts, %q", s, n, e)
+	}
+
+	// On the last attempt, what still fails is marked failed; the others are sent.
+	late, fine := insert("late@example.org", "queued"), insert("fine@example.org", "queued")
+	srv.FailNext(1)
+	if err := d.DeliverMany(ctx, []int64{late, fine}, true); err == nil {
+		t.Fatal("want the refusal")
+	}
+	if s, _, e := state(late); s != "failed" || e == "" {
+		t.Errorf("refused on the last attempt: %s, %q", s, e)
+	}
+	if s, _, _ := state(fine); s != "sent" {
+		t.Errorf("the other message on the last attempt: %s", s)
+	}
+}

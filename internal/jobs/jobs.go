@@ -126,7 +126,7 @@ type sendEmail struct {
 }
 
 func (w *sendEmail) Work(ctx context.Context, job *river.Job[mail.Job]) error {
-	return w.delivery.Deliver(ctx, job.Args.EmailID, job.Attempt >= job.MaxAttempts)
+	return w.delivery.DeliverMany(ctx, job.Args.IDs(), job.Attempt >= job.MaxAttempts)
 }
 
 type cleanupArgs struct{}

@@ -41,9 +41,18 @@ type Email struct {
 	SentAt        *time.Time
 }
 
-// Job is the queue job that delivers one Email.
+// Job is the queue job that delivers one Email (EmailID), or several queued together (EmailIDs).
 type Job struct {
-	EmailID int64 `json:"email_id"`
+	EmailID  int64   `json:"email_id,omitempty"`
+	EmailIDs []int64 `json:"email_ids,omitempty"`
+}
+
+// IDs are the messages the job delivers.
+func (j Job) IDs() []int64 {
+	if len(j.EmailIDs) > 0 {
+		return j.EmailIDs
+	}
+	return []int64{j.EmailID}
 }
 
 // Kind names the job for the queue.
@@ -78,6 +87,9 @@ type Log interface {
 // (the development mailbox) keeps the message only with the record of its delivery.
 type DeliveryStore interface {
 	Deliver(ctx context.Context, id int64, final bool, send func(ctx context.Context, e Email) error) error
+	// DeliverMany is Deliver for several messages in one transaction, sent one after the other;
+	// each outcome is recorded for its own message. It returns an error when any send failed.
+	DeliverMany(ctx context.Context, ids []int64, final bool, send func(ctx context.Context, e Email) error) error
 }
 
 // Envelope is one message ready for a transport.

@@ -164,8 +164,20 @@ type Delivery struct {
 // Deliver makes one delivery attempt of the message. final marks the last attempt: a failure then
 // marks the message failed. A message already sent is not sent again.
 func (d Delivery) Deliver(ctx context.Context, emailID int64, final bool) error {
-	return d.Store.Deliver(ctx, emailID, final, func(ctx context.Context, e Email) error {
-		return d.Sender.Send(ctx, Envelope{MessageID: fmt.Sprintf("mail-%d@%s", e.ID, d.Domain), From: d.From,
-			To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments})
-	})
+	return d.Store.Deliver(ctx, emailID, final, d.send)
+}
+
+// DeliverMany makes one delivery attempt of each of the messages not yet sent, in one transaction;
+// a failure is recorded for its own message and the others are still sent. It returns an error
+// when any failed.
+func (d Delivery) DeliverMany(ctx context.Context, ids []int64, final bool) error {
+	if len(ids) == 1 {
+		return d.Deliver(ctx, ids[0], final)
+	}
+	return d.Store.DeliverMany(ctx, ids, final, d.send)
+}
+
+func (d Delivery) send(ctx context.Context, e Email) error {
+	return d.Sender.Send(ctx, Envelope{MessageID: fmt.Sprintf("mail-%d@%s", e.ID, d.Domain), From: d.From,
+		To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments})
 }

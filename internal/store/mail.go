@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -104,8 +105,11 @@ func (s Mail) Enqueue(ctx context.Context, e *mail.Email) (bool, error) {
 	return inserted, err
 }
 
+// mailBatch is the most messages one delivery job sends.
+const mailBatch = 50
+
 // EnqueueMany implements mail.Queue: Enqueue for many messages, in one statement for the messages and
-// one for their delivery jobs. Each message queued sets its ID; a message whose event key has one
+// one for their delivery jobs, each of which delivers up to mailBatch of them. Each message queued sets its ID; a message whose event key has one
 // already is left as it is. The arrays go to the driver as they are.
 func (s Mail) EnqueueMany(ctx context.Context, es []*mail.Email) error {
 	n := len(es)
@@ -143,7 +147,7 @@ func (s Mail) EnqueueMany(ctx context.Context, es []*mail.Email) error {
 		if err := rows.Err(); err != nil {
 			return translate("enqueue mail", err)
 		}
-		var jobs []river.InsertManyParams
+		var newIDs []int64
 		for _, e := range es {
 			q, ok := made[e.EventKey]
 			if !ok {
@@ -157,10 +161,16 @@ func (s Mail) EnqueueMany(ctx context.Context, es []*mail.Email) error {
 				}
 			}
 			e.ID, e.CreatedAt = q.id, q.at
-			jobs = append(jobs, river.InsertManyParams{Args: mail.Job{EmailID: q.id}, InsertOpts: &river.InsertOpts{MaxAttempts: MailMaxAttempts}})
+			newIDs = append(newIDs, q.id)
 		}
-		if len(jobs) == 0 {
+		if len(newIDs) == 0 {
 			return nil
+		}
+		// Messages queued together are delivered together, a job for up to mailBatch of them: one
+		// transaction, one lock and one record of the outcomes for all.
+		var jobs []river.InsertManyParams
+		for ids := range slices.Chunk(newIDs, mailBatch) {
+			jobs = append(jobs, river.InsertManyParams{Args: mail.Job{EmailIDs: ids}, InsertOpts: &river.InsertOpts{MaxAttempts: MailMaxAttempts}})
 		}
 		tx, ok := sqlTx(ctx)
 		if !ok {
@@ -259,6 +269,61 @@ func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(conte
 	return sendErr
 }
 
+// DeliverMany implements mail.DeliveryStore: the messages not yet sent are locked in id order and
+// read in one statement, their attachments in another; each is sent in turn, and the outcomes are
+// recorded in one statement. The arrays go to the driver as they are.
+func (s Mail) DeliverMany(ctx context.Context, ids []int64, final bool, send func(context.Context, mail.Email) error) error {
+	var sendErr error
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var rows []emailRow
+		if err := s.conn(ctx).Raw(`SELECT * FROM email_messages WHERE id IN ? AND status <> 'sent' ORDER BY id FOR UPDATE`, ids).
+			Find(&rows).Error; err != nil {
+			return translate("lock mail", err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		locked := make([]int64, len(rows))
+		for i, r := range rows {
+			locked[i] = r.ID
+		}
+		var atts []attachmentRow
+		if err := s.conn(ctx).Where("email_id IN ?", locked).Order("id").Find(&atts).Error; err != nil {
+			return translate("mail attachments", err)
+		}
+		errs := make([]*string, len(rows))
+		failed := 0
+		for i, r := range rows {
+			e := r.domain()
+			for _, a := range atts {
+				if a.EmailID == r.ID {
+					e.Attachments = append(e.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+				}
+			}
+			if err := send(ctx, e); err != nil {
+				msg := truncate(err.Error(), 1000)
+				errs[i] = &msg
+				if failed++; sendErr == nil {
+					sendErr = err
+				}
+			}
+		}
+		if failed > 0 {
+			sendErr = fmt.Errorf("%d of %d messages not sent; the first: %w", failed, len(rows), sendErr)
+		}
+		_, err := s.conn(ctx).Statement.ConnPool.ExecContext(ctx, `UPDATE email_messages m SET attempts = m.attempts + 1,
+				status = CASE WHEN v.err IS NULL THEN 'sent'::email_status WHEN $3 THEN 'failed'::email_status ELSE m.status END,
+				sent_at = CASE WHEN v.err IS NULL THEN $4 ELSE m.sent_at END,
+				last_error = coalesce(v.err, '')
+			FROM unnest($1::bigint[], $2::text[]) AS v(id, err) WHERE m.id = v.id`, locked, errs, final, time.Now())
+		return translate("record delivery", err)
+	})
+	if err != nil {
+		return err
+	}
+	return sendErr
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -266,10 +331,11 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// QueueDepth counts delivery jobs waiting to run or to be retried.
+// QueueDepth counts the messages of delivery jobs waiting to run, running or to be retried.
 func (s Mail) QueueDepth(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.conn(ctx).Raw(`SELECT count(*) FROM river_job WHERE state IN ('available', 'retryable', 'scheduled', 'running')`).Find(&n).Error
+	err := s.conn(ctx).Raw(`SELECT coalesce(sum(coalesce(jsonb_array_length(args->'email_ids'), 1)), 0)
+		FROM river_job WHERE kind = 'send_email' AND state IN ('available', 'retryable', 'scheduled', 'running')`).Find(&n).Error
 	return n, translate("queue depth", err)
 }
 

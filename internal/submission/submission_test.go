@@ -1284,7 +1284,7 @@ func TestSubmitsMadeTogether(t *testing.T) {
 					AND a.ip = $3 AND a.user_agent IN ('author', 'double')),
 				(SELECT count(*) FROM email_messages e WHERE e.event_key LIKE 'proposal-receipt:' || p.id || ':2:%' AND e.recipient = $4
 					AND e.body_text LIKE '%' || p.title || '%'),
-				(SELECT count(*) FROM river_job j JOIN email_messages e ON e.id = (j.args->>'email_id')::bigint
+				(SELECT count(*) FROM river_job j JOIN email_messages e ON (j.args->'email_ids') @> to_jsonb(e.id) OR (j.args->>'email_id')::bigint = e.id
 					WHERE e.event_key LIKE 'proposal-receipt:' || p.id || ':%')
 			FROM proposals p WHERE id = $1`, id, a.p.UserID, fmt.Sprintf("192.0.2.%d", i), a.p.Email).Scan(
 			&status, &version, &revisions, &entries, &receipts, &jobs); err != nil {
