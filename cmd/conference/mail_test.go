@@ -303,3 +303,51 @@ func TestMessagesDeliveredTogether(t *testing.T) {
 		t.Errorf("the other message on the last attempt: %s", s)
 	}
 }
+
+// cancelAfterSend sends through its sender, then ends the delivery's context, as a job's time limit
+// or a shutdown would.
+type cancelAfterSend struct {
+	mail.Sender
+	cancel context.CancelFunc
+}
+
+func (c cancelAfterSend) Send(ctx context.Context, e mail.Envelope) error {
+	err := c.Sender.Send(ctx, e)
+	c.cancel()
+	return err
+}
+
+// TestDeliveryOutOfTimeRecordsWhatWentOut: when a delivery job's context ends while its messages go
+// out, the ones sent are recorded as sent (never sent again) and the rest wait, unattempted, for the
+// next attempt.
+func TestDeliveryOutOfTimeRecordsWhatWentOut(t *testing.T) {
+	srv := smtptest.Start(t)
+	sender, err := mail.NewSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := startApp(t, withFreshDB(t))
+	var ids []int64
+	for _, to := range []string{"in.time@example.org", "too.late@example.org"} {
+		var id int64
+		if err := ta.db.SQL.QueryRow(`INSERT INTO email_messages (event_key, recipient, subject, body_text, body_html, status)
+			VALUES ('timed:' || $1, $1, 'Timed', 'text', '<p>html</p>', 'queued') RETURNING id`, to).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := mail.Delivery{Store: ta.mailbox(), Sender: cancelAfterSend{sender, cancel}, From: "x@example.org", Domain: "example.org"}
+	if err := d.DeliverMany(ctx, ids, false); err == nil || !strings.Contains(err.Error(), "1 of 2 messages left for the next attempt") {
+		t.Fatalf("delivery out of time: %v", err)
+	}
+	if got := srv.Messages(); len(got) != 1 || got[0].To[0] != "in.time@example.org" {
+		t.Fatalf("arrived: %+v", got)
+	}
+	if e := emailTo(t, ta, "in.time@example.org", "Timed"); e.Status != "sent" || e.Attempts != 1 {
+		t.Errorf("the message that went out: %+v", e)
+	}
+	if e := emailTo(t, ta, "too.late@example.org", "Timed"); e.Status != "queued" || e.Attempts != 0 {
+		t.Errorf("the message left: %+v", e)
+	}
+}

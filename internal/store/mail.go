@@ -105,8 +105,13 @@ func (s Mail) Enqueue(ctx context.Context, e *mail.Email) (bool, error) {
 	return inserted, err
 }
 
-// mailBatch is the most messages one delivery job sends.
-const mailBatch = 50
+// mailBatch is the most messages one delivery job sends: few enough that they go out well within
+// the job's time limit even through a slow SMTP server.
+const mailBatch = 20
+
+// mailRecordTimeout bounds a delivery transaction, which outlives its job's context so that what was
+// sent is recorded.
+const mailRecordTimeout = 10 * time.Minute
 
 // EnqueueMany implements mail.Queue: Enqueue for many messages, in one statement for the messages and
 // one for their delivery jobs, each of which delivers up to mailBatch of them. Each message queued sets its ID; a message whose event key has one
@@ -272,9 +277,16 @@ func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(conte
 // DeliverMany implements mail.DeliveryStore: the messages not yet sent are locked in id order and
 // read in one statement, their attachments in another; each is sent in turn, and the outcomes are
 // recorded in one statement. The arrays go to the driver as they are.
+//
+// The transaction does not end with ctx (the job's time limit, a shutdown): what has gone out by then
+// must be recorded, or the next attempt would send it again. Once ctx has ended no further message
+// is sent; those left wait for the next attempt, and the error says so.
 func (s Mail) DeliverMany(ctx context.Context, ids []int64, final bool, send func(context.Context, mail.Email) error) error {
 	var sendErr error
-	err := s.InTx(ctx, func(ctx context.Context) error {
+	job := ctx
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailRecordTimeout)
+	defer cancel()
+	err := s.InTx(tctx, func(ctx context.Context) error {
 		var rows []emailRow
 		if err := s.conn(ctx).Raw(`SELECT * FROM email_messages WHERE id IN ? AND status <> 'sent' ORDER BY id FOR UPDATE`, ids).
 			Find(&rows).Error; err != nil {
@@ -292,8 +304,13 @@ func (s Mail) DeliverMany(ctx context.Context, ids []int64, final bool, send fun
 			return translate("mail attachments", err)
 		}
 		errs := make([]*string, len(rows))
-		failed := 0
+		failed, left := 0, 0
 		for i, r := range rows {
+			if job.Err() != nil {
+				left = len(rows) - i
+				locked = locked[:i]
+				break
+			}
 			e := r.domain()
 			for _, a := range atts {
 				if a.EmailID == r.ID {
@@ -308,14 +325,20 @@ func (s Mail) DeliverMany(ctx context.Context, ids []int64, final bool, send fun
 				}
 			}
 		}
-		if failed > 0 {
+		switch {
+		case failed > 0:
 			sendErr = fmt.Errorf("%d of %d messages not sent; the first: %w", failed, len(rows), sendErr)
+		case left > 0:
+			sendErr = fmt.Errorf("%d of %d messages left for the next attempt: %w", left, len(rows), job.Err())
+		}
+		if len(locked) == 0 {
+			return nil
 		}
 		_, err := s.conn(ctx).Statement.ConnPool.ExecContext(ctx, `UPDATE email_messages m SET attempts = m.attempts + 1,
 				status = CASE WHEN v.err IS NULL THEN 'sent'::email_status WHEN $3 THEN 'failed'::email_status ELSE m.status END,
 				sent_at = CASE WHEN v.err IS NULL THEN $4 ELSE m.sent_at END,
 				last_error = coalesce(v.err, '')
-			FROM unnest($1::bigint[], $2::text[]) AS v(id, err) WHERE m.id = v.id`, locked, errs, final, time.Now())
+			FROM unnest($1::bigint[], $2::text[]) AS v(id, err) WHERE m.id = v.id`, locked, errs[:len(locked)], final, time.Now())
 		return translate("record delivery", err)
 	})
 	if err != nil {
