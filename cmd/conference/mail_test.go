@@ -221,29 +221,38 @@ func TestDevMailboxFailureIsRecorded(t *testing.T) {
 	}
 }
 
-// TestMessagesDeliveredTogether: messages queued together are delivered by one job to a real SMTP
-// server: a refusal is recorded for its own message while the others go out, with their
-// attachments; a message already sent is not sent again; the next attempt sends only what is left,
-// and the last one marks what still fails as failed.
-func TestMessagesDeliveredTogether(t *testing.T) {
+// smtpApp starts a real SMTP server, a sender to it, and the app on a fresh database.
+func smtpApp(t *testing.T) (*smtptest.Server, mail.Sender, *testApp) {
+	t.Helper()
 	srv := smtptest.Start(t)
 	sender, err := mail.NewSMTP(srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ta := startApp(t, withFreshDB(t))
+	return srv, sender, startApp(t, withFreshDB(t))
+}
+
+// insertEmail stores a message to the address with the subject and status and no delivery job, so
+// that only the test delivers it.
+func insertEmail(t *testing.T, ta *testApp, to, subject, status string) int64 {
+	t.Helper()
+	var id int64
+	if err := ta.db.SQL.QueryRow(`INSERT INTO email_messages (event_key, recipient, subject, body_text, body_html, status)
+		VALUES ('test:' || $1 || ':' || $2, $1, $2, 'text', '<p>html</p>', $3) RETURNING id`, to, subject, status).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestMessagesDeliveredTogether: messages queued together are delivered by one job to a real SMTP
+// server: a refusal is recorded for its own message while the others go out, with their
+// attachments; a message already sent is not sent again; the next attempt sends only what is left,
+// and the last one marks what still fails as failed.
+func TestMessagesDeliveredTogether(t *testing.T) {
+	srv, sender, ta := smtpApp(t)
 	ctx := context.Background()
 	d := mail.Delivery{Store: ta.mailbox(), Sender: sender, From: "x@example.org", Domain: "example.org"}
-	// Rows without jobs, so that only this test delivers them.
-	insert := func(to, status string) int64 {
-		t.Helper()
-		var id int64
-		if err := ta.db.SQL.QueryRow(`INSERT INTO email_messages (event_key, recipient, subject, body_text, body_html, status)
-			VALUES ('together:' || $1, $1, 'Together ' || $1, 'text', '<p>html</p>', $2) RETURNING id`, to, status).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
+	insert := func(to, status string) int64 { return insertEmail(t, ta, to, "Together "+to, status) }
 	first, withFile, third, sent := insert("first@example.org", "queued"), insert("file@example.org", "queued"),
 		insert("third@example.org", "queued"), insert("sent@example.org", "sent")
 	if _, err := ta.db.SQL.Exec(`INSERT INTO email_attachments (email_id, name, content_type, data) VALUES ($1, 'invite.ics', 'text/calendar', 'BEGIN:VCALENDAR')`, withFile); err != nil {
@@ -321,21 +330,8 @@ func (c cancelAfterSend) Send(ctx context.Context, e mail.Envelope) error {
 // out, the ones sent are recorded as sent (never sent again) and the rest wait, unattempted, for the
 // next attempt.
 func TestDeliveryOutOfTimeRecordsWhatWentOut(t *testing.T) {
-	srv := smtptest.Start(t)
-	sender, err := mail.NewSMTP(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ta := startApp(t, withFreshDB(t))
-	var ids []int64
-	for _, to := range []string{"in.time@example.org", "too.late@example.org"} {
-		var id int64
-		if err := ta.db.SQL.QueryRow(`INSERT INTO email_messages (event_key, recipient, subject, body_text, body_html, status)
-			VALUES ('timed:' || $1, $1, 'Timed', 'text', '<p>html</p>', 'queued') RETURNING id`, to).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
+	srv, sender, ta := smtpApp(t)
+	ids := []int64{insertEmail(t, ta, "in.time@example.org", "Timed", "queued"), insertEmail(t, ta, "too.late@example.org", "Timed", "queued")}
 	ctx, cancel := context.WithCancel(context.Background())
 	d := mail.Delivery{Store: ta.mailbox(), Sender: cancelAfterSend{sender, cancel}, From: "x@example.org", Domain: "example.org"}
 	if err := d.DeliverMany(ctx, ids, false); err == nil || !strings.Contains(err.Error(), "1 of 2 messages left for the next attempt") {
