@@ -514,7 +514,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 		// The audit entry says where the request came from, which the batch's context does not.
 		e := entry(p, conf, "proposal.submitted", id, "")
 		o := audit.OriginFrom(ctx)
-		e.OccurredAt, e.IP, e.UserAgent = at, o.IP, o.UserAgent
+		e.IP, e.UserAgent = o.IP, o.UserAgent
 		out, err := s.submits.Do(ctx, submitCall{p: p, conf: conf, id: id, version: version, at: at, entry: e})
 		if err == nil && !out.alone {
 			return out.prop, out.warns, out.err
