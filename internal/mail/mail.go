@@ -81,15 +81,15 @@ type Log interface {
 	List(ctx context.Context, f LogFilter) ([]Email, error)
 }
 
-// DeliveryStore runs one delivery attempt: it locks the message, and unless it is already sent calls
-// send and records the outcome (sent; or the error, and failed when final). It returns send's error.
-// The context send gets carries the attempt's transaction, so that a sender writing to the database
-// (the development mailbox) keeps the message only with the record of its delivery.
+// DeliveryStore runs one delivery attempt of some messages in one transaction: it locks them, and
+// calls send for each not already sent, recording each outcome for its own message (sent; or the
+// error, and failed when final). What went out is recorded even when ctx ends meanwhile; no further
+// message is then sent. It returns an error when any message was not sent: send's own for a single
+// message, apperr NotFound when none of the messages exists. The context send gets carries the
+// attempt's transaction, so that a sender writing to the database (the development mailbox) keeps
+// the message only with the record of its delivery.
 type DeliveryStore interface {
-	Deliver(ctx context.Context, id int64, final bool, send func(ctx context.Context, e Email) error) error
-	// DeliverMany is Deliver for several messages in one transaction, sent one after the other;
-	// each outcome is recorded for its own message. It returns an error when any send failed.
-	DeliverMany(ctx context.Context, ids []int64, final bool, send func(ctx context.Context, e Email) error) error
+	Deliver(ctx context.Context, ids []int64, final bool, send func(ctx context.Context, e Email) error) error
 }
 
 // Envelope is one message ready for a transport.

@@ -164,17 +164,14 @@ type Delivery struct {
 // Deliver makes one delivery attempt of the message. final marks the last attempt: a failure then
 // marks the message failed. A message already sent is not sent again.
 func (d Delivery) Deliver(ctx context.Context, emailID int64, final bool) error {
-	return d.Store.Deliver(ctx, emailID, final, d.send)
+	return d.DeliverMany(ctx, []int64{emailID}, final)
 }
 
 // DeliverMany makes one delivery attempt of each of the messages not yet sent, in one transaction;
 // a failure is recorded for its own message and the others are still sent. It returns an error
 // when any failed.
 func (d Delivery) DeliverMany(ctx context.Context, ids []int64, final bool) error {
-	if len(ids) == 1 {
-		return d.Deliver(ctx, ids[0], final)
-	}
-	return d.Store.DeliverMany(ctx, ids, final, d.send)
+	return d.Store.Deliver(ctx, ids, final, d.send)
 }
 
 func (d Delivery) send(ctx context.Context, e Email) error {

@@ -225,73 +225,29 @@ func (s Mail) List(ctx context.Context, f mail.LogFilter) ([]mail.Email, error) 
 	return out, nil
 }
 
-// Deliver implements mail.DeliveryStore. The row stays locked while sending, so two workers holding
-// the same job (the queue runs jobs at least once) cannot both send it.
-func (s Mail) Deliver(ctx context.Context, id int64, final bool, send func(context.Context, mail.Email) error) error {
-	var sendErr error
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		var rows []struct {
-			R              emailRow `gorm:"embedded"`
-			HasAttachments bool
-		}
-		err := s.conn(ctx).Raw(`SELECT e.*, EXISTS (SELECT 1 FROM email_attachments a WHERE a.email_id = e.id) AS has_attachments
-			FROM email_messages e WHERE e.id = ? FOR UPDATE OF e`, id).Find(&rows).Error
-		if err != nil {
-			return translate("lock mail", err)
-		}
-		if len(rows) == 0 {
-			return apperr.New(apperr.NotFound, "There is no such message.")
-		}
-		r := rows[0].R
-		if r.Status == string(mail.Sent) {
-			return nil
-		}
-		e := r.domain()
-		var atts []attachmentRow
-		if rows[0].HasAttachments {
-			if err := s.conn(ctx).Where("email_id = ?", id).Order("id").Find(&atts).Error; err != nil {
-				return translate("mail attachments", err)
-			}
-		}
-		for _, a := range atts {
-			e.Attachments = append(e.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
-		}
-		sendErr = send(ctx, e)
-		upd := map[string]any{"attempts": r.Attempts + 1}
-		switch {
-		case sendErr == nil:
-			upd["status"], upd["sent_at"], upd["last_error"] = string(mail.Sent), time.Now(), ""
-		case final:
-			upd["status"], upd["last_error"] = string(mail.Failed), truncate(sendErr.Error(), 1000)
-		default:
-			upd["last_error"] = truncate(sendErr.Error(), 1000)
-		}
-		return translate("record delivery", s.conn(ctx).Model(&emailRow{}).Where("id = ?", id).Updates(upd).Error)
-	})
-	if err != nil {
-		return err
-	}
-	return sendErr
-}
-
-// DeliverMany implements mail.DeliveryStore: the messages not yet sent are locked in id order and
-// read in one statement, their attachments in another; each is sent in turn, and the outcomes are
-// recorded in one statement. The arrays go to the driver as they are.
+// Deliver implements mail.DeliveryStore: the messages are locked in id order and read in one
+// statement, their attachments in another; each not yet sent is sent in turn, and the outcomes are
+// recorded in one statement. The rows stay locked while sending, so two workers holding the same job
+// (the queue runs jobs at least once) cannot both send a message. The arrays go to the driver as
+// they are.
 //
 // The transaction does not end with ctx (the job's time limit, a shutdown): what has gone out by then
 // must be recorded, or the next attempt would send it again. Once ctx has ended no further message
 // is sent; those left wait for the next attempt, and the error says so.
-func (s Mail) DeliverMany(ctx context.Context, ids []int64, final bool, send func(context.Context, mail.Email) error) error {
+func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(context.Context, mail.Email) error) error {
 	var sendErr error
 	job := ctx
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailRecordTimeout)
 	defer cancel()
 	err := s.InTx(tctx, func(ctx context.Context) error {
-		var rows []emailRow
-		if err := s.conn(ctx).Raw(`SELECT * FROM email_messages WHERE id IN ? AND status <> 'sent' ORDER BY id FOR UPDATE`, ids).
-			Find(&rows).Error; err != nil {
+		var all []emailRow
+		if err := s.conn(ctx).Raw(`SELECT * FROM email_messages WHERE id IN ? ORDER BY id FOR UPDATE`, ids).Find(&all).Error; err != nil {
 			return translate("lock mail", err)
 		}
+		if len(all) == 0 {
+			return apperr.New(apperr.NotFound, "There is no such message.")
+		}
+		rows := slices.DeleteFunc(all, func(r emailRow) bool { return r.Status == string(mail.Sent) })
 		if len(rows) == 0 {
 			return nil
 		}
@@ -326,6 +282,7 @@ func (s Mail) DeliverMany(ctx context.Context, ids []int64, final bool, send fun
 			}
 		}
 		switch {
+		case failed > 0 && len(rows) == 1: // the send's own error
 		case failed > 0:
 			sendErr = fmt.Errorf("%d of %d messages not sent; the first: %w", failed, len(rows), sendErr)
 		case left > 0:
