@@ -315,17 +315,14 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 	titles, abstracts, answers, statuses := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	deadlines, links, keys, at := make([]*time.Time, n), make([]*int64, n), make([]*string, n), make([]time.Time, n)
 	presenters, by, notes := make([]string, n), make([]*int64, n), make([]string, n)
-	occurred, actors, actorEmails, actions, subjects := make([]time.Time, n), make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
-	auditConfs, ips, agents, details := make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
+	var entries auditColumns
 	for i, x := range in {
 		p := x.p
 		ord[i], confs[i], owners[i], formats[i], tracks[i] = int32(i), p.ConferenceID, p.OwnerID, p.FormatID, p.TrackID
 		titles[i], abstracts[i], answers[i], statuses[i] = p.Title, p.Abstract, string(answersJSON(p.Answers)), string(p.Status)
 		deadlines[i], links[i], keys[i], at[i] = p.Deadline, p.AccessLinkID, x.key, x.at
 		presenters[i], by[i], notes[i] = x.presenters, x.by, x.note
-		a := x.audit
-		occurred[i], actors[i], actorEmails[i], actions[i], subjects[i] = a.OccurredAt, a.ActorID, a.ActorEmail, a.Action, a.Subject
-		auditConfs[i], ips[i], agents[i], details[i] = a.ConferenceID, a.IP, a.UserAgent, a.Details
+		entries.add(x.audit)
 	}
 	db := s.conn(ctx)
 	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS MATERIALIZED (
@@ -363,8 +360,8 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 			FROM pp LEFT JOIN LATERAL (SELECT * FROM users WHERE id = pp.user_id AND pp.status = 'accepted' LIMIT 1) u ON true
 			WHERE pp.proposal_id = v.id) AS presenters
 		FROM v LEFT JOIN p ON p.id = v.id`,
-		ord, confs, owners, formats, tracks, titles, abstracts, answers, statuses, deadlines, links, keys, at, presenters, by, notes,
-		occurred, actors, actorEmails, actions, subjects, auditConfs, ips, agents, details)
+		append([]any{ord, confs, owners, formats, tracks, titles, abstracts, answers, statuses, deadlines, links, keys, at, presenters, by, notes},
+			entries.args()...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -457,16 +454,13 @@ func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave)
 	n := len(ss)
 	ord, ids, olds, versions, statuses := make([]int32, n), make([]int64, n), make([]int32, n), make([]int32, n), make([]string, n)
 	submitted, withdrawn, at, by, notes := make([]*time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]*int64, n), make([]string, n)
-	occurred, actors, actorEmails, actions, subjects := make([]time.Time, n), make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
-	auditConfs, ips, agents, details := make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
+	var entries auditColumns
 	for i, x := range ss {
 		p := x.P
 		ord[i], ids[i], olds[i], versions[i], statuses[i] = int32(i), p.ID, int32(x.OldVersion), int32(p.Version), string(p.Status)
 		submitted[i], withdrawn[i], at[i], by[i], notes[i] = p.SubmittedAt, p.WithdrawnAt, p.UpdatedAt, x.Revision.SavedBy, x.Revision.Note
 		// The entry says where its own request came from; ctx may be another request's (a batch's).
-		a := auditRowOf(context.Background(), x.Entry)
-		occurred[i], actors[i], actorEmails[i], actions[i], subjects[i] = a.OccurredAt, a.ActorID, a.ActorEmail, a.Action, a.Subject
-		auditConfs[i], ips[i], agents[i], details[i] = a.ConferenceID, a.IP, a.UserAgent, a.Details
+		entries.add(auditRowOf(context.Background(), x.Entry))
 	}
 	db := s.conn(ctx)
 	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS (
@@ -485,8 +479,7 @@ func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave)
 			SELECT v.occurred_at, v.actor_id, v.actor_email, v.action, v.subject, v.audit_conference_id, v.ip, v.user_agent, v.details
 			FROM v JOIN u ON u.ord = v.ord)
 		SELECT ord FROM u`,
-		ord, ids, olds, versions, statuses, submitted, withdrawn, at, by, notes,
-		occurred, actors, actorEmails, actions, subjects, auditConfs, ips, agents, details)
+		append([]any{ord, ids, olds, versions, statuses, submitted, withdrawn, at, by, notes}, entries.args()...)...)
 	if err != nil {
 		return nil, translate("save proposals", err)
 	}
@@ -608,14 +601,34 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 
 // The rows of a batch of creates, of status changes and of saves (see the columns named after them).
 var (
-	createRows = unnestOf("int", "bigint", "bigint", "bigint", "bigint", "text", "text", "jsonb", "proposal_status", "timestamptz",
-		"bigint", "text", "timestamptz", "jsonb", "bigint", "text",
-		"timestamptz", "bigint", "text", "text", "text", "bigint", "text", "text", "text")
-	statusRows = unnestOf("int", "bigint", "int", "int", "proposal_status", "timestamptz", "timestamptz", "timestamptz", "bigint", "text",
-		"timestamptz", "bigint", "text", "text", "text", "bigint", "text", "text", "text")
+	createRows = unnestOf(append([]string{"int", "bigint", "bigint", "bigint", "bigint", "text", "text", "jsonb", "proposal_status", "timestamptz",
+		"bigint", "text", "timestamptz", "jsonb", "bigint", "text"}, auditColumnTypes...)...)
+	statusRows = unnestOf(append([]string{"int", "bigint", "int", "int", "proposal_status", "timestamptz", "timestamptz", "timestamptz", "bigint", "text"},
+		auditColumnTypes...)...)
 	saveRows = unnestOf("int", "bigint", "bigint", "int", "bigint", "bigint", "bigint", "text", "text", "jsonb", "bool", "bool",
 		"timestamptz", "timestamptz", "timestamptz")
 )
+
+// auditColumns are the audit entries of a batched statement as its last array parameters, in the
+// order of auditColumnTypes: occurred_at, actor_id, actor_email, action, subject, conference_id, ip,
+// user_agent, details.
+type auditColumns struct {
+	occurred                                        []time.Time
+	actors, confs                                   []*int64
+	emails, actions, subjects, ips, agents, details []string
+}
+
+var auditColumnTypes = []string{"timestamptz", "bigint", "text", "text", "text", "bigint", "text", "text", "text"}
+
+func (c *auditColumns) add(a auditRow) {
+	c.occurred, c.actors, c.emails = append(c.occurred, a.OccurredAt), append(c.actors, a.ActorID), append(c.emails, a.ActorEmail)
+	c.actions, c.subjects, c.confs = append(c.actions, a.Action), append(c.subjects, a.Subject), append(c.confs, a.ConferenceID)
+	c.ips, c.agents, c.details = append(c.ips, a.IP), append(c.agents, a.UserAgent), append(c.details, a.Details)
+}
+
+func (c *auditColumns) args() []any {
+	return []any{c.occurred, c.actors, c.emails, c.actions, c.subjects, c.confs, c.ips, c.agents, c.details}
+}
 
 // unnestOf is a FROM item that turns the statement's array parameters, $1 onwards, of the element
 // types given in order, into rows. Each array is behind a sub-select so that the planner estimates
