@@ -2,6 +2,7 @@ package submission_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -165,6 +166,19 @@ func (f *fixture) authors(n int, name string, title func(i int) string) []author
 		out[i] = author{p, f.draft(p, c)}
 	}
 	return out
+}
+
+// lock locks a proposal in a transaction of its own, as another request would; the caller ends it.
+func (f *fixture) lock(id int64) *sql.Tx {
+	f.t.Helper()
+	tx, err := f.db.SQL.BeginTx(context.Background(), nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := tx.Exec(`SELECT 1 FROM proposals WHERE id = $1 FOR UPDATE`, id); err != nil {
+		f.t.Fatal(err)
+	}
+	return tx
 }
 
 func (f *fixture) count(q string, args ...any) int {
@@ -1136,13 +1150,7 @@ func TestSaveNotHeldByAnotherLock(t *testing.T) {
 	ctx := context.Background()
 	pa, pb := f.person("Locked Author", true), f.person("Other Author", true)
 	a, b := f.draft(pa, f.complete()), f.draft(pb, f.complete())
-	tx, err := f.db.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`SELECT 1 FROM proposals WHERE id = $1 FOR UPDATE`, a.ID); err != nil {
-		t.Fatal(err)
-	}
+	tx := f.lock(a.ID)
 	// Two saves of the locked proposal, more than the statements that may run at once.
 	var wg sync.WaitGroup
 	for i := range 2 {
@@ -1195,13 +1203,7 @@ func TestSubmitsMadeTogether(t *testing.T) {
 	stranger := f.person("Stranger", true)
 	held := f.person("Held", true)
 	heldProp := f.draft(held, f.complete())
-	tx, err := f.db.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`SELECT 1 FROM proposals WHERE id = $1 FOR UPDATE`, heldProp.ID); err != nil {
-		t.Fatal(err)
-	}
+	tx := f.lock(heldProp.ID)
 	// Should a batch wait for the lock, the others would wait with it: the lock goes after a while
 	// in any case, so that the test fails rather than hangs.
 	var release sync.Once
@@ -1327,13 +1329,7 @@ func TestSubmitJudgedWhenItArrived(t *testing.T) {
 	prop := f.draft(p, f.complete())
 	arrived := time.Date(2027, 6, 30, 23, 59, 59, 0, ny)
 	f.clock.set(arrived)
-	tx, err := f.db.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`SELECT 1 FROM proposals WHERE id = $1 FOR UPDATE`, prop.ID); err != nil {
-		t.Fatal(err)
-	}
+	tx := f.lock(prop.ID)
 	done := make(chan error, 1)
 	var submitted submission.Proposal
 	go func() {
