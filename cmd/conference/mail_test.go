@@ -221,6 +221,67 @@ func TestDevMailboxFailureIsRecorded(t *testing.T) {
 	}
 }
 
+// TestDevMailboxKeepsMessagesTogether: messages delivered together into the development mailbox are
+// kept with their attachments; one it refuses is that message's failure alone, and the next attempt
+// keeps it without a second copy of the others.
+func TestDevMailboxKeepsMessagesTogether(t *testing.T) {
+	ta := startApp(t, withFreshDB(t))
+	ctx := context.Background()
+	d := mail.Delivery{Store: ta.mailbox(), Sender: mail.DevMailbox{Store: ta.mailbox(), URL: ta.URL + "/dev/mailbox"}, From: "x@example.org", Domain: "example.org"}
+	if _, err := ta.db.SQL.Exec(`CREATE FUNCTION refuse_full() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.recipient LIKE '%full@%' THEN RAISE EXCEPTION 'the mailbox is full'; END IF; RETURN NEW; END $$;
+		CREATE TRIGGER refuse_full BEFORE INSERT ON dev_mailbox FOR EACH ROW EXECUTE FUNCTION refuse_full()`); err != nil {
+		t.Fatal(err)
+	}
+	ids := []int64{insertEmail(t, ta, "first@example.org", "Kept", "queued"), insertEmail(t, ta, "full@example.org", "Kept", "queued"),
+		insertEmail(t, ta, "file@example.org", "Kept", "queued")}
+	if _, err := ta.db.SQL.Exec(`INSERT INTO email_attachments (email_id, name, content_type, data) VALUES ($1, 'invite.ics', 'text/calendar', 'BEGIN:VCALENDAR')`, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DeliverMany(ctx, ids, false); err == nil || !strings.Contains(err.Error(), "1 of 3 messages not sent") || !strings.Contains(err.Error(), "the mailbox is full") {
+		t.Fatalf("first attempt: %v", err)
+	}
+	kept := func() []string {
+		t.Helper()
+		rows, err := ta.db.SQL.Query(`SELECT m.recipient || ':' || coalesce(string_agg(a.name, ','), '') FROM dev_mailbox m
+			LEFT JOIN dev_mailbox_attachments a ON a.dev_mail_id = m.id GROUP BY m.id ORDER BY m.id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	if got := strings.Join(kept(), " "); got != "first@example.org: file@example.org:invite.ics" {
+		t.Errorf("in the mailbox after the first attempt: %s", got)
+	}
+	var states string
+	if err := ta.db.SQL.QueryRow(`SELECT string_agg(status || ':' || attempts || ':' || (last_error <> ''), ' ' ORDER BY id) FROM email_messages WHERE id = ANY($1)`,
+		ids).Scan(&states); err != nil {
+		t.Fatal(err)
+	}
+	if states != "sent:1:false queued:1:true sent:1:false" {
+		t.Errorf("after the first attempt: %s", states)
+	}
+
+	if _, err := ta.db.SQL.Exec(`DROP TRIGGER refuse_full ON dev_mailbox`); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DeliverMany(ctx, ids, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(kept(), " "); got != "first@example.org: file@example.org:invite.ics full@example.org:" {
+		t.Errorf("in the mailbox after the second attempt: %s", got)
+	}
+}
+
 // smtpApp starts a real SMTP server, a sender to it, and the app on a fresh database.
 func smtpApp(t *testing.T) (*smtptest.Server, mail.Sender, *testApp) {
 	t.Helper()

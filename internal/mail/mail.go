@@ -82,14 +82,16 @@ type Log interface {
 }
 
 // DeliveryStore runs one delivery attempt of some messages in one transaction: it locks them, and
-// calls send for each not already sent, recording each outcome for its own message (sent; or the
-// error, and failed when final). What went out is recorded even when ctx ends meanwhile; no further
-// message is then sent. It returns an error when any message was not sent: send's own for a single
-// message, apperr NotFound when none of the messages exists. The context send gets carries the
-// attempt's transaction, so that a sender writing to the database (the development mailbox) keeps
-// the message only with the record of its delivery.
+// calls send with those not already sent, recording each outcome for its own message (sent; or the
+// error, and failed when final). send returns the outcomes of the messages it attempted, in order:
+// fewer than it was given when ctx ended first, as when the job's time runs out. What went out is
+// recorded even then; the rest wait, unattempted, for the next attempt. Deliver returns an error
+// when any message was not sent: send's own for a single message, apperr NotFound when none of the
+// messages exists. The context send gets carries the attempt's transaction, so that a sender
+// writing to the database (the development mailbox) keeps the messages only with the record of
+// their delivery.
 type DeliveryStore interface {
-	Deliver(ctx context.Context, ids []int64, final bool, send func(ctx context.Context, e Email) error) error
+	Deliver(ctx context.Context, ids []int64, final bool, send func(ctx context.Context, es []Email) []error) error
 }
 
 // Envelope is one message ready for a transport.
@@ -110,4 +112,13 @@ type Sender interface {
 	Send(ctx context.Context, e Envelope) error
 	// Describe says where mail goes, for the start-up log.
 	Describe() string
+}
+
+// BatchSender is a Sender that sends many messages at once: over one SMTP connection, or into the
+// development mailbox in one statement. SendAll returns the outcomes of the messages it attempted,
+// in order (nil for one sent); once ctx has ended it starts no further message, but one started is
+// finished.
+type BatchSender interface {
+	Sender
+	SendAll(ctx context.Context, es []Envelope) []error
 }

@@ -75,18 +75,48 @@ func (s *SMTP) Describe() string { return s.desc }
 
 // Send implements Sender. Each call opens its own connection, so senders can run concurrently.
 func (s *SMTP) Send(ctx context.Context, e Envelope) error {
-	m, err := e.message()
-	if err != nil {
-		return err
+	if errs := s.SendAll(ctx, []Envelope{e}); len(errs) > 0 {
+		return errs[0]
+	}
+	return ctx.Err()
+}
+
+// SendAll implements BatchSender: the messages go out one after another over one connection, which
+// saves a connection, and often a TLS handshake and a login, for each but the first.
+func (s *SMTP) SendAll(ctx context.Context, es []Envelope) []error {
+	errs := make([]error, 0, len(es))
+	if len(es) == 0 || ctx.Err() != nil {
+		return errs
+	}
+	failAll := func(err error) []error {
+		for range es {
+			errs = append(errs, err)
+		}
+		return errs
 	}
 	c, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
-		return fmt.Errorf("smtp client: %w", err)
+		return failAll(fmt.Errorf("smtp client: %w", err))
 	}
-	if err := c.DialAndSendWithContext(ctx, m); err != nil {
-		return fmt.Errorf("smtp send: %w", err)
+	// The connection serves the messages begun before ctx ended; the client's own time limit
+	// (WithTimeout) bounds each step.
+	if err := c.DialWithContext(context.WithoutCancel(ctx)); err != nil {
+		return failAll(fmt.Errorf("smtp send: dial failed: %w", err))
 	}
-	return nil
+	defer func() { _ = c.Close() }()
+	for _, e := range es {
+		if ctx.Err() != nil {
+			break
+		}
+		m, err := e.message()
+		if err == nil {
+			if err = c.Send(m); err != nil {
+				err = fmt.Errorf("smtp send: %w", err)
+			}
+		}
+		errs = append(errs, err)
+	}
+	return errs
 }
 
 func (e Envelope) message() (*gomail.Msg, error) {
@@ -125,10 +155,11 @@ type DevMail struct {
 	ReceivedAt  time.Time
 }
 
-// DevMailStore keeps the development mailbox. DevMail returns apperr NotFound for an unknown id; it
-// returns the message's attachments, DevMails does not.
+// DevMailStore keeps the development mailbox. SaveDevMails keeps all of the messages or, failing,
+// none, and sets their IDs. DevMail returns apperr NotFound for an unknown id; it returns the
+// message's attachments, DevMails does not.
 type DevMailStore interface {
-	SaveDevMail(ctx context.Context, m *DevMail) error
+	SaveDevMails(ctx context.Context, ms []*DevMail) error
 	DevMails(ctx context.Context, limit int) ([]DevMail, error)
 	DevMail(ctx context.Context, id int64) (DevMail, error)
 }
@@ -145,12 +176,41 @@ func (d DevMailbox) Describe() string { return "the development mailbox at " + d
 
 // Send implements Sender.
 func (d DevMailbox) Send(ctx context.Context, e Envelope) error {
+	return d.Store.SaveDevMails(ctx, []*DevMail{e.devMail()})
+}
+
+// SendAll implements BatchSender: the messages are kept in one statement. When that fails, each is
+// kept on its own, so that a refusal is its own message's alone.
+func (d DevMailbox) SendAll(ctx context.Context, es []Envelope) []error {
+	if len(es) == 0 || ctx.Err() != nil {
+		return nil
+	}
+	ms := make([]*DevMail, len(es))
+	for i, e := range es {
+		ms[i] = e.devMail()
+	}
+	errs := make([]error, 0, len(es))
+	if err := d.Store.SaveDevMails(context.WithoutCancel(ctx), ms); err == nil || len(ms) == 1 {
+		for range ms {
+			errs = append(errs, err)
+		}
+		return errs
+	}
+	for _, m := range ms {
+		if ctx.Err() != nil {
+			break
+		}
+		errs = append(errs, d.Store.SaveDevMails(context.WithoutCancel(ctx), []*DevMail{m}))
+	}
+	return errs
+}
+
+func (e Envelope) devMail() *DevMail {
 	to := e.To
 	if e.ToName != "" {
 		to = fmt.Sprintf("%s <%s>", e.ToName, e.To)
 	}
-	return d.Store.SaveDevMail(ctx, &DevMail{MessageID: e.MessageID, From: e.From, To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML,
-		Attachments: e.Attachments})
+	return &DevMail{MessageID: e.MessageID, From: e.From, To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments}
 }
 
 // Delivery delivers queued messages with a Sender.
@@ -167,14 +227,30 @@ func (d Delivery) Deliver(ctx context.Context, emailID int64, final bool) error 
 	return d.DeliverMany(ctx, []int64{emailID}, final)
 }
 
-// DeliverMany makes one delivery attempt of each of the messages not yet sent, in one transaction;
-// a failure is recorded for its own message and the others are still sent. It returns an error
-// when any failed.
+// DeliverMany makes one delivery attempt of each of the messages not yet sent, in one transaction,
+// and together when the sender can (BatchSender); a failure is recorded for its own message and the
+// others are still sent. It returns an error when any failed.
 func (d Delivery) DeliverMany(ctx context.Context, ids []int64, final bool) error {
 	return d.Store.Deliver(ctx, ids, final, d.send)
 }
 
-func (d Delivery) send(ctx context.Context, e Email) error {
-	return d.Sender.Send(ctx, Envelope{MessageID: fmt.Sprintf("mail-%d@%s", e.ID, d.Domain), From: d.From,
-		To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments})
+// send sends the messages in order and returns the outcomes of those attempted: once ctx has ended
+// no further message is started.
+func (d Delivery) send(ctx context.Context, es []Email) []error {
+	envs := make([]Envelope, len(es))
+	for i, e := range es {
+		envs[i] = Envelope{MessageID: fmt.Sprintf("mail-%d@%s", e.ID, d.Domain), From: d.From,
+			To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments}
+	}
+	if b, ok := d.Sender.(BatchSender); ok {
+		return b.SendAll(ctx, envs)
+	}
+	errs := make([]error, 0, len(envs))
+	for _, e := range envs {
+		if ctx.Err() != nil {
+			break
+		}
+		errs = append(errs, d.Sender.Send(context.WithoutCancel(ctx), e))
+	}
+	return errs
 }

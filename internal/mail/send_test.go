@@ -134,3 +134,45 @@ func TestSMTPSendsAttachment(t *testing.T) {
 		t.Errorf("the attachment does not parse as the event sent: %v", err)
 	}
 }
+
+// TestSMTPSendsManyOverOneConnection: messages sent together go over one connection; a refusal is
+// its own message's; once the context ends no further message is started, and with it ended
+// before, none is and no connection is made.
+func TestSMTPSendsManyOverOneConnection(t *testing.T) {
+	srv := smtptest.Start(t)
+	s, err := mail.NewSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(to string) mail.Envelope {
+		return mail.Envelope{MessageID: to, From: "no-reply@example.org", To: to, Subject: "Together", Text: "t"}
+	}
+	srv.FailNext(1)
+	errs := s.SendAll(context.Background(), []mail.Envelope{env("one@example.org"), env("two@example.org"), env("three@example.org")})
+	if len(errs) != 3 || errs[0] == nil || !strings.Contains(errs[0].Error(), "451") || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("outcomes: %v", errs)
+	}
+	got := srv.Messages()
+	if len(got) != 2 || got[0].To[0] != "two@example.org" || got[1].To[0] != "three@example.org" || got[0].Session != 1 || got[1].Session != 1 {
+		t.Fatalf("arrived: %+v", got)
+	}
+	if n := srv.Sessions(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.AfterMessage(cancel)
+	errs = s.SendAll(ctx, []mail.Envelope{env("in.time@example.org"), env("too.late@example.org")})
+	if len(errs) != 1 || errs[0] != nil {
+		t.Fatalf("outcomes once the context ended: %v", errs)
+	}
+	if got := srv.Messages(); len(got) != 3 || got[2].To[0] != "in.time@example.org" {
+		t.Fatalf("arrived: %d messages", len(got))
+	}
+	if errs := s.SendAll(ctx, []mail.Envelope{env("never@example.org")}); len(errs) != 0 {
+		t.Errorf("outcomes with the context ended before: %v", errs)
+	}
+	if n := srv.Sessions(); n != 2 {
+		t.Errorf("%d connections, want 2", n)
+	}
+}

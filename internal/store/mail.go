@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -226,15 +227,16 @@ func (s Mail) List(ctx context.Context, f mail.LogFilter) ([]mail.Email, error) 
 }
 
 // Deliver implements mail.DeliveryStore: the messages are locked in id order and read in one
-// statement, their attachments in another; each not yet sent is sent in turn, and the outcomes are
-// recorded in one statement. The rows stay locked while sending, so two workers holding the same job
-// (the queue runs jobs at least once) cannot both send a message. The arrays go to the driver as
+// statement, their attachments in another; those not yet sent go to send together, and the outcomes
+// are recorded in one statement. The rows stay locked while sending, so two workers holding the same
+// job (the queue runs jobs at least once) cannot both send a message. The arrays go to the driver as
 // they are.
 //
 // The transaction does not end with ctx (the job's time limit, a shutdown): what has gone out by then
-// must be recorded, or the next attempt would send it again. Once ctx has ended no further message
-// is sent; those left wait for the next attempt, and the error says so.
-func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(context.Context, mail.Email) error) error {
+// must be recorded, or the next attempt would send it again. The context send gets ends with ctx,
+// so that no further message is started; those left wait for the next attempt, and the error says
+// so.
+func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(context.Context, []mail.Email) []error) error {
 	var sendErr error
 	job := ctx
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailRecordTimeout)
@@ -259,21 +261,22 @@ func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(co
 		if err := s.conn(ctx).Where("email_id IN ?", locked).Order("id").Find(&atts).Error; err != nil {
 			return translate("mail attachments", err)
 		}
-		errs := make([]*string, len(rows))
-		failed, left := 0, 0
+		es := make([]mail.Email, len(rows))
 		for i, r := range rows {
-			if job.Err() != nil {
-				left = len(rows) - i
-				locked = locked[:i]
-				break
-			}
-			e := r.domain()
+			es[i] = r.domain()
 			for _, a := range atts {
 				if a.EmailID == r.ID {
-					e.Attachments = append(e.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+					es[i].Attachments = append(es[i].Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
 				}
 			}
-			if err := send(ctx, e); err != nil {
+		}
+		outcomes := send(jobContext{job, ctx}, es)
+		outcomes = outcomes[:min(len(outcomes), len(rows))]
+		locked = locked[:len(outcomes)]
+		errs := make([]*string, len(outcomes))
+		failed, left := 0, len(rows)-len(outcomes)
+		for i, err := range outcomes {
+			if err != nil {
 				msg := truncate(err.Error(), 1000)
 				errs[i] = &msg
 				if failed++; sendErr == nil {
@@ -286,7 +289,11 @@ func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(co
 		case failed > 0:
 			sendErr = fmt.Errorf("%d of %d messages not sent; the first: %w", failed, len(rows), sendErr)
 		case left > 0:
-			sendErr = fmt.Errorf("%d of %d messages left for the next attempt: %w", left, len(rows), job.Err())
+			cause := job.Err()
+			if cause == nil {
+				cause = errors.New("the sender stopped early")
+			}
+			sendErr = fmt.Errorf("%d of %d messages left for the next attempt: %w", left, len(rows), cause)
 		}
 		if len(locked) == 0 {
 			return nil
@@ -295,7 +302,7 @@ func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(co
 				status = CASE WHEN v.err IS NULL THEN 'sent'::email_status WHEN $3 THEN 'failed'::email_status ELSE m.status END,
 				sent_at = CASE WHEN v.err IS NULL THEN $4 ELSE m.sent_at END,
 				last_error = coalesce(v.err, '')
-			FROM unnest($1::bigint[], $2::text[]) AS v(id, err) WHERE m.id = v.id`, locked, errs[:len(locked)], final, time.Now())
+			FROM unnest($1::bigint[], $2::text[]) AS v(id, err) WHERE m.id = v.id`, locked, errs, final, time.Now())
 		return translate("record delivery", err)
 	})
 	if err != nil {
@@ -303,6 +310,15 @@ func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(co
 	}
 	return sendErr
 }
+
+// jobContext ends with its job's context and carries the values of another, the delivery's
+// transaction.
+type jobContext struct {
+	context.Context
+	values context.Context
+}
+
+func (c jobContext) Value(key any) any { return c.values.Value(key) }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
@@ -337,19 +353,47 @@ func (r devMailRow) domain() mail.DevMail {
 		Text: r.BodyText, HTML: r.BodyHTML, ReceivedAt: r.ReceivedAt}
 }
 
-// SaveDevMail implements mail.DevMailStore.
-func (s Mail) SaveDevMail(ctx context.Context, m *mail.DevMail) error {
-	r := devMailRow{MessageID: m.MessageID, Sender: m.From, Recipient: m.To, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, ReceivedAt: time.Now()}
-	// Delivery calls this in its transaction: a savepoint keeps a failure here from aborting it, so
-	// that the failed attempt is still recorded.
+// SaveDevMails implements mail.DevMailStore: the messages in one statement, their attachments after
+// them. Delivery calls this in its transaction: a savepoint keeps a failure here from aborting it,
+// so that the failed attempt is still recorded. The arrays go to the driver as they are.
+func (s Mail) SaveDevMails(ctx context.Context, ms []*mail.DevMail) error {
+	n := len(ms)
+	msgIDs, senders, recipients, subjects := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	texts, htmls := make([]string, n), make([]string, n)
+	for i, m := range ms {
+		msgIDs[i], senders[i], recipients[i], subjects[i], texts[i], htmls[i] = m.MessageID, m.From, m.To, m.Subject, m.Text, m.HTML
+	}
+	now := time.Now()
+	ids := make([]int64, 0, n)
 	err := s.inSavepoint(ctx, func(ctx context.Context) error {
-		if err := s.conn(ctx).Create(&r).Error; err != nil {
+		rows, err := s.conn(ctx).Statement.ConnPool.QueryContext(ctx, `WITH v AS MATERIALIZED (
+				SELECT v.*, nextval('dev_mailbox_id_seq') AS id FROM `+devMailRows+` WITH ORDINALITY AS v(message_id, sender, recipient, subject, body_text, body_html, ord)),
+			i AS (INSERT INTO dev_mailbox (id, message_id, sender, recipient, subject, body_text, body_html, received_at)
+				SELECT id, message_id, sender, recipient, subject, body_text, body_html, $7 FROM v)
+			SELECT id FROM v ORDER BY ord`, msgIDs, senders, recipients, subjects, texts, htmls, now)
+		if err != nil {
 			return translate("save dev mail", err)
 		}
-		for _, a := range m.Attachments {
-			ar := devAttachmentRow{DevMailID: r.ID, Name: a.Name, ContentType: a.ContentType, Data: a.Data}
-			if err := s.conn(ctx).Create(&ar).Error; err != nil {
-				return translate("save dev mail attachment", err)
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return translate("save dev mail", err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return translate("save dev mail", err)
+		}
+		if len(ids) != n {
+			return fmt.Errorf("save dev mail: %d rows for %d messages", len(ids), n)
+		}
+		for i, m := range ms {
+			for _, a := range m.Attachments {
+				ar := devAttachmentRow{DevMailID: ids[i], Name: a.Name, ContentType: a.ContentType, Data: a.Data}
+				if err := s.conn(ctx).Create(&ar).Error; err != nil {
+					return translate("save dev mail attachment", err)
+				}
 			}
 		}
 		return nil
@@ -357,9 +401,14 @@ func (s Mail) SaveDevMail(ctx context.Context, m *mail.DevMail) error {
 	if err != nil {
 		return err
 	}
-	m.ID, m.ReceivedAt = r.ID, r.ReceivedAt
+	for i, m := range ms {
+		m.ID, m.ReceivedAt = ids[i], now
+	}
 	return nil
 }
+
+// devMailRows is the rows of a batch of development mail (see SaveDevMails).
+var devMailRows = unnestOf("text", "text", "text", "text", "text", "text")
 
 // DevMails implements mail.DevMailStore.
 func (s Mail) DevMails(ctx context.Context, limit int) ([]mail.DevMail, error) {

@@ -26,6 +26,8 @@ type Message struct {
 	From string
 	To   []string
 	Raw  string
+	// Session is the number of the connection it came over, from 1.
+	Session int
 	// Parsed header and body of Raw.
 	Header mail.Header
 	Body   string
@@ -92,7 +94,9 @@ type Server struct {
 	Username, Password string
 
 	mu       sync.Mutex
+	after    func()
 	messages []Message
+	sessions int
 	failNext int
 	arrived  chan struct{}
 	srv      *smtp.Server
@@ -131,6 +135,20 @@ func (s *Server) FailNext(n int) {
 	s.failNext = n
 }
 
+// AfterMessage makes fn run after each message's data has arrived, kept or refused.
+func (s *Server) AfterMessage(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.after = fn
+}
+
+// Sessions counts the connections made so far.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
 // Messages returns what arrived so far.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -156,10 +174,16 @@ func (s *Server) Wait(t testing.TB, n int, timeout time.Duration) []Message {
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) {
+	b.s.mu.Lock()
+	defer b.s.mu.Unlock()
+	b.s.sessions++
+	return &session{s: b.s, n: b.s.sessions}, nil
+}
 
 type session struct {
 	s      *Server
+	n      int // the connection's number, from 1
 	authed bool
 	from   string
 	to     []string
@@ -201,12 +225,15 @@ func (se *session) Data(r io.Reader) error {
 		return err
 	}
 	se.s.mu.Lock()
+	if after := se.s.after; after != nil {
+		defer after() // after the unlock below
+	}
 	defer se.s.mu.Unlock()
 	if se.s.failNext > 0 {
 		se.s.failNext--
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure, try again later"}
 	}
-	m := Message{From: se.from, To: se.to, Raw: string(raw)}
+	m := Message{From: se.from, To: se.to, Raw: string(raw), Session: se.n}
 	if pm, err := mail.ReadMessage(strings.NewReader(m.Raw)); err == nil {
 		m.Header = pm.Header
 		b, _ := io.ReadAll(pm.Body)
