@@ -222,26 +222,20 @@ func TestDevMailboxFailureIsRecorded(t *testing.T) {
 }
 
 // TestDevMailboxKeepsMessagesTogether: messages delivered together into the development mailbox are
-// kept with their attachments; one it refuses is that message's failure alone, and the next attempt
-// keeps it without a second copy of the others.
+// kept in one statement (one arrival time), each with its own attachments; one it refuses is that
+// message's failure alone, and the next attempt keeps it without a second copy of the others.
 func TestDevMailboxKeepsMessagesTogether(t *testing.T) {
 	ta := startApp(t, withFreshDB(t))
 	ctx := context.Background()
 	d := mail.Delivery{Store: ta.mailbox(), Sender: mail.DevMailbox{Store: ta.mailbox(), URL: ta.URL + "/dev/mailbox"}, From: "x@example.org", Domain: "example.org"}
-	if _, err := ta.db.SQL.Exec(`CREATE FUNCTION refuse_full() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN IF NEW.recipient LIKE '%full@%' THEN RAISE EXCEPTION 'the mailbox is full'; END IF; RETURN NEW; END $$;
-		CREATE TRIGGER refuse_full BEFORE INSERT ON dev_mailbox FOR EACH ROW EXECUTE FUNCTION refuse_full()`); err != nil {
-		t.Fatal(err)
+	batch := func(first, second, third string) []int64 {
+		ids := []int64{insertEmail(t, ta, first, "Kept", "queued"), insertEmail(t, ta, second, "Kept", "queued"), insertEmail(t, ta, third, "Kept", "queued")}
+		if _, err := ta.db.SQL.Exec(`INSERT INTO email_attachments (email_id, name, content_type, data) VALUES ($1, 'invite.ics', 'text/calendar', 'BEGIN:VCALENDAR')`, ids[1]); err != nil {
+			t.Fatal(err)
+		}
+		return ids
 	}
-	ids := []int64{insertEmail(t, ta, "first@example.org", "Kept", "queued"), insertEmail(t, ta, "full@example.org", "Kept", "queued"),
-		insertEmail(t, ta, "file@example.org", "Kept", "queued")}
-	if _, err := ta.db.SQL.Exec(`INSERT INTO email_attachments (email_id, name, content_type, data) VALUES ($1, 'invite.ics', 'text/calendar', 'BEGIN:VCALENDAR')`, ids[2]); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.DeliverMany(ctx, ids, false); err == nil || !strings.Contains(err.Error(), "1 of 3 messages not sent") || !strings.Contains(err.Error(), "the mailbox is full") {
-		t.Fatalf("first attempt: %v", err)
-	}
-	kept := func() []string {
+	kept := func() string {
 		t.Helper()
 		rows, err := ta.db.SQL.Query(`SELECT m.recipient || ':' || coalesce(string_agg(a.name, ','), '') FROM dev_mailbox m
 			LEFT JOIN dev_mailbox_attachments a ON a.dev_mail_id = m.id GROUP BY m.id ORDER BY m.id`)
@@ -257,9 +251,30 @@ func TestDevMailboxKeepsMessagesTogether(t *testing.T) {
 			}
 			out = append(out, s)
 		}
-		return out
+		return strings.Join(out, " ")
 	}
-	if got := strings.Join(kept(), " "); got != "first@example.org: file@example.org:invite.ics" {
+
+	if err := d.DeliverMany(ctx, batch("one@example.org", "two@example.org", "three@example.org"), false); err != nil {
+		t.Fatal(err)
+	}
+	if got := kept(); got != "one@example.org: two@example.org:invite.ics three@example.org:" {
+		t.Errorf("in the mailbox: %s", got)
+	}
+	if n := count(t, ta, `SELECT count(DISTINCT received_at) FROM dev_mailbox`); n != 1 {
+		t.Errorf("%d arrival times for messages kept together, want 1", n)
+	}
+
+	if _, err := ta.db.SQL.Exec(`CREATE FUNCTION refuse_full() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.recipient LIKE '%full@%' THEN RAISE EXCEPTION 'the mailbox is full'; END IF; RETURN NEW; END $$;
+		CREATE TRIGGER refuse_full BEFORE INSERT ON dev_mailbox FOR EACH ROW EXECUTE FUNCTION refuse_full()`); err != nil {
+		t.Fatal(err)
+	}
+	ids := batch("first@example.org", "file@example.org", "full@example.org")
+	if err := d.DeliverMany(ctx, ids, false); err == nil || !strings.Contains(err.Error(), "1 of 3 messages not sent") || !strings.Contains(err.Error(), "the mailbox is full") {
+		t.Fatalf("first attempt: %v", err)
+	}
+	const before = "one@example.org: two@example.org:invite.ics three@example.org: "
+	if got := kept(); got != before+"first@example.org: file@example.org:invite.ics" {
 		t.Errorf("in the mailbox after the first attempt: %s", got)
 	}
 	var states string
@@ -267,7 +282,7 @@ func TestDevMailboxKeepsMessagesTogether(t *testing.T) {
 		ids).Scan(&states); err != nil {
 		t.Fatal(err)
 	}
-	if states != "sent:1:false queued:1:true sent:1:false" {
+	if states != "sent:1:false sent:1:false queued:1:true" {
 		t.Errorf("after the first attempt: %s", states)
 	}
 
@@ -277,7 +292,7 @@ func TestDevMailboxKeepsMessagesTogether(t *testing.T) {
 	if err := d.DeliverMany(ctx, ids, false); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(kept(), " "); got != "first@example.org: file@example.org:invite.ics full@example.org:" {
+	if got := kept(); got != before+"first@example.org: file@example.org:invite.ics full@example.org:" {
 		t.Errorf("in the mailbox after the second attempt: %s", got)
 	}
 }

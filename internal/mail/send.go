@@ -82,41 +82,64 @@ func (s *SMTP) Send(ctx context.Context, e Envelope) error {
 }
 
 // SendAll implements BatchSender: the messages go out one after another over one connection, which
-// saves a connection, and often a TLS handshake and a login, for each but the first.
+// saves a connection, and often a TLS handshake and a login, for each but the first. After a
+// message that failed the connection is reset, so that the next starts clean; when that fails too
+// (the server has closed the connection, or ended its allowance of messages), the next message
+// goes over a new one. A message the server accepted counts as sent even if the connection failed
+// after it.
 func (s *SMTP) SendAll(ctx context.Context, es []Envelope) []error {
 	errs := make([]error, 0, len(es))
-	if len(es) == 0 || ctx.Err() != nil {
-		return errs
-	}
-	failAll := func(err error) []error {
-		for range es {
-			errs = append(errs, err)
+	var c *gomail.Client
+	defer func() {
+		if c != nil {
+			_ = c.Close()
 		}
-		return errs
-	}
-	c, err := gomail.NewClient(s.host, s.opts...)
-	if err != nil {
-		return failAll(fmt.Errorf("smtp client: %w", err))
-	}
-	// The connection serves the messages begun before ctx ended; the client's own time limit
-	// (WithTimeout) bounds each step.
-	if err := c.DialWithContext(context.WithoutCancel(ctx)); err != nil {
-		return failAll(fmt.Errorf("smtp send: dial failed: %w", err))
-	}
-	defer func() { _ = c.Close() }()
+	}()
 	for _, e := range es {
 		if ctx.Err() != nil {
 			break
 		}
+		if c == nil {
+			var err error
+			if c, err = s.dial(ctx); err != nil {
+				for range es[len(errs):] { // every message left, as each would fail alike
+					errs = append(errs, err)
+				}
+				break
+			}
+		}
 		m, err := e.message()
-		if err == nil {
-			if err = c.Send(m); err != nil {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err = c.Send(m); err != nil {
+			if c.Reset() != nil {
+				_ = c.Close()
+				c = nil
+			}
+			if m.IsDelivered() {
+				err = nil // only what followed the server's acceptance failed
+			} else {
 				err = fmt.Errorf("smtp send: %w", err)
 			}
 		}
 		errs = append(errs, err)
 	}
 	return errs
+}
+
+// dial connects to the server. The connection serves the messages begun before ctx ended; the
+// client's own time limit (WithTimeout) bounds each step.
+func (s *SMTP) dial(ctx context.Context) (*gomail.Client, error) {
+	c, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp client: %w", err)
+	}
+	if err := c.DialWithContext(context.WithoutCancel(ctx)); err != nil {
+		return nil, fmt.Errorf("smtp send: dial failed: %w", err)
+	}
+	return c, nil
 }
 
 func (e Envelope) message() (*gomail.Msg, error) {

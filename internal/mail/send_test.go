@@ -175,4 +175,17 @@ func TestSMTPSendsManyOverOneConnection(t *testing.T) {
 	if n := srv.Sessions(); n != 2 {
 		t.Errorf("%d connections, want 2", n)
 	}
+
+	// A server that closes each connection after one message: each is still sent, and counted sent
+	// although the connection failed after the server accepted it.
+	srv.AfterMessage(nil)
+	srv.DropAfter(1)
+	errs = s.SendAll(context.Background(), []mail.Envelope{env("four@example.org"), env("five@example.org"), env("six@example.org")})
+	if len(errs) != 3 || errs[0] != nil || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("outcomes with a connection per message: %v", errs)
+	}
+	got = srv.Messages()
+	if len(got) != 6 || got[3].To[0] != "four@example.org" || got[5].To[0] != "six@example.org" || got[3].Session != 3 || got[5].Session != 5 {
+		t.Fatalf("arrived: %+v", got[3:])
+	}
 }

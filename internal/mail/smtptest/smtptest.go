@@ -93,13 +93,14 @@ type Server struct {
 	// Username and Password, when set, are required through AUTH PLAIN.
 	Username, Password string
 
-	mu       sync.Mutex
-	after    func()
-	messages []Message
-	sessions int
-	failNext int
-	arrived  chan struct{}
-	srv      *smtp.Server
+	mu        sync.Mutex
+	after     func()
+	dropAfter int
+	messages  []Message
+	sessions  int
+	failNext  int
+	arrived   chan struct{}
+	srv       *smtp.Server
 }
 
 // Start starts a server on 127.0.0.1 and stops it when the test ends.
@@ -142,6 +143,14 @@ func (s *Server) AfterMessage(fn func()) {
 	s.after = fn
 }
 
+// DropAfter makes the server close each connection once n messages have come over it, after
+// answering the last one, as servers that limit messages per connection do.
+func (s *Server) DropAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropAfter = n
+}
+
 // Sessions counts the connections made so far.
 func (s *Server) Sessions() int {
 	s.mu.Lock()
@@ -174,16 +183,18 @@ func (s *Server) Wait(t testing.TB, n int, timeout time.Duration) []Message {
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) {
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	b.s.mu.Lock()
 	defer b.s.mu.Unlock()
 	b.s.sessions++
-	return &session{s: b.s, n: b.s.sessions}, nil
+	return &session{s: b.s, n: b.s.sessions, conn: c}, nil
 }
 
 type session struct {
 	s      *Server
 	n      int // the connection's number, from 1
+	conn   *smtp.Conn
+	kept   int // messages kept from this connection
 	authed bool
 	from   string
 	to     []string
@@ -241,9 +252,19 @@ func (se *session) Data(r io.Reader) error {
 		m.decodeParts()
 	}
 	se.s.messages = append(se.s.messages, m)
+	se.kept++
 	se.s.arrived <- struct{}{}
 	return nil
 }
 
-func (se *session) Reset()        { se.from, se.to = "", nil }
+// Reset runs after each message has been answered, and on RSET.
+func (se *session) Reset() {
+	se.from, se.to = "", nil
+	se.s.mu.Lock()
+	drop := se.s.dropAfter > 0 && se.kept >= se.s.dropAfter
+	se.s.mu.Unlock()
+	if drop {
+		_ = se.conn.Conn().Close()
+	}
+}
 func (se *session) Logout() error { return nil }
