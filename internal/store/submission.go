@@ -56,15 +56,35 @@ type proposalRow struct {
 
 func (proposalRow) TableName() string { return "proposals" }
 
-// proposalColumns are the columns a proposalRow reads (not the search vector).
-const proposalColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.track_id, p.title, p.abstract, p.answers, p.status, " +
+// proposalStateColumns are the columns of a proposalRow but its texts (title, abstract, answers), in
+// the order of stateTargets.
+const proposalStateColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.track_id, p.status, " +
 	"p.version, p.deadline, p.access_link_id, p.client_key, p.submitted_at, p.withdrawn_at, p.created_at, p.updated_at, " +
 	"p.decision, p.decided_format_id, p.decision_note, p.decision_reason, p.decided_at, p.decided_by, p.decision_released_at, " +
 	"p.participation, p.confirm_by, p.participation_at"
 
+// proposalColumns are the columns a proposalRow reads (not the search vector), in the order of
+// targets.
+const proposalColumns = proposalStateColumns + ", p.title, p.abstract, p.answers"
+
+// stateTargets are where the proposalStateColumns of a row are scanned to, in their order.
+func (r *proposalRow) stateTargets() []any {
+	return []any{&r.ID, &r.ConferenceID, &r.OwnerID, &r.FormatID, &r.TrackID, &r.Status,
+		&r.Version, &r.Deadline, &r.AccessLinkID, &r.ClientKey, &r.SubmittedAt, &r.WithdrawnAt, &r.CreatedAt, &r.UpdatedAt,
+		&r.Decision, &r.DecidedFormatID, &r.DecisionNote, &r.DecisionReason, &r.DecidedAt, &r.DecidedBy, &r.DecisionReleasedAt,
+		&r.Participation, &r.ConfirmBy, &r.ParticipationAt}
+}
+
+// targets are where the proposalColumns of a row are scanned to, in their order.
+func (r *proposalRow) targets() []any {
+	return append(r.stateTargets(), &r.Title, &r.Abstract, &r.Answers)
+}
+
 func answersFromJSON(b []byte) question.Answers {
 	a := question.Answers{}
-	_ = json.Unmarshal(b, &a)
+	if len(b) > 0 {
+		_ = json.Unmarshal(b, &a)
+	}
 	return a
 }
 
@@ -168,7 +188,7 @@ const proposalSelect = `SELECT ` + proposalColumns + `, e.until AS extension, ` 
 	FROM proposals p LEFT JOIN deadline_extensions e ON e.conference_id = p.conference_id AND e.user_id = p.owner_id`
 
 // summarySelect is proposalSelect without the content lists do not show.
-var summarySelect = `SELECT ` + strings.NewReplacer("p.abstract,", "'' AS abstract,", "p.answers,", "'{}'::jsonb AS answers,").Replace(proposalColumns) +
+var summarySelect = `SELECT ` + proposalStateColumns + `, p.title, '' AS abstract, '{}'::jsonb AS answers` +
 	`, e.until AS extension, '[]'::json AS presenters
 	FROM proposals p LEFT JOIN deadline_extensions e ON e.conference_id = p.conference_id AND e.user_id = p.owner_id`
 
@@ -177,6 +197,11 @@ type proposalResult struct {
 	R          proposalRow `gorm:"embedded"`
 	Extension  *time.Time
 	Presenters []byte
+}
+
+// targets are where the columns of a proposalSelect row are scanned to, in their order.
+func (r *proposalResult) targets() []any {
+	return append(r.R.targets(), &r.Extension, &r.Presenters)
 }
 
 func (r proposalResult) domain() submission.Proposal {
@@ -440,7 +465,7 @@ func (s Proposals) LockMany(ctx context.Context, ids []int64) ([]submission.Prop
 	var out []submission.Proposal
 	for rows.Next() {
 		var r proposalResult
-		if err := db.ScanRows(rows, &r); err != nil {
+		if err := rows.Scan(r.targets()...); err != nil {
 			return nil, translate("lock proposals", err)
 		}
 		out = append(out, r.domain())
@@ -569,11 +594,13 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 					WHERE me.proposal_id = p.id AND me.user_id = v.user_id AND me.status = 'accepted' LIMIT 1)
 				AND v.now <= greatest(v.closes, p.deadline, (SELECT e.until FROM deadline_extensions e
 					WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id))
-			RETURNING v.ord AS batch_ord, v.user_id AS batch_user, v.at AS batch_at, `+proposalColumns+`,
+			-- The texts are those of v: the caller has them, and they are not sent back.
+			RETURNING v.ord AS batch_ord, `+proposalStateColumns+`,
 				(SELECT e.until FROM deadline_extensions e WHERE e.conference_id = p.conference_id AND e.user_id = p.owner_id) AS extension,
 				`+presentersColumn+` AS presenters),
 		r AS (`+revisionInsert+`
-			SELECT id, version, status, format_id, track_id, title, abstract, answers, batch_user, batch_at, 'saved' FROM u)
+			SELECT u.id, u.version, u.status, u.format_id, u.track_id, v.title, v.abstract, v.answers, v.user_id, v.at, 'saved'
+			FROM u JOIN v ON v.ord = u.batch_ord)
 		SELECT * FROM u`,
 		ord, ids, confs, olds, users, formats, tracks, titles, abstracts, answers, complete, accepting, closes, at, now)
 	if err != nil {
@@ -582,19 +609,21 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 	defer rows.Close()
 	out := make([]savedContent, n)
 	for rows.Next() {
-		var row struct {
-			BatchOrd   int
-			R          proposalRow `gorm:"embedded"`
-			Extension  *time.Time
-			Presenters []byte
-		}
-		if err := db.ScanRows(rows, &row); err != nil {
+		var ord int
+		var r proposalResult
+		if err := rows.Scan(append(append([]any{&ord}, r.R.stateTargets()...), &r.Extension, &r.Presenters)...); err != nil {
 			return nil, err
 		}
-		if row.BatchOrd < 0 || row.BatchOrd >= n || out[row.BatchOrd].saved {
-			return nil, fmt.Errorf("save proposals: unexpected row %d", row.BatchOrd)
+		if ord < 0 || ord >= n || out[ord].saved {
+			return nil, fmt.Errorf("save proposals: unexpected row %d", ord)
 		}
-		out[row.BatchOrd] = savedContent{prop: proposalResult{R: row.R, Extension: row.Extension, Presenters: row.Presenters}.domain(), saved: true}
+		prop := r.domain()
+		c := cs[ord].Content
+		prop.Title, prop.Abstract = c.Title, c.Abstract
+		if c.Answers != nil {
+			prop.Answers = c.Answers
+		}
+		out[ord] = savedContent{prop: prop, saved: true}
 	}
 	return out, rows.Err()
 }
