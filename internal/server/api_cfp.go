@@ -1,11 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -229,7 +231,7 @@ func (r apiProposalRequest) answers() (question.Answers, error) {
 		var many []string
 		var yes bool
 		switch {
-		case json.Unmarshal(raw, &one) == nil:
+		case plainString(raw, &one) || json.Unmarshal(raw, &one) == nil:
 			a[id] = []string{one}
 		case json.Unmarshal(raw, &many) == nil:
 			a[id] = many
@@ -247,6 +249,20 @@ func (r apiProposalRequest) answers() (question.Answers, error) {
 		}
 	}
 	return a, fe.Err()
+}
+
+// plainString sets s to the JSON string raw when it has no escapes and is valid UTF-8, the usual
+// answer, without decoding it again: the decoder that read raw has checked it is JSON.
+func plainString(raw json.RawMessage, s *string) bool {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return false
+	}
+	in := raw[1 : len(raw)-1]
+	if bytes.IndexByte(in, '\\') >= 0 || !utf8.Valid(in) {
+		return false
+	}
+	*s = string(in)
+	return true
 }
 
 func (r apiProposalRequest) content() (submission.Content, error) {

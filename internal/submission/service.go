@@ -1,6 +1,7 @@
 package submission
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -245,9 +247,20 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 			parts = append(parts, part{"answers." + q.ID, "“" + q.Label + "”", c.Answers.Value(q.ID)})
 		}
 	}
-	for i := range parts {
-		parts[i].text = strings.ToLower(parts[i].text) // once, not for every term
+	// The texts in lower case, once, not for every term, into a buffer that the next save uses again.
+	buf := lowerBuffers.Get().(*[]byte)
+	lower := (*buf)[:0]
+	ends := make([]int, len(parts))
+	for i, pt := range parts {
+		lower = appendLower(lower, pt.text)
+		ends[i] = len(lower)
 	}
+	defer func() {
+		if cap(lower) <= 64<<10 {
+			*buf = lower
+			lowerBuffers.Put(buf)
+		}
+	}()
 	var out []Warning
 	for _, x := range prop.Presenting() {
 		terms := []string{x.Name}
@@ -257,9 +270,18 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 		if inst := strings.TrimSpace(x.Profile.Institution); utf8.RuneCountInString(inst) >= 3 && !strings.EqualFold(inst, "independent") {
 			terms = append(terms, inst)
 		}
-		for _, pt := range parts {
-			for _, term := range terms {
-				if mentions(pt.text, term) {
+		lowered := make([]string, len(terms))
+		for i, term := range terms {
+			lowered[i] = strings.ToLower(strings.TrimSpace(term))
+		}
+		for i, pt := range parts {
+			from := 0
+			if i > 0 {
+				from = ends[i-1]
+			}
+			text := lower[from:ends[i]]
+			for k, term := range terms {
+				if mentions(text, lowered[k]) {
 					what := "the name of " + x.Name + ", a presenter"
 					if term == x.Profile.Institution {
 						what = "the institution of a presenter (" + term + ")"
@@ -274,21 +296,40 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 	return out
 }
 
-// mentions reports whether text, in lower case, contains term as whole words, ignoring case: "Lee"
-// is in "dr lee's clinic" but not in "fleet".
-func mentions(text, term string) bool {
-	term = strings.ToLower(strings.TrimSpace(term))
-	if term == "" || text == "" {
+// lowerBuffers are buffers for the texts warnings reads in lower case.
+var lowerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// appendLower appends s in lower case to b: byte by byte while it is ASCII, as strings.ToLower
+// would make it otherwise.
+func appendLower(b []byte, s string) []byte {
+	start := len(b)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return append(b[:start], strings.ToLower(s)...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// mentions reports whether text, in lower case, contains term, trimmed and in lower case, as whole
+// words: "lee" is in "dr lee's clinic" but not in "fleet".
+func mentions(text []byte, term string) bool {
+	if term == "" || len(text) == 0 {
 		return false
 	}
 	for from := 0; ; {
-		i := strings.Index(text[from:], term)
+		i := bytes.Index(text[from:], []byte(term))
 		if i < 0 {
 			return false
 		}
 		start, end := from+i, from+i+len(term)
-		before, _ := utf8.DecodeLastRuneInString(text[:start])
-		after, _ := utf8.DecodeRuneInString(text[end:])
+		before, _ := utf8.DecodeLastRune(text[:start])
+		after, _ := utf8.DecodeRune(text[end:])
 		if (start == 0 || !wordRune(before)) && (end == len(text) || !wordRune(after)) {
 			return true
 		}

@@ -633,6 +633,7 @@ func TestCoPresenters(t *testing.T) {
 	}
 	// A co-presenter's name in the abstract draws a warning, not an error.
 	c.Abstract = "Samuel Co and colleagues at Meharry Medical College describe their work."
+	c.Answers = question.Answers{"methods": {"An audit, as Samuel Co planned it."}, "audience": {"Faculty"}}
 	got, _ = f.subs.Get(ctx, owner, f.conf, prop.ID)
 	_, warns, err := f.subs.Save(ctx, owner, f.conf, prop.ID, got.Version, c)
 	if err != nil {
@@ -644,7 +645,8 @@ func TestCoPresenters(t *testing.T) {
 	}
 	joined := strings.Join(msgs, "\n")
 	if !strings.Contains(joined, "abstract: The abstract mentions the name of Samuel Co") ||
-		!strings.Contains(joined, "the institution of a presenter (Meharry Medical College)") {
+		!strings.Contains(joined, "the institution of a presenter (Meharry Medical College)") ||
+		!strings.Contains(joined, "answers.methods: “Methods” mentions the name of Samuel Co") || strings.Contains(joined, "title:") {
 		t.Errorf("warnings:\n%s", joined)
 	}
 	// The co-presenter leaves.
@@ -700,6 +702,8 @@ func TestMentions(t *testing.T) {
 		{"", "x", false},
 		{"x", " ", false},
 		{"leeway and Lee", "lee", true},
+		{"WITH ZOË NGŨGĨ", "Ngũgĩ", true},
+		{"Mount Sinai", " mount SINAI ", true},
 	} {
 		if got := submission.Mentions(c.text, c.term); got != c.want {
 			t.Errorf("mentions(%q, %q) = %v", c.text, c.term, got)
