@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"github.com/challenging-norms/conference/internal/apperr"
@@ -56,17 +57,31 @@ func (r *Renderer) Render(name string, data any) (subject, text, html string, er
 	if !ok {
 		return "", "", "", fmt.Errorf("no mail template %q", name)
 	}
-	var sb, tb, hb bytes.Buffer
-	if err := t.ExecuteTemplate(&sb, "subject", data); err != nil {
+	sb, tb, hb := renderBuffers.Get().(*bytes.Buffer), renderBuffers.Get().(*bytes.Buffer), renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffers(sb, tb, hb)
+	if err := t.ExecuteTemplate(sb, "subject", data); err != nil {
 		return "", "", "", fmt.Errorf("mail %s subject: %w", name, err)
 	}
-	if err := t.Execute(&tb, data); err != nil {
+	if err := t.Execute(tb, data); err != nil {
 		return "", "", "", fmt.Errorf("mail %s text: %w", name, err)
 	}
-	if err := r.html[name].Execute(&hb, data); err != nil {
+	if err := r.html[name].Execute(hb, data); err != nil {
 		return "", "", "", fmt.Errorf("mail %s html: %w", name, err)
 	}
 	return strings.Join(strings.Fields(sb.String()), " "), strings.TrimSpace(tb.String()) + "\n", hb.String(), nil
+}
+
+// renderBuffers are the buffers messages are rendered into, used again: a message of a few
+// kilobytes would otherwise grow each of its buffers several times.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putRenderBuffers(bs ...*bytes.Buffer) {
+	for _, b := range bs {
+		if b.Cap() <= 256<<10 {
+			b.Reset()
+			renderBuffers.Put(b)
+		}
+	}
 }
 
 // Outbox is the notify.Outbox: it renders a message and stores it for delivery in the caller's
