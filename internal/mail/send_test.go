@@ -2,7 +2,9 @@ package mail_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,4 +190,46 @@ func TestSMTPSendsManyOverOneConnection(t *testing.T) {
 	if len(got) != 6 || got[3].To[0] != "four@example.org" || got[5].To[0] != "six@example.org" || got[3].Session != 3 || got[5].Session != 5 {
 		t.Fatalf("arrived: %+v", got[3:])
 	}
+}
+
+// TestRendersAtOnceKeepTheirOwnText renders many messages at once, some failing part-way through
+// (data that lacks a field): each message holds its own name and link and no other's, as the
+// buffers they are rendered into are used again.
+func TestRendersAtOnceKeepTheirOwnText(t *testing.T) {
+	r, err := mail.NewRenderer(web.FS, "Challenging Norms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type data struct {
+		Name, Link   string
+		ValidMinutes int
+	}
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			for k := range 50 {
+				if k%5 == 0 {
+					// Fails after writing part of the message.
+					if _, _, _, err := r.Render("reset_password", struct{ Name string }{fmt.Sprintf("Broken %d-%d", i, k)}); err == nil {
+						t.Error("want an error for missing data")
+					}
+					continue
+				}
+				name, link := fmt.Sprintf("Person %d-%d", i, k), fmt.Sprintf("https://example.org/reset?token=t%d-%d", i, k)
+				_, text, html, err := r.Render("reset_password", data{name, link, 60})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, part := range []string{text, html} {
+					if strings.Count(part, "Person ") != 1 || !strings.Contains(part, name+",") || !strings.Contains(part, link) ||
+						strings.Contains(part, "Broken") {
+						t.Errorf("message for %s holds another's text:\n%s", name, part)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -557,8 +557,9 @@ func hasNUL(c submission.Content) bool {
 
 // saveContents writes the saves cs in one statement: each new content is a row of v, so that each
 // long text is sent, and parsed, once; each proposal that meets the save's conditions is updated
-// and its revision written from the row the update returns. The statement's arrays go to the
-// driver as they are (GORM would spread a slice into a list of values).
+// and its revision written from the row the update returns and the texts of its row of v. The
+// statement returns each saved proposal's state, not its texts, which are the save's. The
+// statement's arrays go to the driver as they are (GORM would spread a slice into a list of values).
 func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave) ([]savedContent, error) {
 	n := len(cs)
 	ord, ids, confs, olds, users := make([]int32, n), make([]int64, n), make([]int64, n), make([]int32, n), make([]int64, n)

@@ -4,5 +4,5 @@ import "strings"
 
 // Mentions is mentions of a text as warnings passes it (in lower case), for the tests.
 func Mentions(text, term string) bool {
-	return mentions(appendLower(nil, text), strings.ToLower(strings.TrimSpace(term)))
+	return mentions(appendLower(nil, text), []byte(strings.ToLower(strings.TrimSpace(term))))
 }

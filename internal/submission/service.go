@@ -270,9 +270,9 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 		if inst := strings.TrimSpace(x.Profile.Institution); utf8.RuneCountInString(inst) >= 3 && !strings.EqualFold(inst, "independent") {
 			terms = append(terms, inst)
 		}
-		lowered := make([]string, len(terms))
+		lowered := make([][]byte, len(terms))
 		for i, term := range terms {
-			lowered[i] = strings.ToLower(strings.TrimSpace(term))
+			lowered[i] = []byte(strings.ToLower(strings.TrimSpace(term)))
 		}
 		for i, pt := range parts {
 			from := 0
@@ -318,12 +318,12 @@ func appendLower(b []byte, s string) []byte {
 
 // mentions reports whether text, in lower case, contains term, trimmed and in lower case, as whole
 // words: "lee" is in "dr lee's clinic" but not in "fleet".
-func mentions(text []byte, term string) bool {
-	if term == "" || len(text) == 0 {
+func mentions(text, term []byte) bool {
+	if len(term) == 0 || len(text) == 0 {
 		return false
 	}
 	for from := 0; ; {
-		i := bytes.Index(text[from:], []byte(term))
+		i := bytes.Index(text[from:], term)
 		if i < 0 {
 			return false
 		}

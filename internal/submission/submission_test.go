@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1380,5 +1381,72 @@ func TestStatusSaveKeepsItsOwnOrigin(t *testing.T) {
 	}
 	if ip != "192.0.2.9" || agent != "" {
 		t.Errorf("audit entry from %q with agent %q, want 192.0.2.9 and none", ip, agent)
+	}
+}
+
+// TestReadsKeepEveryColumn checks the proposals the batched statements return against a read by
+// column name: a save (whose texts come from the save, not the row) returns what is stored, its
+// revision holds the same texts, and a batch of submits reads every column, each into its own
+// field, when all of them are set.
+func TestReadsKeepEveryColumn(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Reader Column", true)
+	prop := f.draft(p, f.complete())
+	c := f.complete()
+	// Text the check tidies: the save returns it as stored.
+	c.Title, c.Abstract = "  Undoing   bias\tin grading ", "First line.\r\nSecond line.\r\n"
+	c.Answers = question.Answers{"methods": {" Mixed methods. "}, "audience": {"Students", "Faculty"}}
+	saved, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.subs.Get(ctx, p, f.conf, prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Title != got.Title || saved.Abstract != got.Abstract || !reflect.DeepEqual(saved.Answers, got.Answers) ||
+		saved.Version != got.Version || !saved.UpdatedAt.Equal(got.UpdatedAt) || len(saved.Presenters) != 1 ||
+		saved.Presenters[0].Profile != got.Presenters[0].Profile || got.Title != "Undoing bias in grading" {
+		t.Errorf("the save returned\n%+v\nand the proposal is\n%+v", saved, got)
+	}
+	revs, err := f.subs.Revisions(ctx, p, f.conf, prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := revs[0]
+	if last.Version != got.Version {
+		last = revs[len(revs)-1]
+	}
+	if last.Version != got.Version || last.Title != got.Title || last.Abstract != got.Abstract || !reflect.DeepEqual(last.Answers, got.Answers) {
+		t.Errorf("revision %d holds %q, %q, %v; the proposal %q, %q, %v", last.Version, last.Title, last.Abstract, last.Answers,
+			got.Title, got.Abstract, got.Answers)
+	}
+
+	// Every nullable column set, each to a value no other column of its type has.
+	if _, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	day := func(d int) time.Time { return time.Date(2027, 4, d, 10, 0, 0, 0, time.UTC) }
+	if _, err := f.db.SQL.Exec(`UPDATE proposals SET deadline = $2, client_key = 'key', withdrawn_at = $3, decision = 'accepted',
+		decided_format_id = $4, decision_note = 'note', decision_reason = 'reason', decided_at = $5, decided_by = $6,
+		decision_released_at = $7, participation = 'confirmed', confirm_by = $8, participation_at = $9 WHERE id = $1`,
+		prop.ID, day(1), day(2), f.workshop.ID, day(3), f.org.UserID, day(4), day(5), day(6)); err != nil {
+		t.Fatal(err)
+	}
+	proposals := store.Proposals{DB: f.db}
+	byName, err := proposals.Get(ctx, f.conf.ID, prop.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locked []submission.Proposal
+	if err := f.db.InTx(ctx, func(ctx context.Context) error {
+		locked, err = proposals.LockMany(ctx, []int64{prop.ID})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(locked) != 1 || !reflect.DeepEqual(locked[0], byName) {
+		t.Errorf("locked together:\n%+v\nread by column name:\n%+v", locked, byName)
 	}
 }
