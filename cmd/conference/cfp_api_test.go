@@ -32,6 +32,29 @@ func TestProposalAPI(t *testing.T) {
 	// Creating: the caller must be known, the body readable, each answer of a known shape.
 	wantProblem(t, "create without a token", sendJSON(t, ta, http.MethodPost, base+"/proposals", "", `{}`).apiResponse, http.StatusUnauthorized, "unauthenticated")
 	wantProblem(t, "create with broken JSON", sendJSON(t, ta, http.MethodPost, base+"/proposals", token, `{"format_id":`).apiResponse, http.StatusBadRequest, "malformed")
+	// Bodies out of the usual shape are read, and refused, field by field as any other body is.
+	for _, c := range []struct {
+		name, body  string
+		status      int
+		code, field string
+	}{
+		{"an unknown field", fmt.Sprintf(`{"format_id":%d,"colour":"red"}`, ws.ID), http.StatusBadRequest, "malformed", "colour"},
+		{"a fraction for the format", `{"format_id":1.5}`, http.StatusUnprocessableEntity, "invalid", "format_id"},
+		{"a string for the version", fmt.Sprintf(`{"format_id":%d,"version":"2"}`, ws.ID), http.StatusUnprocessableEntity, "invalid", "version"},
+		{"two objects", fmt.Sprintf(`{"format_id":%d} {}`, ws.ID), http.StatusBadRequest, "malformed", ""},
+	} {
+		r := sendJSON(t, ta, http.MethodPost, base+"/proposals", token, c.body)
+		wantProblem(t, "create with "+c.name, r.apiResponse, c.status, c.code)
+		if c.field != "" && fieldDetail(r.apiResponse, c.field) == "" {
+			t.Errorf("create with %s: no error for the field %s: %v", c.name, c.field, r.JSON)
+		}
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token,
+		fmt.Sprintf(`{"format_id":%d,"title":"The \"hidden\" curriculum \u2014 again","answers":{"background":"Race was \"taught\"."}}`, poster.ID))
+	if p, _ := r.JSON["proposal"].(map[string]any); r.Status != http.StatusCreated || p["title"] != `The "hidden" curriculum — again` ||
+		!strings.Contains(fmt.Sprint(p["answers"]), `Race was "taught".`) {
+		t.Errorf("create with escaped text: %d %v", r.Status, r.JSON)
+	}
 	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"answers":{"size":12}}`, ws.ID))
 	wantProblem(t, "an answer that is a number", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
 	if fieldDetail(r.apiResponse, "answers.size") == "" {
