@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,16 +130,24 @@ func (s *Server) bindJSON(c echo.Context, req any) error {
 	return s.validate.check(req)
 }
 
-// readBody reads a request's body whole: into a slice of its declared length when it has one.
+// readBody reads a request's body whole, into a slice of its declared length when that is small;
+// a larger body grows its slice as it arrives, so that a length declared is not memory held before
+// the bytes come.
 func readBody(r *http.Request) ([]byte, error) {
-	if n := r.ContentLength; n > 0 && n <= 64<<20 {
-		b := make([]byte, n)
-		if _, err := io.ReadFull(r.Body, b); err != nil {
+	b := make([]byte, 0, min(max(r.ContentLength, 0)+1, 64<<10))
+	for {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, 1)
+		}
+		n, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			return b, nil
+		}
+		if err != nil {
 			return nil, err
 		}
-		return b, nil
 	}
-	return io.ReadAll(r.Body)
 }
 
 func jsonError(err error) error {
