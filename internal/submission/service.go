@@ -303,6 +303,8 @@ var lowerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); retu
 // would make it otherwise.
 func appendLower(b []byte, s string) []byte {
 	start := len(b)
+	b = slices.Grow(b, len(s))[:start+len(s)]
+	out := b[start:]
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
@@ -311,7 +313,7 @@ func appendLower(b []byte, s string) []byte {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		b = append(b, c)
+		out[i] = c
 	}
 	return b
 }
