@@ -204,7 +204,7 @@ func (s *Server) apiProposalResult(c echo.Context, status int, p submission.Prop
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, apiProposalResult{Proposal: out, Warnings: toAPIWarnings(ws)})
+	return writeProposalResult(c, status, apiProposalResult{Proposal: out, Warnings: toAPIWarnings(ws)})
 }
 
 // apiProposalRequest is a proposal's content as the API takes it. An answer is a string, a list of
