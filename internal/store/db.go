@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -70,6 +71,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "conference"
 	cfg.ConnConfig.Tracer = counter{}
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error { return registerArrayCodecs(c.TypeMap()) }
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

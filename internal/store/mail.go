@@ -132,7 +132,7 @@ func (s Mail) EnqueueMany(ctx context.Context, es []*mail.Email) error {
 			SELECT *, 'queued' FROM `+emailRows+`
 			ON CONFLICT (event_key) DO NOTHING
 			RETURNING event_key, id, created_at`,
-			keys, confs, recipients, names, subjects, texts, htmls)
+			keys, confs, recipients, names, subjects, textArrayOf(texts), textArrayOf(htmls))
 		if err != nil {
 			return translate("enqueue mail", err)
 		}
@@ -370,7 +370,7 @@ func (s Mail) SaveDevMails(ctx context.Context, ms []*mail.DevMail) error {
 				SELECT v.*, nextval('dev_mailbox_id_seq') AS id FROM `+devMailRows+` WITH ORDINALITY AS v(message_id, sender, recipient, subject, body_text, body_html, ord)),
 			i AS (INSERT INTO dev_mailbox (id, message_id, sender, recipient, subject, body_text, body_html, received_at)
 				SELECT id, message_id, sender, recipient, subject, body_text, body_html, $7 FROM v)
-			SELECT id FROM v ORDER BY ord`, msgIDs, senders, recipients, subjects, texts, htmls, now)
+			SELECT id FROM v ORDER BY ord`, msgIDs, senders, recipients, subjects, textArrayOf(texts), textArrayOf(htmls), now)
 		if err != nil {
 			return translate("save dev mail", err)
 		}

@@ -385,7 +385,8 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 			FROM pp LEFT JOIN LATERAL (SELECT * FROM users WHERE id = pp.user_id AND pp.status = 'accepted' LIMIT 1) u ON true
 			WHERE pp.proposal_id = v.id) AS presenters
 		FROM v LEFT JOIN p ON p.id = v.id`,
-		append([]any{ord, confs, owners, formats, tracks, titles, abstracts, answers, statuses, deadlines, links, keys, at, presenters, by, notes},
+		append([]any{ord, confs, owners, formats, tracks, textArrayOf(titles), textArrayOf(abstracts), jsonbArrayOf(answers), statuses, deadlines,
+			links, keys, at, jsonbArrayOf(presenters), by, notes},
 			entries.args()...)...)
 	if err != nil {
 		return nil, err
@@ -603,7 +604,8 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 			SELECT u.id, u.version, u.status, u.format_id, u.track_id, v.title, v.abstract, v.answers, v.user_id, v.at, 'saved'
 			FROM u JOIN v ON v.ord = u.batch_ord)
 		SELECT * FROM u`,
-		ord, ids, confs, olds, users, formats, tracks, titles, abstracts, answers, complete, accepting, closes, at, now)
+		ord, ids, confs, olds, users, formats, tracks, textArrayOf(titles), textArrayOf(abstracts), jsonbArrayOf(answers), complete, accepting,
+		closes, at, now)
 	if err != nil {
 		return nil, err
 	}

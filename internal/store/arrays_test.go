@@ -1,0 +1,65 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/challenging-norms/conference/internal/pgtest"
+	"github.com/challenging-norms/conference/internal/store"
+)
+
+var testDB *pgtest.Database
+
+func TestMain(m *testing.M) { pgtest.Main(m, &testDB) }
+
+// TestArraysInBinaryForm sends text[] and jsonb[] parameters built in PostgreSQL's binary form
+// through the pool as the batches do (database/sql), and reads each element back: the same texts in
+// the same order, empty arrays and texts included; JSON as PostgreSQL reads it from text.
+func TestArraysInBinaryForm(t *testing.T) {
+	ctx := context.Background()
+	db, err := testDB.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	texts := []string{"", "plain", "Zoë Ngũgĩ — “quoted”", "line\nbreak\ttab", "<b>&amp;</b>", "long " + string(slices.Repeat([]byte("x"), 70_000))}
+	elements := func(q string, arg any) []string {
+		t.Helper()
+		rows, err := db.SQL.QueryContext(ctx, q, arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := elements(`SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS a(x, n) ORDER BY n`, store.TextArrayOf(texts)); !slices.Equal(got, texts) {
+		t.Errorf("text[]: got %d elements %.60q, want %d", len(got), got, len(texts))
+	}
+	if got := elements(`SELECT cardinality($1::text[])::text`, store.TextArrayOf(nil)); !slices.Equal(got, []string{"0"}) {
+		t.Errorf("an empty text[]: cardinality %v", got)
+	}
+	docs := []string{`{}`, `{"methods":["Mixed methods."],"audience":["Students","Faculty"]}`, `[1, 2.5, null, true]`, `"Zoë"`, `{"b":{"c":[]}}`}
+	var want []string
+	for _, d := range docs {
+		want = append(want, elements(`SELECT $1::jsonb::text`, d)...)
+	}
+	if got := elements(`SELECT x::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS a(x, n) ORDER BY n`, store.JSONBArrayOf(docs)); !slices.Equal(got, want) {
+		t.Errorf("jsonb[]: got %q, want %q", got, want)
+	}
+	// A plain []string still goes as pgx encodes it.
+	if got := elements(`SELECT x FROM unnest($1::text[]) AS a(x)`, []string{"as before"}); !slices.Equal(got, []string{"as before"}) {
+		t.Errorf("[]string: %q", got)
+	}
+}
