@@ -13,11 +13,12 @@ import (
 // or jsonbArray is the array already in PostgreSQL's binary format, built in one allocation of its
 // size, which the driver copies in one go.
 
-// textArray is a text[] parameter in binary form (textArrayOf).
-type textArray []byte
+// textArray is a text[] parameter in binary form (textArrayOf). It is not a slice, so that a
+// connection without arrayCodec cannot take it for a list of bytes: it fails to encode instead.
+type textArray struct{ b []byte }
 
 // jsonbArray is a jsonb[] parameter in binary form (jsonbArrayOf); each element is JSON text.
-type jsonbArray []byte
+type jsonbArray struct{ b []byte }
 
 const (
 	textOID  = 25
@@ -25,10 +26,10 @@ const (
 )
 
 // textArrayOf is ss as a text[].
-func textArrayOf(ss []string) textArray { return textArray(binaryArray(ss, textOID, false)) }
+func textArrayOf(ss []string) textArray { return textArray{binaryArray(ss, textOID, false)} }
 
 // jsonbArrayOf is docs, each a JSON document, as a jsonb[].
-func jsonbArrayOf(docs []string) jsonbArray { return jsonbArray(binaryArray(docs, jsonbOID, true)) }
+func jsonbArrayOf(docs []string) jsonbArray { return jsonbArray{binaryArray(docs, jsonbOID, true)} }
 
 // binaryArray writes elems as a one-dimensional array of elemOID in PostgreSQL's binary format
 // (array_recv): the number of dimensions, a flag for NULLs (none), the element type, the length and
@@ -72,19 +73,19 @@ type arrayCodec struct {
 }
 
 func (c arrayCodec) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
-	if format == pgtype.BinaryFormatCode {
-		switch value.(type) {
-		case textArray:
-			if c.oid == pgtype.TextArrayOID {
-				return binaryArrayPlan{}
-			}
-		case jsonbArray:
-			if c.oid == pgtype.JSONBArrayOID {
-				return binaryArrayPlan{}
-			}
-		}
+	var want uint32
+	switch value.(type) {
+	case textArray:
+		want = pgtype.TextArrayOID
+	case jsonbArray:
+		want = pgtype.JSONBArrayOID
+	default:
+		return c.Codec.PlanEncode(m, oid, format, value)
 	}
-	return c.Codec.PlanEncode(m, oid, format, value)
+	if c.oid != want || format != pgtype.BinaryFormatCode {
+		return failedPlan{fmt.Errorf("a %T cannot be sent as a parameter of type %d in format %d", value, oid, format)}
+	}
+	return binaryArrayPlan{}
 }
 
 type binaryArrayPlan struct{}
@@ -92,12 +93,17 @@ type binaryArrayPlan struct{}
 func (binaryArrayPlan) Encode(value any, buf []byte) ([]byte, error) {
 	switch v := value.(type) {
 	case textArray:
-		return append(buf, v...), nil
+		return append(buf, v.b...), nil
 	case jsonbArray:
-		return append(buf, v...), nil
+		return append(buf, v.b...), nil
 	}
 	return nil, fmt.Errorf("not an array in binary form: %T", value)
 }
+
+// failedPlan is the plan of a value sent to a parameter it is not made for.
+type failedPlan struct{ err error }
+
+func (p failedPlan) Encode(any, []byte) ([]byte, error) { return nil, p.err }
 
 // registerArrayCodecs makes a connection's type map take textArray and jsonbArray parameters.
 func registerArrayCodecs(m *pgtype.Map) error {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/challenging-norms/conference/internal/pgtest"
 	"github.com/challenging-norms/conference/internal/store"
 )
@@ -57,6 +59,23 @@ func TestArraysInBinaryForm(t *testing.T) {
 	}
 	if got := elements(`SELECT x::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS a(x, n) ORDER BY n`, store.JSONBArrayOf(docs)); !slices.Equal(got, want) {
 		t.Errorf("jsonb[]: got %q, want %q", got, want)
+	}
+	// Sent to a parameter of the other type, or through a connection without the codec, they fail
+	// rather than arrive as a list of bytes.
+	var text string
+	if err := db.SQL.QueryRowContext(ctx, `SELECT ($1::jsonb[])::text`, store.TextArrayOf([]string{"AB"})).Scan(&text); err == nil {
+		t.Errorf("a text[] sent as jsonb[] arrived as %s", text)
+	}
+	if err := db.SQL.QueryRowContext(ctx, `SELECT ($1::text[])::text`, store.JSONBArrayOf([]string{"{}"})).Scan(&text); err == nil {
+		t.Errorf("a jsonb[] sent as text[] arrived as %s", text)
+	}
+	conn, err := pgx.Connect(ctx, testDB.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, `SELECT ($1::jsonb[])::text`, store.JSONBArrayOf([]string{"{}"})).Scan(&text); err == nil {
+		t.Errorf("a connection without the codec sent a jsonb[] as %s", text)
 	}
 	// A plain []string still goes as pgx encodes it.
 	if got := elements(`SELECT x FROM unnest($1::text[]) AS a(x)`, []string{"as before"}); !slices.Equal(got, []string{"as before"}) {
