@@ -13,6 +13,7 @@ import (
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/mail"
 	"github.com/challenging-norms/conference/internal/mail/smtptest"
+	"github.com/challenging-norms/conference/internal/pgtest"
 )
 
 type emailState struct {
@@ -237,21 +238,8 @@ func TestDevMailboxKeepsMessagesTogether(t *testing.T) {
 	}
 	kept := func() string {
 		t.Helper()
-		rows, err := ta.db.SQL.Query(`SELECT m.recipient || ':' || coalesce(string_agg(a.name, ','), '') FROM dev_mailbox m
-			LEFT JOIN dev_mailbox_attachments a ON a.dev_mail_id = m.id GROUP BY m.id ORDER BY m.id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return strings.Join(out, " ")
+		return strings.Join(pgtest.Strings(t, ta.db.SQL, `SELECT m.recipient || ':' || coalesce(string_agg(a.name, ','), '') FROM dev_mailbox m
+			LEFT JOIN dev_mailbox_attachments a ON a.dev_mail_id = m.id GROUP BY m.id ORDER BY m.id`), " ")
 	}
 
 	if err := d.DeliverMany(ctx, batch("one@example.org", "two@example.org", "three@example.org"), false); err != nil {

@@ -1,13 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -252,16 +250,14 @@ func (r apiProposalRequest) answers() (question.Answers, error) {
 }
 
 // plainString sets s to the JSON string raw when it has no escapes and is valid UTF-8, the usual
-// answer, without decoding it again: the decoder that read raw has checked it is JSON.
+// answer, without decoding it again (flatJSON's reading of a string).
 func plainString(raw json.RawMessage, s *string) bool {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+	d := flatJSON{data: raw}
+	_, content, ok := d.str()
+	if !ok || !d.end() {
 		return false
 	}
-	in := raw[1 : len(raw)-1]
-	if bytes.IndexByte(in, '\\') >= 0 || !utf8.Valid(in) {
-		return false
-	}
-	*s = string(in)
+	*s = string(content)
 	return true
 }
 

@@ -26,19 +26,19 @@ const (
 )
 
 // textArrayOf is ss as a text[].
-func textArrayOf(ss []string) textArray { return textArray{binaryArray(ss, textOID, false)} }
+func textArrayOf(ss []string) textArray { return textArray{binaryArray(ss, false)} }
 
 // jsonbArrayOf is docs, each a JSON document, as a jsonb[].
-func jsonbArrayOf(docs []string) jsonbArray { return jsonbArray{binaryArray(docs, jsonbOID, true)} }
+func jsonbArrayOf(docs []string) jsonbArray { return jsonbArray{binaryArray(docs, true)} }
 
-// binaryArray writes elems as a one-dimensional array of elemOID in PostgreSQL's binary format
-// (array_recv): the number of dimensions, a flag for NULLs (none), the element type, the length and
-// lower bound of the dimension, then each element's length and bytes; a jsonb element starts with
-// its format's version, 1.
-func binaryArray(elems []string, elemOID uint32, jsonb bool) []byte {
-	prefix := 0
+// binaryArray writes elems as a one-dimensional array of text, or of jsonb, in PostgreSQL's binary
+// format (array_recv): the number of dimensions, a flag for NULLs (none), the element type, the
+// length and lower bound of the dimension, then each element's length and bytes; a jsonb element
+// starts with its format's version, 1.
+func binaryArray(elems []string, jsonb bool) []byte {
+	prefix, elemOID := 0, uint32(textOID)
 	if jsonb {
-		prefix = 1
+		prefix, elemOID = 1, jsonbOID
 	}
 	size := 20
 	for _, e := range elems {

@@ -28,23 +28,7 @@ func TestArraysInBinaryForm(t *testing.T) {
 	texts := []string{"", "plain", "Zoë Ngũgĩ — “quoted”", "line\nbreak\ttab", "<b>&amp;</b>", "long " + string(slices.Repeat([]byte("x"), 70_000))}
 	elements := func(q string, arg any) []string {
 		t.Helper()
-		rows, err := db.SQL.QueryContext(ctx, q, arg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return pgtest.Strings(t, db.SQL, q, arg)
 	}
 	if got := elements(`SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS a(x, n) ORDER BY n`, store.TextArrayOf(texts)); !slices.Equal(got, texts) {
 		t.Errorf("text[]: got %d elements %.60q, want %d", len(got), got, len(texts))
