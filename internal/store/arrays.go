@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -10,15 +11,15 @@ import (
 // The long texts of a batch (titles, abstracts, answers, messages) go to PostgreSQL as arrays. pgx
 // encodes an array element by element into a buffer that grows by a quarter each time it is full,
 // so that the 80 KB of a batch of saves was allocated and copied about five times over. A textArray
-// or jsonbArray is the array already in PostgreSQL's binary format, built in one allocation of its
-// size, which the driver copies in one go.
+// or jsonbArray is written in PostgreSQL's binary format straight into the driver's buffer, which
+// grows once, to its size.
 
-// textArray is a text[] parameter in binary form (textArrayOf). It is not a slice, so that a
-// connection without arrayCodec cannot take it for a list of bytes: it fails to encode instead.
-type textArray struct{ b []byte }
+// textArray is a text[] parameter (textArrayOf). It is not a slice, so that a connection without
+// arrayCodec cannot take it for a list of texts in another form: it fails to encode instead.
+type textArray struct{ elems []string }
 
-// jsonbArray is a jsonb[] parameter in binary form (jsonbArrayOf); each element is JSON text.
-type jsonbArray struct{ b []byte }
+// jsonbArray is a jsonb[] parameter (jsonbArrayOf); each element is JSON text.
+type jsonbArray struct{ docs []string }
 
 const (
 	textOID  = 25
@@ -26,16 +27,21 @@ const (
 )
 
 // textArrayOf is ss as a text[].
-func textArrayOf(ss []string) textArray { return textArray{binaryArray(ss, false)} }
+func textArrayOf(ss []string) textArray { return textArray{ss} }
 
 // jsonbArrayOf is docs, each a JSON document, as a jsonb[].
-func jsonbArrayOf(docs []string) jsonbArray { return jsonbArray{binaryArray(docs, true)} }
+func jsonbArrayOf(docs []string) jsonbArray { return jsonbArray{docs} }
 
-// binaryArray writes elems as a one-dimensional array of text, or of jsonb, in PostgreSQL's binary
-// format (array_recv): the number of dimensions, a flag for NULLs (none), the element type, the
-// length and lower bound of the dimension, then each element's length and bytes; a jsonb element
-// starts with its format's version, 1.
-func binaryArray(elems []string, jsonb bool) []byte {
+// paramRoom is what an array leaves free in the driver's buffer after itself, for the smaller
+// parameters that follow it (a batch's numbers, flags and times), so that they do not make the
+// buffer grow, and be copied, once more.
+const paramRoom = 4 << 10
+
+// appendBinaryArray appends elems to buf as a one-dimensional array of text, or of jsonb, in
+// PostgreSQL's binary format (array_recv): the number of dimensions, a flag for NULLs (none), the
+// element type, the length and lower bound of the dimension, then each element's length and bytes;
+// a jsonb element starts with its format's version, 1.
+func appendBinaryArray(buf []byte, elems []string, jsonb bool) []byte {
 	prefix, elemOID := 0, uint32(textOID)
 	if jsonb {
 		prefix, elemOID = 1, jsonbOID
@@ -44,7 +50,7 @@ func binaryArray(elems []string, jsonb bool) []byte {
 	for _, e := range elems {
 		size += 4 + prefix + len(e)
 	}
-	b := make([]byte, 0, size)
+	b := slices.Grow(buf, size+paramRoom)
 	if len(elems) == 0 {
 		// An empty array has no dimensions.
 		b = binary.BigEndian.AppendUint32(b, 0)
@@ -93,9 +99,9 @@ type binaryArrayPlan struct{}
 func (binaryArrayPlan) Encode(value any, buf []byte) ([]byte, error) {
 	switch v := value.(type) {
 	case textArray:
-		return append(buf, v.b...), nil
+		return appendBinaryArray(buf, v.elems, false), nil
 	case jsonbArray:
-		return append(buf, v.b...), nil
+		return appendBinaryArray(buf, v.docs, true), nil
 	}
 	return nil, fmt.Errorf("not an array in binary form: %T", value)
 }
