@@ -12,10 +12,10 @@ import (
 // encodes an array element by element into a buffer that grows by a quarter each time it is full,
 // so that the 80 KB of a batch of saves was allocated and copied about five times over. A textArray
 // or jsonbArray is written in PostgreSQL's binary format straight into the driver's buffer, which
-// grows once, to its size.
+// grows at most once for each such array, to its size plus room for the parameters that follow.
 
-// textArray is a text[] parameter (textArrayOf). It is not a slice, so that a connection without
-// arrayCodec cannot take it for a list of texts in another form: it fails to encode instead.
+// textArray is a text[] parameter (textArrayOf). A struct with no exported fields: a connection
+// without arrayCodec finds no way to encode it and fails, rather than send it some other way.
 type textArray struct{ elems []string }
 
 // jsonbArray is a jsonb[] parameter (jsonbArrayOf); each element is JSON text.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -43,6 +44,24 @@ func TestArraysInBinaryForm(t *testing.T) {
 	}
 	if got := elements(`SELECT x::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS a(x, n) ORDER BY n`, store.JSONBArrayOf(docs)); !slices.Equal(got, want) {
 		t.Errorf("jsonb[]: got %q, want %q", got, want)
+	}
+	// Among other parameters, as the batches send them: each array lands where it belongs in the
+	// driver's buffer, after a long one (which makes the buffer grow) and when empty.
+	long := strings.Repeat("y", 10_000)
+	var (
+		n             int64
+		first, middle string
+		empty         int
+		doc, last     string
+	)
+	if err := db.SQL.QueryRowContext(ctx, `SELECT $1::bigint, array_to_string($2::text[], '|'), $3::text, coalesce(cardinality($4::jsonb[]), 0),
+			($5::jsonb[])[2]->>'k', $6::text`,
+		int64(7), store.TextArrayOf([]string{"a", long}), "mid", store.JSONBArrayOf(nil), store.JSONBArrayOf([]string{`1`, `{"k": "` + long + `"}`}), "end").
+		Scan(&n, &first, &middle, &empty, &doc, &last); err != nil {
+		t.Fatal(err)
+	}
+	if n != 7 || first != "a|"+long || middle != "mid" || empty != 0 || doc != long || last != "end" {
+		t.Errorf("among other parameters: %d, %.20q, %q, %d, %.20q, %q", n, first, middle, empty, doc, last)
 	}
 	// Sent to a parameter of the other type, or through a connection without the codec, they fail
 	// rather than arrive as a list of bytes.

@@ -405,21 +405,19 @@ func answerOf(body []byte) (proposalAnswer, error) {
 			if err != nil {
 				return a, err
 			}
-			var v any
+			var v any = new(json.RawMessage)
 			switch key {
 			case "id":
-				v, found = &a.ID, found+1
+				v, found = &a.ID, found|1
 			case "version":
-				v, found = &a.Version, found+1
+				v, found = &a.Version, found|2
 			case "status":
-				v, found = &a.Status, found+1
-			default:
-				v = new(json.RawMessage)
+				v, found = &a.Status, found|4
 			}
 			if err := d.Decode(v); err != nil {
 				return a, fmt.Errorf("the proposal's %v: %w", key, err)
 			}
-			if found == 3 {
+			if found == 7 {
 				return a, nil
 			}
 		}
@@ -502,7 +500,9 @@ func (l *load) text(words, seed int) []byte {
 		out = append(out, s)
 		n += len(strings.Fields(s))
 	}
-	l.texts[k], _ = json.Marshal(strings.Join(out, " "))
+	// Shared by the workers, and read only: clipped, so that an append to it cannot write into it.
+	t, _ := json.Marshal(strings.Join(out, " "))
+	l.texts[k] = slices.Clip(t)
 	return l.texts[k]
 }
 

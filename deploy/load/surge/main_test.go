@@ -61,6 +61,9 @@ func TestAnswerOf(t *testing.T) {
 		{body: `[1]`, err: "where"},
 		{body: `{"proposal":{"id":"12","status":"draft","version":1}}`, err: "id"},
 		{body: ``, err: "EOF"},
+		{body: `{"proposal":null}`, err: "where"},
+		{body: `{"proposal":{"id":12,"id":13,"status":"draft"}}`, err: "no proposal"},
+		{body: `{"proposal":{"id":12,"status":"dra`, err: "status"},
 	} {
 		got, err := answerOf([]byte(c.body))
 		switch {
