@@ -12,7 +12,7 @@ import (
 // encodes an array element by element into a buffer that grows by a quarter each time it is full,
 // so that the 80 KB of a batch of saves was allocated and copied about five times over. A textArray
 // or jsonbArray is written in PostgreSQL's binary format straight into the driver's buffer, which
-// grows at most once for each such array, to its size plus room for the parameters that follow.
+// grows at most once for each such array, to its size plus some room for the parameters that follow.
 
 // textArray is a text[] parameter (textArrayOf). A struct with no exported fields: a connection
 // without arrayCodec finds no way to encode it and fails, rather than send it some other way.
@@ -32,10 +32,10 @@ func textArrayOf(ss []string) textArray { return textArray{ss} }
 // jsonbArrayOf is docs, each a JSON document, as a jsonb[].
 func jsonbArrayOf(docs []string) jsonbArray { return jsonbArray{docs} }
 
-// paramRoom is what an array leaves free in the driver's buffer after itself, for the smaller
-// parameters that follow it (a batch's numbers, flags and times), so that they do not make the
-// buffer grow, and be copied, once more.
-const paramRoom = 4 << 10
+// roomAfter is what an array of size bytes leaves free in the driver's buffer after itself, for the
+// smaller parameters that follow it (a batch's numbers, flags, times and short texts, less than a
+// sixteenth of its long texts), so that they do not make the buffer grow, and be copied, once more.
+func roomAfter(size int) int { return size/16 + 512 }
 
 // appendBinaryArray appends elems to buf as a one-dimensional array of text, or of jsonb, in
 // PostgreSQL's binary format (array_recv): the number of dimensions, a flag for NULLs (none), the
@@ -50,7 +50,7 @@ func appendBinaryArray(buf []byte, elems []string, jsonb bool) []byte {
 	for _, e := range elems {
 		size += 4 + prefix + len(e)
 	}
-	b := slices.Grow(buf, size+paramRoom)
+	b := slices.Grow(buf, size+roomAfter(size))
 	if len(elems) == 0 {
 		// An empty array has no dimensions.
 		b = binary.BigEndian.AppendUint32(b, 0)
