@@ -11,10 +11,12 @@ import (
 
 // Batcher writes calls together: the calls that arrive while earlier ones are being written wait
 // and go in the next write, up to Max of them, with at most Parallel writes at once. A call that
-// finds a write free goes at once, alone, so that a quiet server adds no delay; under load one
-// round trip, one plan and one commit serve many requests. Each write runs with its first call's
-// context, cancellation removed (a client gone must not fail the others), and a time limit of its
-// own (Timeout).
+// finds no write running goes at once, alone, so that a quiet server adds no delay. While one runs,
+// another starts alongside only once a quarter of a batch (Max/4 calls) is waiting, so that a write
+// is not spent on a call or two whose round trips and commit would serve many a moment later. Under
+// load one round trip, one plan and one commit serve many requests. Each write runs with its first
+// call's context, cancellation removed (a client gone must not fail the others), and a time limit
+// of its own (Timeout).
 type Batcher[In, Out any] struct {
 	Max, Parallel int
 	Timeout       time.Duration
@@ -42,7 +44,7 @@ func (b *Batcher[In, Out]) Do(ctx context.Context, in In) (Out, error) {
 	c := &call[In, Out]{ctx: ctx, in: in, done: make(chan struct{})}
 	b.mu.Lock()
 	b.pending = append(b.pending, c)
-	start := b.running < b.Parallel
+	start := b.running == 0 || (b.running < b.Parallel && len(b.pending) >= max(1, b.Max/4))
 	if start {
 		b.running++
 	}

@@ -90,6 +90,73 @@ func TestBatcher(t *testing.T) {
 	close(block)
 }
 
+// TestBatcherStartsAnotherWriteForAQuarterOfABatch: while one write runs, a call waits for it rather
+// than start a second write alone; a second starts once Max/4 calls are waiting, and takes them all.
+func TestBatcherStartsAnotherWriteForAQuarterOfABatch(t *testing.T) {
+	var mu sync.Mutex
+	var sizes []int
+	running, most := 0, 0
+	started := make(chan int, 10)
+	release := make(chan struct{})
+	b := &Batcher[int, int]{Max: 8, Parallel: 2, Timeout: time.Minute,
+		Write: func(ctx context.Context, in []int) ([]int, error) {
+			mu.Lock()
+			sizes = append(sizes, len(in))
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			started <- len(in)
+			<-release
+			mu.Lock()
+			running--
+			mu.Unlock()
+			return make([]int, len(in)), nil
+		}}
+	done := make(chan error, 10)
+	call := func(x int) {
+		_, err := b.Do(context.Background(), x)
+		done <- err
+	}
+	go call(1)
+	if n := <-started; n != 1 {
+		t.Fatalf("the first write took %d calls, want 1", n)
+	}
+	go call(2)
+	for deadline := time.Now().Add(time.Second); len(b.waiting()) < 1; {
+		select {
+		case n := <-started:
+			close(release)
+			t.Fatalf("a second write started for %d call(s), fewer than a quarter of a batch", n)
+		case <-time.After(time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatal("the second call neither waits nor is written")
+		}
+	}
+	select {
+	case n := <-started:
+		close(release)
+		t.Fatalf("a second write started for %d call(s), fewer than a quarter of a batch", n)
+	case <-time.After(50 * time.Millisecond):
+	}
+	go call(3) // two waiting: a quarter of 8
+	if n := <-started; n != 2 {
+		t.Errorf("the second write took %d calls, want 2", n)
+	}
+	close(release)
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 2 || len(sizes) != 2 {
+		t.Errorf("writes %v, at most %d at once; want [1 2], two at once", sizes, most)
+	}
+}
+
 // waiting returns the inputs of the calls not yet taken by a write.
 func (b *Batcher[In, Out]) waiting() []In {
 	b.mu.Lock()
