@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -90,71 +91,152 @@ func TestBatcher(t *testing.T) {
 	close(block)
 }
 
-// TestBatcherStartsAnotherWriteForAQuarterOfABatch: while one write runs, a call waits for it rather
-// than start a second write alone; a second starts once Max/4 calls are waiting, and takes them all.
+// TestBatcherStartsAnotherWriteForAQuarterOfABatch: while a write runs, a call waits to go in its
+// next batch rather than start a second write alone; a second starts once Max/4 calls are waiting,
+// and takes them all.
 func TestBatcherStartsAnotherWriteForAQuarterOfABatch(t *testing.T) {
-	var mu sync.Mutex
-	var sizes []int
-	running, most := 0, 0
-	started := make(chan int, 10)
-	release := make(chan struct{})
-	b := &Batcher[int, int]{Max: 8, Parallel: 2, Timeout: time.Minute,
-		Write: func(ctx context.Context, in []int) ([]int, error) {
-			mu.Lock()
-			sizes = append(sizes, len(in))
-			running++
-			most = max(most, running)
-			mu.Unlock()
-			started <- len(in)
-			<-release
-			mu.Lock()
-			running--
-			mu.Unlock()
-			return make([]int, len(in)), nil
-		}}
+	w := newWrites()
+	b := &Batcher[int, int]{Max: 8, Parallel: 2, Timeout: time.Minute, Wait: time.Minute, Write: w.write}
 	done := make(chan error, 10)
 	call := func(x int) {
 		_, err := b.Do(context.Background(), x)
 		done <- err
 	}
 	go call(1)
-	if n := <-started; n != 1 {
+	if n := recv(t, w.started, "first write"); n != 1 {
 		t.Fatalf("the first write took %d calls, want 1", n)
 	}
 	go call(2)
-	for deadline := time.Now().Add(time.Second); len(b.waiting()) < 1; {
-		select {
-		case n := <-started:
-			close(release)
-			t.Fatalf("a second write started for %d call(s), fewer than a quarter of a batch", n)
-		case <-time.After(time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			close(release)
-			t.Fatal("the second call neither waits nor is written")
-		}
+	w.noStart(t, b, 1)
+	w.release <- struct{}{} // the first write ends, and its next batch is the waiting call
+	if n := recv(t, w.started, "next batch"); n != 1 {
+		t.Errorf("the next batch took %d calls, want 1", n)
 	}
-	select {
-	case n := <-started:
-		close(release)
-		t.Fatalf("a second write started for %d call(s), fewer than a quarter of a batch", n)
-	case <-time.After(50 * time.Millisecond):
-	}
-	go call(3) // two waiting: a quarter of 8
-	if n := <-started; n != 2 {
-		t.Errorf("the second write took %d calls, want 2", n)
-	}
-	close(release)
-	for range 3 {
-		if err := <-done; err != nil {
+	w.release <- struct{}{}
+	for range 2 {
+		if err := recv(t, done, "answer"); err != nil {
 			t.Error(err)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if most != 2 || len(sizes) != 2 {
-		t.Errorf("writes %v, at most %d at once; want [1 2], two at once", sizes, most)
+	if sizes, most := w.result(); !slices.Equal(sizes, []int{1, 1}) || most != 1 {
+		t.Errorf("writes %v, at most %d at once; want [1 1], one at a time", sizes, most)
 	}
+
+	go call(3)
+	recv(t, w.started, "a write for the third call")
+	go call(4)
+	w.noStart(t, b, 1)
+	go call(5) // two waiting: a quarter of 8
+	if n := recv(t, w.started, "second write"); n != 2 {
+		t.Errorf("the second write took %d calls, want 2", n)
+	}
+	close(w.release)
+	for range 3 {
+		if err := recv(t, done, "answer"); err != nil {
+			t.Error(err)
+		}
+	}
+	if sizes, most := w.result(); !slices.Equal(sizes, []int{1, 1, 1, 2}) || most != 2 {
+		t.Errorf("writes %v, at most %d at once; want [1 1 1 2], two at once", sizes, most)
+	}
+}
+
+// TestBatcherStartsAnotherWriteForACallThatWaitedLong: a call that has waited Wait for a running
+// write goes in a second write, however few wait.
+func TestBatcherStartsAnotherWriteForACallThatWaitedLong(t *testing.T) {
+	w := newWrites()
+	const wait = 30 * time.Millisecond
+	b := &Batcher[int, int]{Max: 64, Parallel: 2, Timeout: time.Minute, Wait: wait, Write: w.write}
+	done := make(chan error, 10)
+	call := func(x int) {
+		_, err := b.Do(context.Background(), x)
+		done <- err
+	}
+	go call(1)
+	recv(t, w.started, "first write")
+	began := time.Now()
+	go call(2)
+	if n := recv(t, w.started, "second write"); n != 1 {
+		t.Errorf("the second write took %d calls, want 1", n)
+	}
+	if waited := time.Since(began); waited < wait {
+		t.Errorf("the second write started after %v, before the call had waited %v", waited, wait)
+	}
+	close(w.release)
+	for range 2 {
+		if err := recv(t, done, "answer"); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, most := w.result(); most != 2 {
+		t.Errorf("at most %d writes at once, want 2", most)
+	}
+}
+
+// writes is a Write that reports each write's size as it starts and ends it when released.
+type writes struct {
+	mu            sync.Mutex
+	sizes         []int
+	running, most int
+	started       chan int
+	release       chan struct{}
+}
+
+func newWrites() *writes {
+	return &writes{started: make(chan int, 10), release: make(chan struct{})}
+}
+
+func (w *writes) write(_ context.Context, in []int) ([]int, error) {
+	w.mu.Lock()
+	w.sizes = append(w.sizes, len(in))
+	w.running++
+	w.most = max(w.most, w.running)
+	w.mu.Unlock()
+	w.started <- len(in)
+	<-w.release
+	w.mu.Lock()
+	w.running--
+	w.mu.Unlock()
+	return make([]int, len(in)), nil
+}
+
+func (w *writes) result() ([]int, int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.sizes), w.most
+}
+
+// noStart fails when a write starts before n calls are waiting, or within 50 ms after.
+func (w *writes) noStart(t *testing.T, b *Batcher[int, int], n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); len(b.waiting()) < n; time.Sleep(time.Millisecond) {
+		select {
+		case k := <-w.started:
+			t.Fatalf("a write started for %d call(s) while another ran", k)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls never waited", n)
+		}
+	}
+	select {
+	case k := <-w.started:
+		t.Fatalf("a write started for %d call(s) while another ran", k)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// recv receives from ch, or fails when nothing comes within five seconds.
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no %s within five seconds", what)
+	}
+	var zero T
+	return zero
 }
 
 // waiting returns the inputs of the calls not yet taken by a write.
