@@ -144,7 +144,8 @@ func TestCLISeed(t *testing.T) {
 	_ = db.SQL.QueryRow(`SELECT count(*) FROM formats`).Scan(&formats)
 	_ = db.SQL.QueryRow(`SELECT count(*) FROM tracks`).Scan(&tracks)
 	_ = db.SQL.QueryRow(`SELECT count(DISTINCT format_id) FROM proposals`).Scan(&byFormat)
-	_ = db.SQL.QueryRow(`SELECT min(array_length(regexp_split_to_array(abstract, '\s+'), 1)) FROM proposals`).Scan(&words)
+	_ = db.SQL.QueryRow(`SELECT min(array_length(regexp_split_to_array(t.abstract, '\s+'), 1))
+		FROM proposals p JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version`).Scan(&words)
 	if formats != 4 || tracks != 3 || byFormat != 4 || words < 100 {
 		t.Errorf("seeded %d formats, %d tracks, proposals in %d formats, shortest abstract %d words", formats, tracks, byFormat, words)
 	}

@@ -51,7 +51,8 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 				t.Fatal("the server did not index the proposal within 15 s")
 			}
 		}
-		if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND search = proposal_search_vector(title, abstract, answers)`, id); n != 1 {
+		if n := count(t, ta, `SELECT count(*) FROM proposals p JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version
+			WHERE p.id = $1 AND p.search = proposal_search_vector(p.title, t.abstract, t.answers)`, id); n != 1 {
 			t.Error("the stored vector is not that of the current text")
 		}
 	}
@@ -64,20 +65,31 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 		}
 	}
 
-	// A write that leaves the text alone keeps the vector.
+	// Writes that leave the text alone keep the vector: another deadline, and a save of another track
+	// with the same texts (a new version, whose revision holds the same texts).
 	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET deadline = now() + interval '1 day', title = title WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
+	}
+	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
+		`{"format_id":%d,"track_id":%d,"version":1,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month.","answers":{"background":"Trust was missing."}}`,
+		poster.ID, f.tracks[0].ID))
+	if r.Status != http.StatusOK {
+		t.Fatalf("save of the track: %d %v", r.Status, r.JSON)
 	}
 	if stale() {
 		t.Error("a write that left the text alone emptied the search vector")
 	}
 
-	// A change of the text empties it; held back from the indexer (its change dated an hour ahead), the
-	// search still answers from the current text, and ranks it.
-	var emptied bool
-	if err := ta.db.SQL.QueryRow(`UPDATE proposals SET abstract = 'Residents shadowed doulas in the neighbourhood clinic.'
-		WHERE id = $1 RETURNING search IS NULL`, id).Scan(&emptied); err != nil || !emptied {
-		t.Fatalf("a change of the abstract did not empty the vector (%v)", err)
+	// A save that changes the text empties it; held back from the indexer (its change dated an hour
+	// ahead), the search still answers from the current text, and ranks it.
+	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
+		`{"format_id":%d,"track_id":%d,"version":2,"title":"Stethoscopes and story circles","abstract":"Residents shadowed doulas in the neighbourhood clinic.","answers":{"background":"Trust was missing."}}`,
+		poster.ID, f.tracks[0].ID))
+	if r.Status != http.StatusOK {
+		t.Fatalf("save of the abstract: %d %v", r.Status, r.JSON)
+	}
+	if !stale() {
+		t.Fatal("a save that changed the abstract did not empty the vector")
 	}
 	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET text_changed_at = now() + interval '1 hour' WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
@@ -97,12 +109,13 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 	}
 
 	// A save through the API: marked as changed, indexed once quiet, and found by its new words.
-	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET search = proposal_search_vector(title, abstract, answers),
-		text_changed_at = now() - interval '1 hour' WHERE id = $1`, id); err != nil {
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals p SET search = proposal_search_vector(p.title, t.abstract, t.answers),
+		text_changed_at = now() - interval '1 hour' FROM proposal_revisions t
+		WHERE p.id = $1 AND t.proposal_id = p.id AND t.version = p.version`, id); err != nil {
 		t.Fatal(err)
 	}
 	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
-		`{"format_id":%d,"version":1,"title":"Stethoscopes and story circles","abstract":"Residents walked with midwives.","answers":{"background":"Trust was missing."}}`, poster.ID))
+		`{"format_id":%d,"version":3,"title":"Stethoscopes and story circles","abstract":"Residents walked with midwives.","answers":{"background":"Trust was missing."}}`, poster.ID))
 	if r.Status != http.StatusOK {
 		t.Fatalf("save: %d %v", r.Status, r.JSON)
 	}

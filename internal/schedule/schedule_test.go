@@ -108,8 +108,12 @@ func (f *fixture) proposal(by *access.Principal, title, decision, participation 
 	if participation != "" {
 		part = participation
 	}
-	err := f.db.SQL.QueryRow(`INSERT INTO proposals (conference_id, owner_id, format_id, track_id, title, abstract, status, submitted_at, decision, participation)
-		VALUES ($1, $2, $3, $4, $5, 'An abstract of '||$5, 'submitted', now(), $6::proposal_decision, $7::participation) RETURNING id`,
+	err := f.db.SQL.QueryRow(`WITH p AS (
+			INSERT INTO proposals (conference_id, owner_id, format_id, track_id, title, status, submitted_at, decision, participation)
+			VALUES ($1, $2, $3, $4, $5, 'submitted', now(), $6::proposal_decision, $7::participation) RETURNING *),
+		r AS (INSERT INTO proposal_revisions (proposal_id, version, status, format_id, track_id, title, abstract, answers, saved_by)
+			SELECT id, version, status, format_id, track_id, title, 'An abstract of '||title, '{}', owner_id FROM p)
+		SELECT id FROM p`,
 		f.conf.ID, by.UserID, f.format.ID, f.tracks[0].ID, title, dec, part).Scan(&id)
 	if err != nil {
 		f.t.Fatal(err)

@@ -267,9 +267,9 @@ func (s Schedule) Candidates(ctx context.Context, conferenceID int64) ([]schedul
 		Participation *string
 		SessionID     *int64
 	}
-	if err := s.conn(ctx).Raw(`SELECT p.id, p.title, p.abstract, f.name AS format, f.duration_minutes AS minutes, p.track_id,
+	if err := s.conn(ctx).Raw(`SELECT p.id, p.title, t.abstract, f.name AS format, f.duration_minutes AS minutes, p.track_id,
 			p.status::text AS status, p.decision::text AS decision, p.participation::text AS participation, i.session_id
-		FROM proposals p
+		FROM proposals p `+currentText+`
 		JOIN formats f ON f.id = coalesce(p.decided_format_id, p.format_id)
 		LEFT JOIN schedule_items i ON i.proposal_id = p.id
 		WHERE p.conference_id = ? AND (p.decision = 'accepted' OR i.session_id IS NOT NULL)

@@ -64,8 +64,17 @@ const proposalStateColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.
 	"p.participation, p.confirm_by, p.participation_at"
 
 // proposalColumns are the columns a proposalRow reads (not the search vector), in the order of
-// targets.
-const proposalColumns = proposalStateColumns + ", p.title, p.abstract, p.answers"
+// targets: those of the proposal p and the texts of its current revision. They are sub-selects, not
+// a join, so that a read that locks p and waits for another writer reads the texts of the version it
+// then finds (a joined row would be the one of the version it began with).
+const proposalColumns = proposalStateColumns + ", p.title, " +
+	"(SELECT t.abstract FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS abstract, " +
+	"(SELECT t.answers FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS answers"
+
+// currentText joins each proposal p to its revision t at its version, which holds its current
+// abstract and answers: a version's texts are kept in its revision alone. (Not for a read that
+// locks: see proposalColumns.)
+const currentText = `JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version`
 
 // stateTargets are where the proposalStateColumns of a row are scanned to, in their order.
 func (r *proposalRow) stateTargets() []any {
@@ -183,7 +192,7 @@ const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.i
 	 FROM proposal_presenters pp LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted'
 	 WHERE pp.proposal_id = p.id)`
 
-// proposalSelect reads proposals p with their owner's extension and their presenters.
+// proposalSelect reads proposals p with their texts, their owner's extension and their presenters.
 const proposalSelect = `SELECT ` + proposalColumns + `, e.until AS extension, ` + presentersColumn + ` AS presenters
 	FROM proposals p LEFT JOIN deadline_extensions e ON e.conference_id = p.conference_id AND e.user_id = p.owner_id`
 
@@ -355,14 +364,14 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 				AS x(ord, conference_id, owner_id, format_id, track_id, title, abstract, answers, status, deadline, access_link_id, client_key, at,
 					presenters, saved_by, note, occurred_at, actor_id, actor_email, action, subject, audit_conference_id, ip, user_agent, details)),
 		p AS (
-			INSERT INTO proposals (id, conference_id, owner_id, format_id, track_id, title, abstract, answers, status, version, deadline,
+			INSERT INTO proposals (id, conference_id, owner_id, format_id, track_id, title, status, version, deadline,
 				access_link_id, client_key, created_at, updated_at)
-			SELECT id, conference_id, owner_id, format_id, track_id, title, abstract, answers, status, 1, deadline, access_link_id, client_key, at, at
+			SELECT id, conference_id, owner_id, format_id, track_id, title, status, 1, deadline, access_link_id, client_key, at, at
 			FROM v
 			-- A client key used already (a repeated create, in this batch or before) writes nothing:
 			-- that create answers as a repeated one does, and the others go on.
 			ON CONFLICT (owner_id, client_key) DO NOTHING
-			RETURNING id, status, format_id, track_id, title, abstract, answers),
+			RETURNING id),
 		pp AS (
 			INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status, token_hash, invited_by, invited_at,
 				expires_at, answered_at, position)
@@ -372,7 +381,7 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 				token_hash text, invited_by bigint, invited_at timestamptz, expires_at timestamptz, answered_at timestamptz, position int)
 			RETURNING id, proposal_id, email, user_id, status),
 		r AS (`+revisionInsert+`
-			SELECT p.id, 1, p.status, p.format_id, p.track_id, p.title, p.abstract, p.answers, v.saved_by, v.at, v.note FROM p JOIN v ON v.id = p.id),
+			SELECT v.id, 1, v.status, v.format_id, v.track_id, v.title, v.abstract, v.answers, v.saved_by, v.at, v.note FROM p JOIN v ON v.id = p.id),
 		a AS (
 			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
 			SELECT v.occurred_at, v.actor_id, v.actor_email, v.action, v.subject || v.id, v.audit_conference_id, v.ip, v.user_agent, v.details
@@ -432,22 +441,27 @@ func (s Proposals) Get(ctx context.Context, conferenceID, id int64, lock bool) (
 	return s.one(ctx, "proposal", q, id, conferenceID)
 }
 
-// SaveVersion implements submission.Store: the update, the revision and the audit entry are one
-// statement, so that a save takes one round trip and needs no explicit transaction. The revision
-// copies the row the update returns: each long text is sent, and parsed, once.
+// SaveVersion implements submission.Store: the update, the revision (which holds the texts) and the
+// audit entry are one statement, so that a save takes one round trip and needs no explicit
+// transaction. A change of the text empties the search vector.
 func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldVersion int, r *submission.Revision, e *audit.Entry) (bool, error) {
 	args := map[string]any{"id": p.ID, "old": oldVersion, "version": p.Version, "format": p.FormatID, "track": p.TrackID, "title": p.Title,
-		"abstract": p.Abstract, "answers": answersJSON(p.Answers), "status": string(p.Status), "submitted": p.SubmittedAt,
+		"abstract": p.Abstract, "answers": string(answersJSON(p.Answers)), "status": string(p.Status), "submitted": p.SubmittedAt,
 		"withdrawn": p.WithdrawnAt, "at": p.UpdatedAt, "by": r.SavedBy, "note": r.Note}
 	logged := ""
 	if e != nil {
 		logged = `, a AS (` + auditInsert(auditRowOf(ctx, *e), "@subject", "u", args) + `)`
 	}
-	res := s.conn(ctx).Exec(`WITH u AS (
-			UPDATE proposals SET format_id = @format, track_id = @track, title = @title, abstract = @abstract, answers = @answers,
-				status = @status, version = @version, submitted_at = @submitted, withdrawn_at = @withdrawn, updated_at = @at
-			WHERE id = @id AND version = @old RETURNING id, version, status, format_id, track_id, title, abstract, answers)`+logged+revisionInsert+`
-		SELECT id, version, status, format_id, track_id, title, abstract, answers, @by, @at, @note FROM u`, args)
+	res := s.conn(ctx).Exec(`WITH c AS (
+			SELECT (p.title, t.abstract, t.answers) IS DISTINCT FROM (CAST(@title AS text), CAST(@abstract AS text), CAST(@answers AS jsonb)) AS changed
+			FROM proposals p `+currentText+` WHERE p.id = @id),
+		u AS (
+			UPDATE proposals p SET format_id = @format, track_id = @track, title = @title,
+				status = @status, version = @version, submitted_at = @submitted, withdrawn_at = @withdrawn, updated_at = @at,
+				search = CASE WHEN c.changed THEN NULL ELSE p.search END,
+				text_changed_at = CASE WHEN c.changed THEN now() ELSE p.text_changed_at END
+			FROM c WHERE p.id = @id AND p.version = @old RETURNING p.id, p.version, p.status, p.format_id, p.track_id)`+logged+revisionInsert+`
+		SELECT id, version, status, format_id, track_id, CAST(@title AS text), CAST(@abstract AS text), CAST(@answers AS jsonb), @by, @at, @note FROM u`, args)
 	if res.Error != nil {
 		return false, translate("save proposal", res.Error)
 	}
@@ -475,7 +489,7 @@ func (s Proposals) LockMany(ctx context.Context, ids []int64) ([]submission.Prop
 }
 
 // SaveStatuses implements submission.Store: each change is a row of v; the revision copies the
-// content of the row the update returns, so no text is sent. The arrays go to the driver as they are.
+// texts of the version before, so no text is sent. The arrays go to the driver as they are.
 func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave) ([]bool, error) {
 	n := len(ss)
 	ord, ids, olds, versions, statuses := make([]int32, n), make([]int64, n), make([]int32, n), make([]int32, n), make([]string, n)
@@ -497,9 +511,10 @@ func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave)
 			UPDATE proposals p SET status = v.status, version = v.version, submitted_at = v.submitted_at, withdrawn_at = v.withdrawn_at,
 				updated_at = v.at
 			FROM v WHERE p.id = v.id AND p.version = v.old
-			RETURNING v.ord, p.id, p.version, p.status, p.format_id, p.track_id, p.title, p.abstract, p.answers, v.saved_by, v.at, v.note),
+			RETURNING v.ord, v.old, p.id, p.version, p.status, p.format_id, p.track_id, p.title, v.saved_by, v.at, v.note),
 		r AS (`+revisionInsert+`
-			SELECT id, version, status, format_id, track_id, title, abstract, answers, saved_by, at, note FROM u),
+			SELECT u.id, u.version, u.status, u.format_id, u.track_id, u.title, t.abstract, t.answers, u.saved_by, u.at, u.note
+			FROM u JOIN proposal_revisions t ON t.proposal_id = u.id AND t.version = u.old),
 		a AS (
 			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
 			SELECT v.occurred_at, v.actor_id, v.actor_email, v.action, v.subject, v.audit_conference_id, v.ip, v.user_agent, v.details
@@ -582,14 +597,19 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 		-- A proposal locked by another transaction is skipped, not waited for: its save reads and
 		-- waits on its own, and the saves of other proposals in the batch do not wait with it.
 		l AS (SELECT id FROM proposals WHERE id IN (SELECT id FROM v) FOR UPDATE SKIP LOCKED),
+		-- The texts of the version saved from, to tell whether anything changed.
+		t AS (SELECT t.proposal_id, t.version, t.abstract, t.answers FROM proposal_revisions t JOIN v ON t.proposal_id = v.id AND t.version = v.old),
 		u AS (
-			UPDATE proposals p SET format_id = v.format_id, track_id = v.track_id, title = v.title, abstract = v.abstract, answers = v.answers,
-				version = p.version + 1, updated_at = v.at
-			FROM v
+			UPDATE proposals p SET format_id = v.format_id, track_id = v.track_id, title = v.title,
+				version = p.version + 1, updated_at = v.at,
+				-- The search vector of the old text is emptied (refilled by IndexSearch) when the text changed.
+				search = CASE WHEN (p.title, t.abstract, t.answers) IS DISTINCT FROM (v.title, v.abstract, v.answers) THEN NULL ELSE p.search END,
+				text_changed_at = CASE WHEN (p.title, t.abstract, t.answers) IS DISTINCT FROM (v.title, v.abstract, v.answers) THEN now() ELSE p.text_changed_at END
+			FROM v JOIN t ON t.proposal_id = v.id AND t.version = v.old
 			WHERE p.id = v.id AND p.id IN (SELECT id FROM l) AND p.conference_id = v.conference_id AND p.version = v.old
 				AND (p.status = 'draft' OR (p.status = 'submitted' AND v.complete)) AND p.decision IS NULL
 				AND (p.format_id = v.format_id OR v.accepting)
-				AND (p.format_id, p.track_id, p.title, p.abstract, p.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)
+				AND (p.format_id, p.track_id, p.title, t.abstract, t.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)
 				-- A subquery per row (LIMIT 1), looked up by key: as EXISTS the planner, which cannot
 				-- know how few rows v holds, would join all accepted presenters to v.
 				AND (SELECT true FROM proposal_presenters me
@@ -706,10 +726,14 @@ func auditInsert(a auditRow, subject, from string, args map[string]any) string {
 // where it is fresh; where a change of the text emptied it and the indexer has not yet filled it
 // again, the vector is computed from the text, so that a search always sees the current text.
 const searchMatch = `(p.search @@ websearch_to_tsquery('english', @q) OR (p.search IS NULL AND
-	proposal_search_vector(p.title, p.abstract, p.answers) @@ websearch_to_tsquery('english', @q)))`
+	` + currentVector + ` @@ websearch_to_tsquery('english', @q)))`
+
+// currentVector is the search vector of proposal p's current text, computed.
+const currentVector = `(SELECT proposal_search_vector(p.title, t.abstract, t.answers) FROM proposal_revisions t
+	WHERE t.proposal_id = p.id AND t.version = p.version)`
 
 // searchRank ranks a proposal p matched by searchMatch.
-const searchRank = `ts_rank(coalesce(p.search, proposal_search_vector(p.title, p.abstract, p.answers)), websearch_to_tsquery('english', @q))`
+const searchRank = `ts_rank(coalesce(p.search, ` + currentVector + `), websearch_to_tsquery('english', @q))`
 
 // IndexSearch fills the search vector of up to batch proposals whose text changed and has then stayed
 // unchanged for quiet, oldest change first, and reports how many it filled. The vectors are computed
@@ -718,9 +742,9 @@ const searchRank = `ts_rank(coalesce(p.search, proposal_search_vector(p.title, p
 // it takes to write a few rows. Instances running it at once at worst compute a vector twice.
 func (s Proposals) IndexSearch(ctx context.Context, quiet time.Duration, batch int) (int, error) {
 	res := s.conn(ctx).Exec(`WITH fresh AS MATERIALIZED (
-			SELECT id, text_changed_at, proposal_search_vector(title, abstract, answers) AS search FROM proposals
-			WHERE search IS NULL AND text_changed_at <= now() - @quiet * interval '1 microsecond'
-			ORDER BY text_changed_at LIMIT @batch)
+			SELECT p.id, p.text_changed_at, proposal_search_vector(p.title, t.abstract, t.answers) AS search FROM proposals p `+currentText+`
+			WHERE p.search IS NULL AND p.text_changed_at <= now() - @quiet * interval '1 microsecond'
+			ORDER BY p.text_changed_at LIMIT @batch)
 		UPDATE proposals p SET search = fresh.search FROM fresh
 		WHERE p.id = fresh.id AND p.search IS NULL AND p.text_changed_at = fresh.text_changed_at`,
 		map[string]any{"quiet": quiet.Microseconds(), "batch": batch})

@@ -481,7 +481,8 @@ func TestOptimisticLocking(t *testing.T) {
 		t.Fatalf("stale save: %v", err)
 	}
 	var abstract string
-	_ = f.db.SQL.QueryRow(`SELECT abstract FROM proposals WHERE id = $1`, prop.ID).Scan(&abstract)
+	_ = f.db.SQL.QueryRow(`SELECT t.abstract FROM proposals p JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version
+		WHERE p.id = $1`, prop.ID).Scan(&abstract)
 	if abstract != first.Abstract {
 		t.Errorf("the stale save overwrote the newer text: %q", abstract)
 	}
@@ -1286,7 +1287,8 @@ func TestSubmitsMadeTogether(t *testing.T) {
 		var version, revisions, entries, receipts, jobs int
 		if err := f.db.SQL.QueryRow(`SELECT status, version,
 				(SELECT count(*) FROM proposal_revisions r WHERE r.proposal_id = p.id AND r.version = 2 AND r.note = 'submitted' AND r.saved_by = $2
-					AND r.status = 'submitted' AND r.title = p.title AND r.abstract = p.abstract),
+					AND r.status = 'submitted' AND r.title = p.title
+					AND r.abstract = (SELECT d.abstract FROM proposal_revisions d WHERE d.proposal_id = p.id AND d.version = 1) AND r.abstract <> ''),
 				(SELECT count(*) FROM audit_log a WHERE a.action = 'proposal.submitted' AND a.subject = 'proposal:' || p.id AND a.actor_id = $2
 					AND a.ip = $3 AND a.user_agent IN ('author', 'double')),
 				(SELECT count(*) FROM email_messages e WHERE e.event_key LIKE 'proposal-receipt:' || p.id || ':2:%' AND e.recipient = $4

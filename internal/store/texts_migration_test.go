@@ -1,0 +1,94 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/challenging-norms/conference/internal/pgtest"
+	"github.com/challenging-norms/conference/internal/store"
+)
+
+// TestProposalTextsMoveToRevisions migrates proposals written while their texts lived in their own
+// rows (migration 00017) to texts kept in revisions (00018), and back: a proposal whose current
+// version has its revision keeps it, one without gets one, and one whose revision differs gets the
+// texts the proposal showed; reads through the store return each proposal's texts; rolling back puts
+// them in the proposals' rows again.
+func TestProposalTextsMoveToRevisions(t *testing.T) {
+	ctx := context.Background()
+	d, drop, err := pgtest.New("texts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	db, err := store.Open(ctx, store.Options{URL: d.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := db.MigrateDown(ctx); err != nil || v != 18 {
+		t.Fatalf("down to 00017: rolled back %d, %v", v, err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.SQL.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`INSERT INTO users (id, email, name, password_hash) VALUES (1, 'ama@example.org', 'Ama Owusu', '')`)
+	exec(`INSERT INTO conferences (id, slug, name, time_zone, starts_on, ends_on) VALUES (1, 'cn', 'Challenging Norms', 'America/New_York', '2027-10-15', '2027-10-16')`)
+	exec(`INSERT INTO formats (id, conference_id, name, duration_minutes, max_presenters, abstract_max_words) VALUES (1, 1, 'Poster abstract', 10, 2, 300)`)
+	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title, abstract, answers, version) VALUES
+		(1, 1, 1, 1, 'Kept', 'The revision holds this.', '{"stage":["Planned"]}', 2),
+		(2, 1, 1, 1, 'Missing', 'No revision of version 3.', '{"stage":["Done"]}', 3),
+		(3, 1, 1, 1, 'Differs', 'What the proposal showed.', '{}', 1)`)
+	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers) VALUES
+		(1, 1, 'draft', 1, 'Kept', 'An older text.', '{}'),
+		(1, 2, 'draft', 1, 'Kept', 'The revision holds this.', '{"stage":["Planned"]}'),
+		(2, 1, 'draft', 1, 'Missing', 'Version one.', '{}'),
+		(3, 1, 'draft', 1, 'Differs', 'Something else.', '{}')`)
+
+	if _, err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]struct{ abstract, stage string }{1: {"The revision holds this.", "Planned"}, 2: {"No revision of version 3.", "Done"}, 3: {"What the proposal showed.", ""}}
+	ps := store.Proposals{DB: db}
+	for id, w := range want {
+		p, err := ps.Get(ctx, 1, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Abstract != w.abstract || p.Answers.Value("stage") != w.stage {
+			t.Errorf("proposal %d after the move: %q, stage %q; want %q, %q", id, p.Abstract, p.Answers.Value("stage"), w.abstract, w.stage)
+		}
+	}
+	if n := count(t, db, `SELECT count(*) FROM proposal_revisions`); n != 5 {
+		t.Errorf("%d revisions after the move, want 5 (one made for proposal 2)", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = 1 AND version = 1 AND abstract = 'An older text.'`); n != 1 {
+		t.Error("an older revision was changed")
+	}
+	if n := count(t, db, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'proposals' AND column_name IN ('abstract', 'answers')`); n != 0 {
+		t.Errorf("the proposals still have %d text columns", n)
+	}
+
+	if _, err := db.MigrateDown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for id, w := range want {
+		if n := count(t, db, `SELECT count(*) FROM proposals WHERE id = $1 AND abstract = $2`, id, w.abstract); n != 1 {
+			t.Errorf("proposal %d after rolling back: not %q", id, w.abstract)
+		}
+	}
+}
+
+func count(t *testing.T, db *store.DB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.SQL.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
