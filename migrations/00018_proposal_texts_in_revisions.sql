@@ -5,7 +5,12 @@
 -- a version live in its revision alone: a proposal's current abstract and answers are those of its
 -- revision at its version (proposal_revisions_version_key finds it), and a save writes the revision
 -- and a small change of the proposal's row (title, version, times). The title stays in the row as
--- well, for the many lists that show it.
+-- well, for the many lists that show it. Instances of the service from before this migration read
+-- and write the columns it drops: stop them before it runs (serve applies it as it starts).
+
+-- Both tables at once, in the order the service's statements lock them: a service still running
+-- waits rather than deadlocks.
+LOCK TABLE proposals, proposal_revisions IN ACCESS EXCLUSIVE MODE;
 
 -- Every write of a proposal has made the revision of its new version; a proposal written otherwise
 -- gets one now, and a revision that differs from its proposal takes the proposal's texts, which were
@@ -36,6 +41,18 @@ ALTER TABLE proposals ADD COLUMN abstract text NOT NULL DEFAULT '' CHECK (length
     ADD COLUMN answers jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(answers) = 'object');
 UPDATE proposals p SET abstract = r.abstract, answers = r.answers
 FROM proposal_revisions r WHERE r.proposal_id = p.id AND r.version = p.version;
+-- As 00014 left them.
+-- +goose StatementBegin
+DO $$
+BEGIN
+    IF current_setting('server_version_num')::int >= 140000 THEN
+        EXECUTE 'ALTER TABLE proposals ALTER COLUMN abstract SET COMPRESSION lz4, ALTER COLUMN answers SET COMPRESSION lz4';
+    END IF;
+EXCEPTION WHEN feature_not_supported THEN
+    NULL;
+END
+$$;
+-- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE FUNCTION proposals_search_stale() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -30,8 +30,8 @@ type proposalRow struct {
 	FormatID     int64
 	TrackID      *int64
 	Title        string
-	Abstract     string
-	Answers      []byte `gorm:"type:jsonb"`
+	Abstract     *string // nil when the revision of the version read was not visible (see proposalColumns)
+	Answers      []byte  `gorm:"type:jsonb"`
 	Status       string
 	Version      int
 	Deadline     *time.Time
@@ -64,9 +64,11 @@ const proposalStateColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.
 	"p.participation, p.confirm_by, p.participation_at"
 
 // proposalColumns are the columns a proposalRow reads (not the search vector), in the order of
-// targets: those of the proposal p and the texts of its current revision. They are sub-selects, not
-// a join, so that a read that locks p and waits for another writer reads the texts of the version it
-// then finds (a joined row would be the one of the version it began with).
+// targets: those of the proposal p and the texts of its current revision. A read that locks p and
+// waits for another writer to commit goes on with p as that writer left it, but still sees the
+// revisions as they were when the statement began: without the new version's revision. Joined to
+// it, p would not be found at all; with sub-selects its texts come back NULL, and the read is made
+// again (lockedResults), in a statement that sees the revision.
 const proposalColumns = proposalStateColumns + ", p.title, " +
 	"(SELECT t.abstract FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS abstract, " +
 	"(SELECT t.answers FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS answers"
@@ -106,9 +108,12 @@ func answersJSON(a question.Answers) []byte {
 
 func (r proposalRow) domain() submission.Proposal {
 	p := submission.Proposal{ID: r.ID, ConferenceID: r.ConferenceID, OwnerID: r.OwnerID, FormatID: r.FormatID, TrackID: r.TrackID,
-		Title: r.Title, Abstract: r.Abstract, Answers: answersFromJSON(r.Answers), Status: submission.Status(r.Status), Version: r.Version,
+		Title: r.Title, Answers: answersFromJSON(r.Answers), Status: submission.Status(r.Status), Version: r.Version,
 		Deadline: r.Deadline, AccessLinkID: r.AccessLinkID, SubmittedAt: r.SubmittedAt, WithdrawnAt: r.WithdrawnAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.Abstract != nil {
+		p.Abstract = *r.Abstract
+	}
 	if r.ClientKey != nil {
 		p.ClientKey = *r.ClientKey
 	}
@@ -237,11 +242,49 @@ func (s Proposals) proposals(ctx context.Context, op, query string, args ...any)
 	if err := s.conn(ctx).Raw(query, args...).Find(&rows).Error; err != nil {
 		return nil, translate(op, err)
 	}
+	return domainOf(rows), nil
+}
+
+func domainOf(rows []proposalResult) []submission.Proposal {
 	out := make([]submission.Proposal, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
 	}
-	return out, nil
+	return out
+}
+
+// lockedResults completes the rows of a proposalSelect query that locked them: a proposal whose
+// texts came back NULL was written by a transaction the query waited for (see proposalColumns), and
+// is read again, locked as it now is, by a statement that sees its revision.
+func (s Proposals) lockedResults(ctx context.Context, op string, rows []proposalResult) ([]proposalResult, error) {
+	var again []int64
+	for _, r := range rows {
+		if r.R.Abstract == nil {
+			again = append(again, r.R.ID)
+		}
+	}
+	if len(again) == 0 {
+		return rows, nil
+	}
+	var fresh []proposalResult
+	if err := s.conn(ctx).Raw(proposalSelect+` WHERE p.id IN ?`, again).Find(&fresh).Error; err != nil {
+		return nil, translate(op, err)
+	}
+	byID := make(map[int64]proposalResult, len(fresh))
+	for _, r := range fresh {
+		byID[r.R.ID] = r
+	}
+	for i, r := range rows {
+		if r.R.Abstract != nil {
+			continue
+		}
+		f, ok := byID[r.R.ID]
+		if !ok || f.R.Abstract == nil {
+			return nil, fmt.Errorf("%s: proposal %d has no revision of version %d", op, r.R.ID, r.R.Version)
+		}
+		rows[i] = f
+	}
+	return rows, nil
 }
 
 // one runs a proposalSelect query for at most one proposal; apperr NotFound when there is none.
@@ -258,7 +301,7 @@ func (s Proposals) one(ctx context.Context, op, query string, args ...any) (subm
 
 // Create implements submission.Store: the proposal, its presenters, its first revision and the audit
 // entry are one statement, so that a new draft takes one round trip and needs no explicit transaction;
-// the revision copies the inserted row, so each long text is sent once. Outside a transaction, creates
+// each long text is sent once, and kept in the revision alone. Outside a transaction, creates
 // that arrive together are written together; a batch that fails is written again one at a time.
 func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submission.Revision, e audit.Entry) error {
 	now := time.Now()
@@ -435,10 +478,21 @@ func (s Proposals) ByClientKey(ctx context.Context, ownerID int64, key string) (
 // Get implements submission.Store.
 func (s Proposals) Get(ctx context.Context, conferenceID, id int64, lock bool) (submission.Proposal, error) {
 	q := proposalSelect + ` WHERE p.id = ? AND p.conference_id = ?`
-	if lock {
-		q += ` FOR UPDATE OF p`
+	if !lock {
+		return s.one(ctx, "proposal", q, id, conferenceID)
 	}
-	return s.one(ctx, "proposal", q, id, conferenceID)
+	var rows []proposalResult
+	if err := s.conn(ctx).Raw(q+` FOR UPDATE OF p`, id, conferenceID).Find(&rows).Error; err != nil {
+		return submission.Proposal{}, translate("proposal", err)
+	}
+	rows, err := s.lockedResults(ctx, "proposal", rows)
+	if err != nil {
+		return submission.Proposal{}, err
+	}
+	if len(rows) == 0 {
+		return submission.Proposal{}, apperr.New(apperr.NotFound, "There is no such proposal.")
+	}
+	return rows[0].domain(), nil
 }
 
 // SaveVersion implements submission.Store: the update, the revision (which holds the texts) and the
@@ -477,15 +531,22 @@ func (s Proposals) LockMany(ctx context.Context, ids []int64) ([]submission.Prop
 		return nil, translate("lock proposals", err)
 	}
 	defer rows.Close()
-	var out []submission.Proposal
+	var got []proposalResult
 	for rows.Next() {
 		var r proposalResult
 		if err := rows.Scan(r.targets()...); err != nil {
 			return nil, translate("lock proposals", err)
 		}
-		out = append(out, r.domain())
+		got = append(got, r)
 	}
-	return out, translate("lock proposals", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, translate("lock proposals", err)
+	}
+	rows.Close()
+	if got, err = s.lockedResults(ctx, "lock proposals", got); err != nil {
+		return nil, err
+	}
+	return domainOf(got), nil
 }
 
 // SaveStatuses implements submission.Store: each change is a row of v; the revision copies the
@@ -514,7 +575,8 @@ func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave)
 			RETURNING v.ord, v.old, p.id, p.version, p.status, p.format_id, p.track_id, p.title, v.saved_by, v.at, v.note),
 		r AS (`+revisionInsert+`
 			SELECT u.id, u.version, u.status, u.format_id, u.track_id, u.title, t.abstract, t.answers, u.saved_by, u.at, u.note
-			FROM u JOIN proposal_revisions t ON t.proposal_id = u.id AND t.version = u.old),
+			-- Outer: a version without its revision fails the insert (NOT NULL) rather than go unrecorded.
+			FROM u LEFT JOIN proposal_revisions t ON t.proposal_id = u.id AND t.version = u.old),
 		a AS (
 			INSERT INTO audit_log (occurred_at, actor_id, actor_email, action, subject, conference_id, ip, user_agent, details)
 			SELECT v.occurred_at, v.actor_id, v.actor_email, v.action, v.subject, v.audit_conference_id, v.ip, v.user_agent, v.details
@@ -598,7 +660,8 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 		-- waits on its own, and the saves of other proposals in the batch do not wait with it.
 		l AS (SELECT id FROM proposals WHERE id IN (SELECT id FROM v) FOR UPDATE SKIP LOCKED),
 		-- The texts of the version saved from, to tell whether anything changed.
-		t AS (SELECT t.proposal_id, t.version, t.abstract, t.answers FROM proposal_revisions t JOIN v ON t.proposal_id = v.id AND t.version = v.old),
+		t AS (SELECT t.proposal_id, t.version, t.abstract, t.answers FROM proposal_revisions t
+			WHERE (t.proposal_id, t.version) IN (SELECT id, old FROM v)),
 		u AS (
 			UPDATE proposals p SET format_id = v.format_id, track_id = v.track_id, title = v.title,
 				version = p.version + 1, updated_at = v.at,

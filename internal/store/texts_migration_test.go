@@ -31,15 +31,8 @@ func TestProposalTextsMoveToRevisions(t *testing.T) {
 	if v, err := db.MigrateDown(ctx); err != nil || v != 18 {
 		t.Fatalf("down to 00017: rolled back %d, %v", v, err)
 	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.SQL.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec(`INSERT INTO users (id, email, name, password_hash) VALUES (1, 'ama@example.org', 'Ama Owusu', '')`)
-	exec(`INSERT INTO conferences (id, slug, name, time_zone, starts_on, ends_on) VALUES (1, 'cn', 'Challenging Norms', 'America/New_York', '2027-10-15', '2027-10-16')`)
-	exec(`INSERT INTO formats (id, conference_id, name, duration_minutes, max_presenters, abstract_max_words) VALUES (1, 1, 'Poster abstract', 10, 2, 300)`)
+	exec := execer(t, db)
+	seedConference(t, db)
 	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title, abstract, answers, version) VALUES
 		(1, 1, 1, 1, 'Kept', 'The revision holds this.', '{"stage":["Planned"]}', 2),
 		(2, 1, 1, 1, 'Missing', 'No revision of version 3.', '{"stage":["Done"]}', 3),
@@ -82,6 +75,29 @@ func TestProposalTextsMoveToRevisions(t *testing.T) {
 			t.Errorf("proposal %d after rolling back: not %q", id, w.abstract)
 		}
 	}
+	if n := count(t, db, `SELECT count(*) FROM pg_attribute WHERE attrelid = 'proposals'::regclass
+		AND attname IN ('abstract', 'answers') AND attcompression = 'l'`); n != 2 {
+		t.Errorf("after rolling back, %d of the proposals' text columns are compressed with lz4, as 00014 left them; want 2", n)
+	}
+}
+
+// execer runs statements on db, failing the test on an error.
+func execer(t *testing.T, db *store.DB) func(q string, args ...any) {
+	return func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.SQL.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// seedConference makes user 1 and conference 1 with format 1, with no more than the tables need.
+func seedConference(t *testing.T, db *store.DB) {
+	t.Helper()
+	exec := execer(t, db)
+	exec(`INSERT INTO users (id, email, name, password_hash) VALUES (1, 'ama@example.org', 'Ama Owusu', '')`)
+	exec(`INSERT INTO conferences (id, slug, name, time_zone, starts_on, ends_on) VALUES (1, 'cn', 'Challenging Norms', 'America/New_York', '2027-10-15', '2027-10-16')`)
+	exec(`INSERT INTO formats (id, conference_id, name, duration_minutes, max_presenters, abstract_max_words) VALUES (1, 1, 'Poster abstract', 10, 2, 300)`)
 }
 
 func count(t *testing.T, db *store.DB, q string, args ...any) int {

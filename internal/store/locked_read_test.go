@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/pgtest"
+	"github.com/challenging-norms/conference/internal/store"
+	"github.com/challenging-norms/conference/internal/submission"
+)
+
+// TestLockedReadAfterAWriter reads a proposal with its lock while another transaction holds the
+// lock and writes the proposal's next version: the read waits, and returns that version with the
+// texts of its revision, which the statement that waited could not see.
+func TestLockedReadAfterAWriter(t *testing.T) {
+	ctx := context.Background()
+	d, drop, err := pgtest.New("locked")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	db, err := store.Open(ctx, store.Options{URL: d.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seedConference(t, db)
+	exec := execer(t, db)
+	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title) VALUES (10, 1, 1, 1, 'Story circles')`)
+	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
+		VALUES (10, 1, 'draft', 1, 'Story circles', 'The first text.', '{}')`)
+
+	writer, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = writer.Rollback() }()
+	for _, q := range []string{
+		`SELECT 1 FROM proposals WHERE id = 10 FOR UPDATE`,
+		`UPDATE proposals SET version = 2, title = 'Story circles, again' WHERE id = 10`,
+		`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
+			VALUES (10, 2, 'draft', 1, 'Story circles, again', 'The second text.', '{"stage":["Done"]}')`,
+	} {
+		if _, err := writer.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	type read struct {
+		p   submission.Proposal
+		err error
+	}
+	got := make(chan read, 1)
+	go func() {
+		var r read
+		r.err = db.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			r.p, err = store.Proposals{DB: db}.Get(ctx, 1, 10, true)
+			return err
+		})
+		got <- r
+	}()
+	select {
+	case r := <-got:
+		t.Fatalf("the locked read did not wait for the writer: %+v", r)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := writer.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-got:
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.p.Version != 2 || r.p.Title != "Story circles, again" || r.p.Abstract != "The second text." || r.p.Answers.Value("stage") != "Done" {
+			t.Errorf("after waiting: version %d, %q, %q, stage %q; want version 2 with its texts",
+				r.p.Version, r.p.Title, r.p.Abstract, r.p.Answers.Value("stage"))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the locked read did not finish")
+	}
+}
