@@ -39,9 +39,7 @@ ALTER TABLE proposals DROP COLUMN abstract, DROP COLUMN answers;
 -- +goose Down
 ALTER TABLE proposals ADD COLUMN abstract text NOT NULL DEFAULT '' CHECK (length(abstract) <= 20000),
     ADD COLUMN answers jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(answers) = 'object');
-UPDATE proposals p SET abstract = r.abstract, answers = r.answers
-FROM proposal_revisions r WHERE r.proposal_id = p.id AND r.version = p.version;
--- As 00014 left them.
+-- Compressed as 00014 left them, set before the texts are written back (it applies to new values).
 -- +goose StatementBegin
 DO $$
 BEGIN
@@ -53,6 +51,8 @@ EXCEPTION WHEN feature_not_supported THEN
 END
 $$;
 -- +goose StatementEnd
+UPDATE proposals p SET abstract = r.abstract, answers = r.answers
+FROM proposal_revisions r WHERE r.proposal_id = p.id AND r.version = p.version;
 
 -- +goose StatementBegin
 CREATE FUNCTION proposals_search_stale() RETURNS trigger LANGUAGE plpgsql AS $$

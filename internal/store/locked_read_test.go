@@ -11,8 +11,9 @@ import (
 )
 
 // TestLockedReadAfterAWriter reads a proposal with its lock while another transaction holds the
-// lock and writes the proposal's next version: the read waits, and returns that version with the
-// texts of its revision, which the statement that waited could not see.
+// lock, writes the proposal's next version and adds a presenter: the read waits, and returns that
+// version with the texts of its revision and the new presenter, none of which the statement that
+// began waiting could see.
 func TestLockedReadAfterAWriter(t *testing.T) {
 	ctx := context.Background()
 	d, drop, err := pgtest.New("locked")
@@ -33,6 +34,7 @@ func TestLockedReadAfterAWriter(t *testing.T) {
 	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title) VALUES (10, 1, 1, 1, 'Story circles')`)
 	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
 		VALUES (10, 1, 'draft', 1, 'Story circles', 'The first text.', '{}')`)
+	exec(`INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status) VALUES (10, 1, 'ama@example.org', 'Ama Owusu', true, 'accepted')`)
 
 	writer, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
@@ -44,6 +46,7 @@ func TestLockedReadAfterAWriter(t *testing.T) {
 		`UPDATE proposals SET version = 2, title = 'Story circles, again' WHERE id = 10`,
 		`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
 			VALUES (10, 2, 'draft', 1, 'Story circles, again', 'The second text.', '{"stage":["Done"]}')`,
+		`INSERT INTO proposal_presenters (proposal_id, email, name, is_owner, status, position) VALUES (10, 'kofi@example.org', 'Kofi Mensah', false, 'invited', 1)`,
 	} {
 		if _, err := writer.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -63,10 +66,17 @@ func TestLockedReadAfterAWriter(t *testing.T) {
 		})
 		got <- r
 	}()
-	select {
-	case r := <-got:
-		t.Fatalf("the locked read did not wait for the writer: %+v", r)
-	case <-time.After(300 * time.Millisecond):
+	// The read is waiting for the lock once the server says so (no other session here waits for one).
+	for deadline := time.Now().Add(10 * time.Second); count(t, db, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 0; {
+		select {
+		case r := <-got:
+			t.Fatalf("the locked read did not wait for the writer: %+v", r)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the locked read never waited for the lock")
+		}
 	}
 	if err := writer.Commit(); err != nil {
 		t.Fatal(err)
@@ -79,6 +89,9 @@ func TestLockedReadAfterAWriter(t *testing.T) {
 		if r.p.Version != 2 || r.p.Title != "Story circles, again" || r.p.Abstract != "The second text." || r.p.Answers.Value("stage") != "Done" {
 			t.Errorf("after waiting: version %d, %q, %q, stage %q; want version 2 with its texts",
 				r.p.Version, r.p.Title, r.p.Abstract, r.p.Answers.Value("stage"))
+		}
+		if len(r.p.Presenters) != 2 {
+			t.Errorf("after waiting: %d presenters, want the owner and the one invited meanwhile", len(r.p.Presenters))
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the locked read did not finish")

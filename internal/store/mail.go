@@ -364,25 +364,15 @@ func (s Mail) SaveDevMails(ctx context.Context, ms []*mail.DevMail) error {
 		msgIDs[i], senders[i], recipients[i], subjects[i], texts[i], htmls[i] = m.MessageID, m.From, m.To, m.Subject, m.Text, m.HTML
 	}
 	now := time.Now()
-	ids := make([]int64, 0, n)
+	var ids []int64
 	err := s.inSavepoint(ctx, func(ctx context.Context) error {
-		rows, err := s.conn(ctx).Statement.ConnPool.QueryContext(ctx, `WITH v AS MATERIALIZED (
+		var err error
+		ids, err = int64s(ctx, s.conn(ctx), `WITH v AS MATERIALIZED (
 				SELECT v.*, nextval('dev_mailbox_id_seq') AS id FROM `+devMailRows+` WITH ORDINALITY AS v(message_id, sender, recipient, subject, body_text, body_html, ord)),
 			i AS (INSERT INTO dev_mailbox (id, message_id, sender, recipient, subject, body_text, body_html, received_at)
 				SELECT id, message_id, sender, recipient, subject, body_text, body_html, $7 FROM v)
 			SELECT id FROM v ORDER BY ord`, msgIDs, senders, recipients, subjects, textArrayOf(texts), textArrayOf(htmls), now)
 		if err != nil {
-			return translate("save dev mail", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return translate("save dev mail", err)
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Err(); err != nil {
 			return translate("save dev mail", err)
 		}
 		if len(ids) != n {

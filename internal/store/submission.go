@@ -30,8 +30,8 @@ type proposalRow struct {
 	FormatID     int64
 	TrackID      *int64
 	Title        string
-	Abstract     *string // nil when the revision of the version read was not visible (see proposalColumns)
-	Answers      []byte  `gorm:"type:jsonb"`
+	Abstract     string
+	Answers      []byte `gorm:"type:jsonb"`
 	Status       string
 	Version      int
 	Deadline     *time.Time
@@ -64,11 +64,10 @@ const proposalStateColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.
 	"p.participation, p.confirm_by, p.participation_at"
 
 // proposalColumns are the columns a proposalRow reads (not the search vector), in the order of
-// targets: those of the proposal p and the texts of its current revision. A read that locks p and
-// waits for another writer to commit goes on with p as that writer left it, but still sees the
-// revisions as they were when the statement began: without the new version's revision. Joined to
-// it, p would not be found at all; with sub-selects its texts come back NULL, and the read is made
-// again (lockedResults), in a statement that sees the revision.
+// targets: those of the proposal p and the texts of its current revision. They, and the presenters,
+// are read in the statement's snapshot: a statement that locks p and waits for another writer goes
+// on with p as that writer left it but sees the other tables as they were when it began, so a read
+// under lock locks first and reads in a statement of its own (Get, LockMany).
 const proposalColumns = proposalStateColumns + ", p.title, " +
 	"(SELECT t.abstract FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS abstract, " +
 	"(SELECT t.answers FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS answers"
@@ -108,12 +107,9 @@ func answersJSON(a question.Answers) []byte {
 
 func (r proposalRow) domain() submission.Proposal {
 	p := submission.Proposal{ID: r.ID, ConferenceID: r.ConferenceID, OwnerID: r.OwnerID, FormatID: r.FormatID, TrackID: r.TrackID,
-		Title: r.Title, Answers: answersFromJSON(r.Answers), Status: submission.Status(r.Status), Version: r.Version,
+		Title: r.Title, Abstract: r.Abstract, Answers: answersFromJSON(r.Answers), Status: submission.Status(r.Status), Version: r.Version,
 		Deadline: r.Deadline, AccessLinkID: r.AccessLinkID, SubmittedAt: r.SubmittedAt, WithdrawnAt: r.WithdrawnAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	if r.Abstract != nil {
-		p.Abstract = *r.Abstract
-	}
 	if r.ClientKey != nil {
 		p.ClientKey = *r.ClientKey
 	}
@@ -242,49 +238,11 @@ func (s Proposals) proposals(ctx context.Context, op, query string, args ...any)
 	if err := s.conn(ctx).Raw(query, args...).Find(&rows).Error; err != nil {
 		return nil, translate(op, err)
 	}
-	return domainOf(rows), nil
-}
-
-func domainOf(rows []proposalResult) []submission.Proposal {
 	out := make([]submission.Proposal, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
 	}
-	return out
-}
-
-// lockedResults completes the rows of a proposalSelect query that locked them: a proposal whose
-// texts came back NULL was written by a transaction the query waited for (see proposalColumns), and
-// is read again, locked as it now is, by a statement that sees its revision.
-func (s Proposals) lockedResults(ctx context.Context, op string, rows []proposalResult) ([]proposalResult, error) {
-	var again []int64
-	for _, r := range rows {
-		if r.R.Abstract == nil {
-			again = append(again, r.R.ID)
-		}
-	}
-	if len(again) == 0 {
-		return rows, nil
-	}
-	var fresh []proposalResult
-	if err := s.conn(ctx).Raw(proposalSelect+` WHERE p.id IN ?`, again).Find(&fresh).Error; err != nil {
-		return nil, translate(op, err)
-	}
-	byID := make(map[int64]proposalResult, len(fresh))
-	for _, r := range fresh {
-		byID[r.R.ID] = r
-	}
-	for i, r := range rows {
-		if r.R.Abstract != nil {
-			continue
-		}
-		f, ok := byID[r.R.ID]
-		if !ok || f.R.Abstract == nil {
-			return nil, fmt.Errorf("%s: proposal %d has no revision of version %d", op, r.R.ID, r.R.Version)
-		}
-		rows[i] = f
-	}
-	return rows, nil
+	return out, nil
 }
 
 // one runs a proposalSelect query for at most one proposal; apperr NotFound when there is none.
@@ -477,22 +435,18 @@ func (s Proposals) ByClientKey(ctx context.Context, ownerID int64, key string) (
 
 // Get implements submission.Store.
 func (s Proposals) Get(ctx context.Context, conferenceID, id int64, lock bool) (submission.Proposal, error) {
-	q := proposalSelect + ` WHERE p.id = ? AND p.conference_id = ?`
-	if !lock {
-		return s.one(ctx, "proposal", q, id, conferenceID)
+	if lock {
+		// Locked first, then read: see proposalColumns.
+		var ids []int64
+		if err := s.conn(ctx).Raw(`SELECT id FROM proposals WHERE id = ? AND conference_id = ? FOR UPDATE`, id, conferenceID).
+			Scan(&ids).Error; err != nil {
+			return submission.Proposal{}, translate("proposal", err)
+		}
+		if len(ids) == 0 {
+			return submission.Proposal{}, apperr.New(apperr.NotFound, "There is no such proposal.")
+		}
 	}
-	var rows []proposalResult
-	if err := s.conn(ctx).Raw(q+` FOR UPDATE OF p`, id, conferenceID).Find(&rows).Error; err != nil {
-		return submission.Proposal{}, translate("proposal", err)
-	}
-	rows, err := s.lockedResults(ctx, "proposal", rows)
-	if err != nil {
-		return submission.Proposal{}, err
-	}
-	if len(rows) == 0 {
-		return submission.Proposal{}, apperr.New(apperr.NotFound, "There is no such proposal.")
-	}
-	return rows[0].domain(), nil
+	return s.one(ctx, "proposal", proposalSelect+` WHERE p.id = ? AND p.conference_id = ?`, id, conferenceID)
 }
 
 // SaveVersion implements submission.Store: the update, the revision (which holds the texts) and the
@@ -526,27 +480,28 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 // so that every batch has one plan.
 func (s Proposals) LockMany(ctx context.Context, ids []int64) ([]submission.Proposal, error) {
 	db := s.conn(ctx)
-	rows, err := db.Statement.ConnPool.QueryContext(ctx, proposalSelect+` WHERE p.id IN (SELECT unnest($1::bigint[])) FOR UPDATE OF p SKIP LOCKED`, ids)
+	// Locked first, then read: see proposalColumns.
+	locked, err := int64s(ctx, db, `SELECT id FROM proposals WHERE id IN (SELECT unnest($1::bigint[])) FOR UPDATE SKIP LOCKED`, ids)
+	if err != nil {
+		return nil, translate("lock proposals", err)
+	}
+	if len(locked) == 0 {
+		return nil, nil
+	}
+	rows, err := db.Statement.ConnPool.QueryContext(ctx, proposalSelect+` WHERE p.id IN (SELECT unnest($1::bigint[]))`, locked)
 	if err != nil {
 		return nil, translate("lock proposals", err)
 	}
 	defer rows.Close()
-	var got []proposalResult
+	var out []submission.Proposal
 	for rows.Next() {
 		var r proposalResult
 		if err := rows.Scan(r.targets()...); err != nil {
 			return nil, translate("lock proposals", err)
 		}
-		got = append(got, r)
+		out = append(out, r.domain())
 	}
-	if err := rows.Err(); err != nil {
-		return nil, translate("lock proposals", err)
-	}
-	rows.Close()
-	if got, err = s.lockedResults(ctx, "lock proposals", got); err != nil {
-		return nil, err
-	}
-	return domainOf(got), nil
+	return out, translate("lock proposals", rows.Err())
 }
 
 // SaveStatuses implements submission.Store: each change is a row of v; the revision copies the
