@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/pgtest"
 	"github.com/challenging-norms/conference/internal/store"
 	"github.com/challenging-norms/conference/internal/submission"
@@ -95,5 +96,70 @@ func TestLockedReadAfterAWriter(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the locked read did not finish")
+	}
+}
+
+// TestStatusWriteChecksThePresenters writes a submit read before a presenter was invited: the write
+// is refused, as one read at another version is, and made once read again, its revision copying
+// the texts of the version before.
+func TestStatusWriteChecksThePresenters(t *testing.T) {
+	ctx := context.Background()
+	d, drop, err := pgtest.New("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	db, err := store.Open(ctx, store.Options{URL: d.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seedConference(t, db)
+	exec := execer(t, db)
+	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title) VALUES (10, 1, 1, 1, 'Story circles')`)
+	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
+		VALUES (10, 1, 'draft', 1, 'Story circles', 'The text.', '{"stage":["Done"]}')`)
+	exec(`INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status) VALUES (10, 1, 'ama@example.org', 'Ama Owusu', true, 'accepted')`)
+	ps := store.Proposals{DB: db}
+	submit := func() bool {
+		t.Helper()
+		var saved []bool
+		err := db.InTx(ctx, func(ctx context.Context) error {
+			p, err := ps.Get(ctx, 1, 10, false)
+			if err != nil {
+				return err
+			}
+			if n := len(p.Presenters); n == 1 {
+				// Invited after the read, before the write.
+				exec(`INSERT INTO proposal_presenters (proposal_id, email, name, is_owner, status, position) VALUES (10, 'kofi@example.org', 'Kofi Mensah', false, 'invited', 1)`)
+			}
+			now := time.Now()
+			old := p.Version
+			p.Status, p.SubmittedAt, p.UpdatedAt, p.Version = submission.Submitted, &now, now, p.Version+1
+			owner := int64(1)
+			saved, err = ps.SaveStatuses(ctx, []submission.StatusSave{{P: p, OldVersion: old,
+				Revision: submission.Revision{SavedBy: &owner, Note: "submitted"}, Entry: audit.Entry{Action: "proposal.submitted", Subject: "proposal:10"}}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return saved[0]
+	}
+	if submit() {
+		t.Fatal("a submit read before a presenter was invited was written")
+	}
+	if n := count(t, db, `SELECT version FROM proposals WHERE id = 10`); n != 1 {
+		t.Fatalf("the refused write left the proposal at version %d", n)
+	}
+	if !submit() {
+		t.Fatal("the submit read again was not written")
+	}
+	if n := count(t, db, `SELECT count(*) FROM proposals p JOIN proposal_revisions r ON r.proposal_id = p.id AND r.version = p.version
+		WHERE p.id = 10 AND p.version = 2 AND p.status = 'submitted' AND r.abstract = 'The text.' AND r.answers = '{"stage":["Done"]}'`); n != 1 {
+		t.Error("the submit's revision does not hold the texts of the version before")
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,8 +31,8 @@ type proposalRow struct {
 	FormatID     int64
 	TrackID      *int64
 	Title        string
-	Abstract     string
-	Answers      []byte `gorm:"type:jsonb"`
+	Abstract     *string // NULL when the revision of the version read was not visible (LockMany)
+	Answers      []byte  `gorm:"type:jsonb"`
 	Status       string
 	Version      int
 	Deadline     *time.Time
@@ -65,9 +66,10 @@ const proposalStateColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.
 
 // proposalColumns are the columns a proposalRow reads (not the search vector), in the order of
 // targets: those of the proposal p and the texts of its current revision. They, and the presenters,
-// are read in the statement's snapshot: a statement that locks p and waits for another writer goes
-// on with p as that writer left it but sees the other tables as they were when it began, so a read
-// under lock locks first and reads in a statement of its own (Get, LockMany).
+// are read in the statement's snapshot: a statement that locks p after another writer committed
+// (having waited for it, or not) goes on with p as that writer left it but sees the other tables as
+// they were when the statement began. So Get locks first and reads in a statement of its own; the
+// batched LockMany, which does not wait, reads as it locks and leaves the checking to SaveStatuses.
 const proposalColumns = proposalStateColumns + ", p.title, " +
 	"(SELECT t.abstract FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS abstract, " +
 	"(SELECT t.answers FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS answers"
@@ -107,9 +109,12 @@ func answersJSON(a question.Answers) []byte {
 
 func (r proposalRow) domain() submission.Proposal {
 	p := submission.Proposal{ID: r.ID, ConferenceID: r.ConferenceID, OwnerID: r.OwnerID, FormatID: r.FormatID, TrackID: r.TrackID,
-		Title: r.Title, Abstract: r.Abstract, Answers: answersFromJSON(r.Answers), Status: submission.Status(r.Status), Version: r.Version,
+		Title: r.Title, Answers: answersFromJSON(r.Answers), Status: submission.Status(r.Status), Version: r.Version,
 		Deadline: r.Deadline, AccessLinkID: r.AccessLinkID, SubmittedAt: r.SubmittedAt, WithdrawnAt: r.WithdrawnAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.Abstract != nil {
+		p.Abstract = *r.Abstract
+	}
 	if r.ClientKey != nil {
 		p.ClientKey = *r.ClientKey
 	}
@@ -476,19 +481,15 @@ func (s Proposals) SaveVersion(ctx context.Context, p *submission.Proposal, oldV
 	return res.RowsAffected == 1, nil
 }
 
-// LockMany implements submission.Store. The ids go to the driver as an array behind a sub-select,
-// so that every batch has one plan.
+// LockMany implements submission.Store: one statement, which skips the proposals another
+// transaction holds. A proposal whose last writer committed as the statement began is read with p as
+// it now is and the rest as it was (see proposalColumns): a new version's texts come back NULL, and
+// such a proposal is left out (its submit is made on its own); presenters changed meanwhile make
+// SaveStatuses refuse the write. The ids go to the driver as an array behind a sub-select, so that
+// every batch has one plan.
 func (s Proposals) LockMany(ctx context.Context, ids []int64) ([]submission.Proposal, error) {
 	db := s.conn(ctx)
-	// Locked first, then read: see proposalColumns.
-	locked, err := int64s(ctx, db, `SELECT id FROM proposals WHERE id IN (SELECT unnest($1::bigint[])) FOR UPDATE SKIP LOCKED`, ids)
-	if err != nil {
-		return nil, translate("lock proposals", err)
-	}
-	if len(locked) == 0 {
-		return nil, nil
-	}
-	rows, err := db.Statement.ConnPool.QueryContext(ctx, proposalSelect+` WHERE p.id IN (SELECT unnest($1::bigint[]))`, locked)
+	rows, err := db.Statement.ConnPool.QueryContext(ctx, proposalSelect+` WHERE p.id IN (SELECT unnest($1::bigint[])) FOR UPDATE OF p SKIP LOCKED`, ids)
 	if err != nil {
 		return nil, translate("lock proposals", err)
 	}
@@ -499,22 +500,43 @@ func (s Proposals) LockMany(ctx context.Context, ids []int64) ([]submission.Prop
 		if err := rows.Scan(r.targets()...); err != nil {
 			return nil, translate("lock proposals", err)
 		}
-		out = append(out, r.domain())
+		if r.R.Abstract != nil {
+			out = append(out, r.domain())
+		}
 	}
 	return out, translate("lock proposals", rows.Err())
 }
 
+// presentersSeen is what SaveStatuses compares to tell that a proposal's presenters are those it was
+// given: each presenter's id and status, in the order of their ids.
+func presentersSeen(ps []submission.Presenter) string {
+	ps = slices.Clone(ps)
+	slices.SortFunc(ps, func(a, b submission.Presenter) int { return cmp.Compare(a.ID, b.ID) })
+	var b strings.Builder
+	for i, x := range ps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%d:%s", x.ID, x.Status)
+	}
+	return b.String()
+}
+
 // SaveStatuses implements submission.Store: each change is a row of v; the revision copies the
-// texts of the version before, so no text is sent. The arrays go to the driver as they are.
+// texts of the version before, so no text is sent. A change is written only if the proposal is at
+// the version it was read at, with the presenters it was read with. The arrays go to the driver as
+// they are.
 func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave) ([]bool, error) {
 	n := len(ss)
 	ord, ids, olds, versions, statuses := make([]int32, n), make([]int64, n), make([]int32, n), make([]int32, n), make([]string, n)
 	submitted, withdrawn, at, by, notes := make([]*time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]*int64, n), make([]string, n)
+	presenters := make([]string, n)
 	var entries auditColumns
 	for i, x := range ss {
 		p := x.P
 		ord[i], ids[i], olds[i], versions[i], statuses[i] = int32(i), p.ID, int32(x.OldVersion), int32(p.Version), string(p.Status)
 		submitted[i], withdrawn[i], at[i], by[i], notes[i] = p.SubmittedAt, p.WithdrawnAt, p.UpdatedAt, x.Revision.SavedBy, x.Revision.Note
+		presenters[i] = presentersSeen(p.Presenters)
 		// The entry says where its own request came from; ctx may be another request's (a batch's).
 		entries.add(auditRowOf(context.Background(), x.Entry))
 	}
@@ -522,11 +544,15 @@ func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave)
 	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS (
 			SELECT * FROM `+statusRows+`
 				AS v(ord, id, old, version, status, submitted_at, withdrawn_at, at, saved_by, note,
-					occurred_at, actor_id, actor_email, action, subject, audit_conference_id, ip, user_agent, details)),
+					occurred_at, actor_id, actor_email, action, subject, audit_conference_id, ip, user_agent, details, presenters)),
 		u AS (
 			UPDATE proposals p SET status = v.status, version = v.version, submitted_at = v.submitted_at, withdrawn_at = v.withdrawn_at,
 				updated_at = v.at
-			FROM v WHERE p.id = v.id AND p.version = v.old
+			-- The presenters now, looked up for each row of v (by v.id: by p.id the planner would
+			-- compute them for every proposal it reads).
+			FROM v CROSS JOIN LATERAL (SELECT coalesce(string_agg(pp.id || ':' || pp.status, ',' ORDER BY pp.id), '') AS seen
+				FROM proposal_presenters pp WHERE pp.proposal_id = v.id) now
+			WHERE p.id = v.id AND p.version = v.old AND now.seen = v.presenters
 			RETURNING v.ord, v.old, p.id, p.version, p.status, p.format_id, p.track_id, p.title, v.saved_by, v.at, v.note),
 		r AS (`+revisionInsert+`
 			SELECT u.id, u.version, u.status, u.format_id, u.track_id, u.title, t.abstract, t.answers, u.saved_by, u.at, u.note
@@ -537,7 +563,7 @@ func (s Proposals) SaveStatuses(ctx context.Context, ss []submission.StatusSave)
 			SELECT v.occurred_at, v.actor_id, v.actor_email, v.action, v.subject, v.audit_conference_id, v.ip, v.user_agent, v.details
 			FROM v JOIN u ON u.ord = v.ord)
 		SELECT ord FROM u`,
-		append([]any{ord, ids, olds, versions, statuses, submitted, withdrawn, at, by, notes}, entries.args()...)...)
+		append(append([]any{ord, ids, olds, versions, statuses, submitted, withdrawn, at, by, notes}, entries.args()...), presenters)...)
 	if err != nil {
 		return nil, translate("save proposals", err)
 	}
@@ -673,8 +699,8 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 var (
 	createRows = unnestOf(append([]string{"int", "bigint", "bigint", "bigint", "bigint", "text", "text", "jsonb", "proposal_status", "timestamptz",
 		"bigint", "text", "timestamptz", "jsonb", "bigint", "text"}, auditColumnTypes...)...)
-	statusRows = unnestOf(append([]string{"int", "bigint", "int", "int", "proposal_status", "timestamptz", "timestamptz", "timestamptz", "bigint", "text"},
-		auditColumnTypes...)...)
+	statusRows = unnestOf(append(append([]string{"int", "bigint", "int", "int", "proposal_status", "timestamptz", "timestamptz", "timestamptz", "bigint", "text"},
+		auditColumnTypes...), "text")...)
 	saveRows = unnestOf("int", "bigint", "bigint", "int", "bigint", "bigint", "bigint", "text", "text", "jsonb", "bool", "bool",
 		"timestamptz", "timestamptz", "timestamptz")
 )

@@ -675,8 +675,9 @@ type submitOutcome struct {
 // statement, checked as Submit checks them, written in one statement with their revisions and
 // audit entries, and their receipts queued together. A submit is left to itself (alone) when
 // another transaction holds its proposal (it waits on its own, and the others do not wait with it),
-// when its proposal is not found (its own read says why), or when an earlier submit in the batch
-// is for the same proposal (it then finds it submitted). An answer a check gives (a field to
+// when its proposal is not found (its own read says why), when an earlier submit in the batch is for
+// the same proposal (it then finds it submitted), or when the write finds the proposal not as it was
+// read (another writer committed as the batch read it: it is read again on its own). An answer a check gives (a field to
 // correct, a deadline passed) is that submit's; any other error fails the batch, writing nothing.
 func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitOutcome, error) {
 	out := make([]submitOutcome, len(calls))
@@ -735,7 +736,7 @@ func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitO
 		var msgs []notify.Message
 		for k, i := range made {
 			if !saved[k] {
-				out[i].err = errChanged
+				out[i] = submitOutcome{alone: true}
 				continue
 			}
 			m, err := s.receipts(ctx, calls[i].conf, out[i].prop, ready[k].format, ready[k].deadline)
