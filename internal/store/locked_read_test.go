@@ -163,3 +163,78 @@ func TestStatusWriteChecksThePresenters(t *testing.T) {
 		t.Error("the submit's revision does not hold the texts of the version before")
 	}
 }
+
+// TestAnswerAndChangeOfAnInvitationDoNotDeadlock answers an invitation (read by its hash, then its
+// proposal locked) while another transaction, holding the proposal as every change of presenters
+// does, changes the same invitation: the answer waits for it and reads the invitation as changed;
+// neither transaction is chosen to fail a deadlock.
+func TestAnswerAndChangeOfAnInvitationDoNotDeadlock(t *testing.T) {
+	ctx := context.Background()
+	d, drop, err := pgtest.New("invite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	db, err := store.Open(ctx, store.Options{URL: d.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seedConference(t, db)
+	exec := execer(t, db)
+	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title) VALUES (10, 1, 1, 1, 'Story circles')`)
+	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
+		VALUES (10, 1, 'draft', 1, 'Story circles', 'The text.', '{}')`)
+	exec(`INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status) VALUES (10, 1, 'ama@example.org', 'Ama Owusu', true, 'accepted')`)
+	exec(`INSERT INTO proposal_presenters (proposal_id, email, name, is_owner, status, position, token_hash, invited_by)
+		VALUES (10, 'kofi@example.org', 'Kofi Mensah', false, 'invited', 1, '\x0102', 1)`)
+	ps := store.Proposals{DB: db}
+
+	changer, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = changer.Rollback() }()
+	if _, err := changer.Exec(`SELECT 1 FROM proposals WHERE id = 10 FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan error, 1)
+	var name string
+	go func() {
+		answered <- db.InTx(ctx, func(ctx context.Context) error {
+			inv, err := ps.InvitationByHash(ctx, []byte{1, 2})
+			if err != nil {
+				return err
+			}
+			name = inv.Presenter.Name
+			_, err = ps.Get(ctx, 1, 10, true)
+			return err
+		})
+	}()
+	for deadline := time.Now().Add(10 * time.Second); count(t, db, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the answer never waited for the proposal")
+		}
+	}
+	if _, err := changer.Exec(`UPDATE proposal_presenters SET name = 'Kofi A. Mensah' WHERE token_hash = '\x0102'`); err != nil {
+		t.Fatalf("the change of the invitation: %v", err)
+	}
+	if err := changer.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatalf("the answer: %v", err)
+		}
+		if name != "Kofi A. Mensah" {
+			t.Errorf("the answer read the invitation as %q, before the change it waited for", name)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the answer did not finish")
+	}
+}

@@ -508,7 +508,9 @@ func (s Proposals) LockMany(ctx context.Context, ids []int64) ([]submission.Prop
 }
 
 // presentersSeen is what SaveStatuses compares to tell that a proposal's presenters are those it was
-// given: each presenter's id and status, in the order of their ids.
+// given: each presenter's id and status, in the order of their ids. A change that keeps both (a new
+// invitation to someone already invited, under another name) goes unseen: it changes neither who
+// receives the receipts nor how many present.
 func presentersSeen(ps []submission.Presenter) string {
 	ps = slices.Clone(ps)
 	slices.SortFunc(ps, func(a, b submission.Presenter) int { return cmp.Compare(a.ID, b.ID) })
@@ -897,8 +899,19 @@ const invitationQuery = `SELECT pp.*, p.title AS proposal_title, p.status AS pro
 	FROM proposal_presenters pp JOIN proposals p ON p.id = pp.proposal_id JOIN conferences c ON c.id = p.conference_id
 	LEFT JOIN users u ON u.id = pp.invited_by`
 
-// InvitationByHash implements submission.Store.
+// InvitationByHash implements submission.Store. The proposal is locked first, in a statement of its
+// own, as every change of its presenters locks it (Invite, RemovePresenter): locking the invitation
+// first, an answer and a change of the same presenter could each wait for the other. The invitation
+// is then read, and locked, as it is once the proposal is held (see proposalColumns).
 func (s Proposals) InvitationByHash(ctx context.Context, hash []byte) (submission.Invitation, error) {
+	var ids []int64
+	if err := s.conn(ctx).Raw(`SELECT p.id FROM proposals p JOIN proposal_presenters pp ON pp.proposal_id = p.id
+		WHERE pp.token_hash = ? AND pp.status = 'invited' FOR UPDATE OF p`, hash).Scan(&ids).Error; err != nil {
+		return submission.Invitation{}, translate("invitation", err)
+	}
+	if len(ids) == 0 {
+		return submission.Invitation{}, apperr.New(apperr.NotFound, "There is no such invitation.")
+	}
 	var rows []invitationRow
 	if err := s.conn(ctx).Raw(invitationQuery+` WHERE pp.token_hash = ? AND pp.status = 'invited' FOR UPDATE OF pp`, hash).
 		Scan(&rows).Error; err != nil {

@@ -347,11 +347,13 @@ type Store interface {
 	// reports false, writing nothing, when it is not.
 	SaveVersion(ctx context.Context, p *Proposal, oldVersion int, r *Revision, e *audit.Entry) (bool, error)
 	// LockMany reads the proposals with the ids, with their presenters, and locks them for the
-	// transaction; a proposal another transaction holds is left out, not waited for.
+	// transaction; a proposal another transaction holds is left out, not waited for, and so is one
+	// whose new version was committed as it read (its texts not yet visible to it).
 	LockMany(ctx context.Context, ids []int64) ([]Proposal, error)
 	// SaveStatuses writes, in one statement, the status, times and version of each StatusSave's
 	// proposal, with its revision (a copy of the stored content) and audit entry, if its stored
-	// version is still OldVersion; it reports for each whether it was written.
+	// version is still OldVersion and its presenters (each one's id and status) are still those of
+	// StatusSave.P; it reports for each whether it was written.
 	SaveStatuses(ctx context.Context, ss []StatusSave) ([]bool, error)
 	// SaveContent writes s.Content as the next version of the proposal, with its revision saved by
 	// s.UserID, in one statement without reading it first, when every condition of ContentSave
