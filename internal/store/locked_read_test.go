@@ -17,25 +17,8 @@ import (
 // began waiting could see.
 func TestLockedReadAfterAWriter(t *testing.T) {
 	ctx := context.Background()
-	d, drop, err := pgtest.New("locked")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	db, err := store.Open(ctx, store.Options{URL: d.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
-	seedConference(t, db)
-	exec := execer(t, db)
-	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title) VALUES (10, 1, 1, 1, 'Story circles')`)
-	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
-		VALUES (10, 1, 'draft', 1, 'Story circles', 'The first text.', '{}')`)
-	exec(`INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status) VALUES (10, 1, 'ama@example.org', 'Ama Owusu', true, 'accepted')`)
+	db := migrated(t, "locked")
+	seedProposal(t, db, "The first text.", `{}`)
 
 	writer, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
@@ -104,25 +87,9 @@ func TestLockedReadAfterAWriter(t *testing.T) {
 // the texts of the version before.
 func TestStatusWriteChecksThePresenters(t *testing.T) {
 	ctx := context.Background()
-	d, drop, err := pgtest.New("status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	db, err := store.Open(ctx, store.Options{URL: d.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
-	seedConference(t, db)
+	db := migrated(t, "status")
+	seedProposal(t, db, "The text.", `{"stage":["Done"]}`)
 	exec := execer(t, db)
-	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title) VALUES (10, 1, 1, 1, 'Story circles')`)
-	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
-		VALUES (10, 1, 'draft', 1, 'Story circles', 'The text.', '{"stage":["Done"]}')`)
-	exec(`INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status) VALUES (10, 1, 'ama@example.org', 'Ama Owusu', true, 'accepted')`)
 	ps := store.Proposals{DB: db}
 	submit := func() bool {
 		t.Helper()
@@ -170,25 +137,9 @@ func TestStatusWriteChecksThePresenters(t *testing.T) {
 // neither transaction is chosen to fail a deadlock.
 func TestAnswerAndChangeOfAnInvitationDoNotDeadlock(t *testing.T) {
 	ctx := context.Background()
-	d, drop, err := pgtest.New("invite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	db, err := store.Open(ctx, store.Options{URL: d.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
-	seedConference(t, db)
+	db := migrated(t, "invite")
+	seedProposal(t, db, "The text.", `{}`)
 	exec := execer(t, db)
-	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title) VALUES (10, 1, 1, 1, 'Story circles')`)
-	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
-		VALUES (10, 1, 'draft', 1, 'Story circles', 'The text.', '{}')`)
-	exec(`INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status) VALUES (10, 1, 'ama@example.org', 'Ama Owusu', true, 'accepted')`)
 	exec(`INSERT INTO proposal_presenters (proposal_id, email, name, is_owner, status, position, token_hash, invited_by)
 		VALUES (10, 'kofi@example.org', 'Kofi Mensah', false, 'invited', 1, '\x0102', 1)`)
 	ps := store.Proposals{DB: db}
@@ -237,4 +188,36 @@ func TestAnswerAndChangeOfAnInvitationDoNotDeadlock(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the answer did not finish")
 	}
+}
+
+// migrated is a database of its own for the test, its schema up to date; it is closed and dropped
+// when the test ends.
+func migrated(t *testing.T, name string) *store.DB {
+	t.Helper()
+	d, drop, err := pgtest.New(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	db, err := store.Open(context.Background(), store.Options{URL: d.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if _, err := db.MigrateUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// seedProposal makes the conference (seedConference) and its draft proposal 10, "Story circles", at
+// version 1 with the texts given, presented by its owner, user 1.
+func seedProposal(t *testing.T, db *store.DB, abstract, answers string) {
+	t.Helper()
+	seedConference(t, db)
+	exec := execer(t, db)
+	exec(`INSERT INTO proposals (id, conference_id, owner_id, format_id, title) VALUES (10, 1, 1, 1, 'Story circles')`)
+	exec(`INSERT INTO proposal_revisions (proposal_id, version, status, format_id, title, abstract, answers)
+		VALUES (10, 1, 'draft', 1, 'Story circles', $1, $2)`, abstract, answers)
+	exec(`INSERT INTO proposal_presenters (proposal_id, user_id, email, name, is_owner, status) VALUES (10, 1, 'ama@example.org', 'Ama Owusu', true, 'accepted')`)
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/challenging-norms/conference/internal/pgtest"
 	"github.com/challenging-norms/conference/internal/store"
 )
 
@@ -16,19 +15,7 @@ import (
 // them in the proposals' rows again.
 func TestProposalTextsMoveToRevisions(t *testing.T) {
 	ctx := context.Background()
-	d, drop, err := pgtest.New("texts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	db, err := store.Open(ctx, store.Options{URL: d.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migrated(t, "texts")
 	if v, err := db.MigrateDown(ctx); err != nil || v != 18 {
 		t.Fatalf("down to 00017: rolled back %d, %v", v, err)
 	}
