@@ -677,8 +677,10 @@ type submitOutcome struct {
 // another transaction holds its proposal (it waits on its own, and the others do not wait with it),
 // when its proposal is not found (its own read says why), when an earlier submit in the batch is for
 // the same proposal (it then finds it submitted), or when the write finds the proposal not as it was
-// read (another writer committed as the batch read it: it is read again on its own). An answer a check gives (a field to
-// correct, a deadline passed) is that submit's; any other error fails the batch, writing nothing.
+// read (another writer committed as the batch read it: it is read again on its own). A check's
+// refusal (a field to correct, a deadline passed, not a presenter) is also left to the submit made on
+// its own, which answers from what it reads under lock; any other error fails the batch, writing
+// nothing.
 func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitOutcome, error) {
 	out := make([]submitOutcome, len(calls))
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
@@ -704,20 +706,22 @@ func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitO
 				continue
 			}
 			delete(byID, c.id) // a second submit of it goes alone
-			if !visible(c.p, c.conf, prop) {
-				out[i].err = notFound
-				continue
-			}
-			if _, ok := prop.PresenterOf(c.p.UserID); !ok {
-				out[i].prop, out[i].err = prop, apperr.New(apperr.Forbidden, "Only the proposal's presenters can change it.")
+			// A refusal is left to the submit made on its own: read without waiting, the presenters
+			// it may rest on can be those from just before another writer committed (see LockMany).
+			if _, ok := prop.PresenterOf(c.p.UserID); !ok || !visible(c.p, c.conf, prop) {
+				out[i].alone = true
 				continue
 			}
 			r, err := s.readyToSubmit(ctx, c.conf, prop, c.version, c.at)
 			if err != nil && !answer(err) {
 				return err
 			}
-			out[i].prop, out[i].warns, out[i].err = prop, r.warns, err
-			if err != nil || r.done {
+			if err != nil {
+				out[i].alone = true
+				continue
+			}
+			out[i].prop, out[i].warns = prop, r.warns
+			if r.done {
 				continue
 			}
 			old := prop.Version
