@@ -139,7 +139,12 @@ func TestProposalAPI(t *testing.T) {
 		t.Errorf("%d revisions, want 3 (created, saved, submitted)", len(revs))
 	}
 
-	// A co-presenter through the API.
+	// A co-presenter through the API: both wrong fields named at once, then the right ones.
+	r = sendJSON(t, ta, http.MethodPost, item+"/presenters", token, `{"email":"not an address"}`)
+	wantProblem(t, "invite without a name, with a bad address", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	if fieldDetail(r.apiResponse, "name") == "" || fieldDetail(r.apiResponse, "email") == "" {
+		t.Errorf("invite without a name, with a bad address: want both fields named, got %v", r.JSON["errors"])
+	}
 	r = sendJSON(t, ta, http.MethodPost, item+"/presenters", token, `{"name":"Li Wei","email":"li.wei.api@example.org"}`)
 	if r.Status != http.StatusCreated || r.JSON["status"] != "invited" {
 		t.Fatalf("invite: %d %v", r.Status, r.JSON)

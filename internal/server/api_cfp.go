@@ -434,9 +434,10 @@ func (s *Server) apiProposalRevisions(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// apiInviteRequest is checked by Invite, which names every wrong field at once.
 type apiInviteRequest struct {
-	Name  string `json:"name" validate:"required,max=400"`
-	Email string `json:"email" validate:"required,max=254"`
+	Name  string `json:"name" validate:"max=400"`
+	Email string `json:"email" validate:"max=254"`
 }
 
 func (s *Server) apiPresenterInvite(c echo.Context) error {
