@@ -516,8 +516,7 @@ func (s Reviews) BiddingList(ctx context.Context, conferenceID, userID int64, f 
 		TrackID    *int64
 		Level      *string
 	}
-	if err := s.conn(ctx).Raw(`SELECT p.id AS proposal_id, p.title, (SELECT t.abstract FROM proposal_revisions t
-			WHERE t.proposal_id = p.id AND t.version = p.version) AS abstract, p.format_id, p.track_id, b.level `+from+
+	if err := s.conn(ctx).Raw(`SELECT p.id AS proposal_id, p.title, (SELECT t.abstract `+currentRevision+`) AS abstract, p.format_id, p.track_id, b.level `+from+
 		` ORDER BY p.id LIMIT @limit OFFSET @offset`, args).Find(&rows).Error; err != nil {
 		return nil, 0, translate("bidding list", err)
 	}

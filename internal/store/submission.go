@@ -71,13 +71,15 @@ const proposalStateColumns = "p.id, p.conference_id, p.owner_id, p.format_id, p.
 // they were when the statement began. So Get locks first and reads in a statement of its own; the
 // batched LockMany, which does not wait, reads as it locks and leaves the checking to SaveStatuses.
 const proposalColumns = proposalStateColumns + ", p.title, " +
-	"(SELECT t.abstract FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS abstract, " +
-	"(SELECT t.answers FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version) AS answers"
+	"(SELECT t.abstract " + currentRevision + ") AS abstract, (SELECT t.answers " + currentRevision + ") AS answers"
 
-// currentText joins each proposal p to its revision t at its version, which holds its current
-// abstract and answers: a version's texts are kept in its revision alone. (Not for a read that
-// locks: see proposalColumns.)
-const currentText = `JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version`
+// currentRevision is the revision t of proposal p at its version, which holds p's current abstract
+// and answers (a version's texts are kept in its revision alone), for a sub-select; currentText
+// joins it. (A join is not for a read that locks: see proposalColumns.)
+const (
+	currentRevision = `FROM proposal_revisions t WHERE t.proposal_id = p.id AND t.version = p.version`
+	currentText     = `JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version`
+)
 
 // stateTargets are where the proposalStateColumns of a row are scanned to, in their order.
 func (r *proposalRow) stateTargets() []any {
@@ -642,16 +644,18 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 		-- A proposal locked by another transaction is skipped, not waited for: its save reads and
 		-- waits on its own, and the saves of other proposals in the batch do not wait with it.
 		l AS (SELECT id FROM proposals WHERE id IN (SELECT id FROM v) FOR UPDATE SKIP LOCKED),
-		-- The texts of the version saved from, to tell whether anything changed.
-		t AS (SELECT t.proposal_id, t.version, t.abstract, t.answers FROM proposal_revisions t
-			WHERE (t.proposal_id, t.version) IN (SELECT id, old FROM v)),
+		-- The texts of the version saved from, and whether the save changes them (the title is that
+		-- version's too: the update below requires the proposal still at it).
+		t AS (SELECT v.ord, t.abstract, t.answers,
+				(p.title, t.abstract, t.answers) IS DISTINCT FROM (v.title, v.abstract, v.answers) AS changed
+			FROM v JOIN proposal_revisions t ON t.proposal_id = v.id AND t.version = v.old JOIN proposals p ON p.id = v.id),
 		u AS (
 			UPDATE proposals p SET format_id = v.format_id, track_id = v.track_id, title = v.title,
 				version = p.version + 1, updated_at = v.at,
 				-- The search vector of the old text is emptied (refilled by IndexSearch) when the text changed.
-				search = CASE WHEN (p.title, t.abstract, t.answers) IS DISTINCT FROM (v.title, v.abstract, v.answers) THEN NULL ELSE p.search END,
-				text_changed_at = CASE WHEN (p.title, t.abstract, t.answers) IS DISTINCT FROM (v.title, v.abstract, v.answers) THEN now() ELSE p.text_changed_at END
-			FROM v JOIN t ON t.proposal_id = v.id AND t.version = v.old
+				search = CASE WHEN t.changed THEN NULL ELSE p.search END,
+				text_changed_at = CASE WHEN t.changed THEN now() ELSE p.text_changed_at END
+			FROM v JOIN t ON t.ord = v.ord
 			WHERE p.id = v.id AND p.id IN (SELECT id FROM l) AND p.conference_id = v.conference_id AND p.version = v.old
 				AND (p.status = 'draft' OR (p.status = 'submitted' AND v.complete)) AND p.decision IS NULL
 				AND (p.format_id = v.format_id OR v.accepting)
@@ -775,8 +779,7 @@ const searchMatch = `(p.search @@ websearch_to_tsquery('english', @q) OR (p.sear
 	` + currentVector + ` @@ websearch_to_tsquery('english', @q)))`
 
 // currentVector is the search vector of proposal p's current text, computed.
-const currentVector = `(SELECT proposal_search_vector(p.title, t.abstract, t.answers) FROM proposal_revisions t
-	WHERE t.proposal_id = p.id AND t.version = p.version)`
+const currentVector = `(SELECT proposal_search_vector(p.title, t.abstract, t.answers) ` + currentRevision + `)`
 
 // searchRank ranks a proposal p matched by searchMatch.
 const searchRank = `ts_rank(coalesce(p.search, ` + currentVector + `), websearch_to_tsquery('english', @q))`

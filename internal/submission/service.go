@@ -560,7 +560,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 		e.IP, e.UserAgent = o.IP, o.UserAgent
 		out, err := s.submits.Do(ctx, submitCall{p: p, conf: conf, id: id, version: version, at: at, entry: e})
 		if err == nil && !out.alone {
-			return out.prop, out.warns, out.err
+			return out.prop, out.warns, nil
 		}
 		if ctx.Err() != nil {
 			return Proposal{}, nil, ctx.Err()
@@ -662,12 +662,11 @@ type submitCall struct {
 	entry   audit.Entry
 }
 
-// submitOutcome is what a batch of submits made of one: the proposal, the warnings and the error
-// the submit answers with; or alone, when it is to be made on its own after the batch.
+// submitOutcome is what a batch of submits made of one: the proposal and the warnings the submit
+// answers with; or alone, when it is to be made on its own after the batch (a refusal included).
 type submitOutcome struct {
 	prop  Proposal
 	warns []Warning
-	err   error
 	alone bool
 }
 
