@@ -53,6 +53,8 @@ type app struct {
 	runner    *jobs.Runner
 	sessions  *postgresstore.PostgresStore
 	mailDesc  string
+	// devMailbox reads the development mailbox; nil when mail goes to an SMTP server.
+	devMailbox mail.DevMailStore
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -149,8 +151,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 		o.limits.RegisterPerEmail = limitOf(cfg.RegistrationLimitPerEmail)
 	}
 
+	base, _ := url.Parse(cfg.BaseURL)
 	var sender mail.Sender
-	var devMailbox mail.DevMailStore
 	switch {
 	case o.smtpOverride != nil:
 		sender = o.smtpOverride
@@ -159,11 +161,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 			return nil, err
 		}
 	default:
-		sender = mail.DevMailbox{Store: mailStore, URL: cfg.BaseURL + "/dev/mailbox"}
-		devMailbox = mailStore
+		box := mail.DevMailbox{Store: mailStore, URL: cfg.BaseURL + "/dev/mailbox", From: cfg.MailFrom, Domain: base.Hostname()}
+		sender, a.devMailbox = box, box
 	}
 	a.mailDesc = sender.Describe()
-	base, _ := url.Parse(cfg.BaseURL)
 	a.runner, err = jobs.New(jobs.Options{Pool: db.Pool, Maintenance: store.Maintenance{DB: db}, Reminders: reminders{a},
 		MailWorkers: cfg.MailWorkers, Logger: log, PollInterval: o.pollInterval,
 		Delivery:      mail.Delivery{Store: mailStore, Sender: sender, From: cfg.MailFrom, Domain: base.Hostname()},
@@ -189,7 +190,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	// removes expired sessions, once across all instances.
 	a.sessions = postgresstore.NewWithCleanupInterval(db.SQL, 0)
 	a.server, err = server.New(server.Options{
-		Accounts: a.accounts, Conferences: a.confs, Calls: a.calls, Submissions: a.subs, Reviews: a.reviews, AuditLog: auditStore, MailLog: mailStore, DevMailbox: devMailbox,
+		Accounts: a.accounts, Conferences: a.confs, Calls: a.calls, Submissions: a.subs, Reviews: a.reviews, AuditLog: auditStore, MailLog: mailStore, DevMailbox: a.devMailbox,
 		Health: db, Sessions: a.sessions, Registry: reg, Logger: log, Web: web.FS, OpenAPI: api.OpenAPI,
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		BodyLimit: cfg.BodyLimit, Limits: o.limits, Version: version,

@@ -406,7 +406,7 @@ func waitNewLink(t *testing.T, ta *testApp, to, subject, part, old string) strin
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		msgs, err := ta.mailbox().DevMails(context.Background(), 500)
+		msgs, err := ta.devMailbox.DevMails(context.Background(), 500)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
@@ -11,9 +12,9 @@ import (
 	"time"
 
 	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/mail"
 	"github.com/challenging-norms/conference/internal/mail/smtptest"
-	"github.com/challenging-norms/conference/internal/pgtest"
 )
 
 type emailState struct {
@@ -179,109 +180,83 @@ func rowsText(p page) []string {
 	return out
 }
 
-// TestDevMailboxFailureIsRecorded checks that the development mailbox, which writes in the delivery's
-// transaction, records a failed write as a failed attempt instead of aborting the record of it, and
-// keeps a delivered message once.
-func TestDevMailboxFailureIsRecorded(t *testing.T) {
+type acceptingSender struct{}
+
+func (acceptingSender) Send(context.Context, mail.Envelope) error { return nil }
+func (acceptingSender) Describe() string                          { return "an accepting sender" }
+
+// TestDevMailboxReadsTheOutbox: the development mailbox shows the messages delivered into it, newest
+// first, each once however often its delivery runs, with its own attachments, the configured sender
+// and its Message-ID; a message another sender delivered, or one not yet delivered, is not in it.
+func TestDevMailboxReadsTheOutbox(t *testing.T) {
 	ta := startApp(t, withFreshDB(t))
 	ctx := context.Background()
-	box := mail.DevMailbox{Store: ta.mailbox(), URL: ta.URL + "/dev/mailbox"}
-	d := mail.Delivery{Store: ta.mailbox(), Sender: box, From: "x@example.org", Domain: "example.org"}
-
-	if _, err := ta.db.SQL.Exec(`CREATE FUNCTION refuse_dev_mail() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN RAISE EXCEPTION 'the mailbox is full'; END $$;
-		CREATE TRIGGER refuse_dev_mail BEFORE INSERT ON dev_mailbox FOR EACH ROW EXECUTE FUNCTION refuse_dev_mail()`); err != nil {
+	box, ok := ta.devMailbox.(mail.DevMailbox)
+	if !ok {
+		t.Fatalf("the app without SMTP has no development mailbox but %T", ta.devMailbox)
+	}
+	d := mail.Delivery{Store: ta.mailbox(), Sender: box, From: box.From, Domain: box.Domain}
+	ids := []int64{insertEmail(t, ta, "one@example.org", "Kept", "queued"), insertEmail(t, ta, "two@example.org", "Kept", "queued"),
+		insertEmail(t, ta, "three@example.org", "Kept", "queued")}
+	if _, err := ta.db.SQL.Exec(`INSERT INTO email_attachments (email_id, name, content_type, data) VALUES ($1, 'invite.ics', 'text/calendar', 'BEGIN:VCALENDAR')`, ids[1]); err != nil {
 		t.Fatal(err)
 	}
-	refused := &mail.Email{EventKey: "test-dev-mailbox:1", Recipient: "full@example.org", Subject: "Refused", Text: "t", HTML: "h", Status: mail.Queued}
-	if _, err := ta.mailbox().Enqueue(ctx, refused); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Deliver(ctx, refused.ID, true); err == nil || !strings.Contains(err.Error(), "the mailbox is full") {
-		t.Fatalf("delivery into a refusing mailbox: %v", err)
-	}
-	if e := emailTo(t, ta, "full@example.org", "Refused"); e.Status != "failed" || !strings.Contains(e.Error, "the mailbox is full") || e.Attempts < 1 {
-		t.Errorf("after the last attempt: %+v", e)
-	}
-
-	if _, err := ta.db.SQL.Exec(`DROP TRIGGER refuse_dev_mail ON dev_mailbox`); err != nil {
-		t.Fatal(err)
-	}
-	kept := &mail.Email{EventKey: "test-dev-mailbox:2", Recipient: "room@example.org", Subject: "Kept", Text: "t", HTML: "h", Status: mail.Queued}
-	if _, err := ta.mailbox().Enqueue(ctx, kept); err != nil {
-		t.Fatal(err)
-	}
+	elsewhere := insertEmail(t, ta, "smtp@example.org", "Elsewhere", "queued")
+	waiting := insertEmail(t, ta, "later@example.org", "Waiting", "queued")
 	for range 2 {
-		if err := d.Deliver(ctx, kept.ID, false); err != nil {
+		if err := d.DeliverMany(ctx, ids, false); err != nil {
 			t.Fatal(err)
 		}
 	}
-	waitEmailStatus(t, ta, "room@example.org", "Kept", "sent")
-	if n := count(t, ta, `SELECT count(*) FROM dev_mailbox WHERE recipient LIKE '%room@example.org%'`); n != 1 {
-		t.Errorf("%d copies in the development mailbox, want 1", n)
+	if err := (mail.Delivery{Store: ta.mailbox(), Sender: acceptingSender{}, From: box.From, Domain: box.Domain}).Deliver(ctx, elsewhere, false); err != nil {
+		t.Fatal(err)
 	}
-}
 
-// TestDevMailboxKeepsMessagesTogether: messages delivered together into the development mailbox are
-// kept in one statement (one arrival time), each with its own attachments; one it refuses is that
-// message's failure alone, and the next attempt keeps it without a second copy of the others.
-func TestDevMailboxKeepsMessagesTogether(t *testing.T) {
-	ta := startApp(t, withFreshDB(t))
-	ctx := context.Background()
-	d := mail.Delivery{Store: ta.mailbox(), Sender: mail.DevMailbox{Store: ta.mailbox(), URL: ta.URL + "/dev/mailbox"}, From: "x@example.org", Domain: "example.org"}
-	batch := func(first, second, third string) []int64 {
-		ids := []int64{insertEmail(t, ta, first, "Kept", "queued"), insertEmail(t, ta, second, "Kept", "queued"), insertEmail(t, ta, third, "Kept", "queued")}
-		if _, err := ta.db.SQL.Exec(`INSERT INTO email_attachments (email_id, name, content_type, data) VALUES ($1, 'invite.ics', 'text/calendar', 'BEGIN:VCALENDAR')`, ids[1]); err != nil {
-			t.Fatal(err)
+	msgs, err := box.DevMails(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range msgs {
+		got = append(got, m.To)
+	}
+	if strings.Join(got, " ") != "three@example.org two@example.org one@example.org" {
+		t.Errorf("in the mailbox: %q", got)
+	}
+	m, err := box.DevMail(ctx, ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].Name != "invite.ics" || string(m.Attachments[0].Data) != "BEGIN:VCALENDAR" {
+		t.Errorf("attachments: %+v", m.Attachments)
+	}
+	if m.From != box.From || m.From == "" || m.MessageID != fmt.Sprintf("mail-%d@%s", ids[1], box.Domain) || m.ReceivedAt.IsZero() || m.Text != "text" {
+		t.Errorf("message: %+v", m)
+	}
+	for _, id := range []int64{elsewhere, waiting} {
+		if _, err := box.DevMail(ctx, id); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("message %d, not delivered into the mailbox: %v", id, err)
 		}
-		return ids
-	}
-	kept := func() string {
-		t.Helper()
-		return strings.Join(pgtest.Strings(t, ta.db.SQL, `SELECT m.recipient || ':' || coalesce(string_agg(a.name, ','), '') FROM dev_mailbox m
-			LEFT JOIN dev_mailbox_attachments a ON a.dev_mail_id = m.id GROUP BY m.id ORDER BY m.id`), " ")
-	}
-
-	if err := d.DeliverMany(ctx, batch("one@example.org", "two@example.org", "three@example.org"), false); err != nil {
-		t.Fatal(err)
-	}
-	if got := kept(); got != "one@example.org: two@example.org:invite.ics three@example.org:" {
-		t.Errorf("in the mailbox: %s", got)
-	}
-	if n := count(t, ta, `SELECT count(DISTINCT received_at) FROM dev_mailbox`); n != 1 {
-		t.Errorf("%d arrival times for messages kept together, want 1", n)
-	}
-
-	if _, err := ta.db.SQL.Exec(`CREATE FUNCTION refuse_full() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN IF NEW.recipient LIKE '%full@%' THEN RAISE EXCEPTION 'the mailbox is full'; END IF; RETURN NEW; END $$;
-		CREATE TRIGGER refuse_full BEFORE INSERT ON dev_mailbox FOR EACH ROW EXECUTE FUNCTION refuse_full()`); err != nil {
-		t.Fatal(err)
-	}
-	ids := batch("first@example.org", "file@example.org", "full@example.org")
-	if err := d.DeliverMany(ctx, ids, false); err == nil || !strings.Contains(err.Error(), "1 of 3 messages not sent") || !strings.Contains(err.Error(), "the mailbox is full") {
-		t.Fatalf("first attempt: %v", err)
-	}
-	const before = "one@example.org: two@example.org:invite.ics three@example.org: "
-	if got := kept(); got != before+"first@example.org: file@example.org:invite.ics" {
-		t.Errorf("in the mailbox after the first attempt: %s", got)
 	}
 	var states string
-	if err := ta.db.SQL.QueryRow(`SELECT string_agg(status || ':' || attempts || ':' || (last_error <> ''), ' ' ORDER BY id) FROM email_messages WHERE id = ANY($1)`,
-		ids).Scan(&states); err != nil {
+	if err := ta.db.SQL.QueryRow(`SELECT string_agg(status || ':' || attempts || ':' || dev_mailbox, ' ' ORDER BY id) FROM email_messages WHERE id = ANY($1)`,
+		append(ids, elsewhere, waiting)).Scan(&states); err != nil {
 		t.Fatal(err)
 	}
-	if states != "sent:1:false sent:1:false queued:1:true" {
-		t.Errorf("after the first attempt: %s", states)
+	if states != "sent:1:true sent:1:true sent:1:true sent:1:false queued:0:false" {
+		t.Errorf("in the outbox: %s", states)
 	}
 
-	if _, err := ta.db.SQL.Exec(`DROP TRIGGER refuse_full ON dev_mailbox`); err != nil {
-		t.Fatal(err)
+	// The page lists them, and a message shows its attachment.
+	b := ta.browser()
+	if p := b.get("/dev/mailbox"); p.Status != http.StatusOK || len(rowsText(p)) != 3 {
+		t.Errorf("/dev/mailbox: %d, rows %q", p.Status, rowsText(p))
 	}
-	if err := d.DeliverMany(ctx, ids, false); err != nil {
-		t.Fatal(err)
+	if p := b.get(fmt.Sprintf("/dev/mailbox/%d", ids[1])); p.Status != http.StatusOK || !strings.Contains(p.Doc.Find("main").Text(), "invite.ics") {
+		t.Errorf("/dev/mailbox/%d: %d", ids[1], p.Status)
 	}
-	if got := kept(); got != before+"first@example.org: file@example.org:invite.ics full@example.org:" {
-		t.Errorf("in the mailbox after the second attempt: %s", got)
+	if p := b.get(fmt.Sprintf("/dev/mailbox/%d", elsewhere)); p.Status != http.StatusNotFound {
+		t.Errorf("a message sent elsewhere: %d, want 404", p.Status)
 	}
 }
 

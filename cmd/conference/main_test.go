@@ -129,7 +129,7 @@ func (ta *testApp) waitMail(to, subject string) mail.DevMail {
 	ta.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		msgs, err := ta.mailbox().DevMails(context.Background(), 500)
+		msgs, err := ta.devMailbox.DevMails(context.Background(), 500)
 		if err != nil {
 			ta.t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func (ta *testApp) waitMail(to, subject string) mail.DevMail {
 // countMail counts messages to the address in the development mailbox.
 func (ta *testApp) countMail(to string) int {
 	ta.t.Helper()
-	msgs, err := ta.mailbox().DevMails(context.Background(), 1000)
+	msgs, err := ta.devMailbox.DevMails(context.Background(), 1000)
 	if err != nil {
 		ta.t.Fatal(err)
 	}

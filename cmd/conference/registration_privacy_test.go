@@ -153,7 +153,7 @@ func TestDemographicsPrivacy(t *testing.T) {
 	link := linkIn(t, ta.waitMail(emails[0], "You are registered"), "/registration?token=")
 	own := send(t, ta, http.MethodGet, "/api/v1/conferences/"+slug+"/registration/me", nil, "Registration-Token", mustQuery(t, link, "token"))
 	everywhere = append(everywhere, own.Body)
-	msgs, err := ta.mailbox().DevMails(context.Background(), 1000)
+	msgs, err := ta.devMailbox.DevMails(context.Background(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func confirmByMail(t *testing.T, ta *testApp, b *browser, conf conference.Confer
 // calendarOf parses the calendar invitation attached to a message.
 func calendarOf(t *testing.T, ta *testApp, m mail.DevMail) *ics.Calendar {
 	t.Helper()
-	full, err := ta.mailbox().DevMail(context.Background(), m.ID)
+	full, err := ta.devMailbox.DevMail(context.Background(), m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

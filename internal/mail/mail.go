@@ -87,11 +87,10 @@ type Log interface {
 // fewer than it was given when ctx ended first, as when the job's time runs out. What went out is
 // recorded even then; the rest wait, unattempted, for the next attempt. Deliver returns an error
 // when any message was not sent: send's own for a single message, apperr NotFound when none of the
-// messages exists. The context send gets carries the attempt's transaction, so that a sender
-// writing to the database (the development mailbox) keeps the messages only with the record of
-// their delivery.
+// messages exists. toDevMailbox marks the messages sent as delivered into the development mailbox,
+// which shows them from here.
 type DeliveryStore interface {
-	Deliver(ctx context.Context, ids []int64, final bool, send func(ctx context.Context, es []Email) []error) error
+	Deliver(ctx context.Context, ids []int64, final, toDevMailbox bool, send func(ctx context.Context, es []Email) []error) error
 }
 
 // Envelope is one message ready for a transport.

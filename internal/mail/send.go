@@ -165,7 +165,7 @@ func (e Envelope) message() (*gomail.Msg, error) {
 	return m, nil
 }
 
-// DevMail is a message kept in the development mailbox.
+// DevMail is a message in the development mailbox.
 type DevMail struct {
 	ID          int64
 	MessageID   string
@@ -178,63 +178,70 @@ type DevMail struct {
 	ReceivedAt  time.Time
 }
 
-// DevMailStore keeps the development mailbox. SaveDevMails keeps all of the messages or, failing,
-// none, and sets their IDs. DevMail returns apperr NotFound for an unknown id; it returns the
-// message's attachments, DevMails does not.
+// DevMailStore reads the development mailbox: the messages delivered into it, newest first.
+// DevMail returns apperr NotFound for a message that is not in it; it returns the message's
+// attachments, DevMails does not. The store knows neither the sender's address nor the Message-ID
+// (DevMailbox adds them).
 type DevMailStore interface {
-	SaveDevMails(ctx context.Context, ms []*DevMail) error
 	DevMails(ctx context.Context, limit int) ([]DevMail, error)
 	DevMail(ctx context.Context, id int64) (DevMail, error)
 }
 
-// DevMailbox is the Sender used when no SMTP server is configured: mail is kept in the database and
-// read at /dev/mailbox (development mode only).
+// DevMailbox is the Sender used when no SMTP server is configured, and the reader of what it
+// received, at /dev/mailbox (development mode only). Sending writes nothing of its own: the message
+// already is in the outbox, and the record of its delivery marks it as the mailbox's, in the same
+// statement that marks it sent. A copy would double the database's work for every message.
 type DevMailbox struct {
-	Store DevMailStore
-	URL   string // where to read it
+	Store  DevMailStore
+	URL    string // where to read it
+	From   string // the sender's address, as a transport would have sent it
+	Domain string // of the Message-IDs (see Delivery)
 }
+
+var _ DevMailStore = DevMailbox{}
 
 // Describe implements Sender.
 func (d DevMailbox) Describe() string { return "the development mailbox at " + d.URL }
 
-// Send implements Sender.
-func (d DevMailbox) Send(ctx context.Context, e Envelope) error {
-	return d.Store.SaveDevMails(ctx, []*DevMail{e.devMail()})
-}
+// Send implements Sender: delivery into the mailbox is the record of it (see DevMailbox).
+func (d DevMailbox) Send(context.Context, Envelope) error { return nil }
 
-// SendAll implements BatchSender: the messages are kept in one statement. When that fails, each is
-// kept on its own, so that a refusal is its own message's alone.
+// SendAll implements BatchSender, as Send does for each message; once ctx has ended it attempts
+// none.
 func (d DevMailbox) SendAll(ctx context.Context, es []Envelope) []error {
-	if len(es) == 0 || ctx.Err() != nil {
+	if ctx.Err() != nil {
 		return nil
 	}
-	ms := make([]*DevMail, len(es))
-	for i, e := range es {
-		ms[i] = e.devMail()
-	}
-	errs := make([]error, 0, len(es))
-	if err := d.Store.SaveDevMails(context.WithoutCancel(ctx), ms); err == nil || len(ms) == 1 {
-		for range ms {
-			errs = append(errs, err)
-		}
-		return errs
-	}
-	for _, m := range ms {
-		if ctx.Err() != nil {
-			break
-		}
-		errs = append(errs, d.Store.SaveDevMails(context.WithoutCancel(ctx), []*DevMail{m}))
-	}
-	return errs
+	return make([]error, len(es))
 }
 
-func (e Envelope) devMail() *DevMail {
-	to := e.To
-	if e.ToName != "" {
-		to = fmt.Sprintf("%s <%s>", e.ToName, e.To)
+func (d DevMailbox) keepsInOutbox() {}
+
+// DevMails implements DevMailStore.
+func (d DevMailbox) DevMails(ctx context.Context, limit int) ([]DevMail, error) {
+	ms, err := d.Store.DevMails(ctx, limit)
+	for i := range ms {
+		d.complete(&ms[i])
 	}
-	return &DevMail{MessageID: e.MessageID, From: e.From, To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments}
+	return ms, err
 }
+
+// DevMail implements DevMailStore.
+func (d DevMailbox) DevMail(ctx context.Context, id int64) (DevMail, error) {
+	m, err := d.Store.DevMail(ctx, id)
+	if err == nil {
+		d.complete(&m)
+	}
+	return m, err
+}
+
+func (d DevMailbox) complete(m *DevMail) {
+	m.From, m.MessageID = d.From, messageID(m.ID, d.Domain)
+}
+
+// messageID is the Message-ID of the message with this id: the same at every attempt, so that a
+// resend after a crash is recognisable as the same mail.
+func messageID(id int64, domain string) string { return fmt.Sprintf("mail-%d@%s", id, domain) }
 
 // Delivery delivers queued messages with a Sender.
 type Delivery struct {
@@ -254,7 +261,8 @@ func (d Delivery) Deliver(ctx context.Context, emailID int64, final bool) error 
 // and together when the sender can (BatchSender); a failure is recorded for its own message and the
 // others are still sent. It returns an error when any failed.
 func (d Delivery) DeliverMany(ctx context.Context, ids []int64, final bool) error {
-	return d.Store.Deliver(ctx, ids, final, d.send)
+	_, dev := d.Sender.(interface{ keepsInOutbox() })
+	return d.Store.Deliver(ctx, ids, final, dev, d.send)
 }
 
 // send sends the messages in order and returns the outcomes of those attempted: once ctx has ended
@@ -262,7 +270,7 @@ func (d Delivery) DeliverMany(ctx context.Context, ids []int64, final bool) erro
 func (d Delivery) send(ctx context.Context, es []Email) []error {
 	envs := make([]Envelope, len(es))
 	for i, e := range es {
-		envs[i] = Envelope{MessageID: fmt.Sprintf("mail-%d@%s", e.ID, d.Domain), From: d.From,
+		envs[i] = Envelope{MessageID: messageID(e.ID, d.Domain), From: d.From,
 			To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments}
 	}
 	if b, ok := d.Sender.(BatchSender); ok {

@@ -193,18 +193,6 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	return err
 }
 
-// inSavepoint runs fn in a savepoint of the transaction on ctx, so that fn's failure rolls back fn's
-// changes only and leaves the transaction usable; in a transaction of its own when there is none.
-func (db *DB) inSavepoint(ctx context.Context, fn func(ctx context.Context) error) error {
-	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
-	if !ok {
-		return db.InTx(ctx, fn)
-	}
-	return tx.WithContext(ctx).Transaction(func(sp *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, sp))
-	})
-}
-
 // commitHooks are what runs once InTx's transaction has committed.
 type commitHooks struct{ fns []func() }
 

@@ -57,16 +57,6 @@ type attachmentRow struct {
 
 func (attachmentRow) TableName() string { return "email_attachments" }
 
-type devAttachmentRow struct {
-	ID          int64 `gorm:"primaryKey"`
-	DevMailID   int64
-	Name        string
-	ContentType string
-	Data        []byte
-}
-
-func (devAttachmentRow) TableName() string { return "dev_mailbox_attachments" }
-
 func (r emailRow) domain() mail.Email {
 	return mail.Email{ID: r.ID, EventKey: r.EventKey, ConferenceID: r.ConferenceID, Recipient: r.Recipient, RecipientName: r.RecipientName,
 		Subject: r.Subject, Text: r.BodyText, HTML: r.BodyHTML, Status: mail.Status(r.Status), Attempts: r.Attempts,
@@ -236,7 +226,7 @@ func (s Mail) List(ctx context.Context, f mail.LogFilter) ([]mail.Email, error) 
 // must be recorded, or the next attempt would send it again. The context send gets ends with ctx,
 // so that no further message is started; those left wait for the next attempt, and the error says
 // so.
-func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(context.Context, []mail.Email) []error) error {
+func (s Mail) Deliver(ctx context.Context, ids []int64, final, toDevMailbox bool, send func(context.Context, []mail.Email) []error) error {
 	var sendErr error
 	job := ctx
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailRecordTimeout)
@@ -301,8 +291,9 @@ func (s Mail) Deliver(ctx context.Context, ids []int64, final bool, send func(co
 		_, err := s.conn(ctx).Statement.ConnPool.ExecContext(ctx, `UPDATE email_messages m SET attempts = m.attempts + 1,
 				status = CASE WHEN v.err IS NULL THEN 'sent'::email_status WHEN $3 THEN 'failed'::email_status ELSE m.status END,
 				sent_at = CASE WHEN v.err IS NULL THEN $4 ELSE m.sent_at END,
+				dev_mailbox = v.err IS NULL AND $5,
 				last_error = coalesce(v.err, '')
-			FROM unnest($1::bigint[], $2::text[]) AS v(id, err) WHERE m.id = v.id`, locked, errs, final, time.Now())
+			FROM unnest($1::bigint[], $2::text[]) AS v(id, err) WHERE m.id = v.id`, locked, errs, final, time.Now(), toDevMailbox)
 		return translate("record delivery", err)
 	})
 	if err != nil {
@@ -335,101 +326,49 @@ func (s Mail) QueueDepth(ctx context.Context) (int64, error) {
 	return n, translate("queue depth", err)
 }
 
-type devMailRow struct {
-	ID         int64 `gorm:"primaryKey"`
-	MessageID  string
-	Sender     string
-	Recipient  string
-	Subject    string
-	BodyText   string
-	BodyHTML   string `gorm:"column:body_html"`
-	ReceivedAt time.Time
-}
-
-func (devMailRow) TableName() string { return "dev_mailbox" }
-
-func (r devMailRow) domain() mail.DevMail {
-	return mail.DevMail{ID: r.ID, MessageID: r.MessageID, From: r.Sender, To: r.Recipient, Subject: r.Subject,
-		Text: r.BodyText, HTML: r.BodyHTML, ReceivedAt: r.ReceivedAt}
-}
-
-// SaveDevMails implements mail.DevMailStore: the messages in one statement, their attachments after
-// them. Delivery calls this in its transaction: a savepoint keeps a failure here from aborting it,
-// so that the failed attempt is still recorded. The arrays go to the driver as they are.
-func (s Mail) SaveDevMails(ctx context.Context, ms []*mail.DevMail) error {
-	n := len(ms)
-	msgIDs, senders, recipients, subjects := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	texts, htmls := make([]string, n), make([]string, n)
-	for i, m := range ms {
-		msgIDs[i], senders[i], recipients[i], subjects[i], texts[i], htmls[i] = m.MessageID, m.From, m.To, m.Subject, m.Text, m.HTML
-	}
-	now := time.Now()
-	var ids []int64
-	err := s.inSavepoint(ctx, func(ctx context.Context) error {
-		var err error
-		ids, err = int64s(ctx, s.conn(ctx), `WITH v AS MATERIALIZED (
-				SELECT v.*, nextval('dev_mailbox_id_seq') AS id FROM `+devMailRows+` WITH ORDINALITY AS v(message_id, sender, recipient, subject, body_text, body_html, ord)),
-			i AS (INSERT INTO dev_mailbox (id, message_id, sender, recipient, subject, body_text, body_html, received_at)
-				SELECT id, message_id, sender, recipient, subject, body_text, body_html, $7 FROM v)
-			SELECT id FROM v ORDER BY ord`, msgIDs, senders, recipients, subjects, textArrayOf(texts), textArrayOf(htmls), now)
-		if err != nil {
-			return translate("save dev mail", err)
-		}
-		if len(ids) != n {
-			return fmt.Errorf("save dev mail: %d rows for %d messages", len(ids), n)
-		}
-		for i, m := range ms {
-			for _, a := range m.Attachments {
-				ar := devAttachmentRow{DevMailID: ids[i], Name: a.Name, ContentType: a.ContentType, Data: a.Data}
-				if err := s.conn(ctx).Create(&ar).Error; err != nil {
-					return translate("save dev mail attachment", err)
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for i, m := range ms {
-		m.ID, m.ReceivedAt = ids[i], now
-	}
-	return nil
-}
-
-// devMailRows is the rows of a batch of development mail (see SaveDevMails).
-var devMailRows = unnestOf("text", "text", "text", "text", "text", "text")
-
-// DevMails implements mail.DevMailStore.
+// DevMails implements mail.DevMailStore: the messages delivered into the development mailbox are
+// those of the outbox marked so (see Deliver).
 func (s Mail) DevMails(ctx context.Context, limit int) ([]mail.DevMail, error) {
-	var rows []devMailRow
-	if err := s.conn(ctx).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	var rows []emailRow
+	if err := s.conn(ctx).Where("dev_mailbox").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate("dev mailbox", err)
 	}
 	out := make([]mail.DevMail, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
+		out[i] = r.devMail()
 	}
 	return out, nil
 }
 
 // DevMail implements mail.DevMailStore.
 func (s Mail) DevMail(ctx context.Context, id int64) (mail.DevMail, error) {
-	var r devMailRow
-	if err := s.conn(ctx).Take(&r, "id = ?", id).Error; err != nil {
+	var r emailRow
+	if err := s.conn(ctx).Take(&r, "id = ? AND dev_mailbox", id).Error; err != nil {
 		err = translate("dev mail", err)
 		if apperr.Is(err, apperr.NotFound) {
 			return mail.DevMail{}, apperr.New(apperr.NotFound, "There is no such message in the mailbox.")
 		}
 		return mail.DevMail{}, err
 	}
-	m := r.domain()
-	var atts []devAttachmentRow
-	if err := s.conn(ctx).Where("dev_mail_id = ?", id).Order("id").Find(&atts).Error; err != nil {
+	m := r.devMail()
+	var atts []attachmentRow
+	if err := s.conn(ctx).Where("email_id = ?", id).Order("id").Find(&atts).Error; err != nil {
 		return m, translate("dev mail attachments", err)
 	}
 	for _, a := range atts {
 		m.Attachments = append(m.Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
 	}
 	return m, nil
+}
+
+func (r emailRow) devMail() mail.DevMail {
+	to := r.Recipient
+	if r.RecipientName != "" {
+		to = fmt.Sprintf("%s <%s>", r.RecipientName, r.Recipient)
+	}
+	m := mail.DevMail{ID: r.ID, To: to, Subject: r.Subject, Text: r.BodyText, HTML: r.BodyHTML}
+	if r.SentAt != nil {
+		m.ReceivedAt = *r.SentAt
+	}
+	return m
 }
