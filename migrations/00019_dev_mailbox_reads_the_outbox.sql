@@ -3,12 +3,13 @@
 -- second insert of a few kilobytes for every message, about a sixth of the database's writes during
 -- a deadline surge, for texts the outbox already holds. Now a message delivered into the mailbox is
 -- marked so in the outbox, in the statement that marks it sent, and the mailbox reads it from there.
--- Messages already in the mailbox keep their place: their Message-ID names their outbox row.
+-- Messages already in the mailbox keep their place: their Message-ID names their outbox row. A copy
+-- that names none (the mailbox kept nothing else) is dropped with the table.
 ALTER TABLE email_messages ADD COLUMN dev_mailbox boolean NOT NULL DEFAULT false;
 
 UPDATE email_messages m SET dev_mailbox = true
 FROM dev_mailbox d
-WHERE d.message_id ~ '^mail-[0-9]{1,18}@' AND m.id = substring(d.message_id FROM '^mail-([0-9]+)@')::bigint;
+WHERE m.status = 'sent' AND d.message_id ~ '^mail-[0-9]{1,18}@' AND m.id = substring(d.message_id FROM '^mail-([0-9]+)@')::bigint;
 
 DROP TABLE dev_mailbox_attachments;
 DROP TABLE dev_mailbox;
@@ -45,7 +46,8 @@ END
 $$;
 -- +goose StatementEnd
 
--- The copies again, in the order they arrived; the sender's address was not kept in the outbox.
+-- The copies again, in the order they arrived. The outbox does not keep the sender's address or the
+-- host of the Message-ID (both came from the configuration): the copies have none and localhost.
 INSERT INTO dev_mailbox (message_id, sender, recipient, subject, body_text, body_html, received_at)
 SELECT 'mail-' || id || '@localhost', '',
     CASE WHEN recipient_name <> '' THEN recipient_name || ' <' || recipient || '>' ELSE recipient END,

@@ -114,7 +114,7 @@ type Sender interface {
 }
 
 // BatchSender is a Sender that sends many messages at once: over one SMTP connection, or into the
-// development mailbox in one statement. SendAll returns the outcomes of the messages it attempted,
+// development mailbox with the record of their delivery. SendAll returns the outcomes of the messages it attempted,
 // in order (nil for one sent); once ctx has ended it starts no further message, but one started is
 // finished.
 type BatchSender interface {

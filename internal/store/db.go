@@ -268,22 +268,3 @@ func translate(op string, err error) error {
 	}
 	return apperr.Wrap(apperr.Internal, "A database error occurred.", fmt.Errorf("%s: %w", op, err))
 }
-
-// int64s runs a query of one bigint column through the driver, its arguments as they are (arrays
-// included), and returns the column.
-func int64s(ctx context.Context, db *gorm.DB, query string, args ...any) ([]int64, error) {
-	rows, err := db.Statement.ConnPool.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}

@@ -291,7 +291,7 @@ func (s Mail) Deliver(ctx context.Context, ids []int64, final, toDevMailbox bool
 		_, err := s.conn(ctx).Statement.ConnPool.ExecContext(ctx, `UPDATE email_messages m SET attempts = m.attempts + 1,
 				status = CASE WHEN v.err IS NULL THEN 'sent'::email_status WHEN $3 THEN 'failed'::email_status ELSE m.status END,
 				sent_at = CASE WHEN v.err IS NULL THEN $4 ELSE m.sent_at END,
-				dev_mailbox = v.err IS NULL AND $5,
+				dev_mailbox = m.dev_mailbox OR (v.err IS NULL AND $5),
 				last_error = coalesce(v.err, '')
 			FROM unnest($1::bigint[], $2::text[]) AS v(id, err) WHERE m.id = v.id`, locked, errs, final, time.Now(), toDevMailbox)
 		return translate("record delivery", err)
@@ -327,10 +327,10 @@ func (s Mail) QueueDepth(ctx context.Context) (int64, error) {
 }
 
 // DevMails implements mail.DevMailStore: the messages delivered into the development mailbox are
-// those of the outbox marked so (see Deliver).
+// those of the outbox marked so (see Deliver), the last delivered first.
 func (s Mail) DevMails(ctx context.Context, limit int) ([]mail.DevMail, error) {
 	var rows []emailRow
-	if err := s.conn(ctx).Where("dev_mailbox").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := s.conn(ctx).Where("dev_mailbox").Order("sent_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate("dev mailbox", err)
 	}
 	out := make([]mail.DevMail, len(rows))
