@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,6 +13,17 @@ type signupForm struct {
 	Name     string `form:"name" validate:"max=200"`
 	Email    string `form:"email" validate:"max=254"`
 	Password string `form:"password" validate:"max=1024"`
+	// Next is the page the visitor was on their way to (a call, an invitation): after confirming
+	// the address, log-in leads there.
+	Next string `form:"next" validate:"max=2000"`
+}
+
+// nextOf is a page to go on to, if next is one of this site's; "" otherwise.
+func nextOf(next string) string {
+	if n := safeNext(next); n == next {
+		return n
+	}
+	return ""
 }
 
 type signupPage struct {
@@ -23,7 +35,7 @@ func (s *Server) signupForm(c echo.Context) error {
 	if principal(c) != nil {
 		return c.Redirect(http.StatusSeeOther, "/account")
 	}
-	p := signupPage{base: s.base(c, "Create an account")}
+	p := signupPage{base: s.base(c, "Create an account"), Form: signupForm{Next: nextOf(c.QueryParam("next"))}}
 	return s.render(c, http.StatusOK, "signup", &p)
 }
 
@@ -48,6 +60,9 @@ func (s *Server) signup(c echo.Context) error {
 		return s.renderForm(c, "signup", &p, err)
 	}
 	s.sessions.Put(c.Request().Context(), "check_email", account.NormalizeEmail(f.Email))
+	if next := nextOf(f.Next); next != "" {
+		s.sessions.Put(c.Request().Context(), "after_verify", next)
+	}
 	return c.Redirect(http.StatusSeeOther, "/check-email")
 }
 
@@ -101,9 +116,18 @@ func (s *Server) verify(c echo.Context) error {
 		err, _ = hiddenFieldError(err, "token")
 		return s.renderForm(c, "verify", &p, err)
 	}
-	s.flash(c, "Your email address is confirmed. You can log in now.")
+	// Where the visitor was going when they signed up, in this browser.
+	next := nextOf(s.sessions.PopString(c.Request().Context(), "after_verify"))
 	if principal(c) != nil {
-		return c.Redirect(http.StatusSeeOther, "/account")
+		s.flash(c, "Your email address is confirmed.")
+		if next == "" {
+			next = "/account"
+		}
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	s.flash(c, "Your email address is confirmed. You can log in now.")
+	if next != "" {
+		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
 	}
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
