@@ -275,15 +275,17 @@ func Check(qs []Question, a Answers, complete bool, prefix string) (Answers, *ap
 			}
 		}
 		if complete && q.Required && len(vals) == 0 && !fe.Has(field) {
+			// Named, so that a list of errors (the summary, a screen reader's) says which question.
+			label := "“" + truncate(q.Label, 80) + "”"
 			switch q.Kind {
 			case Checkbox:
-				fe.Add(field, "Tick this box to continue.")
+				fe.Add(field, "Tick this box to continue: "+label+".")
 			case SingleChoice:
-				fe.Add(field, "Choose an option.")
+				fe.Add(field, "Choose an option for "+label+".")
 			case MultipleChoice:
-				fe.Add(field, "Choose at least one option.")
+				fe.Add(field, "Choose at least one option for "+label+".")
 			default:
-				fe.Add(field, "Answer this question.")
+				fe.Add(field, "Answer "+label+".")
 			}
 		}
 		if len(vals) > 0 {

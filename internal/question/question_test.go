@@ -69,7 +69,7 @@ func TestCheckComplete(t *testing.T) {
 		"answers.abstract": "This has 6 words; the limit is 5. Remove 1.",
 		"answers.audience": `"Nobody" is not one of the options; choose from the list.`,
 		"answers.level":    "Choose only one option.",
-		"answers.record":   "Tick this box to continue.",
+		"answers.record":   "Tick this box to continue: “May we record it?”.",
 	}
 	if !reflect.DeepEqual(errs, want) {
 		t.Errorf("errors:\n got %q\nwant %q", errs, want)

@@ -257,8 +257,7 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 
 type manageProposalPage struct {
 	proposalPage
-	Revisions []revisionView
-	Extend    string
+	Extend string
 }
 
 // revisionView is a saved version with its fields, for the history.
@@ -267,6 +266,29 @@ type revisionView struct {
 	Format string
 	Track  string
 	Fields []submission.FieldCopy
+}
+
+// history is the saved versions with the names of their formats and tracks and the labels of their
+// answers, as the format asked them.
+func (s *Server) history(c echo.Context, conf conference.Conference, revs []submission.Revision) ([]revisionView, error) {
+	formats, _, fo, tr, err := s.callNames(c, conf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]revisionView, 0, len(revs))
+	for _, r := range revs {
+		v := revisionView{Revision: r, Format: fo[r.FormatID]}
+		if r.TrackID != nil {
+			v.Track = tr[*r.TrackID]
+		}
+		for _, f := range formats {
+			if f.ID == r.FormatID {
+				v.Fields = submission.Copy(f, r.Answers)
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // manageProposal shows a proposal to organizers: everything, with its presenters' profiles and
@@ -278,22 +300,6 @@ func (s *Server) manageProposal(c echo.Context) error {
 	}
 	p := manageProposalPage{proposalPage: pp}
 	p.Section = "proposals"
-	formats, _, fo, tr, err := s.callNames(c, p.Conference)
-	if err != nil {
-		return err
-	}
-	for _, r := range pp.Revisions {
-		v := revisionView{Revision: r, Format: fo[r.FormatID]}
-		if r.TrackID != nil {
-			v.Track = tr[*r.TrackID]
-		}
-		for _, f := range formats {
-			if f.ID == r.FormatID {
-				v.Fields = submission.Copy(f, r.Answers)
-			}
-		}
-		p.Revisions = append(p.Revisions, v)
-	}
 	if d := p.Proposal.Deadline; d != nil {
 		p.Extend = cfp.LocalInput(*d, p.Loc)
 	}

@@ -255,7 +255,8 @@ func (s *Server) proposalNew(c echo.Context) error {
 			return err
 		}
 		p := formatChoicePage{confBase: s.confBase(c, conf, "Choose a format · "+conf.Name, ""), Formats: o.Formats, Access: acc}
-		if c.QueryParam("format") != "" {
+		// The form names itself (choose): a submit with no format ticked sends no format at all.
+		if c.QueryParam("format") != "" || c.QueryParam("choose") == "format" {
 			p.setError(apperr.Field("format", "Choose one of the formats listed."))
 			return s.render(c, http.StatusUnprocessableEntity, "proposal_format", &p)
 		}
@@ -303,11 +304,17 @@ func (s *Server) proposalCreate(c echo.Context) error {
 		}
 		return err
 	}
-	if f.Action != "submit" {
-		s.flash(c, "Your draft is saved. It is not submitted yet: submit it before the deadline.")
-		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+	if prop.Version == 1 && prop.Content().Equal(content) {
+		if f.Action != "submit" {
+			s.flash(c, "Your draft is saved. It is not submitted yet: submit it before the deadline.")
+			return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
+		}
+		return s.submitAfterSave(c, conf, prop, f)
 	}
-	return s.submitAfterSave(c, conf, prop, f)
+	// The form had made this draft before (sent again after going back in the browser, say) and
+	// differs from it, or the text was tidied as it was kept: the form is a save of the version it
+	// made, so that a change in it is kept, or comes back next to a newer one, never dropped.
+	return s.saveForm(c, conf, prop, f, 1, nil)
 }
 
 // submitAfterSave submits a proposal just saved from the form; when it is not ready, the form comes
@@ -331,6 +338,7 @@ func (s *Server) submitAfterSave(c echo.Context, conf conference.Conference, pro
 		}
 		p.setError(ae)
 		p.Problem = "Your changes are saved as a draft, but the proposal cannot be submitted yet. " + ae.Message
+		p.fieldHref = func(field string) string { return problemLink(conf, prop.ID, field, true) }
 		return s.render(c, http.StatusUnprocessableEntity, "proposal_edit", &p)
 	}
 	s.flash(c, "Your proposal is submitted. A receipt with a copy of it is on its way to you by email.")
@@ -372,7 +380,6 @@ func (s *Server) proposalSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
 	f, err := s.bindProposal(c)
 	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Malformed {
 		return err
@@ -381,6 +388,13 @@ func (s *Server) proposalSave(c echo.Context) error {
 	if verr != nil && err == nil {
 		err = apperr.New(apperr.Malformed, "The form is missing its version. Reload the page and try again.")
 	}
+	return s.saveForm(c, conf, prop, f, version, err)
+}
+
+// saveForm saves the form f over version of the proposal (err: the form's own error, if any) and,
+// when asked, submits.
+func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submission.Proposal, f proposalForm, version int, err error) error {
+	ctx := c.Request().Context()
 	var content submission.Content
 	if err == nil {
 		content, err = f.content()

@@ -3,12 +3,14 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/review"
 	"github.com/challenging-norms/conference/internal/submission"
 )
@@ -27,7 +29,8 @@ type proposalPage struct {
 	Owner     bool // the viewer made it
 	Problems  []apperr.FieldError
 	Warnings  []submission.Warning
-	Revisions []submission.Revision
+	// Revisions is the saved versions, oldest first, each with its texts.
+	Revisions []revisionView
 	Invite    inviteForm
 	// Feedback is what the presenters may know of the review: the released decision and comments.
 	Feedback review.Feedback
@@ -35,13 +38,21 @@ type proposalPage struct {
 
 // ProblemLink is where a problem is corrected: a field of the form, or the profile.
 func (p *proposalPage) ProblemLink(field string) string {
-	if len(field) > 8 && field[:8] == "profile." {
-		return "/account/profile?next=" + proposalURL(p.Conference, p.Proposal.ID)
+	return problemLink(p.Conference, p.Proposal.ID, field, false)
+}
+
+// problemLink is where a problem that keeps a proposal from being submitted is corrected: the
+// profile, the presenters on the proposal's page, or a field of its form (on this page when onForm).
+func problemLink(conf conference.Conference, id int64, field string, onForm bool) string {
+	switch {
+	case strings.HasPrefix(field, "profile."):
+		return "/account/profile?next=" + proposalURL(conf, id)
+	case field == "presenters":
+		return proposalURL(conf, id) + "#presenters"
+	case onForm:
+		return "#" + field
 	}
-	if field == "presenters" {
-		return "#presenters"
-	}
-	return proposalURL(p.Conference, p.Proposal.ID) + "/edit#" + field
+	return proposalURL(conf, id) + "/edit#" + field
 }
 
 type inviteForm struct {
@@ -86,7 +97,11 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 			return p, err
 		}
 	}
-	p.Revisions, err = s.opts.Submissions.Revisions(ctx, principal(c), conf, prop.ID)
+	revs, err := s.opts.Submissions.Revisions(ctx, principal(c), conf, prop.ID)
+	if err != nil {
+		return p, err
+	}
+	p.Revisions, err = s.history(c, conf, revs)
 	return p, err
 }
 
@@ -122,7 +137,9 @@ func (s *Server) proposalSubmit(c echo.Context) error {
 		if perr != nil {
 			return perr
 		}
+		p.setError(ae)
 		p.Problem = "The proposal cannot be submitted yet. " + ae.Message
+		p.fieldHref = func(field string) string { return problemLink(conf, prop.ID, field, false) }
 		return s.render(c, http.StatusUnprocessableEntity, "proposal", &p)
 	}
 	if !wasSubmitted {

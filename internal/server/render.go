@@ -70,6 +70,8 @@ type base struct {
 	Problem  string // the summary of what went wrong with a form
 	Fields   []apperr.FieldError
 	MainOnly bool // pages such as the mailbox's message frame
+	// fieldHref, when set, is where the error summary sends a field's error (FieldHref).
+	fieldHref func(field string) string
 	// ProgramPath links the current conference's published program in the navigation, if any.
 	ProgramPath string
 }
@@ -82,6 +84,15 @@ func (b *base) FieldError(name string) string {
 		}
 	}
 	return ""
+}
+
+// FieldHref is where the error summary links a field's error: the field on this page, unless the
+// page says otherwise (a problem corrected elsewhere, such as the profile).
+func (b *base) FieldHref(field string) string {
+	if b.fieldHref != nil {
+		return b.fieldHref(field)
+	}
+	return "#" + field
 }
 
 // setError puts a form error on the page.

@@ -164,6 +164,9 @@ func (s *Service) editableAt(ctx context.Context, conf conference.Conference, pr
 // locked is the error for a change to a proposal that is no longer editable: reviewers and the
 // committee judged the text as it stood, so after a decision it is frozen even within an extension.
 func locked(conf conference.Conference, prop Proposal, d time.Time) error {
+	if prop.Status == Withdrawn {
+		return apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it can no longer be changed.")
+	}
 	if prop.Decision != "" {
 		return apperr.New(apperr.Forbidden, "A decision has been made on this proposal, so it can no longer be changed; write to the organizers if something must change.")
 	}

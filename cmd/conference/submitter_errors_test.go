@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/account"
+)
+
+// TestSubmitterErrorsLeadSomewhere: what keeps a proposal from being submitted is said where it can
+// be corrected. A format not chosen is an error, not a blank page; a question left empty is named;
+// a profile without a bio, which the profile page does not call optional, links to the profile from
+// the form and from the proposal's page; a withdrawn proposal offers no change of its presenters and
+// refuses one saying it was withdrawn.
+func TestSubmitterErrorsLeadSomewhere(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/c/" + f.conf.Slug
+	email := uniqueEmail("ines")
+	u := newUser(t, ta, email, "Inés Okafor")
+	if _, err := ta.accounts.UpdateProfile(context.Background(), u, u.Name, account.Profile{Role: account.Faculty, Institution: "Lakeside College of Medicine"}); err != nil {
+		t.Fatal(err)
+	}
+	b := loggedIn(t, ta, email)
+
+	p := b.get("/account/profile")
+	if label := strings.Join(strings.Fields(p.Doc.Find(`label[for="bio"]`).Text()), " "); label != "Short bio" {
+		t.Errorf("the bio's label: %q", label)
+	}
+	if hint := p.Doc.Find("#bio-hint").Text(); !strings.Contains(hint, "Needed to submit a proposal") {
+		t.Errorf("the bio's hint: %q", hint)
+	}
+
+	// The format choice sent with nothing ticked.
+	p = b.get(base + "/proposals/new?choose=format")
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("format"), "Choose one of the formats") {
+		t.Errorf("no format chosen: %d %q", p.Status, p.fieldError("format"))
+	}
+	if p = b.get(base + "/proposals/new"); p.Doc.Find(`input[type="hidden"][name="choose"][value="format"]`).Length() != 1 {
+		t.Error("the format choice does not name itself")
+	}
+
+	// Save and submit with the workshop's questions left empty: each error names its question.
+	ws := f.formats["Workshop"]
+	form := workshopForm(f, "Listening sessions")
+	form.Del("answers.objectives")
+	form.Del("answers.plan")
+	form.Set("action", "submit")
+	p = b.post(fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID), base+"/proposals", form)
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("submit without answers: %d %s", p.Status, p.problem())
+	}
+	for _, field := range []string{"answers.objectives", "answers.plan"} {
+		label := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(p.Doc.Find(`label[for="`+field+`"]`).Text()), "(optional)"))
+		if got := p.Doc.Find(`[id="` + field + `-error"]`).Text(); label == "" || !strings.Contains(got, "“"+label+"”") {
+			t.Errorf("%s: %q does not name its question %q", field, got, label)
+		}
+	}
+	id := count(t, ta, `SELECT id FROM proposals WHERE conference_id = $1`, f.conf.ID)
+	page := fmt.Sprintf("%s/proposals/%d", base, id)
+
+	// Complete, but the profile has no bio: the summary links to the profile, on the form and on the
+	// proposal's page.
+	form = workshopForm(f, "Listening sessions")
+	form.Set("version", "1")
+	form.Set("action", "submit")
+	p = b.post(page+"/edit", page, form)
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("submit without a bio: %d %s", p.Status, p.problem())
+	}
+	profile := "/account/profile?next=" + page
+	if p.Doc.Find(`.error-summary a[href="`+profile+`"]`).Length() != 1 {
+		t.Errorf("the form's summary does not link to the profile: %s", summaryItems(p))
+	}
+	p = b.post(page, page+"/submit", url.Values{"version": {"2"}})
+	if p.Status != http.StatusUnprocessableEntity || p.Doc.Find(`.error-summary a[href="`+profile+`"]`).Length() != 1 {
+		t.Errorf("the proposal page's summary: %d %s", p.Status, summaryItems(p))
+	}
+
+	// The history shows each version's text.
+	p = b.get(page)
+	if n := p.Doc.Find(".history details.revision").Length(); n != 2 {
+		t.Errorf("%d versions in the history, want 2", n)
+	}
+	if got := p.Doc.Find(".history details.revision").First().Text(); !strings.Contains(got, "Version 2") || !strings.Contains(got, "Recognise biased language in evaluations") || !strings.Contains(got, "Learning objectives") {
+		t.Errorf("the second version's text: %q", got)
+	}
+
+	// Withdrawn: no presenter can be removed, and a removal says why.
+	_, samEmail := presenter(t, ta, "Sam Achebe")
+	if p = b.post(page, page+"/presenters", url.Values{"name": {"Sam Achebe"}, "email": {samEmail}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("invite: %d %s", p.Status, p.problem())
+	}
+	invited := count(t, ta, `SELECT id FROM proposal_presenters WHERE proposal_id = $1 AND NOT is_owner`, id)
+	remove := fmt.Sprintf("%s/presenters/%d/remove", page, invited)
+	if p = b.get(page); p.Doc.Find(`form[action="`+remove+`"]`).Length() != 1 {
+		t.Error("a draft does not offer to remove its invited presenter")
+	}
+	if p = b.post(page+"/withdraw", page+"/withdraw", url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d %s", p.Status, p.problem())
+	}
+	if p = b.get(page); p.Doc.Find(`form[action="`+remove+`"]`).Length() != 0 {
+		t.Error("a withdrawn proposal offers to remove a presenter")
+	}
+	p = b.post(page, remove, url.Values{})
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "This proposal was withdrawn") || strings.Contains(p.Body, "deadline") {
+		t.Errorf("removing a presenter of a withdrawn proposal: %d %s", p.Status, p.problem())
+	}
+}
+
+// TestNewProposalFormSentAgain: the form of a new proposal sent again with the same key (after going
+// back in the browser) and changed text saves the change over the draft it made; sent again once
+// the draft has moved on, it comes back with the newer text, nothing overwritten.
+func TestNewProposalFormSentAgain(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/c/" + f.conf.Slug
+	_, email := presenter(t, ta, "Ruth Adeyemi")
+	b := loggedIn(t, ta, email)
+	ws := f.formats["Workshop"]
+	from := fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID)
+	form := workshopForm(f, "Bias in evaluations")
+	form.Set("action", "save")
+	p := b.post(from, base+"/proposals", form)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", p.Status, p.problem())
+	}
+	id := proposalIDFrom(t, p.Header.Get("Location"))
+
+	changed := workshopForm(f, "Bias in resident evaluations")
+	changed.Set("action", "save")
+	changed.Set("client_key", form.Get("client_key"))
+	p = b.post(from, base+"/proposals", changed)
+	if p.Status != http.StatusSeeOther || proposalIDFrom(t, p.Header.Get("Location")) != id {
+		t.Fatalf("the form sent again: %d to %q %s", p.Status, p.Header.Get("Location"), p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND title = 'Bias in resident evaluations' AND version = 2`, id); n != 1 {
+		t.Error("the change in the form sent again was not saved")
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE owner_id = (SELECT owner_id FROM proposals WHERE id = $1)`, id); n != 1 {
+		t.Errorf("%d proposals, want 1", n)
+	}
+
+	p = b.post(from, base+"/proposals", form)
+	if p.Status != http.StatusConflict || !strings.Contains(p.Doc.Find("#newer-title").Parent().Text(), "Bias in resident evaluations") {
+		t.Errorf("the first form sent once more: %d", p.Status)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND title = 'Bias in resident evaluations' AND version = 2`, id); n != 1 {
+		t.Error("the old form overwrote the newer draft")
+	}
+}
