@@ -299,7 +299,7 @@ func (s Proposals) Create(ctx context.Context, p *submission.Proposal, r *submis
 	if err := json.Unmarshal(out.Presenters, &stored); err != nil {
 		return translate("create proposal", err)
 	}
-	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = out.ID, 1, now, now
+	p.ID, p.Version, p.CreatedAt, p.UpdatedAt, p.Extension = out.ID, 1, now, now, out.Extension
 	r.ProposalID, r.Version, r.SavedAt = p.ID, 1, now
 	for i := range p.Presenters {
 		p.Presenters[i].ProposalID = p.ID
@@ -345,6 +345,7 @@ type createdProposal struct {
 	ID         int64
 	Presenters []byte
 	keyUsed    bool
+	Extension  *time.Time // its owner's extended deadline in the conference, if any
 }
 
 // createProposals writes the creates in one statement: each proposal with its presenters, its first
@@ -400,7 +401,8 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 				'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
 				'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))), '[]')
 			FROM pp LEFT JOIN LATERAL (SELECT * FROM users WHERE id = pp.user_id AND pp.status = 'accepted' LIMIT 1) u ON true
-			WHERE pp.proposal_id = v.id) AS presenters
+			WHERE pp.proposal_id = v.id) AS presenters,
+			(SELECT e.until FROM deadline_extensions e WHERE e.conference_id = v.conference_id AND e.user_id = v.owner_id) AS extension
 		FROM v LEFT JOIN p ON p.id = v.id`,
 		append([]any{ord, confs, owners, formats, tracks, textArrayOf(titles), textArrayOf(abstracts), jsonbArrayOf(answers), statuses, deadlines,
 			links, keys, at, jsonbArrayOf(presenters), by, notes},
@@ -417,7 +419,7 @@ func (s Proposals) createProposals(ctx context.Context, in []newProposal) ([]cre
 			BatchOrd int
 			createdProposal
 		}
-		if err := rows.Scan(&row.BatchOrd, &row.ID, &row.keyUsed, &row.Presenters); err != nil {
+		if err := rows.Scan(&row.BatchOrd, &row.ID, &row.keyUsed, &row.Presenters, &row.Extension); err != nil {
 			return nil, err
 		}
 		if row.BatchOrd < 0 || row.BatchOrd >= n || seen[row.BatchOrd] {
