@@ -182,6 +182,10 @@ func TestProposalAPI(t *testing.T) {
 	_ = u
 
 	// Organizers change the call.
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, `{"version":1,"opens_at":"2026-01-01T09:00","closes_at":"2027-03-14T02:30"}`)
+	if !strings.Contains(fieldDetail(r.apiResponse, "closes_at"), "no such time") {
+		t.Errorf("a close time the clocks skip: %d %v", r.Status, r.JSON)
+	}
 	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, `{"version":1,"opens_at":"2027-01-01T09:00","closes_at":"2026-01-01T09:00"}`)
 	if fieldDetail(r.apiResponse, "closes_at") == "" {
 		t.Errorf("a call closing before it opens: %v", r.JSON)

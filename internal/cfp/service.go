@@ -94,10 +94,21 @@ func (s *Service) Now() time.Time { return s.now() }
 const LocalLayout = "2006-01-02T15:04"
 
 // ParseLocal reads a LocalLayout time in loc. A close time names a whole minute: "23:59" lasts
-// until 23:59:59.999999, so "the end of June 30" is 2027-06-30T23:59.
+// until 23:59:59.999999, so "the end of June 30" is 2027-06-30T23:59. A time the clocks skip in
+// loc (the hour lost when summer time begins) names no moment and is refused (LocalError).
 func ParseLocal(s string, loc *time.Location) (time.Time, bool) {
-	t, err := time.ParseInLocation(LocalLayout, strings.TrimSpace(s), loc)
-	return t, err == nil
+	s = strings.TrimSpace(s)
+	t, err := time.ParseInLocation(LocalLayout, s, loc)
+	return t, err == nil && t.Format(LocalLayout) == s
+}
+
+// LocalError is the message for a time ParseLocal refused: what is expected (example), or, for a
+// time the clocks skip, that it does not exist.
+func LocalError(s string, loc *time.Location, example string) string {
+	if _, err := time.Parse(LocalLayout, strings.TrimSpace(s)); err == nil {
+		return "There is no such time in " + loc.String() + ": the clocks go forward an hour then. Choose a time outside that hour."
+	}
+	return example
 }
 
 // LocalInput writes t in loc as LocalLayout, for a form field.
@@ -215,11 +226,11 @@ func checkCall(in CallInput, loc *time.Location) (Call, error) {
 		IntroMD: strings.TrimSpace(in.IntroMD), GuideMD: strings.TrimSpace(in.GuideMD), FAQMD: strings.TrimSpace(in.FAQMD)}
 	var ok bool
 	if c.OpensAt, ok = ParseLocal(in.Opens, loc); !ok {
-		fe.Add("opens_at", "Enter the opening date and time, e.g. 2027-01-15T09:00.")
+		fe.Add("opens_at", LocalError(in.Opens, loc, "Enter the opening date and time, e.g. 2027-01-15T09:00."))
 	}
 	closes, ok := ParseLocal(in.Closes, loc)
 	if !ok {
-		fe.Add("closes_at", "Enter the closing date and time, e.g. 2027-06-30T23:59.")
+		fe.Add("closes_at", LocalError(in.Closes, loc, "Enter the closing date and time, e.g. 2027-06-30T23:59."))
 	}
 	c.ClosesAt = endOfMinute(closes)
 	if !fe.Has("opens_at") && !fe.Has("closes_at") && !c.ClosesAt.After(c.OpensAt) {
@@ -653,7 +664,7 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 	}
 	t, ok := ParseLocal(until, conf.Location())
 	if !ok {
-		fe.Add("until", "Enter the new deadline, e.g. 2027-07-07T23:59.")
+		fe.Add("until", LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
 	} else if !t.After(s.now()) {
 		fe.Add("until", "The new deadline must be in the future.")
 	}
@@ -726,7 +737,7 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 	}
 	t, ok := ParseLocal(expires, conf.Location())
 	if !ok {
-		fe.Add("expires_at", "Enter when the link stops working, e.g. 2027-07-15T23:59.")
+		fe.Add("expires_at", LocalError(expires, conf.Location(), "Enter when the link stops working, e.g. 2027-07-15T23:59."))
 	} else if !t.After(s.now()) {
 		fe.Add("expires_at", "The link must stay valid until a moment in the future.")
 	}

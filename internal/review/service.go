@@ -128,7 +128,7 @@ func (s *Service) SaveSettings(ctx context.Context, p *access.Principal, conf co
 		}
 		t, ok := cfp.ParseLocal(v, loc)
 		if !ok {
-			fe.Add(field, "Enter a date and time like 2027-08-01T23:59, or leave it empty.")
+			fe.Add(field, cfp.LocalError(v, loc, "Enter a date and time like 2027-08-01T23:59, or leave it empty."))
 			return nil
 		}
 		if endOfMinute {

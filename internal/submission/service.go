@@ -1008,7 +1008,7 @@ func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conferen
 	if strings.TrimSpace(until) != "" {
 		t, ok := cfp.ParseLocal(until, conf.Location())
 		if !ok {
-			return Proposal{}, apperr.Field("until", "Enter the new deadline, e.g. 2027-07-07T23:59.")
+			return Proposal{}, apperr.Field("until", cfp.LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
 		}
 		if !t.After(s.now()) {
 			return Proposal{}, apperr.Field("until", "The new deadline must be in the future.")
