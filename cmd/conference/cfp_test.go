@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/cfp"
@@ -450,6 +452,19 @@ func TestOrganizerManagesCall(t *testing.T) {
 	}
 	if p = b.get(base + "/proposals?format=abc"); p.Status != http.StatusUnprocessableEntity || p.fieldError("format") == "" {
 		t.Errorf("a bad filter: %d", p.Status)
+	}
+	// A page that is not a number is the first; one past the end sends to the last; the order
+	// offers each choice once.
+	if p = b.get(base + "/proposals?page=abc"); p.Status != http.StatusOK || !strings.Contains(p.Doc.Find("main p[role=status]").Text(), "Showing 1 to 13 of 13") {
+		t.Errorf("page=abc: %d %q", p.Status, p.Doc.Find("main p[role=status]").Text())
+	}
+	for _, page := range []string{"99999", "9223372036854775807"} {
+		if p = b.get(base + "/proposals?status=submitted&page=" + page); p.Status != http.StatusSeeOther || p.Header.Get("Location") != base+"/proposals?status=submitted" {
+			t.Errorf("page=%s: %d to %q", page, p.Status, p.Header.Get("Location"))
+		}
+	}
+	if n := b.get(base + "/proposals").Doc.Find(`#sort option`).FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), "Newest") }).Length(); n != 1 {
+		t.Errorf("the order offers newest first %d times", n)
 	}
 
 	// The export, for Excel.

@@ -30,6 +30,9 @@ type listQuery struct {
 
 const manageListSize = 50
 
+// maxListPage bounds a page number asked for, far above any list's length.
+const maxListPage = 1_000_000
+
 // filter turns the query into a filter; numbers that are not numbers are field errors.
 func (q listQuery) filter() (submission.Filter, int, error) {
 	f := submission.Filter{Status: submission.Status(q.Status), Query: q.Q, Sort: q.Sort, Limit: manageListSize}
@@ -45,10 +48,13 @@ func (q listQuery) filter() (submission.Filter, int, error) {
 		return n
 	}
 	f.FormatID, f.TrackID = num("format", q.Format), num("track", q.Track)
-	page := int(num("page", q.Page))
-	if page < 1 {
+	// The page is the list's own link, not an input: one that is not a page number is the first,
+	// one past the end is the last (the list sends there).
+	page, err := strconv.Atoi(q.Page)
+	if err != nil || page < 1 {
 		page = 1
 	}
+	page = min(page, maxListPage)
 	f.Offset = (page - 1) * manageListSize
 	if !storable(q.Q) {
 		fe.Add("q", "The search contains a character that cannot be searched for.")
@@ -144,7 +150,7 @@ func (s *Server) manageProposals(c echo.Context) error {
 	q := readListQuery(c)
 	p := manageProposalsPage{confBase: s.confBase(c, conf, "Proposals · "+conf.Name, "proposals"), Query: q,
 		Statuses: []option{{"draft", "Drafts"}, {"submitted", "Submitted"}, {"withdrawn", "Withdrawn"}},
-		Sorts:    []option{{"newest", "Newest first"}, {"oldest", "Oldest first"}, {"title", "Title"}, {"relevance", "Best match (with a search)"}}}
+		Sorts:    []option{{"oldest", "Oldest first"}, {"title", "Title"}, {"relevance", "Best match (with a search)"}}}
 	formats, tracks, fo, tr, err := s.callNames(c, conf)
 	if err != nil {
 		return err
@@ -166,6 +172,9 @@ func (s *Server) manageProposals(c echo.Context) error {
 		return s.renderForm(c, "manage_proposals", &p, err)
 	}
 	base := "/c/" + conf.Slug + "/manage/proposals"
+	if last := max(1, (p.Page.Total+manageListSize-1)/manageListSize); page > last {
+		return c.Redirect(http.StatusSeeOther, base+"?"+q.encode(last))
+	}
 	p.ExportURL = base + ".csv?" + q.encode(1)
 	if page > 1 {
 		p.PrevURL = base + "?" + q.encode(page-1)
