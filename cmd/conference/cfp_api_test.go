@@ -233,6 +233,10 @@ func TestProposalAPI(t *testing.T) {
 	if made, _ := r.JSON["proposal"].(map[string]any); r.Status != http.StatusCreated || !strings.HasPrefix(fmt.Sprint(made["deadline"]), "2031-07-05T23:59:59") || made["editable"] != true {
 		t.Errorf("a proposal made under an extension: %d %v", r.Status, r.JSON)
 	}
+	r = sendJSON(t, ta, http.MethodPut, item[:strings.Index(item, "/proposals/")]+fmt.Sprintf("/manage/proposals/%d/deadline", id), orgToken, `{}`)
+	if fieldDetail(r.apiResponse, "until") == "" {
+		t.Errorf("a deadline without until: %d %v", r.Status, r.JSON)
+	}
 	r = sendJSON(t, ta, http.MethodPut, item[:strings.Index(item, "/proposals/")]+fmt.Sprintf("/manage/proposals/%d/deadline", id), orgToken, `{"until":"2031-07-20T12:00"}`)
 	if r.Status != http.StatusOK || !strings.HasPrefix(fmt.Sprint(r.JSON["deadline"]), "2031-07-20T12:00:59") {
 		t.Errorf("a proposal's own deadline: %d %v", r.Status, r.JSON["deadline"])

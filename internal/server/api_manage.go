@@ -355,12 +355,16 @@ func (s *Server) apiProposalDeadline(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		Until string `json:"until" validate:"max=40"`
+		Until *string `json:"until" validate:"omitempty,max=40"`
 	}
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, req.Until)
+	// Required: a body without it must not read as taking the deadline away.
+	if req.Until == nil {
+		return apperr.Field("until", `Give the proposal's own deadline, e.g. "2027-07-07T23:59", or "" to remove it.`)
+	}
+	p, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, *req.Until)
 	if err != nil {
 		return err
 	}
