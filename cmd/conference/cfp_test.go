@@ -367,6 +367,10 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if p.fieldError("name") != "Another track already has this name." {
 		t.Errorf("duplicate track: %d %q", p.Status, p.fieldError("name"))
 	}
+	p = b.post(base+"/tracks", base+"/tracks", url.Values{"name": {strings.ToUpper(f.tracks[0].Name)}})
+	if p.fieldError("name") != "Another track already has this name." {
+		t.Errorf("a track's name in capitals: %d %q", p.Status, p.fieldError("name"))
+	}
 	if p = b.post(base+"/tracks", base+"/tracks", url.Values{"name": {"Wellbeing"}, "description": {"Of learners."}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("add track: %d %s", p.Status, p.problem())
 	}
