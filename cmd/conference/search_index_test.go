@@ -16,7 +16,7 @@ import (
 // TestSearchIndexFollowsTheText checks the proposals' full-text search, whose stored vector is filled
 // in the background: a change of the text empties the vector and other writes keep it; a search sees
 // the current text whether or not the vector has been filled again; and the running server fills it
-// once the text has stayed unchanged for a moment.
+// once the text has stayed unchanged for a moment. Accents do not matter: "resume" finds "résumé".
 func TestSearchIndexFollowsTheText(t *testing.T) {
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
@@ -27,7 +27,7 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 	poster := f.formats["Poster abstract"]
 
 	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(
-		`{"format_id":%d,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month.","answers":{"background":"Trust was missing."}}`, poster.ID))
+		`{"format_id":%d,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month.","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`, poster.ID))
 	if r.Status != http.StatusCreated {
 		t.Fatalf("create: %d %v", r.Status, r.JSON)
 	}
@@ -59,7 +59,7 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 
 	// The server indexes the new draft; title, abstract and answers are all searchable.
 	waitIndexed()
-	for _, q := range []string{"stethoscope", "elders", "trust", `"story circles"`} {
+	for _, q := range []string{"stethoscope", "elders", "trust", `"story circles"`, "resume", "RÉSUMÉ", "curacao"} {
 		if n := found(q); n != 1 {
 			t.Errorf("search %q after indexing: %d found, want 1", q, n)
 		}
@@ -71,7 +71,7 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
-		`{"format_id":%d,"track_id":%d,"version":1,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month.","answers":{"background":"Trust was missing."}}`,
+		`{"format_id":%d,"track_id":%d,"version":1,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month.","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`,
 		poster.ID, f.tracks[0].ID))
 	if r.Status != http.StatusOK {
 		t.Fatalf("save of the track: %d %v", r.Status, r.JSON)
@@ -83,7 +83,7 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 	// A save that changes the text empties it; held back from the indexer (its change dated an hour
 	// ahead), the search still answers from the current text, and ranks it.
 	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
-		`{"format_id":%d,"track_id":%d,"version":2,"title":"Stethoscopes and story circles","abstract":"Residents shadowed doulas in the neighbourhood clinic.","answers":{"background":"Trust was missing."}}`,
+		`{"format_id":%d,"track_id":%d,"version":2,"title":"Stethoscopes and story circles","abstract":"Residents shadowed doulas in the neighbourhood clinic.","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`,
 		poster.ID, f.tracks[0].ID))
 	if r.Status != http.StatusOK {
 		t.Fatalf("save of the abstract: %d %v", r.Status, r.JSON)
@@ -104,6 +104,9 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 	if n := found("elders"); n != 0 {
 		t.Errorf("search for a word of the old text: %d found, want 0", n)
 	}
+	if n := found("resume curacao"); n != 1 {
+		t.Errorf("search without the accents before indexing: %d found, want 1", n)
+	}
 	if n := found("stethoscope doulas"); n != 1 {
 		t.Errorf("search across title and new abstract: %d found, want 1", n)
 	}
@@ -115,7 +118,7 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
-		`{"format_id":%d,"version":3,"title":"Stethoscopes and story circles","abstract":"Residents walked with midwives.","answers":{"background":"Trust was missing."}}`, poster.ID))
+		`{"format_id":%d,"version":3,"title":"Stethoscopes and story circles","abstract":"Residents walked with midwives.","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`, poster.ID))
 	if r.Status != http.StatusOK {
 		t.Fatalf("save: %d %v", r.Status, r.JSON)
 	}
