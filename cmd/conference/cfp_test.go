@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/question"
 )
 
 // callFixture is a conference with the Challenging Norms call, open now, and its organizer.
@@ -441,6 +443,19 @@ func TestOrganizerManagesCall(t *testing.T) {
 		t.Fatalf("submit: %d %s %v", p.Status, p.problem(), summaryItems(p))
 	}
 	id := proposalIDFrom(t, p.Header.Get("Location"))
+
+	// A question proposals answered keeps its kind: their answers would read as something else.
+	wpage := fmt.Sprintf("%s/formats/%d", base, f.formats["Workshop"].ID)
+	wv, _ := b.get(wpage).Doc.Find(`input[name="version"]`).Attr("value")
+	field := b.get(wpage + "/fields/audience")
+	label, _ := field.Doc.Find("#label").Attr("value")
+	p = b.post(wpage+"/fields/audience", wpage+"/fields/audience", url.Values{"version": {wv}, "label": {label}, "kind": {"checkbox"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("kind"), "its kind cannot change") {
+		t.Errorf("changing the kind of an answered question: %d %q %s", p.Status, p.fieldError("kind"), summaryItems(p))
+	}
+	if w := mustFormat(t, ta, f.conf, "Workshop"); w.Fields[slices.IndexFunc(w.Fields, func(q question.Question) bool { return q.ID == "audience" })].Kind != question.MultipleChoice {
+		t.Error("the answered question's kind changed")
+	}
 
 	p = b.get(base + "/proposals")
 	if got := p.Doc.Find("main p[role=status]").Text(); !strings.Contains(got, "of 13 proposals") {

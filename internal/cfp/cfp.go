@@ -157,6 +157,9 @@ type Store interface {
 	UpdateFormat(ctx context.Context, f *Format) error
 	// DeleteFormat removes a format; apperr Conflict when proposals use it.
 	DeleteFormat(ctx context.Context, conferenceID, id int64) error
+	// Answered counts, for each of the format's questions named, the proposals that answered it in
+	// any of their versions of this format.
+	Answered(ctx context.Context, formatID int64, ids []string) (map[string]int, error)
 
 	Extensions(ctx context.Context, conferenceID int64) ([]Extension, error)
 	// ExtensionFor returns the person's extension, or nil.

@@ -529,6 +529,8 @@ func (s *Service) UpdateFormat(ctx context.Context, p *access.Principal, conf co
 		}
 		if in.Fields == nil {
 			f.Fields = old.Fields
+		} else if err := s.checkKinds(ctx, id, old.Fields, f.Fields, func(i int) string { return fmt.Sprintf("fields.%d.kind", i) }); err != nil {
+			return err
 		}
 		f.ID, f.ConferenceID, f.Position, f.Version = id, conf.ID, old.Position, version
 		if err := s.store.UpdateFormat(ctx, &f); err != nil {
@@ -560,15 +562,57 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 		if err != nil {
 			return err
 		}
-		if f.Fields, err = checkFields(fields); err != nil {
+		if fields, err = checkFields(fields); err != nil {
 			return err
 		}
+		if err := s.checkKinds(ctx, id, f.Fields, fields, func(int) string { return "kind" }); err != nil {
+			return err
+		}
+		f.Fields = fields
 		if err := s.store.UpdateFormat(ctx, &f); err != nil {
 			return err
 		}
 		return s.record(ctx, p, conf, "format.fields_updated", fmt.Sprintf("format:%d", id), f.Name)
 	})
 	return f, err
+}
+
+// checkKinds refuses to change the kind of a question that proposals have answered: their answers
+// would read as something else (a choice as a ticked box, a text as no option at all). field names
+// the kind of the question at an index of fields, for the error.
+func (s *Service) checkKinds(ctx context.Context, formatID int64, old, fields []question.Question, field func(i int) string) error {
+	var ids []string
+	var at []int
+	for i, q := range fields {
+		for _, o := range old {
+			if o.ID == q.ID && o.Kind != q.Kind {
+				ids, at = append(ids, q.ID), append(at, i)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	n, err := s.store.Answered(ctx, formatID, ids)
+	if err != nil {
+		return err
+	}
+	var fe apperr.Fields
+	for k, id := range ids {
+		if n[id] > 0 {
+			fe.Add(field(at[k]), fmt.Sprintf("%s answered this question, so its kind cannot change: their answers would read as something else. Add a new question instead, and stop asking this one.",
+				plural(n[id], "A proposal has", "proposals have")))
+		}
+	}
+	return fe.Err()
+}
+
+// plural is "A proposal has" for one, "3 proposals have" for more.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // MoveFormat moves a format up (delta -1) or down (+1) the list.

@@ -268,6 +268,24 @@ func (s Calls) DeleteFormat(ctx context.Context, conferenceID, id int64) error {
 	return nil
 }
 
+// Answered implements cfp.Store.
+func (s Calls) Answered(ctx context.Context, formatID int64, ids []string) (map[string]int, error) {
+	var rows []struct {
+		ID string
+		N  int
+	}
+	err := s.conn(ctx).Raw(`SELECT k.id, count(DISTINCT r.proposal_id) AS n FROM proposal_revisions r,
+			jsonb_object_keys(r.answers) AS k(id) WHERE r.format_id = ? AND k.id IN ? GROUP BY k.id`, formatID, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, translate("answered questions", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.N
+	}
+	return out, nil
+}
+
 type extensionRow struct {
 	ID           int64 `gorm:"primaryKey"`
 	ConferenceID int64
