@@ -201,6 +201,11 @@ func TestProposalAPI(t *testing.T) {
 	wantProblem(t, "delete a used track", sendJSON(t, ta, http.MethodDelete, fmt.Sprintf("%s/manage/tracks/%d", base, f.tracks[0].ID), orgToken, "").apiResponse,
 		http.StatusConflict, "conflict")
 	r = sendJSON(t, ta, http.MethodPost, base+"/manage/formats", orgToken, `{"name":"Panel","duration_minutes":60,"max_presenters":5,"abstract_max_words":200,
+		"fields":[{"label":"Panelists\u0000 perspectives","kind":"long_text","max_words":100,"required":true},{"label":"Format of discussion","kind":"single_choice","options":["Moderated","Debate"]}]}`)
+	if fieldDetail(r.apiResponse, "fields.0.label") == "" {
+		t.Errorf("a NUL in a field's label: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/formats", orgToken, `{"name":"Panel","duration_minutes":60,"max_presenters":5,"abstract_max_words":200,
 		"fields":[{"label":"Panelists' perspectives","kind":"long_text","max_words":100,"required":true},{"label":"Format of discussion","kind":"single_choice","options":["Moderated","Debate"]}]}`)
 	fields, _ := r.JSON["fields"].([]any)
 	if r.Status != http.StatusCreated || len(fields) != 2 || fields[0].(map[string]any)["id"] != "panelists_perspectives" {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -16,8 +17,14 @@ import (
 // storable reports whether PostgreSQL can store s as text.
 func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
-// checkText adds a field error for each string field of a request struct that cannot be stored.
-func checkText(v reflect.Value, fe *apperr.Fields) {
+// checkText adds a field error for each string of a request struct that cannot be stored: its
+// fields, and the strings and structs in its lists ("fields.0.label").
+func checkText(v reflect.Value, fe *apperr.Fields) { checkTextIn(v, "", fe) }
+
+const unstorable = "This contains a character that cannot be saved (a NUL byte or broken text encoding). Retype it without that character."
+
+// checkTextIn checks the struct v, whose field names take prefix (an element of a list).
+func checkTextIn(v reflect.Value, prefix string, fe *apperr.Fields) {
 	v = reflect.Indirect(v)
 	if v.Kind() != reflect.Struct {
 		return
@@ -25,12 +32,27 @@ func checkText(v reflect.Value, fe *apperr.Fields) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f, fv := t.Field(i), v.Field(i)
-		switch {
-		case !f.IsExported():
+		if !f.IsExported() {
+			continue
+		}
+		if fv.Kind() == reflect.Pointer && !fv.IsNil() && fv.Elem().Kind() != reflect.Struct {
+			fv = fv.Elem() // *string, *[]T
+		}
+		switch name := prefix + fieldName(f); {
 		case fv.Kind() == reflect.Struct || fv.Kind() == reflect.Pointer:
-			checkText(fv, fe)
+			checkTextIn(fv, prefix, fe)
 		case fv.Kind() == reflect.String && !storable(fv.String()):
-			fe.Add(fieldName(f), "This contains a character that cannot be saved (a NUL byte or broken text encoding). Retype it without that character.")
+			fe.Add(name, unstorable)
+		case fv.Kind() == reflect.Slice:
+			for j := range fv.Len() {
+				el, at := reflect.Indirect(fv.Index(j)), name+"."+strconv.Itoa(j)
+				switch {
+				case el.Kind() == reflect.Struct:
+					checkTextIn(el, at+".", fe)
+				case el.Kind() == reflect.String && !storable(el.String()):
+					fe.Add(at, unstorable)
+				}
+			}
 		}
 	}
 }
