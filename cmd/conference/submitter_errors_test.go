@@ -153,4 +153,15 @@ func TestNewProposalFormSentAgain(t *testing.T) {
 	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND title = 'Bias in resident evaluations' AND version = 2`, id); n != 1 {
 		t.Error("the old form overwrote the newer draft")
 	}
+
+	// The account page leads to the proposals.
+	p = b.get("/account")
+	if got := strings.Join(strings.Fields(p.Doc.Find("ul.presenting li").Text()), " "); got != f.conf.Name+": 1 proposal, 0 submitted" ||
+		p.Doc.Find(`ul.presenting a[href="`+base+`/proposals"]`).Length() != 1 {
+		t.Errorf("the account page's proposals: %q", got)
+	}
+	_, other := presenter(t, ta, "Tomás Quispe")
+	if got := loggedIn(t, ta, other).get("/account").Doc.Find("main").Text(); !strings.Contains(got, "You have not proposed a session yet.") {
+		t.Error("the account page of someone without proposals does not say so")
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/registration"
 	"github.com/challenging-norms/conference/internal/review"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 type accountPage struct {
@@ -20,6 +21,8 @@ type accountPage struct {
 	Registrations []registration.UserRegistration
 	// Invitations are invitations to review sent to the account's address, not yet answered.
 	Invitations []review.Invitation
+	// Presenting is the account's proposals, by conference.
+	Presenting []submission.Presenting
 }
 
 func (s *Server) accountShow(c echo.Context) error {
@@ -30,6 +33,9 @@ func (s *Server) accountShow(c echo.Context) error {
 		return err
 	}
 	if p.Invitations, err = s.opts.Reviews.OpenInvitations(c.Request().Context(), principal(c)); err != nil {
+		return err
+	}
+	if p.Presenting, err = s.opts.Submissions.Presenting(c.Request().Context(), principal(c)); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "account", &p)

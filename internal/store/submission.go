@@ -949,6 +949,17 @@ func (s Proposals) Mine(ctx context.Context, conferenceID, userID int64) ([]subm
 		ORDER BY p.created_at DESC, p.id DESC`, conferenceID, userID)
 }
 
+// Presenting implements submission.Store.
+func (s Proposals) Presenting(ctx context.Context, userID int64) ([]submission.Presenting, error) {
+	var out []submission.Presenting
+	err := s.conn(ctx).Raw(`SELECT c.slug AS conference_slug, c.name AS conference_name, count(*) AS proposals,
+			count(*) FILTER (WHERE p.status = 'submitted') AS submitted
+		FROM proposals p JOIN conferences c ON c.id = p.conference_id
+		WHERE EXISTS (SELECT 1 FROM proposal_presenters x WHERE x.proposal_id = p.id AND x.user_id = ? AND x.status = 'accepted')
+		GROUP BY c.id ORDER BY c.starts_on DESC, c.id DESC`, userID).Scan(&out).Error
+	return out, translate("proposals presented", err)
+}
+
 // List implements submission.Store: two queries, the count and the page, whatever the page's size.
 func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Filter) (submission.Page, error) {
 	where := []string{"p.conference_id = @conf"}

@@ -933,6 +933,14 @@ func (s *Service) Mine(ctx context.Context, p *access.Principal, conf conference
 	return s.store.Mine(ctx, conf.ID, p.UserID)
 }
 
+// Presenting counts the person's proposals in each conference, for their account page.
+func (s *Service) Presenting(ctx context.Context, p *access.Principal) ([]Presenting, error) {
+	if p == nil {
+		return nil, nil
+	}
+	return s.store.Presenting(ctx, p.UserID)
+}
+
 // Invitations lists open invitations to co-present, sent to the person's address.
 func (s *Service) Invitations(ctx context.Context, p *access.Principal) ([]Invitation, error) {
 	if p == nil {

@@ -259,6 +259,12 @@ type Revision struct {
 	Note        string // "created", "saved", "submitted", "withdrawn"
 }
 
+// Presenting is how many proposals a person presents in one conference.
+type Presenting struct {
+	ConferenceSlug, ConferenceName string
+	Proposals, Submitted           int
+}
+
 // Warning is advice about a save that does not stop it, e.g. a presenter's name in the abstract of a
 // proposal that will be reviewed blind.
 type Warning struct {
@@ -375,6 +381,9 @@ type Store interface {
 
 	// Mine lists the conference's proposals the user presents (accepted), newest first.
 	Mine(ctx context.Context, conferenceID, userID int64) ([]Proposal, error)
+	// Presenting counts the proposals the user presents (accepted) in each conference, the latest
+	// conference first.
+	Presenting(ctx context.Context, userID int64) ([]Presenting, error)
 	// List returns a page of the conference's proposals and the total that match f, with presenters,
 	// in a constant number of queries.
 	List(ctx context.Context, conferenceID int64, f Filter) (Page, error)
