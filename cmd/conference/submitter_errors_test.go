@@ -45,8 +45,18 @@ func TestSubmitterErrorsLeadSomewhere(t *testing.T) {
 		t.Error("the format choice does not name itself")
 	}
 
-	// Save and submit with the workshop's questions left empty: each error names its question.
+	// Save and submit with a title too long and questions left empty: both in one round.
 	ws := f.formats["Workshop"]
+	both := workshopForm(f, strings.Repeat("Long ", 50))
+	both.Del("answers.objectives")
+	both.Set("action", "submit")
+	both.Set("client_key", "k-both")
+	p = b.post(fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID), base+"/proposals", both)
+	if p.Status != http.StatusUnprocessableEntity || p.fieldError("title") == "" || p.Doc.Find(`[id="answers.objectives-error"]`).Length() != 1 {
+		t.Errorf("a long title and an empty question: %d %s", p.Status, summaryItems(p))
+	}
+
+	// Save and submit with the workshop's questions left empty: each error names its question.
 	form := workshopForm(f, "Listening sessions")
 	form.Del("answers.objectives")
 	form.Del("answers.plan")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -300,7 +301,7 @@ func (s *Server) proposalCreate(c echo.Context) error {
 			if perr != nil {
 				return err
 			}
-			return s.renderForm(c, "proposal_edit", &p, err)
+			return s.renderForm(c, "proposal_edit", &p, s.allProblems(c, conf, f, content, err))
 		}
 		return err
 	}
@@ -315,6 +316,31 @@ func (s *Server) proposalCreate(c echo.Context) error {
 	// differs from it, or the text was tidied as it was kept: the form is a save of the version it
 	// made, so that a change in it is kept, or comes back next to a newer one, never dropped.
 	return s.saveForm(c, conf, prop, f, 1, nil)
+}
+
+// allProblems adds to a refused save that was to be submitted what the submission would refuse as
+// well (questions left empty, say), so that one round of corrections is enough. The presenters and
+// the profile are left to the submission, which says so once the text is saved.
+func (s *Server) allProblems(c echo.Context, conf conference.Conference, f proposalForm, content submission.Content, err error) error {
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Invalid || f.Action != "submit" || content.FormatID == 0 {
+		return err
+	}
+	problems, _, rerr := s.opts.Submissions.Readiness(c.Request().Context(), conf, submission.Proposal{FormatID: content.FormatID,
+		TrackID: content.TrackID, Title: content.Title, Abstract: content.Abstract, Answers: content.Answers})
+	if rerr != nil {
+		return err
+	}
+	all := *ae
+	all.Fields = slices.Clone(ae.Fields)
+	for _, x := range problems {
+		if strings.HasPrefix(x.Field, "profile.") || x.Field == "presenters" ||
+			slices.ContainsFunc(all.Fields, func(y apperr.FieldError) bool { return y.Field == x.Field }) {
+			continue
+		}
+		all.Fields = append(all.Fields, x)
+	}
+	return &all
 }
 
 // submitAfterSave submits a proposal just saved from the form; when it is not ready, the form comes
@@ -425,7 +451,7 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 			p.Newer = &stale.Current
 			p.Form.Version = strconv.Itoa(stale.Current.Version)
 		}
-		return s.renderForm(c, "proposal_edit", &p, err)
+		return s.renderForm(c, "proposal_edit", &p, s.allProblems(c, conf, f, content, err))
 	}
 	if f.Action == "submit" && saved.Status == submission.Draft {
 		return s.submitAfterSave(c, conf, saved, f)
