@@ -18,7 +18,7 @@ import (
 func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // checkText adds a field error for each string of a request struct that cannot be stored: its
-// fields, and the strings and structs in its lists ("fields.0.label").
+// fields, its lists of strings, and the fields of the structs in its lists ("fields.0.label").
 func checkText(v reflect.Value, fe *apperr.Fields) { checkTextIn(v, "", fe) }
 
 const unstorable = "This contains a character that cannot be saved (a NUL byte or broken text encoding). Retype it without that character."
@@ -49,8 +49,9 @@ func checkTextIn(v reflect.Value, prefix string, fe *apperr.Fields) {
 				switch {
 				case el.Kind() == reflect.Struct:
 					checkTextIn(el, at+".", fe)
-				case el.Kind() == reflect.String && !storable(el.String()):
-					fe.Add(at, unstorable)
+				case el.Kind() == reflect.String && !storable(el.String()) && !fe.Has(name):
+					// A list of strings is one field of a form (one line each, or repeated).
+					fe.Add(name, unstorable)
 				}
 			}
 		}
