@@ -283,6 +283,12 @@ func TestSubmitterPath(t *testing.T) {
 	if p.Doc.Find(`a[href="`+page+`/edit"]`).Length() != 0 {
 		t.Error("the page offers to edit after the deadline")
 	}
+	if p.Doc.Find(`form[action$="/remove"]`).Length() != 0 {
+		t.Error("the owner is offered to remove a presenter after the deadline")
+	}
+	if got := sb.get(page).Doc.Find(`form[action$="/remove"] button`).Text(); got != "Leave this proposal" {
+		t.Errorf("the co-presenter's way to leave after the deadline: %q", got)
+	}
 	if p = b.get(page + "/edit"); p.Status != http.StatusSeeOther {
 		t.Errorf("the edit form after the deadline: %d", p.Status)
 	}
@@ -455,6 +461,15 @@ func TestOrganizerManagesCall(t *testing.T) {
 	}
 	if w := mustFormat(t, ta, f.conf, "Workshop"); w.Fields[slices.IndexFunc(w.Fields, func(q question.Question) bool { return q.ID == "audience" })].Kind != question.MultipleChoice {
 		t.Error("the answered question's kind changed")
+	}
+	// Nor does a new question take the id of an answered one that was removed.
+	if p = b.post(wpage, wpage+"/fields/audience/delete", url.Values{"version": {wv}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("remove the question: %d %s", p.Status, p.problem())
+	}
+	wv, _ = b.get(wpage).Doc.Find(`input[name="version"]`).Attr("value")
+	p = b.post(wpage+"/fields/new", wpage+"/fields", url.Values{"version": {wv}, "label": {"Audience"}, "kind": {"checkbox"}, "id": {"audience"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("id"), "another id") {
+		t.Errorf("a new question with an answered question's id: %d %q %s", p.Status, p.fieldError("id"), summaryItems(p))
 	}
 
 	p = b.get(base + "/proposals")

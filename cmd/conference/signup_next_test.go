@@ -23,8 +23,10 @@ func TestSignupLeadsBack(t *testing.T) {
 	if v, _ := p.Doc.Find(`input[name="next"]`).Attr("value"); v != call {
 		t.Errorf("the sign-up form's next: %q", v)
 	}
-	if p := b.get("/signup?next=//elsewhere.example.org"); p.Doc.Find(`input[name="next"]`).Length() != 0 {
-		t.Error("the sign-up form keeps a next page of another site")
+	for _, next := range []string{"//elsewhere.example.org", "/%09/elsewhere.example.org/x", "/%5Celsewhere.example.org"} {
+		if p := b.get("/signup?next=" + next); p.Doc.Find(`input[name="next"]`).Length() != 0 {
+			t.Errorf("the sign-up form keeps %s, a next page of another site", next)
+		}
 	}
 	email := uniqueEmail("kofi")
 	p = b.post("/signup?next="+call, "/signup", url.Values{"name": {"Kofi Mensah"}, "email": {email}, "password": {strongPassword}, "next": {call}})

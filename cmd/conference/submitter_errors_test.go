@@ -55,6 +55,9 @@ func TestSubmitterErrorsLeadSomewhere(t *testing.T) {
 	if p.Status != http.StatusUnprocessableEntity || p.fieldError("title") == "" || p.Doc.Find(`[id="answers.objectives-error"]`).Length() != 1 {
 		t.Errorf("a long title and an empty question: %d %s", p.Status, summaryItems(p))
 	}
+	if n := p.Doc.Find(".error-summary li").Length(); !strings.Contains(p.problem(), fmt.Sprintf("the %d highlighted fields", n)) {
+		t.Errorf("the summary's count: %q over %d problems", p.problem(), n)
+	}
 
 	// Save and submit with the workshop's questions left empty: each error names its question.
 	form := workshopForm(f, "Listening sessions")
@@ -164,9 +167,32 @@ func TestNewProposalFormSentAgain(t *testing.T) {
 		t.Error("the old form overwrote the newer draft")
 	}
 
+	// A new form sent again with a change the save refuses: the form comes back as the draft's, at
+	// the version it made, and once corrected it saves.
+	second := workshopForm(f, "Story circles")
+	second.Set("action", "save")
+	second.Set("client_key", "k-second")
+	if p = b.post(from, base+"/proposals", second); p.Status != http.StatusSeeOther {
+		t.Fatalf("create the second: %d %s", p.Status, p.problem())
+	}
+	page := p.Header.Get("Location")
+	bad := workshopForm(f, strings.Repeat("Long ", 50))
+	bad.Set("action", "save")
+	bad.Set("client_key", "k-second")
+	p = b.post(from, base+"/proposals", bad)
+	if v, _ := p.Doc.Find(`input[name="version"]`).Attr("value"); p.Status != http.StatusUnprocessableEntity || v != "1" {
+		t.Fatalf("the form sent again, refused: %d, version %q", p.Status, v)
+	}
+	fixed := workshopForm(f, "Story circles, fixed")
+	fixed.Set("action", "save")
+	fixed.Set("version", "1")
+	if p = b.post(page+"/edit", page, fixed); p.Status != http.StatusSeeOther {
+		t.Fatalf("the corrected form: %d %s", p.Status, p.problem())
+	}
+
 	// The account page leads to the proposals.
 	p = b.get("/account")
-	if got := strings.Join(strings.Fields(p.Doc.Find("ul.presenting li").Text()), " "); got != f.conf.Name+": 1 proposal, 0 submitted" ||
+	if got := strings.Join(strings.Fields(p.Doc.Find("ul.presenting li").Text()), " "); got != f.conf.Name+": 2 proposals, 0 submitted" ||
 		p.Doc.Find(`ul.presenting a[href="`+base+`/proposals"]`).Length() != 1 {
 		t.Errorf("the account page's proposals: %q", got)
 	}

@@ -16,6 +16,9 @@ func TestParseLocal(t *testing.T) {
 	if got, ok := ParseLocal(" 2027-06-30T23:59 ", ny); !ok || got.Format(time.RFC3339) != "2027-06-30T23:59:00-04:00" {
 		t.Errorf("a summer evening: %v %v", got, ok)
 	}
+	if got, ok := ParseLocal("2027-06-30T9:00", ny); !ok || got.Hour() != 9 {
+		t.Errorf("a one-digit hour: %v %v", got, ok)
+	}
 	if got, ok := ParseLocal("2027-11-07T01:30", ny); !ok || got.In(ny).Format(LocalLayout) != "2027-11-07T01:30" {
 		t.Errorf("the hour that happens twice: %v %v", got, ok)
 	}

@@ -99,13 +99,17 @@ const LocalLayout = "2006-01-02T15:04"
 func ParseLocal(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	t, err := time.ParseInLocation(LocalLayout, s, loc)
-	return t, err == nil && t.Format(LocalLayout) == s
+	wall, _ := time.Parse(LocalLayout, s)
+	return t, err == nil && t.Format(LocalLayout) == wall.Format(LocalLayout)
 }
 
 // LocalError is the message for a time ParseLocal refused: what is expected (example), or, for a
 // time the clocks skip, that it does not exist.
 func LocalError(s string, loc *time.Location, example string) string {
-	if _, err := time.Parse(LocalLayout, strings.TrimSpace(s)); err == nil {
+	if _, ok := ParseLocal(s, loc); !ok && s != "" {
+		if _, err := time.Parse(LocalLayout, strings.TrimSpace(s)); err != nil {
+			return example
+		}
 		return "There is no such time in " + loc.String() + ": the clocks go forward an hour then. Choose a time outside that hour."
 	}
 	return example
@@ -529,7 +533,7 @@ func (s *Service) UpdateFormat(ctx context.Context, p *access.Principal, conf co
 		}
 		if in.Fields == nil {
 			f.Fields = old.Fields
-		} else if err := s.checkKinds(ctx, id, old.Fields, f.Fields, func(i int) string { return fmt.Sprintf("fields.%d.kind", i) }); err != nil {
+		} else if err := s.checkKinds(ctx, id, old.Fields, f.Fields, func(i int, what string) string { return fmt.Sprintf("fields.%d.%s", i, what) }); err != nil {
 			return err
 		}
 		f.ID, f.ConferenceID, f.Position, f.Version = id, conf.ID, old.Position, version
@@ -565,7 +569,7 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 		if fields, err = checkFields(fields); err != nil {
 			return err
 		}
-		if err := s.checkKinds(ctx, id, f.Fields, fields, func(int) string { return "kind" }); err != nil {
+		if err := s.checkKinds(ctx, id, f.Fields, fields, func(_ int, what string) string { return what }); err != nil {
 			return err
 		}
 		f.Fields = fields
@@ -577,17 +581,18 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 	return f, err
 }
 
-// checkKinds refuses to change the kind of a question that proposals have answered: their answers
-// would read as something else (a choice as a ticked box, a text as no option at all). field names
-// the kind of the question at an index of fields, for the error.
-func (s *Service) checkKinds(ctx context.Context, formatID int64, old, fields []question.Question, field func(i int) string) error {
+// checkKinds refuses to change the kind of a question that proposals have answered, and to give a
+// new question the id of a removed one that they answered: their answers would read as something
+// else (a choice as a ticked box, a text as no option at all). field names a part ("kind", "id")
+// of the question at an index of fields, for the error.
+func (s *Service) checkKinds(ctx context.Context, formatID int64, old, fields []question.Question, field func(i int, what string) string) error {
 	var ids []string
 	var at []int
+	var fresh []bool // a question the format did not have
 	for i, q := range fields {
-		for _, o := range old {
-			if o.ID == q.ID && o.Kind != q.Kind {
-				ids, at = append(ids, q.ID), append(at, i)
-			}
+		k := slices.IndexFunc(old, func(o question.Question) bool { return o.ID == q.ID })
+		if k < 0 || old[k].Kind != q.Kind {
+			ids, at, fresh = append(ids, q.ID), append(at, i), append(fresh, k < 0)
 		}
 	}
 	if len(ids) == 0 {
@@ -599,8 +604,13 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old, fields []
 	}
 	var fe apperr.Fields
 	for k, id := range ids {
-		if n[id] > 0 {
-			fe.Add(field(at[k]), fmt.Sprintf("%s answered this question, so its kind cannot change: their answers would read as something else. Add a new question instead, and stop asking this one.",
+		switch {
+		case n[id] == 0:
+		case fresh[k]:
+			fe.Add(field(at[k], "id"), fmt.Sprintf("%s answered an earlier question with the id “%s”; give this one another id, so that those answers are not read as answers to it.",
+				plural(n[id], "A proposal has", "proposals have"), id))
+		default:
+			fe.Add(field(at[k], "kind"), fmt.Sprintf("%s answered this question, so its kind cannot change: their answers would read as something else. Add a new question instead, and stop asking this one.",
 				plural(n[id], "A proposal has", "proposals have")))
 		}
 	}

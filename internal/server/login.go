@@ -22,7 +22,10 @@ type loginPage struct {
 
 // safeNext keeps redirects after log-in on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	// Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so that
+	// "/\t/evil.example" would lead off the site: no control character and no backslash at all.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/account"
 	}
 	return next

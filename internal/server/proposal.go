@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -315,6 +314,7 @@ func (s *Server) proposalCreate(c echo.Context) error {
 	// The form had made this draft before (sent again after going back in the browser, say) and
 	// differs from it, or the text was tidied as it was kept: the form is a save of the version it
 	// made, so that a change in it is kept, or comes back next to a newer one, never dropped.
+	f.Version = "1"
 	return s.saveForm(c, conf, prop, f, 1, nil)
 }
 
@@ -331,16 +331,16 @@ func (s *Server) allProblems(c echo.Context, conf conference.Conference, f propo
 	if rerr != nil {
 		return err
 	}
-	all := *ae
-	all.Fields = slices.Clone(ae.Fields)
-	for _, x := range problems {
-		if strings.HasPrefix(x.Field, "profile.") || x.Field == "presenters" ||
-			slices.ContainsFunc(all.Fields, func(y apperr.FieldError) bool { return y.Field == x.Field }) {
-			continue
-		}
-		all.Fields = append(all.Fields, x)
+	var all apperr.Fields
+	for _, x := range ae.Fields {
+		all.Add(x.Field, x.Message)
 	}
-	return &all
+	for _, x := range problems {
+		if !strings.HasPrefix(x.Field, "profile.") && x.Field != "presenters" && !all.Has(x.Field) {
+			all.Add(x.Field, x.Message)
+		}
+	}
+	return all.Err()
 }
 
 // submitAfterSave submits a proposal just saved from the form; when it is not ready, the form comes
