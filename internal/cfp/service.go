@@ -104,15 +104,12 @@ func ParseLocal(s string, loc *time.Location) (time.Time, bool) {
 }
 
 // LocalError is the message for a time ParseLocal refused: what is expected (example), or, for a
-// time the clocks skip, that it does not exist.
+// well-formed time (so one the clocks skip), that it does not exist.
 func LocalError(s string, loc *time.Location, example string) string {
-	if _, ok := ParseLocal(s, loc); !ok && s != "" {
-		if _, err := time.Parse(LocalLayout, strings.TrimSpace(s)); err != nil {
-			return example
-		}
-		return "There is no such time in " + loc.String() + ": the clocks go forward an hour then. Choose a time outside that hour."
+	if _, err := time.Parse(LocalLayout, strings.TrimSpace(s)); err != nil {
+		return example
 	}
-	return example
+	return "There is no such time in " + loc.String() + ": the clocks go forward an hour then. Choose a time outside that hour."
 }
 
 // LocalInput writes t in loc as LocalLayout, for a form field.

@@ -179,8 +179,7 @@ type DevMail struct {
 }
 
 // DevMailStore reads the development mailbox: the messages delivered into it, the last delivered
-// first.
-// DevMail returns apperr NotFound for a message that is not in it; it returns the message's
+// first. DevMail returns apperr NotFound for a message that is not in it; it returns the message's
 // attachments, DevMails does not. The store knows neither the sender's address nor the Message-ID
 // (DevMailbox adds them).
 type DevMailStore interface {

@@ -29,7 +29,7 @@ type proposalPage struct {
 	Owner     bool // the viewer made it
 	Problems  []apperr.FieldError
 	Warnings  []submission.Warning
-	// Revisions is the saved versions, oldest first, each with its texts.
+	// Revisions is the saved versions, newest first, each with its texts.
 	Revisions []revisionView
 	Invite    inviteForm
 	// Feedback is what the presenters may know of the review: the released decision and comments.
