@@ -19,7 +19,8 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer)
 
 Serves the web pages and the API on HTTP_ADDR and sends queued mail. Applies pending database
 migrations first unless AUTO_MIGRATE=false. Stops gracefully on SIGINT or SIGTERM: requests and
-mail jobs in flight finish within SHUTDOWN_TIMEOUT.
+mail jobs in flight finish within SHUTDOWN_TIMEOUT. Unless GOGC or GOMEMLIMIT is set, the garbage
+collector runs at GOGC=400 under a soft memory limit (see README.md, Configuration).
 `)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -33,6 +34,7 @@ mail jobs in flight finish within SHUTDOWN_TIMEOUT.
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	gc := tuneGC(env)
 	a, err := newApp(ctx, cfg, log, appOptions{})
 	if err != nil {
 		return err
@@ -51,7 +53,7 @@ mail jobs in flight finish within SHUTDOWN_TIMEOUT.
 		defer stop()
 		log.Info("serving runtime profiles", "addr", cfg.DebugAddr, "path", "/debug/pprof/")
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", string(cfg.Env), "version", version, "mail", a.mailDesc)
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", string(cfg.Env), "version", version, "mail", a.mailDesc, "gc", gc.String())
 	if cfg.SMTPURL == "" {
 		fmt.Fprintf(stdout, "No SMTP_URL is set: mail is kept in the development mailbox, readable at %s/dev/mailbox\n", cfg.BaseURL)
 	}
