@@ -19,8 +19,8 @@ func cmdServe(ctx context.Context, args, env []string, stdout, stderr io.Writer)
 
 Serves the web pages and the API on HTTP_ADDR and sends queued mail. Applies pending database
 migrations first unless AUTO_MIGRATE=false. Stops gracefully on SIGINT or SIGTERM: requests and
-mail jobs in flight finish within SHUTDOWN_TIMEOUT. Unless GOGC or GOMEMLIMIT is set, the garbage
-collector runs at GOGC=400 under a soft memory limit (see README.md, Configuration).
+mail jobs in flight finish within SHUTDOWN_TIMEOUT. Where the environment does not set them, GOGC is
+400 and GOMEMLIMIT a soft limit below the memory available (see README.md, Configuration).
 `)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -34,7 +34,6 @@ collector runs at GOGC=400 under a soft memory limit (see README.md, Configurati
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	gc := tuneGC(env)
 	a, err := newApp(ctx, cfg, log, appOptions{})
 	if err != nil {
 		return err
@@ -53,7 +52,9 @@ collector runs at GOGC=400 under a soft memory limit (see README.md, Configurati
 		defer stop()
 		log.Info("serving runtime profiles", "addr", cfg.DebugAddr, "path", "/debug/pprof/")
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", string(cfg.Env), "version", version, "mail", a.mailDesc, "gc", gc.String())
+	// Only a server that is about to serve changes the collector's settings.
+	gc := tuneGC()
+	log.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", string(cfg.Env), "version", version, "mail", a.mailDesc, "gc", gc)
 	if cfg.SMTPURL == "" {
 		fmt.Fprintf(stdout, "No SMTP_URL is set: mail is kept in the development mailbox, readable at %s/dev/mailbox\n", cfg.BaseURL)
 	}
