@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/conference"
@@ -712,6 +713,8 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {
 		fe.Add("email", "Enter the email address of the person's account.")
+	} else if m := account.EmailProblem(email); m != "" {
+		fe.Add("email", m)
 	}
 	t, ok := ParseLocal(until, conf.Location())
 	if !ok {

@@ -249,7 +249,7 @@ func Check(qs []Question, a Answers, complete bool, prefix string) (Answers, *ap
 			}
 			for _, v := range vals {
 				if !slices.Contains(q.Options, v) {
-					fe.Add(field, fmt.Sprintf("%q is not one of the options; choose from the list.", truncate(v, 60)))
+					fe.Add(field, fmt.Sprintf("%q is not one of the options; choose from the list.", Truncate(v, 60)))
 				}
 			}
 			// Keep the organizer's order of options.
@@ -263,7 +263,9 @@ func Check(qs []Question, a Answers, complete bool, prefix string) (Answers, *ap
 				vals = ordered
 			}
 		case Checkbox:
-			if len(vals) > 0 {
+			if len(vals) > 1 {
+				fe.Add(field, "Tick the box or leave it empty: one answer, not several.")
+			} else if len(vals) == 1 {
 				switch strings.ToLower(vals[0]) {
 				case "yes", "true", "on", "1":
 					vals = []string{"yes"}
@@ -276,7 +278,7 @@ func Check(qs []Question, a Answers, complete bool, prefix string) (Answers, *ap
 		}
 		if complete && q.Required && len(vals) == 0 && !fe.Has(field) {
 			// Named, so that a list of errors (the summary, a screen reader's) says which question.
-			label := "“" + truncate(q.Label, 80) + "”"
+			label := "“" + Truncate(q.Label, 80) + "”"
 			switch q.Kind {
 			case Checkbox:
 				fe.Add(field, "Tick this box to continue: "+label+".")
@@ -295,7 +297,8 @@ func Check(qs []Question, a Answers, complete bool, prefix string) (Answers, *ap
 	return out, fe
 }
 
-func truncate(s string, n int) string {
+// Truncate shortens s to n characters, marking a cut with an ellipsis.
+func Truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

@@ -98,6 +98,16 @@ func TestCheckDraft(t *testing.T) {
 	}
 }
 
+func TestCheckboxTakesOneAnswer(t *testing.T) {
+	// A second value would let the first decide silently (["yes", "no"] ticked, ["no", "yes"] not).
+	for _, vals := range [][]string{{"yes", "garbage"}, {"no", "yes"}} {
+		_, fe := Check(form, Answers{"record": vals}, false, "")
+		if errs := fields(fe); !strings.Contains(errs["record"], "one answer") {
+			t.Errorf("%q for a checkbox: %q", vals, errs)
+		}
+	}
+}
+
 func TestCheckNormalizes(t *testing.T) {
 	got, fe := Check(form, Answers{
 		"abstract":   {"a\r\nb"},

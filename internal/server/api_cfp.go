@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/question"
 	"github.com/challenging-norms/conference/internal/submission"
 )
@@ -210,8 +214,8 @@ func (s *Server) apiProposalResult(c echo.Context, status int, p submission.Prop
 type apiProposalRequest struct {
 	FormatID int64                      `json:"format_id" validate:"min=0"`
 	TrackID  *int64                     `json:"track_id"`
-	Title    string                     `json:"title" validate:"max=2000"`
-	Abstract string                     `json:"abstract" validate:"max=200000"`
+	Title    string                     `json:"title"`
+	Abstract string                     `json:"abstract"`
 	Answers  map[string]json.RawMessage `json:"answers"`
 	Version  int                        `json:"version" validate:"min=0"`
 	// AccessToken is the secret of an access link, for a proposal outside the call's window.
@@ -261,6 +265,36 @@ func plainString(raw json.RawMessage, s *string) bool {
 	return true
 }
 
+// checkAnswers refuses answers that the proposal form could not have given, rather than let the
+// service drop or change them: an id the format does not ask, true or false for a question that is
+// not a checkbox, a list for one that takes a single answer. What the answers say (an option not
+// offered, a length) is the service's to check.
+func (s *Server) checkAnswers(ctx context.Context, conf conference.Conference, r apiProposalRequest) error {
+	if len(r.Answers) == 0 || r.FormatID <= 0 {
+		return nil
+	}
+	f, err := s.opts.Calls.Format(ctx, conf, r.FormatID)
+	if err != nil {
+		return nil // the service says what is wrong with the format
+	}
+	var fe apperr.Fields
+	for id, raw := range r.Answers {
+		field := answerPrefix + id
+		i := slices.IndexFunc(f.Fields, func(q question.Question) bool { return q.ID == id })
+		if i < 0 {
+			fe.Add(field, fmt.Sprintf("The format %s asks no question %q.", f.Name, question.Truncate(id, 60)))
+			continue
+		}
+		switch kind, v := f.Fields[i].Kind, bytes.TrimSpace(raw); {
+		case len(v) > 0 && (v[0] == 't' || v[0] == 'f') && kind != question.Checkbox:
+			fe.Add(field, "Give this answer as text; true or false answers a checkbox.")
+		case len(v) > 0 && v[0] == '[' && kind != question.MultipleChoice:
+			fe.Add(field, "Give one answer, not a list; a list answers a multiple choice.")
+		}
+	}
+	return fe.Err()
+}
+
 func (r apiProposalRequest) content() (submission.Content, error) {
 	a, err := r.answers()
 	return submission.Content{FormatID: r.FormatID, TrackID: r.TrackID, Title: r.Title, Abstract: r.Abstract, Answers: a}, err
@@ -299,6 +333,9 @@ func (s *Server) apiProposalCreate(c echo.Context) error {
 	}
 	content, err := req.content()
 	if err != nil {
+		return err
+	}
+	if err := s.checkAnswers(c.Request().Context(), conf, req); err != nil {
 		return err
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
@@ -344,6 +381,9 @@ func (s *Server) apiProposalSave(c echo.Context) error {
 	}
 	content, err := req.content()
 	if err != nil {
+		return err
+	}
+	if err := s.checkAnswers(c.Request().Context(), conf, req); err != nil {
 		return err
 	}
 	p, ws, err := s.opts.Submissions.Save(c.Request().Context(), principal(c), conf, id, req.Version, content)
@@ -512,23 +552,20 @@ func (s *Server) apiManageProposals(c echo.Context) error {
 		return err
 	}
 	var fe apperr.Fields
-	num := func(name string, def, maxv int) int {
+	num := func(name string, def, minv, maxv int) int {
 		v := c.QueryParam(name)
 		if v == "" {
 			return def
 		}
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxv {
-			fe.Add(name, fmt.Sprintf("Give a whole number from 0 to %d.", maxv))
+		if err != nil || n < minv || n > maxv {
+			fe.Add(name, fmt.Sprintf("Give a whole number from %d to %d.", minv, maxv))
 		}
 		return n
 	}
 	f := submission.Filter{Status: submission.Status(c.QueryParam("status")), Query: c.QueryParam("q"), Sort: c.QueryParam("sort"),
-		FormatID: int64(num("format", 0, 1<<31-1)), TrackID: int64(num("track", 0, 1<<31-1)),
-		Limit: num("limit", 100, 1000), Offset: num("offset", 0, 1<<31-1)}
-	if f.Limit == 0 {
-		fe.Add("limit", "Give a whole number from 1 to 1000.")
-	}
+		FormatID: int64(num("format", 0, 0, 1<<31-1)), TrackID: int64(num("track", 0, 0, 1<<31-1)),
+		Limit: num("limit", 100, 1, 1000), Offset: num("offset", 0, 0, 1<<31-1)}
 	if !storable(f.Query) {
 		fe.Add("q", "The search contains a character that cannot be searched for.")
 	}
@@ -541,7 +578,9 @@ func (s *Server) apiManageProposals(c echo.Context) error {
 	}
 	out := apiProposalPage{Total: page.Total, Limit: f.Limit, Offset: f.Offset, Proposals: make([]apiProposal, len(page.Proposals))}
 	for i, p := range page.Proposals {
-		out.Proposals[i] = toAPIProposal(p, conf.Slug, conf.Location())
+		if out.Proposals[i], err = s.apiProposalOut(c, p); err != nil {
+			return err
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }

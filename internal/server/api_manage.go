@@ -21,19 +21,37 @@ func (s *Server) apiCallSave(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		Version      int    `json:"version" validate:"min=0"`
-		OpensAt      string `json:"opens_at" validate:"max=40"`
-		ClosesAt     string `json:"closes_at" validate:"max=40"`
-		ContactEmail string `json:"contact_email" validate:"max=254"`
-		IntroMD      string `json:"intro_md" validate:"max=200000"`
-		GuideMD      string `json:"guide_md" validate:"max=400000"`
-		FAQMD        string `json:"faq_md" validate:"max=400000"`
+		Version      int     `json:"version" validate:"min=0"`
+		OpensAt      string  `json:"opens_at" validate:"max=40"`
+		ClosesAt     string  `json:"closes_at" validate:"max=40"`
+		ContactEmail *string `json:"contact_email" validate:"omitempty,max=254"`
+		IntroMD      *string `json:"intro_md" validate:"omitempty,max=200000"`
+		GuideMD      *string `json:"guide_md" validate:"omitempty,max=400000"`
+		FAQMD        *string `json:"faq_md" validate:"omitempty,max=400000"`
 	}
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	in := cfp.CallInput{Opens: req.OpensAt, Closes: req.ClosesAt, ContactEmail: req.ContactEmail, IntroMD: req.IntroMD, GuideMD: req.GuideMD, FAQMD: req.FAQMD}
-	if _, err := s.opts.Calls.SaveCall(c.Request().Context(), principal(c), conf, req.Version, in); err != nil {
+	ctx := c.Request().Context()
+	in := cfp.CallInput{Opens: req.OpensAt, Closes: req.ClosesAt}
+	// A page or the contact address left out keeps what the call has: a client that moves the
+	// deadline does not empty the guide. (A change since the version read is refused all the same.)
+	if req.Version > 0 {
+		old, err := s.opts.Calls.Call(ctx, conf)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		in.ContactEmail, in.IntroMD, in.GuideMD, in.FAQMD = old.ContactEmail, old.IntroMD, old.GuideMD, old.FAQMD
+	}
+	for _, x := range []struct {
+		from *string
+		to   *string
+	}{{req.ContactEmail, &in.ContactEmail}, {req.IntroMD, &in.IntroMD}, {req.GuideMD, &in.GuideMD}, {req.FAQMD, &in.FAQMD}} {
+		if x.from != nil {
+			*x.to = *x.from
+		}
+	}
+	if _, err := s.opts.Calls.SaveCall(ctx, principal(c), conf, req.Version, in); err != nil {
 		return err
 	}
 	return s.apiCallShow(c)
@@ -97,7 +115,7 @@ func (s *Server) apiTrackDelete(c echo.Context) error {
 // apiFormatRequest is a format with its fields, as the API takes it.
 type apiFormatRequest struct {
 	Name             string           `json:"name" validate:"max=400"`
-	Description      string           `json:"description" validate:"max=8000"`
+	Description      *string          `json:"description" validate:"omitempty,max=8000"`
 	DurationMinutes  int              `json:"duration_minutes"`
 	MaxPresenters    int              `json:"max_presenters"`
 	AbstractMaxWords int              `json:"abstract_max_words"`
@@ -118,8 +136,11 @@ type apiQuestionIn struct {
 }
 
 func (r apiFormatRequest) input() cfp.FormatInput {
-	in := cfp.FormatInput{Name: r.Name, Description: r.Description, DurationMinutes: r.DurationMinutes, MaxPresenters: r.MaxPresenters,
+	in := cfp.FormatInput{Name: r.Name, DurationMinutes: r.DurationMinutes, MaxPresenters: r.MaxPresenters,
 		AbstractMaxWords: r.AbstractMaxWords, Accepting: r.Accepting == nil || *r.Accepting}
+	if r.Description != nil {
+		in.Description = *r.Description
+	}
 	if r.Fields != nil {
 		in.Fields = questionsIn(*r.Fields)
 	}
@@ -203,7 +224,23 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 	if req.Version == 0 {
 		return apperr.Field("version", "Send the version of the format you edited.")
 	}
-	f, err := s.opts.Calls.UpdateFormat(c.Request().Context(), principal(c), conf, id, req.Version, req.input())
+	ctx := c.Request().Context()
+	in := req.input()
+	// What is left out keeps its value (the fields, in UpdateFormat): a change of the name does not
+	// reopen a closed format or empty its description.
+	if req.Description == nil || req.Accepting == nil {
+		old, err := s.opts.Calls.Format(ctx, conf, id)
+		if err != nil {
+			return err
+		}
+		if req.Description == nil {
+			in.Description = old.Description
+		}
+		if req.Accepting == nil {
+			in.Accepting = old.Accepting
+		}
+	}
+	f, err := s.opts.Calls.UpdateFormat(ctx, principal(c), conf, id, req.Version, in)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	playground "github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
@@ -92,8 +93,19 @@ func message(e playground.FieldError) string {
 // bindOptionalJSON binds a JSON body when the request has one; a request without a body leaves req
 // at its zero value (for operations whose body is optional).
 func (s *Server) bindOptionalJSON(c echo.Context, req any) error {
-	if c.Request().ContentLength == 0 {
+	r := c.Request()
+	if r.ContentLength == 0 {
 		return nil
+	}
+	if r.ContentLength < 0 { // sent in chunks: empty is still no body
+		b, err := readBody(r)
+		if err != nil {
+			return jsonError(err)
+		}
+		if len(b) == 0 {
+			return nil
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
 	}
 	return s.bindJSON(c, req)
 }
@@ -102,24 +114,34 @@ func (s *Server) bindOptionalJSON(c echo.Context, req any) error {
 // trailing data) and validates it. Errors are apperr Malformed (400) or Invalid (422) with fields.
 func (s *Server) bindJSON(c echo.Context, req any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send the request body as application/json (Content-Type: application/json).")
 	}
-	body := c.Request().Body
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send the request body as JSON in UTF-8 (Content-Type: application/json; charset=utf-8, or no charset).")
+	}
+	// The body is read whole, and refused unless it is UTF-8: the decoder would quietly turn each
+	// broken byte into U+FFFD and the text would be saved changed.
+	b, err := readBody(c.Request())
+	if err != nil {
+		return jsonError(err)
+	}
+	if !utf8.Valid(b) {
+		return apperr.New(apperr.Malformed, "The request body is not valid UTF-8: send JSON text in UTF-8.")
+	}
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		return apperr.New(apperr.Malformed, "The body must hold a JSON object, not null.")
+	}
 	if f, ok := req.(fastJSON); ok {
-		// The usual body of a hot request is read whole and in one pass; anything unusual is
-		// decoded from the same bytes as below, into a fresh value.
-		b, err := readBody(c.Request())
-		if err != nil {
-			return jsonError(err)
-		}
+		// The usual body of a hot request is decoded in one pass; anything unusual is decoded
+		// below, into a fresh value.
 		if f.decodeFast(b) {
 			return s.validate.check(req)
 		}
 		reflect.ValueOf(req).Elem().SetZero()
-		body = io.NopCloser(bytes.NewReader(b))
 	}
-	dec := json.NewDecoder(body)
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(req); err != nil {
 		return jsonError(err)

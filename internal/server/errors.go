@@ -106,11 +106,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		var stale *submission.StaleError
 		if errors.As(err, &stale) {
-			loc, slug := time.UTC, ""
-			if conf, ok := c.Get(ctxConference).(conference.Conference); ok {
-				loc, slug = conf.Location(), conf.Slug
+			// The newer proposal as every other answer shows it, with the deadline that applies.
+			cur, oerr := s.apiProposalOut(c, stale.Current)
+			if oerr != nil {
+				loc, slug := time.UTC, ""
+				if conf, ok := c.Get(ctxConference).(conference.Conference); ok {
+					loc, slug = conf.Location(), conf.Slug
+				}
+				cur = toAPIProposal(stale.Current, slug, loc)
 			}
-			cur := toAPIProposal(stale.Current, slug, loc)
 			p.Current = &cur
 		}
 		var staleSession *schedule.StaleError

@@ -25,8 +25,8 @@ import (
 type proposalForm struct {
 	FormatID  string `form:"format_id" validate:"max=20"`
 	TrackID   string `form:"track_id" validate:"max=20"`
-	Title     string `form:"title" validate:"max=2000"`
-	Abstract  string `form:"abstract" validate:"max=200000"`
+	Title     string `form:"title"`
+	Abstract  string `form:"abstract"`
 	Version   string `form:"version" validate:"max=10"`
 	Action    string `form:"action" validate:"max=20"`
 	ClientKey string `form:"client_key" validate:"max=100"`

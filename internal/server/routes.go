@@ -441,6 +441,12 @@ func (s *Server) routes() error {
 	api.POST("/conferences/:slug/program/feed-token", s.apiFeedTokenCreate, requireUser)
 	api.DELETE("/conferences/:slug/program/feed-token", s.apiFeedTokenRevoke, requireUser)
 	api.RouteNotFound("/*", s.apiNotFound)
+	// A group with middleware of its own catches its unmatched paths with Echo's plain 404; under
+	// the API they get the same answer as the rest (405 with Allow for a wrong method).
+	for _, g := range []*echo.Group{mine, org} {
+		g.RouteNotFound("", s.apiNotFound)
+		g.RouteNotFound("/*", s.apiNotFound)
+	}
 	return nil
 }
 

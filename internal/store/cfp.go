@@ -132,6 +132,9 @@ const staleMessage = "Someone saved a change while you were editing. Reload the 
 
 // UpdateCall implements cfp.Store.
 func (s Calls) UpdateCall(ctx context.Context, c *cfp.Call) error {
+	if !versionFits(c.Version) {
+		return apperr.New(apperr.Conflict, staleMessage)
+	}
 	now := time.Now()
 	res := s.conn(ctx).Model(&callRow{}).Where("conference_id = ? AND version = ?", c.ConferenceID, c.Version).Updates(map[string]any{
 		"opens_at": c.OpensAt, "closes_at": c.ClosesAt, "contact_email": c.ContactEmail, "intro_md": c.IntroMD, "guide_md": c.GuideMD,
@@ -234,6 +237,9 @@ func (s Calls) CreateFormat(ctx context.Context, f *cfp.Format) error {
 
 // UpdateFormat implements cfp.Store.
 func (s Calls) UpdateFormat(ctx context.Context, f *cfp.Format) error {
+	if !versionFits(f.Version) {
+		return apperr.New(apperr.Conflict, staleMessage)
+	}
 	r := formatRowOf(*f)
 	res := s.conn(ctx).Model(&formatRow{}).Where("id = ? AND conference_id = ? AND version = ?", f.ID, f.ConferenceID, f.Version).
 		Updates(map[string]any{"name": r.Name, "description": r.Description, "duration_minutes": r.DurationMinutes,

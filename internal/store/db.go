@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -236,6 +237,10 @@ var uniqueFields = map[string]apperr.FieldError{
 	"calls_pkey":                    {Field: "opens_at", Message: "This conference already has a call for proposals."},
 	"proposal_presenters_email_key": {Field: "email", Message: "This person already presents the proposal."},
 }
+
+// versionFits reports whether v can be a row's version in an optimistic update that writes v+1:
+// versions are 32-bit integers, so any other v (a client's, say) matches no row and is stale.
+func versionFits(v int) bool { return v > math.MinInt32 && v < math.MaxInt32 }
 
 // translate turns driver errors into apperr errors: unique violations into Conflict with a field
 // message, a missing row into NotFound, anything else into Internal keeping the cause for the log.

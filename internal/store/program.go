@@ -59,6 +59,9 @@ func (s Programs) LatestProgram(ctx context.Context, conferenceID int64) (schedu
 
 // ProgramVersion implements schedule.Published.
 func (s Programs) ProgramVersion(ctx context.Context, conferenceID int64, version int) (schedule.Publication, error) {
+	if !versionFits(version) {
+		return schedule.Publication{}, schedule.ErrNotPublished
+	}
 	return s.one(ctx, `conference_id = ? AND version = ?`, conferenceID, version)
 }
 

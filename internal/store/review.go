@@ -77,6 +77,9 @@ func (s Reviews) SaveSettings(ctx context.Context, st *review.Settings) error {
 		st.Version = 1
 		return nil
 	}
+	if !versionFits(st.Version) {
+		return apperr.New(apperr.Conflict, staleVersion)
+	}
 	tx := s.conn(ctx).Model(&reviewSettingsRow{}).Where("conference_id = ? AND version = ?", st.ConferenceID, st.Version).Updates(map[string]any{
 		"blind": r.Blind, "bidding_opens_at": r.BiddingOpensAt, "bidding_closes_at": r.BiddingClosesAt, "review_deadline": r.ReviewDeadline,
 		"reminder_hours": r.ReminderHours, "calibration": r.Calibration, "not_preferred_cap": r.NotPreferredCap,
@@ -147,6 +150,9 @@ func (s Reviews) SaveFormatConfig(ctx context.Context, c *review.FormatConfig) e
 		}
 		c.Version = 1
 		return nil
+	}
+	if !versionFits(c.Version) {
+		return apperr.New(apperr.Conflict, staleVersion)
 	}
 	tx := s.conn(ctx).Model(&reviewFormatRow{}).Where("format_id = ? AND version = ?", c.FormatID, c.Version).
 		Updates(map[string]any{"reviewers": c.Reviewers, "criteria": crit, "slots": c.Slots, "version": c.Version + 1})
@@ -369,6 +375,9 @@ func (s Reviews) SaveProfile(ctx context.Context, p *review.Profile) error {
 				return apperr.New(apperr.Conflict, staleVersion)
 			}
 		} else {
+			if !versionFits(p.Version) {
+				return apperr.New(apperr.Conflict, staleVersion)
+			}
 			res := s.conn(ctx).Exec(`UPDATE reviewer_profiles SET tracks = ?, formats = ?, max_reviews = ?, category = ?, version = version + 1,
 				updated_at = now() WHERE conference_id = ? AND user_id = ? AND version = ?`,
 				tracks, formats, p.MaxReviews, p.Category, p.ConferenceID, p.UserID, p.Version)
@@ -831,6 +840,9 @@ func (s Reviews) SaveReview(ctx context.Context, r *review.Review, oldVersion in
 		}
 		r.ID, r.Version, r.CreatedAt, r.UpdatedAt = row.ID, 1, now, now
 		return nil
+	}
+	if !versionFits(oldVersion) {
+		return apperr.New(apperr.Conflict, "Your review was saved from another window after you opened this one. Reload the page to see it, then make your change again.")
 	}
 	res := s.conn(ctx).Model(&reviewRow{}).Where("id = ? AND version = ?", r.ID, oldVersion).Updates(map[string]any{
 		"status": string(r.Status), "scores": scores, "recommendation": rec, "confidence": conf, "to_presenters": r.ToPresenters,

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -512,7 +513,9 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 // of the ordinary (an error in the content, a stale version, an unchanged text, a deadline passed,
 // someone else's proposal), and Save then reads the proposal and answers as it always has.
 func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in Content) (Proposal, []Warning, bool, error) {
-	if p == nil {
+	// A version no proposal can have (the database counts them in 32 bits) is stale: Save finds the
+	// proposal and answers with it.
+	if p == nil || version <= 0 || version > math.MaxInt32 {
 		return Proposal{}, nil, false, nil
 	}
 	call, err := s.calls.Call(ctx, conf)
@@ -1006,8 +1009,8 @@ func (s *Service) Counts(ctx context.Context, p *access.Principal, conf conferen
 }
 
 // Extend gives one proposal a later deadline (a cfp.LocalLayout time in the conference's time zone),
-// or removes its own deadline when until is empty. Organizers only. apperr Invalid (field "until"),
-// NotFound.
+// or removes its own deadline when until is empty. A proposal started through an access link keeps
+// the link's deadline as the least it has. Organizers only. apperr Invalid (field "until"), NotFound.
 func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, until string) (Proposal, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Proposal{}, err
@@ -1029,6 +1032,24 @@ func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conferen
 		var err error
 		if prop, err = s.load(ctx, p, conf, id, true); err != nil {
 			return err
+		}
+		// A proposal started through an access link keeps the link's deadline: an extension can
+		// only go past it, and removing the extension leaves it.
+		if prop.AccessLinkID != nil {
+			links, err := s.calls.AccessLinks(ctx, p, conf)
+			if err != nil {
+				return err
+			}
+			if i := slices.IndexFunc(links, func(l cfp.AccessLink) bool { return l.ID == *prop.AccessLinkID }); i >= 0 {
+				floor := links[i].ExpiresAt
+				switch {
+				case d == nil:
+					d = &floor
+				case d.Before(floor):
+					return apperr.Field("until", fmt.Sprintf("This proposal was started through the access link “%s”, which gives it until %s. "+
+						"Choose a later time, or leave this empty to keep that deadline.", links[i].Label, FormatTime(floor, conf.Location())))
+				}
+			}
 		}
 		if err := s.store.SetDeadline(ctx, id, d); err != nil {
 			return err
@@ -1090,11 +1111,13 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 				return apperr.Field("email", x.Name+" already presents this proposal.")
 			}
 		} else {
-			if n := len(prop.Presenting()); n >= f.MaxPresenters {
-				return apperr.Field("email", fmt.Sprintf("A %s has at most %d presenters, and this one has %d already (invitations included).",
-					strings.ToLower(f.Name), f.MaxPresenters, n))
-			}
 			x = Presenter{ProposalID: prop.ID, Email: email, Position: len(prop.Presenters)}
+		}
+		// A pending invitation sent again already counts; anyone else (new, or who declined) is one
+		// more presenter.
+		if n := len(prop.Presenting()); x.Status != Invited && n >= f.MaxPresenters {
+			return apperr.Field("email", fmt.Sprintf("A %s has at most %d presenters, and this one has %d already (invitations included).",
+				strings.ToLower(f.Name), f.MaxPresenters, n))
 		}
 		secret, err := randomSecret()
 		if err != nil {

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestProposalAPIEdges covers inputs at the edges of the call's API: versions past 32 bits, a body
+// that is not UTF-8, answers the form could not have given, fields left out of a change, a
+// co-presenter invited again, an extension under an access link's deadline, a wrong method.
+func TestProposalAPIEdges(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/api/v1/conferences/" + f.conf.Slug
+	_, email := presenter(t, ta, "Amina Yusuf")
+	token, _ := apiToken(t, ta, email)
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	poster, narrative := f.formats["Poster abstract"], f.formats["Personal narrative"]
+
+	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Version edges"}`, poster.ID))
+	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	item := fmt.Sprintf("%s/proposals/%d", base, id)
+	save := func(version int64, title string) reply {
+		return sendJSON(t, ta, http.MethodPut, item, token, fmt.Sprintf(`{"format_id":%d,"title":%q,"version":%d}`, poster.ID, title, version))
+	}
+	if r = save(1, "Version two"); r.Status != http.StatusOK {
+		t.Fatalf("save: %d %v", r.Status, r.JSON)
+	}
+
+	// A version 2^32 past the stored one is stale, not the same: nothing is overwritten, and the
+	// conflict carries the proposal as every answer shows it, with the deadline that applies.
+	for _, v := range []int64{1<<32 + 2, 1<<31 - 1, 1 << 31, 1<<63 - 1} {
+		r = save(v, "Overwritten")
+		wantProblem(t, fmt.Sprintf("a save at version %d", v), r.apiResponse, http.StatusConflict, "conflict")
+		cur, _ := r.JSON["current"].(map[string]any)
+		if cur["version"] != float64(2) || cur["title"] != "Version two" || cur["deadline"] == nil || cur["editable"] != true {
+			t.Errorf("version %d: current %v", v, cur)
+		}
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, id); n != 2 {
+		t.Errorf("%d revisions after the refused saves, want 2", n)
+	}
+
+	// The organizers' versions, too: stale, never a failure of the server.
+	fmtItem := fmt.Sprintf("%s/manage/formats/%d", base, poster.ID)
+	for _, v := range []string{"2147483647", "2147483648", "4294967298", "9223372036854775807"} {
+		r = sendJSON(t, ta, http.MethodPut, fmtItem, orgToken, `{"name":"Poster abstract","duration_minutes":10,"max_presenters":4,"abstract_max_words":250,"version":`+v+`}`)
+		wantProblem(t, "a format at version "+v, r.apiResponse, http.StatusConflict, "conflict")
+		r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, `{"version":`+v+`,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`)
+		wantProblem(t, "the call at version "+v, r.apiResponse, http.StatusConflict, "conflict")
+	}
+
+	// A change of the call that leaves its pages out keeps them; an empty one empties it.
+	r = sendJSON(t, ta, http.MethodGet, base+"/call", "", "")
+	v := int(r.JSON["version"].(float64))
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59",
+		"contact_email":"cfp@example.org","guide_md":"# How to propose","faq_md":"# Questions"}`, v))
+	if r.Status != http.StatusOK {
+		t.Fatalf("save the call: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-07-01T23:59","faq_md":""}`, v+1))
+	if r.Status != http.StatusOK || r.JSON["guide_md"] != "# How to propose" || r.JSON["contact_email"] != "cfp@example.org" || r.JSON["faq_md"] != "" {
+		t.Errorf("moving the deadline: %d guide %q contact %q faq %q", r.Status, r.JSON["guide_md"], r.JSON["contact_email"], r.JSON["faq_md"])
+	}
+
+	// A change of a format that leaves out whether it accepts proposals, or its description, keeps them.
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/formats", orgToken, `{"name":"Lightning talk","description":"Five minutes, one idea.",
+		"duration_minutes":10,"max_presenters":1,"abstract_max_words":50,"accepting":false}`)
+	lt := fmt.Sprintf("%s/manage/formats/%d", base, int64(r.JSON["id"].(float64)))
+	r = sendJSON(t, ta, http.MethodPut, lt, orgToken, `{"name":"Lightning talks","duration_minutes":10,"max_presenters":1,"abstract_max_words":50,"version":1}`)
+	if r.Status != http.StatusOK || r.JSON["accepting"] != false || r.JSON["description"] != "Five minutes, one idea." || r.JSON["name"] != "Lightning talks" {
+		t.Errorf("renaming a closed format: %d %v", r.Status, r.JSON)
+	}
+
+	// A body that is not UTF-8 is refused, not saved with its bytes replaced; so is another charset.
+	raw := func(body, contentType string) reply {
+		return send(t, ta, http.MethodPost, base+"/proposals", strings.NewReader(body), "Content-Type", contentType, "Authorization", "Bearer "+token)
+	}
+	r = raw(fmt.Sprintf(`{"format_id":%d,"title":"bad \xff\xfe text"}`, poster.ID), "application/json")
+	wantProblem(t, "a title that is not UTF-8", r.apiResponse, http.StatusBadRequest, "malformed")
+	r = raw(fmt.Sprintf(`{"format_id":%d,"title":"caf\xe9"}`, poster.ID), "application/json; charset=iso-8859-1")
+	if r.Status != http.StatusUnsupportedMediaType {
+		t.Errorf("a body in ISO 8859-1: %d %v", r.Status, r.JSON)
+	}
+	if r = raw(fmt.Sprintf(`{"format_id":%d,"title":"café"}`, poster.ID), "application/json; charset=UTF-8"); r.Status != http.StatusCreated {
+		t.Errorf("a body declared UTF-8: %d %v", r.Status, r.JSON)
+	}
+	wantProblem(t, "a body of null", raw("null", "application/json").apiResponse, http.StatusBadRequest, "malformed")
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE title LIKE 'bad %' OR title LIKE 'caf_'`); n != 1 {
+		t.Errorf("%d proposals from the refused bodies and the good one, want 1", n)
+	}
+
+	// Answers the form could not have given are named, not dropped or changed.
+	for _, c := range []struct{ name, answers, field string }{
+		{"a question the format does not ask", `{"unknown_q":"lost text"}`, "answers.unknown_q"},
+		{"true for a long text", `{"narrative":true}`, "answers.narrative"},
+		{"a list for a checkbox", `{"support":["yes","garbage"]}`, "answers.support"},
+		{"a list for a short text", `{"content_notes":["one","two"]}`, "answers.content_notes"},
+	} {
+		r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"answers":%s}`, narrative.ID, c.answers))
+		wantProblem(t, c.name, r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+		if fieldDetail(r.apiResponse, c.field) == "" {
+			t.Errorf("%s: no error for %s: %v", c.name, c.field, r.JSON)
+		}
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"answers":{"support":true,"narrative":"A story."}}`, narrative.ID))
+	if r.Status != http.StatusCreated {
+		t.Errorf("answers of the right shapes: %d %v", r.Status, r.JSON)
+	}
+
+	// Limits are stated as they are.
+	r = sendJSON(t, ta, http.MethodPut, item, token, fmt.Sprintf(`{"format_id":%d,"title":%q,"version":2}`, poster.ID, strings.Repeat("t", 2001)))
+	if d := fieldDetail(r.apiResponse, "title"); !strings.Contains(d, "at most 200.") {
+		t.Errorf("a title of 2,001 characters: %q", d)
+	}
+	r = sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?limit=-1", orgToken, "")
+	if d := fieldDetail(r.apiResponse, "limit"); !strings.Contains(d, "from 1 to 1000") {
+		t.Errorf("limit=-1: %q", d)
+	}
+	r = sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?q=version", orgToken, "")
+	if ps, _ := r.JSON["proposals"].([]any); len(ps) != 1 || ps[0].(map[string]any)["deadline"] == nil {
+		t.Errorf("the organizers' list without the deadline that applies: %v", r.JSON)
+	}
+
+	// A wrong method under a group with middleware of its own is 405 with Allow, as elsewhere.
+	for _, c := range []struct{ method, path, allow string }{
+		{http.MethodPatch, item, "GET, PUT"}, {http.MethodDelete, item, "GET, PUT"}, {http.MethodPut, base + "/manage/proposals", "GET"},
+	} {
+		r = send(t, ta, c.method, c.path, nil, "Authorization", "Bearer "+orgToken)
+		if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d, Allow %q", c.method, c.path, r.Status, r.Header.Get("Allow"))
+		}
+	}
+
+	// An extension with a bad address and a bad time names both.
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/extensions", orgToken, `{"email":"bad","until":"bad"}`)
+	if fieldDetail(r.apiResponse, "email") == "" || fieldDetail(r.apiResponse, "until") == "" {
+		t.Errorf("an extension with two bad fields: %v", r.JSON["errors"])
+	}
+
+	// A submit whose optional body comes empty, in chunks, without a media type.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ta.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s/submit HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer %s\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n", item, token)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity { // read and judged: a poster without its answers cannot be submitted
+		t.Errorf("a submit with an empty chunked body: %d", resp.StatusCode)
+	}
+}
+
+// TestCoPresenterInvitedAgainCounts: someone who declined and is invited again is one more
+// presenter, within the format's number.
+func TestCoPresenterInvitedAgainCounts(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/api/v1/conferences/" + f.conf.Slug
+	_, email := presenter(t, ta, "Bola Ade")
+	token, _ := apiToken(t, ta, email)
+	_, aliceEmail := presenter(t, ta, "Alice Mensah")
+	alice, _ := apiToken(t, ta, aliceEmail)
+	narrative := f.formats["Personal narrative"] // two presenters at most
+	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Told twice"}`, narrative.ID))
+	item := fmt.Sprintf("%s/proposals/%d", base, int64(r.JSON["proposal"].(map[string]any)["id"].(float64)))
+	answer := func(to, verb, by string) {
+		t.Helper()
+		link := linkIn(t, ta.waitMail(to, "invites you"), "/invitations/")
+		if r := sendJSON(t, ta, http.MethodPost, "/api/v1/invitations/"+link[strings.LastIndex(link, "/")+1:]+"/"+verb, by, ""); r.Status != http.StatusOK {
+			t.Fatalf("%s: %d %v", verb, r.Status, r.JSON)
+		}
+	}
+	carol := uniqueEmail("carol")
+	if r = sendJSON(t, ta, http.MethodPost, item+"/presenters", token, fmt.Sprintf(`{"name":"Carol","email":%q}`, carol)); r.Status != http.StatusCreated {
+		t.Fatalf("invite Carol: %d %v", r.Status, r.JSON)
+	}
+	answer(carol, "decline", alice)
+	if r = sendJSON(t, ta, http.MethodPost, item+"/presenters", token, fmt.Sprintf(`{"name":"Alice","email":%q}`, aliceEmail)); r.Status != http.StatusCreated {
+		t.Fatalf("invite Alice: %d %v", r.Status, r.JSON)
+	}
+	answer(aliceEmail, "accept", alice)
+	r = sendJSON(t, ta, http.MethodPost, item+"/presenters", token, fmt.Sprintf(`{"name":"Carol","email":%q}`, carol))
+	wantProblem(t, "inviting again someone who declined, with the format full", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	if !strings.Contains(fieldDetail(r.apiResponse, "email"), "at most 2 presenters") {
+		t.Errorf("the refusal: %v", r.JSON["errors"])
+	}
+}
+
+// TestExtensionKeepsAnAccessLinksDeadline: a proposal started through an access link keeps the
+// link's deadline; an extension can only go past it.
+func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/api/v1/conferences/" + f.conf.Slug
+	_, email := presenter(t, ta, "Chen Li")
+	token, _ := apiToken(t, ta, email)
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	r := sendJSON(t, ta, http.MethodPost, base+"/manage/access-links", orgToken, `{"label":"Invited panel","expires_at":"2031-08-01T12:00","max_uses":2}`)
+	link, _ := r.JSON["url"].(string)
+	secret := link[strings.LastIndex(link, "/")+1:]
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Panel","access_token":%q}`, f.formats["Fireside chat"].ID, secret))
+	p, _ := r.JSON["proposal"].(map[string]any)
+	if r.Status != http.StatusCreated || !strings.HasPrefix(fmt.Sprint(p["deadline"]), "2031-08-01T12:00:59") {
+		t.Fatalf("create through the link: %d %v", r.Status, r.JSON)
+	}
+	deadline := fmt.Sprintf("%s/manage/proposals/%d/deadline", base, int64(p["id"].(float64)))
+	r = sendJSON(t, ta, http.MethodPut, deadline, orgToken, `{"until":"2030-12-01T23:59"}`)
+	if !strings.Contains(fieldDetail(r.apiResponse, "until"), "Invited panel") {
+		t.Errorf("an extension before the link's deadline: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPut, deadline, orgToken, `{"until":"2032-01-01T10:00"}`)
+	if r.Status != http.StatusOK || !strings.HasPrefix(fmt.Sprint(r.JSON["deadline"]), "2032-01-01T10:00:59") {
+		t.Errorf("an extension past it: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPut, deadline, orgToken, `{"until":""}`)
+	if r.Status != http.StatusOK || !strings.HasPrefix(fmt.Sprint(r.JSON["deadline"]), "2031-08-01T12:00:59") {
+		t.Errorf("removing the extension: %d %v", r.Status, r.JSON)
+	}
+}
