@@ -213,6 +213,18 @@ func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
 	if r.Status != http.StatusCreated || !strings.HasPrefix(fmt.Sprint(p["deadline"]), "2031-08-01T12:00:59") {
 		t.Fatalf("create through the link: %d %v", r.Status, r.JSON)
 	}
+	// A link that is not one, or is used up, is refused with its status and the field named.
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"access_token":"nope"}`, f.formats["Fireside chat"].ID))
+	wantProblem(t, "a link that is not one", r.apiResponse, http.StatusNotFound, "not_found")
+	if fieldDetail(r.apiResponse, "access_token") == "" {
+		t.Errorf("a link that is not one: no field: %v", r.JSON)
+	}
+	sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Second","access_token":%q}`, f.formats["Fireside chat"].ID, secret))
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Third","access_token":%q}`, f.formats["Fireside chat"].ID, secret))
+	wantProblem(t, "a link used up", r.apiResponse, http.StatusForbidden, "forbidden")
+	if !strings.Contains(fieldDetail(r.apiResponse, "access_token"), "used as many times") {
+		t.Errorf("a link used up: %v", r.JSON)
+	}
 	deadline := fmt.Sprintf("%s/manage/proposals/%d/deadline", base, int64(p["id"].(float64)))
 	r = sendJSON(t, ta, http.MethodPut, deadline, orgToken, `{"until":"2030-12-01T23:59"}`)
 	if !strings.Contains(fieldDetail(r.apiResponse, "until"), "Invited panel") {

@@ -854,11 +854,11 @@ func (s *Service) ClaimAccessLink(ctx context.Context, conf conference.Conferenc
 
 func (s *Service) lockLink(ctx context.Context, conf conference.Conference, secret string) (AccessLink, error) {
 	if secret == "" || len(secret) > 100 {
-		return AccessLink{}, apperr.New(apperr.NotFound, "This link to the call is not valid. Check that you copied all of it.")
+		return AccessLink{}, linkError(apperr.NotFound, "This link to the call is not valid. Check that you copied all of it.")
 	}
 	l, err := s.store.AccessLinkForUpdate(ctx, conf.ID, s.hash(secret))
 	if apperr.Is(err, apperr.NotFound) {
-		return l, apperr.New(apperr.NotFound, "This link to the call is not valid. Check that you copied all of it.")
+		return l, linkError(apperr.NotFound, "This link to the call is not valid. Check that you copied all of it.")
 	}
 	if err != nil {
 		return l, err
@@ -866,13 +866,19 @@ func (s *Service) lockLink(ctx context.Context, conf conference.Conference, secr
 	now := s.now()
 	switch {
 	case l.RevokedAt != nil:
-		return l, apperr.New(apperr.Forbidden, "This link to the call was withdrawn by the organizers. Write to them if you still want to propose.")
+		return l, linkError(apperr.Forbidden, "This link to the call was withdrawn by the organizers. Write to them if you still want to propose.")
 	case !now.Before(l.ExpiresAt):
-		return l, apperr.New(apperr.Forbidden, "This link to the call has expired. Write to the organizers if you still want to propose.")
+		return l, linkError(apperr.Forbidden, "This link to the call has expired. Write to the organizers if you still want to propose.")
 	case l.Uses >= l.MaxUses:
-		return l, apperr.New(apperr.Forbidden, "This link to the call has been used as many times as it allows. Write to the organizers if you still want to propose.")
+		return l, linkError(apperr.Forbidden, "This link to the call has been used as many times as it allows. Write to the organizers if you still want to propose.")
 	}
 	return l, nil
+}
+
+// linkError is a refusal of an access link, with its status, naming the link's field (the API's
+// access_token) so that a client can show it there.
+func linkError(code apperr.Code, message string) error {
+	return &apperr.Error{Code: code, Message: message, Fields: []apperr.FieldError{{Field: "access_token", Message: message}}}
 }
 
 func (s *Service) hash(secret string) []byte {
