@@ -16,7 +16,9 @@ import (
 // TestSearchIndexFollowsTheText checks the proposals' full-text search, whose stored vector is filled
 // in the background: a change of the text empties the vector and other writes keep it; a search sees
 // the current text whether or not the vector has been filled again; and the running server fills it
-// once the text has stayed unchanged for a moment. Accents do not matter: "resume" finds "résumé".
+// once the text has stayed unchanged for a moment. Accents do not matter: "resume" finds "résumé";
+// nor does text that looks like HTML: the words a submitter typed between <script> and </script> are
+// found as all others.
 func TestSearchIndexFollowsTheText(t *testing.T) {
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
@@ -27,7 +29,7 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 	poster := f.formats["Poster abstract"]
 
 	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(
-		`{"format_id":%d,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month.","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`, poster.ID))
+		`{"format_id":%d,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month. <script>lanterns()</script> <!-- kites --> <b and quilts>","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`, poster.ID))
 	if r.Status != http.StatusCreated {
 		t.Fatalf("create: %d %v", r.Status, r.JSON)
 	}
@@ -59,7 +61,8 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 
 	// The server indexes the new draft; title, abstract and answers are all searchable.
 	waitIndexed()
-	for _, q := range []string{"stethoscope", "elders", "trust", `"story circles"`, "resume", "RÉSUMÉ", "curacao"} {
+	for _, q := range []string{"stethoscope", "elders", "trust", `"story circles"`, "resume", "RÉSUMÉ", "curacao",
+		"lanterns", "kites", "quilts", "<script>lanterns"} {
 		if n := found(q); n != 1 {
 			t.Errorf("search %q after indexing: %d found, want 1", q, n)
 		}
@@ -71,7 +74,7 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
-		`{"format_id":%d,"track_id":%d,"version":1,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month.","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`,
+		`{"format_id":%d,"track_id":%d,"version":1,"title":"Stethoscopes and story circles","abstract":"Residents met community elders each month. <script>lanterns()</script> <!-- kites --> <b and quilts>","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`,
 		poster.ID, f.tracks[0].ID))
 	if r.Status != http.StatusOK {
 		t.Fatalf("save of the track: %d %v", r.Status, r.JSON)
@@ -107,6 +110,18 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 	if n := found("resume curacao"); n != 1 {
 		t.Errorf("search without the accents before indexing: %d found, want 1", n)
 	}
+	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
+		`{"format_id":%d,"track_id":%d,"version":3,"title":"Stethoscopes and story circles","abstract":"Residents shadowed doulas in the neighbourhood clinic. <style>hammocks</style>","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`,
+		poster.ID, f.tracks[0].ID))
+	if r.Status != http.StatusOK {
+		t.Fatalf("save with a style element: %d %v", r.Status, r.JSON)
+	}
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET text_changed_at = now() + interval '1 hour' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if n := found("hammocks"); !stale() || n != 1 {
+		t.Errorf("search for a word inside <style> before indexing: %d found, want 1", n)
+	}
 	if n := found("stethoscope doulas"); n != 1 {
 		t.Errorf("search across title and new abstract: %d found, want 1", n)
 	}
@@ -118,7 +133,7 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", base, id), token, fmt.Sprintf(
-		`{"format_id":%d,"version":3,"title":"Stethoscopes and story circles","abstract":"Residents walked with midwives.","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`, poster.ID))
+		`{"format_id":%d,"version":4,"title":"Stethoscopes and story circles","abstract":"Residents walked with midwives.","answers":{"background":"Trust was missing; each visit ended with a résumé, as in Curaçao."}}`, poster.ID))
 	if r.Status != http.StatusOK {
 		t.Fatalf("save: %d %v", r.Status, r.JSON)
 	}

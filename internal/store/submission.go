@@ -777,14 +777,18 @@ func auditInsert(a auditRow, subject, from string, args map[string]any) string {
 // searchMatch matches the proposals p whose text matches the query @q. The stored vector is read
 // where it is fresh; where a change of the text emptied it and the indexer has not yet filled it
 // again, the vector is computed from the text, so that a search always sees the current text.
-const searchMatch = `(p.search @@ websearch_to_tsquery('english_unaccent', @q) OR (p.search IS NULL AND
-	` + currentVector + ` @@ websearch_to_tsquery('english_unaccent', @q)))`
+const searchMatch = `(p.search @@ ` + searchQuery + ` OR (p.search IS NULL AND
+	` + currentVector + ` @@ ` + searchQuery + `))`
+
+// searchQuery is the query @q, read as proposal_search_vector reads a text: "<" is a space, not the
+// start of a tag whose words the parser would drop.
+const searchQuery = `websearch_to_tsquery('english_unaccent', translate(@q, '<', ' '))`
 
 // currentVector is the search vector of proposal p's current text, computed.
 const currentVector = `(SELECT proposal_search_vector(p.title, t.abstract, t.answers) ` + currentRevision + `)`
 
 // searchRank ranks a proposal p matched by searchMatch.
-const searchRank = `ts_rank(coalesce(p.search, ` + currentVector + `), websearch_to_tsquery('english_unaccent', @q))`
+const searchRank = `ts_rank(coalesce(p.search, ` + currentVector + `), ` + searchQuery + `)`
 
 // IndexSearch fills the search vector of up to batch proposals whose text changed and has then stayed
 // unchanged for quiet, oldest change first, and reports how many it filled. The vectors are computed
