@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -199,5 +200,46 @@ func TestNewProposalFormSentAgain(t *testing.T) {
 	_, other := presenter(t, ta, "Tomás Quispe")
 	if got := loggedIn(t, ta, other).get("/account").Doc.Find("main").Text(); !strings.Contains(got, "You have not proposed a session yet.") {
 		t.Error("the account page of someone without proposals does not say so")
+	}
+}
+
+// TestNewProposalFormTidied: a new proposal's form whose text is kept tidied (line ends as the
+// browser sends them, spaces at the ends) is made once, at version 1, and says so with the advice
+// about blind review when the text names a presenter, as a save does; sent again, it changes nothing.
+func TestNewProposalFormTidied(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/c/" + f.conf.Slug
+	_, email := presenter(t, ta, "Adaeze Nwosu")
+	b := loggedIn(t, ta, email)
+	ws := f.formats["Workshop"]
+	from := fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID)
+	for _, abstract := range []string{
+		"  Adaeze Nwosu leads residents through feedback cases.\r\nThen they rewrite them together.\r\n",
+		"Adaeze Nwosu leads residents through feedback cases. Then they rewrite them together.",
+	} {
+		form := workshopForm(f, "Feedback cases "+strconv.Itoa(len(abstract)))
+		form.Set("abstract", abstract)
+		form.Set("action", "save")
+		p := b.post(from, base+"/proposals", form)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", p.Status, p.problem())
+		}
+		id := proposalIDFrom(t, p.Header.Get("Location"))
+		flash := strings.Join(strings.Fields(b.get(p.Header.Get("Location")).Doc.Find(".flash").Text()), " ")
+		if !strings.Contains(flash, "Your draft is saved.") || !strings.Contains(flash, "advice about blind review") {
+			t.Errorf("after the create of %q the page says %q", abstract, flash)
+		}
+		tidied := strings.TrimSpace(strings.ReplaceAll(abstract, "\r\n", "\n"))
+		if n := count(t, ta, `SELECT count(*) FROM proposals p JOIN proposal_revisions r ON r.proposal_id = p.id
+			WHERE p.id = $1 AND p.version = 1 AND r.version = 1 AND r.abstract = $2`, id, tidied); n != 1 {
+			t.Errorf("the proposal of %q is not at version 1 with its text tidied", abstract)
+		}
+		if p = b.post(from, base+"/proposals", form); p.Status != http.StatusSeeOther || proposalIDFrom(t, p.Header.Get("Location")) != id {
+			t.Fatalf("the form sent again: %d to %q", p.Status, p.Header.Get("Location"))
+		}
+		if n := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, id); n != 1 {
+			t.Errorf("%d revisions of the proposal of %q, want 1", n, abstract)
+		}
 	}
 }

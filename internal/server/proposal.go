@@ -291,8 +291,10 @@ func (s *Server) proposalCreate(c echo.Context) error {
 		content, err = f.content()
 	}
 	var prop submission.Proposal
+	var warns []submission.Warning
+	made := false
 	if err == nil {
-		prop, _, err = s.opts.Submissions.Create(ctx, principal(c), conf, submission.CreateInput{Content: content, ClientKey: f.ClientKey, AccessSecret: f.Access})
+		prop, warns, made, err = s.opts.Submissions.CreateOnce(ctx, principal(c), conf, submission.CreateInput{Content: content, ClientKey: f.ClientKey, AccessSecret: f.Access})
 	}
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && (ae.Code == apperr.Invalid) && formatID > 0 {
@@ -304,16 +306,21 @@ func (s *Server) proposalCreate(c echo.Context) error {
 		}
 		return err
 	}
-	if prop.Version == 1 && prop.Content().Equal(content) {
+	// Made now, or made by this form before and still as the form has it (a double click).
+	if made || prop.Version == 1 && prop.Content().Equal(content) {
 		if f.Action != "submit" {
-			s.flash(c, "Your draft is saved. It is not submitted yet: submit it before the deadline.")
+			msg := "Your draft is saved. It is not submitted yet: submit it before the deadline."
+			if len(warns) > 0 {
+				msg += " Please read the advice about blind review below."
+			}
+			s.flash(c, msg)
 			return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
 		}
 		return s.submitAfterSave(c, conf, prop, f)
 	}
 	// The form had made this draft before (sent again after going back in the browser, say) and
-	// differs from it, or the text was tidied as it was kept: the form is a save of the version it
-	// made, so that a change in it is kept, or comes back next to a newer one, never dropped.
+	// differs from it, perhaps only as the text was tidied as it was kept: the form is a save of the
+	// version it made, so that a change in it is kept, or comes back next to a newer one, never dropped.
 	f.Version = "1"
 	return s.saveForm(c, conf, prop, f, 1, nil)
 }

@@ -359,11 +359,18 @@ type CreateInput struct {
 // link given). Returns the draft with blind-review warnings; apperr Invalid with field errors,
 // apperr Forbidden when the call is not open, and the access link's errors.
 func (s *Service) Create(ctx context.Context, p *access.Principal, conf conference.Conference, in CreateInput) (Proposal, []Warning, error) {
+	prop, warns, _, err := s.CreateOnce(ctx, p, conf, in)
+	return prop, warns, err
+}
+
+// CreateOnce is Create that also reports whether this call made the proposal: false when an earlier
+// create with the same client key had, whose proposal it returns as it is now, with no warnings.
+func (s *Service) CreateOnce(ctx context.Context, p *access.Principal, conf conference.Conference, in CreateInput) (Proposal, []Warning, bool, error) {
 	if p == nil {
-		return Proposal{}, nil, apperr.New(apperr.Unauthenticated, "Please log in to start a proposal.")
+		return Proposal{}, nil, false, apperr.New(apperr.Unauthenticated, "Please log in to start a proposal.")
 	}
 	if len(in.ClientKey) > 100 {
-		return Proposal{}, nil, apperr.Field("client_key", "Use at most 100 characters.")
+		return Proposal{}, nil, false, apperr.Field("client_key", "Use at most 100 characters.")
 	}
 	prop, warns, err := s.create(ctx, p, conf, in)
 	if err != nil && in.ClientKey != "" {
@@ -372,10 +379,10 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, conf conferen
 		// only when the create fails: the unique key lets no second proposal through, and the usual
 		// first create costs no extra query.
 		if first, kerr := s.store.ByClientKey(ctx, p.UserID, in.ClientKey); kerr == nil && first.ConferenceID == conf.ID {
-			return first, nil, nil
+			return first, nil, false, nil
 		}
 	}
-	return prop, warns, err
+	return prop, warns, err == nil, err
 }
 
 func (s *Service) create(ctx context.Context, p *access.Principal, conf conference.Conference, in CreateInput) (Proposal, []Warning, error) {

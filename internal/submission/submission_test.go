@@ -498,13 +498,17 @@ func TestCreateWithClientKeyMakesOne(t *testing.T) {
 	p := f.person("Double Click", true)
 	var wg sync.WaitGroup
 	ids := make([]int64, 6)
+	var made atomic.Int32
 	for i := range ids {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			prop, _, err := f.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: f.complete(), ClientKey: "form-123"})
+			prop, _, first, err := f.subs.CreateOnce(ctx, p, f.conf, submission.CreateInput{Content: f.complete(), ClientKey: "form-123"})
 			if err != nil {
 				t.Errorf("create: %v", err)
+			}
+			if first {
+				made.Add(1)
 			}
 			ids[i] = prop.ID
 		}()
@@ -514,6 +518,9 @@ func TestCreateWithClientKeyMakesOne(t *testing.T) {
 		if id != ids[0] || id == 0 {
 			t.Fatalf("creates with one client key made different proposals: %v", ids)
 		}
+	}
+	if made.Load() != 1 {
+		t.Errorf("%d creates say they made the proposal, want 1", made.Load())
 	}
 	if n := f.count(`SELECT count(*) FROM proposals WHERE owner_id = $1`, p.UserID); n != 1 {
 		t.Errorf("%d proposals, want 1", n)
