@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -110,7 +111,20 @@ func TestProposalAPIEdges(t *testing.T) {
 	}
 	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"answers":{"support":true,"narrative":"A story."}}`, narrative.ID))
 	if r.Status != http.StatusCreated {
-		t.Errorf("answers of the right shapes: %d %v", r.Status, r.JSON)
+		t.Fatalf("answers of the right shapes: %d %v", r.Status, r.JSON)
+	}
+	// A proposal read back (every answer a list of one) saves as it is, and changes nothing.
+	read := r.JSON["proposal"].(map[string]any)
+	readItem := fmt.Sprintf("%s/proposals/%v", base, read["id"])
+	read = sendJSON(t, ta, http.MethodGet, readItem, token, "").JSON
+	if a, _ := json.Marshal(read["answers"]); string(a) != `{"narrative":["A story."],"support":["yes"]}` {
+		t.Errorf("answers read back: %s", a)
+	}
+	body, _ := json.Marshal(map[string]any{"format_id": read["format_id"], "title": read["title"], "abstract": read["abstract"],
+		"answers": read["answers"], "version": read["version"]})
+	if r = sendJSON(t, ta, http.MethodPut, readItem, token, string(body)); r.Status != http.StatusOK ||
+		r.JSON["proposal"].(map[string]any)["version"] != read["version"] {
+		t.Errorf("the proposal saved back as read: %d %v", r.Status, r.JSON)
 	}
 
 	// Limits are stated as they are.

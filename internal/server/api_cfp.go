@@ -288,11 +288,22 @@ func (s *Server) checkAnswers(ctx context.Context, conf conference.Conference, r
 		switch kind, v := f.Fields[i].Kind, bytes.TrimSpace(raw); {
 		case len(v) > 0 && (v[0] == 't' || v[0] == 'f') && kind != question.Checkbox:
 			fe.Add(field, "Give this answer as text; true or false answers a checkbox.")
-		case len(v) > 0 && v[0] == '[' && kind != question.MultipleChoice:
+		case len(v) > 0 && v[0] == '[' && kind != question.MultipleChoice && listLen(v) > 1:
+			// A list of one is how answers are read back (a checkbox's is ["yes"]), so a proposal
+			// read can be saved as it is.
 			fe.Add(field, "Give one answer, not a list; a list answers a multiple choice.")
 		}
 	}
 	return fe.Err()
+}
+
+// listLen is the number of elements of the JSON list v, or 0 when it is not one.
+func listLen(v json.RawMessage) int {
+	var l []json.RawMessage
+	if json.Unmarshal(v, &l) != nil {
+		return 0
+	}
+	return len(l)
 }
 
 func (r apiProposalRequest) content() (submission.Content, error) {
