@@ -749,6 +749,11 @@ func TestDecisionsAndNotices(t *testing.T) {
 	if ae, ok := apperr.As(err); !ok || len(ae.Fields) != 2 {
 		t.Errorf("a bad template: %v", err)
 	}
+	// A version no template can have (past 32 bits) is a stale one, not a failure.
+	_, err = f.reviews.SaveTemplate(ctx, f.org, f.conf, review.Template{Kind: review.NoticeReject, Subject: "Hello", Body: "Body text", Version: 1 << 32})
+	if !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("a template at version 2^32: %v", err)
+	}
 	pr, err := f.reviews.PreviewTemplate(ctx, f.org, f.conf, review.DefaultTemplate(f.conf.ID, review.NoticeAccept), props[0].ID)
 	if err != nil || !strings.Contains(pr.Body, "Dear Author 0") || !strings.Contains(pr.Subject, "Action required") || !strings.Contains(pr.Subject, "2027") {
 		t.Errorf("preview: %+v %v", pr, err)

@@ -1011,6 +1011,9 @@ func (s Reviews) SaveTemplate(ctx context.Context, t *review.Template) error {
 		t.Version = 1
 		return nil
 	}
+	if !versionFits(t.Version) {
+		return apperr.New(apperr.Conflict, staleVersion)
+	}
 	tx := s.conn(ctx).Exec(`UPDATE notice_templates SET subject = ?, body = ?, version = version + 1, updated_at = now()
 		WHERE conference_id = ? AND kind = ? AND version = ?`, t.Subject, t.Body, t.ConferenceID, string(t.Kind), t.Version)
 	if tx.Error != nil {
