@@ -69,13 +69,35 @@ func TestProposalAPIEdges(t *testing.T) {
 		t.Errorf("moving the deadline: %d guide %q contact %q faq %q", r.Status, r.JSON["guide_md"], r.JSON["contact_email"], r.JSON["faq_md"])
 	}
 
+	// What is kept is what is stored, not what this server last read: a change by another server (an
+	// UPDATE here, within the second this one keeps the call) is not written back over.
+	if r = sendJSON(t, ta, http.MethodGet, base+"/call", "", ""); r.JSON["guide_md"] != "# How to propose" {
+		t.Fatalf("the call as read: %v", r.JSON)
+	}
+	if _, err := ta.db.SQL.Exec(`UPDATE calls SET guide_md = '# Guide of another server', version = version + 1 WHERE conference_id = $1`, f.conf.ID); err != nil {
+		t.Fatal(err)
+	}
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-07-02T23:59"}`, v+3))
+	if r.Status != http.StatusOK || r.JSON["guide_md"] != "# Guide of another server" {
+		t.Errorf("moving the deadline after another server's change: %d guide %q", r.Status, r.JSON["guide_md"])
+	}
+
 	// A change of a format that leaves out whether it accepts proposals, or its description, keeps them.
 	r = sendJSON(t, ta, http.MethodPost, base+"/manage/formats", orgToken, `{"name":"Lightning talk","description":"Five minutes, one idea.",
 		"duration_minutes":10,"max_presenters":1,"abstract_max_words":50,"accepting":false}`)
-	lt := fmt.Sprintf("%s/manage/formats/%d", base, int64(r.JSON["id"].(float64)))
+	ltID := int64(r.JSON["id"].(float64))
+	lt := fmt.Sprintf("%s/manage/formats/%d", base, ltID)
 	r = sendJSON(t, ta, http.MethodPut, lt, orgToken, `{"name":"Lightning talks","duration_minutes":10,"max_presenters":1,"abstract_max_words":50,"version":1}`)
 	if r.Status != http.StatusOK || r.JSON["accepting"] != false || r.JSON["description"] != "Five minutes, one idea." || r.JSON["name"] != "Lightning talks" {
 		t.Errorf("renaming a closed format: %d %v", r.Status, r.JSON)
+	}
+	sendJSON(t, ta, http.MethodGet, base+"/call", "", "")
+	if _, err := ta.db.SQL.Exec(`UPDATE formats SET description = 'Seven minutes now.', accepting = true, version = version + 1 WHERE id = $1`, ltID); err != nil {
+		t.Fatal(err)
+	}
+	r = sendJSON(t, ta, http.MethodPut, lt, orgToken, `{"name":"Lightning talk","duration_minutes":10,"max_presenters":1,"abstract_max_words":50,"version":3}`)
+	if r.Status != http.StatusOK || r.JSON["accepting"] != true || r.JSON["description"] != "Seven minutes now." {
+		t.Errorf("renaming a format after another server's change: %d %v", r.Status, r.JSON)
 	}
 
 	// A body that is not UTF-8 is refused, not saved with its bytes replaced; so is another charset.

@@ -259,20 +259,35 @@ func checkCall(in CallInput, loc *time.Location) (Call, error) {
 // create); a change made meanwhile by someone else gives apperr Conflict rather than being
 // overwritten. Returns apperr Invalid with field errors and the policy's errors.
 func (s *Service) SaveCall(ctx context.Context, p *access.Principal, conf conference.Conference, version int, in CallInput) (Call, error) {
+	return s.SaveCallFrom(ctx, p, conf, version, func(Call) CallInput { return in })
+}
+
+// SaveCallFrom is SaveCall with the change made by change from the call as stored at version (the
+// zero Call when version is 0), read in the same transaction: a change of some of its settings
+// keeps the others as they are, never as a cached copy had them.
+func (s *Service) SaveCallFrom(ctx context.Context, p *access.Principal, conf conference.Conference, version int, change func(Call) CallInput) (Call, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Call{}, err
 	}
-	return s.saveCall(ctx, p, conf, version, in)
+	return s.saveCall(ctx, p, conf, version, change)
 }
 
-func (s *Service) saveCall(ctx context.Context, p *access.Principal, conf conference.Conference, version int, in CallInput) (Call, error) {
+func (s *Service) saveCall(ctx context.Context, p *access.Principal, conf conference.Conference, version int, change func(Call) CallInput) (Call, error) {
 	defer s.changed(conf.ID)
-	c, err := checkCall(in, conf.Location())
-	if err != nil {
-		return c, err
-	}
-	c.ConferenceID, c.Version = conf.ID, version
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	var c Call
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var old Call
+		if version > 0 {
+			var err error
+			if old, err = s.store.Call(ctx, conf.ID); err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
+		var err error
+		if c, err = checkCall(change(old), conf.Location()); err != nil {
+			return err
+		}
+		c.ConferenceID, c.Version = conf.ID, version
 		action := "call.updated"
 		if version == 0 {
 			action = "call.created"
@@ -516,17 +531,25 @@ func (s *Service) createFormat(ctx context.Context, p *access.Principal, conf co
 // UpdateFormat changes a format that is still at version. apperr Invalid, NotFound, and Conflict when
 // someone changed it meanwhile or the name is taken.
 func (s *Service) UpdateFormat(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in FormatInput) (Format, error) {
+	return s.UpdateFormatFrom(ctx, p, conf, id, version, func(Format) FormatInput { return in })
+}
+
+// UpdateFormatFrom is UpdateFormat with the change made by change from the format as stored, read
+// in the same transaction: a change of some of its attributes keeps the others as they are, never
+// as a cached copy had them.
+func (s *Service) UpdateFormatFrom(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, change func(Format) FormatInput) (Format, error) {
 	defer s.changed(conf.ID)
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Format{}, err
 	}
-	f, err := checkFormat(in)
-	if err != nil {
-		return f, err
-	}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	var f Format
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		old, err := s.storedFormat(ctx, conf, id)
 		if err != nil {
+			return err
+		}
+		in := change(old)
+		if f, err = checkFormat(in); err != nil {
 			return err
 		}
 		if in.Fields == nil {
@@ -907,7 +930,7 @@ func (s *Service) Seed(ctx context.Context, conf conference.Conference, in Setup
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
-		if _, err := s.saveCall(ctx, nil, conf, 0, in.Call); err != nil {
+		if _, err := s.saveCall(ctx, nil, conf, 0, func(Call) CallInput { return in.Call }); err != nil {
 			return err
 		}
 		for i, t := range in.Tracks {

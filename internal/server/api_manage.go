@@ -32,26 +32,23 @@ func (s *Server) apiCallSave(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	in := cfp.CallInput{Opens: req.OpensAt, Closes: req.ClosesAt}
-	// A page or the contact address left out keeps what the call has: a client that moves the
-	// deadline does not empty the guide. (A change since the version read is refused all the same.)
-	if req.Version > 0 {
-		old, err := s.opts.Calls.Call(ctx, conf)
-		if err != nil && !apperr.Is(err, apperr.NotFound) {
-			return err
+	// A page or the contact address left out keeps what the call has, as stored at the version the
+	// client read: a client that moves the deadline does not empty the guide. (A change since that
+	// version is refused all the same.)
+	change := func(old cfp.Call) cfp.CallInput {
+		in := cfp.CallInput{Opens: req.OpensAt, Closes: req.ClosesAt, ContactEmail: old.ContactEmail, IntroMD: old.IntroMD,
+			GuideMD: old.GuideMD, FAQMD: old.FAQMD}
+		for _, x := range []struct {
+			from *string
+			to   *string
+		}{{req.ContactEmail, &in.ContactEmail}, {req.IntroMD, &in.IntroMD}, {req.GuideMD, &in.GuideMD}, {req.FAQMD, &in.FAQMD}} {
+			if x.from != nil {
+				*x.to = *x.from
+			}
 		}
-		in.ContactEmail, in.IntroMD, in.GuideMD, in.FAQMD = old.ContactEmail, old.IntroMD, old.GuideMD, old.FAQMD
+		return in
 	}
-	for _, x := range []struct {
-		from *string
-		to   *string
-	}{{req.ContactEmail, &in.ContactEmail}, {req.IntroMD, &in.IntroMD}, {req.GuideMD, &in.GuideMD}, {req.FAQMD, &in.FAQMD}} {
-		if x.from != nil {
-			*x.to = *x.from
-		}
-	}
-	if _, err := s.opts.Calls.SaveCall(ctx, principal(c), conf, req.Version, in); err != nil {
+	if _, err := s.opts.Calls.SaveCallFrom(c.Request().Context(), principal(c), conf, req.Version, change); err != nil {
 		return err
 	}
 	return s.apiCallShow(c)
@@ -224,23 +221,18 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 	if req.Version == 0 {
 		return apperr.Field("version", "Send the version of the format you edited.")
 	}
-	ctx := c.Request().Context()
-	in := req.input()
-	// What is left out keeps its value (the fields, in UpdateFormat): a change of the name does not
-	// reopen a closed format or empty its description.
-	if req.Description == nil || req.Accepting == nil {
-		old, err := s.opts.Calls.Format(ctx, conf, id)
-		if err != nil {
-			return err
-		}
+	// What is left out keeps its value as stored (the fields, in UpdateFormat): a change of the
+	// name does not reopen a closed format or empty its description.
+	f, err := s.opts.Calls.UpdateFormatFrom(c.Request().Context(), principal(c), conf, id, req.Version, func(old cfp.Format) cfp.FormatInput {
+		in := req.input()
 		if req.Description == nil {
 			in.Description = old.Description
 		}
 		if req.Accepting == nil {
 			in.Accepting = old.Accepting
 		}
-	}
-	f, err := s.opts.Calls.UpdateFormat(ctx, principal(c), conf, id, req.Version, in)
+		return in
+	})
 	if err != nil {
 		return err
 	}
