@@ -107,8 +107,17 @@ func TestProposalAPIEdges(t *testing.T) {
 	r = raw(fmt.Sprintf(`{"format_id":%d,"title":"bad \xff\xfe text"}`, poster.ID), "application/json")
 	wantProblem(t, "a title that is not UTF-8", r.apiResponse, http.StatusBadRequest, "malformed")
 	r = raw(fmt.Sprintf(`{"format_id":%d,"title":"caf\xe9"}`, poster.ID), "application/json; charset=iso-8859-1")
-	if r.Status != http.StatusUnsupportedMediaType {
+	if r.Status != http.StatusUnsupportedMediaType || !strings.Contains(r.JSON["detail"].(string), "UTF-8") {
 		t.Errorf("a body in ISO 8859-1: %d %v", r.Status, r.JSON)
+	}
+	// An escape of half a surrogate pair is no character (the decoder would save U+FFFD); a pair is one.
+	for _, title := range []string{`bad \ud800 half`, `bad \udc00 half`, `bad \ud83d\u0041 half`, `bad \ud83d`} {
+		wantProblem(t, "a title "+title, raw(fmt.Sprintf(`{"format_id":%d,"title":"%s"}`, poster.ID, title), "application/json").apiResponse,
+			http.StatusBadRequest, "malformed")
+	}
+	r = raw(fmt.Sprintf(`{"format_id":%d,"title":"pair \ud83c\udf3f and \\ud800 typed"}`, poster.ID), "application/json")
+	if p, _ := r.JSON["proposal"].(map[string]any); r.Status != http.StatusCreated || p["title"] != `pair 🌿 and \ud800 typed` {
+		t.Errorf("a title with a surrogate pair and a typed backslash-u: %d %v", r.Status, r.JSON)
 	}
 	if r = raw(fmt.Sprintf(`{"format_id":%d,"title":"café"}`, poster.ID), "application/json; charset=UTF-8"); r.Status != http.StatusCreated {
 		t.Errorf("a body declared UTF-8: %d %v", r.Status, r.JSON)

@@ -130,6 +130,9 @@ func (s *Server) bindJSON(c echo.Context, req any) error {
 	if !utf8.Valid(b) {
 		return apperr.New(apperr.Malformed, "The request body is not valid UTF-8: send JSON text in UTF-8.")
 	}
+	if loneSurrogate(b) {
+		return apperr.New(apperr.Malformed, `The request body has a \u escape that is half of a UTF-16 surrogate pair, which is no character: escape a character outside the Basic Multilingual Plane as both halves of its pair, or send it as UTF-8.`)
+	}
 	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
 		return apperr.New(apperr.Malformed, "The body must hold a JSON object, not null.")
 	}
@@ -150,6 +153,41 @@ func (s *Server) bindJSON(c echo.Context, req any) error {
 		return apperr.New(apperr.Malformed, "The body must hold a single JSON object and nothing after it.")
 	}
 	return s.validate.check(req)
+}
+
+// loneSurrogate reports whether the JSON text b has a \u escape of half a UTF-16 surrogate pair
+// without its other half, which the decoder would quietly turn into U+FFFD.
+func loneSurrogate(b []byte) bool {
+	if !bytes.Contains(b, []byte(`\u`)) {
+		return false
+	}
+	hex4 := func(i int) (rune, bool) { // the four hex digits of the \u escape at b[i]
+		if i+6 > len(b) || b[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		switch {
+		case !ok:
+			i++ // another escape: skip the escaped character
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true // a low half with no high half before it
+		case r >= 0xD800 && r <= 0xDBFF:
+			if lo, ok := hex4(i + 6); !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 11
+		default:
+			i += 5
+		}
+	}
+	return false
 }
 
 // readBody reads a request's body whole, into a slice of its declared length when that is small;

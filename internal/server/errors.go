@@ -150,13 +150,12 @@ func (s *Server) classify(err error) (int, *apperr.Error) {
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
+		// A message of its own (not echo's status text) says more than the usual one.
 		msg := httpMessages[he.Code]
-		if msg == "" {
-			if m, ok := he.Message.(string); ok && he.Code < 500 {
-				msg = m
-			} else {
-				msg = http.StatusText(he.Code)
-			}
+		if m, ok := he.Message.(string); ok && he.Code < 500 && (msg == "" || m != http.StatusText(he.Code)) {
+			msg = m
+		} else if msg == "" {
+			msg = http.StatusText(he.Code)
 		}
 		return he.Code, apperr.New(codeOfStatus(he.Code), msg)
 	}
