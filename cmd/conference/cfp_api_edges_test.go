@@ -69,6 +69,24 @@ func TestProposalAPIEdges(t *testing.T) {
 		t.Errorf("moving the deadline: %d guide %q contact %q faq %q", r.Status, r.JSON["guide_md"], r.JSON["contact_email"], r.JSON["faq_md"])
 	}
 
+	// A page over its limit is refused with the limit that applies, however long it is; so is a year
+	// no call runs in. Times as the API writes them are read back.
+	for _, n := range []int{100001, 750000} {
+		r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-07-01T23:59","guide_md":%q}`, v+2, strings.Repeat("g", n)))
+		if d := fieldDetail(r.apiResponse, "guide_md"); d != "Use at most 100000 characters." {
+			t.Errorf("a guide of %d characters: %d %q", n, r.Status, d)
+		}
+	}
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"0001-01-01T00:00","closes_at":"9999-12-31T23:59"}`, v+2))
+	if d, e := fieldDetail(r.apiResponse, "opens_at"), fieldDetail(r.apiResponse, "closes_at"); d != "Enter a year from 2000 to 2199." || d != e {
+		t.Errorf("years 1 and 9999: %d %q %q", r.Status, d, e)
+	}
+	r = sendJSON(t, ta, http.MethodGet, base+"/call", "", "")
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q}`, v+2, r.JSON["opens_at"], r.JSON["closes_at"]))
+	if r.Status != http.StatusOK || r.JSON["closes_at"] != "2031-07-01T23:59:59-04:00" {
+		t.Errorf("the call's times saved back as read: %d %v", r.Status, r.JSON)
+	}
+
 	// What is kept is what is stored, not what this server last read: a change by another server (an
 	// UPDATE here, within the second this one keeps the call) is not written back over.
 	if r = sendJSON(t, ta, http.MethodGet, base+"/call", "", ""); r.JSON["guide_md"] != "# How to propose" {
@@ -77,7 +95,7 @@ func TestProposalAPIEdges(t *testing.T) {
 	if _, err := ta.db.SQL.Exec(`UPDATE calls SET guide_md = '# Guide of another server', version = version + 1 WHERE conference_id = $1`, f.conf.ID); err != nil {
 		t.Fatal(err)
 	}
-	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-07-02T23:59"}`, v+3))
+	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-07-02T23:59"}`, v+4))
 	if r.Status != http.StatusOK || r.JSON["guide_md"] != "# Guide of another server" {
 		t.Errorf("moving the deadline after another server's change: %d guide %q", r.Status, r.JSON["guide_md"])
 	}

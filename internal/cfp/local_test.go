@@ -31,4 +31,24 @@ func TestParseLocal(t *testing.T) {
 	if msg := LocalError("30 June", ny, "Enter a time."); msg != "Enter a time." {
 		t.Errorf("a malformed time's message: %q", msg)
 	}
+	// Times as the API writes them are read back: with seconds, with an offset or in UTC.
+	for in, want := range map[string]string{
+		"2027-06-30T23:59:59":           "2027-06-30T23:59:59-04:00",
+		"2027-06-30T23:59:59-04:00":     "2027-06-30T23:59:59-04:00",
+		"2027-07-01T03:59:00Z":          "2027-06-30T23:59:00-04:00",
+		"2027-06-30T23:59:59.999-04:00": "2027-06-30T23:59:59-04:00",
+	} {
+		if got, ok := ParseLocal(in, ny); !ok || got.Format(time.RFC3339) != want || got.Location() != ny {
+			t.Errorf("%s: %v %v, want %s", in, got, ok, want)
+		}
+	}
+	// Years no call runs in are refused, and said so.
+	for _, in := range []string{"0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:59", "2200-01-01T05:00:00Z"} {
+		if got, ok := ParseLocal(in, ny); ok {
+			t.Errorf("%s was read as %v", in, got)
+		}
+		if msg := LocalError(in, ny, "Enter a time."); msg != "Enter a year from 2000 to 2199." {
+			t.Errorf("%s: %q", in, msg)
+		}
+	}
 }

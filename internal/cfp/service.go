@@ -96,19 +96,53 @@ const LocalLayout = "2006-01-02T15:04"
 
 // ParseLocal reads a LocalLayout time in loc. A close time names a whole minute: "23:59" lasts
 // until 23:59:59.999999, so "the end of June 30" is 2027-06-30T23:59. A time the clocks skip in
-// loc (the hour lost when summer time begins) names no moment and is refused (LocalError).
+// loc (the hour lost when summer time begins) names no moment and is refused (LocalError). Seconds
+// may be given, and so may a UTC offset (RFC 3339, as the API writes times), which names a moment
+// wherever it is. Years outside MinYear–MaxYear are refused: no call runs then, and a countdown
+// could not count to them.
 func ParseLocal(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	t, err := time.ParseInLocation(LocalLayout, s, loc)
-	wall, _ := time.Parse(LocalLayout, s)
-	return t, err == nil && t.Format(LocalLayout) == wall.Format(LocalLayout)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		t = t.In(loc)
+		return t, yearOK(t)
+	}
+	for _, layout := range localLayouts {
+		t, err := time.ParseInLocation(layout, s, loc)
+		if err != nil {
+			continue
+		}
+		wall, _ := time.Parse(layout, s)
+		return t, t.Format(layout) == wall.Format(layout) && yearOK(t)
+	}
+	return time.Time{}, false
 }
 
-// LocalError is the message for a time ParseLocal refused: what is expected (example), or, for a
-// well-formed time (so one the clocks skip), that it does not exist.
+// The years a time may name.
+const (
+	MinYear = 2000
+	MaxYear = 2199
+)
+
+// localLayouts are the wall-clock forms ParseLocal reads: LocalLayout, and with seconds.
+var localLayouts = []string{LocalLayout, "2006-01-02T15:04:05"}
+
+func yearOK(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYear }
+
+// LocalError is the message for a time ParseLocal refused: what is expected (example), that its
+// year is out of range, or, for a well-formed time (so one the clocks skip), that it does not exist.
 func LocalError(s string, loc *time.Location, example string) string {
-	if _, err := time.Parse(LocalLayout, strings.TrimSpace(s)); err != nil {
+	s = strings.TrimSpace(s)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	for _, layout := range localLayouts {
+		if err != nil {
+			t, err = time.Parse(layout, s)
+		}
+	}
+	switch {
+	case err != nil:
 		return example
+	case !yearOK(t):
+		return fmt.Sprintf("Enter a year from %d to %d.", MinYear, MaxYear)
 	}
 	return "There is no such time in " + loc.String() + ": the clocks go forward an hour then. Choose a time outside that hour."
 }

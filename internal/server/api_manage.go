@@ -25,9 +25,9 @@ func (s *Server) apiCallSave(c echo.Context) error {
 		OpensAt      string  `json:"opens_at" validate:"max=40"`
 		ClosesAt     string  `json:"closes_at" validate:"max=40"`
 		ContactEmail *string `json:"contact_email" validate:"omitempty,max=254"`
-		IntroMD      *string `json:"intro_md" validate:"omitempty,max=200000"`
-		GuideMD      *string `json:"guide_md" validate:"omitempty,max=400000"`
-		FAQMD        *string `json:"faq_md" validate:"omitempty,max=400000"`
+		IntroMD      *string `json:"intro_md"`
+		GuideMD      *string `json:"guide_md"`
+		FAQMD        *string `json:"faq_md"`
 	}
 	if err := s.bindJSON(c, &req); err != nil {
 		return err

@@ -17,9 +17,9 @@ type callForm struct {
 	OpensAt      string `form:"opens_at" validate:"max=40"`
 	ClosesAt     string `form:"closes_at" validate:"max=40"`
 	ContactEmail string `form:"contact_email" validate:"max=254"`
-	IntroMD      string `form:"intro_md" validate:"max=200000"`
-	GuideMD      string `form:"guide_md" validate:"max=400000"`
-	FAQMD        string `form:"faq_md" validate:"max=400000"`
+	IntroMD      string `form:"intro_md"`
+	GuideMD      string `form:"guide_md"`
+	FAQMD        string `form:"faq_md"`
 }
 
 func (f callForm) input() cfp.CallInput {
