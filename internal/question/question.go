@@ -147,7 +147,7 @@ func CheckDefinitions(qs []Question, prefix string) ([]Question, error) {
 		return nil, fe.Err()
 	}
 	out := make([]Question, len(qs))
-	seen := map[string]bool{}
+	seen, seenLabel := map[string]bool{}, map[string]bool{}
 	for i, q := range qs {
 		f := func(attr string) string { return fmt.Sprintf("%s%d.%s", prefix, i, attr) }
 		q.ID, q.Label, q.Help = strings.TrimSpace(q.ID), strings.TrimSpace(q.Label), strings.TrimSpace(q.Help)
@@ -163,7 +163,10 @@ func CheckDefinitions(qs []Question, prefix string) ([]Question, error) {
 			fe.Add(f("label"), "Enter the question.")
 		case n > MaxLabel:
 			fe.Add(f("label"), fmt.Sprintf("Use at most %d characters.", MaxLabel))
+		case seenLabel[strings.ToLower(strings.Join(strings.Fields(q.Label), " "))]:
+			fe.Add(f("label"), "Another question already asks this; word this one differently, so that its answers can be told apart.")
 		}
+		seenLabel[strings.ToLower(strings.Join(strings.Fields(q.Label), " "))] = true
 		if utf8.RuneCountInString(q.Help) > MaxHelp {
 			fe.Add(f("help"), fmt.Sprintf("Use at most %d characters.", MaxHelp))
 		}

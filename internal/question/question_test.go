@@ -134,6 +134,7 @@ func TestCheckDefinitions(t *testing.T) {
 		{ID: "audience", Label: " Audience ", Kind: MultipleChoice, Options: []string{" A ", "", "B", "A"}},
 		{ID: "audience", Label: "", Kind: "essay"},
 		{ID: "Bad Id", Label: "x", Kind: SingleChoice, Options: []string{"only"}},
+		{ID: "audience_again", Label: "audience ", Kind: Text},
 	}, "questions.")
 	errs := map[string]string{}
 	if ae, ok := apperr.As(err); ok {
@@ -141,7 +142,7 @@ func TestCheckDefinitions(t *testing.T) {
 			errs[f.Field] = f.Message
 		}
 	}
-	for _, f := range []string{"questions.1.id", "questions.1.label", "questions.1.kind", "questions.2.id", "questions.2.options"} {
+	for _, f := range []string{"questions.1.id", "questions.1.label", "questions.1.kind", "questions.2.id", "questions.2.options", "questions.3.label"} {
 		if errs[f] == "" {
 			t.Errorf("no error for %s; errors: %q", f, errs)
 		}
