@@ -462,14 +462,59 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if w := mustFormat(t, ta, f.conf, "Workshop"); w.Fields[slices.IndexFunc(w.Fields, func(q question.Question) bool { return q.ID == "audience" })].Kind != question.MultipleChoice {
 		t.Error("the answered question's kind changed")
 	}
-	// Nor does a new question take the id of an answered one that was removed.
+	// Nor does a new question take the id of an answered one that was removed; the answers given to
+	// it stay in view, under the question as it was asked, and it can be asked again as it was.
+	audience := mustFormat(t, ta, f.conf, "Workshop").Fields[slices.IndexFunc(mustFormat(t, ta, f.conf, "Workshop").Fields,
+		func(q question.Question) bool { return q.ID == "audience" })]
 	if p = b.post(wpage, wpage+"/fields/audience/delete", url.Values{"version": {wv}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("remove the question: %d %s", p.Status, p.problem())
 	}
 	wv, _ = b.get(wpage).Doc.Find(`input[name="version"]`).Attr("value")
 	p = b.post(wpage+"/fields/new", wpage+"/fields", url.Values{"version": {wv}, "label": {"Audience"}, "kind": {"checkbox"}, "id": {"audience"}})
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("id"), "another id") {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("id"), "another id") ||
+		!strings.Contains(p.fieldError("id"), "“"+label+"”, which had this id and was a multiple choice question") {
 		t.Errorf("a new question with an answered question's id: %d %q %s", p.Status, p.fieldError("id"), summaryItems(p))
+	}
+	shown := func() string {
+		t.Helper()
+		return strings.Join(strings.Fields(b.get(fmt.Sprintf("%s/proposals/%d", base, id)).Doc.Find("main").Text()), " ")
+	}
+	if got := shown(); !strings.Contains(got, label+" (no longer asked)Residents and fellows, Faculty") {
+		t.Errorf("the answer to the removed question is not shown under it: %q", got)
+	}
+	export := b.get(base + "/proposals.csv").Body
+	if !strings.Contains(export, "Workshop: "+label+" (no longer asked)") || !strings.Contains(export, "Residents and fellows; Faculty") {
+		t.Errorf("the export leaves out the answers to the removed question: %.400q", export)
+	}
+	p = b.post(wpage+"/fields/new", wpage+"/fields", url.Values{"version": {wv}, "label": {label}, "kind": {"multiple_choice"}, "id": {"audience"},
+		"options": {strings.Join(audience.Options, "\n")}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("the removed question asked again: %d %q %s", p.Status, p.fieldError("id"), summaryItems(p))
+	}
+	if w := mustFormat(t, ta, f.conf, "Workshop"); !slices.ContainsFunc(w.Fields, func(q question.Question) bool { return q.ID == "audience" }) || len(w.Retired) != 0 {
+		t.Errorf("asked again: fields %+v, no longer asked %+v", w.Fields, w.Retired)
+	}
+	if got := shown(); strings.Contains(got, "no longer asked") || !strings.Contains(got, label+"Residents and fellows, Faculty") {
+		t.Errorf("the answer to the question asked again: %q", got)
+	}
+	// The format's page lists what it no longer asks, with a button to ask it again.
+	wv, _ = b.get(wpage).Doc.Find(`input[name="version"]`).Attr("value")
+	if p = b.post(wpage, wpage+"/fields/audience/delete", url.Values{"version": {wv}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("remove the question again: %d %s", p.Status, p.problem())
+	}
+	fp := b.get(wpage)
+	again := fp.Doc.Find(`form[action="` + wpage + `/fields/audience/ask-again"]`)
+	if !strings.Contains(fp.Doc.Find("#retired + p + ul").Text(), label+" (multiple choice)") || again.Length() != 1 {
+		t.Fatalf("the format's page does not offer to ask %q again", label)
+	}
+	if p = b.post(wpage, wpage+"/fields/audience/ask-again", url.Values{"version": {again.Find(`input[name="version"]`).AttrOr("value", "")}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("ask again: %d %s", p.Status, p.problem())
+	}
+	if w := mustFormat(t, ta, f.conf, "Workshop"); w.Fields[len(w.Fields)-1].ID != "audience" || len(w.Retired) != 0 || b.get(wpage).Doc.Find("#retired").Length() != 0 {
+		t.Errorf("after asking again: fields %+v, no longer asked %+v", w.Fields, w.Retired)
+	}
+	if p = b.post(wpage, wpage+"/fields/audience/ask-again", url.Values{"version": {wv}}); p.Status != http.StatusNotFound {
+		t.Errorf("asking again a question asked: %d", p.Status)
 	}
 
 	p = b.get(base + "/proposals")

@@ -71,7 +71,11 @@ type Format struct {
 	AbstractMaxWords int
 	// Fields are asked after the title and abstract: the format's own fields and the organizers'
 	// custom questions, in order.
-	Fields   []question.Question
+	Fields []question.Question
+	// Retired are the questions the format asked once and no longer asks, as last asked: the
+	// answers given to them are shown under them, and asking one again (the same id and kind)
+	// takes it back with its answers.
+	Retired  []question.Question
 	Position int
 	// Accepting is false for a format no longer offered; its proposals stay.
 	Accepting bool

@@ -588,9 +588,10 @@ func (s *Service) UpdateFormatFrom(ctx context.Context, p *access.Principal, con
 		}
 		if in.Fields == nil {
 			f.Fields = old.Fields
-		} else if err := s.checkKinds(ctx, id, old.Fields, f.Fields, func(i int, what string) string { return fmt.Sprintf("fields.%d.%s", i, what) }); err != nil {
+		} else if err := s.checkKinds(ctx, id, old, f.Fields, func(i int, what string) string { return fmt.Sprintf("fields.%d.%s", i, what) }); err != nil {
 			return err
 		}
+		f.Retired = retire(old, f.Fields)
 		f.ID, f.ConferenceID, f.Position, f.Version = id, conf.ID, old.Position, version
 		if err := s.store.UpdateFormat(ctx, &f); err != nil {
 			return err
@@ -624,9 +625,10 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 		if fields, err = checkFields(fields); err != nil {
 			return err
 		}
-		if err := s.checkKinds(ctx, id, f.Fields, fields, func(_ int, what string) string { return what }); err != nil {
+		if err := s.checkKinds(ctx, id, f, fields, func(_ int, what string) string { return what }); err != nil {
 			return err
 		}
+		f.Retired = retire(f, fields)
 		f.Fields = fields
 		if err := s.store.UpdateFormat(ctx, &f); err != nil {
 			return err
@@ -637,18 +639,23 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 }
 
 // checkKinds refuses to change the kind of a question that proposals have answered, and to give a
-// new question the id of a removed one that they answered: their answers would read as something
-// else (a choice as a ticked box, a text as no option at all). field names a part ("kind", "id")
-// of the question at an index of fields, for the error.
-func (s *Service) checkKinds(ctx context.Context, formatID int64, old, fields []question.Question, field func(i int, what string) string) error {
+// new question the id of a removed one that they answered, unless it is asked again as it was (the
+// same kind): their answers would read as something else (a choice as a ticked box, a text as no
+// option at all). old is the format as stored; field names a part ("kind", "id") of the question at
+// an index of fields, for the error.
+func (s *Service) checkKinds(ctx context.Context, formatID int64, old Format, fields []question.Question, field func(i int, what string) string) error {
 	var ids []string
 	var at []int
 	var fresh []bool // a question the format did not have
 	for i, q := range fields {
-		k := slices.IndexFunc(old, func(o question.Question) bool { return o.ID == q.ID })
-		if k < 0 || old[k].Kind != q.Kind {
-			ids, at, fresh = append(ids, q.ID), append(at, i), append(fresh, k < 0)
+		k := slices.IndexFunc(old.Fields, func(o question.Question) bool { return o.ID == q.ID })
+		if k >= 0 && old.Fields[k].Kind == q.Kind {
+			continue
 		}
+		if r := retiredQuestion(old, q.ID); k < 0 && r != nil && r.Kind == q.Kind {
+			continue // asked again as it was: its answers are its own
+		}
+		ids, at, fresh = append(ids, q.ID), append(at, i), append(fresh, k < 0)
 	}
 	if len(ids) == 0 {
 		return nil
@@ -659,8 +666,11 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old, fields []
 	}
 	var fe apperr.Fields
 	for k, id := range ids {
-		switch {
+		switch r := retiredQuestion(old, id); {
 		case n[id] == 0:
+		case fresh[k] && r != nil:
+			fe.Add(field(at[k], "id"), fmt.Sprintf("%s answered the question “%s”, which had this id and was a %s question. Ask it again as a %s question, or give this one another id, so that those answers are not read as answers to it.",
+				plural(n[id], "A proposal has", "proposals have"), r.Label, r.Kind.Name(), r.Kind.Name()))
 		case fresh[k]:
 			fe.Add(field(at[k], "id"), fmt.Sprintf("%s answered an earlier question with the id “%s”; give this one another id, so that those answers are not read as answers to it.",
 				plural(n[id], "A proposal has", "proposals have"), id))
@@ -670,6 +680,34 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old, fields []
 		}
 	}
 	return fe.Err()
+}
+
+// retiredQuestion is the question with the id that the format no longer asks, or nil.
+func retiredQuestion(f Format, id string) *question.Question {
+	if i := slices.IndexFunc(f.Retired, func(q question.Question) bool { return q.ID == id }); i >= 0 {
+		return &f.Retired[i]
+	}
+	return nil
+}
+
+// retire is the format's list of questions no longer asked once it asks fields: those it stops
+// asking join it (replacing an earlier one of the same id), those it asks again leave it.
+func retire(old Format, fields []question.Question) []question.Question {
+	asked := func(id string) bool {
+		return slices.ContainsFunc(fields, func(q question.Question) bool { return q.ID == id })
+	}
+	out := make([]question.Question, 0, len(old.Retired))
+	for _, q := range old.Retired {
+		if !asked(q.ID) && !slices.ContainsFunc(old.Fields, func(o question.Question) bool { return o.ID == q.ID }) {
+			out = append(out, q)
+		}
+	}
+	for _, q := range old.Fields {
+		if !asked(q.ID) {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // plural is "A proposal has" for one, "3 proposals have" for more.

@@ -46,6 +46,16 @@ func (k Kind) Valid() bool {
 	})
 }
 
+// Name is the kind's name for people, in lower case ("long text"), or its code if unknown.
+func (k Kind) Name() string {
+	for _, x := range Kinds {
+		if x.Kind == k {
+			return strings.ToLower(x.Label)
+		}
+	}
+	return string(k)
+}
+
 // Choice reports whether the kind offers options.
 func (k Kind) Choice() bool { return k == SingleChoice || k == MultipleChoice }
 

@@ -339,6 +339,38 @@ func (s *Server) manageFieldMove(c echo.Context) error {
 	})
 }
 
+// manageFieldAskAgain asks a question the format no longer asks again, last, as it was last asked,
+// with the answers given to it.
+func (s *Server) manageFieldAskAgain(c echo.Context) error {
+	fp, err := s.manageFormatPage(c)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(fp.Format.Retired, func(q question.Question) bool { return q.ID == c.Param("qid") })
+	if i < 0 {
+		return apperr.New(apperr.NotFound, "This format has no such question it no longer asks.")
+	}
+	q := fp.Format.Retired[i]
+	var f fieldChangeForm
+	if err := s.bindForm(c, &f); err != nil {
+		return err
+	}
+	_, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), fp.Conference, fp.Format.ID, atoi(f.Version),
+		func(fields []question.Question) ([]question.Question, error) { return append(fields, q), nil })
+	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
+		msgs := make([]string, len(ae.Fields))
+		for k, x := range ae.Fields {
+			msgs[k] = x.Message
+		}
+		return apperr.New(apperr.Invalid, "“"+q.Label+"” cannot be asked again as it was: "+strings.Join(msgs, " ")+" Add it as a new field instead.")
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "“"+q.Label+"” is asked again, with the answers already given to it.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", fp.Conference.Slug, fp.Format.ID))
+}
+
 func (s *Server) manageFieldDelete(c echo.Context) error {
 	return s.manageFieldChange(c, func(fields []question.Question, i int, _ string) []question.Question {
 		return slices.Delete(fields, i, i+1)

@@ -219,6 +219,10 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 			header = append(header, ft.Name+": "+q.Label)
 			cols = append(cols, column{ft.ID, q.ID})
 		}
+		for _, q := range ft.Retired {
+			header = append(header, ft.Name+": "+q.Label+" (no longer asked)")
+			cols = append(cols, column{ft.ID, q.ID})
+		}
 	}
 	header = append(header, "Created", "Submitted", "Last saved", "Version")
 	h := c.Response().Header()
@@ -292,7 +296,7 @@ func (s *Server) history(c echo.Context, conf conference.Conference, revs []subm
 		}
 		for _, f := range formats {
 			if f.ID == r.FormatID {
-				v.Fields = submission.Copy(f, r.Answers)
+				v.Fields = submission.CopyAll(f, r.Answers)
 			}
 		}
 		out = append(out, v)

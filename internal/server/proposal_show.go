@@ -83,7 +83,7 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 			p.Track = t.Name
 		}
 	}
-	p.Copy = submission.Copy(p.Format, prop.Answers)
+	p.Copy = submission.CopyAll(p.Format, prop.Answers)
 	if p.Editable, p.Deadline, err = s.opts.Submissions.Editable(ctx, conf, prop); err != nil {
 		return p, err
 	}

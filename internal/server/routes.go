@@ -144,6 +144,7 @@ func (s *Server) routes() error {
 	manage.POST("/formats/:id/fields/:qid", s.manageFieldSave, call)
 	manage.POST("/formats/:id/fields/:qid/move", s.manageFieldMove, call)
 	manage.POST("/formats/:id/fields/:qid/delete", s.manageFieldDelete, call)
+	manage.POST("/formats/:id/fields/:qid/ask-again", s.manageFieldAskAgain, call)
 	manage.GET("/extensions", s.manageExtensions, call)
 	manage.POST("/extensions", s.manageExtensionGrant, call)
 	manage.POST("/extensions/:id/revoke", s.manageExtensionRevoke, call)

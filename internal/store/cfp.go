@@ -90,6 +90,7 @@ type formatRow struct {
 	MaxPresenters    int
 	AbstractMaxWords int
 	Fields           []byte `gorm:"type:jsonb"`
+	RetiredFields    []byte `gorm:"type:jsonb"`
 	Position         int
 	Accepting        bool
 	Version          int
@@ -99,14 +100,14 @@ func (formatRow) TableName() string { return "formats" }
 
 func (r formatRow) domain() cfp.Format {
 	return cfp.Format{ID: r.ID, ConferenceID: r.ConferenceID, Name: r.Name, Description: r.Description, DurationMinutes: r.DurationMinutes,
-		MaxPresenters: r.MaxPresenters, AbstractMaxWords: r.AbstractMaxWords, Fields: questionsFromJSON(r.Fields), Position: r.Position,
-		Accepting: r.Accepting, Version: r.Version}
+		MaxPresenters: r.MaxPresenters, AbstractMaxWords: r.AbstractMaxWords, Fields: questionsFromJSON(r.Fields),
+		Retired: questionsFromJSON(r.RetiredFields), Position: r.Position, Accepting: r.Accepting, Version: r.Version}
 }
 
 func formatRowOf(f cfp.Format) formatRow {
 	return formatRow{ID: f.ID, ConferenceID: f.ConferenceID, Name: f.Name, Description: f.Description, DurationMinutes: f.DurationMinutes,
-		MaxPresenters: f.MaxPresenters, AbstractMaxWords: f.AbstractMaxWords, Fields: questionsJSON(f.Fields), Position: f.Position,
-		Accepting: f.Accepting, Version: f.Version}
+		MaxPresenters: f.MaxPresenters, AbstractMaxWords: f.AbstractMaxWords, Fields: questionsJSON(f.Fields),
+		RetiredFields: questionsJSON(f.Retired), Position: f.Position, Accepting: f.Accepting, Version: f.Version}
 }
 
 // Call implements cfp.Store.
@@ -243,7 +244,7 @@ func (s Calls) UpdateFormat(ctx context.Context, f *cfp.Format) error {
 	r := formatRowOf(*f)
 	res := s.conn(ctx).Model(&formatRow{}).Where("id = ? AND conference_id = ? AND version = ?", f.ID, f.ConferenceID, f.Version).
 		Updates(map[string]any{"name": r.Name, "description": r.Description, "duration_minutes": r.DurationMinutes,
-			"max_presenters": r.MaxPresenters, "abstract_max_words": r.AbstractMaxWords, "fields": r.Fields, "position": r.Position,
+			"max_presenters": r.MaxPresenters, "abstract_max_words": r.AbstractMaxWords, "fields": r.Fields, "retired_fields": r.RetiredFields, "position": r.Position,
 			"accepting": r.Accepting, "version": f.Version + 1})
 	if res.Error != nil {
 		return translate("update format", res.Error)

@@ -887,11 +887,41 @@ func Copy(f cfp.Format, a question.Answers) []FieldCopy {
 		if len(v) == 0 {
 			continue
 		}
-		val := strings.Join(v, ", ")
-		if q.Kind == question.Checkbox {
-			val = "Yes"
+		out = append(out, FieldCopy{Label: q.Label, Value: answerText(q, v)})
+	}
+	return out
+}
+
+// answerText is an answer to q as people read it.
+func answerText(q question.Question, v []string) string {
+	if q.Kind == question.Checkbox {
+		return "Yes"
+	}
+	return strings.Join(v, ", ")
+}
+
+// CopyAll is Copy followed by the answers to questions the format no longer asks, each under the
+// question it answered as last asked (or its id, for a question removed before formats kept them),
+// said to be no longer asked: for the proposal's own pages and its history, not for review.
+func CopyAll(f cfp.Format, a question.Answers) []FieldCopy {
+	out := Copy(f, a)
+	asked := func(id string) bool {
+		return slices.ContainsFunc(f.Fields, func(q question.Question) bool { return q.ID == id })
+	}
+	for _, q := range f.Retired {
+		if v := a[q.ID]; len(v) > 0 && !asked(q.ID) {
+			out = append(out, FieldCopy{Label: q.Label + " (no longer asked)", Value: answerText(q, v)})
 		}
-		out = append(out, FieldCopy{Label: q.Label, Value: val})
+	}
+	var unknown []string
+	for id, v := range a {
+		if len(v) > 0 && !asked(id) && !slices.ContainsFunc(f.Retired, func(q question.Question) bool { return q.ID == id }) {
+			unknown = append(unknown, id)
+		}
+	}
+	slices.Sort(unknown)
+	for _, id := range unknown {
+		out = append(out, FieldCopy{Label: "The question “" + id + "” (no longer asked)", Value: strings.Join(a[id], ", ")})
 	}
 	return out
 }
