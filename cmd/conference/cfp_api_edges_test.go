@@ -301,4 +301,58 @@ func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
 	if r.Status != http.StatusOK || !strings.HasPrefix(fmt.Sprint(r.JSON["deadline"]), "2031-08-01T12:00:59") {
 		t.Errorf("removing the extension: %d %v", r.Status, r.JSON)
 	}
+
+	// A deadline of one person or proposal before the call closes gives nothing: refused, saying so.
+	// One that is later is not a save: the proposal's last-saved time stays.
+	loc := f.conf.Location()
+	local := func(days int) string {
+		return time.Now().Add(time.Duration(days) * 24 * time.Hour).In(loc).Format("2006-01-02T15:04")
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/extensions", orgToken, fmt.Sprintf(`{"email":%q,"until":%q}`, email, local(30)))
+	if d := fieldDetail(r.apiResponse, "until"); r.Status != http.StatusUnprocessableEntity || !strings.HasPrefix(d, "The call closes ") {
+		t.Errorf("an extension before the call closes: %d %q", r.Status, d)
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Plain"}`, f.formats["Fireside chat"].ID))
+	plain := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	plainDeadline := fmt.Sprintf("%s/manage/proposals/%d/deadline", base, plain)
+	r = sendJSON(t, ta, http.MethodPut, plainDeadline, orgToken, fmt.Sprintf(`{"until":%q}`, local(30)))
+	if d := fieldDetail(r.apiResponse, "until"); r.Status != http.StatusUnprocessableEntity || !strings.HasPrefix(d, "The call closes ") {
+		t.Errorf("a proposal's deadline before the call closes: %d %q", r.Status, d)
+	}
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET updated_at = '2026-01-02 03:04:05+00' WHERE id = $1`, plain); err != nil {
+		t.Fatal(err)
+	}
+	if r = sendJSON(t, ta, http.MethodPut, plainDeadline, orgToken, fmt.Sprintf(`{"until":%q}`, local(90))); r.Status != http.StatusOK {
+		t.Fatalf("a proposal's deadline after the call closes: %d %v", r.Status, r.JSON)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND updated_at = '2026-01-02 03:04:05+00'`, plain); n != 1 {
+		t.Error("setting a deadline changed the proposal's last-saved time")
+	}
+
+	// The organizers' page says where the deadline that applies comes from.
+	b := loggedIn(t, ta, f.organizer)
+	from := func(id int64) string {
+		t.Helper()
+		p := b.get(fmt.Sprintf("/c/%s/manage/proposals/%d", f.conf.Slug, id))
+		return strings.TrimSpace(p.Doc.Find("dt:contains('Deadline') + dd").First().Text())
+	}
+	if got := from(int64(p["id"].(float64))); !strings.HasSuffix(got, "(its own)") || !strings.Contains(got, "1 August 2031") {
+		t.Errorf("the link's proposal's deadline: %q", got)
+	}
+	if got := from(plain); !strings.HasSuffix(got, "(its own)") {
+		t.Errorf("the proposal's own deadline: %q", got)
+	}
+	if r = sendJSON(t, ta, http.MethodPost, base+"/manage/extensions", orgToken, fmt.Sprintf(`{"email":%q,"until":%q}`, email, local(100))); r.Status != http.StatusCreated && r.Status != http.StatusOK {
+		t.Fatalf("an extension: %d %v", r.Status, r.JSON)
+	}
+	if got := from(plain); !strings.HasSuffix(got, "(its proposer's extension)") {
+		t.Errorf("the proposer's extension, later than the proposal's own: %q", got)
+	}
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET deadline = now() - interval '1 day' WHERE id = $1`, plain); err != nil {
+		t.Fatal(err)
+	}
+	sendJSON(t, ta, http.MethodDelete, base+"/manage/extensions/"+fmt.Sprint(count(t, ta, `SELECT max(id) FROM deadline_extensions`)), orgToken, "")
+	if got := from(plain); strings.Contains(got, "(") {
+		t.Errorf("the call's deadline, later than the proposal's own: %q", got)
+	}
 }

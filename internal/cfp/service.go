@@ -94,6 +94,13 @@ func (s *Service) Now() time.Time { return s.now() }
 // datetime-local input does.
 const LocalLayout = "2006-01-02T15:04"
 
+// AfterCallMessage is the error for a deadline of one person or proposal that is not later than the
+// call's, which they have anyway.
+func AfterCallMessage(call Call, conf conference.Conference) string {
+	return "The call closes " + call.ClosesAt.In(conf.Location()).Format("Monday 2 January 2006, 15:04 MST") +
+		", so everyone has until then already: choose a later time."
+}
+
 // ParseLocal reads a LocalLayout time in loc. A close time names a whole minute: "23:59" lasts
 // until 23:59:59.999999, so "the end of June 30" is 2027-06-30T23:59. A time the clocks skip in
 // loc (the hour lost when summer time begins) names no moment and is refused (LocalError). Seconds
@@ -816,6 +823,8 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 		fe.Add("until", LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
 	} else if !t.After(s.now()) {
 		fe.Add("until", "The new deadline must be in the future.")
+	} else if call, err := s.Call(ctx, conf); err == nil && !endOfMinute(t).After(call.ClosesAt) {
+		fe.Add("until", AfterCallMessage(call, conf))
 	}
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 500 {

@@ -271,6 +271,8 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 type manageProposalPage struct {
 	proposalPage
 	Extend string
+	// DeadlineFrom says where the deadline that applies comes from, when not from the call.
+	DeadlineFrom string
 }
 
 // revisionView is a saved version with its fields, for the history.
@@ -315,6 +317,12 @@ func (s *Server) manageProposal(c echo.Context) error {
 	p.Section = "proposals"
 	if d := p.Proposal.Deadline; d != nil {
 		p.Extend = cfp.LocalInput(*d, p.Loc)
+	}
+	switch d := p.Deadline; {
+	case p.Proposal.Deadline != nil && p.Proposal.Deadline.Equal(d):
+		p.DeadlineFrom = "its own"
+	case p.Proposal.Extension != nil && p.Proposal.Extension.Equal(d):
+		p.DeadlineFrom = "its proposer's extension"
 	}
 	return s.render(c, http.StatusOK, "manage_proposal", &p)
 }

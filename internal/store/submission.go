@@ -808,7 +808,8 @@ func (s Proposals) IndexSearch(ctx context.Context, quiet time.Duration, batch i
 
 // SetDeadline implements submission.Store.
 func (s Proposals) SetDeadline(ctx context.Context, id int64, deadline *time.Time) error {
-	return translate("set proposal deadline", s.conn(ctx).Model(&proposalRow{}).Where("id = ?", id).Update("deadline", deadline).Error)
+	// UpdateColumn: a deadline is not a save of the proposal, whose last-saved time stays.
+	return translate("set proposal deadline", s.conn(ctx).Model(&proposalRow{}).Where("id = ?", id).UpdateColumn("deadline", deadline).Error)
 }
 
 type revisionRow struct {

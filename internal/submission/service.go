@@ -1062,6 +1062,9 @@ func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conferen
 			return Proposal{}, apperr.Field("until", "The new deadline must be in the future.")
 		}
 		t = t.Truncate(time.Minute).Add(time.Minute - time.Microsecond)
+		if call, err := s.calls.Call(ctx, conf); err == nil && !t.After(call.ClosesAt) {
+			return Proposal{}, apperr.Field("until", cfp.AfterCallMessage(call, conf))
+		}
 		d = &t
 	}
 	var prop Proposal
