@@ -516,6 +516,26 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if p = b.post(wpage, wpage+"/fields/audience/ask-again", url.Values{"version": {wv}}); p.Status != http.StatusNotFound {
 		t.Errorf("asking again a question asked: %d", p.Status)
 	}
+	// An option a proposal chose stays among the options; others may go.
+	size := mustFormat(t, ta, f.conf, "Workshop").Fields[slices.IndexFunc(mustFormat(t, ta, f.conf, "Workshop").Fields,
+		func(q question.Question) bool { return q.ID == "size" })]
+	sizeForm := func(options ...string) url.Values {
+		v, _ := b.get(wpage).Doc.Find(`input[name="version"]`).Attr("value")
+		return url.Values{"version": {v}, "label": {size.Label}, "kind": {string(size.Kind)}, "options": {strings.Join(options, "\n")}, "required": {"yes"}}
+	}
+	p = b.post(wpage+"/fields/size", wpage+"/fields/size", sizeForm(slices.DeleteFunc(slices.Clone(size.Options), func(o string) bool { return o == "Up to 50" })...))
+	chose := count(t, ta, `SELECT count(*) FROM proposals p JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version
+		WHERE p.format_id = $1 AND t.answers -> 'size' @> '["Up to 50"]'`, f.formats["Workshop"].ID)
+	if want := fmt.Sprintf("%d proposals chose “Up to 50”: keep it among the options, or their answer would no longer be one of them.", chose); chose < 2 ||
+		p.Status != http.StatusUnprocessableEntity || p.fieldError("options") != want {
+		t.Errorf("removing an option %d proposals chose: %d %q %s", chose, p.Status, p.fieldError("options"), summaryItems(p))
+	}
+	if p = b.post(wpage+"/fields/size", wpage+"/fields/size", sizeForm(append(slices.Clone(size.Options), "Any size")...)); p.Status != http.StatusSeeOther {
+		t.Errorf("adding an option: %d %q %s", p.Status, p.fieldError("options"), summaryItems(p))
+	}
+	if p = b.post(wpage+"/fields/size", wpage+"/fields/size", sizeForm(size.Options...)); p.Status != http.StatusSeeOther {
+		t.Errorf("removing an option nobody chose: %d %q %s", p.Status, p.fieldError("options"), summaryItems(p))
+	}
 
 	p = b.get(base + "/proposals")
 	if got := p.Doc.Find("main p[role=status]").Text(); !strings.Contains(got, "of 13 proposals") {

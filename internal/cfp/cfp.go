@@ -164,6 +164,9 @@ type Store interface {
 	// Answered counts, for each of the format's questions named, the proposals that answered it in
 	// any of their versions of this format.
 	Answered(ctx context.Context, formatID int64, ids []string) (map[string]int, error)
+	// Chosen counts, for each of the options named, the proposals of the format whose current
+	// version chose it in answer to the question id.
+	Chosen(ctx context.Context, formatID int64, id string, options []string) (map[string]int, error)
 
 	Extensions(ctx context.Context, conferenceID int64) ([]Extension, error)
 	// ExtensionFor returns the person's extension, or nil.

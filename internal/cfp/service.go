@@ -654,9 +654,13 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old Format, fi
 	var ids []string
 	var at []int
 	var fresh []bool // a question the format did not have
+	var fe apperr.Fields
 	for i, q := range fields {
 		k := slices.IndexFunc(old.Fields, func(o question.Question) bool { return o.ID == q.ID })
 		if k >= 0 && old.Fields[k].Kind == q.Kind {
+			if err := s.checkOptions(ctx, formatID, old.Fields[k], q, field(i, "options"), &fe); err != nil {
+				return err
+			}
 			continue
 		}
 		if r := retiredQuestion(old, q.ID); k < 0 && r != nil && r.Kind == q.Kind {
@@ -665,13 +669,12 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old Format, fi
 		ids, at, fresh = append(ids, q.ID), append(at, i), append(fresh, k < 0)
 	}
 	if len(ids) == 0 {
-		return nil
+		return fe.Err()
 	}
 	n, err := s.store.Answered(ctx, formatID, ids)
 	if err != nil {
 		return err
 	}
-	var fe apperr.Fields
 	for k, id := range ids {
 		switch r := retiredQuestion(old, id); {
 		case n[id] == 0:
@@ -687,6 +690,34 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old Format, fi
 		}
 	}
 	return fe.Err()
+}
+
+// checkOptions refuses to take from a choice question an option that proposals chose: their answer
+// would no longer be one of the options, and the next save of a submitted one would be refused.
+func (s *Service) checkOptions(ctx context.Context, formatID int64, old, q question.Question, field string, fe *apperr.Fields) error {
+	if !q.Kind.Choice() {
+		return nil
+	}
+	var gone []string
+	for _, o := range old.Options {
+		if !slices.Contains(q.Options, o) {
+			gone = append(gone, o)
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	n, err := s.store.Chosen(ctx, formatID, q.ID, gone)
+	if err != nil {
+		return err
+	}
+	for _, o := range gone {
+		if n[o] > 0 {
+			fe.Add(field, fmt.Sprintf("%s “%s”: keep it among the options, or their answer would no longer be one of them.",
+				plural(n[o], "A proposal chose", "proposals chose"), o))
+		}
+	}
+	return nil
 }
 
 // retiredQuestion is the question with the id that the format no longer asks, or nil.

@@ -293,6 +293,24 @@ func (s Calls) Answered(ctx context.Context, formatID int64, ids []string) (map[
 	return out, nil
 }
 
+// Chosen implements cfp.Store.
+func (s Calls) Chosen(ctx context.Context, formatID int64, id string, options []string) (map[string]int, error) {
+	var rows []struct {
+		Option string
+		N      int
+	}
+	err := s.conn(ctx).Raw(`SELECT o.option, count(*) AS n FROM proposals p `+currentText+`, unnest(?::text[]) AS o(option)
+			WHERE p.format_id = ? AND jsonb_exists(t.answers -> ?, o.option) GROUP BY o.option`, textArrayOf(options), formatID, id).Scan(&rows).Error
+	if err != nil {
+		return nil, translate("chosen options", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Option] = r.N
+	}
+	return out, nil
+}
+
 type extensionRow struct {
 	ID           int64 `gorm:"primaryKey"`
 	ConferenceID int64
