@@ -329,6 +329,11 @@ func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
 		t.Error("setting a deadline changed the proposal's last-saved time")
 	}
 
+	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/manage/proposals/%d/deadline", base, plain+1000), orgToken, fmt.Sprintf(`{"until":%q}`, local(90)))
+	if wantProblem(t, "an organizer's deadline for no proposal", r.apiResponse, http.StatusNotFound, "not_found"); r.JSON["detail"] != "There is no such proposal in this conference." {
+		t.Errorf("an organizer's deadline for no proposal: %v", r.JSON["detail"])
+	}
+
 	// The organizers' page says where the deadline that applies comes from.
 	b := loggedIn(t, ta, f.organizer)
 	from := func(id int64) string {

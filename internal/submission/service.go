@@ -111,6 +111,10 @@ func (s *Service) load(ctx context.Context, p *access.Principal, conf conference
 	}
 	prop, err := s.store.Get(ctx, conf.ID, id, lock)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && !visible(p, conf, prop)) {
+		if access.Check(p, access.ViewProposals, conf.ID) == nil {
+			// Organizers see every proposal: for them there is none.
+			return Proposal{}, apperr.New(apperr.NotFound, "There is no such proposal in this conference.")
+		}
 		return Proposal{}, notFound
 	}
 	return prop, err
