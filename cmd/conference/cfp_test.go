@@ -549,6 +549,12 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if n := p.Doc.Find("tbody tr").Length(); n != 3 {
 		t.Errorf("the poster filter shows %d, want 3", n)
 	}
+	if p = b.get(base + "/proposals?status=bogus"); p.Status != http.StatusUnprocessableEntity || p.Doc.Find(`a[href=""]`).Length() != 0 {
+		t.Errorf("a bad status filter: %d, or a link to nowhere", p.Status)
+	}
+	if p = b.get(base + "/proposals.csv?status=bogus"); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Doc.Find("main").Text(), "This export's filter is not one the list of proposals offers") {
+		t.Errorf("an export with a bad filter: %d %q", p.Status, strings.TrimSpace(p.Doc.Find("main").Text()))
+	}
 	if p = b.get(base + "/proposals?format=abc"); p.Status != http.StatusUnprocessableEntity || p.fieldError("format") == "" {
 		t.Errorf("a bad filter: %d", p.Status)
 	}

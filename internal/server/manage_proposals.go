@@ -196,11 +196,20 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 		return err
 	}
 	f, _, err := readListQuery(c).filter()
-	if err != nil {
-		return err
+	var page submission.Page
+	if err == nil {
+		f.Limit, f.Offset = maxExport, 0
+		page, err = s.opts.Submissions.List(c.Request().Context(), principal(c), conf, f)
 	}
-	f.Limit, f.Offset = maxExport, 0
-	page, err := s.opts.Submissions.List(c.Request().Context(), principal(c), conf, f)
+	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 && !isAPI(c) {
+		// No form to highlight a field in: the page says what is wrong with the address.
+		msgs := make([]string, len(ae.Fields))
+		for i, x := range ae.Fields {
+			msgs[i] = x.Message
+		}
+		return apperr.New(apperr.Invalid, "This export's filter is not one the list of proposals offers: "+strings.Join(msgs, " ")+
+			" Choose the filter on the list, then download from there.")
+	}
 	if err != nil {
 		return err
 	}
