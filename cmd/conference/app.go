@@ -228,10 +228,16 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		searchIndexer{proposals: store.Proposals{DB: a.db}, log: a.log, every: searchIndexEvery, quiet: searchIndexQuiet,
 			deferFor: searchIndexDefer, busy: a.db.Waited()}.run(lctx)
 	}()
+	analyzed := make(chan struct{})
+	go func() {
+		defer close(analyzed)
+		keepStatistics(lctx, a.db, a.log)
+	}()
 	err := a.server.Serve(ctx, ln, a.cfg.ShutdownTimeout)
 	stopListening()
 	<-listened
 	<-indexed
+	<-analyzed
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if qerr := a.runner.Stop(sctx); qerr != nil && err == nil {
@@ -295,6 +301,35 @@ func (x searchIndexer) tick(ctx context.Context) (int, error) {
 		}
 	}
 	return total, nil
+}
+
+// Every statisticsEvery the server has PostgreSQL gather the statistics of the tables that have
+// grown since they were last gathered by more than they held then, and by more than statisticsLeast
+// rows (store.DB.AnalyzeGrown): a deadline surge doubles the proposals tables in minutes, and plans
+// made when they were small would scan them whole.
+const (
+	statisticsEvery = 2 * time.Second
+	statisticsLeast = 1000
+)
+
+// keepStatistics analyzes grown tables until ctx is done.
+func keepStatistics(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(statisticsEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		tables, err := db.AnalyzeGrown(ctx, statisticsLeast)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("gathering the statistics of grown tables", "err", err)
+		case len(tables) > 0:
+			log.Debug("gathered the statistics of grown tables", "tables", tables)
+		}
+	}
 }
 
 // reminders sends the reminders of every conference that fall due, for the job queue.

@@ -227,3 +227,21 @@ func TestSearchIndexerYieldsToRequests(t *testing.T) {
 		t.Error("Waited reported the same wait twice")
 	}
 }
+
+// TestServerKeepsStatistics: the running server has PostgreSQL gather the statistics of a table that
+// has grown, so that plans made while it was small are made again.
+func TestServerKeepsStatistics(t *testing.T) {
+	ta := startApp(t)
+	for _, q := range []string{`CREATE TABLE grown_probe (id bigserial PRIMARY KEY)`,
+		`INSERT INTO grown_probe SELECT FROM generate_series(1, 1500)`, `SELECT pg_stat_force_next_flush()`} {
+		if _, err := ta.db.SQL.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(15 * time.Second); count(t, ta, `SELECT count(*) FROM pg_stat_user_tables
+		WHERE relname = 'grown_probe' AND last_analyze IS NOT NULL`) == 0; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not analyze a table that grew by 1,500 rows within 15 s")
+		}
+	}
+}
