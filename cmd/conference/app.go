@@ -272,7 +272,16 @@ type searchIndexer struct {
 
 // run indexes until ctx is done.
 func (x searchIndexer) run(ctx context.Context) {
-	t := time.NewTicker(x.every)
+	repeat(ctx, x.every, func() {
+		if _, err := x.tick(ctx); err != nil && ctx.Err() == nil {
+			x.log.Warn("indexing proposals for search", "err", err)
+		}
+	})
+}
+
+// repeat calls fn every d until ctx is done.
+func repeat(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
@@ -280,9 +289,7 @@ func (x searchIndexer) run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, err := x.tick(ctx); err != nil && ctx.Err() == nil {
-			x.log.Warn("indexing proposals for search", "err", err)
-		}
+		fn()
 	}
 }
 
@@ -314,14 +321,7 @@ const (
 
 // keepStatistics analyzes grown tables until ctx is done.
 func keepStatistics(ctx context.Context, db *store.DB, log *slog.Logger) {
-	t := time.NewTicker(statisticsEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	repeat(ctx, statisticsEvery, func() {
 		tables, err := db.AnalyzeGrown(ctx, statisticsLeast)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -329,7 +329,7 @@ func keepStatistics(ctx context.Context, db *store.DB, log *slog.Logger) {
 		case len(tables) > 0:
 			log.Debug("gathered the statistics of grown tables", "tables", tables)
 		}
-	}
+	})
 }
 
 // reminders sends the reminders of every conference that fall due, for the job queue.
