@@ -232,7 +232,7 @@ func TestSearchIndexerYieldsToRequests(t *testing.T) {
 // has grown, so that plans made while it was small are made again.
 func TestServerKeepsStatistics(t *testing.T) {
 	ta := startApp(t)
-	for _, q := range []string{`CREATE TABLE grown_probe (id bigserial PRIMARY KEY)`,
+	for _, q := range []string{`CREATE TABLE grown_probe (id bigserial PRIMARY KEY) WITH (autovacuum_enabled = off)`,
 		`INSERT INTO grown_probe SELECT FROM generate_series(1, 1500)`, `SELECT pg_stat_force_next_flush()`} {
 		if _, err := ta.db.SQL.Exec(q); err != nil {
 			t.Fatal(err)

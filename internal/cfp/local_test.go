@@ -43,7 +43,7 @@ func TestParseLocal(t *testing.T) {
 		}
 	}
 	// Years no call runs in are refused, and said so.
-	for _, in := range []string{"0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:59", "2200-01-01T05:00:00Z"} {
+	for _, in := range []string{"0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:59", "2200-01-01T05:00:00Z", "2199-12-31T23:30:00-12:00"} {
 		if got, ok := ParseLocal(in, ny); ok {
 			t.Errorf("%s was read as %v", in, got)
 		}

@@ -148,7 +148,7 @@ func LocalError(s string, loc *time.Location, example string) string {
 	switch {
 	case err != nil:
 		return example
-	case !yearOK(t):
+	case !yearOK(t.In(loc)) || !yearOK(t):
 		return fmt.Sprintf("Enter a year from %d to %d.", MinYear, MaxYear)
 	}
 	return "There is no such time in " + loc.String() + ": the clocks go forward an hour then. Choose a time outside that hour."

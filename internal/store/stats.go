@@ -19,20 +19,25 @@ import (
 // ANALYZE. New statistics make every connection plan such statements again. A table analyzed by
 // someone else at that moment is skipped.
 func (db *DB) AnalyzeGrown(ctx context.Context, least int) ([]string, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+	// Only tables the server may analyze (its role owns them, or is a member of the role that does):
+	// PostgreSQL would skip another's with a warning, and it would be found grown again and again.
+	rows, err := db.Pool.Query(ctx, `SELECT s.schemaname, s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
 		WHERE s.schemaname = current_schema() AND s.n_mod_since_analyze > greatest($1, c.reltuples)
+			AND pg_has_role(c.relowner, 'MEMBER')
 		ORDER BY s.relname`, least)
 	if err != nil {
 		return nil, fmt.Errorf("grown tables: %w", err)
 	}
-	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	grown, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Schema, Name string }])
 	if err != nil {
 		return nil, fmt.Errorf("grown tables: %w", err)
 	}
-	for _, t := range tables {
-		if _, err := db.Pool.Exec(ctx, "ANALYZE (SKIP_LOCKED) "+pgx.Identifier{t}.Sanitize()); err != nil {
-			return nil, fmt.Errorf("analyze %s: %w", t, err)
+	tables := make([]string, len(grown))
+	for i, t := range grown {
+		if _, err := db.Pool.Exec(ctx, "ANALYZE (SKIP_LOCKED) "+pgx.Identifier{t.Schema, t.Name}.Sanitize()); err != nil {
+			return nil, fmt.Errorf("analyze %s: %w", t.Name, err)
 		}
+		tables[i] = t.Name
 	}
 	return tables, nil
 }
