@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -502,6 +503,49 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if p = b.post(wpage, wpage+"/fields/audience/delete", url.Values{"version": {wv}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("remove the question again: %d %s", p.Status, p.problem())
 	}
+	// A save of the proposal keeps its answer to the question no longer asked, read back as it is.
+	api := "/api/v1/conferences/" + f.conf.Slug
+	token, _ := apiToken(t, ta, email)
+	read := sendJSON(t, ta, http.MethodGet, fmt.Sprintf("%s/proposals/%d", api, id), token, "").JSON
+	answers := read["answers"].(map[string]any)
+	answers["objectives"] = []string{"Recognise biased language in evaluations."}
+	body, _ := json.Marshal(map[string]any{"format_id": read["format_id"], "track_id": read["track_id"], "title": read["title"],
+		"abstract": read["abstract"], "answers": answers, "version": read["version"]})
+	if rr := sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/proposals/%d", api, id), token, string(body)); rr.Status != http.StatusOK {
+		t.Fatalf("a save with the answer to the question no longer asked: %d %v", rr.Status, rr.JSON)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals p JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version
+		WHERE p.id = $1 AND t.answers -> 'objectives' = '["Recognise biased language in evaluations."]'
+			AND t.answers -> 'audience' = '["Residents and fellows", "Faculty"]'`, id); n != 1 {
+		t.Error("the save dropped the answer to the question no longer asked")
+	}
+	// A new question worded as the one no longer asked gets an id of its own, and none of its answers.
+	wv, _ = b.get(wpage).Doc.Find(`input[name="version"]`).Attr("value")
+	if p = b.post(wpage+"/fields/new", wpage+"/fields", url.Values{"version": {wv}, "label": {"Audience"}, "kind": {"multiple_choice"},
+		"options": {"Beginners\nExperts"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("a new question worded as the removed one: %d %s %s", p.Status, p.problem(), summaryItems(p))
+	}
+	if w := mustFormat(t, ta, f.conf, "Workshop"); slices.ContainsFunc(w.Fields, func(q question.Question) bool { return q.ID == "audience" }) {
+		t.Errorf("the new question took the id of the one no longer asked: %+v", w.Fields)
+	}
+	if got := shown(); !strings.Contains(got, label+" (no longer asked)Residents and fellows, Faculty") {
+		t.Errorf("the new question took the old answers: %q", got)
+	}
+	// Asked again as it was, but without an option that proposals chose: refused.
+	w := mustFormat(t, ta, f.conf, "Workshop")
+	fields := []map[string]any{}
+	for _, q := range w.Fields {
+		fields = append(fields, map[string]any{"id": q.ID, "label": q.Label, "kind": q.Kind, "required": q.Required, "options": q.Options, "max_words": q.MaxWords})
+	}
+	fields = append(fields, map[string]any{"id": "audience", "label": label, "kind": "multiple_choice", "options": []string{"Faculty", "Students"}})
+	body, _ = json.Marshal(map[string]any{"name": w.Name, "duration_minutes": w.DurationMinutes, "max_presenters": w.MaxPresenters,
+		"abstract_max_words": w.AbstractMaxWords, "fields": fields, "version": w.Version})
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	rr := sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/manage/formats/%d", api, w.ID), orgToken, string(body))
+	if d := fieldDetail(rr.apiResponse, fmt.Sprintf("fields.%d.options", len(fields)-1)); rr.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(d, "chose “") || !strings.Contains(d, "keep it among the options") {
+		t.Errorf("asking again without an option chosen: %d %q %v", rr.Status, d, rr.JSON)
+	}
 	fp := b.get(wpage)
 	again := fp.Doc.Find(`form[action="` + wpage + `/fields/audience/ask-again"]`)
 	if !strings.Contains(fp.Doc.Find("#retired + p + ul").Text(), label+" (multiple choice)") || again.Length() != 1 {
@@ -513,6 +557,10 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if w := mustFormat(t, ta, f.conf, "Workshop"); w.Fields[len(w.Fields)-1].ID != "audience" || len(w.Retired) != 0 || b.get(wpage).Doc.Find("#retired").Length() != 0 {
 		t.Errorf("after asking again: fields %+v, no longer asked %+v", w.Fields, w.Retired)
 	}
+	if got := shown(); strings.Contains(got, "no longer asked") || !strings.Contains(got, label+"Residents and fellows, Faculty") {
+		t.Errorf("the answer to the question asked again, after a save: %q", got)
+	}
+	wv, _ = b.get(wpage).Doc.Find(`input[name="version"]`).Attr("value")
 	if p = b.post(wpage, wpage+"/fields/audience/ask-again", url.Values{"version": {wv}}); p.Status != http.StatusNotFound {
 		t.Errorf("asking again a question asked: %d", p.Status)
 	}
@@ -587,7 +635,7 @@ func TestOrganizerManagesCall(t *testing.T) {
 	// A proposal's page for organizers, with its history, and its own deadline.
 	mp := fmt.Sprintf("%s/proposals/%d", base, id)
 	p = b.get(mp)
-	if p.Doc.Find("details.revision").Length() != 2 || !strings.Contains(p.Doc.Find(".presenter").Text(), "Riverside Family Medicine Residency") {
+	if p.Doc.Find("details.revision").Length() != 3 || !strings.Contains(p.Doc.Find(".presenter").Text(), "Riverside Family Medicine Residency") {
 		t.Errorf("organizer's proposal page: %d revisions", p.Doc.Find("details.revision").Length())
 	}
 	if p = b.post(mp, mp+"/extend", url.Values{"until": {"yesterday"}}); p.Status != http.StatusUnprocessableEntity {

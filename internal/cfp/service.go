@@ -612,6 +612,28 @@ func (s *Service) UpdateFormatFrom(ctx context.Context, p *access.Principal, con
 // edit returns apperr Invalid (with the question form's field names) for a bad change.
 func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int,
 	edit func([]question.Question) ([]question.Question, error)) (Format, error) {
+	return s.editFields(ctx, p, conf, id, version, func(f Format) ([]question.Question, error) { return edit(slices.Clone(f.Fields)) })
+}
+
+// AskAgain asks again, last, the question qid that the format no longer asks, as it was last asked
+// (as stored, read in the transaction), with the answers given to it; it returns the question.
+// apperr NotFound when the format has no such question it no longer asks, Conflict when the format
+// changed since version, and Invalid as EditFields.
+func (s *Service) AskAgain(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, qid string) (question.Question, error) {
+	var q question.Question
+	_, err := s.editFields(ctx, p, conf, id, version, func(f Format) ([]question.Question, error) {
+		r := retiredQuestion(f, qid)
+		if r == nil {
+			return nil, apperr.New(apperr.NotFound, "This format has no such question it no longer asks.")
+		}
+		q = *r
+		return append(slices.Clone(f.Fields), q), nil
+	})
+	return q, err
+}
+
+func (s *Service) editFields(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int,
+	edit func(Format) ([]question.Question, error)) (Format, error) {
 	defer s.changed(conf.ID)
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Format{}, err
@@ -625,7 +647,7 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 		if f.Version != version {
 			return apperr.New(apperr.Conflict, "Someone changed this format while you were editing it. Reload the page and make your change again.")
 		}
-		fields, err := edit(slices.Clone(f.Fields))
+		fields, err := edit(f)
 		if err != nil {
 			return err
 		}
@@ -664,7 +686,11 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old Format, fi
 			continue
 		}
 		if r := retiredQuestion(old, q.ID); k < 0 && r != nil && r.Kind == q.Kind {
-			continue // asked again as it was: its answers are its own
+			// Asked again: its answers are its own, and must still be among its options.
+			if err := s.checkOptions(ctx, formatID, *r, q, field(i, "options"), &fe); err != nil {
+				return err
+			}
+			continue
 		}
 		ids, at, fresh = append(ids, q.ID), append(at, i), append(fresh, k < 0)
 	}

@@ -281,6 +281,9 @@ func (s *Server) checkAnswers(ctx context.Context, conf conference.Conference, r
 	for id, raw := range r.Answers {
 		field := answerPrefix + id
 		i := slices.IndexFunc(f.Fields, func(q question.Question) bool { return q.ID == id })
+		if i < 0 && slices.ContainsFunc(f.Retired, func(q question.Question) bool { return q.ID == id }) {
+			continue // a question no longer asked, whose answer is read back: it stays as saved
+		}
 		if i < 0 {
 			fe.Add(field, fmt.Sprintf("The format %s asks no question %q.", f.Name, question.Truncate(id, 60)))
 			continue

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -132,23 +133,25 @@ type apiQuestionIn struct {
 	MaxWords int      `json:"max_words"`
 }
 
-func (r apiFormatRequest) input() cfp.FormatInput {
+// input is the format as sent; a question sent without an id gets one made from its label, other
+// than reserved (the ids of questions the format no longer asks, whose answers it would take).
+func (r apiFormatRequest) input(reserved ...string) cfp.FormatInput {
 	in := cfp.FormatInput{Name: r.Name, DurationMinutes: r.DurationMinutes, MaxPresenters: r.MaxPresenters,
 		AbstractMaxWords: r.AbstractMaxWords, Accepting: r.Accepting == nil || *r.Accepting}
 	if r.Description != nil {
 		in.Description = *r.Description
 	}
 	if r.Fields != nil {
-		in.Fields = questionsIn(*r.Fields)
+		in.Fields = questionsIn(*r.Fields, reserved)
 	}
 	return in
 }
 
 // questionsIn turns questions sent to the API into the domain's, giving those sent without an id
-// one made from the label.
-func questionsIn(qs []apiQuestionIn) []question.Question {
+// one made from the label, other than those sent and reserved.
+func questionsIn(qs []apiQuestionIn, reserved []string) []question.Question {
 	out := make([]question.Question, 0, len(qs))
-	var taken []string
+	taken := slices.Clone(reserved)
 	for _, q := range qs {
 		if q.ID != "" {
 			taken = append(taken, q.ID)
@@ -164,6 +167,15 @@ func questionsIn(qs []apiQuestionIn) []question.Question {
 			Required: q.Required, Options: q.Options, MaxWords: q.MaxWords})
 	}
 	return out
+}
+
+// questionIDs are the ids of qs.
+func questionIDs(qs []question.Question) []string {
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	return ids
 }
 
 func formatID(c echo.Context) (int64, error) {
@@ -224,7 +236,7 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 	// What is left out keeps its value as stored (the fields, in UpdateFormat): a change of the
 	// name does not reopen a closed format or empty its description.
 	f, err := s.opts.Calls.UpdateFormatFrom(c.Request().Context(), principal(c), conf, id, req.Version, func(old cfp.Format) cfp.FormatInput {
-		in := req.input()
+		in := req.input(questionIDs(old.Retired)...)
 		if req.Description == nil {
 			in.Description = old.Description
 		}

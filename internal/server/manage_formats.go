@@ -272,11 +272,8 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 			func(fields []question.Question) ([]question.Question, error) {
 				if p.Field.ID == "" {
 					if q.ID == "" {
-						var taken []string
-						for _, x := range fields {
-							taken = append(taken, x.ID)
-						}
-						q.ID = question.NewID(q.Label, taken)
+						// Not the id of a question no longer asked either, whose answers it would take.
+						q.ID = question.NewID(q.Label, append(questionIDs(fields), questionIDs(p.Format.Retired)...))
 					}
 					return append(fields, q), nil
 				}
@@ -346,17 +343,11 @@ func (s *Server) manageFieldAskAgain(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(fp.Format.Retired, func(q question.Question) bool { return q.ID == c.Param("qid") })
-	if i < 0 {
-		return apperr.New(apperr.NotFound, "This format has no such question it no longer asks.")
-	}
-	q := fp.Format.Retired[i]
 	var f fieldChangeForm
 	if err := s.bindForm(c, &f); err != nil {
 		return err
 	}
-	_, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), fp.Conference, fp.Format.ID, atoi(f.Version),
-		func(fields []question.Question) ([]question.Question, error) { return append(fields, q), nil })
+	q, err := s.opts.Calls.AskAgain(c.Request().Context(), principal(c), fp.Conference, fp.Format.ID, atoi(f.Version), c.Param("qid"))
 	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
 		msgs := make([]string, len(ae.Fields))
 		for k, x := range ae.Fields {

@@ -656,7 +656,7 @@ func (s *Server) apiSettingsUpdate(c echo.Context) error {
 		in.ClosesAt = *req.ClosesAt
 	}
 	if req.Questions != nil {
-		qs := questionsIn(*req.Questions)
+		qs := questionsIn(*req.Questions, nil)
 		in.Questions = &qs
 	}
 	set, err := s.opts.Registrations.UpdateSettings(c.Request().Context(), principal(c), conf, in)

@@ -490,6 +490,7 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 		if err != nil {
 			return prop, nil, err
 		}
+		keepRetired(&c, prop, f)
 		if version != prop.Version {
 			if c.Equal(prop.Content()) {
 				return prop, nil, nil // the same save again (a double click): it is already saved
@@ -534,7 +535,9 @@ func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conf
 		return Proposal{}, nil, false, nil
 	}
 	f, err := s.calls.Format(ctx, conf, in.FormatID)
-	if err != nil {
+	if err != nil || len(f.Retired) > 0 {
+		// A format that stopped asking questions: the answers given to them are kept from the
+		// proposal as read (keepRetired).
 		return Proposal{}, nil, false, nil
 	}
 	complete := true
@@ -902,6 +905,22 @@ func answerText(q question.Question, v []string) string {
 		return "Yes"
 	}
 	return strings.Join(v, ", ")
+}
+
+// keepRetired carries into c, a new content of prop in the same format f, prop's answers to the
+// questions f no longer asks: the form does not show them, and a save does not remove them.
+func keepRetired(c *Content, prop Proposal, f cfp.Format) {
+	if c.FormatID != prop.FormatID {
+		return
+	}
+	for _, q := range f.Retired {
+		if v, ok := prop.Answers[q.ID]; ok && len(v) > 0 {
+			if c.Answers == nil {
+				c.Answers = question.Answers{}
+			}
+			c.Answers[q.ID] = v
+		}
+	}
 }
 
 // CopyAll is Copy followed by the answers to questions the format no longer asks, each under the
