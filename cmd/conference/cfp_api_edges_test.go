@@ -205,6 +205,10 @@ func TestProposalAPIEdges(t *testing.T) {
 	if fieldDetail(r.apiResponse, "email") == "" || fieldDetail(r.apiResponse, "until") == "" {
 		t.Errorf("an extension with two bad fields: %v", r.JSON["errors"])
 	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/extensions", orgToken, `{"email":"nobody@example.org","until":"bad"}`)
+	if !strings.HasPrefix(fieldDetail(r.apiResponse, "email"), "No account uses this address") || fieldDetail(r.apiResponse, "until") == "" {
+		t.Errorf("an extension for no account at a bad time: %v", r.JSON["errors"])
+	}
 
 	// A submit whose optional body comes empty, in chunks, without a media type.
 	conn, err := net.Dial("tcp", strings.TrimPrefix(ta.URL, "http://"))

@@ -861,6 +861,9 @@ func (s *Service) Extensions(ctx context.Context, p *access.Principal, conf conf
 	return s.store.Extensions(ctx, conf.ID)
 }
 
+// noAccount is the error for an extension for an address no account uses.
+const noAccount = "No account uses this address. The person needs an account to propose; ask them to sign up first."
+
 // GrantExtension gives the person with the address a later deadline (a LocalLayout time in the
 // conference's time zone) for all their proposals, replacing any earlier extension. Returns apperr
 // Invalid (fields "email", "until", "reason") and the policy's errors.
@@ -887,6 +890,14 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 	if utf8.RuneCountInString(reason) > 500 {
 		fe.Add("reason", "Use at most 500 characters.")
 	}
+	if !fe.Has("email") && fe.Err() != nil {
+		// Said with the other errors, not once they are corrected (the grant looks again).
+		if _, _, err := s.store.UserByEmail(ctx, email); apperr.Is(err, apperr.NotFound) {
+			fe.Add("email", noAccount)
+		} else if err != nil {
+			return Extension{}, err
+		}
+	}
 	if err := fe.Err(); err != nil {
 		return Extension{}, err
 	}
@@ -895,7 +906,7 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 		var err error
 		e.UserID, e.UserName, err = s.store.UserByEmail(ctx, email)
 		if apperr.Is(err, apperr.NotFound) {
-			return apperr.Field("email", "No account uses this address. The person needs an account to propose; ask them to sign up first.")
+			return apperr.Field("email", noAccount)
 		}
 		if err != nil {
 			return err
