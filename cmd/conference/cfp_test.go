@@ -402,6 +402,15 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if got, _ := p.Doc.Find("#duration_minutes").Attr("value"); got != "two hours" {
 		t.Errorf("what was typed is not kept: %q", got)
 	}
+	// Every mistake of the format's form is named at once.
+	p = b.post(base+"/formats/new", base+"/formats", url.Values{"name": {""}, "duration_minutes": {"abc"}, "max_presenters": {"0"},
+		"abstract_max_words": {"123456789012"}, "description": {strings.Repeat("d", 4001)}})
+	for field, want := range map[string]string{"name": "Enter the format's name", "duration_minutes": "between 5 and 480",
+		"max_presenters": "between 1 and 20", "abstract_max_words": "between 20 and 3000", "description": "at most 4000"} {
+		if got := p.fieldError(field); p.Status != http.StatusUnprocessableEntity || !strings.Contains(got, want) {
+			t.Errorf("the format form's %s: %d %q", field, p.Status, got)
+		}
+	}
 	p = b.post(base+"/formats/new", base+"/formats", url.Values{"name": {"Lightning talk"}, "duration_minutes": {"5"}, "max_presenters": {"1"},
 		"abstract_max_words": {"100"}, "accepting": {"yes"}})
 	if p.Status != http.StatusSeeOther {

@@ -15,13 +15,16 @@ import (
 )
 
 // formatForm is a format as organizers edit it. Numbers stay text so that what was typed comes back.
+// formatForm is a format as its form sends it. Its name, description and numbers are checked by the
+// service alone, all at once and each against the one limit that applies (a number too long to read
+// is refused as out of range).
 type formatForm struct {
 	Version          string `form:"version" validate:"max=10"`
-	Name             string `form:"name" validate:"max=400"`
-	Description      string `form:"description" validate:"max=8000"`
-	DurationMinutes  string `form:"duration_minutes" validate:"max=10"`
-	MaxPresenters    string `form:"max_presenters" validate:"max=10"`
-	AbstractMaxWords string `form:"abstract_max_words" validate:"max=10"`
+	Name             string `form:"name"`
+	Description      string `form:"description"`
+	DurationMinutes  string `form:"duration_minutes"`
+	MaxPresenters    string `form:"max_presenters"`
+	AbstractMaxWords string `form:"abstract_max_words"`
 	Accepting        string `form:"accepting" validate:"max=10"`
 }
 
