@@ -9,6 +9,7 @@ package cfp
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/challenging-norms/conference/internal/question"
@@ -88,6 +89,14 @@ func (f Format) Field(id string) (question.Question, bool) {
 		if q.ID == id {
 			return q, true
 		}
+	}
+	return question.Question{}, false
+}
+
+// NoLongerAsked returns the question with the id that the format asked once and no longer asks.
+func (f Format) NoLongerAsked(id string) (question.Question, bool) {
+	if i := slices.IndexFunc(f.Retired, func(q question.Question) bool { return q.ID == id }); i >= 0 {
+		return f.Retired[i], true
 	}
 	return question.Question{}, false
 }

@@ -622,11 +622,11 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 func (s *Service) AskAgain(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, qid string) (question.Question, error) {
 	var q question.Question
 	_, err := s.editFields(ctx, p, conf, id, version, func(f Format) ([]question.Question, error) {
-		r := retiredQuestion(f, qid)
-		if r == nil {
+		r, ok := f.NoLongerAsked(qid)
+		if !ok {
 			return nil, apperr.New(apperr.NotFound, "This format has no such question it no longer asks.")
 		}
-		q = *r
+		q = r
 		return append(slices.Clone(f.Fields), q), nil
 	})
 	return q, err
@@ -685,9 +685,9 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old Format, fi
 			}
 			continue
 		}
-		if r := retiredQuestion(old, q.ID); k < 0 && r != nil && r.Kind == q.Kind {
+		if r, ok := old.NoLongerAsked(q.ID); k < 0 && ok && r.Kind == q.Kind {
 			// Asked again: its answers are its own, and must still be among its options.
-			if err := s.checkOptions(ctx, formatID, *r, q, field(i, "options"), &fe); err != nil {
+			if err := s.checkOptions(ctx, formatID, r, q, field(i, "options"), &fe); err != nil {
 				return err
 			}
 			continue
@@ -702,9 +702,9 @@ func (s *Service) checkKinds(ctx context.Context, formatID int64, old Format, fi
 		return err
 	}
 	for k, id := range ids {
-		switch r := retiredQuestion(old, id); {
+		switch r, retired := old.NoLongerAsked(id); {
 		case n[id] == 0:
-		case fresh[k] && r != nil:
+		case fresh[k] && retired:
 			fe.Add(field(at[k], "id"), fmt.Sprintf("%s answered the question “%s”, which had this id and was a %s question. Ask it again as a %s question, or give this one another id, so that those answers are not read as answers to it.",
 				plural(n[id], "A proposal has", "proposals have"), r.Label, r.Kind.Name(), r.Kind.Name()))
 		case fresh[k]:
@@ -742,14 +742,6 @@ func (s *Service) checkOptions(ctx context.Context, formatID int64, old, q quest
 			fe.Add(field, fmt.Sprintf("%s “%s”: keep it among the options, or their answer would no longer be one of them.",
 				plural(n[o], "A proposal chose", "proposals chose"), o))
 		}
-	}
-	return nil
-}
-
-// retiredQuestion is the question with the id that the format no longer asks, or nil.
-func retiredQuestion(f Format, id string) *question.Question {
-	if i := slices.IndexFunc(f.Retired, func(q question.Question) bool { return q.ID == id }); i >= 0 {
-		return &f.Retired[i]
 	}
 	return nil
 }

@@ -168,15 +168,16 @@ func CheckDefinitions(qs []Question, prefix string) ([]Question, error) {
 			fe.Add(f("id"), "Another question already uses this id.")
 		}
 		seen[q.ID] = true
+		wording := strings.ToLower(strings.Join(strings.Fields(q.Label), " ")) // compared without case or extra spaces
 		switch n := utf8.RuneCountInString(q.Label); {
 		case n == 0:
 			fe.Add(f("label"), "Enter the question.")
 		case n > MaxLabel:
 			fe.Add(f("label"), fmt.Sprintf("Use at most %d characters.", MaxLabel))
-		case seenLabel[strings.ToLower(strings.Join(strings.Fields(q.Label), " "))]:
+		case seenLabel[wording]:
 			fe.Add(f("label"), "Another question already asks this; word this one differently, so that its answers can be told apart.")
 		}
-		seenLabel[strings.ToLower(strings.Join(strings.Fields(q.Label), " "))] = true
+		seenLabel[wording] = true
 		if utf8.RuneCountInString(q.Help) > MaxHelp {
 			fe.Add(f("help"), fmt.Sprintf("Use at most %d characters.", MaxHelp))
 		}

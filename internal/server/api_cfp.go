@@ -281,7 +281,7 @@ func (s *Server) checkAnswers(ctx context.Context, conf conference.Conference, r
 	for id, raw := range r.Answers {
 		field := answerPrefix + id
 		i := slices.IndexFunc(f.Fields, func(q question.Question) bool { return q.ID == id })
-		if i < 0 && slices.ContainsFunc(f.Retired, func(q question.Question) bool { return q.ID == id }) {
+		if _, retired := f.NoLongerAsked(id); i < 0 && retired {
 			continue // a question no longer asked, whose answer is read back: it stays as saved
 		}
 		if i < 0 {

@@ -139,6 +139,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	s.renderErrorPage(c, status, ae.Message)
 }
 
+// fieldMessages is the messages of ae's fields in one text, for a page with no form to show them by
+// their fields.
+func fieldMessages(ae *apperr.Error) string {
+	msgs := make([]string, len(ae.Fields))
+	for i, x := range ae.Fields {
+		msgs[i] = x.Message
+	}
+	return strings.Join(msgs, " ")
+}
+
 // classify returns the HTTP status and a showable error for err.
 func (s *Server) classify(err error) (int, *apperr.Error) {
 	if ae, ok := apperr.As(err); ok {

@@ -15,9 +15,8 @@ import (
 )
 
 // formatForm is a format as organizers edit it. Numbers stay text so that what was typed comes back.
-// formatForm is a format as its form sends it. Its name, description and numbers are checked by the
-// service alone, all at once and each against the one limit that applies (a number too long to read
-// is refused as out of range).
+// Its name, description and numbers are checked by the service alone, all at once and each against
+// the one limit that applies (a number too long to read is refused as out of range).
 type formatForm struct {
 	Version          string `form:"version" validate:"max=10"`
 	Name             string `form:"name"`
@@ -352,11 +351,7 @@ func (s *Server) manageFieldAskAgain(c echo.Context) error {
 	}
 	q, err := s.opts.Calls.AskAgain(c.Request().Context(), principal(c), fp.Conference, fp.Format.ID, atoi(f.Version), c.Param("qid"))
 	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
-		msgs := make([]string, len(ae.Fields))
-		for k, x := range ae.Fields {
-			msgs[k] = x.Message
-		}
-		return apperr.New(apperr.Invalid, "“"+q.Label+"” cannot be asked again as it was: "+strings.Join(msgs, " ")+" Add it as a new field instead.")
+		return apperr.New(apperr.Invalid, "“"+q.Label+"” cannot be asked again as it was: "+fieldMessages(ae)+" Add it as a new field instead.")
 	}
 	if err != nil {
 		return err

@@ -203,11 +203,7 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 	}
 	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 && !isAPI(c) {
 		// No form to highlight a field in: the page says what is wrong with the address.
-		msgs := make([]string, len(ae.Fields))
-		for i, x := range ae.Fields {
-			msgs[i] = x.Message
-		}
-		return apperr.New(apperr.Invalid, "This export's filter is not one the list of proposals offers: "+strings.Join(msgs, " ")+
+		return apperr.New(apperr.Invalid, "This export's filter is not one the list of proposals offers: "+fieldMessages(ae)+
 			" Choose the filter on the list, then download from there.")
 	}
 	if err != nil {

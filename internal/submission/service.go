@@ -928,17 +928,15 @@ func keepRetired(c *Content, prop Proposal, f cfp.Format) {
 // said to be no longer asked: for the proposal's own pages and its history, not for review.
 func CopyAll(f cfp.Format, a question.Answers) []FieldCopy {
 	out := Copy(f, a)
-	asked := func(id string) bool {
-		return slices.ContainsFunc(f.Fields, func(q question.Question) bool { return q.ID == id })
-	}
 	for _, q := range f.Retired {
-		if v := a[q.ID]; len(v) > 0 && !asked(q.ID) {
+		if v := a[q.ID]; len(v) > 0 {
 			out = append(out, FieldCopy{Label: q.Label + " (no longer asked)", Value: answerText(q, v)})
 		}
 	}
 	var unknown []string
 	for id, v := range a {
-		if len(v) > 0 && !asked(id) && !slices.ContainsFunc(f.Retired, func(q question.Question) bool { return q.ID == id }) {
+		_, asked := f.Field(id)
+		if _, retired := f.NoLongerAsked(id); len(v) > 0 && !asked && !retired {
 			unknown = append(unknown, id)
 		}
 	}
