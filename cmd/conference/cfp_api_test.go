@@ -175,6 +175,15 @@ func TestProposalAPI(t *testing.T) {
 	wantProblem(t, "limit 0", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
 	r = sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?status=accepted", orgToken, "")
 	wantProblem(t, "an unknown status", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	// A filter that is not a number: the list and its export say the same, against the parameter.
+	listBad := fieldDetail(sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?format=abc", orgToken, "").apiResponse, "format")
+	csvBad := sendJSON(t, ta, http.MethodGet, base+"/manage/proposals.csv?format=abc", orgToken, "")
+	if listBad == "" || csvBad.Status != http.StatusUnprocessableEntity || fieldDetail(csvBad.apiResponse, "format") != listBad {
+		t.Errorf("format=abc: the list says %q, the export %d %q", listBad, csvBad.Status, fieldDetail(csvBad.apiResponse, "format"))
+	}
+	if r := send(t, ta, http.MethodGet, base+"/manage/proposals.csv?limit=0", nil, "Authorization", "Bearer "+orgToken); r.Status != http.StatusOK {
+		t.Errorf("the export has no limit to get wrong: %d", r.Status)
+	}
 	csv := send(t, ta, http.MethodGet, base+"/manage/proposals.csv", nil, "Authorization", "Bearer "+orgToken)
 	if csv.Status != http.StatusOK || !strings.Contains(csv.Body, "Naming racism in the curriculum") || !strings.Contains(csv.Body, "Poster abstract: Background") {
 		t.Errorf("export: %d", csv.Status)

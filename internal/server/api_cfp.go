@@ -559,12 +559,10 @@ type apiProposalPage struct {
 	Proposals []apiProposal `json:"proposals"`
 }
 
-// apiManageProposals lists, filters and searches every proposal, for organizers.
-func (s *Server) apiManageProposals(c echo.Context) error {
-	conf, err := s.loadConference(c)
-	if err != nil {
-		return err
-	}
+// apiProposalFilter reads the filter of the API's list of proposals (and its CSV export) from the
+// query string; a number out of range is a field error naming the parameter. Without paged (the
+// export, which has every match) limit and offset are not read.
+func apiProposalFilter(c echo.Context, paged bool) (submission.Filter, error) {
 	var fe apperr.Fields
 	num := func(name string, def, minv, maxv int) int {
 		v := c.QueryParam(name)
@@ -578,12 +576,24 @@ func (s *Server) apiManageProposals(c echo.Context) error {
 		return n
 	}
 	f := submission.Filter{Status: submission.Status(c.QueryParam("status")), Query: c.QueryParam("q"), Sort: c.QueryParam("sort"),
-		FormatID: int64(num("format", 0, 0, 1<<31-1)), TrackID: int64(num("track", 0, 0, 1<<31-1)),
-		Limit: num("limit", 100, 1, 1000), Offset: num("offset", 0, 0, 1<<31-1)}
+		FormatID: int64(num("format", 0, 0, 1<<31-1)), TrackID: int64(num("track", 0, 0, 1<<31-1))}
+	if paged {
+		f.Limit, f.Offset = num("limit", 100, 1, 1000), num("offset", 0, 0, 1<<31-1)
+	}
 	if !storable(f.Query) {
 		fe.Add("q", "The search contains a character that cannot be searched for.")
 	}
-	if err := fe.Err(); err != nil {
+	return f, fe.Err()
+}
+
+// apiManageProposals lists, filters and searches every proposal, for organizers.
+func (s *Server) apiManageProposals(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	f, err := apiProposalFilter(c, true)
+	if err != nil {
 		return err
 	}
 	page, err := s.opts.Submissions.List(c.Request().Context(), principal(c), conf, f)

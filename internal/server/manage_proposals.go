@@ -195,7 +195,12 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, _, err := readListQuery(c).filter()
+	var f submission.Filter
+	if isAPI(c) {
+		f, err = apiProposalFilter(c, false)
+	} else {
+		f, _, err = readListQuery(c).filter()
+	}
 	var page submission.Page
 	if err == nil {
 		f.Limit, f.Offset = maxExport, 0
