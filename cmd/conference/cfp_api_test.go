@@ -190,6 +190,21 @@ func TestProposalAPI(t *testing.T) {
 	}
 	_ = u
 
+	// Fewer presenters than a proposal has: the change is made, and its answer says what it means.
+	fmtURL := fmt.Sprintf("%s/manage/formats/%d", base, poster.ID)
+	put := func(max, version int) apiResponse {
+		return sendJSON(t, ta, http.MethodPut, fmtURL, orgToken, fmt.Sprintf(`{"name":%q,"duration_minutes":%d,"max_presenters":%d,"abstract_max_words":%d,"version":%d}`,
+			poster.Name, poster.DurationMinutes, max, poster.AbstractMaxWords, version)).apiResponse
+	}
+	r.apiResponse = put(1, poster.Version)
+	if w := fmt.Sprint(r.JSON["warnings"]); r.Status != http.StatusOK || r.JSON["max_presenters"] != float64(1) ||
+		!strings.Contains(w, "max_presenters") || !strings.Contains(w, "one of its proposals has more (up to 2, invitations included). One was submitted: it keeps its presenters.") {
+		t.Errorf("fewer presenters than a submitted proposal has: %d %v", r.Status, r.JSON)
+	}
+	if r.apiResponse = put(poster.MaxPresenters, poster.Version+1); r.Status != http.StatusOK || r.JSON["warnings"] != nil {
+		t.Errorf("the limit restored: %d %v", r.Status, r.JSON)
+	}
+
 	// Organizers change the call.
 	r = sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken, `{"version":1,"opens_at":"2026-01-01T09:00","closes_at":"2027-03-14T02:30"}`)
 	if !strings.Contains(fieldDetail(r.apiResponse, "closes_at"), "no such time") {

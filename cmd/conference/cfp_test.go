@@ -16,9 +16,11 @@ import (
 
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/question"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // callFixture is a conference with the Challenging Norms call, open now, and its organizer.
@@ -724,4 +726,71 @@ func cookieHeader(b *browser) string {
 		parts = append(parts, c.Name+"="+c.Value)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// TestFewerPresentersThanProposalsHave lowers a format's limit of presenters below what proposals of
+// it have: the change is made, the organizer is told what it means for them, and the draft over the
+// limit must come down to it before it is submitted, while the submitted one keeps its presenters.
+func TestFewerPresentersThanProposalsHave(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	poster := f.formats["Poster abstract"]
+	_, email := presenter(t, ta, "Amina Yusuf")
+	p := principalOf(t, ta, email)
+	done := submitPosterAs(t, ta, f, email, "Naming racism in the curriculum")
+	if _, err := ta.subs.Invite(ctx, p, f.conf, done.ID, "Li Wei", uniqueEmail("li")); err != nil {
+		t.Fatal(err)
+	}
+	draft, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: submission.Content{FormatID: poster.ID, Title: "A draft"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Li Wei", "Ana Silva"} {
+		if _, err := ta.subs.Invite(ctx, p, f.conf, draft.ID, name, uniqueEmail("co")); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	b := loggedIn(t, ta, f.organizer)
+	item := fmt.Sprintf("/c/%s/manage/formats/%d", f.conf.Slug, poster.ID)
+	pg := b.get(item)
+	if hint := pg.Doc.Find("#max_presenters-hint").Text(); hint != "Counting the person who proposes." {
+		t.Errorf("the hint with no proposal over the limit: %q", hint)
+	}
+	version, _ := pg.Doc.Find(`input[name="version"]`).Attr("value")
+	form := url.Values{"version": {version}, "name": {poster.Name}, "duration_minutes": {strconv.Itoa(poster.DurationMinutes)}, "max_presenters": {"1"},
+		"abstract_max_words": {strconv.Itoa(poster.AbstractMaxWords)}, "accepting": {"yes"}}
+	if pg = b.post(item, item, form); pg.Status != http.StatusSeeOther {
+		t.Fatalf("lower the limit: %d %s", pg.Status, pg.problem())
+	}
+	if n := count(t, ta, `SELECT max_presenters FROM formats WHERE id = $1`, poster.ID); n != 1 {
+		t.Errorf("stored limit %d", n)
+	}
+	want := "A poster abstract may now have at most 1 presenter, and 2 of its proposals have more (up to 3, invitations included). " +
+		"One is a draft: its proposer will be asked to remove some before submitting. One was submitted: it keeps its presenters."
+	pg = b.get(item)
+	if flash := pg.Doc.Find(".flash").Text(); !strings.Contains(flash, "is saved. "+want) {
+		t.Errorf("the message after the save: %q", flash)
+	}
+	if hint := pg.Doc.Find("#max_presenters-hint").Text(); hint != "Counting the person who proposes. "+want {
+		t.Errorf("the hint: %q", hint)
+	}
+
+	// The draft must come down to the limit; the submitted proposal is as it was.
+	_, _, err = ta.subs.Submit(ctx, p, f.conf, draft.ID, 0)
+	var msg string
+	if ae, ok := apperr.As(err); ok {
+		for _, x := range ae.Fields {
+			if x.Field == "presenters" {
+				msg = x.Message
+			}
+		}
+	}
+	if msg != "A poster abstract has at most 1 presenter and this one has 3 (invitations included). Remove 2 before submitting." {
+		t.Errorf("submit the draft over the limit: %v", err)
+	}
+	if got, err := ta.subs.Get(ctx, p, f.conf, done.ID); err != nil || got.Status != submission.Submitted || len(got.Presenting()) != 2 {
+		t.Errorf("the submitted proposal: %v %v", got.Status, err)
+	}
 }

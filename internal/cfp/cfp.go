@@ -177,6 +177,10 @@ type Store interface {
 	// version chose it in answer to the question id.
 	Chosen(ctx context.Context, formatID int64, id string, options []string) (map[string]int, error)
 
+	// Crowded counts the proposals of the format, not withdrawn, with more than max presenters
+	// (invitations not declined included).
+	Crowded(ctx context.Context, formatID int64, max int) (Crowding, error)
+
 	Extensions(ctx context.Context, conferenceID int64) ([]Extension, error)
 	// ExtensionFor returns the person's extension, or nil.
 	ExtensionFor(ctx context.Context, conferenceID, userID int64) (*Extension, error)

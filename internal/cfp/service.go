@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -764,6 +765,57 @@ func retire(old Format, fields []question.Question) []question.Question {
 		}
 	}
 	return out
+}
+
+// Crowding is how many proposals of a format, drafts and submitted ones, have more presenters than
+// it allows (invitations not declined included), and the most any of them has.
+type Crowding struct {
+	Drafts    int
+	Submitted int
+	Most      int
+}
+
+// Message says what a format's limit of presenters means for the proposals over it, or "" when
+// there are none. A draft must come down to the limit before it is submitted; a submitted proposal
+// keeps its presenters.
+func (c Crowding) Message(f Format) string {
+	if c.Drafts+c.Submitted == 0 {
+		return ""
+	}
+	msg := fmt.Sprintf("A %s may now have at most %s, and %s of its proposals %s more (up to %d, invitations included).",
+		strings.ToLower(f.Name), Presenters(f.MaxPresenters), map[bool]string{true: "one", false: strconv.Itoa(c.Drafts + c.Submitted)}[c.Drafts+c.Submitted == 1],
+		map[bool]string{true: "has", false: "have"}[c.Drafts+c.Submitted == 1], c.Most)
+	switch c.Drafts {
+	case 0:
+	case 1:
+		msg += " One is a draft: its proposer will be asked to remove some before submitting."
+	default:
+		msg += fmt.Sprintf(" %d are drafts: their proposers will be asked to remove some before submitting.", c.Drafts)
+	}
+	switch c.Submitted {
+	case 0:
+	case 1:
+		msg += " One was submitted: it keeps its presenters."
+	default:
+		msg += fmt.Sprintf(" %d were submitted: they keep their presenters.", c.Submitted)
+	}
+	return msg
+}
+
+// Presenters is "1 presenter" or "n presenters".
+func Presenters(n int) string {
+	if n == 1 {
+		return "1 presenter"
+	}
+	return strconv.Itoa(n) + " presenters"
+}
+
+// Crowded counts the proposals of the format f with more presenters than it allows. Organizers only.
+func (s *Service) Crowded(ctx context.Context, p *access.Principal, conf conference.Conference, f Format) (Crowding, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Crowding{}, err
+	}
+	return s.store.Crowded(ctx, f.ID, f.MaxPresenters)
 }
 
 // plural is "A proposal has" for one, "3 proposals have" for more.

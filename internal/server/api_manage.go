@@ -248,7 +248,22 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toAPIFormat(f))
+	out := apiFormatSaved{apiFormat: toAPIFormat(f)}
+	crowd, err := s.opts.Calls.Crowded(c.Request().Context(), principal(c), conf, f)
+	if err != nil {
+		return err
+	}
+	if m := crowd.Message(f); m != "" {
+		out.Warnings = []apiWarning{{Field: "max_presenters", Detail: m}}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiFormatSaved is a format as a change of it answers: with warnings about what the change means
+// for proposals already made (those with more presenters than it now allows).
+type apiFormatSaved struct {
+	apiFormat
+	Warnings []apiWarning `json:"warnings,omitempty"`
 }
 
 func (s *Server) apiFormatDelete(c echo.Context) error {

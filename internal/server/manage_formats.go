@@ -72,6 +72,14 @@ type manageFormatPage struct {
 	confBase
 	Format cfp.Format // ID 0 for a new one
 	Form   formatForm
+	// Crowded says which proposals have more presenters than the format allows, if any.
+	Crowded string
+}
+
+// PresentersHint is the hint of the field of the most presenters, with what the limit means for the
+// proposals over it.
+func (p *manageFormatPage) PresentersHint() string {
+	return strings.TrimSpace("Counting the person who proposes. " + p.Crowded)
 }
 
 // YesNo is the choice of whether a format accepts proposals.
@@ -93,6 +101,11 @@ func (s *Server) manageFormatPage(c echo.Context) (manageFormatPage, error) {
 		}
 		p.Title = p.Format.Name + " · " + conf.Name
 		p.Form = formatFormOf(p.Format)
+		crowd, err := s.opts.Calls.Crowded(c.Request().Context(), principal(c), conf, p.Format)
+		if err != nil {
+			return p, err
+		}
+		p.Crowded = crowd.Message(p.Format)
 	}
 	return p, nil
 }
@@ -126,7 +139,18 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 	if err != nil {
 		return s.renderForm(c, "manage_format", &p, err)
 	}
-	s.flash(c, "The format “"+saved.Name+"” is saved.")
+	msg := "The format “" + saved.Name + "” is saved."
+	if p.Format.ID != 0 && saved.MaxPresenters < p.Format.MaxPresenters {
+		// Fewer presenters than before: say what that means for the proposals over the new limit.
+		crowd, err := s.opts.Calls.Crowded(ctx, principal(c), p.Conference, saved)
+		if err != nil {
+			return err
+		}
+		if m := crowd.Message(saved); m != "" {
+			msg += " " + m
+		}
+	}
+	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d", p.Conference.Slug, saved.ID))
 }
 

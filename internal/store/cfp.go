@@ -311,6 +311,17 @@ func (s Calls) Chosen(ctx context.Context, formatID int64, id string, options []
 	return out, nil
 }
 
+// Crowded implements cfp.Store.
+func (s Calls) Crowded(ctx context.Context, formatID int64, max int) (cfp.Crowding, error) {
+	var out cfp.Crowding
+	err := s.conn(ctx).Raw(`SELECT count(*) FILTER (WHERE p.status = 'draft') AS drafts,
+			count(*) FILTER (WHERE p.status = 'submitted') AS submitted, coalesce(max(x.n), 0) AS most
+		FROM proposals p CROSS JOIN LATERAL (SELECT count(*) AS n FROM proposal_presenters pp
+			WHERE pp.proposal_id = p.id AND pp.status <> 'declined') x
+		WHERE p.format_id = ? AND p.status <> 'withdrawn' AND x.n > ?`, formatID, max).Scan(&out).Error
+	return out, translate("crowded proposals", err)
+}
+
 type extensionRow struct {
 	ID           int64 `gorm:"primaryKey"`
 	ConferenceID int64
