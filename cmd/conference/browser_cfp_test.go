@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // byName selects a form field by its name (ids such as "answers.plan" are not CSS ids).
@@ -211,4 +212,15 @@ func TestBrowserOrganizerPages(t *testing.T) {
 	c.open(strings.TrimPrefix(link, ta.URL))
 	c.wantText("h1", "You are invited to propose")
 	c.audit("an access link, logged out")
+
+	// With a proposal started through it, the link's row offers to end the time it gave.
+	_, email := presenter(t, ta, "Guest Panelist")
+	if _, _, err := ta.subs.Create(context.Background(), principalOf(t, ta, email), f.conf, submission.CreateInput{
+		Content: submission.Content{FormatID: ws.ID, Title: "An invited panel"}, AccessSecret: link[strings.LastIndex(link, "/")+1:]}); err != nil {
+		t.Fatal(err)
+	}
+	c.logIn(f.organizer, strongPassword)
+	c.open(base + "/extensions")
+	c.wantText("tbody label", "Also end the time it gave the proposal started with it")
+	c.audit("an access link with a proposal started through it")
 }

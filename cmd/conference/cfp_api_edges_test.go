@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/challenging-norms/conference/internal/cfp"
 )
 
 // TestProposalAPIEdges covers inputs at the edges of the call's API: versions past 32 bits, a body
@@ -345,7 +348,7 @@ func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
 		p := b.get(fmt.Sprintf("/c/%s/manage/proposals/%d", f.conf.Slug, id))
 		return strings.TrimSpace(p.Doc.Find("dt:contains('Deadline') + dd").First().Text())
 	}
-	if got := from(int64(p["id"].(float64))); !strings.HasSuffix(got, "(its own)") || !strings.Contains(got, "1 August 2031") {
+	if got := from(int64(p["id"].(float64))); !strings.HasSuffix(got, "(from the access link “Invited panel”)") || !strings.Contains(got, "1 August 2031") {
 		t.Errorf("the link's proposal's deadline: %q", got)
 	}
 	if got := from(plain); !strings.HasSuffix(got, "(its own)") {
@@ -363,5 +366,79 @@ func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
 	sendJSON(t, ta, http.MethodDelete, base+"/manage/extensions/"+fmt.Sprint(count(t, ta, `SELECT max(id) FROM deadline_extensions`)), orgToken, "")
 	if got := from(plain); strings.Contains(got, "(") {
 		t.Errorf("the call's deadline, later than the proposal's own: %q", got)
+	}
+}
+
+// TestWithdrawnAccessLink: withdrawing a link stops it; the proposals started with it keep its
+// deadline unless the organizer ends that time too, then or later; a proposal whose deadline an
+// organizer moved keeps it; and once the link is withdrawn its deadline no longer binds extensions.
+func TestWithdrawnAccessLink(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/api/v1/conferences/" + f.conf.Slug
+	_, email := presenter(t, ta, "Chen Li")
+	token, _ := apiToken(t, ta, email)
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	r := sendJSON(t, ta, http.MethodPost, base+"/manage/access-links", orgToken, `{"label":"Invited panel","expires_at":"2031-08-01T12:00","max_uses":3}`)
+	link, _ := r.JSON["url"].(string)
+	secret := link[strings.LastIndex(link, "/")+1:]
+	linkURL := fmt.Sprintf("%s/manage/access-links/%d", base, int64(r.JSON["id"].(float64)))
+	ids := map[string]int64{}
+	for _, title := range []string{"Moved", "Removed", "Ended"} {
+		r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":%q,"access_token":%q}`, f.formats["Fireside chat"].ID, title, secret))
+		if r.Status != http.StatusCreated {
+			t.Fatalf("create %s: %d %v", title, r.Status, r.JSON)
+		}
+		ids[title] = int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	}
+	deadline := func(title string) string { return fmt.Sprintf("%s/manage/proposals/%d/deadline", base, ids[title]) }
+	if r = sendJSON(t, ta, http.MethodPut, deadline("Moved"), orgToken, `{"until":"2032-01-01T10:00"}`); r.Status != http.StatusOK {
+		t.Fatalf("move a deadline: %d %v", r.Status, r.JSON)
+	}
+	holding := func() any {
+		r := sendJSON(t, ta, http.MethodGet, base+"/manage/access-links", orgToken, "")
+		links, _ := r.JSON["links"].([]any)
+		if len(links) != 1 {
+			t.Fatalf("links: %v", r.JSON)
+		}
+		return links[0].(map[string]any)["holding"]
+	}
+	if h := holding(); h != float64(2) {
+		t.Errorf("proposals with the link's deadline: %v", h)
+	}
+
+	// The call closes; the link is withdrawn and its proposals keep their time.
+	call, _ := ta.calls.Call(context.Background(), f.conf)
+	if _, err := ta.calls.SaveCall(context.Background(), organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{Opens: "2020-01-01T00:00", Closes: "2020-06-30T23:59"}); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, "a choice that is neither", sendJSON(t, ta, http.MethodDelete, linkURL+"?proposals=all", orgToken, "").apiResponse, http.StatusUnprocessableEntity, "invalid")
+	if r = sendJSON(t, ta, http.MethodDelete, linkURL, orgToken, ""); r.Status != http.StatusNoContent {
+		t.Fatalf("withdraw: %d %v", r.Status, r.JSON)
+	}
+	wantProblem(t, "withdraw twice", sendJSON(t, ta, http.MethodDelete, linkURL, orgToken, "").apiResponse, http.StatusNotFound, "not_found")
+	editable := func(title string) any {
+		r := sendJSON(t, ta, http.MethodGet, fmt.Sprintf("%s/proposals/%d", base, ids[title]), token, "")
+		return r.JSON["editable"]
+	}
+	if editable("Ended") != true || holding() != float64(2) {
+		t.Errorf("after the withdrawal, a proposal started with the link: editable %v, holding %v", editable("Ended"), holding())
+	}
+	// The link no longer binds: removing a proposal's own deadline gives it the call's.
+	if r = sendJSON(t, ta, http.MethodPut, deadline("Removed"), orgToken, `{"until":""}`); r.Status != http.StatusOK || editable("Removed") != false {
+		t.Errorf("remove the deadline of a proposal of a withdrawn link: %d %v", r.Status, r.JSON)
+	}
+	// Its time ended later: the one that still had it has the call's deadline; the moved one keeps its own.
+	if r = sendJSON(t, ta, http.MethodDelete, linkURL+"?proposals=end", orgToken, ""); r.Status != http.StatusNoContent {
+		t.Fatalf("end the link's time: %d %v", r.Status, r.JSON)
+	}
+	if editable("Ended") != false || editable("Moved") != true || holding() != float64(0) {
+		t.Errorf("after the time ended: ended %v, moved %v, holding %v", editable("Ended"), editable("Moved"), holding())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND deadline IS NULL`, ids["Ended"]); n != 1 {
+		t.Error("the ended proposal still has a deadline of its own")
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'access_link.time_ended' AND details = 'proposals: 1'`); n != 1 {
+		t.Errorf("audit entries of the ended time: %d", n)
 	}
 }

@@ -696,6 +696,43 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if p = gb.post(start, "/c/"+f.conf.Slug+"/proposals", form); p.Status != http.StatusForbidden {
 		t.Errorf("a second use of a one-use link: %d", p.Status)
 	}
+	invited := count(t, ta, `SELECT id FROM proposals WHERE title = 'An invited panel'`)
+
+	// Withdrawn, the link keeps the proposal's time; that time can be ended afterwards.
+	p = b.get(base + "/extensions")
+	row := p.Doc.Find("tr:contains('Invited panel')")
+	if got := strings.TrimSpace(row.Find("td").Eq(3).Text()); got != "1" || row.Find(`input[name="proposals"][value="end"]`).Length() != 1 {
+		t.Errorf("the link's row: with its deadline %q, %d boxes to end it", got, row.Find(`input[name="proposals"]`).Length())
+	}
+	revoke, _ := row.Find("form").Attr("action")
+	if p = b.post(base+"/extensions", revoke, url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d %s", p.Status, p.problem())
+	}
+	p = b.get(base + "/extensions")
+	if got := p.Doc.Find(".flash").Text(); got != "The link “Invited panel” no longer works. The proposal started with it keeps its deadline, Friday 1 August 2031, 12:00 EDT." {
+		t.Errorf("after the withdrawal: %q", got)
+	}
+	if got := b.get(fmt.Sprintf("%s/proposals/%d", base, invited)).Doc.Find("dt:contains('Deadline') + dd").First().Text(); !strings.HasSuffix(got, "(from the access link “Invited panel”, since withdrawn)") {
+		t.Errorf("the proposal's deadline after the withdrawal: %q", got)
+	}
+	row = p.Doc.Find("tr:contains('Invited panel')")
+	end, _ := row.Find("form").Attr("action")
+	if row.Find(`input[type="hidden"][name="proposals"][value="end"]`).Length() != 1 {
+		t.Fatalf("no button to end the withdrawn link's time: %s", row.Text())
+	}
+	if p = b.post(base+"/extensions", end, url.Values{"proposals": {"end"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("end the link's time: %d %s", p.Status, p.problem())
+	}
+	p = b.get(base + "/extensions")
+	if got := p.Doc.Find(".flash").Text(); got != "The proposal started with it has the call's deadline again, or its proposer's extension." {
+		t.Errorf("after the time ended: %q", got)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND deadline IS NULL`, invited); n != 1 {
+		t.Error("the proposal still has the link's deadline")
+	}
+	if got := p.Doc.Find("tr:contains('Invited panel') form").Length(); got != 0 {
+		t.Errorf("%d forms left on a withdrawn link with no proposal holding its time", got)
+	}
 }
 
 func mustFormat(t *testing.T, ta *testApp, conf conference.Conference, name string) cfp.Format {

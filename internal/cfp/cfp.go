@@ -127,6 +127,9 @@ type AccessLink struct {
 	CreatedBy    *int64
 	CreatedAt    time.Time
 	RevokedAt    *time.Time
+	// Holding counts the proposals started through the link, not withdrawn, whose deadline is still
+	// the link's expiry.
+	Holding int
 }
 
 // Usable reports whether the link may still start a proposal at now.
@@ -192,6 +195,8 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (int64, string, error)
 
 	AccessLinks(ctx context.Context, conferenceID int64) ([]AccessLink, error)
+	// AccessLink returns apperr NotFound when the conference has no such link.
+	AccessLink(ctx context.Context, conferenceID, id int64) (AccessLink, error)
 	CreateAccessLink(ctx context.Context, l *AccessLink) error
 	// AccessLinkForUpdate locks the link with the hash; apperr NotFound when none.
 	AccessLinkForUpdate(ctx context.Context, conferenceID int64, hash []byte) (AccessLink, error)
@@ -199,4 +204,7 @@ type Store interface {
 	UseAccessLink(ctx context.Context, id int64) error
 	// RevokeAccessLink returns apperr NotFound when there is no such live link.
 	RevokeAccessLink(ctx context.Context, conferenceID, id int64, at time.Time) error
+	// EndLinkTime takes their own deadline from the proposals, not withdrawn, that have the link's
+	// expiry as their deadline, and counts them.
+	EndLinkTime(ctx context.Context, l AccessLink) (int, error)
 }

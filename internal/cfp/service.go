@@ -1032,17 +1032,51 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 	return NewAccessLink{AccessLink: l, Secret: secret, URL: s.baseURL + accessPath(conf, secret)}, err
 }
 
-// RevokeAccessLink stops a link from working. apperr NotFound.
-func (s *Service) RevokeAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) error {
-	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
-		return err
+// AccessLink returns one of the call's access links, for people who see proposals (a proposal
+// names the link it came through). apperr NotFound.
+func (s *Service) AccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (AccessLink, error) {
+	if err := access.Check(p, access.ViewProposals, conf.ID); err != nil {
+		return AccessLink{}, err
 	}
-	return s.store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.store.RevokeAccessLink(ctx, conf.ID, id, s.now()); err != nil {
+	return s.store.AccessLink(ctx, conf.ID, id)
+}
+
+// WithdrawAccessLink stops a link from working. The proposals already started through it keep its
+// expiry as their deadline unless endTime: then those that still have it lose it, and have the
+// call's deadline (or their proposer's extension) again; a link already withdrawn can end that time
+// later. Returns the link as it was and how many proposals lost its time. apperr NotFound when there
+// is no such link, or it is withdrawn and there is nothing else to do.
+func (s *Service) WithdrawAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, endTime bool) (AccessLink, int, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return AccessLink{}, 0, err
+	}
+	var l AccessLink
+	var ended int
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if l, err = s.store.AccessLink(ctx, conf.ID, id); err != nil {
 			return err
 		}
-		return s.record(ctx, p, conf, "access_link.revoked", fmt.Sprintf("access_link:%d", id), "")
+		subject := fmt.Sprintf("access_link:%d", id)
+		if l.RevokedAt == nil {
+			if err := s.store.RevokeAccessLink(ctx, conf.ID, id, s.now()); err != nil {
+				return err
+			}
+			if err := s.record(ctx, p, conf, "access_link.revoked", subject, ""); err != nil {
+				return err
+			}
+		} else if !endTime {
+			return apperr.New(apperr.NotFound, "There is no such link, or it is already withdrawn.")
+		}
+		if !endTime {
+			return nil
+		}
+		if ended, err = s.store.EndLinkTime(ctx, l); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "access_link.time_ended", subject, fmt.Sprintf("proposals: %d", ended))
 	})
+	return l, ended, err
 }
 
 // CheckAccessLink returns the link with the secret when it may still start a proposal. Returns

@@ -346,6 +346,7 @@ type apiAccessLink struct {
 	MaxUses   int     `json:"max_uses"`
 	Uses      int     `json:"uses"`
 	Revoked   bool    `json:"revoked"`
+	Holding   int     `json:"holding"`
 	URL       *string `json:"url,omitempty"`
 }
 
@@ -362,7 +363,7 @@ func (s *Server) apiAccessLinks(c echo.Context) error {
 		Links []apiAccessLink `json:"links"`
 	}{Links: make([]apiAccessLink, len(list))}
 	for i, l := range list {
-		out.Links[i] = apiAccessLink{ID: l.ID, Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), MaxUses: l.MaxUses, Uses: l.Uses, Revoked: l.RevokedAt != nil}
+		out.Links[i] = apiAccessLink{ID: l.ID, Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), MaxUses: l.MaxUses, Uses: l.Uses, Revoked: l.RevokedAt != nil, Holding: l.Holding}
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -388,13 +389,23 @@ func (s *Server) apiAccessLinkCreate(c echo.Context) error {
 	return c.JSON(http.StatusCreated, apiAccessLink{ID: l.ID, Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), MaxUses: l.MaxUses, URL: &l.URL})
 }
 
+// apiAccessLinkRevoke withdraws a link; with proposals=end it also ends the time it gave the
+// proposals started through it (a link already withdrawn may be asked that alone).
 func (s *Server) apiAccessLinkRevoke(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
 		return err
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := s.opts.Calls.RevokeAccessLink(c.Request().Context(), principal(c), conf, id); err != nil {
+	var end bool
+	switch c.QueryParam("proposals") {
+	case "", "keep":
+	case "end":
+		end = true
+	default:
+		return apperr.Field("proposals", "Say keep (the proposals started with the link keep its deadline) or end (they have the call's again).")
+	}
+	if _, _, err := s.opts.Calls.WithdrawAccessLink(c.Request().Context(), principal(c), conf, id, end); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -115,15 +117,38 @@ func (s *Server) manageLinkCreate(c echo.Context) error {
 	return s.render(c, http.StatusCreated, "manage_extensions", &p)
 }
 
+// manageLinkRevoke withdraws a link and, when asked (proposals=end), ends the time it gave the
+// proposals started through it; for a link already withdrawn it may do that alone.
 func (s *Server) manageLinkRevoke(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
 		return err
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := s.opts.Calls.RevokeAccessLink(c.Request().Context(), principal(c), conf, id); err != nil {
+	end := c.FormValue("proposals") == "end"
+	l, n, err := s.opts.Calls.WithdrawAccessLink(c.Request().Context(), principal(c), conf, id, end)
+	if err != nil {
 		return err
 	}
-	s.flash(c, "The link no longer works.")
+	var msg string
+	switch {
+	case l.RevokedAt == nil:
+		msg = "The link “" + l.Label + "” no longer works."
+	case n == 0:
+		msg = "The link “" + l.Label + "” was already withdrawn."
+	}
+	switch {
+	case end && n == 0:
+		msg += " No proposal started with it still had its deadline."
+	case end && n == 1:
+		msg += " The proposal started with it has the call's deadline again, or its proposer's extension."
+	case end:
+		msg += fmt.Sprintf(" The %d proposals started with it that still had its deadline have the call's again, or their proposer's extension.", n)
+	case l.Holding == 1:
+		msg += " The proposal started with it keeps its deadline, " + inzone(l.ExpiresAt, conf.Location()) + "."
+	case l.Holding > 1:
+		msg += fmt.Sprintf(" The %d proposals started with it keep its deadline, %s.", l.Holding, inzone(l.ExpiresAt, conf.Location()))
+	}
+	s.flash(c, strings.TrimSpace(msg))
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
 }

@@ -331,6 +331,18 @@ func (s *Server) manageProposal(c echo.Context) error {
 	switch d := p.Deadline; {
 	case p.Proposal.Deadline != nil && p.Proposal.Deadline.Equal(d):
 		p.DeadlineFrom = "its own"
+		if id := p.Proposal.AccessLinkID; id != nil {
+			l, err := s.opts.Calls.AccessLink(c.Request().Context(), principal(c), p.Conference, *id)
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+			if err == nil && l.ExpiresAt.Equal(d) {
+				p.DeadlineFrom = "from the access link “" + l.Label + "”"
+				if l.RevokedAt != nil {
+					p.DeadlineFrom += ", since withdrawn"
+				}
+			}
+		}
 	case p.Proposal.Extension != nil && p.Proposal.Extension.Equal(d):
 		p.DeadlineFrom = "its proposer's extension"
 	}

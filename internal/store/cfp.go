@@ -419,10 +419,26 @@ func (r accessLinkRow) domain() cfp.AccessLink {
 		MaxUses: r.MaxUses, Uses: r.Uses, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
 }
 
+// accessLinkSelect reads links l with the number of proposals, not withdrawn, that still have the
+// link's deadline as their own.
+const accessLinkSelect = `SELECT l.*, (SELECT count(*) FROM proposals p WHERE p.access_link_id = l.id
+	AND p.deadline = l.expires_at AND p.status <> 'withdrawn') AS holding FROM call_access_links l`
+
+type accessLinkHolding struct {
+	L       accessLinkRow `gorm:"embedded"`
+	Holding int
+}
+
+func (r accessLinkHolding) domain() cfp.AccessLink {
+	l := r.L.domain()
+	l.Holding = r.Holding
+	return l
+}
+
 // AccessLinks implements cfp.Store.
 func (s Calls) AccessLinks(ctx context.Context, conferenceID int64) ([]cfp.AccessLink, error) {
-	var rows []accessLinkRow
-	if err := s.conn(ctx).Where("conference_id = ?", conferenceID).Order("id DESC").Find(&rows).Error; err != nil {
+	var rows []accessLinkHolding
+	if err := s.conn(ctx).Raw(accessLinkSelect+` WHERE l.conference_id = ? ORDER BY l.id DESC`, conferenceID).Scan(&rows).Error; err != nil {
 		return nil, translate("access links", err)
 	}
 	out := make([]cfp.AccessLink, len(rows))
@@ -430,6 +446,18 @@ func (s Calls) AccessLinks(ctx context.Context, conferenceID int64) ([]cfp.Acces
 		out[i] = r.domain()
 	}
 	return out, nil
+}
+
+// AccessLink implements cfp.Store.
+func (s Calls) AccessLink(ctx context.Context, conferenceID, id int64) (cfp.AccessLink, error) {
+	var rows []accessLinkHolding
+	if err := s.conn(ctx).Raw(accessLinkSelect+` WHERE l.conference_id = ? AND l.id = ?`, conferenceID, id).Scan(&rows).Error; err != nil {
+		return cfp.AccessLink{}, translate("access link", err)
+	}
+	if len(rows) == 0 {
+		return cfp.AccessLink{}, apperr.New(apperr.NotFound, "There is no such access link.")
+	}
+	return rows[0].domain(), nil
 }
 
 // CreateAccessLink implements cfp.Store.
@@ -465,6 +493,13 @@ func (s Calls) RevokeAccessLink(ctx context.Context, conferenceID, id int64, at 
 		return apperr.New(apperr.NotFound, "There is no such link, or it is already withdrawn.")
 	}
 	return nil
+}
+
+// EndLinkTime implements cfp.Store.
+func (s Calls) EndLinkTime(ctx context.Context, l cfp.AccessLink) (int, error) {
+	res := s.conn(ctx).Exec(`UPDATE proposals SET deadline = NULL WHERE access_link_id = ? AND conference_id = ?
+		AND deadline = ? AND status <> 'withdrawn'`, l.ID, l.ConferenceID, l.ExpiresAt)
+	return int(res.RowsAffected), translate("end access link time", res.Error)
 }
 
 // jsonOf marshals a value for a jsonb column.

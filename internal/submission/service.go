@@ -1068,7 +1068,7 @@ func (s *Service) Counts(ctx context.Context, p *access.Principal, conf conferen
 
 // Extend gives one proposal a later deadline (a cfp.LocalLayout time in the conference's time zone),
 // or removes its own deadline when until is empty. A proposal started through an access link keeps
-// the link's deadline as the least it has. Organizers only. apperr Invalid (field "until"), NotFound.
+// the link's deadline as the least it has, until the link is withdrawn. Organizers only. apperr Invalid (field "until"), NotFound.
 func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, until string) (Proposal, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Proposal{}, err
@@ -1094,21 +1094,21 @@ func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conferen
 		if prop, err = s.load(ctx, p, conf, id, true); err != nil {
 			return err
 		}
-		// A proposal started through an access link keeps the link's deadline: an extension can
-		// only go past it, and removing the extension leaves it.
+		// A proposal started through an access link keeps the link's deadline while the link is
+		// not withdrawn: an extension can only go past it, and removing the extension leaves it.
 		if prop.AccessLinkID != nil {
-			links, err := s.calls.AccessLinks(ctx, p, conf)
-			if err != nil {
+			l, err := s.calls.AccessLink(ctx, p, conf, *prop.AccessLinkID)
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				return err
 			}
-			if i := slices.IndexFunc(links, func(l cfp.AccessLink) bool { return l.ID == *prop.AccessLinkID }); i >= 0 {
-				floor := links[i].ExpiresAt
+			if err == nil && l.RevokedAt == nil {
+				floor := l.ExpiresAt
 				switch {
 				case d == nil:
 					d = &floor
 				case d.Before(floor):
 					return apperr.Field("until", fmt.Sprintf("This proposal was started through the access link “%s”, which gives it until %s. "+
-						"Choose a later time, or leave this empty to keep that deadline.", links[i].Label, FormatTime(floor, conf.Location())))
+						"Choose a later time, or leave this empty to keep that deadline.", l.Label, FormatTime(floor, conf.Location())))
 				}
 			}
 		}
