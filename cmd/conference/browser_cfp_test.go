@@ -221,6 +221,6 @@ func TestBrowserOrganizerPages(t *testing.T) {
 	}
 	c.logIn(f.organizer, strongPassword)
 	c.open(base + "/extensions")
-	c.wantText("tbody label", "Also end the time it gave the proposal started with it")
+	c.wantText("tbody form:last-child button", "Withdraw and end its time")
 	c.audit("an access link with a proposal started through it")
 }

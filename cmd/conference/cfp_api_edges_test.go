@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -440,5 +442,50 @@ func TestWithdrawnAccessLink(t *testing.T) {
 	}
 	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'access_link.time_ended' AND details = 'proposals: 1'`); n != 1 {
 		t.Errorf("audit entries of the ended time: %d", n)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'proposal.extended' AND subject = $1`, fmt.Sprintf("proposal:%d", ids["Ended"])); n != 1 {
+		t.Errorf("audit entries of the proposal whose time ended: %d", n)
+	}
+
+	// A link whose time gives nothing (it expires before the call closes) counts no proposal.
+	call, _ = ta.calls.Call(context.Background(), f.conf)
+	if _, err := ta.calls.SaveCall(context.Background(), organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{Opens: "2020-01-01T00:00", Closes: "2031-06-30T23:59"}); err != nil {
+		t.Fatal(err)
+	}
+	r = sendJSON(t, ta, http.MethodPost, base+"/manage/access-links", orgToken, `{"label":"Early","expires_at":"2030-08-01T12:00","max_uses":9}`)
+	early := fmt.Sprintf("%s/manage/access-links/%d", base, int64(r.JSON["id"].(float64)))
+	link, _ = r.JSON["url"].(string)
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Early","access_token":%q}`,
+		f.formats["Fireside chat"].ID, link[strings.LastIndex(link, "/")+1:]))
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create through the early link: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodGet, base+"/manage/access-links", orgToken, "")
+	if links, _ := r.JSON["links"].([]any); len(links) != 2 || links[0].(map[string]any)["holding"] != float64(0) {
+		t.Errorf("a link expiring before the call closes: %v", r.JSON)
+	}
+
+	// Withdrawals at once (a double click, two organizers): each finds the link as the one before
+	// left it, so one withdraws it and the others find it withdrawn; ending its time is done, or
+	// found done, by each.
+	statuses := func(url string) []int {
+		out := make([]int, 4)
+		var wg sync.WaitGroup
+		for i := range out {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out[i] = sendJSON(t, ta, http.MethodDelete, url, orgToken, "").Status
+			}()
+		}
+		wg.Wait()
+		slices.Sort(out)
+		return out
+	}
+	if got := statuses(early); !slices.Equal(got, []int{204, 404, 404, 404}) {
+		t.Errorf("four withdrawals at once: %v", got)
+	}
+	if got := statuses(early + "?proposals=end"); !slices.Equal(got, []int{204, 204, 204, 204}) {
+		t.Errorf("four ends of its time at once: %v", got)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -197,8 +198,10 @@ func TestProposalAPI(t *testing.T) {
 			poster.Name, poster.DurationMinutes, max, poster.AbstractMaxWords, version)).apiResponse
 	}
 	r.apiResponse = put(1, poster.Version)
+	saved, _ := json.Marshal(r.JSON)
+	wantContract(t, http.MethodPut, "/api/v1/conferences/:slug/manage/formats/:id", r.Status, string(saved))
 	if w := fmt.Sprint(r.JSON["warnings"]); r.Status != http.StatusOK || r.JSON["max_presenters"] != float64(1) ||
-		!strings.Contains(w, "max_presenters") || !strings.Contains(w, "one of its proposals has more (up to 2, invitations included). One was submitted: it keeps its presenters.") {
+		!strings.Contains(w, "max_presenters") || !strings.Contains(w, "one of them has more (up to 2, invitations included). One was submitted: it keeps its presenters.") {
 		t.Errorf("fewer presenters than a submitted proposal has: %d %v", r.Status, r.JSON)
 	}
 	if r.apiResponse = put(poster.MaxPresenters, poster.Version+1); r.Status != http.StatusOK || r.JSON["warnings"] != nil {

@@ -696,13 +696,13 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if p = gb.post(start, "/c/"+f.conf.Slug+"/proposals", form); p.Status != http.StatusForbidden {
 		t.Errorf("a second use of a one-use link: %d", p.Status)
 	}
-	invited := count(t, ta, `SELECT id FROM proposals WHERE title = 'An invited panel'`)
+	invited := count(t, ta, `SELECT id FROM proposals WHERE title = 'An invited panel' AND conference_id = $1`, f.conf.ID)
 
 	// Withdrawn, the link keeps the proposal's time; that time can be ended afterwards.
 	p = b.get(base + "/extensions")
 	row := p.Doc.Find("tr:contains('Invited panel')")
-	if got := strings.TrimSpace(row.Find("td").Eq(3).Text()); got != "1" || row.Find(`input[name="proposals"][value="end"]`).Length() != 1 {
-		t.Errorf("the link's row: with its deadline %q, %d boxes to end it", got, row.Find(`input[name="proposals"]`).Length())
+	if got := strings.TrimSpace(row.Find("td").Eq(3).Text()); got != "1" || row.Find("button:contains('Withdraw and end its time')").Length() != 1 {
+		t.Errorf("the link's row: with its deadline %q, buttons %q", got, row.Find("button").Text())
 	}
 	revoke, _ := row.Find("form").Attr("action")
 	if p = b.post(base+"/extensions", revoke, url.Values{}); p.Status != http.StatusSeeOther {
@@ -715,20 +715,32 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if got := b.get(fmt.Sprintf("%s/proposals/%d", base, invited)).Doc.Find("dt:contains('Deadline') + dd").First().Text(); !strings.HasSuffix(got, "(from the access link “Invited panel”, since withdrawn)") {
 		t.Errorf("the proposal's deadline after the withdrawal: %q", got)
 	}
+	// Withdrawn again (a double click): said, not an error.
+	if p = b.post(base+"/extensions", revoke, url.Values{}); p.Status != http.StatusSeeOther {
+		t.Errorf("withdraw again: %d %s", p.Status, p.problem())
+	}
+	p = b.get(base + "/extensions")
+	if got := p.Doc.Find(".flash").Text(); got != "The link “Invited panel” was already withdrawn." {
+		t.Errorf("after withdrawing again: %q", got)
+	}
 	row = p.Doc.Find("tr:contains('Invited panel')")
 	end, _ := row.Find("form").Attr("action")
-	if row.Find(`input[type="hidden"][name="proposals"][value="end"]`).Length() != 1 {
+	if row.Find(`input[type="hidden"][name="proposals"][value="end"]`).Length() != 1 || row.Find("button:contains('End its time')").Length() != 1 {
 		t.Fatalf("no button to end the withdrawn link's time: %s", row.Text())
 	}
 	if p = b.post(base+"/extensions", end, url.Values{"proposals": {"end"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("end the link's time: %d %s", p.Status, p.problem())
 	}
 	p = b.get(base + "/extensions")
-	if got := p.Doc.Find(".flash").Text(); got != "The proposal started with it has the call's deadline again, or its proposer's extension." {
+	if got := p.Doc.Find(".flash").Text(); got != "The time the link “Invited panel” gave is ended: the proposal started with it that needed it can no longer be changed, unless its proposer has an extension." {
 		t.Errorf("after the time ended: %q", got)
 	}
 	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND deadline IS NULL`, invited); n != 1 {
 		t.Error("the proposal still has the link's deadline")
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'proposal.extended' AND subject = $1 AND details LIKE 'removed: the time of access_link:%'`,
+		fmt.Sprintf("proposal:%d", invited)); n != 1 {
+		t.Errorf("audit entries of the proposal's ended time: %d", n)
 	}
 	if got := p.Doc.Find("tr:contains('Invited panel') form").Length(); got != 0 {
 		t.Errorf("%d forms left on a withdrawn link with no proposal holding its time", got)
@@ -804,7 +816,7 @@ func TestFewerPresentersThanProposalsHave(t *testing.T) {
 	if n := count(t, ta, `SELECT max_presenters FROM formats WHERE id = $1`, poster.ID); n != 1 {
 		t.Errorf("stored limit %d", n)
 	}
-	want := "A poster abstract may now have at most 1 presenter, and 2 of its proposals have more (up to 3, invitations included). " +
+	want := "A proposal of the format “Poster abstract” may now have at most 1 presenter, and 2 of them have more (up to 3, invitations included). " +
 		"One is a draft: its proposer will be asked to remove some before submitting. One was submitted: it keeps its presenters."
 	pg = b.get(item)
 	if flash := pg.Doc.Find(".flash").Text(); !strings.Contains(flash, "is saved. "+want) {
@@ -824,7 +836,7 @@ func TestFewerPresentersThanProposalsHave(t *testing.T) {
 			}
 		}
 	}
-	if msg != "A poster abstract has at most 1 presenter and this one has 3 (invitations included). Remove 2 before submitting." {
+	if msg != "A proposal of the format “Poster abstract” has at most 1 presenter, and this one has 3 (invitations included). Remove 2 before submitting." {
 		t.Errorf("submit the draft over the limit: %v", err)
 	}
 	if got, err := ta.subs.Get(ctx, p, f.conf, done.ID); err != nil || got.Status != submission.Submitted || len(got.Presenting()) != 2 {

@@ -96,13 +96,10 @@ func conform(doc, schema map[string]any, v any, at string) []string {
 	if schema == nil {
 		return []string{at + ": the schema's $ref does not resolve"}
 	}
-	var out []string
-	if all, ok := schema["allOf"].([]any); ok {
-		for _, s := range all {
-			sub, _ := s.(map[string]any)
-			out = append(out, conform(doc, sub, v, at)...)
-		}
+	if _, ok := schema["allOf"]; ok {
+		schema = mergeAll(doc, schema)
 	}
+	var out []string
 	var types []string
 	switch t := schema["type"].(type) {
 	case string:
@@ -150,6 +147,46 @@ func conform(doc, schema map[string]any, v any, at string) []string {
 				out = append(out, conform(doc, items, val, fmt.Sprintf("%s[%d]", at, i))...)
 			}
 		}
+	}
+	return out
+}
+
+// mergeAll makes one schema of a schema's allOf and its own keywords: the union of their
+// properties and required lists, so that a property of one part is not extra to another.
+func mergeAll(doc, schema map[string]any) map[string]any {
+	out := map[string]any{}
+	props := map[string]any{}
+	var required []any
+	parts := []map[string]any{schema}
+	for _, x := range asAny(schema["allOf"]) {
+		sub, _ := x.(map[string]any)
+		if sub = resolve(doc, sub); sub != nil {
+			if _, ok := sub["allOf"]; ok {
+				sub = mergeAll(doc, sub)
+			}
+			parts = append(parts, sub)
+		}
+	}
+	for _, part := range parts {
+		for k, val := range part {
+			switch k {
+			case "allOf":
+			case "properties":
+				for name, ps := range val.(map[string]any) {
+					props[name] = ps
+				}
+			case "required":
+				required = append(required, asAny(val)...)
+			default:
+				out[k] = val
+			}
+		}
+	}
+	if len(props) > 0 {
+		out["properties"] = props
+	}
+	if len(required) > 0 {
+		out["required"] = required
 	}
 	return out
 }

@@ -127,8 +127,9 @@ type AccessLink struct {
 	CreatedBy    *int64
 	CreatedAt    time.Time
 	RevokedAt    *time.Time
-	// Holding counts the proposals started through the link, not withdrawn, whose deadline is still
-	// the link's expiry.
+	// Holding counts the proposals started through the link to which its deadline still gives
+	// time: their deadline is the link's, they are neither withdrawn nor decided, and the link's
+	// expiry is later than now, than the call's close and than their proposer's extension.
 	Holding int
 }
 
@@ -194,9 +195,12 @@ type Store interface {
 	// UserByEmail returns the id and name of the account with the address; apperr NotFound when none.
 	UserByEmail(ctx context.Context, email string) (int64, string, error)
 
-	AccessLinks(ctx context.Context, conferenceID int64) ([]AccessLink, error)
-	// AccessLink returns apperr NotFound when the conference has no such link.
-	AccessLink(ctx context.Context, conferenceID, id int64) (AccessLink, error)
+	// AccessLinks lists the links, each with the number of proposals whose time it gives at the
+	// moment at (Holding).
+	AccessLinks(ctx context.Context, conferenceID int64, at time.Time) ([]AccessLink, error)
+	// AccessLink reads one as AccessLinks does, locked for update when lock; apperr NotFound when
+	// the conference has no such link.
+	AccessLink(ctx context.Context, conferenceID, id int64, at time.Time, lock bool) (AccessLink, error)
 	CreateAccessLink(ctx context.Context, l *AccessLink) error
 	// AccessLinkForUpdate locks the link with the hash; apperr NotFound when none.
 	AccessLinkForUpdate(ctx context.Context, conferenceID int64, hash []byte) (AccessLink, error)
@@ -205,6 +209,7 @@ type Store interface {
 	// RevokeAccessLink returns apperr NotFound when there is no such live link.
 	RevokeAccessLink(ctx context.Context, conferenceID, id int64, at time.Time) error
 	// EndLinkTime takes their own deadline from the proposals, not withdrawn, that have the link's
-	// expiry as their deadline, and counts them.
-	EndLinkTime(ctx context.Context, l AccessLink) (int, error)
+	// expiry as their deadline; it returns their ids, and how many of them the link gave time at
+	// the moment at (see AccessLink.Holding).
+	EndLinkTime(ctx context.Context, l AccessLink, at time.Time) ([]int64, int, error)
 }

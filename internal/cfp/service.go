@@ -779,25 +779,25 @@ type Crowding struct {
 // there are none. A draft must come down to the limit before it is submitted; a submitted proposal
 // keeps its presenters.
 func (c Crowding) Message(f Format) string {
-	if c.Drafts+c.Submitted == 0 {
+	n := c.Drafts + c.Submitted
+	if n == 0 {
 		return ""
 	}
-	msg := fmt.Sprintf("A %s may now have at most %s, and %s of its proposals %s more (up to %d, invitations included).",
-		strings.ToLower(f.Name), Presenters(f.MaxPresenters), map[bool]string{true: "one", false: strconv.Itoa(c.Drafts + c.Submitted)}[c.Drafts+c.Submitted == 1],
-		map[bool]string{true: "has", false: "have"}[c.Drafts+c.Submitted == 1], c.Most)
+	msg := fmt.Sprintf("A proposal of the format “%s” may now have at most %s, and %s more (up to %d, invitations included).",
+		f.Name, Presenters(f.MaxPresenters), map[bool]string{true: "one of them has", false: strconv.Itoa(n) + " of them have"}[n == 1], c.Most)
 	switch c.Drafts {
 	case 0:
 	case 1:
 		msg += " One is a draft: its proposer will be asked to remove some before submitting."
 	default:
-		msg += fmt.Sprintf(" %d are drafts: their proposers will be asked to remove some before submitting.", c.Drafts)
+		msg += fmt.Sprintf(" Of them, %d are drafts: their proposers will be asked to remove some before submitting.", c.Drafts)
 	}
 	switch c.Submitted {
 	case 0:
 	case 1:
 		msg += " One was submitted: it keeps its presenters."
 	default:
-		msg += fmt.Sprintf(" %d were submitted: they keep their presenters.", c.Submitted)
+		msg += fmt.Sprintf(" Of them, %d were submitted: they keep their presenters.", c.Submitted)
 	}
 	return msg
 }
@@ -982,7 +982,7 @@ func (s *Service) AccessLinks(ctx context.Context, p *access.Principal, conf con
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return nil, err
 	}
-	return s.store.AccessLinks(ctx, conf.ID)
+	return s.store.AccessLinks(ctx, conf.ID, s.now())
 }
 
 // accessPath is where an access link leads.
@@ -1038,45 +1038,59 @@ func (s *Service) AccessLink(ctx context.Context, p *access.Principal, conf conf
 	if err := access.Check(p, access.ViewProposals, conf.ID); err != nil {
 		return AccessLink{}, err
 	}
-	return s.store.AccessLink(ctx, conf.ID, id)
+	return s.store.AccessLink(ctx, conf.ID, id, s.now(), false)
+}
+
+// Withdrawal is what WithdrawAccessLink did: the link as it was before (RevokedAt set when it was
+// withdrawn already), the proposals whose own deadline it took (Ended), and how many of them the
+// link's deadline had still given time (Given).
+type Withdrawal struct {
+	Link  AccessLink
+	Ended []int64
+	Given int
 }
 
 // WithdrawAccessLink stops a link from working. The proposals already started through it keep its
-// expiry as their deadline unless endTime: then those that still have it lose it, and have the
-// call's deadline (or their proposer's extension) again; a link already withdrawn can end that time
-// later. Returns the link as it was and how many proposals lost its time. apperr NotFound when there
-// is no such link, or it is withdrawn and there is nothing else to do.
-func (s *Service) WithdrawAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, endTime bool) (AccessLink, int, error) {
+// expiry as their deadline unless endTime: then those that have it lose it, and have the call's
+// deadline (or their proposer's extension) again; a link already withdrawn can end that time later,
+// and withdrawing it again without endTime does nothing. Each proposal whose deadline ends is
+// audited. apperr NotFound when there is no such link.
+func (s *Service) WithdrawAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, endTime bool) (Withdrawal, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
-		return AccessLink{}, 0, err
+		return Withdrawal{}, err
 	}
-	var l AccessLink
-	var ended int
+	var w Withdrawal
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if l, err = s.store.AccessLink(ctx, conf.ID, id); err != nil {
+		// Locked: two withdrawals at once (a double click) find it withdrawn one after the other.
+		now := s.now()
+		l, err := s.store.AccessLink(ctx, conf.ID, id, now, true)
+		if err != nil {
 			return err
 		}
+		w.Link = l
 		subject := fmt.Sprintf("access_link:%d", id)
 		if l.RevokedAt == nil {
-			if err := s.store.RevokeAccessLink(ctx, conf.ID, id, s.now()); err != nil {
+			if err := s.store.RevokeAccessLink(ctx, conf.ID, id, now); err != nil {
 				return err
 			}
 			if err := s.record(ctx, p, conf, "access_link.revoked", subject, ""); err != nil {
 				return err
 			}
-		} else if !endTime {
-			return apperr.New(apperr.NotFound, "There is no such link, or it is already withdrawn.")
 		}
 		if !endTime {
 			return nil
 		}
-		if ended, err = s.store.EndLinkTime(ctx, l); err != nil {
+		if w.Ended, w.Given, err = s.store.EndLinkTime(ctx, l, now); err != nil {
 			return err
 		}
-		return s.record(ctx, p, conf, "access_link.time_ended", subject, fmt.Sprintf("proposals: %d", ended))
+		for _, pid := range w.Ended {
+			if err := s.record(ctx, p, conf, "proposal.extended", fmt.Sprintf("proposal:%d", pid), "removed: the time of "+subject+" ended"); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, p, conf, "access_link.time_ended", subject, fmt.Sprintf("proposals: %d", len(w.Ended)))
 	})
-	return l, ended, err
+	return w, err
 }
 
 // CheckAccessLink returns the link with the secret when it may still start a proposal. Returns

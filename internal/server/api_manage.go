@@ -249,11 +249,7 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 		return err
 	}
 	out := apiFormatSaved{apiFormat: toAPIFormat(f)}
-	crowd, err := s.opts.Calls.Crowded(c.Request().Context(), principal(c), conf, f)
-	if err != nil {
-		return err
-	}
-	if m := crowd.Message(f); m != "" {
+	if m := s.crowdedMessage(c, conf, f); m != "" {
 		out.Warnings = []apiWarning{{Field: "max_presenters", Detail: m}}
 	}
 	return c.JSON(http.StatusOK, out)
@@ -405,8 +401,12 @@ func (s *Server) apiAccessLinkRevoke(c echo.Context) error {
 	default:
 		return apperr.Field("proposals", "Say keep (the proposals started with the link keep its deadline) or end (they have the call's again).")
 	}
-	if _, _, err := s.opts.Calls.WithdrawAccessLink(c.Request().Context(), principal(c), conf, id, end); err != nil {
+	w, err := s.opts.Calls.WithdrawAccessLink(c.Request().Context(), principal(c), conf, id, end)
+	if err != nil {
 		return err
+	}
+	if w.Link.RevokedAt != nil && !end {
+		return apperr.New(apperr.NotFound, "There is no such link, or it is already withdrawn.")
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -118,7 +117,8 @@ func (s *Server) manageLinkCreate(c echo.Context) error {
 }
 
 // manageLinkRevoke withdraws a link and, when asked (proposals=end), ends the time it gave the
-// proposals started through it; for a link already withdrawn it may do that alone.
+// proposals started through it; for a link already withdrawn it may do that alone. A second
+// withdrawal (a double click) says the link was already withdrawn.
 func (s *Server) manageLinkRevoke(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
@@ -126,29 +126,54 @@ func (s *Server) manageLinkRevoke(c echo.Context) error {
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	end := c.FormValue("proposals") == "end"
-	l, n, err := s.opts.Calls.WithdrawAccessLink(c.Request().Context(), principal(c), conf, id, end)
+	ctx := c.Request().Context()
+	w, err := s.opts.Calls.WithdrawAccessLink(ctx, principal(c), conf, id, end)
 	if err != nil {
 		return err
 	}
+	call, err := s.opts.Calls.Call(ctx, conf)
+	if err != nil {
+		return err
+	}
+	s.flash(c, withdrawalMessage(w, end, !s.opts.Calls.Now().Before(call.ClosesAt), conf.Location()))
+	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
+}
+
+// withdrawalMessage says what a withdrawal of a link did, and for the proposals started with it,
+// what their deadline now is (closed: the call has closed).
+func withdrawalMessage(w cfp.Withdrawal, end, closed bool, loc *time.Location) string {
+	l := w.Link
 	var msg string
 	switch {
+	case l.RevokedAt == nil && end:
+		msg = "The link “" + l.Label + "” no longer works, and the time it gave is ended: "
 	case l.RevokedAt == nil:
 		msg = "The link “" + l.Label + "” no longer works."
-	case n == 0:
-		msg = "The link “" + l.Label + "” was already withdrawn."
+	case end:
+		msg = "The time the link “" + l.Label + "” gave is ended: "
+	default:
+		return "The link “" + l.Label + "” was already withdrawn."
+	}
+	if !end {
+		switch l.Holding {
+		case 0:
+			return msg
+		case 1:
+			return msg + " The proposal started with it keeps its deadline, " + inzone(l.ExpiresAt, loc) + "."
+		default:
+			return msg + fmt.Sprintf(" The %d proposals started with it keep its deadline, %s.", l.Holding, inzone(l.ExpiresAt, loc))
+		}
 	}
 	switch {
-	case end && n == 0:
-		msg += " No proposal started with it still had its deadline."
-	case end && n == 1:
-		msg += " The proposal started with it has the call's deadline again, or its proposer's extension."
-	case end:
-		msg += fmt.Sprintf(" The %d proposals started with it that still had its deadline have the call's again, or their proposer's extension.", n)
-	case l.Holding == 1:
-		msg += " The proposal started with it keeps its deadline, " + inzone(l.ExpiresAt, conf.Location()) + "."
-	case l.Holding > 1:
-		msg += fmt.Sprintf(" The %d proposals started with it keep its deadline, %s.", l.Holding, inzone(l.ExpiresAt, conf.Location()))
+	case w.Given == 0:
+		return msg + "no proposal started with it needed it."
+	case w.Given == 1 && closed:
+		return msg + "the proposal started with it that needed it can no longer be changed, unless its proposer has an extension."
+	case w.Given == 1:
+		return msg + "the proposal started with it that needed it now has the call's deadline, or its proposer's extension."
+	case closed:
+		return msg + fmt.Sprintf("the %d proposals started with it that needed it can no longer be changed, unless their proposers have extensions.", w.Given)
+	default:
+		return msg + fmt.Sprintf("the %d proposals started with it that needed it now have the call's deadline, or their proposers' extensions.", w.Given)
 	}
-	s.flash(c, strings.TrimSpace(msg))
-	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/question"
 )
 
@@ -74,6 +75,18 @@ type manageFormatPage struct {
 	Form   formatForm
 	// Crowded says which proposals have more presenters than the format allows, if any.
 	Crowded string
+}
+
+// crowdedMessage says what a format's limit of presenters means for the proposals over it, after
+// a change of the format was saved: a failure to count them is logged, not the answer to a change
+// that was made.
+func (s *Server) crowdedMessage(c echo.Context, conf conference.Conference, f cfp.Format) string {
+	crowd, err := s.opts.Calls.Crowded(c.Request().Context(), principal(c), conf, f)
+	if err != nil {
+		s.log.ErrorContext(c.Request().Context(), "count the proposals over a format's presenters", "format", f.ID, "error", err)
+		return ""
+	}
+	return crowd.Message(f)
 }
 
 // PresentersHint is the hint of the field of the most presenters, with what the limit means for the
@@ -142,11 +155,7 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 	msg := "The format “" + saved.Name + "” is saved."
 	if p.Format.ID != 0 && saved.MaxPresenters < p.Format.MaxPresenters {
 		// Fewer presenters than before: say what that means for the proposals over the new limit.
-		crowd, err := s.opts.Calls.Crowded(ctx, principal(c), p.Conference, saved)
-		if err != nil {
-			return err
-		}
-		if m := crowd.Message(saved); m != "" {
+		if m := s.crowdedMessage(c, p.Conference, saved); m != "" {
 			msg += " " + m
 		}
 	}

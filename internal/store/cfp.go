@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -419,10 +420,18 @@ func (r accessLinkRow) domain() cfp.AccessLink {
 		MaxUses: r.MaxUses, Uses: r.Uses, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
 }
 
-// accessLinkSelect reads links l with the number of proposals, not withdrawn, that still have the
-// link's deadline as their own.
-const accessLinkSelect = `SELECT l.*, (SELECT count(*) FROM proposals p WHERE p.access_link_id = l.id
-	AND p.deadline = l.expires_at AND p.status <> 'withdrawn') AS holding FROM call_access_links l`
+// givesTime is true of a proposal p started through the link l, in a conference whose call is c,
+// when the link's deadline still gives it time at the moment $at: its deadline is the link's, it is
+// neither withdrawn nor decided, the link's expiry is later than both $at and the call's close, and
+// its proposer has no extension as late.
+const givesTime = `p.deadline = l.expires_at AND p.status <> 'withdrawn' AND p.decision IS NULL
+	AND l.expires_at > greatest(CAST(@at AS timestamptz), c.closes_at)
+	AND NOT EXISTS (SELECT 1 FROM deadline_extensions e WHERE e.conference_id = p.conference_id
+		AND e.user_id = p.owner_id AND e.until >= l.expires_at)`
+
+// accessLinkSelect reads links l with the number of proposals whose time the link gives at @at.
+const accessLinkSelect = `SELECT l.*, (SELECT count(*) FROM proposals p WHERE p.access_link_id = l.id AND ` + givesTime + `) AS holding
+	FROM call_access_links l LEFT JOIN calls c ON c.conference_id = l.conference_id`
 
 type accessLinkHolding struct {
 	L       accessLinkRow `gorm:"embedded"`
@@ -436,9 +445,11 @@ func (r accessLinkHolding) domain() cfp.AccessLink {
 }
 
 // AccessLinks implements cfp.Store.
-func (s Calls) AccessLinks(ctx context.Context, conferenceID int64) ([]cfp.AccessLink, error) {
+func (s Calls) AccessLinks(ctx context.Context, conferenceID int64, at time.Time) ([]cfp.AccessLink, error) {
 	var rows []accessLinkHolding
-	if err := s.conn(ctx).Raw(accessLinkSelect+` WHERE l.conference_id = ? ORDER BY l.id DESC`, conferenceID).Scan(&rows).Error; err != nil {
+	err := s.conn(ctx).Raw(accessLinkSelect+` WHERE l.conference_id = @conf ORDER BY l.id DESC`,
+		sql.Named("conf", conferenceID), sql.Named("at", at)).Scan(&rows).Error
+	if err != nil {
 		return nil, translate("access links", err)
 	}
 	out := make([]cfp.AccessLink, len(rows))
@@ -449,9 +460,13 @@ func (s Calls) AccessLinks(ctx context.Context, conferenceID int64) ([]cfp.Acces
 }
 
 // AccessLink implements cfp.Store.
-func (s Calls) AccessLink(ctx context.Context, conferenceID, id int64) (cfp.AccessLink, error) {
+func (s Calls) AccessLink(ctx context.Context, conferenceID, id int64, at time.Time, lock bool) (cfp.AccessLink, error) {
+	q := accessLinkSelect + ` WHERE l.conference_id = @conf AND l.id = @id`
+	if lock {
+		q += ` FOR UPDATE OF l`
+	}
 	var rows []accessLinkHolding
-	if err := s.conn(ctx).Raw(accessLinkSelect+` WHERE l.conference_id = ? AND l.id = ?`, conferenceID, id).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(q, sql.Named("conf", conferenceID), sql.Named("id", id), sql.Named("at", at)).Scan(&rows).Error; err != nil {
 		return cfp.AccessLink{}, translate("access link", err)
 	}
 	if len(rows) == 0 {
@@ -496,10 +511,28 @@ func (s Calls) RevokeAccessLink(ctx context.Context, conferenceID, id int64, at 
 }
 
 // EndLinkTime implements cfp.Store.
-func (s Calls) EndLinkTime(ctx context.Context, l cfp.AccessLink) (int, error) {
-	res := s.conn(ctx).Exec(`UPDATE proposals SET deadline = NULL WHERE access_link_id = ? AND conference_id = ?
-		AND deadline = ? AND status <> 'withdrawn'`, l.ID, l.ConferenceID, l.ExpiresAt)
-	return int(res.RowsAffected), translate("end access link time", res.Error)
+func (s Calls) EndLinkTime(ctx context.Context, l cfp.AccessLink, at time.Time) ([]int64, int, error) {
+	var rows []struct {
+		ID    int64
+		Given bool
+	}
+	// Whether the link gave time is judged on the rows as they were, before their deadline goes.
+	err := s.conn(ctx).Raw(`WITH old AS (SELECT p.id, (`+givesTime+`) AS given
+			FROM proposals p JOIN call_access_links l ON l.id = p.access_link_id LEFT JOIN calls c ON c.conference_id = l.conference_id
+			WHERE l.id = @id AND l.conference_id = @conf AND p.deadline = l.expires_at AND p.status <> 'withdrawn' FOR UPDATE OF p)
+		UPDATE proposals p SET deadline = NULL FROM old WHERE p.id = old.id RETURNING p.id, old.given`,
+		sql.Named("id", l.ID), sql.Named("conf", l.ConferenceID), sql.Named("at", at)).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, translate("end access link time", err)
+	}
+	ids, given := make([]int64, len(rows)), 0
+	for i, r := range rows {
+		ids[i] = r.ID
+		if r.Given {
+			given++
+		}
+	}
+	return ids, given, nil
 }
 
 // jsonOf marshals a value for a jsonb column.

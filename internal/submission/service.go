@@ -808,8 +808,8 @@ func bump(prop *Proposal, set func(now time.Time), now time.Time) {
 func checkPresenters(prop Proposal, f cfp.Format) error {
 	var fe apperr.Fields
 	if n := len(prop.Presenting()); n > f.MaxPresenters {
-		fe.Add("presenters", fmt.Sprintf("A %s has at most %s and this one has %d (invitations included). Remove %d before submitting.",
-			strings.ToLower(f.Name), cfp.Presenters(f.MaxPresenters), n, n-f.MaxPresenters))
+		fe.Add("presenters", fmt.Sprintf("A proposal of the format “%s” has at most %s, and this one has %d (invitations included). Remove %d before submitting.",
+			f.Name, cfp.Presenters(f.MaxPresenters), n, n-f.MaxPresenters))
 	}
 	owner := prop.Owner()
 	for _, m := range owner.Profile.Missing() {
@@ -1177,8 +1177,8 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		// A pending invitation sent again already counts; anyone else (new, or who declined) is one
 		// more presenter.
 		if n := len(prop.Presenting()); x.Status != Invited && n >= f.MaxPresenters {
-			return apperr.Field("email", fmt.Sprintf("A %s has at most %s, and this one has %d already (invitations included).",
-				strings.ToLower(f.Name), cfp.Presenters(f.MaxPresenters), n))
+			return apperr.Field("email", fmt.Sprintf("A proposal of the format “%s” has at most %s, and this one has %d already (invitations included).",
+				f.Name, cfp.Presenters(f.MaxPresenters), n))
 		}
 		secret, err := randomSecret()
 		if err != nil {
