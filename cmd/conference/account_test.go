@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/challenging-norms/conference/internal/store"
 )
@@ -60,6 +61,16 @@ func TestNewcomerFlow(t *testing.T) {
 		if strings.HasPrefix(c, "session=") && (!strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Lax")) {
 			t.Errorf("session cookie lacks HttpOnly or SameSite: %s", c)
 		}
+	}
+	// The forms' token lasts as long as a session can: a form left open overnight still saves.
+	var csrfCookie *http.Cookie
+	for _, c := range (&http.Response{Header: b.get("/account").Header}).Cookies() {
+		if c.Name == "csrf" {
+			csrfCookie = c
+		}
+	}
+	if csrfCookie == nil || time.Until(csrfCookie.Expires) < 13*24*time.Hour || !csrfCookie.HttpOnly {
+		t.Errorf("the forms' token cookie: %+v", csrfCookie)
 	}
 	if got := b.get("/account").Doc.Find("main dd").First().Text(); got != "Amara Okafor" {
 		t.Errorf("account page shows name %q", got)

@@ -298,14 +298,31 @@ func TestSubmitterPath(t *testing.T) {
 	late := workshopForm(f, "Too late")
 	late.Set("version", "4")
 	p = b.post(page, page, late)
-	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "The deadline for proposals passed on") {
-		t.Errorf("a save after the deadline: %d", p.Status)
+	// Refused, the form comes back with what was typed, and says so: nothing typed at the last
+	// minute is lost.
+	summary := p.Doc.Find(".error-summary").Text()
+	if p.Status != http.StatusForbidden || !strings.Contains(summary, "The deadline for proposals passed on") ||
+		!strings.Contains(summary, "Nothing was saved: what you typed is still in the form below, for you to copy.") {
+		t.Errorf("a save after the deadline: %d %q", p.Status, summary)
+	}
+	if got, _ := p.Doc.Find(`input[name="title"]`).Attr("value"); got != "Too late" || !strings.Contains(p.Doc.Find(`textarea[name="answers.plan"]`).Text(), "Ten minutes of framing") {
+		t.Errorf("the text typed, after a save refused at the deadline: %q", got)
 	}
 	if p = b.get(base); !strings.Contains(p.Doc.Find(".deadline-panel").Text(), "The call closed on") {
 		t.Error("the call page does not say the call closed")
 	}
 	if p = b.get(base + "/proposals/new"); p.Status != http.StatusForbidden {
 		t.Errorf("starting a proposal after the deadline: %d", p.Status)
+	}
+	// A new proposal sent after the call closed: not made, said so, and its text kept.
+	late.Set("client_key", "late-new")
+	p = b.post(base+"/proposals/new", base+"/proposals", late)
+	summary = p.Doc.Find(".error-summary").Text()
+	if p.Status != http.StatusForbidden || !strings.Contains(summary, "so the proposal was not made") || !strings.Contains(summary, "Nothing was saved") {
+		t.Errorf("a proposal made after the call closed: %d %q", p.Status, summary)
+	}
+	if got, _ := p.Doc.Find(`input[name="title"]`).Attr("value"); got != "Too late" {
+		t.Errorf("the text typed, after a new proposal refused at the deadline: %q", got)
 	}
 
 	// Withdrawal stays possible, after a confirmation.

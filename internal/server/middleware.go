@@ -141,11 +141,14 @@ const csrfMessage = "This form has expired or was sent from another site, so it 
 
 func (s *Server) csrf() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        skipSession,
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		ContextKey:     ctxCSRF,
-		CookieName:     "csrf",
-		CookiePath:     "/",
+		Skipper:     skipSession,
+		TokenLookup: "form:_csrf,header:X-CSRF-Token",
+		ContextKey:  ctxCSRF,
+		CookieName:  "csrf",
+		CookiePath:  "/",
+		// As long as a session can last: a form left open in a tab overnight (Echo's default is a
+		// day) still saves, rather than asking for a reload that would lose what was typed.
+		CookieMaxAge:   int(sessionLifetime / time.Second),
 		CookieHTTPOnly: true,
 		CookieSecure:   s.opts.Secure,
 		CookieSameSite: http.SameSiteLaxMode,

@@ -297,12 +297,14 @@ func (s *Server) proposalCreate(c echo.Context) error {
 		prop, warns, made, err = s.opts.Submissions.CreateOnce(ctx, principal(c), conf, submission.CreateInput{Content: content, ClientKey: f.ClientKey, AccessSecret: f.Access})
 	}
 	if err != nil {
-		if ae, ok := apperr.As(err); ok && (ae.Code == apperr.Invalid) && formatID > 0 {
+		if ae, ok := apperr.As(err); ok && (ae.Code == apperr.Invalid || ae.Code == apperr.Forbidden) && formatID > 0 {
+			// Refused (a mistake, or the call closed as the form was filled in): the form comes back
+			// with what was typed, so that nothing is lost.
 			p, perr := s.editPage(c, conf, submission.Proposal{}, formatID, f)
 			if perr != nil {
 				return err
 			}
-			return s.renderForm(c, "proposal_edit", &p, s.allProblems(c, conf, f, content, err))
+			return s.renderForm(c, "proposal_edit", &p, keptText(s.allProblems(c, conf, f, content, err)))
 		}
 		return err
 	}
@@ -323,6 +325,17 @@ func (s *Server) proposalCreate(c echo.Context) error {
 	// version it made, so that a change in it is kept, or comes back next to a newer one, never dropped.
 	f.Version = "1"
 	return s.saveForm(c, conf, prop, f, 1, nil)
+}
+
+// keptText adds to a refusal that no correction of the form can undo (the deadline passed, a
+// decision was made, the proposal was withdrawn) that the text typed is still in the form, to copy.
+func keptText(err error) error {
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Forbidden {
+		return err
+	}
+	return &apperr.Error{Code: ae.Code, Message: ae.Message + " Nothing was saved: what you typed is still in the form below, for you to copy.",
+		Fields: ae.Fields, Err: ae}
 }
 
 // allProblems adds to a refused save that was to be submitted what the submission would refuse as
@@ -439,7 +452,7 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 	}
 	if err != nil {
 		ae, ok := apperr.As(err)
-		if !ok || (ae.Code != apperr.Invalid && ae.Code != apperr.Conflict) {
+		if !ok || (ae.Code != apperr.Invalid && ae.Code != apperr.Conflict && ae.Code != apperr.Forbidden) {
 			return err
 		}
 		formatID := prop.FormatID
@@ -458,7 +471,7 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 			p.Newer = &stale.Current
 			p.Form.Version = strconv.Itoa(stale.Current.Version)
 		}
-		return s.renderForm(c, "proposal_edit", &p, s.allProblems(c, conf, f, content, err))
+		return s.renderForm(c, "proposal_edit", &p, keptText(s.allProblems(c, conf, f, content, err)))
 	}
 	if f.Action == "submit" && saved.Status == submission.Draft {
 		return s.submitAfterSave(c, conf, saved, f)

@@ -102,6 +102,9 @@ type Server struct {
 	mdCache  markdownCache
 }
 
+// sessionLifetime is the longest a web session lasts, however active.
+const sessionLifetime = 14 * 24 * time.Hour
+
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
 	if o.Logger == nil {
@@ -123,7 +126,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.sessions = scs.New()
 	s.sessions.Store = o.Sessions
-	s.sessions.Lifetime = 14 * 24 * time.Hour
+	s.sessions.Lifetime = sessionLifetime
 	s.sessions.IdleTimeout = 7 * 24 * time.Hour
 	s.sessions.Cookie.Name = sessionCookie
 	s.sessions.Cookie.HttpOnly = true

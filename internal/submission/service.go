@@ -423,7 +423,8 @@ func (s *Service) create(ctx context.Context, p *access.Principal, conf conferen
 					return err
 				}
 				if now.After(d) {
-					return locked(conf, prop, d)
+					return apperr.Newf(apperr.Forbidden, "The call for proposals closed on %s, so the proposal was not made. Write to the organizers if you were asked to propose after it.",
+						FormatTime(d, conf.Location()))
 				}
 			}
 		}
