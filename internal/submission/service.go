@@ -492,6 +492,14 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 			return prop, nil, err
 		}
 		keepRetired(&c, prop, f)
+		if prop.Status == Draft && f.ID != prop.FormatID && version == prop.Version {
+			// A draft changing format: what was typed in answer to the questions of the format it
+			// leaves is kept first, as a version of its own, for the history to show.
+			if err := s.keepTyped(ctx, p, conf, &prop, in); err != nil {
+				return prop, nil, err
+			}
+			version = prop.Version
+		}
 		if version != prop.Version {
 			if c.Equal(prop.Content()) {
 				return prop, nil, nil // the same save again (a double click): it is already saved
@@ -524,6 +532,38 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 // statement, except the content, which is checked here against the format it names, in full and,
 // if that fails, as for a draft. It reports false, having written nothing, whenever anything is out
 // of the ordinary (an error in the content, a stale version, an unchanged text, a deadline passed,
+
+// keepTyped saves, as a version of the draft prop in its own format, the answers that in gives to
+// that format's questions, when they differ from those saved: a save that also changes the format
+// would drop them (the new format does not ask them). It leaves prop as saved.
+func (s *Service) keepTyped(ctx context.Context, p *access.Principal, conf conference.Conference, prop *Proposal, in Content) error {
+	old, err := s.formatOf(ctx, conf, prop.FormatID, false)
+	if err != nil {
+		return nil // a format gone: nothing of it to keep
+	}
+	c, err := s.check(ctx, conf, old, Content{FormatID: old.ID, TrackID: in.TrackID, Title: in.Title, Abstract: in.Abstract, Answers: in.Answers}, false)
+	if err != nil {
+		return nil // not a draft this format would keep either: the save itself says what is wrong
+	}
+	keepRetired(&c, *prop, old)
+	if (Content{Answers: c.Answers}).Equal(Content{Answers: prop.Answers}) {
+		return nil
+	}
+	next := *prop
+	next.TrackID, next.Title, next.Abstract, next.Answers = c.TrackID, c.Title, c.Abstract, c.Answers
+	next.Version++
+	next.UpdatedAt = s.now()
+	saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "saved"), nil)
+	if err != nil {
+		return err
+	}
+	if !saved {
+		return stale(*prop)
+	}
+	*prop = next
+	return nil
+}
+
 // someone else's proposal), and Save then reads the proposal and answers as it always has.
 func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in Content) (Proposal, []Warning, bool, error) {
 	// A version no proposal can have (the database counts them in 32 bits) is stale: Save finds the
@@ -540,6 +580,12 @@ func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conf
 		// A format that stopped asking questions: the answers given to them are kept from the
 		// proposal as read (keepRetired).
 		return Proposal{}, nil, false, nil
+	}
+	for id := range in.Answers {
+		if _, ok := f.Field(id); !ok {
+			// Answers to another format's questions (a draft changing format): Save keeps them.
+			return Proposal{}, nil, false, nil
+		}
 	}
 	complete := true
 	c, err := s.check(ctx, conf, f, in, true)

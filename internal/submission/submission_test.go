@@ -1462,3 +1462,53 @@ func TestReadsKeepEveryColumn(t *testing.T) {
 		t.Errorf("locked together:\n%+v\nread by column name:\n%+v", locked, byName)
 	}
 }
+
+// TestFormatChangeKeepsWhatWasTyped: a draft saved with another format and, in the same save, new
+// answers to the questions of the format it leaves keeps those answers as a version of its own
+// before the change, so the history shows them; a change with nothing new typed is one version.
+func TestFormatChangeKeepsWhatWasTyped(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Rosa Parks", false)
+	prop := f.draft(p, submission.Content{FormatID: f.poster.ID, Title: "Listening first", Answers: question.Answers{"methods": {"Interviews."}}})
+
+	in := submission.Content{FormatID: f.workshop.ID, Title: "Listening first", Abstract: "Typed now.",
+		Answers: question.Answers{"methods": {"Interviews with twelve residents."}, "audience": {"Faculty"}}}
+	saved, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Version != 3 || saved.FormatID != f.workshop.ID || len(saved.Answers) != 0 || saved.Abstract != "Typed now." {
+		t.Fatalf("after the change: version %d, format %d, answers %v", saved.Version, saved.FormatID, saved.Answers)
+	}
+	revs, err := f.subs.Revisions(ctx, p, f.conf, prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept *submission.Revision
+	for i := range revs {
+		if revs[i].Version == 2 {
+			kept = &revs[i]
+		}
+	}
+	if kept == nil || kept.FormatID != f.poster.ID || kept.Answers.Value("methods") != "Interviews with twelve residents." ||
+		kept.Answers.Value("audience") != "Faculty" || kept.Abstract != "Typed now." {
+		t.Fatalf("the version kept before the change: %+v", kept)
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != 3 {
+		t.Errorf("%d revisions, want 3", n)
+	}
+
+	// Back to the poster, with its answers as they were saved: one version, nothing to keep.
+	back, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, saved.Version, submission.Content{FormatID: f.poster.ID, Title: "Listening first"})
+	if err != nil || back.Version != 4 || back.FormatID != f.poster.ID {
+		t.Fatalf("back to the poster: %+v %v", back, err)
+	}
+	// A stale version is refused as ever, nothing kept.
+	if _, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, 2, in); !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("a format change over a stale version: %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != 4 {
+		t.Errorf("%d revisions after a stale save, want 4", n)
+	}
+}
