@@ -347,7 +347,7 @@ func (s *Server) allProblems(c echo.Context, conf conference.Conference, f propo
 		return err
 	}
 	problems, _, rerr := s.opts.Submissions.Readiness(c.Request().Context(), conf, submission.Proposal{FormatID: content.FormatID,
-		TrackID: content.TrackID, Title: content.Title, Abstract: content.Abstract, Answers: content.Answers})
+		TrackID: content.TrackID, Title: content.Title, Abstract: content.Abstract, Answers: content.Answers}, principal(c).UserID)
 	if rerr != nil {
 		return err
 	}
@@ -356,7 +356,7 @@ func (s *Server) allProblems(c echo.Context, conf conference.Conference, f propo
 		all.Add(x.Field, x.Message)
 	}
 	for _, x := range problems {
-		if !strings.HasPrefix(x.Field, "profile.") && x.Field != "presenters" && !all.Has(x.Field) {
+		if !strings.HasPrefix(x.Field, "profile.") && x.Field != "presenters" && x.Field != "owner" && !all.Has(x.Field) {
 			all.Add(x.Field, x.Message)
 		}
 	}
@@ -412,7 +412,7 @@ func (s *Server) proposalEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, p.Warnings, err = s.opts.Submissions.Readiness(c.Request().Context(), conf, prop)
+	_, p.Warnings, err = s.opts.Submissions.Readiness(c.Request().Context(), conf, prop, principal(c).UserID)
 	if err != nil {
 		return err
 	}

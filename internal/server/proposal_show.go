@@ -47,7 +47,7 @@ func problemLink(conf conference.Conference, id int64, field string, onForm bool
 	switch {
 	case strings.HasPrefix(field, "profile."):
 		return "/account/profile?next=" + proposalURL(conf, id)
-	case field == "presenters":
+	case field == "presenters" || field == "owner":
 		return proposalURL(conf, id) + "#presenters"
 	case onForm:
 		return "#" + field
@@ -88,7 +88,7 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 		return p, err
 	}
 	if prop.Status != submission.Withdrawn {
-		if p.Problems, p.Warnings, err = s.opts.Submissions.Readiness(ctx, conf, prop); err != nil {
+		if p.Problems, p.Warnings, err = s.opts.Submissions.Readiness(ctx, conf, prop, principal(c).UserID); err != nil {
 			return p, err
 		}
 	}

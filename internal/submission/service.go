@@ -643,7 +643,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 		if prop, _, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
 			return err
 		}
-		ready, err := s.readyToSubmit(ctx, conf, prop, version, at)
+		ready, err := s.readyToSubmit(ctx, conf, prop, version, at, userOf(p))
 		if err != nil || ready.done {
 			return err
 		}
@@ -676,7 +676,7 @@ type readiness struct {
 
 // readyToSubmit checks a locked proposal for a submit of version made at the moment at: its status,
 // its deadline, the version, and everything the call asks of it and its presenters, all said at once.
-func (s *Service) readyToSubmit(ctx context.Context, conf conference.Conference, prop Proposal, version int, at time.Time) (readiness, error) {
+func (s *Service) readyToSubmit(ctx context.Context, conf conference.Conference, prop Proposal, version int, at time.Time, by int64) (readiness, error) {
 	switch prop.Status {
 	case Submitted:
 		return readiness{done: true}, nil
@@ -697,16 +697,31 @@ func (s *Service) readyToSubmit(ctx context.Context, conf conference.Conference,
 	if err != nil {
 		return readiness{}, err
 	}
-	problems, w, err := s.Readiness(ctx, conf, prop)
+	problems, w, err := s.Readiness(ctx, conf, prop, by)
 	if err != nil {
 		return readiness{}, err
 	}
 	if len(problems) > 0 {
-		msg := "Please correct the highlighted field before submitting."
-		if len(problems) > 1 {
-			msg = fmt.Sprintf("Please correct the %d highlighted fields before submitting.", len(problems))
+		// Fields of the form are highlighted there; what is corrected elsewhere (a profile, the
+		// presenters) is said.
+		var onForm int
+		var elsewhere []string
+		for _, x := range problems {
+			if strings.HasPrefix(x.Field, "profile.") || x.Field == "owner" || x.Field == "presenters" {
+				elsewhere = append(elsewhere, x.Message)
+			} else {
+				onForm++
+			}
 		}
-		return readiness{}, &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: problems}
+		var msg []string
+		switch onForm {
+		case 0:
+		case 1:
+			msg = append(msg, "Please correct the highlighted field before submitting.")
+		default:
+			msg = append(msg, fmt.Sprintf("Please correct the %d highlighted fields before submitting.", onForm))
+		}
+		return readiness{}, &apperr.Error{Code: apperr.Invalid, Message: strings.Join(append(msg, elsewhere...), " "), Fields: problems}
 	}
 	return readiness{format: f, deadline: d, warns: w}, nil
 }
@@ -778,7 +793,7 @@ func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitO
 				out[i].alone = true
 				continue
 			}
-			r, err := s.readyToSubmit(ctx, c.conf, prop, c.version, c.at)
+			r, err := s.readyToSubmit(ctx, c.conf, prop, c.version, c.at, c.p.UserID)
 			if err != nil && !answer(err) {
 				return err
 			}
@@ -850,18 +865,38 @@ func bump(prop *Proposal, set func(now time.Time), now time.Time) {
 	prop.Version++
 }
 
-// checkPresenters checks who presents a proposal before it is submitted: not more than the format
-// allows, and the owner's profile complete (the program shows it once the proposal is accepted).
-func checkPresenters(prop Proposal, f cfp.Format) error {
+// checkPresenters checks who presents a proposal before it is submitted by the person by (0: as
+// organizers see it): not more than the format allows, and the profiles of its owner and of the
+// person submitting complete (the program shows them once the proposal is accepted). The person's
+// own missing fields are "profile.<field>"; the owner's, seen by someone else, "owner".
+func checkPresenters(prop Proposal, f cfp.Format, by int64) error {
 	var fe apperr.Fields
 	if n := len(prop.Presenting()); n > f.MaxPresenters {
 		fe.Add("presenters", fmt.Sprintf("A proposal of the format “%s” has at most %s, and this one has %d (invitations included). Remove %d before submitting.",
 			f.Name, cfp.Presenters(f.MaxPresenters), n, n-f.MaxPresenters))
 	}
+	yours := func(missing []string) {
+		for _, m := range missing {
+			label := map[string]string{"participant_role": "your role", "institution": "your institution", "bio": "a short bio"}[m]
+			fe.Add("profile."+m, "Your profile needs "+label+" before you submit: complete your profile.")
+		}
+	}
 	owner := prop.Owner()
-	for _, m := range owner.Profile.Missing() {
-		label := map[string]string{"participant_role": "your role", "institution": "your institution", "bio": "a short bio"}[m]
-		fe.Add("profile."+m, "Your profile needs "+label+" before you submit: complete your profile.")
+	if missing := owner.Profile.Missing(); owner.UserID != nil && *owner.UserID == by {
+		yours(missing)
+	} else if len(missing) > 0 {
+		var what []string
+		for _, m := range missing {
+			what = append(what, map[string]string{"participant_role": "a role", "institution": "an institution", "bio": "a short bio"}[m])
+		}
+		list := strings.Join(what, " and ")
+		if len(what) == 3 {
+			list = what[0] + ", " + what[1] + " and " + what[2]
+		}
+		fe.Add("owner", fmt.Sprintf("%s, who made this proposal, needs to add %s to their profile before it is submitted.", owner.Name, list))
+	}
+	if me, ok := prop.PresenterOf(by); ok && !me.IsOwner {
+		yours(me.Profile.Missing())
 	}
 	return fe.Err()
 }
@@ -1382,16 +1417,24 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 
 func second[T any](_ T, err error) error { return err }
 
+// userOf is the principal's account, 0 for none.
+func userOf(p *access.Principal) int64 {
+	if p == nil {
+		return 0
+	}
+	return p.UserID
+}
+
 // Readiness says what still stands between a proposal and its submission (the same field errors
 // Submit would give), and the blind-review warnings about it. For a proposal already submitted it
 // lists what its edits must keep.
-func (s *Service) Readiness(ctx context.Context, conf conference.Conference, prop Proposal) ([]apperr.FieldError, []Warning, error) {
+func (s *Service) Readiness(ctx context.Context, conf conference.Conference, prop Proposal, by int64) ([]apperr.FieldError, []Warning, error) {
 	f, err := s.formatOf(ctx, conf, prop.FormatID, false)
 	if err != nil {
 		return nil, nil, err
 	}
 	var fe apperr.Fields
-	for _, err := range []error{second(s.check(ctx, conf, f, prop.Content(), true)), checkPresenters(prop, f)} {
+	for _, err := range []error{second(s.check(ctx, conf, f, prop.Content(), true)), checkPresenters(prop, f, by)} {
 		ae, ok := apperr.As(err)
 		if err != nil && (!ok || ae.Code != apperr.Invalid) {
 			return nil, nil, err

@@ -1512,3 +1512,58 @@ func TestFormatChangeKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("%d revisions after a stale save, want 4", n)
 	}
 }
+
+// coPresent invites who to the proposal, as its owner, and accepts the invitation as who.
+func (f *fixture) coPresent(owner, who *access.Principal, id int64) {
+	f.t.Helper()
+	ctx := context.Background()
+	if _, err := f.subs.Invite(ctx, owner, f.conf, id, who.Name, who.Email); err != nil {
+		f.t.Fatal(err)
+	}
+	var body string
+	_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1`, strings.ToLower(who.Email)).Scan(&body)
+	i := strings.Index(body, "/invitations/")
+	if i < 0 {
+		f.t.Fatalf("no invitation link in:\n%s", body)
+	}
+	if _, err := f.subs.AnswerInvitation(ctx, who, strings.Fields(body[i+len("/invitations/"):])[0], true); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// TestSubmitChecksTheProfilesOfWhoSubmits: the owner's missing profile is named as theirs to a
+// co-presenter, not as the co-presenter's own; a co-presenter who submits needs a complete profile
+// of their own; what is missing outside the form is said, not called highlighted fields.
+func TestSubmitChecksTheProfilesOfWhoSubmits(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	jordan := f.person("Jordan Lee", false)
+	amara := f.person("Amara Okafor", true)
+	prop := f.draft(jordan, f.complete())
+	f.coPresent(jordan, amara, prop.ID)
+
+	_, _, err := f.subs.Submit(ctx, amara, f.conf, prop.ID, 0)
+	want := "Jordan Lee, who made this proposal, needs to add a role, an institution and a short bio to their profile before it is submitted."
+	if got := fieldErrors(err); got["owner"] != want || len(got) != 1 {
+		t.Errorf("a co-presenter submits, the owner's profile empty: %q", got)
+	}
+	if ae, ok := apperr.As(err); !ok || ae.Message != want {
+		t.Errorf("the refusal's message: %v", err)
+	}
+	_, _, err = f.subs.Submit(ctx, jordan, f.conf, prop.ID, 0)
+	if got := fieldErrors(err); got["profile.bio"] != "Your profile needs a short bio before you submit: complete your profile." || got["owner"] != "" {
+		t.Errorf("the owner submits with an empty profile: %q", got)
+	}
+
+	// A co-presenter without a profile may not submit; the owner, whose profile is complete, may.
+	kwame := f.person("Kwame Mensah", true)
+	second := f.draft(kwame, f.complete())
+	f.coPresent(kwame, jordan, second.ID)
+	_, _, err = f.subs.Submit(ctx, jordan, f.conf, second.ID, 0)
+	if got := fieldErrors(err); got["profile.participant_role"] == "" || got["profile.institution"] == "" || got["profile.bio"] == "" || got["owner"] != "" {
+		t.Errorf("a co-presenter with an empty profile submits: %q", got)
+	}
+	if got, _, err := f.subs.Submit(ctx, kwame, f.conf, second.ID, 0); err != nil || got.Status != submission.Submitted {
+		t.Errorf("the owner submits: %v", err)
+	}
+}
