@@ -29,7 +29,7 @@ func TestBrowserSubmitterPath(t *testing.T) {
 	// The call, its guide and FAQ, to a visitor.
 	c.open(base)
 	c.wantText(".deadline-panel", "Open for proposals until")
-	if got := get(c, chromedp.Evaluate[string](`document.querySelector("[data-local-time]").textContent`)); !strings.HasPrefix(got, "(your time") {
+	if got := get(c, chromedp.Evaluate[string](`document.querySelector("[data-local-time]").textContent`)); !strings.HasPrefix(got, " (your time") {
 		t.Errorf("the deadline in the viewer's time zone: %q", got)
 	}
 	if got := get(c, chromedp.Evaluate[string](`document.querySelector("[data-countdown]").textContent`)); !strings.HasPrefix(got, "Closes in ") || !strings.Contains(got, " days, ") {

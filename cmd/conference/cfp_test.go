@@ -257,6 +257,26 @@ func TestSubmitterPath(t *testing.T) {
 	if p = sb.post(link, link, url.Values{"answer": {"accept"}}); p.Status != http.StatusNotFound {
 		t.Errorf("a used invitation link answered %d", p.Status)
 	}
+	// A co-presenter is not offered to withdraw what only its owner can.
+	if p = sb.get(page + "/withdraw"); p.Status != http.StatusSeeOther || p.Header.Get("Location") != page+"#presenters" {
+		t.Errorf("the withdrawal page for a co-presenter: %d to %q", p.Status, p.Header.Get("Location"))
+	}
+	if got := sb.get(page).Doc.Find(".flash").Text(); !strings.HasPrefix(got, "Only Nia Johnson, who made the proposal, can withdraw it.") {
+		t.Errorf("what the co-presenter is told: %q", got)
+	}
+
+	// A submitted proposal's change that leaves it incomplete is refused whole, and says so.
+	before := count(t, ta, `SELECT version FROM proposals WHERE id = $1`, id)
+	incomplete := workshopForm(f, "Feedback without bias")
+	incomplete.Set("version", strconv.Itoa(before))
+	incomplete.Set("abstract", "")
+	p = b.post(page+"/edit", page, incomplete)
+	if p.Status != http.StatusUnprocessableEntity || !strings.HasPrefix(p.problem(), "Nothing was saved: a submitted proposal must stay complete.") || p.fieldError("abstract") == "" {
+		t.Errorf("a submitted proposal emptied: %d %q", p.Status, p.problem())
+	}
+	if v := count(t, ta, `SELECT version FROM proposals WHERE id = $1`, id); v != before {
+		t.Errorf("the refused change was saved: version %d", v)
+	}
 
 	// Someone else's proposal does not exist for a stranger.
 	_, strangerEmail := presenter(t, ta, "Stranger Danger")
@@ -270,7 +290,13 @@ func TestSubmitterPath(t *testing.T) {
 		t.Errorf("a stranger's withdrawal: %d, want 404", p.Status)
 	}
 
-	// The deadline passes: the proposal is read-only, clearly said; saving is refused.
+	// The deadline passes: the proposal is read-only, clearly said; saving is refused. A draft
+	// left unfinished no longer lists what it needs to be submitted.
+	unfinished, _, err := ta.subs.Create(context.Background(), principalOf(t, ta, email), f.conf, submission.CreateInput{
+		Content: submission.Content{FormatID: f.formats["Workshop"].ID, Title: "Unfinished"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	organizer := &access.Principal{UserID: userID(t, ta, f.organizer), Email: f.organizer, Roles: []access.Membership{{ConferenceID: f.conf.ID, Role: access.Organizer}}}
 	call, _ := ta.calls.Call(context.Background(), f.conf)
 	loc := f.conf.Location()
@@ -278,6 +304,9 @@ func TestSubmitterPath(t *testing.T) {
 		Opens: time.Now().Add(-48 * time.Hour).In(loc).Format(cfp.LocalLayout), Closes: time.Now().Add(-2 * time.Minute).In(loc).Format(cfp.LocalLayout),
 		IntroMD: call.IntroMD, GuideMD: call.GuideMD, FAQMD: call.FAQMD}); err != nil {
 		t.Fatal(err)
+	}
+	if p = b.get(fmt.Sprintf("%s/proposals/%d", base, unfinished.ID)); p.Doc.Find("#todo-title").Length() != 0 {
+		t.Error("a draft's page lists what it needs to be submitted after the deadline")
 	}
 	p = b.get(page)
 	if !strings.Contains(p.Doc.Find(".panel.warning").Text(), "The deadline has passed: this proposal is read-only.") {
@@ -339,7 +368,7 @@ func TestSubmitterPath(t *testing.T) {
 	}
 	ta.waitMail(sam.Email, "Withdrawn: Feedback without bias")
 	p = b.get(base + "/proposals")
-	if got := p.Doc.Find("td .status").First().Text(); got != "Withdrawn" {
+	if got := p.Doc.Find("tr:contains('Feedback without bias') td .status").First().Text(); got != "Withdrawn" {
 		t.Errorf("the dashboard shows %q (%d)", got, p.Status)
 	}
 }

@@ -471,7 +471,12 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 			p.Newer = &stale.Current
 			p.Form.Version = strconv.Itoa(stale.Current.Version)
 		}
-		return s.renderForm(c, "proposal_edit", &p, keptText(s.allProblems(c, conf, f, content, err)))
+		err = keptText(s.allProblems(c, conf, f, content, err))
+		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid && prop.Status == submission.Submitted {
+			// A submitted proposal's change is refused whole: say that none of it was kept.
+			err = &apperr.Error{Code: ae.Code, Message: "Nothing was saved: a submitted proposal must stay complete. " + ae.Message, Fields: ae.Fields, Err: ae}
+		}
+		return s.renderForm(c, "proposal_edit", &p, err)
 	}
 	if f.Action == "submit" && saved.Status == submission.Draft {
 		return s.submitAfterSave(c, conf, saved, f)

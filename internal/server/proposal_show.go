@@ -162,6 +162,11 @@ func (s *Server) proposalWithdrawConfirm(c echo.Context) error {
 	if prop.Status == submission.Withdrawn {
 		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
 	}
+	if me, ok := prop.PresenterOf(principal(c).UserID); ok && !me.IsOwner {
+		// Not theirs to withdraw: say so before they confirm, and where they can leave instead.
+		s.flash(c, "Only "+prop.Owner().Name+", who made the proposal, can withdraw it. You can leave it instead, from the list of presenters.")
+		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID)+"#presenters")
+	}
 	p := withdrawPage{confBase: s.confBase(c, conf, "Withdraw "+prop.DisplayTitle(), ""), Proposal: prop}
 	return s.render(c, http.StatusOK, "proposal_withdraw", &p)
 }

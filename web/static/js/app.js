@@ -76,7 +76,8 @@
         return;
       }
       var text = t.toLocaleString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
-      el.textContent = "(your time" + (zone ? ", " + zone : "") + ": " + text + ")";
+      // The space before it is the script's: without the script no space is left before the stop.
+      el.textContent = " (your time" + (zone ? ", " + zone : "") + ": " + text + ")";
     });
 
     // A countdown to the deadline. It is a timer (not announced as it changes); it updates each
