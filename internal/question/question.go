@@ -247,11 +247,13 @@ func Check(qs []Question, a Answers, complete bool, prefix string) (Answers, *ap
 					limit = MaxLineChars
 					vals[0] = strings.Join(strings.Fields(vals[0]), " ")
 				}
+				// Named, as a missing answer is, so that a list of errors says which question.
+				label := "“" + Truncate(q.Label, 80) + "”"
 				if n := utf8.RuneCountInString(vals[0]); n > limit {
-					fe.Add(field, fmt.Sprintf("This is %d characters long; the most that can be saved is %d.", n, limit))
+					fe.Add(field, fmt.Sprintf("The answer to %s is %d characters long; the most that can be saved is %d.", label, n, limit))
 				} else if complete && q.MaxWords > 0 {
 					if w := Words(vals[0]); w > q.MaxWords {
-						fe.Add(field, fmt.Sprintf("This has %d words; the limit is %d. Remove %d.", w, q.MaxWords, w-q.MaxWords))
+						fe.Add(field, fmt.Sprintf("The answer to %s has %d words; the limit is %d. Remove %d.", label, w, q.MaxWords, w-q.MaxWords))
 					}
 				}
 			}

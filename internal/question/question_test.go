@@ -66,7 +66,7 @@ func TestCheckComplete(t *testing.T) {
 	}, true, "answers.")
 	errs := fields(fe)
 	want := map[string]string{
-		"answers.abstract": "This has 6 words; the limit is 5. Remove 1.",
+		"answers.abstract": "The answer to “Abstract” has 6 words; the limit is 5. Remove 1.",
 		"answers.audience": `"Nobody" is not one of the options; choose from the list.`,
 		"answers.level":    "Choose only one option.",
 		"answers.record":   "Tick this box to continue: “May we record it?”.",
