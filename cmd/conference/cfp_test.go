@@ -193,11 +193,14 @@ func TestSubmitterPath(t *testing.T) {
 	// Over the word limit: the save keeps the draft, the submit says what to fix.
 	long := workshopForm(f, "Feedback without bias")
 	long.Set("version", "2")
-	long.Set("abstract", strings.Repeat("word ", 251))
+	long.Set("abstract", "Nia Johnson "+strings.Repeat("word ", 249))
 	long.Set("action", "submit")
 	p = b.post(page+"/edit", page, long)
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("abstract"), "251 words; the limit is 250") {
 		t.Fatalf("submit over the limit: %d %q", p.Status, p.fieldError("abstract"))
+	}
+	if !strings.Contains(p.Doc.Find("main").Text(), "The abstract mentions the name of Nia Johnson") {
+		t.Error("the refused submit does not give the advice about blind review")
 	}
 	if !strings.Contains(p.problem(), "saved as a draft") {
 		t.Errorf("the problem does not say the draft is saved: %q", p.problem())

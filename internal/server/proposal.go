@@ -382,6 +382,9 @@ func (s *Server) submitAfterSave(c echo.Context, conf conference.Conference, pro
 		if perr != nil {
 			return perr
 		}
+		if _, p.Warnings, perr = s.opts.Submissions.Readiness(ctx, conf, current, principal(c).UserID); perr != nil {
+			return perr
+		}
 		p.setError(ae)
 		p.Problem = "Your changes are saved as a draft, but the proposal cannot be submitted yet. " + ae.Message
 		p.fieldHref = func(field string) string { return problemLink(conf, prop.ID, field, true) }

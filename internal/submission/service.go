@@ -288,16 +288,20 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 				from = ends[i-1]
 			}
 			text := lower[from:ends[i]]
+			named := false // the name, whole or its last part: said once
 			for k, term := range terms {
-				if mentions(text, lowered[k]) {
-					what := "the name of " + x.Name + ", a presenter"
-					if term == x.Profile.Institution {
-						what = "the institution of a presenter (" + term + ")"
-					}
-					out = append(out, Warning{Field: pt.field, Message: fmt.Sprintf(
-						"%s mentions %s. Review is blind: reviewers should not learn who wrote a proposal, so consider writing around it.", pt.label, what)})
-					break
+				institution := term == x.Profile.Institution
+				if (!institution && named) || !mentions(text, lowered[k]) {
+					continue
 				}
+				what := "the name of " + x.Name + ", a presenter"
+				if institution {
+					what = "the institution of a presenter (" + term + ")"
+				} else {
+					named = true
+				}
+				out = append(out, Warning{Field: pt.field, Message: fmt.Sprintf(
+					"%s mentions %s. Review is blind: reviewers should not learn who wrote a proposal, so consider writing around it.", pt.label, what)})
 			}
 		}
 	}

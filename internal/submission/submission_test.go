@@ -300,6 +300,22 @@ func TestCreateWarnsOfTheOwnersInstitution(t *testing.T) {
 	if owner := prop.Owner(); owner.ID == 0 || owner.Profile.Institution != "Meharry Medical College" {
 		t.Errorf("the new draft's owner: %+v", owner)
 	}
+	// A text that names both the presenter and the institution gets both warnings at once, the
+	// name once (the whole name and its last part are one).
+	c.Abstract = "Lena Ortiz and colleagues at Meharry Medical College; Ortiz led it."
+	_, warns, err = f.subs.Save(context.Background(), p, f.conf, prop.ID, prop.Version, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var abstract []string
+	for _, w := range warns {
+		if w.Field == "abstract" {
+			abstract = append(abstract, w.Message)
+		}
+	}
+	if len(abstract) != 2 || !strings.Contains(abstract[0], "the name of Lena Ortiz") || !strings.Contains(abstract[1], "institution of a presenter (Meharry Medical College)") {
+		t.Errorf("warnings of an abstract naming a presenter and the institution: %q", abstract)
+	}
 }
 
 func TestSubmitRacingSaveLosesNothing(t *testing.T) {
