@@ -77,6 +77,13 @@ func TestProposalAPI(t *testing.T) {
 	}
 	id := int64(prop["id"].(float64))
 	item := fmt.Sprintf("%s/proposals/%d", base, id)
+	// Read back, a draft says what keeps it from being submitted, as its page does.
+	shown := send(t, ta, http.MethodGet, item, nil, "Authorization", "Bearer "+token)
+	wantContract(t, http.MethodGet, "/api/v1/conferences/:slug/proposals/:id", shown.Status, shown.Body)
+	if problems := fmt.Sprint(shown.JSON["problems"]); shown.Status != http.StatusOK || !strings.Contains(problems, "field:abstract") ||
+		!strings.Contains(problems, "the limit is 250") || !strings.Contains(problems, "field:track_id") || shown.JSON["warnings"] == nil {
+		t.Errorf("a draft read back: %d %v", shown.Status, shown.JSON)
+	}
 
 	// Saving: the version read is required; an older one is a conflict that shows the newer proposal.
 	r = sendJSON(t, ta, http.MethodPut, item, token, fmt.Sprintf(`{"format_id":%d,"title":"x"}`, poster.ID))

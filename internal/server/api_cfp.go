@@ -365,15 +365,38 @@ func (s *Server) apiProposalCreate(c echo.Context) error {
 }
 
 func (s *Server) apiProposalShow(c echo.Context) error {
-	_, p, err := s.loadProposal(c)
+	conf, p, err := s.loadProposal(c)
 	if err != nil {
 		return err
 	}
-	out, err := s.apiProposalOut(c, p)
+	prop, err := s.apiProposalOut(c, p)
 	if err != nil {
 		return err
+	}
+	// What the proposal's page says too: what stands between a draft and its submission, and the
+	// advice about blind review, so that a client need not try a submit to learn them.
+	out := apiProposalShown{apiProposal: prop, Problems: []apiWarning{}, Warnings: []apiWarning{}}
+	if p.Status != submission.Withdrawn {
+		problems, warns, err := s.opts.Submissions.Readiness(c.Request().Context(), conf, p, principal(c).UserID)
+		if err != nil {
+			return err
+		}
+		if p.Status == submission.Draft && prop.Editable != nil && *prop.Editable {
+			for _, x := range problems {
+				out.Problems = append(out.Problems, apiWarning{Field: x.Field, Detail: x.Message})
+			}
+		}
+		out.Warnings = toAPIWarnings(warns)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// apiProposalShown is one proposal as GET answers it: with what keeps a draft from being submitted
+// and the advice about blind review.
+type apiProposalShown struct {
+	apiProposal
+	Problems []apiWarning `json:"problems"`
+	Warnings []apiWarning `json:"warnings"`
 }
 
 // apiProposalSave replaces a proposal's content; "version" must be the version the client read.
