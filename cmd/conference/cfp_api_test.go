@@ -77,6 +77,15 @@ func TestProposalAPI(t *testing.T) {
 	}
 	id := int64(prop["id"].(float64))
 	item := fmt.Sprintf("%s/proposals/%d", base, id)
+	// The key with another body is not a retry: refused, and no proposal made.
+	reused := send(t, ta, http.MethodPost, base+"/proposals", strings.NewReader(fmt.Sprintf(`{"format_id":%d,"title":"Another"}`, poster.ID)),
+		"Content-Type", "application/json", "Authorization", "Bearer "+token, "Idempotency-Key", "poster-1")
+	if reused.Status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(reused.JSON["detail"]), "was used for another request") {
+		t.Errorf("a key used again with another body: %d %v", reused.Status, reused.JSON)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE title = 'Another' AND conference_id = $1`, f.conf.ID); n != 0 {
+		t.Errorf("%d proposals made under a key used before", n)
+	}
 	// Read back, a draft says what keeps it from being submitted, as its page does.
 	shown := send(t, ta, http.MethodGet, item, nil, "Authorization", "Bearer "+token)
 	wantContract(t, http.MethodGet, "/api/v1/conferences/:slug/proposals/:id", shown.Status, shown.Body)

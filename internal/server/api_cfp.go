@@ -356,10 +356,23 @@ func (s *Server) apiProposalCreate(c echo.Context) error {
 	if len(key) > 100 || !storable(key) {
 		return apperr.New(apperr.Malformed, "The Idempotency-Key header must be at most 100 characters of text.")
 	}
-	p, ws, err := s.opts.Submissions.Create(c.Request().Context(), principal(c), conf,
+	ctx := c.Request().Context()
+	p, ws, made, err := s.opts.Submissions.CreateOnce(ctx, principal(c), conf,
 		submission.CreateInput{Content: content, ClientKey: key, AccessSecret: req.AccessToken})
 	if err != nil {
 		return err
+	}
+	if !made {
+		// The key made a proposal before: a retry of that request gets it; another body under
+		// the same key is a mistake of the client's, not a second proposal, and is said so.
+		same, err := s.opts.Submissions.MadeWith(ctx, principal(c), conf, p, content)
+		if err != nil {
+			return err
+		}
+		if !same {
+			return apperr.Newf(apperr.Invalid, "The Idempotency-Key %q was used for another request, which made the proposal %d. "+
+				"Send a new key for a new proposal, or this request's first body to have that proposal again.", key, p.ID)
+		}
 	}
 	return s.apiProposalResult(c, http.StatusCreated, p, ws)
 }

@@ -393,6 +393,27 @@ func (s *Service) CreateOnce(ctx context.Context, p *access.Principal, conf conf
 	return prop, warns, err == nil, err
 }
 
+// MadeWith reports whether the proposal prop, made by an earlier create with the same client key,
+// was made with the content in (as the create keeps it: tidied): a retry of that create, not
+// another proposal sent under a key already used. Later saves of it do not matter.
+func (s *Service) MadeWith(ctx context.Context, p *access.Principal, conf conference.Conference, prop Proposal, in Content) (bool, error) {
+	revs, err := s.Revisions(ctx, p, conf, prop.ID)
+	if err != nil {
+		return false, err
+	}
+	i := slices.IndexFunc(revs, func(r Revision) bool { return r.Version == 1 })
+	if i < 0 {
+		return false, nil
+	}
+	first := revs[i]
+	f, err := s.formatOf(ctx, conf, in.FormatID, false)
+	if err != nil {
+		return false, nil // no such format: not what made it
+	}
+	c, _ := s.check(ctx, conf, f, in, false)
+	return c.Equal(Content{FormatID: first.FormatID, TrackID: first.TrackID, Title: first.Title, Abstract: first.Abstract, Answers: first.Answers}), nil
+}
+
 func (s *Service) create(ctx context.Context, p *access.Principal, conf conference.Conference, in CreateInput) (Proposal, []Warning, error) {
 	call, err := s.calls.Call(ctx, conf)
 	if err != nil {
