@@ -386,3 +386,40 @@ func TestDeliveryOutOfTimeRecordsWhatWentOut(t *testing.T) {
 		t.Errorf("the message left: %+v", e)
 	}
 }
+
+// TestRepliesGoToTheConference: a conference's message, delivered to a real SMTP server, says to
+// reply to its call's contact address (its sender is a no-reply address); a message of no
+// conference leaves replies to the sender; the development mailbox shows the address too.
+func TestRepliesGoToTheConference(t *testing.T) {
+	srv, sender, ta := smtpApp(t)
+	f := openCall(t, ta, time.Time{})
+	ofConference := insertEmail(t, ta, "amara@example.org", "Received: Listening first", "queued")
+	if _, err := ta.db.SQL.Exec(`UPDATE email_messages SET conference_id = $1 WHERE id = $2`, f.conf.ID, ofConference); err != nil {
+		t.Fatal(err)
+	}
+	ofNone := insertEmail(t, ta, "amara@example.org", "Confirm your email", "queued")
+	d := mail.Delivery{Store: ta.mailbox(), Sender: sender, From: "Conference <no-reply@example.org>", Domain: "example.org"}
+	if err := d.DeliverMany(context.Background(), []int64{ofConference, ofNone}, false); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, m := range srv.Wait(t, 2, 15*time.Second) {
+		got[m.Header.Get("Subject")] = m.Header.Get("Reply-To")
+	}
+	if got["Received: Listening first"] != "<program@challengingnorms.example.org>" || got["Confirm your email"] != "" {
+		t.Errorf("Reply-To headers: %q", got)
+	}
+
+	// In the development mailbox.
+	dev := insertEmail(t, ta, "amara@example.org", "Received: Kept here", "queued")
+	if _, err := ta.db.SQL.Exec(`UPDATE email_messages SET conference_id = $1 WHERE id = $2`, f.conf.ID, dev); err != nil {
+		t.Fatal(err)
+	}
+	if err := (mail.Delivery{Store: ta.mailbox(), Sender: mail.DevMailbox{Store: ta.mailbox()}, From: "x@example.org", Domain: "example.org"}).Deliver(context.Background(), dev, false); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ta.mailbox().DevMail(context.Background(), dev)
+	if err != nil || m.ReplyTo != "program@challengingnorms.example.org" {
+		t.Errorf("the development mailbox's message: %q %v", m.ReplyTo, err)
+	}
+}

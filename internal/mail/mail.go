@@ -34,11 +34,14 @@ type Email struct {
 	Text          string
 	HTML          string
 	Attachments   []notify.Attachment
-	Status        Status
-	Attempts      int
-	LastError     string
-	CreatedAt     time.Time
-	SentAt        *time.Time
+	// ReplyTo is where a reply goes: the conference's contact address, when its call has one
+	// (the store fills it in when the message is delivered).
+	ReplyTo   string
+	Status    Status
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+	SentAt    *time.Time
 }
 
 // Job is the queue job that delivers one Email (EmailID), or several queued together (EmailIDs).
@@ -97,6 +100,7 @@ type DeliveryStore interface {
 type Envelope struct {
 	MessageID string // stable per message, so a resend after a crash is recognisable as the same mail
 	From      string
+	ReplyTo   string // empty: replies go to From
 	To        string
 	ToName    string
 	Subject   string

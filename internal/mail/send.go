@@ -147,6 +147,11 @@ func (e Envelope) message() (*gomail.Msg, error) {
 	if err := m.From(e.From); err != nil {
 		return nil, fmt.Errorf("from address: %w", err)
 	}
+	if e.ReplyTo != "" {
+		if err := m.ReplyTo(e.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to address: %w", err)
+		}
+	}
 	if err := m.AddToFormat(e.ToName, e.To); err != nil {
 		return nil, fmt.Errorf("to address: %w", err)
 	}
@@ -170,6 +175,7 @@ type DevMail struct {
 	ID          int64
 	MessageID   string
 	From        string
+	ReplyTo     string
 	To          string
 	Subject     string
 	Text        string
@@ -270,7 +276,7 @@ func (d Delivery) DeliverMany(ctx context.Context, ids []int64, final bool) erro
 func (d Delivery) send(ctx context.Context, es []Email) []error {
 	envs := make([]Envelope, len(es))
 	for i, e := range es {
-		envs[i] = Envelope{MessageID: messageID(e.ID, d.Domain), From: d.From,
+		envs[i] = Envelope{MessageID: messageID(e.ID, d.Domain), From: d.From, ReplyTo: e.ReplyTo,
 			To: e.Recipient, ToName: e.RecipientName, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Attachments: e.Attachments}
 	}
 	if b, ok := d.Sender.(BatchSender); ok {

@@ -251,9 +251,20 @@ func (s Mail) Deliver(ctx context.Context, ids []int64, final, toDevMailbox bool
 		if err := s.conn(ctx).Where("email_id IN ?", locked).Order("id").Find(&atts).Error; err != nil {
 			return translate("mail attachments", err)
 		}
+		// The development mailbox reads the address when a message is shown.
+		replyTo := map[int64]string{}
+		if !toDevMailbox {
+			var err error
+			if replyTo, err = s.replyTo(ctx, rows); err != nil {
+				return err
+			}
+		}
 		es := make([]mail.Email, len(rows))
 		for i, r := range rows {
 			es[i] = r.domain()
+			if r.ConferenceID != nil {
+				es[i].ReplyTo = replyTo[*r.ConferenceID]
+			}
 			for _, a := range atts {
 				if a.EmailID == r.ID {
 					es[i].Attachments = append(es[i].Attachments, notify.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
@@ -340,6 +351,32 @@ func (s Mail) DevMails(ctx context.Context, limit int) ([]mail.DevMail, error) {
 	return out, nil
 }
 
+// replyTo is the contact address of the call of each conference the messages are of, where a
+// reply should go.
+func (s Mail) replyTo(ctx context.Context, rows []emailRow) (map[int64]string, error) {
+	var ids []int64
+	for _, r := range rows {
+		if r.ConferenceID != nil && !slices.Contains(ids, *r.ConferenceID) {
+			ids = append(ids, *r.ConferenceID)
+		}
+	}
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var calls []struct {
+		ConferenceID int64
+		ContactEmail string
+	}
+	if err := s.conn(ctx).Raw(`SELECT conference_id, contact_email FROM calls WHERE conference_id IN ? AND contact_email <> ''`, ids).Scan(&calls).Error; err != nil {
+		return nil, translate("reply-to addresses", err)
+	}
+	for _, c := range calls {
+		out[c.ConferenceID] = c.ContactEmail
+	}
+	return out, nil
+}
+
 // DevMail implements mail.DevMailStore.
 func (s Mail) DevMail(ctx context.Context, id int64) (mail.DevMail, error) {
 	var r emailRow
@@ -351,6 +388,13 @@ func (s Mail) DevMail(ctx context.Context, id int64) (mail.DevMail, error) {
 		return mail.DevMail{}, err
 	}
 	m := r.devMail()
+	replyTo, err := s.replyTo(ctx, []emailRow{r})
+	if err != nil {
+		return m, err
+	}
+	if r.ConferenceID != nil {
+		m.ReplyTo = replyTo[*r.ConferenceID]
+	}
 	var atts []attachmentRow
 	if err := s.conn(ctx).Where("email_id = ?", id).Order("id").Find(&atts).Error; err != nil {
 		return m, translate("dev mail attachments", err)
