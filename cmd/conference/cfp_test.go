@@ -247,6 +247,10 @@ func TestSubmitterPath(t *testing.T) {
 	if p = anon.get(link); p.Status != http.StatusOK || p.Doc.Find(`a[href^="/login?next=/invitations/"]`).Length() != 1 {
 		t.Errorf("the invitation page for someone logged out: %d", p.Status)
 	}
+	// The owner opening the link (sent to the wrong address, say) is not offered to accept it.
+	if p = b.get(link); !strings.Contains(p.Doc.Find("main").Text(), "who already presents this proposal") || p.Doc.Find(`button[value="accept"]`).Length() != 0 {
+		t.Errorf("the invitation page for its proposal's owner: %d %q", p.Status, p.Doc.Find("main p").Last().Text())
+	}
 	sam := newUser(t, ta, uniqueEmail("samuel"), "Samuel Rivera")
 	sb := loggedIn(t, ta, sam.Email)
 	p = sb.post(link, link, url.Values{"answer": {"accept"}})

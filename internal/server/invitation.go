@@ -14,6 +14,9 @@ type invitationPage struct {
 	base
 	Invitation submission.Invitation
 	Token      string
+	// Presents: the person logged in presents the proposal already (its owner opening the link,
+	// say), so there is nothing to accept.
+	Presents bool
 }
 
 // invitationShow is where a co-presenter's emailed link leads: who invites them to what, and the
@@ -26,6 +29,12 @@ func (s *Server) invitationShow(c echo.Context) error {
 	// The link's secret must not travel on to other sites in a Referer header.
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
 	p := invitationPage{base: s.base(c, "Invitation to co-present"), Invitation: inv, Token: c.Param("token")}
+	if pr := principal(c); pr != nil {
+		conf := conference.Conference{ID: inv.ConferenceID, Slug: inv.ConferenceSlug}
+		if prop, err := s.opts.Submissions.Get(c.Request().Context(), pr, conf, inv.ProposalID); err == nil {
+			_, p.Presents = prop.PresenterOf(pr.UserID)
+		}
+	}
 	return s.render(c, http.StatusOK, "invitation", &p)
 }
 
