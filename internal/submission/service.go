@@ -676,7 +676,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 		if err := s.saveStatus(ctx, p, conf, &prop, "submitted", submitted(&prop), at); err != nil {
 			return err
 		}
-		msgs, err := s.receipts(ctx, conf, prop, ready.format, ready.deadline)
+		msgs, err := s.receipts(ctx, conf, prop, ready.format, ready.deadline, p)
 		if err != nil {
 			return err
 		}
@@ -849,7 +849,7 @@ func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitO
 				out[i] = submitOutcome{alone: true}
 				continue
 			}
-			m, err := s.receipts(ctx, calls[i].conf, out[i].prop, ready[k].format, ready[k].deadline)
+			m, err := s.receipts(ctx, calls[i].conf, out[i].prop, ready[k].format, ready[k].deadline, calls[i].p)
 			if err != nil {
 				return err
 			}
@@ -972,11 +972,13 @@ func proposalPath(conf conference.Conference, id int64) string {
 type (
 	// ReceiptMail is the data of the "proposal_receipt" template: a copy of the proposal.
 	ReceiptMail struct {
+		Number                                           int64
 		Name, Conference, Title, Format, Track, Abstract string
 		Fields                                           []FieldCopy
 		Presenters                                       []string
 		Link, Deadline                                   string
 		SubmittedAt                                      string
+		SubmittedBy                                      string // another presenter who submitted it, or empty
 	}
 	// FieldCopy is one answered field in a copy of a proposal.
 	FieldCopy struct{ Label, Value string }
@@ -1056,7 +1058,7 @@ func CopyAll(f cfp.Format, a question.Answers) []FieldCopy {
 
 // receipts are the receipts of a proposal just submitted, one to each presenter who accepted, with
 // a copy of it.
-func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop Proposal, f cfp.Format, deadline time.Time) ([]notify.Message, error) {
+func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop Proposal, f cfp.Format, deadline time.Time, by *access.Principal) ([]notify.Message, error) {
 	track := ""
 	if prop.TrackID != nil {
 		tracks, err := s.calls.Tracks(ctx, conf)
@@ -1077,7 +1079,7 @@ func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop
 		}
 		names = append(names, n)
 	}
-	data := ReceiptMail{Conference: conf.Name, Title: prop.Title, Format: f.Name, Track: track, Abstract: prop.Abstract,
+	data := ReceiptMail{Number: prop.ID, Conference: conf.Name, Title: prop.Title, Format: f.Name, Track: track, Abstract: prop.Abstract,
 		Fields: Copy(f, prop.Answers), Presenters: names, Link: s.baseURL + proposalPath(conf, prop.ID),
 		Deadline: FormatTime(deadline, conf.Location()), SubmittedAt: FormatTime(*prop.SubmittedAt, conf.Location())}
 	var msgs []notify.Message
@@ -1087,6 +1089,9 @@ func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop
 		}
 		d := data
 		d.Name = x.Name
+		if by != nil && (x.UserID == nil || *x.UserID != by.UserID) {
+			d.SubmittedBy = by.Name // a co-presenter's receipt says who submitted
+		}
 		msgs = append(msgs, notify.Message{EventKey: fmt.Sprintf("proposal-receipt:%d:%d:%d", prop.ID, prop.Version, x.ID),
 			ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_receipt", Data: d})
 	}

@@ -1582,4 +1582,18 @@ func TestSubmitChecksTheProfilesOfWhoSubmits(t *testing.T) {
 	if got, _, err := f.subs.Submit(ctx, kwame, f.conf, second.ID, 0); err != nil || got.Status != submission.Submitted {
 		t.Errorf("the owner submits: %v", err)
 	}
+	// The co-presenter's receipt says who submitted; the submitter's own does not; both give the
+	// proposal's number.
+	receipt := func(to string) string {
+		var body string
+		_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1 AND subject LIKE 'Received:%'`, strings.ToLower(to)).Scan(&body)
+		return body
+	}
+	number := fmt.Sprintf("Proposal number: %d\n", second.ID)
+	if r := receipt(jordan.Email); !strings.Contains(r, ", submitted by Kwame Mensah. Here is a copy of what was submitted.") || !strings.Contains(r, number) {
+		t.Errorf("the co-presenter's receipt:\n%s", r)
+	}
+	if r := receipt(kwame.Email); strings.Contains(r, "submitted by") || !strings.Contains(r, "Here is a copy of what you submitted.") || !strings.Contains(r, number) {
+		t.Errorf("the submitter's receipt:\n%s", r)
+	}
 }
