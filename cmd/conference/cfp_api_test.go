@@ -190,6 +190,9 @@ func TestProposalAPI(t *testing.T) {
 	}
 	r = sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?limit=0", orgToken, "")
 	wantProblem(t, "limit 0", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	if r.JSON["detail"] != "Please correct the field named in errors." {
+		t.Errorf("a problem's detail speaks of the API's errors, not a page: %q", r.JSON["detail"])
+	}
 	r = sendJSON(t, ta, http.MethodGet, base+"/manage/proposals?status=accepted", orgToken, "")
 	wantProblem(t, "an unknown status", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
 	// A filter that is not a number: the list and its export say the same, against the parameter.

@@ -87,6 +87,10 @@ type fieldProblem struct {
 
 func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
 
+// apiWording says in a problem's detail what a form's message says of the page: an API client has
+// no highlighted fields, but the errors list naming them.
+var apiWording = strings.NewReplacer("highlighted fields", "fields named in errors", "highlighted field", "field named in errors")
+
 // handleError is Echo's error handler: it turns any error into a problem+json answer under /api, and
 // into an HTML page everywhere else. Internal errors are logged with the request id and never shown.
 func (s *Server) handleError(err error, c echo.Context) {
@@ -99,7 +103,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Path())
 	}
 	if isAPI(c) {
-		p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: ae.Message,
+		p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: apiWording.Replace(ae.Message),
 			Instance: c.Request().URL.Path, Code: ae.Code, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 		for _, f := range ae.Fields {
 			p.Errors = append(p.Errors, fieldProblem{Field: f.Field, Detail: f.Message})
