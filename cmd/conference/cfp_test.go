@@ -896,3 +896,43 @@ func TestFewerPresentersThanProposalsHave(t *testing.T) {
 		t.Errorf("the submitted proposal: %v %v", got.Status, err)
 	}
 }
+
+// TestSessionEndedKeepsTheText: a proposal form sent after its session ended (a logout in another
+// tab) is not saved, and the page shows what was typed, to copy, with the way to log in again;
+// the form's token and keys are not shown.
+func TestSessionEndedKeepsTheText(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, email := presenter(t, ta, "Lena Ortiz")
+	b := loggedIn(t, ta, email)
+	form := fmt.Sprintf("/c/%s/proposals/new?format=%d", f.conf.Slug, f.formats["Workshop"].ID)
+	token, _ := b.get(form).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	if p := b.postRaw("/logout", url.Values{"_csrf": {token}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("log out: %d", p.Status)
+	}
+	values := workshopForm(f, "Kept across a logout")
+	values.Set("_csrf", token)
+	p := b.postRaw("/c/"+f.conf.Slug+"/proposals", values)
+	if p.Status != http.StatusUnauthorized || p.Doc.Find("h1").Text() != "Your session has ended" {
+		t.Fatalf("a form sent after the session ended: %d %q", p.Status, p.Doc.Find("h1").Text())
+	}
+	kept := map[string]string{}
+	p.Doc.Find("main .field").Each(func(_ int, s *goquery.Selection) {
+		kept[s.Find("label").Text()] = s.Find("textarea").Text()
+	})
+	if kept["Title"] != "Kept across a logout" || !strings.HasPrefix(kept["Answer: plan"], "Ten minutes of framing") || kept["Answer: audience"] != "Faculty\nResidents and fellows" {
+		t.Errorf("what was typed, kept: %q", kept)
+	}
+	for label := range kept {
+		if strings.Contains(strings.ToLower(label), "csrf") || strings.Contains(strings.ToLower(label), "client") {
+			t.Errorf("the page shows the form's %q", label)
+		}
+	}
+	href, _ := p.Doc.Find(`a[href^="/login?next="]`).Attr("href")
+	if next, _ := url.QueryUnescape(strings.TrimPrefix(href, "/login?next=")); next != "/c/"+f.conf.Slug+"/proposals" {
+		t.Errorf("the way back: %q", href)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE title = 'Kept across a logout'`); n != 0 {
+		t.Errorf("%d proposals saved without a session", n)
+	}
+}

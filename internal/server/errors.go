@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,7 +141,58 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		return
 	}
+	if status == http.StatusUnauthorized && c.Request().Method == http.MethodPost && principal(c) == nil && strings.HasPrefix(c.Request().URL.Path, "/c/") {
+		// A form sent after the session ended (logged out in another tab, say): what was typed is
+		// shown to copy, not lost, with the way back. The form passed the CSRF check, so the text
+		// is the person's own.
+		p := errorPage{base: s.base(c, "Your session has ended"), Status: status, Heading: "Your session has ended",
+			Message: "Nothing was saved: you are no longer logged in. What you typed is below, for you to copy; then log in and make your change again.",
+			Kept:    typedText(c), Next: c.Request().URL.Path}
+		if err := s.render(c, status, "error", &p); err == nil {
+			return
+		}
+	}
 	s.renderErrorPage(c, status, ae.Message)
+}
+
+// keptField is a value a refused form carried, shown to copy.
+type keptField struct{ Label, Value string }
+
+// typedText is what the form of the request carried that a person typed: not its token, version,
+// keys or anything secret.
+func typedText(c echo.Context) []keptField {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil
+	}
+	var out []keptField
+	names := make([]string, 0, len(form))
+	for name := range form {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		lower := strings.ToLower(name)
+		if slices.Contains([]string{"_csrf", "version", "client_key", "action", "access", "format_id", "track_id"}, lower) ||
+			strings.Contains(lower, "password") || strings.Contains(lower, "token") || strings.Contains(lower, "secret") {
+			continue
+		}
+		var vals []string
+		for _, v := range form[name] {
+			if strings.TrimSpace(v) != "" {
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		label := strings.ToUpper(name[:1]) + strings.ReplaceAll(name[1:], "_", " ")
+		if q, ok := strings.CutPrefix(name, "answers."); ok {
+			label = "Answer: " + strings.ReplaceAll(q, "_", " ")
+		}
+		out = append(out, keptField{Label: label, Value: strings.Join(vals, "\n")})
+	}
+	return out
 }
 
 // fieldMessages is the messages of ae's fields in one text, for a page with no form to show them by
@@ -181,6 +233,10 @@ type errorPage struct {
 	Status  int
 	Heading string
 	Message string
+	// Kept is what a form sent after the session ended carried, to copy; Next is where to go back to
+	// after logging in again.
+	Kept []keptField
+	Next string
 }
 
 func (s *Server) renderErrorPage(c echo.Context, status int, message string) {
