@@ -285,6 +285,14 @@ func TestSubmitterPath(t *testing.T) {
 		t.Errorf("the refused change was saved: version %d", v)
 	}
 
+	// An organizer, who may read it, may not change it: refused, with no form to send again.
+	ob := loggedIn(t, ta, f.organizer)
+	orgSave := workshopForm(f, "Changed by an organizer")
+	orgSave.Set("version", "4")
+	if p = ob.post(page, page, orgSave); p.Status != http.StatusForbidden || p.Doc.Find(`input[name="title"]`).Length() != 0 {
+		t.Errorf("an organizer's save of a proposal: %d, %d title fields", p.Status, p.Doc.Find(`input[name="title"]`).Length())
+	}
+
 	// Someone else's proposal does not exist for a stranger.
 	_, strangerEmail := presenter(t, ta, "Stranger Danger")
 	st := loggedIn(t, ta, strangerEmail)
@@ -912,6 +920,7 @@ func TestSessionEndedKeepsTheText(t *testing.T) {
 	}
 	values := workshopForm(f, "Kept across a logout")
 	values.Set("_csrf", token)
+	values.Set("", "a field with no name") // a hand-made body: still a page, not a dropped connection
 	p := b.postRaw("/c/"+f.conf.Slug+"/proposals", values)
 	if p.Status != http.StatusUnauthorized || p.Doc.Find("h1").Text() != "Your session has ended" {
 		t.Fatalf("a form sent after the session ended: %d %q", p.Status, p.Doc.Find("h1").Text())

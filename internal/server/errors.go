@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -147,12 +149,21 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// is the person's own.
 		p := errorPage{base: s.base(c, "Your session has ended"), Status: status, Heading: "Your session has ended",
 			Message: "Nothing was saved: you are no longer logged in. What you typed is below, for you to copy; then log in and make your change again.",
-			Kept:    typedText(c), Next: c.Request().URL.Path}
+			Kept:    typedText(c), Next: backTo(c)}
 		if err := s.render(c, status, "error", &p); err == nil {
 			return
 		}
 	}
 	s.renderErrorPage(c, status, ae.Message)
+}
+
+// backTo is where to come back after logging in again from a form: the page the form was on (the
+// Referer, when it is this site's), else the address it was sent to.
+func backTo(c echo.Context) string {
+	if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host && strings.HasPrefix(ref.Path, "/") {
+		return ref.RequestURI()
+	}
+	return c.Request().URL.Path
 }
 
 // keptField is a value a refused form carried, shown to copy.
@@ -172,6 +183,9 @@ func typedText(c echo.Context) []keptField {
 	}
 	slices.Sort(names)
 	for _, name := range names {
+		if name == "" {
+			continue
+		}
 		lower := strings.ToLower(name)
 		if slices.Contains([]string{"_csrf", "version", "client_key", "action", "access", "format_id", "track_id"}, lower) ||
 			strings.Contains(lower, "password") || strings.Contains(lower, "token") || strings.Contains(lower, "secret") {
@@ -186,7 +200,8 @@ func typedText(c echo.Context) []keptField {
 		if len(vals) == 0 {
 			continue
 		}
-		label := strings.ToUpper(name[:1]) + strings.ReplaceAll(name[1:], "_", " ")
+		first, size := utf8.DecodeRuneInString(name)
+		label := string(unicode.ToUpper(first)) + strings.ReplaceAll(name[size:], "_", " ")
 		if q, ok := strings.CutPrefix(name, "answers."); ok {
 			label = "Answer: " + strings.ReplaceAll(q, "_", " ")
 		}

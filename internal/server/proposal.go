@@ -458,6 +458,9 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 		if !ok || (ae.Code != apperr.Invalid && ae.Code != apperr.Conflict && ae.Code != apperr.Forbidden) {
 			return err
 		}
+		if _, presents := prop.PresenterOf(principal(c).UserID); ae.Code == apperr.Forbidden && !presents {
+			return err // not theirs to change (an organizer): no form to offer again
+		}
 		formatID := prop.FormatID
 		if content.FormatID != 0 {
 			formatID = content.FormatID

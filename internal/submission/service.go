@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -275,8 +276,11 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 		if fs := strings.Fields(x.Name); len(fs) > 1 && utf8.RuneCountInString(fs[len(fs)-1]) >= 3 {
 			terms = append(terms, fs[len(fs)-1])
 		}
-		if inst := strings.TrimSpace(x.Profile.Institution); utf8.RuneCountInString(inst) >= 3 && !strings.EqualFold(inst, "independent") {
+		inst := strings.TrimSpace(x.Profile.Institution)
+		if utf8.RuneCountInString(inst) >= 3 && !strings.EqualFold(inst, "independent") {
 			terms = append(terms, inst)
+		} else {
+			inst = ""
 		}
 		lowered := make([][]byte, len(terms))
 		for i, term := range terms {
@@ -290,7 +294,7 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 			text := lower[from:ends[i]]
 			named := false // the name, whole or its last part: said once
 			for k, term := range terms {
-				institution := term == x.Profile.Institution
+				institution := inst != "" && term == inst
 				if (!institution && named) || !mentions(text, lowered[k]) {
 					continue
 				}
@@ -300,8 +304,11 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 				} else {
 					named = true
 				}
-				out = append(out, Warning{Field: pt.field, Message: fmt.Sprintf(
-					"%s mentions %s. Review is blind: reviewers should not learn who wrote a proposal, so consider writing around it.", pt.label, what)})
+				w := Warning{Field: pt.field, Message: fmt.Sprintf(
+					"%s mentions %s. Review is blind: reviewers should not learn who wrote a proposal, so consider writing around it.", pt.label, what)}
+				if !slices.Contains(out, w) { // presenters of one institution: said once
+					out = append(out, w)
+				}
 			}
 		}
 	}
@@ -519,11 +526,38 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 		keepRetired(&c, prop, f)
 		if prop.Status == Draft && f.ID != prop.FormatID && version == prop.Version {
 			// A draft changing format: what was typed in answer to the questions of the format it
-			// leaves is kept first, as a version of its own, for the history to show.
-			if err := s.keepTyped(ctx, p, conf, &prop, in); err != nil {
+			// leaves is kept first, as a version of its own, for the history to show; both
+			// versions are written together, or neither (another save came first: read again).
+			var saved Proposal
+			err := s.store.InTx(ctx, func(ctx context.Context) error {
+				cur := prop
+				if kept, err := s.keepTyped(ctx, p, conf, &cur, in); err != nil || !kept {
+					return err
+				}
+				next := cur
+				next.FormatID, next.TrackID, next.Title, next.Abstract, next.Answers = c.FormatID, c.TrackID, c.Title, c.Abstract, c.Answers
+				next.Version++
+				next.UpdatedAt = s.now()
+				ok, err := s.store.SaveVersion(ctx, &next, cur.Version, revisionOf(next, p.UserID, "saved"), nil)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return errAnotherSave
+				}
+				saved = next
+				return nil
+			})
+			switch {
+			case errors.Is(err, errAnotherSave) || err == nil && saved.ID == 0:
+				if attempt > 0 {
+					return prop, nil, stale(prop)
+				}
+				continue
+			case err != nil:
 				return prop, nil, err
 			}
-			version = prop.Version
+			return saved, warnings(saved, c, f), nil
 		}
 		if version != prop.Version {
 			if c.Equal(prop.Content()) {
@@ -552,42 +586,40 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 	}
 }
 
-// saveAtOnce is the usual save, the one of a presenter editing their proposal before the deadline,
-// in one statement that reads nothing first: what Save would check after reading is checked in the
-// statement, except the content, which is checked here against the format it names, in full and,
-// if that fails, as for a draft. It reports false, having written nothing, whenever anything is out
-// of the ordinary (an error in the content, a stale version, an unchanged text, a deadline passed,
-
 // keepTyped saves, as a version of the draft prop in its own format, the answers that in gives to
 // that format's questions, when they differ from those saved: a save that also changes the format
-// would drop them (the new format does not ask them). It leaves prop as saved.
-func (s *Service) keepTyped(ctx context.Context, p *access.Principal, conf conference.Conference, prop *Proposal, in Content) error {
+// would drop them (the new format does not ask them). It leaves prop as saved, and reports false
+// when another save came first (prop is then not saved).
+func (s *Service) keepTyped(ctx context.Context, p *access.Principal, conf conference.Conference, prop *Proposal, in Content) (bool, error) {
 	old, err := s.formatOf(ctx, conf, prop.FormatID, false)
 	if err != nil {
-		return nil // a format gone: nothing of it to keep
+		return true, nil // a format gone: nothing of it to keep
 	}
 	c, err := s.check(ctx, conf, old, Content{FormatID: old.ID, TrackID: in.TrackID, Title: in.Title, Abstract: in.Abstract, Answers: in.Answers}, false)
 	if err != nil {
-		return nil // not a draft this format would keep either: the save itself says what is wrong
+		return true, nil // not a draft this format would keep either: the save itself says what is wrong
 	}
 	keepRetired(&c, *prop, old)
 	if (Content{Answers: c.Answers}).Equal(Content{Answers: prop.Answers}) {
-		return nil
+		return true, nil
 	}
 	next := *prop
 	next.TrackID, next.Title, next.Abstract, next.Answers = c.TrackID, c.Title, c.Abstract, c.Answers
 	next.Version++
 	next.UpdatedAt = s.now()
 	saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "saved"), nil)
-	if err != nil {
-		return err
-	}
-	if !saved {
-		return stale(*prop)
+	if err != nil || !saved {
+		return false, err
 	}
 	*prop = next
-	return nil
+	return true, nil
 }
+
+// saveAtOnce is the usual save, the one of a presenter editing their proposal before the deadline,
+// in one statement that reads nothing first: what Save would check after reading is checked in the
+// statement, except the content, which is checked here against the format it names, in full and,
+// if that fails, as for a draft. It reports false, having written nothing, whenever anything is out
+// of the ordinary (an error in the content, a stale version, an unchanged text, a deadline passed,
 
 // someone else's proposal), and Save then reads the proposal and answers as it always has.
 func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in Content) (Proposal, []Warning, bool, error) {
@@ -1446,6 +1478,9 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// errAnotherSave rolls back a save of two versions when another save came first.
+var errAnotherSave = errors.New("another save came first")
 
 // userOf is the principal's account, 0 for none.
 func userOf(p *access.Principal) int64 {

@@ -316,6 +316,26 @@ func TestCreateWarnsOfTheOwnersInstitution(t *testing.T) {
 	if len(abstract) != 2 || !strings.Contains(abstract[0], "the name of Lena Ortiz") || !strings.Contains(abstract[1], "institution of a presenter (Meharry Medical College)") {
 		t.Errorf("warnings of an abstract naming a presenter and the institution: %q", abstract)
 	}
+	// A co-presenter of the same institution: the institution is still said once.
+	f.coPresent(p, f.person("Amara Okafor", true), prop.ID)
+	cur, err := f.subs.Get(context.Background(), p, f.conf, prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Abstract = "Lena Ortiz at Meharry Medical College."
+	_, warns, err = f.subs.Save(context.Background(), p, f.conf, prop.ID, cur.Version, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abstract = nil
+	for _, w := range warns {
+		if w.Field == "abstract" {
+			abstract = append(abstract, w.Message)
+		}
+	}
+	if len(abstract) != 2 {
+		t.Errorf("warnings with two presenters of one institution: %q", abstract)
+	}
 }
 
 func TestSubmitRacingSaveLosesNothing(t *testing.T) {
@@ -1595,5 +1615,36 @@ func TestSubmitChecksTheProfilesOfWhoSubmits(t *testing.T) {
 	}
 	if r := receipt(kwame.Email); strings.Contains(r, "submitted by") || !strings.Contains(r, "Here is a copy of what you submitted.") || !strings.Contains(r, number) {
 		t.Errorf("the submitter's receipt:\n%s", r)
+	}
+}
+
+// TestFormatChangeTwiceAtOnce: a save changing a draft's format sent twice at once (a double
+// click) is made once, both answered without a conflict, the answers typed kept once.
+func TestFormatChangeTwiceAtOnce(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Rosa Parks", false)
+	for round := range 10 {
+		prop := f.draft(p, submission.Content{FormatID: f.poster.ID, Title: "Listening first", Answers: question.Answers{"methods": {"Interviews."}}})
+		in := submission.Content{FormatID: f.workshop.ID, Title: "Listening first", Answers: question.Answers{"methods": {fmt.Sprintf("Interviews, round %d.", round)}}}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		got := make([]submission.Proposal, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i], _, errs[i] = f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, in)
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil || got[i].FormatID != f.workshop.ID || got[i].Version != 3 {
+				t.Fatalf("round %d, save %d: version %d, format %d, %v", round, i, got[i].Version, got[i].FormatID, err)
+			}
+		}
+		if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != 3 {
+			t.Fatalf("round %d: %d revisions, want 3", round, n)
+		}
 	}
 }
