@@ -534,11 +534,7 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 				if kept, err := s.keepTyped(ctx, p, conf, &cur, in); err != nil || !kept {
 					return err
 				}
-				next := cur
-				next.FormatID, next.TrackID, next.Title, next.Abstract, next.Answers = c.FormatID, c.TrackID, c.Title, c.Abstract, c.Answers
-				next.Version++
-				next.UpdatedAt = s.now()
-				ok, err := s.store.SaveVersion(ctx, &next, cur.Version, revisionOf(next, p.UserID, "saved"), nil)
+				next, ok, err := s.saveNext(ctx, p, cur, c)
 				if err != nil {
 					return err
 				}
@@ -569,11 +565,7 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 		if c.Equal(prop.Content()) {
 			return prop, warns, nil
 		}
-		next := prop
-		next.FormatID, next.TrackID, next.Title, next.Abstract, next.Answers = c.FormatID, c.TrackID, c.Title, c.Abstract, c.Answers
-		next.Version++
-		next.UpdatedAt = s.now()
-		saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "saved"), nil)
+		next, saved, err := s.saveNext(ctx, p, prop, c)
 		if err != nil {
 			return prop, nil, err
 		}
@@ -603,16 +595,23 @@ func (s *Service) keepTyped(ctx context.Context, p *access.Principal, conf confe
 	if (Content{Answers: c.Answers}).Equal(Content{Answers: prop.Answers}) {
 		return true, nil
 	}
-	next := *prop
-	next.TrackID, next.Title, next.Abstract, next.Answers = c.TrackID, c.Title, c.Abstract, c.Answers
-	next.Version++
-	next.UpdatedAt = s.now()
-	saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "saved"), nil)
+	next, saved, err := s.saveNext(ctx, p, *prop, c)
 	if err != nil || !saved {
 		return false, err
 	}
 	*prop = next
 	return true, nil
+}
+
+// saveNext writes c as the next version of prop, if prop is still at its version; it reports false,
+// having written nothing, when another save came first.
+func (s *Service) saveNext(ctx context.Context, p *access.Principal, prop Proposal, c Content) (Proposal, bool, error) {
+	next := prop
+	next.FormatID, next.TrackID, next.Title, next.Abstract, next.Answers = c.FormatID, c.TrackID, c.Title, c.Abstract, c.Answers
+	next.Version++
+	next.UpdatedAt = s.now()
+	saved, err := s.store.SaveVersion(ctx, &next, prop.Version, revisionOf(next, p.UserID, "saved"), nil)
+	return next, saved, err
 }
 
 // saveAtOnce is the usual save, the one of a presenter editing their proposal before the deadline,
