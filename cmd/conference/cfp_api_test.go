@@ -61,6 +61,15 @@ func TestProposalAPI(t *testing.T) {
 	if fieldDetail(r.apiResponse, "answers.size") == "" {
 		t.Errorf("no field error for answers.size: %v", r.JSON)
 	}
+	// Mistakes of every kind are said at once: a list for one answer, a question not asked, and a
+	// box ticked with a word.
+	narrative := f.formats["Personal narrative"]
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"answers":{"content_notes":["a","b"],"bogus":"x","support":"maybe"}}`, narrative.ID))
+	for _, field := range []string{"answers.content_notes", "answers.bogus", "answers.support"} {
+		if fieldDetail(r.apiResponse, field) == "" {
+			t.Errorf("three mistakes at once: no error for %s: %d %v", field, r.Status, r.JSON["errors"])
+		}
+	}
 	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"answers":{"size":"Up to a thousand"}}`, ws.ID))
 	if !strings.Contains(fieldDetail(r.apiResponse, "answers.size"), "not one of the options") {
 		t.Errorf("a choice not offered: %v", r.JSON)

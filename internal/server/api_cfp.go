@@ -269,6 +269,35 @@ func plainString(raw json.RawMessage, s *string) bool {
 // service drop or change them: an id the format does not ask, true or false for a question that is
 // not a checkbox, a list for one that takes a single answer. What the answers say (an option not
 // offered, a length) is the service's to check.
+// proposalInput reads a proposal sent to the API. When its answers are of the wrong shape or
+// answer questions the format does not ask, it says so together with what the save of a draft would
+// refuse as well (a choice not offered, say), so that one round of corrections is enough.
+func (s *Server) proposalInput(ctx context.Context, conf conference.Conference, req apiProposalRequest) (submission.Content, error) {
+	content, cerr := req.content()
+	aerr := s.checkAnswers(ctx, conf, req)
+	if cerr == nil && aerr == nil {
+		return content, nil
+	}
+	var all apperr.Fields
+	for i, err := range []error{cerr, aerr, s.opts.Submissions.CheckDraft(ctx, conf, content)} {
+		ae, ok := apperr.As(err)
+		switch {
+		case err == nil:
+		case !ok || ae.Code != apperr.Invalid:
+			if i < 2 {
+				return content, err
+			}
+		default:
+			for _, x := range ae.Fields {
+				if !all.Has(x.Field) {
+					all.Add(x.Field, x.Message)
+				}
+			}
+		}
+	}
+	return content, all.Err()
+}
+
 func (s *Server) checkAnswers(ctx context.Context, conf conference.Conference, r apiProposalRequest) error {
 	if len(r.Answers) == 0 || r.FormatID <= 0 {
 		return nil
@@ -345,11 +374,8 @@ func (s *Server) apiProposalCreate(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	content, err := req.content()
+	content, err := s.proposalInput(c.Request().Context(), conf, req)
 	if err != nil {
-		return err
-	}
-	if err := s.checkAnswers(c.Request().Context(), conf, req); err != nil {
 		return err
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
@@ -429,11 +455,8 @@ func (s *Server) apiProposalSave(c echo.Context) error {
 	if req.Version == 0 {
 		return apperr.Field("version", "Send the version of the proposal you edited, from its last answer.")
 	}
-	content, err := req.content()
+	content, err := s.proposalInput(c.Request().Context(), conf, req)
 	if err != nil {
-		return err
-	}
-	if err := s.checkAnswers(c.Request().Context(), conf, req); err != nil {
 		return err
 	}
 	p, ws, err := s.opts.Submissions.Save(c.Request().Context(), principal(c), conf, id, req.Version, content)

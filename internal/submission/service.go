@@ -400,6 +400,17 @@ func (s *Service) CreateOnce(ctx context.Context, p *access.Principal, conf conf
 	return prop, warns, err == nil, err
 }
 
+// CheckDraft checks content as the save of a draft would, saving nothing: apperr Invalid with what
+// could not be saved, apperr NotFound for a format the call does not have.
+func (s *Service) CheckDraft(ctx context.Context, conf conference.Conference, in Content) error {
+	f, err := s.formatOf(ctx, conf, in.FormatID, false)
+	if err != nil {
+		return err
+	}
+	_, err = s.check(ctx, conf, f, in, false)
+	return err
+}
+
 // MadeWith reports whether the proposal prop, made by an earlier create with the same client key,
 // was made with the content in (as the create keeps it: tidied): a retry of that create, not
 // another proposal sent under a key already used. Later saves of it do not matter.
