@@ -1458,6 +1458,20 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		if _, ok := prop.PresenterOf(p.UserID); ok && accept {
 			return apperr.New(apperr.Conflict, "You already present this proposal.")
 		}
+		if accept && prop.Status != Submitted {
+			// A draft whose deadline passed will never be reviewed, and a withdrawn proposal is
+			// over: there is nothing to join.
+			editable, _, err := s.editableAt(ctx, conf, prop, s.now())
+			switch {
+			case err != nil:
+				return err
+			case prop.Status == Withdrawn:
+				return apperr.Newf(apperr.Forbidden, "“%s” was withdrawn: there is nothing to join. You can decline the invitation.", prop.DisplayTitle())
+			case !editable:
+				return apperr.Newf(apperr.Forbidden, "“%s” was never submitted, and its deadline has passed: there is nothing to join. You can decline the invitation.",
+					prop.DisplayTitle())
+			}
+		}
 		x := inv.Presenter
 		now := s.now()
 		x.Hash, x.AnsweredAt = nil, &now

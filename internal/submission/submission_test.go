@@ -1648,3 +1648,43 @@ func TestFormatChangeTwiceAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestNoJoiningADraftPastItsDeadline: an invitation to a draft whose deadline passed cannot be
+// accepted (the draft will never be reviewed), and can still be declined; one to a submitted
+// proposal can be accepted after the deadline.
+func TestNoJoiningADraftPastItsDeadline(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.clock.set(time.Date(2027, 6, 29, 12, 0, 0, 0, ny)) // the call closes on 30 June
+	owner := f.person("Kwame Mensah", true)
+	draft := f.draft(owner, f.complete())
+	done := f.draft(owner, f.complete())
+	if _, _, err := f.subs.Submit(ctx, owner, f.conf, done.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	secret := func(id int64, who *access.Principal) string {
+		if _, err := f.subs.Invite(ctx, owner, f.conf, id, who.Name, who.Email); err != nil {
+			t.Fatal(err)
+		}
+		var body string
+		_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1`, strings.ToLower(who.Email)).Scan(&body)
+		i := strings.Index(body, "/invitations/")
+		if i < 0 {
+			t.Fatalf("no invitation link in:\n%s", body)
+		}
+		return strings.Fields(body[i+len("/invitations/"):])[0]
+	}
+	late, later := f.person("Ada Late", true), f.person("Bo Later", true)
+	toDraft, toDone := secret(draft.ID, late), secret(done.ID, later)
+	f.clock.set(time.Date(2027, 7, 1, 9, 0, 0, 0, ny))
+	_, err := f.subs.AnswerInvitation(ctx, late, toDraft, true)
+	if !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "was never submitted, and its deadline has passed") {
+		t.Errorf("accepting an invitation to a draft past its deadline: %v", err)
+	}
+	if _, err := f.subs.AnswerInvitation(ctx, late, toDraft, false); err != nil {
+		t.Errorf("declining it: %v", err)
+	}
+	if _, err := f.subs.AnswerInvitation(ctx, later, toDone, true); err != nil {
+		t.Errorf("accepting an invitation to a submitted proposal after the deadline: %v", err)
+	}
+}
