@@ -945,3 +945,36 @@ func TestSessionEndedKeepsTheText(t *testing.T) {
 		t.Errorf("%d proposals saved without a session", n)
 	}
 }
+
+// TestRestoreFromTheProposalPage: a withdrawn proposal's page offers its owner, before the
+// deadline, to make it a draft again; the draft is then listed as one.
+func TestRestoreFromTheProposalPage(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, email := presenter(t, ta, "Lena Ortiz")
+	p := principalOf(t, ta, email)
+	prop, _, err := ta.subs.Create(context.Background(), p, f.conf, submission.CreateInput{Content: submission.Content{FormatID: f.formats["Workshop"].ID, Title: "Second thoughts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.subs.Withdraw(context.Background(), p, f.conf, prop.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := loggedIn(t, ta, email)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID)
+	pg := b.get(page)
+	action, ok := pg.Doc.Find("form:has(button:contains('Restore it as a draft'))").Attr("action")
+	if !ok || action != page+"/restore" {
+		t.Fatalf("the withdrawn proposal's page offers no restoration: %q", pg.Doc.Find(".panel").First().Text())
+	}
+	if pg = b.post(page, action, url.Values{}); pg.Status != http.StatusSeeOther {
+		t.Fatalf("restore: %d %s", pg.Status, pg.problem())
+	}
+	pg = b.get(page)
+	if got := pg.Doc.Find(".status").First().Text(); got != "Draft, not submitted" || !strings.HasPrefix(pg.Doc.Find(".flash").Text(), "The proposal is a draft again.") {
+		t.Errorf("after the restoration: status %q, %q", got, pg.Doc.Find(".flash").Text())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND status = 'draft' AND withdrawn_at IS NULL`, prop.ID); n != 1 {
+		t.Error("the proposal is not a draft again")
+	}
+}

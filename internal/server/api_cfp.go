@@ -491,6 +491,23 @@ func (s *Server) apiProposalSubmit(c echo.Context) error {
 	return s.apiProposalResult(c, http.StatusOK, p, ws)
 }
 
+// apiProposalRestore makes a withdrawn proposal a draft again.
+func (s *Server) apiProposalRestore(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.opts.Submissions.Restore(c.Request().Context(), principal(c), conf, id)
+	if err != nil {
+		return err
+	}
+	return s.apiProposalResult(c, http.StatusOK, p, nil)
+}
+
 func (s *Server) apiProposalWithdraw(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {

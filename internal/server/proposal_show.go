@@ -27,8 +27,10 @@ type proposalPage struct {
 	Editable  bool
 	Presenter bool // the viewer presents it
 	Owner     bool // the viewer made it
-	Problems  []apperr.FieldError
-	Warnings  []submission.Warning
+	// Restorable: withdrawn, it can be made a draft again (by its owner), before its deadline.
+	Restorable bool
+	Problems   []apperr.FieldError
+	Warnings   []submission.Warning
 	// Revisions is the saved versions, newest first, each with its texts.
 	Revisions []revisionView
 	Invite    inviteForm
@@ -89,6 +91,10 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 	}
 	if prop.Status != submission.Withdrawn {
 		if p.Problems, p.Warnings, err = s.opts.Submissions.Readiness(ctx, conf, prop, principal(c).UserID); err != nil {
+			return p, err
+		}
+	} else if p.Owner {
+		if p.Restorable, err = s.opts.Submissions.Restorable(ctx, conf, prop); err != nil {
 			return p, err
 		}
 	}
@@ -181,6 +187,19 @@ func (s *Server) proposalWithdraw(c echo.Context) error {
 	}
 	s.flash(c, "The proposal is withdrawn. It will not be reviewed.")
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/proposals")
+}
+
+// proposalRestore makes a withdrawn proposal a draft again.
+func (s *Server) proposalRestore(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.opts.Submissions.Restore(c.Request().Context(), principal(c), conf, prop.ID); err != nil {
+		return err
+	}
+	s.flash(c, "The proposal is a draft again. It is not submitted: submit it before the deadline to have it reviewed.")
+	return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
 }
 
 // presenterInvite invites a co-presenter from the proposal's page.

@@ -968,6 +968,52 @@ func checkPresenters(prop Proposal, f cfp.Format, by int64) error {
 	return fe.Err()
 }
 
+// Restorable reports whether a withdrawn proposal may be restored as a draft now: no decision was
+// made on it and its deadline has not passed.
+func (s *Service) Restorable(ctx context.Context, conf conference.Conference, prop Proposal) (bool, error) {
+	if prop.Status != Withdrawn || prop.Decision != "" {
+		return false, nil
+	}
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return false, err
+	}
+	return !s.now().After(Deadline(call, prop)), nil
+}
+
+// Restore makes a withdrawn proposal a draft again, before its deadline, to be submitted anew; only
+// the presenter who made it may. Restoring a proposal that is not withdrawn changes nothing. Returns
+// apperr Forbidden (not the owner, a decision made, the deadline passed) and NotFound.
+func (s *Service) Restore(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Proposal, error) {
+	var prop Proposal
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var me Presenter
+		var err error
+		if prop, me, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
+			return err
+		}
+		if prop.Status != Withdrawn {
+			return nil
+		}
+		if !me.IsOwner {
+			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can restore it.")
+		}
+		if prop.Decision != "" {
+			return apperr.New(apperr.Forbidden, "A decision has been made on this proposal, so it can no longer be restored; write to the organizers.")
+		}
+		call, err := s.calls.Call(ctx, conf)
+		if err != nil {
+			return err
+		}
+		if d := Deadline(call, prop); s.now().After(d) {
+			return apperr.Newf(apperr.Forbidden, "The deadline for proposals passed on %s, so a withdrawn proposal can no longer be restored; write to the organizers.",
+				FormatTime(d, conf.Location()))
+		}
+		return s.saveStatus(ctx, p, conf, &prop, "restored", func(time.Time) { prop.Status, prop.WithdrawnAt, prop.SubmittedAt = Draft, nil, nil }, s.now())
+	})
+	return prop, err
+}
+
 // Withdraw withdraws a proposal, after the deadline too; only its owner may. Withdrawing again
 // changes nothing. Presenters are told by email. apperr NotFound, Forbidden.
 func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Proposal, error) {

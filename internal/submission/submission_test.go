@@ -1688,3 +1688,52 @@ func TestNoJoiningADraftPastItsDeadline(t *testing.T) {
 		t.Errorf("accepting an invitation to a submitted proposal after the deadline: %v", err)
 	}
 }
+
+// TestRestoreAWithdrawnProposal: the owner makes a withdrawn proposal a draft again before its
+// deadline, a version of its own; a co-presenter may not; after the deadline no one may.
+func TestRestoreAWithdrawnProposal(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner := f.person("Kwame Mensah", true)
+	co := f.person("Amara Okafor", true)
+	prop := f.draft(owner, f.complete())
+	f.coPresent(owner, co, prop.ID)
+	if _, _, err := f.subs.Submit(ctx, owner, f.conf, prop.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	withdrawn, err := f.subs.Withdraw(ctx, owner, f.conf, prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := f.subs.Restorable(ctx, f.conf, withdrawn); !ok || err != nil {
+		t.Errorf("restorable before the deadline: %v %v", ok, err)
+	}
+	if _, err := f.subs.Restore(ctx, co, f.conf, prop.ID); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("a co-presenter restores: %v", err)
+	}
+	got, err := f.subs.Restore(ctx, owner, f.conf, prop.ID)
+	if err != nil || got.Status != submission.Draft || got.WithdrawnAt != nil || got.SubmittedAt != nil || got.Version != withdrawn.Version+1 {
+		t.Fatalf("restored: %+v %v", got, err)
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1 AND note = 'restored' AND status = 'draft'`, prop.ID); n != 1 {
+		t.Errorf("%d revisions of the restoration", n)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'proposal.restored' AND subject = $1`, fmt.Sprintf("proposal:%d", prop.ID)); n != 1 {
+		t.Errorf("%d audit entries of the restoration", n)
+	}
+	if again, err := f.subs.Restore(ctx, owner, f.conf, prop.ID); err != nil || again.Version != got.Version {
+		t.Errorf("restoring a draft: version %d, %v", again.Version, err)
+	}
+	if _, _, err := f.subs.Submit(ctx, owner, f.conf, prop.ID, 0); err != nil {
+		t.Errorf("submitting it anew: %v", err)
+	}
+
+	// After the deadline a withdrawn proposal stays withdrawn.
+	if _, err := f.subs.Withdraw(ctx, owner, f.conf, prop.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.set(time.Date(2027, 7, 1, 9, 0, 0, 0, ny))
+	if _, err := f.subs.Restore(ctx, owner, f.conf, prop.ID); !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "can no longer be restored") {
+		t.Errorf("restoring after the deadline: %v", err)
+	}
+}
