@@ -144,6 +144,14 @@ func TestBrowserSubmitterPath(t *testing.T) {
 	c.wantText("td .status", "Submitted")
 	c.audit("your proposals")
 
+	// Removing a co-presenter is asked on a page of its own; going back changes nothing.
+	c.open(draftPath)
+	c.follow(chromedp.Click(chromedp.CSS(`.presenters a[href$="/remove"]`)))
+	c.wantText("h1", "Remove ")
+	c.audit("remove a co-presenter")
+	c.follow(chromedp.Click(chromedp.CSS(`main form a`)))
+	c.wantText(".presenters", "Tomás Ramírez")
+
 	// The deadline passes while the page is open: it becomes read-only.
 	call, _ := ta.calls.Call(context.Background(), f.conf)
 	loc := f.conf.Location()

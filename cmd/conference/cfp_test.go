@@ -330,11 +330,20 @@ func TestSubmitterPath(t *testing.T) {
 	if p.Doc.Find(`a[href="`+page+`/edit"]`).Length() != 0 {
 		t.Error("the page offers to edit after the deadline")
 	}
-	if p.Doc.Find(`form[action$="/remove"]`).Length() != 0 {
+	if p.Doc.Find(`a[href$="/remove"]`).Length() != 0 {
 		t.Error("the owner is offered to remove a presenter after the deadline")
 	}
-	if got := sb.get(page).Doc.Find(`form[action$="/remove"] button`).Text(); got != "Leave this proposal" {
-		t.Errorf("the co-presenter's way to leave after the deadline: %q", got)
+	leave, _ := sb.get(page).Doc.Find(`a[href$="/remove"]:contains('Leave this proposal')`).Attr("href")
+	if leave == "" {
+		t.Error("the co-presenter has no way to leave after the deadline")
+	}
+	// Leaving is asked first, on a page of its own (it works without the script); the owner may
+	// not remove anyone after the deadline, and is sent back.
+	if p = sb.get(leave); p.Doc.Find("h1").Text() != "Leave “Feedback without bias”?" || p.Doc.Find(`form[action="`+leave+`"] button`).Text() != "Yes, leave it" {
+		t.Errorf("the page that asks before leaving: %d %q", p.Status, p.Doc.Find("h1").Text())
+	}
+	if p = b.get(leave); p.Status != http.StatusSeeOther {
+		t.Errorf("the owner's page to remove a presenter after the deadline: %d", p.Status)
 	}
 	if p = b.get(page + "/edit"); p.Status != http.StatusSeeOther {
 		t.Errorf("the edit form after the deadline: %d", p.Status)

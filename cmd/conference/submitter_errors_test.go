@@ -112,13 +112,18 @@ func TestSubmitterErrorsLeadSomewhere(t *testing.T) {
 	}
 	invited := count(t, ta, `SELECT id FROM proposal_presenters WHERE proposal_id = $1 AND NOT is_owner`, id)
 	remove := fmt.Sprintf("%s/presenters/%d/remove", page, invited)
-	if p = b.get(page); p.Doc.Find(`form[action="`+remove+`"]`).Length() != 1 {
+	if p = b.get(page); p.Doc.Find(`a[href="`+remove+`"]`).Length() != 1 {
 		t.Error("a draft does not offer to remove its invited presenter")
+	}
+	// Asked first, on a page of its own.
+	if p = b.get(remove); p.Doc.Find("h1").Text() != "Remove Sam Achebe from “"+p.Doc.Find(".breadcrumb a").Text()+"”?" ||
+		!strings.Contains(p.Doc.Find(".lead").Text(), "Their invitation stops working.") || p.Doc.Find(`form[action="`+remove+`"]`).Length() != 1 {
+		t.Errorf("the page that asks before removing: %d %q", p.Status, p.Doc.Find("h1").Text())
 	}
 	if p = b.post(page+"/withdraw", page+"/withdraw", url.Values{}); p.Status != http.StatusSeeOther {
 		t.Fatalf("withdraw: %d %s", p.Status, p.problem())
 	}
-	if p = b.get(page); p.Doc.Find(`form[action="`+remove+`"]`).Length() != 0 {
+	if p = b.get(page); p.Doc.Find(`a[href="`+remove+`"]`).Length() != 0 {
 		t.Error("a withdrawn proposal offers to remove a presenter")
 	}
 	p = b.post(page, remove, url.Values{})

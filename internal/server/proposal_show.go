@@ -222,6 +222,45 @@ func (s *Server) presenterInvite(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, proposalURL(p.Conference, p.Proposal.ID)+"#presenters")
 }
 
+// presenterRemovePage asks before a co-presenter is taken off, or leaves (Self).
+type presenterRemovePage struct {
+	confBase
+	Proposal  submission.Proposal
+	Presenter submission.Presenter
+	Self      bool
+}
+
+// presenterRemoveConfirm asks before a co-presenter is taken off or leaves: the page works without
+// the script, as the withdrawal's does. Who may not do it is sent back to the proposal.
+func (s *Server) presenterRemoveConfirm(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	pid, _ := strconv.ParseInt(c.Param("pid"), 10, 64)
+	var x submission.Presenter
+	for _, y := range prop.Presenters {
+		if y.ID == pid && !y.IsOwner {
+			x = y
+		}
+	}
+	me, presents := prop.PresenterOf(principal(c).UserID)
+	self := x.ID != 0 && me.ID == x.ID
+	editable, _, err := s.opts.Submissions.Editable(c.Request().Context(), conf, prop)
+	if err != nil {
+		return err
+	}
+	if x.ID == 0 || !presents || !self && !(me.IsOwner && editable) {
+		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID)+"#presenters")
+	}
+	title := "Remove " + x.Name
+	if self {
+		title = "Leave " + prop.DisplayTitle()
+	}
+	p := presenterRemovePage{confBase: s.confBase(c, conf, title, ""), Proposal: prop, Presenter: x, Self: self}
+	return s.render(c, http.StatusOK, "presenter_remove", &p)
+}
+
 // presenterRemove takes a co-presenter off, or lets one leave.
 func (s *Server) presenterRemove(c echo.Context) error {
 	conf, prop, err := s.loadProposal(c)

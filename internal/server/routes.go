@@ -99,6 +99,7 @@ func (s *Server) routes() error {
 	props.POST("/:id/withdraw", s.proposalWithdraw)
 	props.POST("/:id/restore", s.proposalRestore)
 	props.POST("/:id/presenters", s.presenterInvite)
+	props.GET("/:id/presenters/:pid/remove", s.presenterRemoveConfirm)
 	props.POST("/:id/presenters/:pid/remove", s.presenterRemove)
 	props.POST("/:id/participation", s.proposalParticipation)
 	e.GET("/invitations/:token", s.invitationShow)
