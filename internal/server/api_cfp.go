@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
@@ -491,37 +492,23 @@ func (s *Server) apiProposalSubmit(c echo.Context) error {
 	return s.apiProposalResult(c, http.StatusOK, p, ws)
 }
 
-// apiProposalRestore makes a withdrawn proposal a draft again.
-func (s *Server) apiProposalRestore(c echo.Context) error {
-	conf, err := s.loadConference(c)
-	if err != nil {
-		return err
+// apiProposalStatus answers a change of a proposal's status (withdraw, restore) with the proposal.
+func (s *Server) apiProposalStatus(change func(context.Context, *access.Principal, conference.Conference, int64) (submission.Proposal, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		conf, err := s.loadConference(c)
+		if err != nil {
+			return err
+		}
+		id, err := proposalID(c)
+		if err != nil {
+			return err
+		}
+		p, err := change(c.Request().Context(), principal(c), conf, id)
+		if err != nil {
+			return err
+		}
+		return s.apiProposalResult(c, http.StatusOK, p, nil)
 	}
-	id, err := proposalID(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.opts.Submissions.Restore(c.Request().Context(), principal(c), conf, id)
-	if err != nil {
-		return err
-	}
-	return s.apiProposalResult(c, http.StatusOK, p, nil)
-}
-
-func (s *Server) apiProposalWithdraw(c echo.Context) error {
-	conf, err := s.loadConference(c)
-	if err != nil {
-		return err
-	}
-	id, err := proposalID(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.opts.Submissions.Withdraw(c.Request().Context(), principal(c), conf, id)
-	if err != nil {
-		return err
-	}
-	return s.apiProposalResult(c, http.StatusOK, p, nil)
 }
 
 type apiRevision struct {

@@ -971,14 +971,31 @@ func checkPresenters(prop Proposal, f cfp.Format, by int64) error {
 // Restorable reports whether a withdrawn proposal may be restored as a draft now: no decision was
 // made on it and its deadline has not passed.
 func (s *Service) Restorable(ctx context.Context, conf conference.Conference, prop Proposal) (bool, error) {
-	if prop.Status != Withdrawn || prop.Decision != "" {
+	if prop.Status != Withdrawn {
 		return false, nil
+	}
+	err := s.restoreRefused(ctx, conf, prop)
+	if apperr.Is(err, apperr.Forbidden) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// restoreRefused is apperr Forbidden, saying why, when a decision was made on the proposal or its
+// deadline passed.
+func (s *Service) restoreRefused(ctx context.Context, conf conference.Conference, prop Proposal) error {
+	if prop.Decision != "" {
+		return apperr.New(apperr.Forbidden, "A decision has been made on this proposal, so it can no longer be restored; write to the organizers.")
 	}
 	call, err := s.calls.Call(ctx, conf)
 	if err != nil {
-		return false, err
+		return err
 	}
-	return !s.now().After(Deadline(call, prop)), nil
+	if d := Deadline(call, prop); s.now().After(d) {
+		return apperr.Newf(apperr.Forbidden, "The deadline for proposals passed on %s, so a withdrawn proposal can no longer be restored; write to the organizers.",
+			FormatTime(d, conf.Location()))
+	}
+	return nil
 }
 
 // Restore makes a withdrawn proposal a draft again, before its deadline, to be submitted anew; only
@@ -998,16 +1015,8 @@ func (s *Service) Restore(ctx context.Context, p *access.Principal, conf confere
 		if !me.IsOwner {
 			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can restore it.")
 		}
-		if prop.Decision != "" {
-			return apperr.New(apperr.Forbidden, "A decision has been made on this proposal, so it can no longer be restored; write to the organizers.")
-		}
-		call, err := s.calls.Call(ctx, conf)
-		if err != nil {
+		if err := s.restoreRefused(ctx, conf, prop); err != nil {
 			return err
-		}
-		if d := Deadline(call, prop); s.now().After(d) {
-			return apperr.Newf(apperr.Forbidden, "The deadline for proposals passed on %s, so a withdrawn proposal can no longer be restored; write to the organizers.",
-				FormatTime(d, conf.Location()))
 		}
 		return s.saveStatus(ctx, p, conf, &prop, "restored", func(time.Time) { prop.Status, prop.WithdrawnAt, prop.SubmittedAt = Draft, nil, nil }, s.now())
 	})
