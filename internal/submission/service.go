@@ -974,7 +974,7 @@ func (s *Service) Restorable(ctx context.Context, conf conference.Conference, pr
 	if prop.Status != Withdrawn {
 		return false, nil
 	}
-	err := s.restoreRefused(ctx, conf, prop)
+	_, err := s.restoreRefused(ctx, conf, prop)
 	if apperr.Is(err, apperr.Forbidden) {
 		return false, nil
 	}
@@ -982,25 +982,28 @@ func (s *Service) Restorable(ctx context.Context, conf conference.Conference, pr
 }
 
 // restoreRefused is apperr Forbidden, saying why, when a decision was made on the proposal or its
-// deadline passed.
-func (s *Service) restoreRefused(ctx context.Context, conf conference.Conference, prop Proposal) error {
+// deadline passed; otherwise it returns the proposal's deadline.
+func (s *Service) restoreRefused(ctx context.Context, conf conference.Conference, prop Proposal) (time.Time, error) {
 	if prop.Decision != "" {
-		return apperr.New(apperr.Forbidden, "A decision has been made on this proposal, so it can no longer be restored; write to the organizers.")
+		return time.Time{}, apperr.New(apperr.Forbidden, "A decision has been made on this proposal, so it can no longer be restored; write to the organizers.")
 	}
 	call, err := s.calls.Call(ctx, conf)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
-	if d := Deadline(call, prop); s.now().After(d) {
-		return apperr.Newf(apperr.Forbidden, "The deadline for proposals passed on %s, so a withdrawn proposal can no longer be restored; write to the organizers.",
+	d := Deadline(call, prop)
+	if s.now().After(d) {
+		return d, apperr.Newf(apperr.Forbidden, "The deadline for proposals passed on %s, so a withdrawn proposal can no longer be restored; write to the organizers.",
 			FormatTime(d, conf.Location()))
 	}
-	return nil
+	return d, nil
 }
 
 // Restore makes a withdrawn proposal a draft again, before its deadline, to be submitted anew; only
-// the presenter who made it may. Restoring a proposal that is not withdrawn changes nothing. Returns
-// apperr Forbidden (not the owner, a decision made, the deadline passed) and NotFound.
+// the presenter who made it may. Restoring a proposal that is not withdrawn changes nothing. The
+// presenters who were told of the withdrawal (it had been submitted) are told of the restoration
+// by email. Returns apperr Forbidden (not the owner, a decision made, the deadline passed) and
+// NotFound.
 func (s *Service) Restore(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Proposal, error) {
 	var prop Proposal
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
@@ -1015,12 +1018,39 @@ func (s *Service) Restore(ctx context.Context, p *access.Principal, conf confere
 		if !me.IsOwner {
 			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can restore it.")
 		}
-		if err := s.restoreRefused(ctx, conf, prop); err != nil {
+		deadline, err := s.restoreRefused(ctx, conf, prop)
+		if err != nil {
 			return err
 		}
-		return s.saveStatus(ctx, p, conf, &prop, "restored", func(time.Time) { prop.Status, prop.WithdrawnAt, prop.SubmittedAt = Draft, nil, nil }, s.now())
+		wasSubmitted := prop.SubmittedAt != nil
+		if err := s.saveStatus(ctx, p, conf, &prop, "restored", func(time.Time) { prop.Status, prop.WithdrawnAt, prop.SubmittedAt = Draft, nil, nil }, s.now()); err != nil {
+			return err
+		}
+		if !wasSubmitted {
+			return nil
+		}
+		return s.tellPresenters(ctx, conf, prop, "proposal-restored", "proposal_restored", func(x Presenter) any {
+			return RestoredMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), By: p.Name,
+				Link: s.baseURL + proposalPath(conf, prop.ID), Deadline: FormatTime(deadline, conf.Location())}
+		})
 	})
 	return prop, err
+}
+
+// tellPresenters queues a message of template to each presenter of prop who accepted, keyed by
+// event, the proposal's version and the presenter, so that the same change is told once and a
+// later one again.
+func (s *Service) tellPresenters(ctx context.Context, conf conference.Conference, prop Proposal, event, template string, data func(Presenter) any) error {
+	for _, x := range prop.Presenters {
+		if x.Status != Accepted {
+			continue
+		}
+		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("%s:%d:%d:%d", event, prop.ID, prop.Version, x.ID),
+			ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: template, Data: data(x)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Withdraw withdraws a proposal, after the deadline too; only its owner may. Withdrawing again
@@ -1043,20 +1073,23 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 		if err := s.saveStatus(ctx, p, conf, &prop, "withdrawn", func(now time.Time) { prop.Status, prop.WithdrawnAt = Withdrawn, &now }, s.now()); err != nil {
 			return err
 		}
-		if wasSubmitted {
-			for _, x := range prop.Presenters {
-				if x.Status != Accepted {
-					continue
-				}
-				if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("proposal-withdrawn:%d:%d", prop.ID, x.ID),
-					ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_withdrawn",
-					Data: WithdrawnMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), By: p.Name,
-						Link: s.baseURL + proposalPath(conf, prop.ID)}}); err != nil {
-					return err
-				}
-			}
+		if !wasSubmitted {
+			return nil
 		}
-		return nil
+		restorable := ""
+		if deadline, err := s.restoreRefused(ctx, conf, prop); err == nil {
+			restorable = FormatTime(deadline, conf.Location())
+		} else if !apperr.Is(err, apperr.Forbidden) {
+			return err
+		}
+		return s.tellPresenters(ctx, conf, prop, "proposal-withdrawn", "proposal_withdrawn", func(x Presenter) any {
+			owner := prop.Owner().Name
+			if x.IsOwner {
+				owner = "you"
+			}
+			return WithdrawnMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), By: p.Name, Owner: owner,
+				Link: s.baseURL + proposalPath(conf, prop.ID), RestorableUntil: restorable}
+		})
 	})
 	return prop, err
 }
@@ -1079,8 +1112,12 @@ type (
 	}
 	// FieldCopy is one answered field in a copy of a proposal.
 	FieldCopy struct{ Label, Value string }
-	// WithdrawnMail is the data of the "proposal_withdrawn" template.
-	WithdrawnMail struct{ Name, Conference, Title, By, Link string }
+	// WithdrawnMail is the data of the "proposal_withdrawn" template. RestorableUntil is the
+	// deadline until which Owner may restore the proposal, or empty when it cannot be.
+	WithdrawnMail struct{ Name, Conference, Title, By, Owner, Link, RestorableUntil string }
+	// RestoredMail is the data of the "proposal_restored" template: a withdrawn proposal is a draft
+	// again, to be submitted before Deadline.
+	RestoredMail struct{ Name, Conference, Title, By, Link, Deadline string }
 	// InvitationMail is the data of the "presenter_invitation" template.
 	InvitationMail struct {
 		Name, Conference, Title, Format, InvitedBy, Link, Expires string

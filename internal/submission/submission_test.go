@@ -1724,15 +1724,42 @@ func TestRestoreAWithdrawnProposal(t *testing.T) {
 	if again, err := f.subs.Restore(ctx, owner, f.conf, prop.ID); err != nil || again.Version != got.Version {
 		t.Errorf("restoring a draft: version %d, %v", again.Version, err)
 	}
+	// Each presenter was told of the withdrawal, how it can be undone, and of the restoration.
+	for _, who := range []*access.Principal{owner, co} {
+		var subject, body string
+		_ = f.db.SQL.QueryRow(`SELECT subject, body_text FROM email_messages WHERE recipient = $1 AND event_key LIKE $2`,
+			strings.ToLower(who.Email), fmt.Sprintf("proposal-withdrawn:%d:%%", prop.ID)).Scan(&subject, &body)
+		can := "Kwame Mensah can restore it"
+		if who == owner {
+			can = "you can restore it"
+		}
+		if !strings.HasPrefix(subject, "Withdrawn: ") || !strings.Contains(body, "until Wednesday 30 June 2027, 23:59") || !strings.Contains(body, can) {
+			t.Errorf("%s's withdrawal notice: %q\n%s", who.Name, subject, body)
+		}
+		_ = f.db.SQL.QueryRow(`SELECT subject, body_text FROM email_messages WHERE recipient = $1 AND event_key LIKE $2`,
+			strings.ToLower(who.Email), fmt.Sprintf("proposal-restored:%d:%%", prop.ID)).Scan(&subject, &body)
+		if !strings.HasPrefix(subject, "Restored as a draft: ") || !strings.Contains(body, "Kwame Mensah restored the proposal") ||
+			!strings.Contains(body, "submitted again before the deadline, Wednesday 30 June 2027, 23:59") {
+			t.Errorf("%s's restoration notice: %q\n%s", who.Name, subject, body)
+		}
+	}
 	if _, _, err := f.subs.Submit(ctx, owner, f.conf, prop.ID, 0); err != nil {
 		t.Errorf("submitting it anew: %v", err)
 	}
 
-	// After the deadline a withdrawn proposal stays withdrawn.
+	// After the deadline a withdrawn proposal stays withdrawn, and a second withdrawal is told
+	// again, without an offer to restore it.
+	f.clock.set(time.Date(2027, 7, 1, 9, 0, 0, 0, ny))
 	if _, err := f.subs.Withdraw(ctx, owner, f.conf, prop.ID); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.set(time.Date(2027, 7, 1, 9, 0, 0, 0, ny))
+	var body string
+	_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1 AND event_key LIKE $2 ORDER BY id DESC LIMIT 1`,
+		strings.ToLower(co.Email), fmt.Sprintf("proposal-withdrawn:%d:%%", prop.ID)).Scan(&body)
+	if n := f.count(`SELECT count(*) FROM email_messages WHERE recipient = $1 AND event_key LIKE $2`, strings.ToLower(co.Email),
+		fmt.Sprintf("proposal-withdrawn:%d:%%", prop.ID)); n != 2 || !strings.Contains(body, "write to the organizers") || strings.Contains(body, "restore") {
+		t.Errorf("%d withdrawal notices; the last:\n%s", n, body)
+	}
 	if _, err := f.subs.Restore(ctx, owner, f.conf, prop.ID); !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "can no longer be restored") {
 		t.Errorf("restoring after the deadline: %v", err)
 	}
