@@ -201,7 +201,14 @@ func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submi
 	if prop.ID == 0 {
 		st, err := s.callState(c, call)
 		p.Deadline = st.Deadline
-		return p, err
+		if err != nil || form.Access == "" {
+			return p, err
+		}
+		// A proposal started with an access link has the link's time, when that is later.
+		if l, lerr := s.opts.Calls.CheckAccessLink(ctx, conf, form.Access); lerr == nil && l.ExpiresAt.After(p.Deadline) {
+			p.Deadline = l.ExpiresAt
+		}
+		return p, nil
 	}
 	p.Deadline = submission.Deadline(call, prop)
 	return p, nil
