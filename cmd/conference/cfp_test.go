@@ -725,6 +725,9 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if p = b.post(mp, mp+"/extend", url.Values{"until": {"2031-07-15T12:00"}}); p.Status != http.StatusSeeOther {
 		t.Errorf("extend: %d %s", p.Status, p.problem())
 	}
+	if got := b.get(mp).Doc.Find(".flash").Text(); got != "The proposal can now be changed until Tuesday 15 July 2031, 12:00 EDT." {
+		t.Errorf("after the extension: %q", got)
+	}
 
 	// Extensions for people, and an access link used after the call closed.
 	p = b.post(base+"/extensions", base+"/extensions", url.Values{"email": {"nobody@example.org"}, "until": {"2031-07-10T23:59"}})
@@ -754,6 +757,11 @@ func TestOrganizerManagesCall(t *testing.T) {
 	start, _ := p.Doc.Find(`main a.button`).Attr("href")
 	if p.Status != http.StatusOK || !strings.Contains(start, "access=") {
 		t.Fatalf("the link's page: %d %q", p.Status, start)
+	}
+	// The form of a proposal started with the link gives the link's deadline, not the call's.
+	p = gb.get(start + "&format=" + strconv.FormatInt(f.formats["Workshop"].ID, 10))
+	if got := p.Doc.Find("main strong").First().Text(); p.Status != http.StatusOK || got != "Friday 1 August 2031, 12:00 EDT" {
+		t.Errorf("the deadline on the link's form: %d %q", p.Status, got)
 	}
 	form = workshopForm(f, "An invited panel")
 	form.Set("action", "submit")
@@ -985,5 +993,64 @@ func TestRestoreFromTheProposalPage(t *testing.T) {
 	}
 	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND status = 'draft' AND withdrawn_at IS NULL`, prop.ID); n != 1 {
 		t.Error("the proposal is not a draft again")
+	}
+}
+
+// TestExtensionForAPersonSaysWhatItCovers: an extension for a person covers the proposals they
+// make; the list says how many, and how many they present that others made, which keep their own
+// deadlines, on the page and in the API.
+func TestExtensionForAPersonSaysWhatItCovers(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	_, xEmail := presenter(t, ta, "Xiomara Diaz")
+	_, yEmail := presenter(t, ta, "Yusuf Bello")
+	submitPosterAs(t, ta, f, xEmail, "Mentoring across difference")
+	theirs := submitPosterAs(t, ta, f, yEmail, "Holistic admissions, five years on")
+	if _, err := ta.subs.Invite(ctx, principalOf(t, ta, yEmail), f.conf, theirs.ID, "Xiomara Diaz", xEmail); err != nil {
+		t.Fatal(err)
+	}
+	invitation := linkIn(t, ta.waitMail(xEmail, "Yusuf Bello invites you to co-present at "+f.conf.Name), "/invitations/")
+	if _, err := ta.subs.AnswerInvitation(ctx, principalOf(t, ta, xEmail), invitation[strings.LastIndex(invitation, "/")+1:], true); err != nil {
+		t.Fatal(err)
+	}
+
+	b := loggedIn(t, ta, f.organizer)
+	base := "/c/" + f.conf.Slug + "/manage/extensions"
+	p := b.get(base)
+	if !strings.Contains(p.Doc.Find("main").Text(), "No email is sent: tell the person yourself.") {
+		t.Error("the page does not say that no email is sent")
+	}
+	if p = b.post(base, base, url.Values{"email": {xEmail}, "until": {"2031-07-10T23:59"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("grant: %d %s", p.Status, p.problem())
+	}
+	p = b.get(base)
+	row := p.Doc.Find("#ext-caption").Parent().Find("tr:contains('Xiomara Diaz')")
+	if got := strings.TrimSpace(row.Find("td").Eq(2).Text()); got != "1 made; presents 1 made by others, which keep their own deadline" {
+		t.Errorf("the extension's proposals: %q", got)
+	}
+	token, _ := apiToken(t, ta, f.organizer)
+	r := sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.conf.Slug+"/manage/extensions", token, "")
+	list, _ := r.JSON["extensions"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["made"] != 1.0 || list[0].(map[string]any)["presents"] != 1.0 {
+		t.Errorf("the API's list: %d %v", r.Status, r.JSON)
+	}
+
+	// Taken back, by name; a second time (a double click) is said.
+	revoke, _ := row.Find("form").Attr("action")
+	for _, want := range []string{"The extension of Xiomara Diaz is taken back: the proposals they made have the call's deadline again, unless a proposal has a deadline of its own.",
+		"That extension was already taken back."} {
+		if p = b.post(base, revoke, url.Values{}); p.Status != http.StatusSeeOther {
+			t.Fatalf("take back: %d %s", p.Status, p.problem())
+		}
+		if got := b.get(base).Doc.Find(".flash").Text(); got != want {
+			t.Errorf("after taking it back: %q", got)
+		}
+	}
+
+	// A link for a number of proposals too large to read is told the range.
+	p = b.post(base, "/c/"+f.conf.Slug+"/manage/links", url.Values{"label": {"Panel"}, "expires_at": {"2031-08-01T12:00"}, "max_uses": {"99999999999999999999999"}})
+	if got := p.fieldError("max_uses"); got != "Allow between 1 and 1000 proposals through the link." {
+		t.Errorf("a huge number of uses: %d %q", p.Status, got)
 	}
 }

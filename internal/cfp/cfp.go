@@ -112,6 +112,9 @@ type Extension struct {
 	Reason       string
 	GrantedBy    *int64
 	CreatedAt    time.Time
+	// Made counts the person's proposals to the conference, which the extension covers; Presents
+	// those made by others that the person presents, which keep their own deadlines. Listing only.
+	Made, Presents int
 }
 
 // AccessLink lets whoever holds it start a proposal outside the call's window, until it expires or

@@ -909,8 +909,9 @@ func (s *Service) Extensions(ctx context.Context, p *access.Principal, conf conf
 const noAccount = "No account uses this address. The person needs an account to propose; ask them to sign up first."
 
 // GrantExtension gives the person with the address a later deadline (a LocalLayout time in the
-// conference's time zone) for all their proposals, replacing any earlier extension. Returns apperr
-// Invalid (fields "email", "until", "reason") and the policy's errors.
+// conference's time zone) for the proposals they make (not those others made that they present),
+// replacing any earlier extension. Returns apperr Invalid (fields "email", "until", "reason") and
+// the policy's errors.
 func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf conference.Conference, email, until, reason string) (Extension, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Extension{}, err

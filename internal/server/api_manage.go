@@ -283,6 +283,9 @@ type apiExtension struct {
 	Email  string `json:"email"`
 	Until  string `json:"until"`
 	Reason string `json:"reason"`
+	// Made and Presents: see cfp.Extension (listing only).
+	Made     *int `json:"made,omitempty"`
+	Presents *int `json:"presents,omitempty"`
 }
 
 func (s *Server) apiExtensions(c echo.Context) error {
@@ -298,7 +301,8 @@ func (s *Server) apiExtensions(c echo.Context) error {
 		Extensions []apiExtension `json:"extensions"`
 	}{Extensions: make([]apiExtension, len(list))}
 	for i, e := range list {
-		out.Extensions[i] = apiExtension{ID: e.ID, Name: e.UserName, Email: e.UserEmail, Until: stampIn(e.Until, conf.Location()), Reason: e.Reason}
+		out.Extensions[i] = apiExtension{ID: e.ID, Name: e.UserName, Email: e.UserEmail, Until: stampIn(e.Until, conf.Location()), Reason: e.Reason,
+			Made: &e.Made, Presents: &e.Presents}
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -3,11 +3,13 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
 )
 
@@ -20,7 +22,7 @@ type grantForm struct {
 type linkForm struct {
 	Label     string `form:"label" validate:"max=400"`
 	ExpiresAt string `form:"expires_at" validate:"max=40"`
-	MaxUses   string `form:"max_uses" validate:"max=10"`
+	MaxUses   string `form:"max_uses"` // any text: the service says the range when it is not a number in it
 }
 
 // manageExtensionsPage lists the extensions granted to people and the access links, with the forms
@@ -77,7 +79,7 @@ func (s *Server) manageExtensionGrant(c echo.Context) error {
 	if err != nil {
 		return s.renderForm(c, "manage_extensions", &p, err)
 	}
-	s.flash(c, e.UserName+" can now propose and edit until "+inzone(e.Until, p.Loc)+".")
+	s.flash(c, e.UserName+" can now propose, and edit the proposals they make, until "+inzone(e.Until, p.Loc)+".")
 	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/extensions")
 }
 
@@ -87,10 +89,21 @@ func (s *Server) manageExtensionRevoke(c echo.Context) error {
 		return err
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id); err != nil {
+	ctx := c.Request().Context()
+	list, err := s.opts.Calls.Extensions(ctx, principal(c), conf)
+	if err != nil {
 		return err
 	}
-	s.flash(c, "The extension is taken back.")
+	i := slices.IndexFunc(list, func(e cfp.Extension) bool { return e.ID == id })
+	if i < 0 {
+		// Taken back already (a double click), or never granted.
+		s.flash(c, "That extension was already taken back.")
+		return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
+	}
+	if err := s.opts.Calls.RevokeExtension(ctx, principal(c), conf, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	s.flash(c, "The extension of "+list[i].UserName+" is taken back: the proposals they made have the call's deadline again, unless a proposal has a deadline of its own.")
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
 }
 

@@ -367,7 +367,8 @@ func (s *Server) manageProposalExtend(c echo.Context) error {
 	if err := s.bindForm(c, &f); err != nil {
 		return err
 	}
-	if _, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, f.Until); err != nil {
+	prop, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, f.Until)
+	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
 			pp, perr := s.proposalPage(c)
 			if perr != nil {
@@ -379,10 +380,15 @@ func (s *Server) manageProposalExtend(c echo.Context) error {
 		}
 		return err
 	}
+	call, err := s.opts.Calls.Call(c.Request().Context(), conf)
+	if err != nil {
+		return err
+	}
+	deadline := inzone(submission.Deadline(call, prop), conf.Location())
 	if f.Until == "" {
-		s.flash(c, "The proposal's own deadline is removed.")
+		s.flash(c, "The proposal's own deadline is removed: its deadline is now "+deadline+".")
 	} else {
-		s.flash(c, "The proposal's deadline is extended.")
+		s.flash(c, "The proposal can now be changed until "+deadline+".")
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/proposals/%d", conf.Slug, id))
 }

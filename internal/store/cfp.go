@@ -341,8 +341,14 @@ func (s Calls) Extensions(ctx context.Context, conferenceID int64) ([]cfp.Extens
 		E         extensionRow `gorm:"embedded"`
 		UserName  string
 		UserEmail string
+		Made      int
+		Presents  int
 	}
-	err := s.conn(ctx).Raw(`SELECT e.*, u.name AS user_name, u.email AS user_email FROM deadline_extensions e
+	err := s.conn(ctx).Raw(`SELECT e.*, u.name AS user_name, u.email AS user_email,
+			(SELECT count(*) FROM proposals p WHERE p.conference_id = e.conference_id AND p.owner_id = e.user_id) AS made,
+			(SELECT count(*) FROM proposal_presenters pp JOIN proposals p ON p.id = pp.proposal_id
+				WHERE pp.user_id = e.user_id AND pp.status = 'accepted' AND NOT pp.is_owner AND p.conference_id = e.conference_id) AS presents
+		FROM deadline_extensions e
 		JOIN users u ON u.id = e.user_id WHERE e.conference_id = ? ORDER BY e.until DESC, e.id`, conferenceID).Find(&rows).Error
 	if err != nil {
 		return nil, translate("extensions", err)
@@ -351,7 +357,7 @@ func (s Calls) Extensions(ctx context.Context, conferenceID int64) ([]cfp.Extens
 	for i, row := range rows {
 		r := row.E
 		out[i] = cfp.Extension{ID: r.ID, ConferenceID: r.ConferenceID, UserID: r.UserID, UserName: row.UserName, UserEmail: row.UserEmail,
-			Until: r.Until, Reason: r.Reason, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt}
+			Until: r.Until, Reason: r.Reason, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt, Made: row.Made, Presents: row.Presents}
 	}
 	return out, nil
 }
