@@ -728,6 +728,11 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if got := b.get(mp).Doc.Find(".flash").Text(); got != "The proposal can now be changed until Tuesday 15 July 2031, 12:00 EDT." {
 		t.Errorf("after the extension: %q", got)
 	}
+	// The list shows a deadline after the call's close.
+	listed := b.get(base + "/proposals").Doc.Find(fmt.Sprintf(`tr:has(a[href="%s"])`, mp))
+	if got := listed.Find(".muted").Text(); got != "Deadline Tuesday 15 July 2031, 12:00 EDT" {
+		t.Errorf("the list's row of the extended proposal: %q", got)
+	}
 
 	// Extensions for people, and an access link used after the call closed.
 	p = b.post(base+"/extensions", base+"/extensions", url.Values{"email": {"nobody@example.org"}, "until": {"2031-07-10T23:59"}})

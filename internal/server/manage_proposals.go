@@ -97,6 +97,16 @@ type manageProposalsPage struct {
 	ExportURL string
 	PrevURL   string
 	NextURL   string
+	Call      cfp.Call
+}
+
+// LaterDeadline is the proposal's deadline when an extension or an access link puts it after the
+// call's close, or nil.
+func (p *manageProposalsPage) LaterDeadline(prop submission.Proposal) *time.Time {
+	if d := submission.Deadline(p.Call, prop); d.After(p.Call.ClosesAt) {
+		return &d
+	}
+	return nil
 }
 
 // CountOf is how many proposals have the status.
@@ -161,6 +171,9 @@ func (s *Server) manageProposals(c echo.Context) error {
 	}
 	p.Tracks = trackOptions(tracks)
 	if p.Counts, err = s.opts.Submissions.Counts(ctx, principal(c), conf); err != nil {
+		return err
+	}
+	if p.Call, err = s.opts.Calls.Call(ctx, conf); err != nil {
 		return err
 	}
 	f, page, err := q.filter()
