@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +307,78 @@ func TestProposalAPI(t *testing.T) {
 	r = sendJSON(t, ta, http.MethodPost, item+"/withdraw", token, "")
 	if r.Status != http.StatusOK || r.JSON["proposal"].(map[string]any)["status"] != "withdrawn" {
 		t.Errorf("withdraw: %d %v", r.Status, r.JSON)
+	}
+}
+
+// TestAPIOrdersTracksAndFormats: organizers list the tracks, move a track or a format through the
+// API as the pages do, and see the questions a format no longer asks.
+func TestAPIOrdersTracksAndFormats(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/api/v1/conferences/" + f.conf.Slug + "/manage"
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	_, email := presenter(t, ta, "Sam Submitter")
+	token, _ := apiToken(t, ta, email)
+
+	names := func(r reply, key string) []string {
+		var out []string
+		list, _ := r.JSON[key].([]any)
+		for _, x := range list {
+			out = append(out, fmt.Sprint(x.(map[string]any)["name"]))
+		}
+		return out
+	}
+	r := sendJSON(t, ta, http.MethodGet, base+"/tracks", orgToken, "")
+	wantContract(t, http.MethodGet, "/api/v1/conferences/:slug/manage/tracks", r.Status, r.Body)
+	before := names(r, "tracks")
+	if r.Status != http.StatusOK || len(before) != 3 || before[0] != f.tracks[0].Name {
+		t.Fatalf("tracks: %d %v", r.Status, before)
+	}
+	wantProblem(t, "a submitter lists the tracks", sendJSON(t, ta, http.MethodGet, base+"/tracks", token, "").apiResponse, http.StatusForbidden, "forbidden")
+
+	move := fmt.Sprintf("%s/tracks/%d/move", base, f.tracks[0].ID)
+	r = sendJSON(t, ta, http.MethodPost, move, orgToken, `{"direction":"down"}`)
+	wantContract(t, http.MethodPost, "/api/v1/conferences/:slug/manage/tracks/:id/move", r.Status, r.Body)
+	if got := names(r, "tracks"); r.Status != http.StatusOK || len(got) != 3 || got[0] != before[1] || got[1] != before[0] {
+		t.Errorf("moved down: %d %v", r.Status, got)
+	}
+	if got := fieldDetail(sendJSON(t, ta, http.MethodPost, move, orgToken, `{"direction":"sideways"}`).apiResponse, "direction"); got != `Give "up" or "down".` {
+		t.Errorf("a direction that is neither: %q", got)
+	}
+	wantProblem(t, "a track of no call", sendJSON(t, ta, http.MethodPost, base+"/tracks/999999999/move", orgToken, `{"direction":"up"}`).apiResponse,
+		http.StatusNotFound, "not_found")
+	wantProblem(t, "a submitter moves a track", sendJSON(t, ta, http.MethodPost, move, token, `{"direction":"up"}`).apiResponse, http.StatusForbidden, "forbidden")
+
+	ws := f.formats["Workshop"]
+	r = sendJSON(t, ta, http.MethodGet, base+"/formats", orgToken, "")
+	formats := names(r, "formats")
+	i := slices.Index(formats, ws.Name)
+	r = sendJSON(t, ta, http.MethodPost, fmt.Sprintf("%s/formats/%d/move", base, ws.ID), orgToken, `{"direction":"up"}`)
+	wantContract(t, http.MethodPost, "/api/v1/conferences/:slug/manage/formats/:id/move", r.Status, r.Body)
+	if got := names(r, "formats"); r.Status != http.StatusOK || i < 1 || got[i-1] != ws.Name {
+		t.Errorf("a format moved up from place %d: %d %v", i, r.Status, got)
+	}
+	version := ws.Version
+	for _, x := range r.JSON["formats"].([]any) {
+		if x := x.(map[string]any); x["id"] == float64(ws.ID) {
+			version = int(x["version"].(float64))
+		}
+	}
+
+	// A question left out of a format's fields is no longer asked, and listed as such.
+	var kept []map[string]any
+	for _, q := range ws.Fields[1:] {
+		kept = append(kept, map[string]any{"id": q.ID, "label": q.Label, "kind": string(q.Kind), "required": q.Required, "max_words": q.MaxWords, "options": q.Options})
+	}
+	body, _ := json.Marshal(map[string]any{"name": ws.Name, "duration_minutes": ws.DurationMinutes, "max_presenters": ws.MaxPresenters,
+		"abstract_max_words": ws.AbstractMaxWords, "accepting": true, "version": version, "fields": kept})
+	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/formats/%d", base, ws.ID), orgToken, string(body))
+	retired, _ := r.JSON["no_longer_asked"].([]any)
+	if r.Status != http.StatusOK || len(retired) != 1 || retired[0].(map[string]any)["id"] != ws.Fields[0].ID {
+		t.Errorf("a field left out: %d %v", r.Status, r.JSON)
+	}
+	wantContract(t, http.MethodPut, "/api/v1/conferences/:slug/manage/formats/:id", r.Status, r.Body)
+	if public := sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.conf.Slug+"/call", "", ""); strings.Contains(public.Body, "no_longer_asked") {
+		t.Error("the public call lists the questions no longer asked")
 	}
 }

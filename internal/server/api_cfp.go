@@ -44,6 +44,8 @@ type apiFormat struct {
 	Accepting        bool          `json:"accepting"`
 	Version          int           `json:"version"`
 	Fields           []apiQuestion `json:"fields"`
+	// NoLongerAsked are the questions the format asked once and no longer asks (organizers only).
+	NoLongerAsked []apiQuestion `json:"no_longer_asked,omitempty"`
 }
 
 type apiTrack struct {
@@ -92,6 +94,15 @@ func toAPIQuestions(qs []question.Question) []apiQuestion {
 func toAPIFormat(f cfp.Format) apiFormat {
 	return apiFormat{ID: f.ID, Name: f.Name, Description: f.Description, DurationMinutes: f.DurationMinutes, MaxPresenters: f.MaxPresenters,
 		AbstractMaxWords: f.AbstractMaxWords, Accepting: f.Accepting, Version: f.Version, Fields: toAPIQuestions(f.Fields)}
+}
+
+// toAPIManagedFormat is toAPIFormat with what only organizers see.
+func toAPIManagedFormat(f cfp.Format) apiFormat {
+	out := toAPIFormat(f)
+	if len(f.Retired) > 0 {
+		out.NoLongerAsked = toAPIQuestions(f.Retired)
+	}
+	return out
 }
 
 func toAPITrack(t cfp.Track) apiTrack {

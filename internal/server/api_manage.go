@@ -195,7 +195,7 @@ func (s *Server) apiFormats(c echo.Context) error {
 		Formats []apiFormat `json:"formats"`
 	}{Formats: make([]apiFormat, len(list))}
 	for i, f := range list {
-		out.Formats[i] = toAPIFormat(f)
+		out.Formats[i] = toAPIManagedFormat(f)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -213,7 +213,7 @@ func (s *Server) apiFormatCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toAPIFormat(f))
+	return c.JSON(http.StatusCreated, toAPIManagedFormat(f))
 }
 
 // apiFormatUpdate replaces a format read at "version"; without "fields" its fields stay.
@@ -248,7 +248,7 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := apiFormatSaved{apiFormat: toAPIFormat(f)}
+	out := apiFormatSaved{apiFormat: toAPIManagedFormat(f)}
 	if m := s.crowdedMessage(c, conf, f); m != "" {
 		out.Warnings = []apiWarning{{Field: "max_presenters", Detail: m}}
 	}
@@ -444,4 +444,82 @@ func (s *Server) apiProposalDeadline(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// apiMoveRequest moves a track or a format one place up or down its list.
+type apiMoveRequest struct {
+	Direction string `json:"direction"`
+}
+
+// apiMoveDelta reads an apiMoveRequest: -1 up, +1 down.
+func (s *Server) apiMoveDelta(c echo.Context) (int, error) {
+	var req apiMoveRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return 0, err
+	}
+	switch req.Direction {
+	case "up":
+		return -1, nil
+	case "down":
+		return 1, nil
+	}
+	return 0, apperr.Field("direction", `Give "up" or "down".`)
+}
+
+func (s *Server) apiTracks(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.opts.Calls.Tracks(c.Request().Context(), conf)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Tracks []apiTrack `json:"tracks"`
+	}{Tracks: make([]apiTrack, len(list))}
+	for i, t := range list {
+		out.Tracks[i] = toAPITrack(t)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiTrackMove moves a track one place and answers with the tracks in their new order.
+func (s *Server) apiTrackMove(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := trackID(c)
+	if err != nil {
+		return err
+	}
+	delta, err := s.apiMoveDelta(c)
+	if err != nil {
+		return err
+	}
+	if err := s.opts.Calls.MoveTrack(c.Request().Context(), principal(c), conf, id, delta); err != nil {
+		return err
+	}
+	return s.apiTracks(c)
+}
+
+// apiFormatMove moves a format one place and answers with the formats in their new order.
+func (s *Server) apiFormatMove(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := formatID(c)
+	if err != nil {
+		return err
+	}
+	delta, err := s.apiMoveDelta(c)
+	if err != nil {
+		return err
+	}
+	if err := s.opts.Calls.MoveFormat(c.Request().Context(), principal(c), conf, id, delta); err != nil {
+		return err
+	}
+	return s.apiFormats(c)
 }
