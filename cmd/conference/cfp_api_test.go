@@ -365,6 +365,13 @@ func TestAPIOrdersTracksAndFormats(t *testing.T) {
 		}
 	}
 
+	// A stale version is told as an API client can act on it.
+	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/formats/%d", base, ws.ID), orgToken, fmt.Sprintf(`{"name":%q,"duration_minutes":%d,"max_presenters":%d,"abstract_max_words":%d,"version":%d}`,
+		ws.Name, ws.DurationMinutes, ws.MaxPresenters, ws.AbstractMaxWords, ws.Version))
+	if r.Status != http.StatusConflict || !strings.HasSuffix(fmt.Sprint(r.JSON["detail"]), "Read it again (GET) to see it and its new version, then make your change again.") {
+		t.Errorf("a stale version: %d %v", r.Status, r.JSON["detail"])
+	}
+
 	// A question left out of a format's fields is no longer asked, and listed as such.
 	var kept []map[string]any
 	for _, q := range ws.Fields[1:] {

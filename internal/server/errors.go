@@ -91,8 +91,11 @@ type fieldProblem struct {
 func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
 
 // apiWording says in a problem's detail what a form's message says of the page: an API client has
-// no highlighted fields, but the errors list naming them.
-var apiWording = strings.NewReplacer("highlighted fields", "fields named in errors", "highlighted field", "field named in errors")
+// no highlighted fields, but the errors list naming them, and no page to reload, but the item to read
+// again with its new version.
+var apiWording = strings.NewReplacer("highlighted fields", "fields named in errors", "highlighted field", "field named in errors",
+	"Reload the page to see it, then make your change again.", "Read it again (GET) to see it and its new version, then make your change again.",
+	"Reload the page and make your change again.", "Read it again (GET) for its new version, and make your change again.")
 
 // handleError is Echo's error handler: it turns any error into a problem+json answer under /api, and
 // into an HTML page everywhere else. Internal errors are logged with the request id and never shown.
