@@ -1059,3 +1059,49 @@ func TestExtensionForAPersonSaysWhatItCovers(t *testing.T) {
 		t.Errorf("a huge number of uses: %d %q", p.Status, got)
 	}
 }
+
+// TestOrganizersFindProposalsByPresenter: the list, its export and the API keep the proposals with
+// a presenter whose name or address contains what was typed, whatever its case and accents; an
+// invitation counts, a declined one does not; % and _ are only characters.
+func TestOrganizersFindProposalsByPresenter(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	_, lucia := presenter(t, ta, "Lucía Ramírez")
+	_, sam := presenter(t, ta, "Sam Okoro")
+	hers := submitPosterAs(t, ta, f, lucia, "Community voices in admissions")
+	his := submitPosterAs(t, ta, f, sam, "Peer mentoring for first-generation students")
+	if _, err := ta.subs.Invite(ctx, principalOf(t, ta, sam), f.conf, his.ID, "Dana Park", "dana.park@example.org"); err != nil {
+		t.Fatal(err)
+	}
+
+	b := loggedIn(t, ta, f.organizer)
+	base := "/c/" + f.conf.Slug + "/manage/proposals"
+	titles := func(p page) []string {
+		var out []string
+		p.Doc.Find("table tbody tr td:first-child a").Each(func(_ int, s *goquery.Selection) { out = append(out, s.Text()) })
+		return out
+	}
+	for q, want := range map[string][]string{
+		"ramirez": {hers.Title}, "RAMÍREZ": {hers.Title}, "dana": {his.Title}, "PARK@example": {his.Title}, "%": nil, "_": nil,
+	} {
+		p := b.get(base + "?presenter=" + url.QueryEscape(q))
+		if got := titles(p); p.Status != http.StatusOK || !slices.Equal(got, want) {
+			t.Errorf("presenter=%q: %d %q", q, p.Status, got)
+		}
+	}
+	p := b.get(base + "?presenter=ramirez")
+	export, _ := p.Doc.Find(`a[href*="proposals.csv"]`).Attr("href")
+	if r := send(t, ta, http.MethodGet, export, nil, "Cookie", cookieHeader(b)); !strings.Contains(r.Body, hers.Title) || strings.Contains(r.Body, his.Title) {
+		t.Errorf("the export of %q: %d\n%s", export, r.Status, r.Body)
+	}
+	if p = b.get(base + "?presenter=" + strings.Repeat("a", 201)); !strings.Contains(p.fieldError("presenter"), "at most 200 characters") {
+		t.Errorf("a presenter too long: %d %q", p.Status, p.fieldError("presenter"))
+	}
+
+	token, _ := apiToken(t, ta, f.organizer)
+	r := sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.conf.Slug+"/manage/proposals?presenter=Ram%C3%ADrez", token, "")
+	if r.Status != http.StatusOK || r.JSON["total"] != 1.0 {
+		t.Errorf("the API's list by presenter: %d %v", r.Status, r.JSON["total"])
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -650,13 +651,12 @@ func apiProposalFilter(c echo.Context, paged bool) (submission.Filter, error) {
 		return n
 	}
 	f := submission.Filter{Status: submission.Status(c.QueryParam("status")), Query: c.QueryParam("q"), Sort: c.QueryParam("sort"),
-		FormatID: int64(num("format", 0, 0, 1<<31-1)), TrackID: int64(num("track", 0, 0, 1<<31-1))}
+		Presenter: strings.TrimSpace(c.QueryParam("presenter")),
+		FormatID:  int64(num("format", 0, 0, 1<<31-1)), TrackID: int64(num("track", 0, 0, 1<<31-1))}
 	if paged {
 		f.Limit, f.Offset = num("limit", 100, 1, 1000), num("offset", 0, 0, 1<<31-1)
 	}
-	if !storable(f.Query) {
-		fe.Add("q", "The search contains a character that cannot be searched for.")
-	}
+	checkTextFilters(&fe, f)
 	return f, fe.Err()
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,8 +25,10 @@ type listQuery struct {
 	Track  string `query:"track" json:"track"`
 	Status string `query:"status" json:"status"`
 	Q      string `query:"q" json:"q"`
-	Sort   string `query:"sort" json:"sort"`
-	Page   string `query:"page" json:"page"`
+	// Presenter is part of a presenter's name or address.
+	Presenter string `query:"presenter" json:"presenter"`
+	Sort      string `query:"sort" json:"sort"`
+	Page      string `query:"page" json:"page"`
 }
 
 const manageListSize = 50
@@ -35,7 +38,7 @@ const maxListPage = 1_000_000
 
 // filter turns the query into a filter; numbers that are not numbers are field errors.
 func (q listQuery) filter() (submission.Filter, int, error) {
-	f := submission.Filter{Status: submission.Status(q.Status), Query: q.Q, Sort: q.Sort, Limit: manageListSize}
+	f := submission.Filter{Status: submission.Status(q.Status), Query: q.Q, Presenter: strings.TrimSpace(q.Presenter), Sort: q.Sort, Limit: manageListSize}
 	var fe apperr.Fields
 	num := func(field, s string) int64 {
 		if s == "" {
@@ -56,22 +59,32 @@ func (q listQuery) filter() (submission.Filter, int, error) {
 	}
 	page = min(page, maxListPage)
 	f.Offset = (page - 1) * manageListSize
-	if !storable(q.Q) {
-		fe.Add("q", "The search contains a character that cannot be searched for.")
-	}
+	checkTextFilters(&fe, f)
 	return f, page, fe.Err()
 }
 
 // readListQuery reads the list's query string.
 func readListQuery(c echo.Context) listQuery {
 	return listQuery{Format: c.QueryParam("format"), Track: c.QueryParam("track"), Status: c.QueryParam("status"),
-		Q: c.QueryParam("q"), Sort: c.QueryParam("sort"), Page: c.QueryParam("page")}
+		Q: c.QueryParam("q"), Presenter: c.QueryParam("presenter"), Sort: c.QueryParam("sort"), Page: c.QueryParam("page")}
+}
+
+// checkTextFilters adds the errors of a filter's search and presenter to fe.
+func checkTextFilters(fe *apperr.Fields, f submission.Filter) {
+	if !storable(f.Query) {
+		fe.Add("q", "The search contains a character that cannot be searched for.")
+	}
+	if !storable(f.Presenter) {
+		fe.Add("presenter", "The name contains a character that cannot be searched for.")
+	} else if utf8.RuneCountInString(f.Presenter) > 200 {
+		fe.Add("presenter", "Use at most 200 characters.")
+	}
 }
 
 // encode writes the query back, with page p.
 func (q listQuery) encode(page int) string {
 	v := url.Values{}
-	for k, x := range map[string]string{"format": q.Format, "track": q.Track, "status": q.Status, "q": q.Q, "sort": q.Sort} {
+	for k, x := range map[string]string{"format": q.Format, "track": q.Track, "status": q.Status, "q": q.Q, "presenter": q.Presenter, "sort": q.Sort} {
 		if x != "" {
 			v.Set(k, x)
 		}

@@ -981,6 +981,11 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 	if f.Query != "" {
 		where = append(where, searchMatch)
 	}
+	if f.Presenter != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.TrimSpace(f.Presenter)) + "%"
+		where, args["presenter"] = append(where, `EXISTS (SELECT 1 FROM proposal_presenters pp WHERE pp.proposal_id = p.id AND pp.status <> 'declined'
+			AND (search_fold(pp.name) LIKE search_fold(@presenter) OR pp.email LIKE lower(@presenter)))`), like
+	}
 	switch f.Decision {
 	case "":
 	case "none":

@@ -283,10 +283,13 @@ type Filter struct {
 	Participation Participation
 	// Query is full-text search over title, abstract and answers (web search syntax: words,
 	// "quoted phrases", -excluded).
-	Query  string
-	Sort   string // "newest" (default), "oldest", "title", "relevance" (with a query)
-	Limit  int
-	Offset int
+	Query string
+	// Presenter keeps the proposals with a presenter (invitations not declined included) whose name
+	// or address contains it, whatever the case and, where the database can, the accents.
+	Presenter string
+	Sort      string // "newest" (default), "oldest", "title", "relevance" (with a query)
+	Limit     int
+	Offset    int
 	// Summary loads what lists of many proposals show, and no more: no abstract, answers or
 	// presenters. The proposals are for display only, never to be saved back.
 	Summary bool
