@@ -1105,3 +1105,74 @@ func TestOrganizersFindProposalsByPresenter(t *testing.T) {
 		t.Errorf("the API's list by presenter: %d %v", r.Status, r.JSON["total"])
 	}
 }
+
+// TestAccessLinkForAFormatOfItsOwn: an organizer opens a format that takes no proposals (an invited
+// panel's) to a link's holders alone; the link's page, the choice of format and the form offer it,
+// and no other format.
+func TestAccessLinkForAFormatOfItsOwn(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	ws := f.formats["Workshop"]
+	if _, err := ta.calls.UpdateFormatFrom(ctx, organizerOf(t, ta, f), f.conf, ws.ID, ws.Version, func(x cfp.Format) cfp.FormatInput {
+		return cfp.FormatInput{Name: x.Name, Description: x.Description, DurationMinutes: x.DurationMinutes, MaxPresenters: x.MaxPresenters, AbstractMaxWords: x.AbstractMaxWords}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := loggedIn(t, ta, f.organizer)
+	base := "/c/" + f.conf.Slug + "/manage/extensions"
+	p := b.post(base, "/c/"+f.conf.Slug+"/manage/links", url.Values{"label": {"Panel"}, "expires_at": {"2031-08-01T12:00"}, "max_uses": {"3"},
+		"format_ids": {"abc"}})
+	if got := p.fieldError("format_ids"); got != "Choose from the formats listed." {
+		t.Errorf("a format that is not one: %d %q", p.Status, got)
+	}
+	p = b.post(base, "/c/"+f.conf.Slug+"/manage/links", url.Values{"label": {"Invited panel"}, "expires_at": {"2031-08-01T12:00"}, "max_uses": {"3"},
+		"format_ids": {strconv.FormatInt(ws.ID, 10)}})
+	linkURL, _ := p.Doc.Find("#new-link").Attr("value")
+	if p.Status != http.StatusCreated || linkURL == "" {
+		t.Fatalf("make the link: %d %s", p.Status, p.problem())
+	}
+	if got := p.Doc.Find("tr:contains('Invited panel') td").First().Find(".muted").Text(); got != "Formats: Workshop" {
+		t.Errorf("the link's formats in the list: %q", got)
+	}
+
+	_, guest := presenter(t, ta, "Guest Panelist")
+	gb := loggedIn(t, ta, guest)
+	p = gb.get(strings.TrimPrefix(linkURL, ta.URL))
+	start, _ := p.Doc.Find(`main a.button`).Attr("href")
+	if !strings.Contains(p.Doc.Find("main").Text(), "The format you can propose with it: Workshop.") || start == "" {
+		t.Fatalf("the link's page: %d %q", p.Status, p.Doc.Find("main").Text())
+	}
+	p = gb.get(start)
+	if n := p.Doc.Find(`input[name="format"]`).Length(); n != 1 || p.Doc.Find(`label[for="format-0"]`).Text() != "Workshop" {
+		t.Errorf("the formats offered through the link: %d %q", n, p.Doc.Find(`label[for^="format-"]`).Text())
+	}
+	p = gb.get(start + "&format=" + strconv.FormatInt(f.formats["Poster abstract"].ID, 10))
+	if p.Status != http.StatusNotFound || !strings.Contains(p.Body, "does not start proposals of the format “Poster abstract”") {
+		t.Errorf("another format through the link: %d", p.Status)
+	}
+	if p = gb.get(start + "&format=" + strconv.FormatInt(ws.ID, 10)); p.Status != http.StatusOK {
+		t.Fatalf("the workshop's form through the link: %d %s", p.Status, p.problem())
+	}
+	form := workshopForm(f, "An invited panel")
+	form.Set("access", strings.TrimPrefix(start[strings.Index(start, "access="):], "access="))
+	if p = gb.post(start, "/c/"+f.conf.Slug+"/proposals", form); p.Status != http.StatusSeeOther {
+		t.Fatalf("a workshop through the link: %d %s", p.Status, p.problem())
+	}
+	// Without the link the format takes nothing.
+	form.Del("access")
+	form.Set("client_key", "without")
+	if p = gb.post("/c/"+f.conf.Slug+"/proposals/new", "/c/"+f.conf.Slug+"/proposals", form); !strings.Contains(p.Doc.Find(".error-summary").Text(), "no longer takes new proposals") {
+		t.Errorf("a workshop without the link: %d %q %s", p.Status, p.fieldError("format_id"), p.problem())
+	}
+
+	token, _ := apiToken(t, ta, f.organizer)
+	r := sendJSON(t, ta, http.MethodPost, "/api/v1/conferences/"+f.conf.Slug+"/manage/access-links", token,
+		fmt.Sprintf(`{"label":"Keynote","expires_at":"2031-08-01T12:00","max_uses":1,"format_ids":[%d]}`, ws.ID))
+	wantContract(t, http.MethodPost, "/api/v1/conferences/:slug/manage/access-links", r.Status, r.Body)
+	if ids, _ := r.JSON["format_ids"].([]any); r.Status != http.StatusCreated || len(ids) != 1 || ids[0] != float64(ws.ID) {
+		t.Errorf("a link for a format through the API: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.conf.Slug+"/manage/access-links", token, "")
+	wantContract(t, http.MethodGet, "/api/v1/conferences/:slug/manage/access-links", r.Status, r.Body)
+}

@@ -134,6 +134,36 @@ type AccessLink struct {
 	// time: their deadline is the link's, they are neither withdrawn nor decided, and the link's
 	// expiry is later than now, than the call's close and than their proposer's extension.
 	Holding int
+	// FormatIDs are the formats the link starts proposals of, whether or not they take proposals
+	// from everyone; none: the formats that take proposals.
+	FormatIDs []int64
+}
+
+// Allows reports whether the link starts proposals of the format.
+func (l AccessLink) Allows(f Format) bool {
+	if len(l.FormatIDs) == 0 {
+		return f.Accepting
+	}
+	return slices.Contains(l.FormatIDs, f.ID)
+}
+
+// FormatsOf returns the formats of all that the link starts proposals of, in their order.
+func (l AccessLink) FormatsOf(all []Format) []Format {
+	var out []Format
+	for _, f := range all {
+		if l.Allows(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// AccessLinkInput is what an organizer gives to make an access link: ExpiresAt a LocalLayout time
+// in the conference's time zone; FormatIDs as AccessLink's.
+type AccessLinkInput struct {
+	Label, ExpiresAt string
+	MaxUses          int
+	FormatIDs        []int64
 }
 
 // Usable reports whether the link may still start a proposal at now.

@@ -991,15 +991,15 @@ func accessPath(conf conference.Conference, secret string) string {
 	return "/c/" + conf.Slug + "/call/access/" + secret
 }
 
-// CreateAccessLink makes a link that lets up to maxUses proposals be started until expires (a
-// LocalLayout time in the conference's time zone). The secret is in the result only. Returns
-// apperr Invalid (fields "label", "expires_at", "max_uses").
-func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, label, expires string, maxUses int) (NewAccessLink, error) {
+// CreateAccessLink makes a link that lets up to in.MaxUses proposals of its formats be started until
+// in.ExpiresAt. The secret is in the result only. Returns apperr Invalid (fields "label",
+// "expires_at", "max_uses", "format_ids").
+func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, in AccessLinkInput) (NewAccessLink, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return NewAccessLink{}, err
 	}
 	var fe apperr.Fields
-	label = strings.Join(strings.Fields(label), " ")
+	label, expires, maxUses := strings.Join(strings.Fields(in.Label), " "), in.ExpiresAt, in.MaxUses
 	switch n := utf8.RuneCountInString(label); {
 	case n == 0:
 		fe.Add("label", "Say who the link is for, e.g. “Invited panel on community partnerships”.")
@@ -1015,6 +1015,23 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 	if maxUses < 1 || maxUses > 1000 {
 		fe.Add("max_uses", "Allow between 1 and 1000 proposals through the link.")
 	}
+	formats, err := s.Formats(ctx, conf)
+	if err != nil {
+		return NewAccessLink{}, err
+	}
+	var formatIDs []int64
+	for _, id := range in.FormatIDs {
+		if !slices.ContainsFunc(formats, func(f Format) bool { return f.ID == id }) {
+			fe.Add("format_ids", "Choose from the formats listed.")
+			break
+		}
+		if !slices.Contains(formatIDs, id) {
+			formatIDs = append(formatIDs, id)
+		}
+	}
+	if len(in.FormatIDs) == 0 && !slices.ContainsFunc(formats, func(f Format) bool { return f.Accepting }) {
+		fe.Add("format_ids", "No format takes proposals now: choose the formats the link may start.")
+	}
 	if err := fe.Err(); err != nil {
 		return NewAccessLink{}, err
 	}
@@ -1023,8 +1040,9 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 		return NewAccessLink{}, apperr.Wrap(apperr.Internal, "Could not make the link.", err)
 	}
 	secret := base64.RawURLEncoding.EncodeToString(b)
-	l := AccessLink{ConferenceID: conf.ID, Label: label, Hash: s.hash(secret), ExpiresAt: endOfMinute(t), MaxUses: maxUses, CreatedBy: &p.UserID}
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	l := AccessLink{ConferenceID: conf.ID, Label: label, Hash: s.hash(secret), ExpiresAt: endOfMinute(t), MaxUses: maxUses, CreatedBy: &p.UserID,
+		FormatIDs: formatIDs}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateAccessLink(ctx, &l); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/question"
 )
 
@@ -347,7 +348,17 @@ type apiAccessLink struct {
 	Uses      int     `json:"uses"`
 	Revoked   bool    `json:"revoked"`
 	Holding   int     `json:"holding"`
+	FormatIDs []int64 `json:"format_ids"`
 	URL       *string `json:"url,omitempty"`
+}
+
+func toAPIAccessLink(l cfp.AccessLink, conf conference.Conference) apiAccessLink {
+	ids := l.FormatIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	return apiAccessLink{ID: l.ID, Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), MaxUses: l.MaxUses, Uses: l.Uses,
+		Revoked: l.RevokedAt != nil, Holding: l.Holding, FormatIDs: ids}
 }
 
 func (s *Server) apiAccessLinks(c echo.Context) error {
@@ -363,7 +374,7 @@ func (s *Server) apiAccessLinks(c echo.Context) error {
 		Links []apiAccessLink `json:"links"`
 	}{Links: make([]apiAccessLink, len(list))}
 	for i, l := range list {
-		out.Links[i] = apiAccessLink{ID: l.ID, Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), MaxUses: l.MaxUses, Uses: l.Uses, Revoked: l.RevokedAt != nil, Holding: l.Holding}
+		out.Links[i] = toAPIAccessLink(l, conf)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -375,18 +386,22 @@ func (s *Server) apiAccessLinkCreate(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		Label     string `json:"label" validate:"max=400"`
-		ExpiresAt string `json:"expires_at" validate:"max=40"`
-		MaxUses   int    `json:"max_uses"`
+		Label     string  `json:"label" validate:"max=400"`
+		ExpiresAt string  `json:"expires_at" validate:"max=40"`
+		MaxUses   int     `json:"max_uses"`
+		FormatIDs []int64 `json:"format_ids" validate:"max=100"`
 	}
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	l, err := s.opts.Calls.CreateAccessLink(c.Request().Context(), principal(c), conf, req.Label, req.ExpiresAt, req.MaxUses)
+	l, err := s.opts.Calls.CreateAccessLink(c.Request().Context(), principal(c), conf,
+		cfp.AccessLinkInput{Label: req.Label, ExpiresAt: req.ExpiresAt, MaxUses: req.MaxUses, FormatIDs: req.FormatIDs})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, apiAccessLink{ID: l.ID, Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), MaxUses: l.MaxUses, URL: &l.URL})
+	out := toAPIAccessLink(l.AccessLink, conf)
+	out.URL = &l.URL
+	return c.JSON(http.StatusCreated, out)
 }
 
 // apiAccessLinkRevoke withdraws a link; with proposals=end it also ends the time it gave the

@@ -143,8 +143,9 @@ func (s *Server) callPage(c echo.Context, heading string, text func(cfp.Call) st
 
 type accessLinkPage struct {
 	confBase
-	Link   cfp.AccessLink
-	Secret string
+	Link    cfp.AccessLink
+	Secret  string
+	Formats []cfp.Format // those the link starts proposals of
 }
 
 // callAccess is where an access link leads: it says what the link allows and starts a proposal.
@@ -157,7 +158,11 @@ func (s *Server) callAccess(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	all, err := s.opts.Calls.Formats(c.Request().Context(), conf)
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
-	p := accessLinkPage{confBase: s.confBase(c, conf, "Propose to "+conf.Name, ""), Link: l, Secret: c.Param("token")}
+	p := accessLinkPage{confBase: s.confBase(c, conf, "Propose to "+conf.Name, ""), Link: l, Secret: c.Param("token"), Formats: l.FormatsOf(all)}
 	return s.render(c, http.StatusOK, "call_access", &p)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,25 @@ type linkForm struct {
 	Label     string `form:"label" validate:"max=400"`
 	ExpiresAt string `form:"expires_at" validate:"max=40"`
 	MaxUses   string `form:"max_uses"` // any text: the service says the range when it is not a number in it
+	// FormatIDs are the formats ticked (read from the form's repeated format_ids).
+	FormatIDs []string `form:"-"`
+}
+
+// Ticks reports whether the form ticks the format.
+func (f linkForm) Ticks(id int64) bool {
+	return slices.Contains(f.FormatIDs, strconv.FormatInt(id, 10))
+}
+
+func (f linkForm) input() cfp.AccessLinkInput {
+	in := cfp.AccessLinkInput{Label: f.Label, ExpiresAt: f.ExpiresAt, MaxUses: atoi(f.MaxUses)}
+	for _, x := range f.FormatIDs {
+		id, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
+			id = -1 // not a format: the service says so
+		}
+		in.FormatIDs = append(in.FormatIDs, id)
+	}
+	return in
 }
 
 // manageExtensionsPage lists the extensions granted to people and the access links, with the forms
@@ -32,6 +52,7 @@ type manageExtensionsPage struct {
 	Call       cfp.Call
 	Extensions []cfp.Extension
 	Links      []cfp.AccessLink
+	Formats    []cfp.Format
 	Grant      grantForm
 	Link       linkForm
 	NewLink    *cfp.NewAccessLink
@@ -52,8 +73,23 @@ func (s *Server) manageExtensionsPage(c echo.Context) (manageExtensionsPage, err
 	if p.Extensions, err = s.opts.Calls.Extensions(ctx, principal(c), conf); err != nil {
 		return p, err
 	}
+	if p.Formats, err = s.opts.Calls.Formats(ctx, conf); err != nil {
+		return p, err
+	}
 	p.Links, err = s.opts.Calls.AccessLinks(ctx, principal(c), conf)
 	return p, err
+}
+
+// FormatNames names the formats a link starts proposals of, or "" for those that take proposals.
+func (p *manageExtensionsPage) FormatNames(l cfp.AccessLink) string {
+	if len(l.FormatIDs) == 0 {
+		return ""
+	}
+	var names []string
+	for _, f := range l.FormatsOf(p.Formats) {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (s *Server) manageExtensions(c echo.Context) error {
@@ -115,10 +151,13 @@ func (s *Server) manageLinkCreate(c echo.Context) error {
 	}
 	var f linkForm
 	err = s.bindForm(c, &f)
+	if values, ferr := c.FormParams(); ferr == nil {
+		f.FormatIDs = values["format_ids"]
+	}
 	p.Link = f
 	var l cfp.NewAccessLink
 	if err == nil {
-		l, err = s.opts.Calls.CreateAccessLink(c.Request().Context(), principal(c), p.Conference, f.Label, f.ExpiresAt, atoi(f.MaxUses))
+		l, err = s.opts.Calls.CreateAccessLink(c.Request().Context(), principal(c), p.Conference, f.input())
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_extensions", &p, err)

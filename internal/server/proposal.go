@@ -126,9 +126,14 @@ func trackOptions(tracks []cfp.Track) []option {
 
 // formatOptions are the formats a proposal may take: those accepting proposals, and its own.
 func formatOptions(formats []cfp.Format, current int64) []option {
+	return formatOptionsOf(formats, func(f cfp.Format) bool { return f.Accepting || f.ID == current })
+}
+
+// formatOptionsOf are the formats that keep keeps, as form options.
+func formatOptionsOf(formats []cfp.Format, keep func(cfp.Format) bool) []option {
 	var out []option
 	for _, f := range formats {
-		if f.Accepting || f.ID == current {
+		if keep(f) {
 			out = append(out, option{Value: strconv.FormatInt(f.ID, 10), Label: f.Name})
 		}
 	}
@@ -204,9 +209,13 @@ func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submi
 		if err != nil || form.Access == "" {
 			return p, err
 		}
-		// A proposal started with an access link has the link's time, when that is later.
-		if l, lerr := s.opts.Calls.CheckAccessLink(ctx, conf, form.Access); lerr == nil && l.ExpiresAt.After(p.Deadline) {
-			p.Deadline = l.ExpiresAt
+		// A proposal started with an access link has the link's time, when that is later, and the
+		// link's formats.
+		if l, lerr := s.opts.Calls.CheckAccessLink(ctx, conf, form.Access); lerr == nil {
+			if l.ExpiresAt.After(p.Deadline) {
+				p.Deadline = l.ExpiresAt
+			}
+			p.Formats = formatOptionsOf(formats, l.Allows)
 		}
 		return p, nil
 	}
@@ -214,28 +223,29 @@ func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submi
 	return p, nil
 }
 
-// requireOpenCall answers with a clear page when the visitor cannot start a proposal now.
-func (s *Server) requireOpenCall(c echo.Context, conf conference.Conference, access string) error {
+// requireOpenCall answers with a clear page when the visitor cannot start a proposal now; with an
+// access link, it returns the link.
+func (s *Server) requireOpenCall(c echo.Context, conf conference.Conference, access string) (*cfp.AccessLink, error) {
 	if access != "" {
-		_, err := s.opts.Calls.CheckAccessLink(c.Request().Context(), conf, access)
-		return err
+		l, err := s.opts.Calls.CheckAccessLink(c.Request().Context(), conf, access)
+		return &l, err
 	}
 	call, err := s.opts.Calls.Call(c.Request().Context(), conf)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	st, err := s.callState(c, call)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	switch st.State {
 	case cfp.NotYetOpen:
-		return apperr.Newf(apperr.Forbidden, "The call for proposals opens on %s.", submission.FormatTime(call.OpensAt, conf.Location()))
+		return nil, apperr.Newf(apperr.Forbidden, "The call for proposals opens on %s.", submission.FormatTime(call.OpensAt, conf.Location()))
 	case cfp.Closed:
-		return apperr.Newf(apperr.Forbidden, "The call for proposals closed on %s. Write to the organizers if you were asked to propose after it.",
+		return nil, apperr.Newf(apperr.Forbidden, "The call for proposals closed on %s. Write to the organizers if you were asked to propose after it.",
 			submission.FormatTime(call.ClosesAt, conf.Location()))
 	}
-	return nil
+	return nil, nil
 }
 
 type formatChoicePage struct {
@@ -251,7 +261,8 @@ func (s *Server) proposalNew(c echo.Context) error {
 		return err
 	}
 	acc := c.QueryParam("access")
-	if err := s.requireOpenCall(c, conf, acc); err != nil {
+	link, err := s.requireOpenCall(c, conf, acc)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -261,7 +272,15 @@ func (s *Server) proposalNew(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		p := formatChoicePage{confBase: s.confBase(c, conf, "Choose a format · "+conf.Name, ""), Formats: o.Formats, Access: acc}
+		formats := o.Formats
+		if link != nil {
+			all, err := s.opts.Calls.Formats(ctx, conf)
+			if err != nil {
+				return err
+			}
+			formats = link.FormatsOf(all)
+		}
+		p := formatChoicePage{confBase: s.confBase(c, conf, "Choose a format · "+conf.Name, ""), Formats: formats, Access: acc}
 		// The form names itself (choose): a submit with no format ticked sends no format at all.
 		if c.QueryParam("format") != "" || c.QueryParam("choose") == "format" {
 			p.setError(apperr.Field("format", "Choose one of the formats listed."))
@@ -274,7 +293,10 @@ func (s *Server) proposalNew(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !p.Format.Accepting {
+	switch {
+	case link != nil && !link.Allows(p.Format):
+		return apperr.Newf(apperr.NotFound, "The link “%s” does not start proposals of the format “%s”; choose one it offers.", link.Label, p.Format.Name)
+	case link == nil && !p.Format.Accepting:
 		return apperr.New(apperr.NotFound, p.Format.Name+" no longer takes new proposals; choose another format.")
 	}
 	return s.render(c, http.StatusOK, "proposal_edit", &p)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lib/pq"
 	"gorm.io/gorm/clause"
 
 	"github.com/challenging-norms/conference/internal/apperr"
@@ -417,13 +418,14 @@ type accessLinkRow struct {
 	CreatedBy    *int64
 	CreatedAt    time.Time
 	RevokedAt    *time.Time
+	FormatIDs    pq.Int64Array `gorm:"type:bigint[]"`
 }
 
 func (accessLinkRow) TableName() string { return "call_access_links" }
 
 func (r accessLinkRow) domain() cfp.AccessLink {
 	return cfp.AccessLink{ID: r.ID, ConferenceID: r.ConferenceID, Label: r.Label, Hash: r.TokenHash, ExpiresAt: r.ExpiresAt,
-		MaxUses: r.MaxUses, Uses: r.Uses, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
+		MaxUses: r.MaxUses, Uses: r.Uses, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt, FormatIDs: []int64(r.FormatIDs)}
 }
 
 // givesTime is true of a proposal p started through the link l, in a conference whose call is c,
@@ -483,7 +485,8 @@ func (s Calls) AccessLink(ctx context.Context, conferenceID, id int64, at time.T
 
 // CreateAccessLink implements cfp.Store.
 func (s Calls) CreateAccessLink(ctx context.Context, l *cfp.AccessLink) error {
-	r := accessLinkRow{ConferenceID: l.ConferenceID, Label: l.Label, TokenHash: l.Hash, ExpiresAt: l.ExpiresAt, MaxUses: l.MaxUses, CreatedBy: l.CreatedBy, CreatedAt: time.Now()}
+	r := accessLinkRow{ConferenceID: l.ConferenceID, Label: l.Label, TokenHash: l.Hash, ExpiresAt: l.ExpiresAt, MaxUses: l.MaxUses, CreatedBy: l.CreatedBy,
+		CreatedAt: time.Now(), FormatIDs: pq.Int64Array(append([]int64{}, l.FormatIDs...))}
 	if err := s.conn(ctx).Create(&r).Error; err != nil {
 		return translate("create access link", err)
 	}

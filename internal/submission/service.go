@@ -437,7 +437,9 @@ func (s *Service) create(ctx context.Context, p *access.Principal, conf conferen
 	if err != nil {
 		return Proposal{}, nil, err
 	}
-	f, err := s.formatOf(ctx, conf, in.FormatID, true)
+	// Through an access link the link's formats decide, once it is claimed; otherwise those that
+	// take proposals.
+	f, err := s.formatOf(ctx, conf, in.FormatID, in.AccessSecret == "")
 	if err != nil {
 		return Proposal{}, nil, err
 	}
@@ -454,6 +456,9 @@ func (s *Service) create(ctx context.Context, p *access.Principal, conf conferen
 			l, err := s.calls.ClaimAccessLink(ctx, conf, in.AccessSecret)
 			if err != nil {
 				return err
+			}
+			if !l.Allows(f) {
+				return apperr.Field("format_id", fmt.Sprintf("The link “%s” does not start proposals of the format “%s”; choose one it offers.", l.Label, f.Name))
 			}
 			prop.Deadline, prop.AccessLinkID = &l.ExpiresAt, &l.ID
 		} else {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -455,7 +456,7 @@ func TestAccessLink(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	f.clock.set(time.Date(2027, 7, 2, 10, 0, 0, 0, ny))
-	link, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, "Invited panel", "2027-07-10T17:00", 2)
+	link, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, cfp.AccessLinkInput{Label: "Invited panel", ExpiresAt: "2027-07-10T17:00", MaxUses: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -487,10 +488,57 @@ func TestAccessLink(t *testing.T) {
 	if n := f.count(`SELECT uses FROM call_access_links WHERE id = $1`, link.ID); n != 2 {
 		t.Errorf("uses = %d, want 2", n)
 	}
-	other, _ := f.calls.CreateAccessLink(ctx, f.org, f.conf, "Late keynote", "2027-07-03T09:00", 5)
+	other, _ := f.calls.CreateAccessLink(ctx, f.org, f.conf, cfp.AccessLinkInput{Label: "Late keynote", ExpiresAt: "2027-07-03T09:00", MaxUses: 5})
 	f.clock.set(time.Date(2027, 7, 3, 9, 1, 0, 0, ny))
 	if _, _, err := f.subs.Create(ctx, c, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: other.Secret}); !apperr.Is(err, apperr.Forbidden) {
 		t.Fatalf("expired link: %v", err)
+	}
+}
+
+// TestAccessLinkFormats: a link that names formats starts proposals of those alone, a format that
+// takes no proposals from everyone included; a link that names none, of those that take proposals.
+func TestAccessLinkFormats(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	ws, err := f.calls.UpdateFormatFrom(ctx, f.org, f.conf, f.workshop.ID, f.workshop.Version, func(x cfp.Format) cfp.FormatInput {
+		return cfp.FormatInput{Name: "Invited panel", DurationMinutes: x.DurationMinutes, MaxPresenters: x.MaxPresenters, AbstractMaxWords: x.AbstractMaxWords}
+	})
+	if err != nil || ws.Accepting {
+		t.Fatalf("the panel's format: %+v %v", ws, err)
+	}
+	_, err = f.calls.CreateAccessLink(ctx, f.org, f.conf, cfp.AccessLinkInput{Label: "Panel", ExpiresAt: "2027-07-10T17:00", MaxUses: 5, FormatIDs: []int64{ws.ID, -1}})
+	if ae, ok := apperr.As(err); !ok || len(ae.Fields) != 1 || ae.Fields[0].Field != "format_ids" {
+		t.Errorf("a link naming a format the call does not have: %v", err)
+	}
+	panel, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, cfp.AccessLinkInput{Label: "Panel", ExpiresAt: "2027-07-10T17:00", MaxUses: 5, FormatIDs: []int64{ws.ID, ws.ID}})
+	if err != nil || !slices.Equal(panel.FormatIDs, []int64{ws.ID}) {
+		t.Fatalf("a link for the panel: %v %v", panel.FormatIDs, err)
+	}
+	open, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, cfp.AccessLinkInput{Label: "Anyone", ExpiresAt: "2027-07-10T17:00", MaxUses: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.person("Panel A", true)
+	inPanel := submission.Content{FormatID: ws.ID, Title: "Community members on the admissions committee"}
+	if _, _, err := f.subs.Create(ctx, a, f.conf, submission.CreateInput{Content: inPanel}); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("the panel's format without the link: %v", err)
+	}
+	prop, _, err := f.subs.Create(ctx, a, f.conf, submission.CreateInput{Content: inPanel, AccessSecret: panel.Secret})
+	if err != nil || prop.FormatID != ws.ID {
+		t.Fatalf("the panel's format through its link: %v", err)
+	}
+	_, _, err = f.subs.Create(ctx, a, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: panel.Secret})
+	if ae, ok := apperr.As(err); !ok || len(ae.Fields) != 1 || ae.Fields[0].Message != "The link “Panel” does not start proposals of the format “Poster abstract”; choose one it offers." {
+		t.Errorf("another format through the panel's link: %v", err)
+	}
+	if _, _, err := f.subs.Create(ctx, a, f.conf, submission.CreateInput{Content: inPanel, AccessSecret: open.Secret}); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("the panel's format through a link naming no format: %v", err)
+	}
+	if n := f.count(`SELECT uses FROM call_access_links WHERE id = $1`, panel.ID); n != 1 {
+		t.Errorf("the panel's link was used %d times, want 1 (a refused create uses nothing)", n)
+	}
+	if _, _, err := f.subs.Create(ctx, a, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: open.Secret}); err != nil {
+		t.Errorf("a format taking proposals through a link naming none: %v", err)
 	}
 }
 
@@ -572,7 +620,7 @@ func TestCreateWithClientKeyMakesOne(t *testing.T) {
 	if _, _, err := f.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: f.complete(), ClientKey: "form-124"}); !apperr.Is(err, apperr.Forbidden) {
 		t.Errorf("a new create after the deadline: %v", err)
 	}
-	link, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, "Invited panel", "2027-07-10T17:00", 1)
+	link, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, cfp.AccessLinkInput{Label: "Invited panel", ExpiresAt: "2027-07-10T17:00", MaxUses: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
