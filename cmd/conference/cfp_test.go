@@ -514,7 +514,8 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if len(lt.Fields) != 2 || lt.Fields[0].ID != "slides_link" || lt.Fields[1].ID != "level_of_the_talk" || !lt.Fields[1].Required {
 		t.Errorf("fields: %+v", lt.Fields)
 	}
-	if p = b.post(fpage, fpage+"/fields/slides_link/delete", url.Values{"version": {"1"}}); p.Status != http.StatusConflict {
+	if p = b.post(fpage, fpage+"/fields/slides_link/delete", url.Values{"version": {"1"}}); p.Status != http.StatusSeeOther ||
+		!strings.HasPrefix(b.get(fpage).Doc.Find(".flash").Text(), "Someone changed this format") {
 		t.Errorf("a field change on a stale version: %d", p.Status)
 	}
 

@@ -335,8 +335,18 @@ type fieldChangeForm struct {
 	Direction string `form:"direction" validate:"max=10"`
 }
 
-func (s *Server) manageFieldChange(c echo.Context, change func(fields []question.Question, i int, direction string) []question.Question) error {
-	p, err := s.manageFieldPage(c)
+// changedMeanwhile is said, back on the format's page, when a button of its fields was pressed on a
+// page older than the format: the page now shows the format as it is, to do it again if still wanted.
+func changedMeanwhile(what string) string {
+	return "Someone changed this format since you opened the page, so nothing was done. Here it is as it is now: " + what + " again if you still want to."
+}
+
+// manageFieldChange applies change to the field of the path, in the format as it was at the form's
+// version, and says what was done (done, given the field's label) back on the format's page. A format
+// changed meanwhile is shown as it is now instead, and so is one whose field was taken away meanwhile.
+func (s *Server) manageFieldChange(c echo.Context, change func(fields []question.Question, i int, direction string) []question.Question,
+	done func(label, direction string) string, again string) error {
+	fp, err := s.manageFormatPage(c)
 	if err != nil {
 		return err
 	}
@@ -344,18 +354,32 @@ func (s *Server) manageFieldChange(c echo.Context, change func(fields []question
 	if err := s.bindForm(c, &f); err != nil {
 		return err
 	}
-	_, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), p.Conference, p.Format.ID, atoi(f.Version),
+	back := fmt.Sprintf("/c/%s/manage/formats/%d#fields", fp.Conference.Slug, fp.Format.ID)
+	q, ok := fp.Format.Field(c.Param("qid"))
+	if !ok {
+		if atoi(f.Version) == fp.Format.Version {
+			return apperr.New(apperr.NotFound, "This format has no such field.")
+		}
+		s.flash(c, "Someone changed this format since you opened the page and it no longer asks that question, so nothing was done. Here it is as it is now.")
+		return c.Redirect(http.StatusSeeOther, back)
+	}
+	_, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), fp.Conference, fp.Format.ID, atoi(f.Version),
 		func(fields []question.Question) ([]question.Question, error) {
-			i := slices.IndexFunc(fields, func(x question.Question) bool { return x.ID == p.Field.ID })
+			i := slices.IndexFunc(fields, func(x question.Question) bool { return x.ID == q.ID })
 			if i < 0 {
 				return nil, apperr.New(apperr.NotFound, "This format has no such field.")
 			}
 			return change(fields, i, f.Direction), nil
 		})
+	if apperr.Is(err, apperr.Conflict) {
+		s.flash(c, changedMeanwhile(again+" “"+q.Label+"”"))
+		return c.Redirect(http.StatusSeeOther, back)
+	}
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", p.Conference.Slug, p.Format.ID))
+	s.flash(c, done(q.Label, f.Direction))
+	return c.Redirect(http.StatusSeeOther, back)
 }
 
 func (s *Server) manageFieldMove(c echo.Context) error {
@@ -368,7 +392,12 @@ func (s *Server) manageFieldMove(c echo.Context) error {
 			fields[i], fields[j] = fields[j], fields[i]
 		}
 		return fields
-	})
+	}, func(label, direction string) string {
+		if direction != "down" {
+			direction = "up"
+		}
+		return "The field “" + label + "” is moved " + direction + "."
+	}, "move")
 }
 
 // manageFieldAskAgain asks a question the format no longer asks again, last, as it was last asked,
@@ -383,6 +412,14 @@ func (s *Server) manageFieldAskAgain(c echo.Context) error {
 		return err
 	}
 	q, err := s.opts.Calls.AskAgain(c.Request().Context(), principal(c), fp.Conference, fp.Format.ID, atoi(f.Version), c.Param("qid"))
+	if apperr.Is(err, apperr.Conflict) {
+		what := "ask it"
+		if r, ok := fp.Format.NoLongerAsked(c.Param("qid")); ok {
+			what = "ask “" + r.Label + "”"
+		}
+		s.flash(c, changedMeanwhile(what))
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", fp.Conference.Slug, fp.Format.ID))
+	}
 	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
 		return apperr.New(apperr.Invalid, "“"+q.Label+"” cannot be asked again as it was: "+fieldMessages(ae)+" Add it as a new field instead.")
 	}
@@ -396,5 +433,7 @@ func (s *Server) manageFieldAskAgain(c echo.Context) error {
 func (s *Server) manageFieldDelete(c echo.Context) error {
 	return s.manageFieldChange(c, func(fields []question.Question, i int, _ string) []question.Question {
 		return slices.Delete(fields, i, i+1)
-	})
+	}, func(label, _ string) string {
+		return "The field “" + label + "” is deleted."
+	}, "delete")
 }
