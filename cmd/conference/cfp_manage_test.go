@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/question"
 )
 
@@ -87,5 +90,159 @@ func TestFieldButtonsOnAStalePage(t *testing.T) {
 	p = b.post(page, page+"/fields/plan/move", url.Values{"version": {old}, "direction": {"up"}})
 	if flash := b.get(page).Doc.Find(".flash").Text(); p.Status != http.StatusSeeOther || !strings.Contains(flash, "no longer asks that question") {
 		t.Errorf("moving a field deleted meanwhile: %d %q", p.Status, flash)
+	}
+}
+
+// meanwhile returns what a refused form's page shows as saved meanwhile, by field.
+func meanwhile(p page) map[string]string {
+	out := map[string]string{}
+	p.Doc.Find("dl.newer dd[data-field]").Each(func(_ int, s *goquery.Selection) {
+		field, _ := s.Attr("data-field")
+		out[field] = s.Text()
+	})
+	return out
+}
+
+// formValues returns the named fields of the page's form as they would be sent again.
+func formValues(p page, action string, names ...string) url.Values {
+	v := url.Values{}
+	form := p.Doc.Find(`form[action="` + action + `"]`)
+	for _, name := range names {
+		el := form.Find(`[name="` + name + `"]`)
+		if goquery.NodeName(el) == "textarea" {
+			v.Set(name, el.Text())
+		} else if typ, _ := el.Attr("type"); typ != "checkbox" && typ != "radio" {
+			v.Set(name, el.AttrOr("value", ""))
+		}
+		el.Filter("[checked]").Each(func(_ int, s *goquery.Selection) { v.Add(name, s.AttrOr("value", "")) })
+	}
+	return v
+}
+
+// TestFormsSavedMeanwhile: the call's, a format's and a field's forms, sent after someone else saved a
+// change, come back with what was typed, what is saved now where it differs, and the version saved
+// now, so that sending them again replaces that change; a field deleted meanwhile comes back as a
+// new field.
+func TestFormsSavedMeanwhile(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	org := organizerOf(t, ta, f)
+	b := loggedIn(t, ta, f.organizer)
+	base := "/c/" + f.conf.Slug + "/manage"
+	version := func(p page) string { v, _ := p.Doc.Find(`input[name="version"]`).Attr("value"); return v }
+
+	// The call.
+	p := b.get(base + "/call")
+	opened := version(p)
+	call, err := ta.calls.Call(ctx, f.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(ctx, org, f.conf, call.Version, cfp.CallInput{Opens: cfp.LocalInput(call.OpensAt, loc), Closes: "2031-05-31T23:59",
+		ContactEmail: call.ContactEmail, IntroMD: call.IntroMD, GuideMD: "# Their guide", FAQMD: call.FAQMD}); err != nil {
+		t.Fatal(err)
+	}
+	typed := url.Values{"version": {opened}, "opens_at": {cfp.LocalInput(call.OpensAt, loc)}, "closes_at": {cfp.LocalInput(call.ClosesAt, loc)},
+		"contact_email": {call.ContactEmail}, "intro_md": {call.IntroMD}, "guide_md": {"# My guide\r\n\r\nTyped with care."}, "faq_md": {call.FAQMD}}
+	p = b.post(base+"/call", base+"/call", typed)
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "Someone else saved a change to the call since you opened this form") {
+		t.Fatalf("a call saved meanwhile: %d %q", p.Status, p.problem())
+	}
+	if got := p.Doc.Find("#guide_md").Text(); got != "# My guide\n\nTyped with care." {
+		t.Errorf("the guide typed: %q", got)
+	}
+	if m := meanwhile(p); len(m) != 2 || m["guide_md"] != "# Their guide" || m["closes_at"] != "2031-05-31T23:59" {
+		t.Errorf("what is saved now: %q", m)
+	}
+	if v := version(p); v != strconv.Itoa(call.Version+1) {
+		t.Errorf("the form's version %q, saved now %d", v, call.Version+1)
+	}
+	again := formValues(p, base+"/call", "version", "opens_at", "closes_at", "contact_email", "intro_md", "guide_md", "faq_md")
+	if p = b.post(base+"/call", base+"/call", again); p.Status != http.StatusSeeOther {
+		t.Fatalf("the call sent again: %d %s", p.Status, p.problem())
+	}
+	if call, _ = ta.calls.Call(ctx, f.conf); !strings.HasPrefix(call.GuideMD, "# My guide") {
+		t.Errorf("the guide saved: %q", call.GuideMD)
+	}
+
+	// A format.
+	ws := f.formats["Workshop"]
+	fpage := fmt.Sprintf("%s/formats/%d", base, ws.ID)
+	opened = version(b.get(fpage))
+	if _, err := ta.calls.UpdateFormat(ctx, org, f.conf, ws.ID, ws.Version, cfp.FormatInput{Name: ws.Name, Description: "Their description.",
+		DurationMinutes: ws.DurationMinutes, MaxPresenters: ws.MaxPresenters, AbstractMaxWords: ws.AbstractMaxWords, Accepting: ws.Accepting}); err != nil {
+		t.Fatal(err)
+	}
+	typed = url.Values{"version": {opened}, "name": {"Hands-on workshop"}, "description": {ws.Description}, "duration_minutes": {"120"},
+		"max_presenters": {strconv.Itoa(ws.MaxPresenters)}, "abstract_max_words": {strconv.Itoa(ws.AbstractMaxWords)}, "accepting": {"yes"}}
+	p = b.post(fpage, fpage, typed)
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "Someone else saved a change to this format") {
+		t.Fatalf("a format saved meanwhile: %d %q", p.Status, p.problem())
+	}
+	if got, _ := p.Doc.Find("#name").Attr("value"); got != "Hands-on workshop" {
+		t.Errorf("the name typed: %q", got)
+	}
+	if m := meanwhile(p); m["description"] != "Their description." || m["name"] != ws.Name || m["duration_minutes"] != strconv.Itoa(ws.DurationMinutes) {
+		t.Errorf("what is saved now: %q", m)
+	}
+	again = formValues(p, fpage, "version", "name", "description", "duration_minutes", "max_presenters", "abstract_max_words", "accepting")
+	if p = b.post(fpage, fpage, again); p.Status != http.StatusSeeOther {
+		t.Fatalf("the format sent again: %d %s", p.Status, p.problem())
+	}
+	if w := mustFormat(t, ta, f.conf, "Hands-on workshop"); w.DurationMinutes != 120 || w.Description != ws.Description || !w.Accepting {
+		t.Errorf("the format saved: %+v", w)
+	}
+
+	// A field.
+	ws = mustFormat(t, ta, f.conf, "Hands-on workshop")
+	qpage := fpage + "/fields/objectives"
+	opened = version(b.get(qpage))
+	if _, err := ta.calls.EditFields(ctx, org, f.conf, ws.ID, ws.Version, func(qs []question.Question) ([]question.Question, error) {
+		qs[0].Help = "Their help."
+		return qs, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := ws.Field("objectives")
+	typed = url.Values{"version": {opened}, "label": {"What participants will learn"}, "help": {q.Help}, "kind": {string(q.Kind)}, "max_words": {"80"}}
+	p = b.post(qpage, qpage, typed)
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "Someone else saved a change to this format") {
+		t.Fatalf("a field saved meanwhile: %d %q", p.Status, p.problem())
+	}
+	if m := meanwhile(p); m["help"] != "Their help." || m["label"] != q.Label {
+		t.Errorf("what is saved now: %q", m)
+	}
+	again = formValues(p, qpage, "version", "label", "help", "kind", "required", "options", "max_words")
+	if p = b.post(qpage, qpage, again); p.Status != http.StatusSeeOther {
+		t.Fatalf("the field sent again: %d %s", p.Status, p.problem())
+	}
+	if q, _ = mustFormat(t, ta, f.conf, "Hands-on workshop").Field("objectives"); q.Label != "What participants will learn" || q.MaxWords != 80 || q.Help == "Their help." {
+		t.Errorf("the field saved: %+v", q)
+	}
+
+	// A field deleted meanwhile: what was typed comes back, to add as a new field.
+	ws = mustFormat(t, ta, f.conf, "Hands-on workshop")
+	qpage = fpage + "/fields/plan"
+	opened = version(b.get(qpage))
+	if _, err := ta.calls.EditFields(ctx, org, f.conf, ws.ID, ws.Version, func(qs []question.Question) ([]question.Question, error) {
+		return slices.DeleteFunc(qs, func(x question.Question) bool { return x.ID == "plan" }), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p = b.post(qpage, qpage, url.Values{"version": {opened}, "label": {"Plan of the session"}, "kind": {"long_text"}})
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "Someone else deleted this field") {
+		t.Fatalf("a field deleted meanwhile: %d %q", p.Status, p.problem())
+	}
+	if got, _ := p.Doc.Find("#label").Attr("value"); got != "Plan of the session" || p.Doc.Find(`form[action="`+fpage+`/fields"]`).Length() != 1 {
+		t.Errorf("the typed field, as a new one: %q", got)
+	}
+	again = formValues(p, fpage+"/fields", "version", "label", "help", "kind", "required", "options", "max_words", "id")
+	if p = b.post(fpage+"/fields/new", fpage+"/fields", again); p.Status != http.StatusSeeOther {
+		t.Fatalf("the field added again: %d %s", p.Status, p.problem())
+	}
+	if ids := fieldIDs(mustFormat(t, ta, f.conf, "Hands-on workshop").Fields); ids[len(ids)-1] == "plan" || len(ids) != len(ws.Fields) {
+		t.Errorf("the fields after adding it: %v", ids)
 	}
 }

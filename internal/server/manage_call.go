@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,6 +37,8 @@ type manageCallPage struct {
 	confBase
 	Form callForm
 	New  bool
+	// Meanwhile is what someone else saved since the form was opened, when that refused it.
+	Meanwhile *savedMeanwhile
 }
 
 func (s *Server) manageCallPage(c echo.Context) (manageCallPage, error) {
@@ -77,11 +80,34 @@ func (s *Server) manageCallSave(c echo.Context) error {
 		version, _ := strconv.Atoi(f.Version)
 		_, err = s.opts.Calls.SaveCall(c.Request().Context(), principal(c), p.Conference, version, f.input())
 	}
+	if apperr.Is(err, apperr.Conflict) {
+		err = s.callMeanwhile(c, &p, err)
+	}
 	if err != nil {
 		return s.renderForm(c, "manage_call", &p, err)
 	}
 	s.flash(c, "The call is saved.")
 	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/call")
+}
+
+// callMeanwhile turns a save refused because the call changed since the form's version (or was
+// created, for a form that created it) into the form as typed, next to what is saved now, carrying
+// the version saved now. Any other conflict is err.
+func (s *Server) callMeanwhile(c echo.Context, p *manageCallPage, err error) error {
+	call, cerr := s.opts.Calls.Call(c.Request().Context(), p.Conference)
+	if cerr != nil || strconv.Itoa(call.Version) == p.Form.Version {
+		return err
+	}
+	saved, typed := callFormOf(call, p.Conference), p.Form
+	m := &savedMeanwhile{}
+	m.differ("opens_at", "Opens", typed.OpensAt, saved.OpensAt)
+	m.differ("closes_at", "Closes", typed.ClosesAt, saved.ClosesAt)
+	m.differ("contact_email", "Contact address for questions", strings.ToLower(typed.ContactEmail), saved.ContactEmail)
+	m.differ("intro_md", "Introduction", typed.IntroMD, saved.IntroMD)
+	m.differ("guide_md", "Submission guide", typed.GuideMD, saved.GuideMD)
+	m.differ("faq_md", "Frequently asked questions", typed.FAQMD, saved.FAQMD)
+	p.Meanwhile, p.New, p.Form.Version = m, false, saved.Version
+	return staleForm("the call")
 }
 
 // trackForm is a track as organizers edit it.

@@ -75,6 +75,8 @@ type manageFormatPage struct {
 	Form   formatForm
 	// Crowded says which proposals have more presenters than the format allows, if any.
 	Crowded string
+	// Meanwhile is what someone else saved since the form was opened, when that refused it.
+	Meanwhile *savedMeanwhile
 }
 
 // crowdedMessage says what a format's limit of presenters means for the proposals over it, after
@@ -149,6 +151,21 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 			saved, err = s.opts.Calls.UpdateFormat(ctx, principal(c), p.Conference, p.Format.ID, atoi(f.Version), f.input())
 		}
 	}
+	if apperr.Is(err, apperr.Conflict) && p.Format.ID != 0 {
+		var now cfp.Format
+		if now, err = s.formatMeanwhile(c, p.Conference, p.Format.ID, f.Version, err); now.ID != 0 {
+			p.Format, p.Form.Version = now, strconv.Itoa(now.Version)
+			saved := formatFormOf(now)
+			m := &savedMeanwhile{}
+			m.differ("name", "Name", strings.Join(strings.Fields(f.Name), " "), saved.Name)
+			m.differ("description", "Description", f.Description, saved.Description)
+			m.differ("duration_minutes", "Length in minutes", f.DurationMinutes, saved.DurationMinutes)
+			m.differ("max_presenters", "Most presenters", f.MaxPresenters, saved.MaxPresenters)
+			m.differ("abstract_max_words", "Word limit of the abstract", f.AbstractMaxWords, saved.AbstractMaxWords)
+			m.differ("accepting", "Accepting new proposals", yesNo(f.Accepting == "yes"), yesNo(now.Accepting))
+			p.Meanwhile = m
+		}
+	}
 	if err != nil {
 		return s.renderForm(c, "manage_format", &p, err)
 	}
@@ -161,6 +178,24 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 	}
 	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d", p.Conference.Slug, saved.ID))
+}
+
+// formatMeanwhile reads the format as saved now after a change of it was refused (err, a conflict):
+// when it changed since the form's version, it returns it with the error that says so; otherwise
+// (another conflict, such as a name taken) no format and err.
+func (s *Server) formatMeanwhile(c echo.Context, conf conference.Conference, id int64, version string, err error) (cfp.Format, error) {
+	now, ferr := s.opts.Calls.Format(c.Request().Context(), conf, id)
+	if ferr != nil || strconv.Itoa(now.Version) == strings.TrimSpace(version) {
+		return cfp.Format{}, err
+	}
+	return now, staleForm("this format")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
 }
 
 func (s *Server) manageFormatMove(c echo.Context) error {
@@ -233,6 +268,8 @@ type manageFieldPage struct {
 	Format cfp.Format
 	Field  question.Question // ID "" for a new one
 	Form   fieldForm
+	// Meanwhile is what someone else saved since the form was opened, when that refused it.
+	Meanwhile *savedMeanwhile
 }
 
 // Kinds are the kinds of question as options.
@@ -295,12 +332,20 @@ func fieldErrors(err error) error {
 // manageFieldSave adds a field to a format, or changes one (qid in the path).
 func (s *Server) manageFieldSave(c echo.Context) error {
 	p, err := s.manageFieldPage(c)
-	if err != nil {
+	gone := apperr.Is(err, apperr.NotFound) && p.Format.ID != 0 && c.Param("qid") != ""
+	if err != nil && !gone {
 		return err
 	}
 	var f fieldForm
 	err = s.bindForm(c, &f)
 	p.Form = f
+	if err == nil && gone {
+		// Deleted since the form was opened: what was typed comes back as a new field, to add or leave.
+		p.Title, p.Form.ID, p.Form.Version = "New field of "+p.Format.Name, "", strconv.Itoa(p.Format.Version)
+		p.Meanwhile = fieldMeanwhile(p.Format, "", f)
+		return s.renderForm(c, "manage_field", &p, apperr.New(apperr.Conflict, "Someone else deleted this field since you opened this form, "+
+			"so what you typed is not saved. It is in the form below: saving it adds it to the format as a new field."))
+	}
 	if err == nil {
 		q := f.question()
 		_, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), p.Conference, p.Format.ID, atoi(f.Version),
@@ -322,11 +367,62 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 			})
 		err = fieldErrors(err)
 	}
+	if apperr.Is(err, apperr.Conflict) {
+		var now cfp.Format
+		if now, err = s.formatMeanwhile(c, p.Conference, p.Format.ID, f.Version, err); now.ID != 0 {
+			p.Format, p.Form.Version = now, strconv.Itoa(now.Version)
+			p.Meanwhile = fieldMeanwhile(now, p.Field.ID, f)
+		}
+	}
 	if err != nil {
 		return s.renderForm(c, "manage_field", &p, err)
 	}
 	s.flash(c, "The field “"+strings.TrimSpace(f.Label)+"” is saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", p.Conference.Slug, p.Format.ID))
+}
+
+// fieldMeanwhile says what differs between the field as typed and as saved now in the format; for
+// a new field, the format's fields now.
+func fieldMeanwhile(now cfp.Format, id string, typed fieldForm) *savedMeanwhile {
+	m := &savedMeanwhile{}
+	q, ok := now.Field(id)
+	if !ok {
+		labels := make([]string, len(now.Fields))
+		for i, x := range now.Fields {
+			labels[i] = x.Label
+		}
+		m.Changed = append(m.Changed, savedValue{Field: "label", Label: "The format's fields", Value: strings.Join(labels, "\n")})
+		return m
+	}
+	saved := fieldFormOf(q, now.Version)
+	m.differ("label", "Question", typed.Label, saved.Label)
+	m.differ("help", "Help for proposers", typed.Help, saved.Help)
+	m.differ("kind", "Kind of answer", kindName(question.Kind(typed.Kind)), kindName(q.Kind))
+	m.differ("required", "An answer is required to submit", yesNo(typed.Required == "yes"), yesNo(q.Required))
+	m.differ("options", "Options", optionLines(typed.Options), optionLines(saved.Options))
+	m.differ("max_words", "Word limit", typed.MaxWords, saved.MaxWords)
+	return m
+}
+
+// optionLines are the options of a choice, one a line, as the service keeps them.
+func optionLines(s string) string {
+	var out []string
+	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// kindName is the name of a kind of question as the field form offers it.
+func kindName(k question.Kind) string {
+	for _, x := range question.Kinds {
+		if x.Kind == k {
+			return x.Label
+		}
+	}
+	return string(k)
 }
 
 // fieldChangeForm moves or deletes a field of the format at a version.
