@@ -13,7 +13,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/question"
 )
 
@@ -244,5 +246,54 @@ func TestFormsSavedMeanwhile(t *testing.T) {
 	}
 	if ids := fieldIDs(mustFormat(t, ta, f.conf, "Hands-on workshop").Fields); ids[len(ids)-1] == "plan" || len(ids) != len(ws.Fields) {
 		t.Errorf("the fields after adding it: %v", ids)
+	}
+}
+
+// TestAPICallVersion: a change of the call through the API without the version read, or with 0 for a
+// call that exists, is a mistake named on the version; one with an older version is a change made
+// meanwhile. A conference without a call gets one with version 0.
+func TestAPICallVersion(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	item := "/api/v1/conferences/" + f.conf.Slug + "/manage/call"
+	call, err := ta.calls.Call(context.Background(), f.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, version := range map[string]string{"no version": ``, "version 0": `"version":0,`} {
+		r := sendJSON(t, ta, http.MethodPut, item, orgToken, `{`+version+`"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`)
+		wantProblem(t, what, r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+		if d := fieldDetail(r.apiResponse, "version"); !strings.Contains(d, "version") || fieldDetail(r.apiResponse, "opens_at") != "" {
+			t.Errorf("%s: %v", what, r.JSON)
+		}
+	}
+	r := sendJSON(t, ta, http.MethodPut, item, orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`, call.Version))
+	if r.Status != http.StatusOK || r.JSON["version"] != float64(call.Version+1) {
+		t.Fatalf("a change at the version read: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodPut, item, orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-07-31T23:59"}`, call.Version))
+	wantProblem(t, "an older version", r.apiResponse, http.StatusConflict, "conflict")
+	if d, _ := r.JSON["detail"].(string); !strings.HasPrefix(d, fmt.Sprintf("The call changed since version %d, which you read", call.Version)) ||
+		fieldDetail(r.apiResponse, "version") != fmt.Sprintf("The call is at version %d now.", call.Version+1) {
+		t.Errorf("an older version: %v", r.JSON)
+	}
+
+	// A conference with no call yet: version 0 creates it.
+	ctx := context.Background()
+	conf, err := ta.confs.Seed(ctx, conference.CreateInput{Slug: f.conf.Slug + "-new", Name: "No call yet", TimeZone: "UTC", StartsOn: "2027-10-08", EndsOn: "2027-10-09"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := &access.Principal{Admin: true, UserID: newUser(t, ta, uniqueEmail("admin"), "Ada Admin").ID}
+	if err := ta.confs.Grant(ctx, admin, conf, f.organizer, access.Organizer); err != nil {
+		t.Fatal(err)
+	}
+	item = "/api/v1/conferences/" + conf.Slug + "/manage/call"
+	if r = sendJSON(t, ta, http.MethodPut, item, orgToken, `{"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`); fieldDetail(r.apiResponse, "version") == "" {
+		t.Errorf("no version, no call: %d %v", r.Status, r.JSON)
+	}
+	if r = sendJSON(t, ta, http.MethodPut, item, orgToken, `{"version":0,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`); r.Status != http.StatusOK || r.JSON["version"] != float64(1) {
+		t.Errorf("create the call: %d %v", r.Status, r.JSON)
 	}
 }

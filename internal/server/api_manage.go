@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,14 +17,16 @@ import (
 // The organizers' API for the call: its settings, tracks, formats with their fields, extensions and
 // access links. Every handler goes through the cfp service, which checks the policy again.
 
-// apiCallSave creates or changes the call; "version" is the version read (0 to create).
+// apiCallSave creates or changes the call; "version" is the version read (0 to create). A version left
+// out, or 0 for a call that exists, is a mistake of the request (422 on version); a version older than
+// the call's is a change made meanwhile (409).
 func (s *Server) apiCallSave(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
 		return err
 	}
 	var req struct {
-		Version      int     `json:"version" validate:"min=0"`
+		Version      *int    `json:"version" validate:"omitnil,min=0"`
 		OpensAt      string  `json:"opens_at" validate:"max=40"`
 		ClosesAt     string  `json:"closes_at" validate:"max=40"`
 		ContactEmail *string `json:"contact_email" validate:"omitempty,max=254"`
@@ -33,6 +36,14 @@ func (s *Server) apiCallSave(c echo.Context) error {
 	}
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
+	}
+	ctx := c.Request().Context()
+	if req.Version == nil {
+		return apperr.Field("version", "Send the version of the call you read, or 0 to create the call.")
+	}
+	version := *req.Version
+	if _, err := s.opts.Calls.Call(ctx, conf); version == 0 && err == nil {
+		return apperr.Field("version", "This conference already has a call: send the version of it you read to change it.")
 	}
 	// A page or the contact address left out keeps what the call has, as stored at the version the
 	// client read: a client that moves the deadline does not empty the guide. (A change since that
@@ -50,7 +61,16 @@ func (s *Server) apiCallSave(c echo.Context) error {
 		}
 		return in
 	}
-	if _, err := s.opts.Calls.SaveCallFrom(c.Request().Context(), principal(c), conf, req.Version, change); err != nil {
+	if _, err := s.opts.Calls.SaveCallFrom(ctx, principal(c), conf, version, change); err != nil {
+		if now, cerr := s.opts.Calls.Call(ctx, conf); apperr.Is(err, apperr.Conflict) && cerr == nil && now.Version != version {
+			if version == 0 {
+				return &apperr.Error{Code: apperr.Conflict, Message: "Someone created this conference's call meanwhile. Read it, and send your change with its version.",
+					Fields: []apperr.FieldError{{Field: "version", Message: fmt.Sprintf("The call is at version %d now.", now.Version)}}, Err: err}
+			}
+			return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("The call changed since version %d, which you read: someone saved version %d meanwhile. "+
+				"Read it again, and send your change with its version to replace theirs.", version, now.Version),
+				Fields: []apperr.FieldError{{Field: "version", Message: fmt.Sprintf("The call is at version %d now.", now.Version)}}, Err: err}
+		}
 		return err
 	}
 	return s.apiCallShow(c)
