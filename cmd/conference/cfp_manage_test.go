@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -296,4 +298,98 @@ func TestAPICallVersion(t *testing.T) {
 	if r = sendJSON(t, ta, http.MethodPut, item, orgToken, `{"version":0,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`); r.Status != http.StatusOK || r.JSON["version"] != float64(1) {
 		t.Errorf("create the call: %d %v", r.Status, r.JSON)
 	}
+}
+
+// asciiJSON writes s as a JSON string with every character beyond ASCII escaped, as many JSON
+// libraries do by default: 6 bytes a Japanese character, 12 for one beyond the BMP.
+func asciiJSON(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r > 0x7e:
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, `\u%04x`, u)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// japanese is n characters of Japanese text.
+func japanese(n int) string {
+	const line = "提出の手引きをよく読んでください。" // 17 characters
+	s := strings.Repeat(line, n/utf8.RuneCountInString(line)+1)
+	return string([]rune(s)[:n])
+}
+
+// TestLongTextsFitTheBody: the call's form and API, and a format's API, take the most text their
+// limits allow, in Japanese, whatever it costs in bytes; text over a limit is told on its field, with
+// the form as typed, not refused whole as too large.
+func TestLongTextsFitTheBody(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	b := loggedIn(t, ta, f.organizer)
+	page := "/c/" + f.conf.Slug + "/manage/call"
+	call, _ := ta.calls.Call(ctx, f.conf)
+	loc := f.conf.Location()
+	form := func(version int, intro, guide, faq string) url.Values {
+		return url.Values{"version": {strconv.Itoa(version)}, "opens_at": {cfp.LocalInput(call.OpensAt, loc)}, "closes_at": {cfp.LocalInput(call.ClosesAt, loc)},
+			"intro_md": {intro}, "guide_md": {guide}, "faq_md": {faq}}
+	}
+
+	// Over a megabyte, percent-encoded, within every limit.
+	guide, faq := japanese(59500), japanese(59500)
+	if n := len(form(call.Version, "", guide, faq).Encode()); n <= 1<<20 {
+		t.Fatalf("the form is %d bytes: not over the body limit", n)
+	}
+	if p := b.post(page, page, form(call.Version, "", guide, faq)); p.Status != http.StatusSeeOther {
+		t.Fatalf("long pages in Japanese: %d %s", p.Status, p.problem())
+	}
+	if call, _ = ta.calls.Call(ctx, f.conf); call.GuideMD != strings.TrimSpace(guide) || call.FAQMD != strings.TrimSpace(faq) {
+		t.Errorf("the pages saved: %d and %d characters", utf8.RuneCountInString(call.GuideMD), utf8.RuneCountInString(call.FAQMD))
+	}
+	// The most the form allows, and one character more: told on the field, the text kept.
+	long := japanese(cfp.MaxPageChars) + "。"
+	p := b.post(page, page, form(call.Version, japanese(cfp.MaxIntroChars), long, japanese(cfp.MaxPageChars)))
+	if p.Status != http.StatusUnprocessableEntity || p.fieldError("guide_md") != fmt.Sprintf("Use at most %d characters.", cfp.MaxPageChars) ||
+		p.fieldError("faq_md") != "" || utf8.RuneCountInString(p.Doc.Find("#guide_md").Text()) != cfp.MaxPageChars+1 {
+		t.Errorf("a guide one character over: %d %q", p.Status, p.problem())
+	}
+
+	// The API, with every character escaped.
+	api := "/api/v1/conferences/" + f.conf.Slug
+	orgToken, _ := apiToken(t, ta, f.organizer)
+	body := fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q,"intro_md":%s,"guide_md":%s,"faq_md":%s}`, call.Version,
+		cfp.LocalInput(call.OpensAt, loc), cfp.LocalInput(call.ClosesAt, loc), asciiJSON(japanese(cfp.MaxIntroChars)),
+		asciiJSON(japanese(cfp.MaxPageChars)), asciiJSON(strings.Repeat("😀", cfp.MaxPageChars)))
+	if r := sendJSON(t, ta, http.MethodPut, api+"/manage/call", orgToken, body); r.Status != http.StatusOK {
+		t.Errorf("the call through the API, %d bytes: %d %v", len(body), r.Status, r.JSON)
+	}
+	// A format with every question it may ask, each as long as it may be.
+	var qs []string
+	for i := range question.MaxQuestions {
+		opts := make([]string, question.MaxOptions)
+		for j := range opts {
+			opts[j] = asciiJSON(fmt.Sprintf("%02d-%02d ", i, j) + japanese(question.MaxOption-6))
+		}
+		qs = append(qs, fmt.Sprintf(`{"id":"q%d","label":%s,"help":%s,"kind":"single_choice","options":[%s]}`, i,
+			asciiJSON(fmt.Sprintf("%02d ", i)+japanese(question.MaxLabel-3)), asciiJSON(japanese(question.MaxHelp)), strings.Join(opts, ",")))
+	}
+	body = fmt.Sprintf(`{"name":"Long form","description":%s,"duration_minutes":60,"max_presenters":2,"abstract_max_words":200,"fields":[%s]}`,
+		asciiJSON(japanese(cfp.MaxFormatDescriptionChars)), strings.Join(qs, ","))
+	r := sendJSON(t, ta, http.MethodPost, api+"/manage/formats", orgToken, body)
+	if r.Status != http.StatusCreated {
+		t.Errorf("a format through the API, %d bytes: %d %v", len(body), r.Status, r.JSON["detail"])
+	}
+	// Other routes keep the body limit.
+	r = sendJSON(t, ta, http.MethodPost, api+"/manage/tracks", orgToken, fmt.Sprintf(`{"name":"Big","description":%s}`, asciiJSON(japanese(200000))))
+	wantProblem(t, "a track of two megabytes", r.apiResponse, http.StatusRequestEntityTooLarge, "malformed")
 }

@@ -258,10 +258,13 @@ type CallInput struct {
 	IntroMD, GuideMD, FAQMD string
 }
 
-// Limits on the call's pages.
+// Limits on the call's pages and a format's words, in characters. The web server sizes the bodies
+// it accepts for these forms from them.
 const (
-	maxIntro = 20000
-	maxPage  = 100000
+	MaxIntroChars             = 20000
+	MaxPageChars              = 100000
+	MaxFormatNameChars        = 200
+	MaxFormatDescriptionChars = 4000
 )
 
 func checkCall(in CallInput, loc *time.Location) (Call, error) {
@@ -285,14 +288,14 @@ func checkCall(in CallInput, loc *time.Location) (Call, error) {
 			fe.Add("contact_email", "Enter an address like program@example.org, or leave it empty.")
 		}
 	}
-	if utf8.RuneCountInString(c.IntroMD) > maxIntro {
-		fe.Add("intro_md", fmt.Sprintf("Use at most %d characters.", maxIntro))
+	if utf8.RuneCountInString(c.IntroMD) > MaxIntroChars {
+		fe.Add("intro_md", fmt.Sprintf("Use at most %d characters.", MaxIntroChars))
 	}
-	if utf8.RuneCountInString(c.GuideMD) > maxPage {
-		fe.Add("guide_md", fmt.Sprintf("Use at most %d characters.", maxPage))
+	if utf8.RuneCountInString(c.GuideMD) > MaxPageChars {
+		fe.Add("guide_md", fmt.Sprintf("Use at most %d characters.", MaxPageChars))
 	}
-	if utf8.RuneCountInString(c.FAQMD) > maxPage {
-		fe.Add("faq_md", fmt.Sprintf("Use at most %d characters.", maxPage))
+	if utf8.RuneCountInString(c.FAQMD) > MaxPageChars {
+		fe.Add("faq_md", fmt.Sprintf("Use at most %d characters.", MaxPageChars))
 	}
 	return c, fe.Err()
 }
@@ -511,11 +514,11 @@ func checkFormat(in FormatInput) (Format, error) {
 	switch n := utf8.RuneCountInString(f.Name); {
 	case n == 0:
 		fe.Add("name", "Enter the format's name, e.g. Workshop.")
-	case n > 200:
-		fe.Add("name", "Use at most 200 characters.")
+	case n > MaxFormatNameChars:
+		fe.Add("name", fmt.Sprintf("Use at most %d characters.", MaxFormatNameChars))
 	}
-	if utf8.RuneCountInString(f.Description) > 4000 {
-		fe.Add("description", "Use at most 4000 characters.")
+	if utf8.RuneCountInString(f.Description) > MaxFormatDescriptionChars {
+		fe.Add("description", fmt.Sprintf("Use at most %d characters.", MaxFormatDescriptionChars))
 	}
 	if f.DurationMinutes < 5 || f.DurationMinutes > 480 {
 		fe.Add("duration_minutes", "Enter a length between 5 and 480 minutes.")

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -10,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/question"
 )
 
 // routes declares every route of the service in one place.
@@ -40,7 +44,7 @@ func (s *Server) routes() error {
 		s.securityHeaders(),
 		metrics,
 		storablePath,
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: humanBytes(s.opts.BodyLimit)}),
+		s.bodyLimit(),
 		s.session(),
 		s.csrf(),
 		s.webPrincipal,
@@ -454,7 +458,59 @@ func (s *Server) routes() error {
 		g.RouteNotFound("", s.apiNotFound)
 		g.RouteNotFound("/*", s.apiNotFound)
 	}
+	for route := range s.largeBodies() {
+		if !slices.ContainsFunc(e.Routes(), func(r *echo.Route) bool { return r.Method+" "+r.Path == route }) {
+			return fmt.Errorf("routes: a body limit for %s, which is no route", route)
+		}
+	}
 	return nil
+}
+
+// bytesPerChar is the most one character of text can take in a request body: a 4-byte UTF-8
+// character percent-encoded in a form (%F0%9F%98%80), or escaped in JSON as a surrogate pair
+// (\ud83d\ude00). Text in Japanese takes 9 bytes a character in a form.
+const bytesPerChar = 12
+
+// bodySlack is room in a body for what is not the long texts: the short fields, the CSRF token,
+// JSON's names and punctuation.
+const bodySlack = 64 << 10
+
+// largeBodies are the routes whose forms allow more text than the body limit holds, each with the
+// limit that fits the most text the form allows (never less than the body limit): a form within
+// its limits is never refused whole as too large, losing what was typed.
+func (s *Server) largeBodies() map[string]int64 {
+	fits := func(chars int) int64 { return max(s.opts.BodyLimit, int64(chars)*bytesPerChar+bodySlack) }
+	call := fits(cfp.MaxIntroChars + 2*cfp.MaxPageChars)
+	format := fits(cfp.MaxFormatNameChars + cfp.MaxFormatDescriptionChars +
+		question.MaxQuestions*(question.MaxLabel+question.MaxHelp+question.MaxOptions*question.MaxOption))
+	return map[string]int64{
+		"POST /c/:slug/manage/call":                        call,
+		"PUT /api/v1/conferences/:slug/manage/call":        call,
+		"POST /api/v1/conferences/:slug/manage/formats":    format,
+		"PUT /api/v1/conferences/:slug/manage/formats/:id": format,
+	}
+}
+
+// bodyLimit refuses a body larger than its route accepts: the configured body limit, or the larger
+// one of largeBodies. It runs after routing, before anything reads the body (the CSRF check does).
+func (s *Server) bodyLimit() echo.MiddlewareFunc {
+	limit := func(n int64) echo.MiddlewareFunc {
+		return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: humanBytes(n)})
+	}
+	large := s.largeBodies()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		plain := limit(s.opts.BodyLimit)(next)
+		routes := make(map[string]echo.HandlerFunc, len(large))
+		for route, n := range large {
+			routes[route] = limit(n)(next)
+		}
+		return func(c echo.Context) error {
+			if h, ok := routes[c.Request().Method+" "+c.Path()]; ok {
+				return h(c)
+			}
+			return plain(c)
+		}
+	}
 }
 
 // humanBytes writes a byte count as the body limit middleware reads it.
