@@ -56,6 +56,17 @@ func (k Kind) Name() string {
 	return string(k)
 }
 
+// Label is the kind's name for people as it starts a line or a table's cell ("Long text"), or its
+// code if unknown.
+func (k Kind) Label() string {
+	for _, x := range Kinds {
+		if x.Kind == k {
+			return x.Label
+		}
+	}
+	return string(k)
+}
+
 // Choice reports whether the kind offers options.
 func (k Kind) Choice() bool { return k == SingleChoice || k == MultipleChoice }
 
