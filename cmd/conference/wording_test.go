@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strings"
@@ -33,5 +34,40 @@ func TestFormatFieldKinds(t *testing.T) {
 	}
 	if strings.Contains(got, "_") {
 		t.Errorf("the Kind column shows a code: %q", got)
+	}
+}
+
+// TestProposalsExportSaysItsZone: the export's moments are in the conference's time zone, named in
+// their headers, as dates a spreadsheet reads; the status is worded as the list words it.
+func TestProposalsExportSaysItsZone(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, email := presenter(t, ta, "Zoe Zone")
+	prop := submitPosterAs(t, ta, f, email, "Time zones in the curriculum")
+	b := loggedIn(t, ta, f.organizer)
+	r := send(t, ta, http.MethodGet, "/c/"+f.conf.Slug+"/manage/proposals.csv", nil, "Cookie", cookieHeader(b))
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Body, "\ufeffID,Status,") || !strings.Contains(r.Body, "\r\n") {
+		t.Fatalf("export: %d %.60q", r.Status, r.Body)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("export: %d rows, %v", len(rows), err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, h := range []string{"Created (America/New_York)", "Submitted (America/New_York)", "Last saved (America/New_York)"} {
+		if _, ok := col[h]; !ok {
+			t.Errorf("no column %q in %q", h, rows[0])
+		}
+	}
+	row := rows[1]
+	if got := row[col["Status"]]; got != "Submitted" {
+		t.Errorf("the status reads %q, want Submitted", got)
+	}
+	want := prop.SubmittedAt.In(f.conf.Location()).Format("2006-01-02 15:04")
+	if got := row[col["Submitted (America/New_York)"]]; got != want {
+		t.Errorf("submitted at %q, want %q (New York time, as a spreadsheet reads a date)", got, want)
 	}
 }

@@ -260,7 +260,12 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 			cols = append(cols, column{ft.ID, q.ID})
 		}
 	}
-	header = append(header, "Created", "Submitted", "Last saved", "Version")
+	// The moments are in the conference's time zone, named in their headers: a value with its offset
+	// ("2026-11-24 20:25 -05:00") is text to Excel, which sorts and filters it as text, while
+	// "2026-11-24 20:25" opens as a date. The zone's name, not one offset, since summer time
+	// changes the offset within one export.
+	zone := " (" + conf.Location().String() + ")"
+	header = append(header, "Created"+zone, "Submitted"+zone, "Last saved"+zone, "Version")
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-proposals-%s.csv"`, conf.Slug, time.Now().UTC().Format("20060102")))
@@ -287,7 +292,7 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 		if prop.TrackID != nil {
 			track = tr[*prop.TrackID]
 		}
-		row := []string{strconv.FormatInt(prop.ID, 10), string(prop.Status), prop.Title, fo[prop.FormatID], track,
+		row := []string{strconv.FormatInt(prop.ID, 10), prop.Status.Label(), prop.Title, fo[prop.FormatID], track,
 			strings.Join(names, "; "), strings.Join(emails, "; "), strings.Join(roles, "; "), strings.Join(insts, "; "),
 			prop.Abstract, strconv.Itoa(question.Words(prop.Abstract))}
 		for _, col := range cols {
