@@ -71,3 +71,24 @@ func TestProposalsExportSaysItsZone(t *testing.T) {
 		t.Errorf("submitted at %q, want %q (New York time, as a spreadsheet reads a date)", got, want)
 	}
 }
+
+// TestOneProposalIsOne: lists of proposals say "1 proposal", not "1 proposals".
+func TestOneProposalIsOne(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, email := presenter(t, ta, "Una Single")
+	submitPosterAs(t, ta, f, email, "A single proposal")
+	b := loggedIn(t, ta, f.organizer)
+	base := "/c/" + f.conf.Slug + "/manage"
+	p := b.get(base + "/proposals")
+	if got := text(p.Doc.Find("main p[role=status]")); !strings.HasPrefix(got, "Showing 1 proposal.") {
+		t.Errorf("the list says %q", got)
+	}
+	if got := text(p.Doc.Find("main > p").Eq(1)); got != "1 submitted, 0 drafts, 0 withdrawn." {
+		t.Errorf("the counts say %q", got)
+	}
+	p = b.get(base + "/assignments")
+	if got := text(p.Doc.Find("main > p").Eq(1)); !strings.HasPrefix(got, "1 submitted proposal, 0 reviewers; 1 proposal has fewer reviewers") {
+		t.Errorf("the assignments say %q (%d)", got, p.Status)
+	}
+}

@@ -138,6 +138,9 @@ func (p *manageProposalsPage) Showing() string {
 	if p.Page.Total == 0 {
 		return "No proposal matches."
 	}
+	if p.Page.Total == 1 {
+		return "Showing 1 proposal."
+	}
 	from := (p.PageNo-1)*manageListSize + 1
 	to := from + len(p.Page.Proposals) - 1
 	return fmt.Sprintf("Showing %d to %d of %d proposals.", from, to, p.Page.Total)
