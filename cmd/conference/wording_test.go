@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +91,36 @@ func TestOneProposalIsOne(t *testing.T) {
 	p = b.get(base + "/assignments")
 	if got := text(p.Doc.Find("main > p").Eq(1)); !strings.HasPrefix(got, "1 submitted proposal, 0 reviewers; 1 proposal has fewer reviewers") {
 		t.Errorf("the assignments say %q (%d)", got, p.Status)
+	}
+}
+
+// TestCheckboxesAreNotOptional: a checkbox left unticked answers "no", so its label never says
+// "(optional)"; one that must be ticked says it is required.
+func TestCheckboxesAreNotOptional(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	b := loggedIn(t, ta, f.organizer)
+	narrative := f.formats["Personal narrative"]
+	fpage := fmt.Sprintf("/c/%s/manage/formats/%d", f.conf.Slug, narrative.ID)
+	label := func(p page, id string) string { return text(p.Doc.Find(`label[for="` + id + `"]`)) }
+	p := b.get(fpage)
+	if got := label(p, "accepting"); got != "Accepting new proposals" {
+		t.Errorf("the format's checkbox: %q", got)
+	}
+	if got := label(b.get(fpage+"/fields/new"), "required"); got != "An answer is required to submit" {
+		t.Errorf("the field's checkbox: %q", got)
+	}
+	version, _ := p.Doc.Find(`input[name="version"]`).Attr("value")
+	if p = b.post(fpage+"/fields/new", fpage+"/fields", url.Values{"version": {version}, "label": {"I agree to be recorded"}, "kind": {"checkbox"},
+		"required": {"yes"}, "id": {"recorded"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add a required checkbox: %d %s", p.Status, p.problem())
+	}
+	_, email := presenter(t, ta, "Cora Checkbox")
+	p = loggedIn(t, ta, email).get(fmt.Sprintf("/c/%s/proposals/new?format=%d", f.conf.Slug, narrative.ID))
+	if got := label(p, "answers.support"); p.Status != http.StatusOK || got != "I would like to talk my narrative through with an organizer before the conference" {
+		t.Errorf("a submitter's checkbox: %d %q", p.Status, got)
+	}
+	if got := label(p, "answers.recorded"); got != "I agree to be recorded (required)" {
+		t.Errorf("a submitter's required checkbox: %q", got)
 	}
 }
