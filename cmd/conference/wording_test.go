@@ -124,3 +124,37 @@ func TestCheckboxesAreNotOptional(t *testing.T) {
 		t.Errorf("a submitter's required checkbox: %q", got)
 	}
 }
+
+// TestQuestionLimitsWordedForEachClient: the field form and the API word a choice's options and
+// the word limit as each takes them; the form's hint and its error say the same.
+func TestQuestionLimitsWordedForEachClient(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	b := loggedIn(t, ta, f.organizer)
+	fpage := fmt.Sprintf("/c/%s/manage/formats/%d", f.conf.Slug, f.formats["Workshop"].ID)
+	p := b.get(fpage + "/fields/new")
+	if got := text(p.Doc.Find("#max_words-hint")); !strings.Contains(got, "leave empty for no limit") {
+		t.Errorf("the word limit's hint: %q", got)
+	}
+	version, _ := p.Doc.Find(`input[name="version"]`).Attr("value")
+	p = b.post(fpage+"/fields/new", fpage+"/fields", url.Values{"version": {version}, "label": {"Notes"}, "kind": {"long_text"}, "max_words": {"5000"}})
+	if got := p.fieldError("max_words"); got != "Set a word limit between 1 and 3000, or leave it empty for no limit." {
+		t.Errorf("the form's word limit: %d %q", p.Status, got)
+	}
+	p = b.post(fpage+"/fields/new", fpage+"/fields", url.Values{"version": {version}, "label": {"Level"}, "kind": {"single_choice"}, "options": {"Only one"}})
+	if got := p.fieldError("options"); got != "Give at least two options, one per line." {
+		t.Errorf("the form's options: %d %q", p.Status, got)
+	}
+
+	token, _ := apiToken(t, ta, f.organizer)
+	r := sendJSON(t, ta, http.MethodPost, "/api/v1/conferences/"+f.conf.Slug+"/manage/formats", token, `{"name": "Panel", "duration_minutes": 60,
+		"max_presenters": 4, "abstract_max_words": 200, "accepting": true, "fields": [
+		{"id": "level", "label": "Level", "kind": "single_choice", "options": ["Only one"]},
+		{"id": "notes", "label": "Notes", "kind": "long_text", "max_words": 5000}]}`)
+	if got := fieldDetail(r.apiResponse, "fields.0.options"); got != "Give at least two options in the list of options." {
+		t.Errorf("the API's options: %d %q %v", r.Status, got, r.JSON)
+	}
+	if got := fieldDetail(r.apiResponse, "fields.1.max_words"); got != "Set a word limit between 1 and 3000, or 0 for no limit." {
+		t.Errorf("the API's word limit: %d %q", r.Status, got)
+	}
+}

@@ -83,6 +83,20 @@ const (
 	MaxLineChars = 500
 )
 
+// Messages of CheckDefinitions worded for the forms, which take options one per line and an empty
+// word limit for none.
+const (
+	fewOptions  = "Give at least two options, one per line."
+	badMaxWords = "Set a word limit between 1 and 3000, or leave it empty for no limit."
+)
+
+// APIWording rewords CheckDefinitions' messages for a client that sends the questions as JSON,
+// where options are a list and no word limit is 0.
+var APIWording = strings.NewReplacer(
+	fewOptions, "Give at least two options in the list of options.",
+	badMaxWords, "Set a word limit between 1 and 3000, or 0 for no limit.",
+)
+
 // Question is one question of a form.
 type Question struct {
 	// ID names the question in stored answers, forms and the API. It stays the same when the label
@@ -206,7 +220,7 @@ func CheckDefinitions(qs []Question, prefix string) ([]Question, error) {
 			q.Options = opts
 			switch {
 			case len(opts) < 2:
-				fe.Add(f("options"), "Give at least two options, one per line.")
+				fe.Add(f("options"), fewOptions)
 			case len(opts) > MaxOptions:
 				fe.Add(f("options"), fmt.Sprintf("Give at most %d options.", MaxOptions))
 			case slices.ContainsFunc(opts, func(o string) bool { return utf8.RuneCountInString(o) > MaxOption }):
@@ -215,7 +229,7 @@ func CheckDefinitions(qs []Question, prefix string) ([]Question, error) {
 		}
 		if q.Kind == LongText || q.Kind == Text {
 			if q.MaxWords < 0 || q.MaxWords > 3000 {
-				fe.Add(f("max_words"), "Set a word limit between 1 and 3000, or 0 for none.")
+				fe.Add(f("max_words"), badMaxWords)
 			}
 		} else {
 			q.MaxWords = 0

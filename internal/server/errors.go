@@ -14,6 +14,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/question"
 	"github.com/challenging-norms/conference/internal/schedule"
 	"github.com/challenging-norms/conference/internal/submission"
 )
@@ -97,6 +98,10 @@ var apiWording = strings.NewReplacer("highlighted fields", "fields named in erro
 	"Reload the page to see it, then make your change again.", "Read it again (GET) to see it and its new version, then make your change again.",
 	"Reload the page and make your change again.", "Read it again (GET) for its new version, and make your change again.")
 
+// apiFieldWording says in a field's detail what a form's message says of its input: questions'
+// options are a JSON list, not lines, and no word limit is 0, not an empty field.
+var apiFieldWording = question.APIWording
+
 // handleError is Echo's error handler: it turns any error into a problem+json answer under /api, and
 // into an HTML page everywhere else. Internal errors are logged with the request id and never shown.
 func (s *Server) handleError(err error, c echo.Context) {
@@ -112,7 +117,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: apiWording.Replace(ae.Message),
 			Instance: c.Request().URL.Path, Code: ae.Code, RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 		for _, f := range ae.Fields {
-			p.Errors = append(p.Errors, fieldProblem{Field: f.Field, Detail: f.Message})
+			p.Errors = append(p.Errors, fieldProblem{Field: f.Field, Detail: apiFieldWording.Replace(f.Message)})
 		}
 		var stale *submission.StaleError
 		if errors.As(err, &stale) {
