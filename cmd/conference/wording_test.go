@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +157,39 @@ func TestQuestionLimitsWordedForEachClient(t *testing.T) {
 	}
 	if got := fieldDetail(r.apiResponse, "fields.1.max_words"); got != "Set a word limit between 1 and 3000, or 0 for no limit." {
 		t.Errorf("the API's word limit: %d %q", r.Status, got)
+	}
+}
+
+// TestOrganizerInputsSayTheirBounds: the call's times name the hint that gives their zone, and the
+// numbers of formats and fields carry the bounds the server holds them to.
+func TestOrganizerInputsSayTheirBounds(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	b := loggedIn(t, ta, f.organizer)
+	base := "/c/" + f.conf.Slug + "/manage"
+	p := b.get(base + "/call")
+	hint := p.Doc.Find("#call-times-hint")
+	if !strings.Contains(hint.Text(), "America/New_York") {
+		t.Errorf("the call's time-zone hint: %q", hint.Text())
+	}
+	for _, id := range []string{"opens_at", "closes_at"} {
+		if d, _ := p.Doc.Find("#" + id).Attr("aria-describedby"); !slices.Contains(strings.Fields(d), "call-times-hint") {
+			t.Errorf("%s is described by %q", id, d)
+		}
+	}
+	fpage := fmt.Sprintf("%s/formats/%d", base, f.formats["Workshop"].ID)
+	bounds := func(p page, id string) string {
+		lo, _ := p.Doc.Find("#" + id).Attr("min")
+		hi, _ := p.Doc.Find("#" + id).Attr("max")
+		return lo + "–" + hi
+	}
+	p = b.get(fpage)
+	for id, want := range map[string]string{"duration_minutes": "5–480", "max_presenters": "1–20", "abstract_max_words": "20–3000"} {
+		if got := bounds(p, id); got != want {
+			t.Errorf("%s: bounds %q, want %q", id, got, want)
+		}
+	}
+	if got := bounds(b.get(fpage+"/fields/new"), "max_words"); got != "0–3000" {
+		t.Errorf("a field's word limit: bounds %q", got)
 	}
 }

@@ -478,6 +478,15 @@ func (s *Service) DeleteTrack(ctx context.Context, p *access.Principal, conf con
 	})
 }
 
+// The bounds of a format's numbers.
+const (
+	MinDurationMinutes = 5
+	MaxDurationMinutes = 480
+	MostPresenters     = 20
+	MinAbstractWords   = 20
+	MaxAbstractWords   = 3000
+)
+
 // FormatInput is a format as organizers write it. Fields nil keeps the format's fields as they are.
 type FormatInput struct {
 	Name, Description string
@@ -520,14 +529,14 @@ func checkFormat(in FormatInput) (Format, error) {
 	if utf8.RuneCountInString(f.Description) > MaxFormatDescriptionChars {
 		fe.Add("description", fmt.Sprintf("Use at most %d characters.", MaxFormatDescriptionChars))
 	}
-	if f.DurationMinutes < 5 || f.DurationMinutes > 480 {
-		fe.Add("duration_minutes", "Enter a length between 5 and 480 minutes.")
+	if f.DurationMinutes < MinDurationMinutes || f.DurationMinutes > MaxDurationMinutes {
+		fe.Add("duration_minutes", fmt.Sprintf("Enter a length between %d and %d minutes.", MinDurationMinutes, MaxDurationMinutes))
 	}
-	if f.MaxPresenters < 1 || f.MaxPresenters > 20 {
-		fe.Add("max_presenters", "Allow between 1 and 20 presenters.")
+	if f.MaxPresenters < 1 || f.MaxPresenters > MostPresenters {
+		fe.Add("max_presenters", fmt.Sprintf("Allow between 1 and %d presenters.", MostPresenters))
 	}
-	if f.AbstractMaxWords < 20 || f.AbstractMaxWords > 3000 {
-		fe.Add("abstract_max_words", "Set a word limit between 20 and 3000.")
+	if f.AbstractMaxWords < MinAbstractWords || f.AbstractMaxWords > MaxAbstractWords {
+		fe.Add("abstract_max_words", fmt.Sprintf("Set a word limit between %d and %d.", MinAbstractWords, MaxAbstractWords))
 	}
 	if in.Fields != nil {
 		qs, err := checkFields(in.Fields)

@@ -77,6 +77,8 @@ const (
 	MaxOptions   = 30
 	MaxOption    = 200
 	MaxQuestions = 40
+	// MaxWordLimit is the highest word limit a text question can set.
+	MaxWordLimit = 3000
 	// MaxTextChars bounds any one text answer, whatever its word limit: about 3,000 words.
 	MaxTextChars = 20000
 	// MaxLineChars bounds a one-line answer.
@@ -85,16 +87,16 @@ const (
 
 // Messages of CheckDefinitions worded for the forms, which take options one per line and an empty
 // word limit for none.
-const (
+var (
 	fewOptions  = "Give at least two options, one per line."
-	badMaxWords = "Set a word limit between 1 and 3000, or leave it empty for no limit."
+	badMaxWords = fmt.Sprintf("Set a word limit between 1 and %d, or leave it empty for no limit.", MaxWordLimit)
 )
 
 // APIWording rewords CheckDefinitions' messages for a client that sends the questions as JSON,
 // where options are a list and no word limit is 0.
 var APIWording = strings.NewReplacer(
 	fewOptions, "Give at least two options in the list of options.",
-	badMaxWords, "Set a word limit between 1 and 3000, or 0 for no limit.",
+	badMaxWords, fmt.Sprintf("Set a word limit between 1 and %d, or 0 for no limit.", MaxWordLimit),
 )
 
 // Question is one question of a form.
@@ -228,7 +230,7 @@ func CheckDefinitions(qs []Question, prefix string) ([]Question, error) {
 			}
 		}
 		if q.Kind == LongText || q.Kind == Text {
-			if q.MaxWords < 0 || q.MaxWords > 3000 {
+			if q.MaxWords < 0 || q.MaxWords > MaxWordLimit {
 				fe.Add(f("max_words"), badMaxWords)
 			}
 		} else {

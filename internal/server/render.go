@@ -19,6 +19,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/markdown"
 	"github.com/challenging-norms/conference/internal/program"
 	"github.com/challenging-norms/conference/internal/question"
@@ -126,6 +127,14 @@ func (s *Server) flash(c echo.Context, msg string) {
 	}
 }
 
+// numberLimits are the bounds of the numbers organizers' forms take, as the services check them.
+type numberLimits struct {
+	MinDuration, MaxDuration, MostPresenters, MinAbstractWords, MaxAbstractWords, MaxWordLimit int
+}
+
+var theLimits = numberLimits{MinDuration: cfp.MinDurationMinutes, MaxDuration: cfp.MaxDurationMinutes, MostPresenters: cfp.MostPresenters,
+	MinAbstractWords: cfp.MinAbstractWords, MaxAbstractWords: cfp.MaxAbstractWords, MaxWordLimit: question.MaxWordLimit}
+
 // pages holds one template set per page, parsed once at start.
 type pages struct{ sets map[string]*template.Template }
 
@@ -200,6 +209,8 @@ func parsePages(fsys fs.FS, a *assets) (*pages, error) {
 			}
 			return *p
 		},
+		// limits are the bounds the services hold numbers to, for number inputs' min and max.
+		"limits": func() numberLimits { return theLimits },
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
 				return "1 " + one
@@ -303,6 +314,8 @@ type field struct {
 	Required                                            bool
 	Plain                                               bool // no "(optional)" mark, e.g. a search filter
 	Rows, MaxWords, Words, MaxLength                    int
+	Min, Max                                            string // a number input's bounds, as the server checks them
+	DescribedBy                                         string // the id of a hint outside the field, e.g. its group's
 	Options                                             []option
 	Values                                              []string // chosen options of a group
 }
@@ -325,6 +338,9 @@ func (f field) Over() int { return f.Words - f.MaxWords }
 // Describedby lists the ids of the hint and the error, for aria-describedby.
 func (f field) Describedby() string {
 	var ids []string
+	if f.DescribedBy != "" {
+		ids = append(ids, f.DescribedBy)
+	}
 	if f.Hint != "" {
 		ids = append(ids, f.Name+"-hint")
 	}
@@ -338,8 +354,9 @@ func (f field) Describedby() string {
 }
 
 // newField builds a field for the "input" template: input page name label type value [options...],
-// where options are "required", "hint=…", "autocomplete=…", "rows=N" and "words=N" (a word limit,
-// counted live and shown with the field).
+// where options are "required", "hint=…", "autocomplete=…", "rows=N", "words=N" (a word limit,
+// counted live and shown with the field), "min=N" and "max=N" (a number's bounds, which the server
+// checks as well) and "describedby=id" (a hint outside the field that describes it too).
 func newField(p interface{ FieldError(string) string }, name, label, typ, value string, opts ...string) field {
 	f := field{Name: name, Label: label, Type: typ, Value: value, Error: p.FieldError(name)}
 	for _, o := range opts {
@@ -360,6 +377,12 @@ func newField(p interface{ FieldError(string) string }, name, label, typ, value 
 			f.MaxWords, _ = strconv.Atoi(strings.TrimPrefix(o, "words="))
 		case strings.HasPrefix(o, "maxlength="):
 			f.MaxLength, _ = strconv.Atoi(strings.TrimPrefix(o, "maxlength="))
+		case strings.HasPrefix(o, "min="):
+			f.Min = strings.TrimPrefix(o, "min=")
+		case strings.HasPrefix(o, "max="):
+			f.Max = strings.TrimPrefix(o, "max=")
+		case strings.HasPrefix(o, "describedby="):
+			f.DescribedBy = strings.TrimPrefix(o, "describedby=")
 		}
 	}
 	if f.MaxWords > 0 {
