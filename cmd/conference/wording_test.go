@@ -193,3 +193,22 @@ func TestOrganizerInputsSayTheirBounds(t *testing.T) {
 		t.Errorf("a field's word limit: bounds %q", got)
 	}
 }
+
+// TestEditedFieldShowsItsID: a field's page shows the id that names its answers in the API, which
+// cannot change.
+func TestEditedFieldShowsItsID(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	b := loggedIn(t, ta, f.organizer)
+	p := b.get(fmt.Sprintf("/c/%s/manage/formats/%d/fields/objectives", f.conf.Slug, f.formats["Workshop"].ID))
+	in := p.Doc.Find("#field-id")
+	v, _ := in.Attr("value")
+	_, readonly := in.Attr("readonly")
+	_, named := in.Attr("name")
+	if p.Status != http.StatusOK || v != "objectives" || !readonly || named {
+		t.Errorf("the field's id: %d value %q, read-only %v, sent %v", p.Status, v, readonly, named)
+	}
+	if got := text(p.Doc.Find(`label[for="field-id"]`)); got != "Field id" {
+		t.Errorf("the id's label: %q", got)
+	}
+}
