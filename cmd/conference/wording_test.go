@@ -212,3 +212,34 @@ func TestEditedFieldShowsItsID(t *testing.T) {
 		t.Errorf("the id's label: %q", got)
 	}
 }
+
+// TestGuideDropsScriptText: the guide and the FAQ leave out raw HTML with what a script or style
+// holds, and the call's form says that HTML is removed.
+func TestGuideDropsScriptText(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	b := loggedIn(t, ta, f.organizer)
+	base := "/c/" + f.conf.Slug + "/manage"
+	p := b.get(base + "/call")
+	for _, id := range []string{"guide_md", "faq_md"} {
+		if got := text(p.Doc.Find("#" + id + "-hint")); !strings.Contains(got, "HTML tags are removed.") {
+			t.Errorf("the hint of %s: %q", id, got)
+		}
+	}
+	version, _ := p.Doc.Find(`input[name="version"]`).Attr("value")
+	opens, _ := p.Doc.Find("#opens_at").Attr("value")
+	closes, _ := p.Doc.Find("#closes_at").Attr("value")
+	if p = b.post(base+"/call", base+"/call", url.Values{"version": {version}, "opens_at": {opens}, "closes_at": {closes},
+		"guide_md": {"# Tracks\n\nRead <script>alert(2)</script> this.\n\n<style>body{display:none}</style>\n\nThe end."},
+		"faq_md":   {"# Can I?\n\nYes <noscript>alert(3)</noscript> you can."}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("save the call: %d %s %s", p.Status, p.problem(), summaryItems(p))
+	}
+	guide := text(b.get("/c/" + f.conf.Slug + "/guide").Doc.Find("main"))
+	if strings.Contains(guide, "alert(2)") || strings.Contains(guide, "display:none") || !strings.Contains(guide, "Read this.") || !strings.Contains(guide, "The end.") {
+		t.Errorf("the guide: %q", guide)
+	}
+	faq := text(b.get("/c/" + f.conf.Slug + "/faq").Doc.Find("main"))
+	if strings.Contains(faq, "alert(3)") || !strings.Contains(faq, "Yes you can.") {
+		t.Errorf("the FAQ: %q", faq)
+	}
+}

@@ -1,6 +1,7 @@
 // Package markdown turns the Markdown that organizers write (a call's guide and FAQ, a privacy
 // statement, mail templates) into HTML that is safe to put in a page. Raw HTML in the source is never
-// passed through, and the output is sanitized once more, so a page cannot be made to run script.
+// passed through, nor the content of elements a browser would not show as text (a script's code, a
+// style sheet), and the output is sanitized once more, so a page cannot be made to run script.
 package markdown
 
 import (
@@ -33,6 +34,103 @@ var (
 	}()
 )
 
+// hidden are the elements whose content a browser does not show as text (scripts, styles, frames,
+// a template's contents) or shows in a control (a textarea). Raw HTML is left out of the output,
+// but the text between such an element's tags would otherwise be left in, as if it were prose:
+// "<script>alert(1)</script>" would read "alert(1)".
+var hidden = map[string]bool{"script": true, "style": true, "noscript": true, "iframe": true, "template": true,
+	"textarea": true, "title": true, "object": true, "noembed": true, "noframes": true, "xmp": true, "svg": true, "math": true}
+
+// tagRE matches an HTML tag: its closing slash, its name, and a self-closing slash.
+var tagRE = regexp.MustCompile(`<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*?)?(/?)>`)
+
+// dropHidden removes from doc what lies between the raw HTML tag that opens a hidden element and
+// the one that closes it, across paragraphs as a browser would. An element never closed hides
+// nothing: its tag alone is left out, as other raw HTML is, so that a stray "<script>" does not
+// swallow the rest of a guide.
+func dropHidden(doc ast.Node, source []byte) {
+	var open string              // the hidden element whose content is being dropped
+	var pending, drop []ast.Node // inside open, until its closing tag confirms them
+	tags := func(raw string) {
+		for _, m := range tagRE.FindAllStringSubmatch(raw, -1) {
+			closing, name, selfClosing := m[1] == "/", strings.ToLower(m[2]), m[3] == "/"
+			switch {
+			case open == "" && !closing && !selfClosing && hidden[name]:
+				open, pending = name, nil
+			case open != "" && closing && name == open:
+				open, drop = "", append(drop, pending...)
+			}
+		}
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.RawHTML:
+			var raw strings.Builder
+			for i := range n.Segments.Len() {
+				seg := n.Segments.At(i)
+				raw.Write(seg.Value(source))
+			}
+			tags(raw.String())
+			return ast.WalkSkipChildren, nil
+		case *ast.HTMLBlock:
+			var raw strings.Builder
+			for i := range n.Lines().Len() {
+				seg := n.Lines().At(i)
+				raw.Write(seg.Value(source))
+			}
+			if n.HasClosure() {
+				raw.Write(n.ClosureLine.Value(source))
+			}
+			tags(raw.String())
+			return ast.WalkSkipChildren, nil
+		}
+		if open == "" || hasRaw(n) {
+			return ast.WalkContinue, nil // a closing tag may lie within: look inside
+		}
+		pending = append(pending, n)
+		return ast.WalkSkipChildren, nil
+	})
+	if len(drop) == 0 {
+		return
+	}
+	for _, n := range drop {
+		n.Parent().RemoveChild(n.Parent(), n)
+	}
+	// A paragraph left with nothing but raw HTML, which is not shown, would still be an empty block.
+	var empty []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || (n.Kind() != ast.KindParagraph && n.Kind() != ast.KindTextBlock) {
+			return ast.WalkContinue, nil
+		}
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if c.Kind() != ast.KindRawHTML {
+				return ast.WalkSkipChildren, nil
+			}
+		}
+		empty = append(empty, n)
+		return ast.WalkSkipChildren, nil
+	})
+	for _, n := range empty {
+		n.Parent().RemoveChild(n.Parent(), n)
+	}
+}
+
+// hasRaw reports whether raw HTML lies within n.
+func hasRaw(n ast.Node) bool {
+	found := false
+	_ = ast.Walk(n, func(x ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering && (x.Kind() == ast.KindRawHTML || x.Kind() == ast.KindHTMLBlock) {
+			found = true
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return found
+}
+
 // HTML renders src to sanitized HTML. Headings are shifted down by shift levels (so that a guide's
 // "# Formats" becomes an h2 under the page's own h1); shift is between 0 and 5.
 func HTML(src string, shift int) template.HTML {
@@ -41,6 +139,7 @@ func HTML(src string, shift int) template.HTML {
 	}
 	source := []byte(src)
 	doc := md.Parser().Parse(text.NewReader(source))
+	dropHidden(doc, source)
 	if shift > 0 {
 		_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 			if h, ok := n.(*ast.Heading); ok && entering {
@@ -62,6 +161,7 @@ func Text(src string) string {
 	var b strings.Builder
 	source := []byte(src)
 	doc := md.Parser().Parse(text.NewReader(source))
+	dropHidden(doc, source)
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		switch n := n.(type) {
 		case *ast.Text:

@@ -47,3 +47,35 @@ func TestText(t *testing.T) {
 		t.Errorf("Text keeps markup:\n%s", got)
 	}
 }
+
+// TestHiddenContentDropped: the text inside elements a browser does not show as text is left out
+// with their tags, not shown as prose; a tag never closed hides nothing.
+func TestHiddenContentDropped(t *testing.T) {
+	for _, tt := range []struct{ src, gone, kept string }{
+		{"Read <script>alert(2)</script> this.", "alert(2)", "this."},
+		{"Before\n\n<style>body{display:none}</style>\n\nAfter", "display:none", "After"},
+		{"A <style>\n\nbody{display:none}\n\n</style> gap\n\nAfter", "display:none", "After"},
+		{"<noscript>Enable scripts</noscript>\n\nAfter", "Enable scripts", "After"},
+		{"An <iframe src=\"https://example.org\">framed</iframe> page", "framed", "page"},
+		{"A <template>hidden **bold**</template> template", "hidden", "template"},
+		{"A <textarea>typed</textarea> box", "typed", "box"},
+		{"- one <STYLE>x{}</STYLE> two\n- three", "x{}", "three"},
+	} {
+		html, text := string(HTML(tt.src, 0)), Text(tt.src)
+		for what, out := range map[string]string{"HTML": html, "Text": text} {
+			if strings.Contains(out, tt.gone) || !strings.Contains(out, tt.kept) {
+				t.Errorf("%s(%q) = %q: want %q out and %q in", what, tt.src, out, tt.gone, tt.kept)
+			}
+		}
+		if strings.Contains(html, "<p></p>") {
+			t.Errorf("HTML(%q) = %q: an empty paragraph", tt.src, html)
+		}
+	}
+	// A stray opening tag is dropped alone; code keeps its tags as text.
+	if out := string(HTML("A stray <script> and **the rest** stays.", 0)); !strings.Contains(out, "<strong>the rest</strong> stays.") {
+		t.Errorf("an unclosed tag hides what follows: %q", out)
+	}
+	if out := string(HTML("Write `<style>p{}</style>` in the head.", 0)); !strings.Contains(out, "&lt;style&gt;p{}&lt;/style&gt;") {
+		t.Errorf("code lost its text: %q", out)
+	}
+}
