@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -241,5 +242,27 @@ func TestGuideDropsScriptText(t *testing.T) {
 	faq := text(b.get("/c/" + f.conf.Slug + "/faq").Doc.Find("main"))
 	if strings.Contains(faq, "alert(3)") || !strings.Contains(faq, "Yes you can.") {
 		t.Errorf("the FAQ: %q", faq)
+	}
+}
+
+// TestTrackConfirmationsNameIt: saving and deleting a track say which track, by its saved name.
+func TestTrackConfirmationsNameIt(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	b := loggedIn(t, ta, f.organizer)
+	tracks := "/c/" + f.conf.Slug + "/manage/tracks"
+	if p := b.post(tracks, tracks, url.Values{"name": {"  Wellbeing  "}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add a track: %d %s", p.Status, p.problem())
+	}
+	if got := text(b.get(tracks).Doc.Find(".flash")); got != "The track “Wellbeing” is saved." {
+		t.Errorf("after saving: %q", got)
+	}
+	all, _ := ta.calls.Tracks(context.Background(), f.conf)
+	last := all[len(all)-1]
+	if p := b.post(tracks, fmt.Sprintf("%s/%d/delete", tracks, last.ID), url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("delete the track: %d %s", p.Status, p.problem())
+	}
+	if got := text(b.get(tracks).Doc.Find(".flash")); got != "The track “Wellbeing” is deleted." {
+		t.Errorf("after deleting: %q", got)
 	}
 }

@@ -161,17 +161,18 @@ func (s *Server) manageTrackSave(c echo.Context) error {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	p.Editing = id
 	ctx := c.Request().Context()
+	var saved cfp.Track
 	if err == nil {
 		if id == 0 {
-			_, err = s.opts.Calls.CreateTrack(ctx, principal(c), p.Conference, cfp.TrackInput(f))
+			saved, err = s.opts.Calls.CreateTrack(ctx, principal(c), p.Conference, cfp.TrackInput(f))
 		} else {
-			_, err = s.opts.Calls.UpdateTrack(ctx, principal(c), p.Conference, id, cfp.TrackInput(f))
+			saved, err = s.opts.Calls.UpdateTrack(ctx, principal(c), p.Conference, id, cfp.TrackInput(f))
 		}
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_tracks", &p, err)
 	}
-	s.flash(c, "The track “"+f.Name+"” is saved.")
+	s.flash(c, "The track “"+saved.Name+"” is saved.")
 	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/tracks")
 }
 
@@ -222,6 +223,12 @@ func (s *Server) manageTrackDelete(c echo.Context) error {
 		}
 		return err
 	}
-	s.flash(c, "The track is deleted.")
+	msg := "The track is deleted."
+	for _, t := range p.Tracks {
+		if t.ID == id {
+			msg = "The track “" + t.Name + "” is deleted."
+		}
+	}
+	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/tracks")
 }
