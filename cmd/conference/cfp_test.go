@@ -1177,3 +1177,64 @@ func TestAccessLinkForAFormatOfItsOwn(t *testing.T) {
 	r = sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.conf.Slug+"/manage/access-links", token, "")
 	wantContract(t, http.MethodGet, "/api/v1/conferences/:slug/manage/access-links", r.Status, r.Body)
 }
+
+// TestFormatRulesChangedAfterSubmission: a lower word limit or a new required field is saved, and
+// the organizer is told which submitted proposals no longer meet the format's rules, after the
+// save, on the format's page and in the API's answer.
+func TestFormatRulesChangedAfterSubmission(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	poster := f.formats["Poster abstract"]
+	_, email := presenter(t, ta, "Amina Yusuf")
+	ctx := context.Background()
+	p := principalOf(t, ta, email)
+	track := f.tracks[0].ID
+	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: submission.Content{FormatID: poster.ID, TrackID: &track,
+		Title: "Naming racism in the curriculum", Abstract: strings.Repeat("We read the curriculum again. ", 6),
+		Answers: question.Answers{"background": {"Why."}, "approach": {"How."}, "outcomes": {"What."}, "implications": {"So what."}, "stage": {"Completed"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err = ta.subs.Submit(ctx, p, f.conf, prop.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	b := loggedIn(t, ta, f.organizer)
+	item := fmt.Sprintf("/c/%s/manage/formats/%d", f.conf.Slug, poster.ID)
+	pg := b.get(item)
+	if pg.Doc.Find("#overruns-title").Length() != 0 {
+		t.Error("a notice of proposals under other rules before any change")
+	}
+	version, _ := pg.Doc.Find(`input[name="version"]`).Attr("value")
+	form := url.Values{"version": {version}, "name": {poster.Name}, "duration_minutes": {strconv.Itoa(poster.DurationMinutes)},
+		"max_presenters": {strconv.Itoa(poster.MaxPresenters)}, "abstract_max_words": {"20"}, "accepting": {"yes"}}
+	if pg = b.post(item, item, form); pg.Status != http.StatusSeeOther {
+		t.Fatalf("lower the word limit: %d %s", pg.Status, pg.problem())
+	}
+	want := "Submitted before the format's rules changed: 1 proposal with an abstract over 20 words. They stay submitted as they are; " +
+		"a change to one of them must meet the rules. Drafts are checked when they are submitted."
+	if flash := b.get(item).Doc.Find(".flash").Text(); !strings.HasSuffix(flash, "is saved. "+want) {
+		t.Errorf("after the lower limit: %q", flash)
+	}
+	pg = b.get(item)
+	version, _ = pg.Doc.Find(`input[name="version"]`).Attr("value")
+	if pg = b.post(item+"/fields/new", item+"/fields", url.Values{"version": {version}, "label": {"Community partners"}, "kind": {"text"}, "required": {"yes"}}); pg.Status != http.StatusSeeOther {
+		t.Fatalf("a new required field: %d %s", pg.Status, pg.problem())
+	}
+	pg = b.get(item)
+	if flash := pg.Doc.Find(".flash").Text(); !strings.Contains(flash, "is saved. Submitted before the format's rules changed: 1 proposal with no answer to “Community partners”.") {
+		t.Errorf("after the new field: %q", flash)
+	}
+	if got := pg.Doc.Find("#overruns-title").Parent().Text(); !strings.Contains(got, "1 proposal with an abstract over 20 words; and 1 proposal with no answer to “Community partners”.") {
+		t.Errorf("the format's page: %q", got)
+	}
+
+	token, _ := apiToken(t, ta, f.organizer)
+	version, _ = pg.Doc.Find(`input[name="version"]`).Attr("value")
+	r := sendJSON(t, ta, http.MethodPut, fmt.Sprintf("/api/v1/conferences/%s/manage/formats/%d", f.conf.Slug, poster.ID), token,
+		fmt.Sprintf(`{"name":%q,"duration_minutes":%d,"max_presenters":%d,"abstract_max_words":20,"version":%s}`, poster.Name, poster.DurationMinutes, poster.MaxPresenters, version))
+	wantContract(t, http.MethodPut, "/api/v1/conferences/:slug/manage/formats/:id", r.Status, r.Body)
+	if w := fmt.Sprint(r.JSON["warnings"]); r.Status != http.StatusOK || !strings.Contains(w, "field:abstract_max_words") || !strings.Contains(w, "field:fields") {
+		t.Errorf("the API's warnings: %d %s", r.Status, w)
+	}
+}

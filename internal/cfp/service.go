@@ -814,6 +814,92 @@ func (c Crowding) Message(f Format) string {
 	return msg
 }
 
+// ProposalText is the current text of a proposal, as a format's rules read it.
+type ProposalText struct {
+	Abstract string
+	Answers  question.Answers
+}
+
+// Overrun is what of the format's submitted proposals no longer meets its rules, as changed since
+// they were submitted: for the abstract ("abstract") or a question (its id), how many proposals have
+// no answer (Missing) and how many one that does not fit it (Over: over a word limit, an option no
+// longer offered).
+type Overrun struct {
+	Field, Label  string
+	Missing, Over int
+}
+
+// Overruns checks the format's submitted proposals against its rules as they are now, in the order
+// of its fields, the abstract first. Organizers only.
+func (s *Service) Overruns(ctx context.Context, p *access.Principal, conf conference.Conference, f Format) ([]Overrun, error) {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return nil, err
+	}
+	texts, err := s.store.SubmittedTexts(ctx, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Overrun, 1+len(f.Fields))
+	out[0] = Overrun{Field: "abstract", Label: "The abstract"}
+	for i, q := range f.Fields {
+		out[i+1] = Overrun{Field: q.ID, Label: "“" + q.Label + "”"}
+	}
+	for _, t := range texts {
+		if question.Words(t.Abstract) > f.AbstractMaxWords {
+			out[0].Over++
+		}
+		_, fe := question.Check(f.Fields, t.Answers, true, "")
+		ae, ok := apperr.As(fe.Err())
+		if !ok {
+			continue
+		}
+		for _, x := range ae.Fields {
+			i := slices.IndexFunc(f.Fields, func(q question.Question) bool { return q.ID == x.Field })
+			if i < 0 {
+				continue
+			}
+			if strings.TrimSpace(strings.Join(t.Answers[x.Field], "")) == "" {
+				out[i+1].Missing++
+			} else {
+				out[i+1].Over++
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(o Overrun) bool { return o.Missing+o.Over == 0 }), nil
+}
+
+// OverrunMessage says what the overruns of the format f mean, or "" when there are none.
+func OverrunMessage(f Format, overruns []Overrun) string {
+	if len(overruns) == 0 {
+		return ""
+	}
+	count := func(n int) string {
+		if n == 1 {
+			return "1 proposal"
+		}
+		return strconv.Itoa(n) + " proposals"
+	}
+	var parts []string
+	for _, o := range overruns {
+		if o.Field == "abstract" {
+			parts = append(parts, fmt.Sprintf("%s with an abstract over %d words", count(o.Over), f.AbstractMaxWords))
+			continue
+		}
+		if o.Missing > 0 {
+			parts = append(parts, fmt.Sprintf("%s with no answer to %s", count(o.Missing), o.Label))
+		}
+		if o.Over > 0 {
+			parts = append(parts, fmt.Sprintf("%s with an answer to %s that does not fit it now", count(o.Over), o.Label))
+		}
+	}
+	list := parts[0]
+	if len(parts) > 1 {
+		list = strings.Join(parts[:len(parts)-1], "; ") + "; and " + parts[len(parts)-1]
+	}
+	return "Submitted before the format's rules changed: " + list + ". They stay submitted as they are; " +
+		"a change to one of them must meet the rules. Drafts are checked when they are submitted."
+}
+
 // Presenters is "1 presenter" or "n presenters".
 func Presenters(n int) string {
 	if n == 1 {

@@ -271,7 +271,14 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 	}
 	out := apiFormatSaved{apiFormat: toAPIManagedFormat(f)}
 	if m := s.crowdedMessage(c, conf, f); m != "" {
-		out.Warnings = []apiWarning{{Field: "max_presenters", Detail: m}}
+		out.Warnings = append(out.Warnings, apiWarning{Field: "max_presenters", Detail: m})
+	}
+	overruns := s.overruns(c, conf, f)
+	if m := overrunsMessage(f, overruns, func(o cfp.Overrun) bool { return o.Field == "abstract" }); m != "" {
+		out.Warnings = append(out.Warnings, apiWarning{Field: "abstract_max_words", Detail: m})
+	}
+	if m := overrunsMessage(f, overruns, func(o cfp.Overrun) bool { return o.Field != "abstract" }); m != "" {
+		out.Warnings = append(out.Warnings, apiWarning{Field: "fields", Detail: m})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -75,6 +75,8 @@ type manageFormatPage struct {
 	Form   formatForm
 	// Crowded says which proposals have more presenters than the format allows, if any.
 	Crowded string
+	// Overruns says which submitted proposals no longer meet the format's rules, if any.
+	Overruns string
 	// Meanwhile is what someone else saved since the form was opened, when that refused it.
 	Meanwhile *savedMeanwhile
 }
@@ -89,6 +91,30 @@ func (s *Server) crowdedMessage(c echo.Context, conf conference.Conference, f cf
 		return ""
 	}
 	return crowd.Message(f)
+}
+
+// overrunMessage says which of the format's submitted proposals no longer meet its rules, among
+// those overruns that keep keeps (nil: all); a failure to check them is logged, not the answer to a
+// change that was made.
+func (s *Server) overrunMessage(c echo.Context, conf conference.Conference, f cfp.Format, keep func(cfp.Overrun) bool) string {
+	return overrunsMessage(f, s.overruns(c, conf, f), keep)
+}
+
+// overruns checks the format's submitted proposals against its rules, logging a failure.
+func (s *Server) overruns(c echo.Context, conf conference.Conference, f cfp.Format) []cfp.Overrun {
+	overruns, err := s.opts.Calls.Overruns(c.Request().Context(), principal(c), conf, f)
+	if err != nil {
+		s.log.ErrorContext(c.Request().Context(), "check submitted proposals against a format's rules", "format", f.ID, "error", err)
+	}
+	return overruns
+}
+
+// overrunsMessage is cfp.OverrunMessage of the overruns that keep keeps (nil: all).
+func overrunsMessage(f cfp.Format, overruns []cfp.Overrun, keep func(cfp.Overrun) bool) string {
+	if keep != nil {
+		overruns = slices.DeleteFunc(slices.Clone(overruns), func(o cfp.Overrun) bool { return !keep(o) })
+	}
+	return cfp.OverrunMessage(f, overruns)
 }
 
 // PresentersHint is the hint of the field of the most presenters, with what the limit means for the
@@ -121,6 +147,11 @@ func (s *Server) manageFormatPage(c echo.Context) (manageFormatPage, error) {
 			return p, err
 		}
 		p.Crowded = crowd.Message(p.Format)
+		overruns, err := s.opts.Calls.Overruns(c.Request().Context(), principal(c), conf, p.Format)
+		if err != nil {
+			return p, err
+		}
+		p.Overruns = cfp.OverrunMessage(p.Format, overruns)
 	}
 	return p, nil
 }
@@ -173,6 +204,12 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 	if p.Format.ID != 0 && saved.MaxPresenters < p.Format.MaxPresenters {
 		// Fewer presenters than before: say what that means for the proposals over the new limit.
 		if m := s.crowdedMessage(c, p.Conference, saved); m != "" {
+			msg += " " + m
+		}
+	}
+	if p.Format.ID != 0 && saved.AbstractMaxWords < p.Format.AbstractMaxWords {
+		// A lower word limit: say which submitted proposals are over it.
+		if m := s.overrunMessage(c, p.Conference, saved, func(o cfp.Overrun) bool { return o.Field == "abstract" }); m != "" {
 			msg += " " + m
 		}
 	}
@@ -377,7 +414,18 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 	if err != nil {
 		return s.renderForm(c, "manage_field", &p, err)
 	}
-	s.flash(c, "The field “"+strings.TrimSpace(f.Label)+"” is saved.")
+	msg := "The field “" + strings.TrimSpace(f.Label) + "” is saved."
+	if saved, err := s.opts.Calls.Format(c.Request().Context(), p.Conference, p.Format.ID); err == nil {
+		// What the field asks now may not be met by proposals submitted before.
+		id := p.Field.ID
+		if id == "" && len(saved.Fields) > 0 {
+			id = saved.Fields[len(saved.Fields)-1].ID // a new field is added last
+		}
+		if m := s.overrunMessage(c, p.Conference, saved, func(o cfp.Overrun) bool { return o.Field == id }); m != "" {
+			msg += " " + m
+		}
+	}
+	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", p.Conference.Slug, p.Format.ID))
 }
 
