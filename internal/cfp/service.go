@@ -1158,6 +1158,12 @@ func (s *Service) AccessLink(ctx context.Context, p *access.Principal, conf conf
 	return s.store.AccessLink(ctx, conf.ID, id, s.now(), false)
 }
 
+// LinkOf returns the access link a proposal was started with, for the rules it sets that proposal
+// (its formats); no policy applies, as the proposal's reader was checked. apperr NotFound.
+func (s *Service) LinkOf(ctx context.Context, conf conference.Conference, id int64) (AccessLink, error) {
+	return s.store.AccessLink(ctx, conf.ID, id, s.now(), false)
+}
+
 // Withdrawal is what WithdrawAccessLink did: the link as it was before (RevokedAt set when it was
 // withdrawn already), the proposals whose own deadline it took (Ended), and how many of them the
 // link's deadline had still given time (Given).

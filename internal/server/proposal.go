@@ -194,6 +194,14 @@ func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submi
 		return p, apperr.New(apperr.NotFound, "There is no such format in this call.")
 	}
 	p.Formats = formatOptions(formats, prop.FormatID)
+	if prop.AccessLinkID != nil {
+		// Started with an access link: its formats are those the link starts proposals of.
+		if l, err := s.opts.Calls.LinkOf(ctx, conf, *prop.AccessLinkID); err == nil {
+			p.Formats = formatOptionsOf(formats, func(f cfp.Format) bool { return f.ID == prop.FormatID || l.Allows(f) })
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return p, err
+		}
+	}
 	tracks, err := s.opts.Calls.Tracks(ctx, conf)
 	if err != nil {
 		return p, err

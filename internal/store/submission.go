@@ -660,7 +660,7 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 			FROM v JOIN t ON t.ord = v.ord
 			WHERE p.id = v.id AND p.id IN (SELECT id FROM l) AND p.conference_id = v.conference_id AND p.version = v.old
 				AND (p.status = 'draft' OR (p.status = 'submitted' AND v.complete)) AND p.decision IS NULL
-				AND (p.format_id = v.format_id OR v.accepting)
+				AND (p.format_id = v.format_id OR (v.accepting AND p.access_link_id IS NULL))
 				AND (p.format_id, p.track_id, p.title, t.abstract, t.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)
 				-- A subquery per row (LIMIT 1), looked up by key: as EXISTS the planner, which cannot
 				-- know how few rows v holds, would join all accepted presenters to v.

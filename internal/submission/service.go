@@ -206,6 +206,29 @@ func (s *Service) formatOf(ctx context.Context, conf conference.Conference, id i
 	return f, err
 }
 
+// formatTo returns the format id for a change of the proposal prop, checking that it may move to it:
+// a proposal keeps its format; it moves to one that takes new proposals or, when it was started with
+// an access link, to one the link starts proposals of.
+func (s *Service) formatTo(ctx context.Context, conf conference.Conference, prop Proposal, id int64) (cfp.Format, error) {
+	if id == prop.FormatID || prop.AccessLinkID == nil {
+		return s.formatOf(ctx, conf, id, id != prop.FormatID)
+	}
+	f, err := s.formatOf(ctx, conf, id, false)
+	if err != nil {
+		return f, err
+	}
+	l, err := s.calls.LinkOf(ctx, conf, *prop.AccessLinkID)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return s.formatOf(ctx, conf, id, true)
+	case err != nil:
+		return f, err
+	case !l.Allows(f):
+		return f, apperr.Field("format_id", fmt.Sprintf("This proposal was started with the link “%s”, which does not start proposals of the format “%s”; choose one it offers.", l.Label, f.Name))
+	}
+	return f, nil
+}
+
 // check cleans content and checks it against the format: leniently for a draft (only what could not
 // be saved), in full for a submitted proposal.
 func (s *Service) check(ctx context.Context, conf conference.Conference, f cfp.Format, in Content, complete bool) (Content, error) {
@@ -531,7 +554,7 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 		if !editable {
 			return prop, nil, locked(conf, prop, d)
 		}
-		f, err := s.formatOf(ctx, conf, in.FormatID, in.FormatID != prop.FormatID)
+		f, err := s.formatTo(ctx, conf, prop, in.FormatID)
 		if err != nil {
 			return prop, nil, err
 		}

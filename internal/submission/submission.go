@@ -316,7 +316,8 @@ type Invitation struct {
 // ContentSave is a save of a proposal's content that needs no read first. It is written only when
 // the proposal is in the conference and at Version; UserID is one of its accepted presenters; it is
 // a draft or, when the content is Complete, submitted; no decision has been made on it; it keeps its
-// format or moves to one that is Accepting new proposals; its content differs from Content; and At
+// format or, when it was not started with an access link (whose formats Service.Save reads), moves to
+// one that is Accepting new proposals; its content differs from Content; and At
 // is not after its deadline: ClosesAt, its own deadline or its owner's extension, whichever is
 // latest. These are the conditions under which Service.Save, reading first, would write.
 type ContentSave struct {

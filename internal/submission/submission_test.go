@@ -540,6 +540,22 @@ func TestAccessLinkFormats(t *testing.T) {
 	if _, _, err := f.subs.Create(ctx, a, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: open.Secret}); err != nil {
 		t.Errorf("a format taking proposals through a link naming none: %v", err)
 	}
+
+	// After the call closed, the proposal started with the panel's link keeps to the link's formats
+	// when it changes, by either way of saving.
+	f.clock.set(time.Date(2027, 7, 2, 10, 0, 0, 0, ny))
+	toPoster := f.complete()
+	_, _, err = f.subs.Save(ctx, a, f.conf, prop.ID, prop.Version, toPoster)
+	if ae, ok := apperr.As(err); !ok || len(ae.Fields) != 1 || ae.Fields[0].Field != "format_id" || !strings.Contains(ae.Fields[0].Message, "started with the link “Panel”") {
+		t.Errorf("a proposal of the panel's link moving to another format: %v", err)
+	}
+	if got := f.count(`SELECT format_id FROM proposals WHERE id = $1`, prop.ID); got != int(ws.ID) {
+		t.Errorf("the proposal's format is %d", got)
+	}
+	inPanel.Title = "Community members on the admissions committee, revised"
+	if _, _, err := f.subs.Save(ctx, a, f.conf, prop.ID, prop.Version, inPanel); err != nil {
+		t.Errorf("a change in the panel's format after the call closed: %v", err)
+	}
 }
 
 func TestOptimisticLocking(t *testing.T) {
