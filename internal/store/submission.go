@@ -982,9 +982,9 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 		where = append(where, searchMatch)
 	}
 	if f.Presenter != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.TrimSpace(f.Presenter)) + "%"
+		// strpos, not LIKE: folding the text may make wildcards of it (unaccent reads "％" as "%").
 		where, args["presenter"] = append(where, `EXISTS (SELECT 1 FROM proposal_presenters pp WHERE pp.proposal_id = p.id AND pp.status <> 'declined'
-			AND (search_fold(pp.name) LIKE search_fold(@presenter) OR pp.email LIKE lower(@presenter)))`), like
+			AND (strpos(search_fold(pp.name), search_fold(@presenter)) > 0 OR strpos(pp.email, lower(@presenter)) > 0))`), strings.TrimSpace(f.Presenter)
 	}
 	switch f.Decision {
 	case "":
