@@ -291,6 +291,10 @@ func TestAPICallVersion(t *testing.T) {
 	if err := ta.confs.Grant(ctx, admin, conf, f.organizer, access.Organizer); err != nil {
 		t.Fatal(err)
 	}
+	// Its proposals' list has no deadline to read, and is shown.
+	if p := loggedIn(t, ta, f.organizer).get("/c/" + conf.Slug + "/manage/proposals"); p.Status != http.StatusOK {
+		t.Errorf("the proposals of a conference without a call: %d %s", p.Status, p.problem())
+	}
 	item = "/api/v1/conferences/" + conf.Slug + "/manage/call"
 	if r = sendJSON(t, ta, http.MethodPut, item, orgToken, `{"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`); fieldDetail(r.apiResponse, "version") == "" {
 		t.Errorf("no version, no call: %d %v", r.Status, r.JSON)

@@ -116,6 +116,9 @@ type manageProposalsPage struct {
 // LaterDeadline is the proposal's deadline when an extension or an access link puts it after the
 // call's close, or nil.
 func (p *manageProposalsPage) LaterDeadline(prop submission.Proposal) *time.Time {
+	if p.Call.ConferenceID == 0 {
+		return nil
+	}
 	if d := submission.Deadline(p.Call, prop); d.After(p.Call.ClosesAt) {
 		return &d
 	}
@@ -189,7 +192,8 @@ func (s *Server) manageProposals(c echo.Context) error {
 	if p.Counts, err = s.opts.Submissions.Counts(ctx, principal(c), conf); err != nil {
 		return err
 	}
-	if p.Call, err = s.opts.Calls.Call(ctx, conf); err != nil {
+	// A conference without a call has no deadline to show (its proposals come from elsewhere, or none yet).
+	if p.Call, err = s.opts.Calls.Call(ctx, conf); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
 	f, page, err := q.filter()
