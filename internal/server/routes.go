@@ -497,18 +497,19 @@ func (s *Server) bodyLimit() echo.MiddlewareFunc {
 	limit := func(n int64) echo.MiddlewareFunc {
 		return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: humanBytes(n)})
 	}
-	large := s.largeBodies()
+	// Built once: Echo applies its middleware to each request's handler, so what is made here per
+	// call of the returned function is made per request.
+	plain := limit(s.opts.BodyLimit)
+	routes := make(map[string]echo.MiddlewareFunc)
+	for route, n := range s.largeBodies() {
+		routes[route] = limit(n)
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		plain := limit(s.opts.BodyLimit)(next)
-		routes := make(map[string]echo.HandlerFunc, len(large))
-		for route, n := range large {
-			routes[route] = limit(n)(next)
-		}
 		return func(c echo.Context) error {
-			if h, ok := routes[c.Request().Method+" "+c.Path()]; ok {
-				return h(c)
+			if mw, ok := routes[c.Request().Method+" "+c.Path()]; ok {
+				return mw(next)(c)
 			}
-			return plain(c)
+			return plain(next)(c)
 		}
 	}
 }
