@@ -281,6 +281,11 @@ func TestAPICallVersion(t *testing.T) {
 		t.Errorf("an older version: %v", r.JSON)
 	}
 
+	r = sendJSON(t, ta, http.MethodPut, item, orgToken, fmt.Sprintf(`{"version":%d,"opens_at":"2026-01-01T09:00","closes_at":"2031-07-31T23:59"}`, call.Version+50))
+	if d, _ := r.JSON["detail"].(string); r.Status != http.StatusConflict || !strings.HasPrefix(d, fmt.Sprintf("The call has never been at version %d", call.Version+50)) {
+		t.Errorf("a version the call never had: %d %v", r.Status, r.JSON)
+	}
+
 	// A conference with no call yet: version 0 creates it.
 	ctx := context.Background()
 	conf, err := ta.confs.Seed(ctx, conference.CreateInput{Slug: f.conf.Slug + "-new", Name: "No call yet", TimeZone: "UTC", StartsOn: "2027-10-08", EndsOn: "2027-10-09"})

@@ -67,6 +67,10 @@ func (s *Server) apiCallSave(c echo.Context) error {
 				return &apperr.Error{Code: apperr.Conflict, Message: "Someone created this conference's call meanwhile. Read it, and send your change with its version.",
 					Fields: []apperr.FieldError{{Field: "version", Message: fmt.Sprintf("The call is at version %d now.", now.Version)}}, Err: err}
 			}
+			if version > now.Version {
+				return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("The call has never been at version %d: it is at version %d. Read it, and send your change with its version.", version, now.Version),
+					Fields: []apperr.FieldError{{Field: "version", Message: fmt.Sprintf("The call is at version %d now.", now.Version)}}, Err: err}
+			}
 			return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("The call changed since version %d, which you read: someone saved version %d meanwhile. "+
 				"Read it again, and send your change with its version to replace theirs.", version, now.Version),
 				Fields: []apperr.FieldError{{Field: "version", Message: fmt.Sprintf("The call is at version %d now.", now.Version)}}, Err: err}

@@ -89,6 +89,9 @@ func (p *manageExtensionsPage) FormatNames(l cfp.AccessLink) string {
 	for _, f := range l.FormatsOf(p.Formats) {
 		names = append(names, f.Name)
 	}
+	if len(names) == 0 {
+		return "none left (its formats were deleted), so it starts no proposal"
+	}
 	return strings.Join(names, ", ")
 }
 
