@@ -1168,8 +1168,19 @@ func TestAccessLinkForAFormatOfItsOwn(t *testing.T) {
 		t.Errorf("a workshop without the link: %d %q %s", p.Status, p.fieldError("format_id"), p.problem())
 	}
 
+	// The API tells the link's holder the same.
+	secret := linkURL[strings.LastIndex(linkURL, "/")+1:]
+	r := sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.conf.Slug+"/call/access/"+secret, "", "")
+	wantContract(t, http.MethodGet, "/api/v1/conferences/:slug/call/access/:token", r.Status, r.Body)
+	if formats, _ := r.JSON["formats"].([]any); r.Status != http.StatusOK || len(formats) != 1 || formats[0].(map[string]any)["name"] != "Workshop" ||
+		r.JSON["uses_left"] != 2.0 || r.JSON["label"] != "Invited panel" {
+		t.Errorf("the link through the API: %d %v", r.Status, r.JSON)
+	}
+	wantProblem(t, "a secret that is no link's", sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.conf.Slug+"/call/access/nope", "", "").apiResponse,
+		http.StatusNotFound, "not_found")
+
 	token, _ := apiToken(t, ta, f.organizer)
-	r := sendJSON(t, ta, http.MethodPost, "/api/v1/conferences/"+f.conf.Slug+"/manage/access-links", token,
+	r = sendJSON(t, ta, http.MethodPost, "/api/v1/conferences/"+f.conf.Slug+"/manage/access-links", token,
 		fmt.Sprintf(`{"label":"Keynote","expires_at":"2031-08-01T12:00","max_uses":1,"format_ids":[%d]}`, ws.ID))
 	wantContract(t, http.MethodPost, "/api/v1/conferences/:slug/manage/access-links", r.Status, r.Body)
 	if ids, _ := r.JSON["format_ids"].([]any); r.Status != http.StatusCreated || len(ids) != 1 || ids[0] != float64(ws.ID) {

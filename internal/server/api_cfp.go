@@ -110,6 +110,34 @@ func toAPITrack(t cfp.Track) apiTrack {
 	return apiTrack{ID: t.ID, Name: t.Name, Description: t.Description}
 }
 
+// apiAccessLinkShow tells the holder of an access link's secret what it lets them propose.
+func (s *Server) apiAccessLinkShow(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	l, err := s.opts.Calls.CheckAccessLink(ctx, conf, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	all, err := s.opts.Calls.Formats(ctx, conf)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Label     string      `json:"label"`
+		ExpiresAt string      `json:"expires_at"`
+		UsesLeft  int         `json:"uses_left"`
+		Formats   []apiFormat `json:"formats"`
+	}{Label: l.Label, ExpiresAt: stampIn(l.ExpiresAt, conf.Location()), UsesLeft: max(0, l.MaxUses-l.Uses), Formats: []apiFormat{}}
+	for _, f := range l.FormatsOf(all) {
+		out.Formats = append(out.Formats, toAPIFormat(f))
+	}
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	return c.JSON(http.StatusOK, out)
+}
+
 // apiCallShow is the public call: its window, pages, tracks and the formats that take proposals.
 func (s *Server) apiCallShow(c echo.Context) error {
 	conf, err := s.loadConference(c)

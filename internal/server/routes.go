@@ -301,6 +301,7 @@ func (s *Server) routes() error {
 	api.GET("/conferences", s.apiConferences)
 	api.GET("/conferences/:slug", s.apiConference)
 	api.GET("/conferences/:slug/call", s.apiCallShow)
+	api.GET("/conferences/:slug/call/access/:token", s.apiAccessLinkShow)
 	mine := api.Group("/conferences/:slug/proposals", requireUser)
 	mine.GET("", s.apiMyProposals)
 	mine.POST("", s.apiProposalCreate)
