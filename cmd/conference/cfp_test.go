@@ -1250,3 +1250,44 @@ func TestFormatRulesChangedAfterSubmission(t *testing.T) {
 		t.Errorf("the API's warnings: %d %s", r.Status, w)
 	}
 }
+
+// TestHistorySaysWhatChanged: each version in a proposal's history names what differs from the
+// version before it.
+func TestHistorySaysWhatChanged(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	_, email := presenter(t, ta, "Amina Yusuf")
+	p := principalOf(t, ta, email)
+	poster := f.formats["Poster abstract"]
+	track := f.tracks[0].ID
+	c := submission.Content{FormatID: poster.ID, TrackID: &track, Title: "Naming racism", Abstract: "A first abstract.",
+		Answers: question.Answers{"background": {"Why."}, "approach": {"How."}, "outcomes": {"What."}, "implications": {"So what."}, "stage": {"Completed"}}}
+	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Title, c.Answers["approach"] = "Naming racism in the curriculum", []string{"A mixed-methods audit."}
+	if prop, _, err = ta.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err = ta.subs.Submit(ctx, p, f.conf, prop.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	b := loggedIn(t, ta, f.organizer)
+	page := b.get(fmt.Sprintf("/c/%s/manage/proposals/%d", f.conf.Slug, prop.ID))
+	summaries := map[string]string{}
+	page.Doc.Find("details.revision summary").Each(func(_ int, s *goquery.Selection) {
+		summaries[strings.Fields(s.Text())[1]] = s.Text()
+	})
+	approach, _ := poster.Field("approach")
+	if got := summaries["1:"]; strings.Contains(got, "changed") {
+		t.Errorf("the first version: %q", got)
+	}
+	if got := summaries["2:"]; !strings.HasSuffix(got, "; changed: Title, "+approach.Label) {
+		t.Errorf("the saved version: %q", got)
+	}
+	if got := summaries["3:"]; strings.Contains(got, "changed") {
+		t.Errorf("the submission, a change of status alone: %q", got)
+	}
+}

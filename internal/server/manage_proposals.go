@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -329,6 +330,9 @@ type revisionView struct {
 	Format string
 	Track  string
 	Fields []submission.FieldCopy
+	// Changed names what differs from the version before, in the form's order; empty for the first
+	// version and for a change of status alone.
+	Changed []string
 }
 
 // history is the saved versions with the names of their formats and tracks and the labels of their
@@ -351,7 +355,47 @@ func (s *Server) history(c echo.Context, conf conference.Conference, revs []subm
 		}
 		out = append(out, v)
 	}
+	for i := range out {
+		j := slices.IndexFunc(out, func(x revisionView) bool { return x.Version == out[i].Version-1 })
+		if j >= 0 {
+			out[i].Changed = changedSince(out[j], out[i])
+		}
+	}
 	return out, nil
+}
+
+// changedSince names what differs in version to from version from: the title, format, track,
+// abstract, and each answer by its label.
+func changedSince(from, to revisionView) []string {
+	var out []string
+	if from.Title != to.Title {
+		out = append(out, "Title")
+	}
+	if from.FormatID != to.FormatID {
+		out = append(out, "Format")
+	}
+	if (from.TrackID == nil) != (to.TrackID == nil) || (from.TrackID != nil && *from.TrackID != *to.TrackID) {
+		out = append(out, "Track")
+	}
+	if from.Abstract != to.Abstract {
+		out = append(out, "Abstract")
+	}
+	before := map[string]string{}
+	for _, x := range from.Fields {
+		before[x.Label] = x.Value
+	}
+	for _, x := range to.Fields {
+		if v, ok := before[x.Label]; !ok || v != x.Value {
+			out = append(out, x.Label)
+		}
+		delete(before, x.Label)
+	}
+	for _, x := range from.Fields {
+		if _, ok := before[x.Label]; ok {
+			out = append(out, x.Label) // answered before, not now
+		}
+	}
+	return out
 }
 
 // manageProposal shows a proposal to organizers: everything, with its presenters' profiles and
