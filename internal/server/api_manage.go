@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
@@ -530,42 +532,28 @@ func (s *Server) apiTracks(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// apiTrackMove moves a track one place and answers with the tracks in their new order.
-func (s *Server) apiTrackMove(c echo.Context) error {
-	conf, err := s.loadConference(c)
-	if err != nil {
-		return err
-	}
-	id, err := trackID(c)
-	if err != nil {
-		return err
-	}
-	delta, err := s.apiMoveDelta(c)
-	if err != nil {
-		return err
-	}
-	if err := s.opts.Calls.MoveTrack(c.Request().Context(), principal(c), conf, id, delta); err != nil {
-		return err
-	}
-	return s.apiTracks(c)
-}
+// mover moves an item of the call (a track, a format) one place up (-1) or down (+1) its list.
+type mover func(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, delta int) error
 
-// apiFormatMove moves a format one place and answers with the formats in their new order.
-func (s *Server) apiFormatMove(c echo.Context) error {
-	conf, err := s.loadConference(c)
-	if err != nil {
-		return err
+// apiMove moves the item whose id the path gives (read by id) one place, and answers with list:
+// the items in their new order.
+func (s *Server) apiMove(id func(echo.Context) (int64, error), move mover, list echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		conf, err := s.loadConference(c)
+		if err != nil {
+			return err
+		}
+		item, err := id(c)
+		if err != nil {
+			return err
+		}
+		delta, err := s.apiMoveDelta(c)
+		if err != nil {
+			return err
+		}
+		if err := move(c.Request().Context(), principal(c), conf, item, delta); err != nil {
+			return err
+		}
+		return list(c)
 	}
-	id, err := formatID(c)
-	if err != nil {
-		return err
-	}
-	delta, err := s.apiMoveDelta(c)
-	if err != nil {
-		return err
-	}
-	if err := s.opts.Calls.MoveFormat(c.Request().Context(), principal(c), conf, id, delta); err != nil {
-		return err
-	}
-	return s.apiFormats(c)
 }
