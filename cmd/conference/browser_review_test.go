@@ -172,10 +172,7 @@ func submitPosterAs(t *testing.T, ta *testApp, f callFixture, email, title strin
 	t.Helper()
 	ctx := context.Background()
 	p := principalOf(t, ta, email)
-	track := f.tracks[0].ID
-	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: submission.Content{FormatID: f.formats["Poster abstract"].ID,
-		TrackID: &track, Title: title, Abstract: "An abstract of " + title + ".",
-		Answers: question.Answers{"background": {"Why."}, "approach": {"How."}, "outcomes": {"What."}, "implications": {"So what."}, "stage": {"Completed"}}}})
+	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: posterOf(f, title, "An abstract of "+title+".")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +180,13 @@ func submitPosterAs(t *testing.T, ta *testApp, f callFixture, email, title strin
 		t.Fatal(err)
 	}
 	return prop
+}
+
+// posterOf is a complete poster of the call with the title and abstract, in its first track.
+func posterOf(f callFixture, title, abstract string) submission.Content {
+	track := f.tracks[0].ID
+	return submission.Content{FormatID: f.formats["Poster abstract"].ID, TrackID: &track, Title: title, Abstract: abstract,
+		Answers: question.Answers{"background": {"Why."}, "approach": {"How."}, "outcomes": {"What."}, "implications": {"So what."}, "stage": {"Completed"}}}
 }
 
 // principalOf returns the principal of the account with the address, with its roles.

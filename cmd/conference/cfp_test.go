@@ -1200,10 +1200,7 @@ func TestFormatRulesChangedAfterSubmission(t *testing.T) {
 	_, email := presenter(t, ta, "Amina Yusuf")
 	ctx := context.Background()
 	p := principalOf(t, ta, email)
-	track := f.tracks[0].ID
-	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: submission.Content{FormatID: poster.ID, TrackID: &track,
-		Title: "Naming racism in the curriculum", Abstract: strings.Repeat("We read the curriculum again. ", 6),
-		Answers: question.Answers{"background": {"Why."}, "approach": {"How."}, "outcomes": {"What."}, "implications": {"So what."}, "stage": {"Completed"}}}})
+	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: posterOf(f, "Naming racism in the curriculum", strings.Repeat("We read the curriculum again. ", 6))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1260,9 +1257,7 @@ func TestHistorySaysWhatChanged(t *testing.T) {
 	_, email := presenter(t, ta, "Amina Yusuf")
 	p := principalOf(t, ta, email)
 	poster := f.formats["Poster abstract"]
-	track := f.tracks[0].ID
-	c := submission.Content{FormatID: poster.ID, TrackID: &track, Title: "Naming racism", Abstract: "A first abstract.",
-		Answers: question.Answers{"background": {"Why."}, "approach": {"How."}, "outcomes": {"What."}, "implications": {"So what."}, "stage": {"Completed"}}}
+	c := posterOf(f, "Naming racism", "A first abstract.")
 	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: c})
 	if err != nil {
 		t.Fatal(err)
