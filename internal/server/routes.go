@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
@@ -501,13 +502,16 @@ func (s *Server) bodyLimit() echo.MiddlewareFunc {
 	// Built once: Echo applies its middleware to each request's handler, so what is made here per
 	// call of the returned function is made per request.
 	plain := limit(s.opts.BodyLimit)
-	routes := make(map[string]echo.MiddlewareFunc)
-	for route, n := range s.largeBodies() {
-		routes[route] = limit(n)
+	// Keyed by method and path apart, so that a request's look-up joins no strings.
+	type route struct{ method, path string }
+	routes := make(map[route]echo.MiddlewareFunc)
+	for r, n := range s.largeBodies() {
+		method, path, _ := strings.Cut(r, " ")
+		routes[route{method, path}] = limit(n)
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if mw, ok := routes[c.Request().Method+" "+c.Path()]; ok {
+			if mw, ok := routes[route{c.Request().Method, c.Path()}]; ok {
 				return mw(next)(c)
 			}
 			return plain(next)(c)
