@@ -1085,7 +1085,7 @@ func TestOrganizersFindProposalsByPresenter(t *testing.T) {
 	}
 	for q, want := range map[string][]string{
 		"ramirez": {hers.Title}, "RAMÍREZ": {hers.Title}, "dana": {his.Title}, "PARK@example": {his.Title}, "%": nil, "_": nil,
-		"％": nil, "＿": nil, "l％z": nil,
+		"％": nil, "＿": nil, "l％z": nil, "riverside family": {his.Title, hers.Title},
 	} {
 		p := b.get(base + "?presenter=" + url.QueryEscape(q))
 		if got := titles(p); p.Status != http.StatusOK || !slices.Equal(got, want) {

@@ -983,8 +983,12 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 	}
 	if f.Presenter != "" {
 		// strpos, not LIKE: folding the text may make wildcards of it (unaccent reads "％" as "%").
-		where, args["presenter"] = append(where, `EXISTS (SELECT 1 FROM proposal_presenters pp WHERE pp.proposal_id = p.id AND pp.status <> 'declined'
-			AND (strpos(search_fold(pp.name), search_fold(@presenter)) > 0 OR strpos(pp.email, lower(@presenter)) > 0))`), strings.TrimSpace(f.Presenter)
+		// An accepted presenter's institution is their profile's; an invitation has none yet.
+		where, args["presenter"] = append(where, `EXISTS (SELECT 1 FROM proposal_presenters pp
+			LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted'
+			WHERE pp.proposal_id = p.id AND pp.status <> 'declined'
+			AND (strpos(search_fold(pp.name), search_fold(@presenter)) > 0 OR strpos(pp.email, lower(@presenter)) > 0
+				OR strpos(search_fold(coalesce(u.institution, '')), search_fold(@presenter)) > 0))`), strings.TrimSpace(f.Presenter)
 	}
 	switch f.Decision {
 	case "":

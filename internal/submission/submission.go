@@ -284,8 +284,8 @@ type Filter struct {
 	// Query is full-text search over title, abstract and answers (web search syntax: words,
 	// "quoted phrases", -excluded).
 	Query string
-	// Presenter keeps the proposals with a presenter (invitations not declined included) whose name
-	// or address contains it, whatever the case and, where the database can, the accents.
+	// Presenter keeps the proposals with a presenter (invitations not declined included) whose name,
+	// address or institution contains it, whatever the case and, where the database can, the accents.
 	Presenter string
 	Sort      string // "newest" (default), "oldest", "title", "relevance" (with a query)
 	Limit     int
