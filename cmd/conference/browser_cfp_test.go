@@ -210,6 +210,43 @@ func TestBrowserOrganizerPages(t *testing.T) {
 	c.wantText(".error-summary", "The call must close after it opens.")
 	c.audit("call settings with errors")
 
+	// The call changed meanwhile: the form comes back with what was typed and what is saved now.
+	c.open(base + "/call")
+	call, err := ta.calls.Call(context.Background(), f.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(context.Background(), organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{
+		Opens: call.OpensAt.In(loc).Format(cfp.LocalLayout), Closes: call.ClosesAt.Add(24 * time.Hour).In(loc).Format(cfp.LocalLayout),
+		ContactEmail: call.ContactEmail, IntroMD: call.IntroMD, GuideMD: call.GuideMD, FAQMD: call.FAQMD}); err != nil {
+		t.Fatal(err)
+	}
+	c.follow(chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	c.wantText("#meanwhile-title", "Saved by someone else meanwhile")
+	c.audit("call settings saved by someone else meanwhile")
+
+	// A format whose rules changed after proposals were submitted says so.
+	_, author := presenter(t, ta, "Amina Yusuf")
+	long, _, err := ta.subs.Create(context.Background(), principalOf(t, ta, author), f.conf, submission.CreateInput{
+		Content: posterOf(f, "Naming racism in the curriculum", strings.Repeat("We read the curriculum again. ", 6))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ta.subs.Submit(context.Background(), principalOf(t, ta, author), f.conf, long.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	poster := f.formats["Poster abstract"]
+	if _, err := ta.calls.UpdateFormatFrom(context.Background(), organizerOf(t, ta, f), f.conf, poster.ID, poster.Version, func(x cfp.Format) cfp.FormatInput {
+		return cfp.FormatInput{Name: x.Name, Description: x.Description, DurationMinutes: x.DurationMinutes, MaxPresenters: x.MaxPresenters,
+			AbstractMaxWords: 20, Accepting: x.Accepting}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c.open(fmt.Sprintf("%s/formats/%d", base, poster.ID))
+	c.wantText("#overruns-title", "Proposals submitted under other rules")
+	c.audit("a format whose rules changed after submissions")
+
 	c.open(base + "/extensions")
 	c.do(chromedp.SendKeys(chromedp.ID("label"), "Invited panel"), chromedp.SetValue(chromedp.ID("expires_at"), "2031-01-01T12:00"))
 	c.follow(chromedp.Click(chromedp.CSS(`form[action$="/links"] button`)))
