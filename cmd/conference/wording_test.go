@@ -60,7 +60,7 @@ func TestProposalsExportSaysItsZone(t *testing.T) {
 	for i, h := range rows[0] {
 		col[h] = i
 	}
-	for _, h := range []string{"Created (America/New_York)", "Submitted (America/New_York)", "Last saved (America/New_York)"} {
+	for _, h := range []string{"Created (America/New_York)", "Submitted (America/New_York)", "Last saved (America/New_York)", "Deadline (America/New_York)"} {
 		if _, ok := col[h]; !ok {
 			t.Errorf("no column %q in %q", h, rows[0])
 		}
@@ -72,6 +72,10 @@ func TestProposalsExportSaysItsZone(t *testing.T) {
 	want := prop.SubmittedAt.In(f.conf.Location()).Format("2006-01-02 15:04")
 	if got := row[col["Submitted (America/New_York)"]]; got != want {
 		t.Errorf("submitted at %q, want %q (New York time, as a spreadsheet reads a date)", got, want)
+	}
+	call, _ := ta.calls.Call(context.Background(), f.conf)
+	if got, want := row[col["Deadline (America/New_York)"]], call.ClosesAt.In(f.conf.Location()).Format("2006-01-02 15:04"); got != want {
+		t.Errorf("the deadline %q, want the call's close %q", got, want)
 	}
 }
 

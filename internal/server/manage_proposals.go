@@ -273,7 +273,12 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 	// "2026-11-24 20:25" opens as a date. The zone's name, not one offset, since summer time
 	// changes the offset within one export.
 	zone := " (" + conf.Location().String() + ")"
-	header = append(header, "Created"+zone, "Submitted"+zone, "Last saved"+zone, "Version")
+	header = append(header, "Created"+zone, "Submitted"+zone, "Last saved"+zone, "Version", "Deadline"+zone)
+	// The deadline that applies to each: the call's close, or an extension's, a link's, its own.
+	call, err := s.opts.Calls.Call(c.Request().Context(), conf)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-proposals-%s.csv"`, conf.Slug, time.Now().UTC().Format("20060102")))
@@ -311,7 +316,12 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 			}
 		}
 		created := prop.CreatedAt
-		row = append(row, stamp(&created), stamp(prop.SubmittedAt), stamp(&prop.UpdatedAt), strconv.Itoa(prop.Version))
+		deadline := ""
+		if call.ConferenceID != 0 {
+			d := submission.Deadline(call, prop)
+			deadline = stamp(&d)
+		}
+		row = append(row, stamp(&created), stamp(prop.SubmittedAt), stamp(&prop.UpdatedAt), strconv.Itoa(prop.Version), deadline)
 		w.Row(row...)
 	}
 	return w.Close()
