@@ -225,8 +225,9 @@ type Store interface {
 	ExtensionFor(ctx context.Context, conferenceID, userID int64) (*Extension, error)
 	// SaveExtension inserts or replaces the person's extension.
 	SaveExtension(ctx context.Context, e *Extension) error
-	// DeleteExtension returns apperr NotFound when there is none.
-	DeleteExtension(ctx context.Context, conferenceID, id int64) error
+	// DeleteExtension deletes the extension and returns the name of the person it was for; apperr
+	// NotFound when there is none.
+	DeleteExtension(ctx context.Context, conferenceID, id int64) (string, error)
 	// UserByEmail returns the id and name of the account with the address; apperr NotFound when none.
 	UserByEmail(ctx context.Context, email string) (int64, string, error)
 

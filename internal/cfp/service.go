@@ -1063,17 +1063,21 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 	return e, err
 }
 
-// RevokeExtension takes an extension back. apperr NotFound.
-func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) error {
+// RevokeExtension takes an extension back and returns the name of the person it was for. apperr
+// NotFound.
+func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (string, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
-		return err
+		return "", err
 	}
-	return s.store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.store.DeleteExtension(ctx, conf.ID, id); err != nil {
+	var name string
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if name, err = s.store.DeleteExtension(ctx, conf.ID, id); err != nil {
 			return err
 		}
 		return s.record(ctx, p, conf, "extension.revoked", fmt.Sprintf("extension:%d", id), "")
 	})
+	return name, err
 }
 
 // AccessLinks lists the call's access links. Organizers only.

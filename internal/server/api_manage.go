@@ -367,7 +367,7 @@ func (s *Server) apiExtensionRevoke(c echo.Context) error {
 		return err
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id); err != nil {
+	if _, err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -128,21 +128,16 @@ func (s *Server) manageExtensionRevoke(c echo.Context) error {
 		return err
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	ctx := c.Request().Context()
-	list, err := s.opts.Calls.Extensions(ctx, principal(c), conf)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(list, func(e cfp.Extension) bool { return e.ID == id })
-	if i < 0 {
+	name, err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
 		// Taken back already (a double click), or never granted.
 		s.flash(c, "That extension was already taken back.")
-		return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
-	}
-	if err := s.opts.Calls.RevokeExtension(ctx, principal(c), conf, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+	case err != nil:
 		return err
+	default:
+		s.flash(c, "The extension of "+name+" is taken back: the proposals they made have the call's deadline again, unless a proposal has a deadline of its own.")
 	}
-	s.flash(c, "The extension of "+list[i].UserName+" is taken back: the proposals they made have the call's deadline again, unless a proposal has a deadline of its own.")
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
 }
 

@@ -383,9 +383,10 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 		return s.renderForm(c, "manage_field", &p, apperr.New(apperr.Conflict, "Someone else deleted this field since you opened this form, "+
 			"so what you typed is not saved. It is in the form below: saving it adds it to the format as a new field."))
 	}
+	var saved cfp.Format
+	q := f.question()
 	if err == nil {
-		q := f.question()
-		_, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), p.Conference, p.Format.ID, atoi(f.Version),
+		saved, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), p.Conference, p.Format.ID, atoi(f.Version),
 			func(fields []question.Question) ([]question.Question, error) {
 				if p.Field.ID == "" {
 					if q.ID == "" {
@@ -415,15 +416,9 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 		return s.renderForm(c, "manage_field", &p, err)
 	}
 	msg := "The field “" + strings.TrimSpace(f.Label) + "” is saved."
-	if saved, err := s.opts.Calls.Format(c.Request().Context(), p.Conference, p.Format.ID); err == nil {
-		// What the field asks now may not be met by proposals submitted before.
-		id := p.Field.ID
-		if id == "" && len(saved.Fields) > 0 {
-			id = saved.Fields[len(saved.Fields)-1].ID // a new field is added last
-		}
-		if m := s.overrunMessage(c, p.Conference, saved, func(o cfp.Overrun) bool { return o.Field == id }); m != "" {
-			msg += " " + m
-		}
+	// What the field asks now may not be met by proposals submitted before.
+	if m := s.overrunMessage(c, p.Conference, saved, func(o cfp.Overrun) bool { return o.Field == q.ID }); m != "" {
+		msg += " " + m
 	}
 	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", p.Conference.Slug, p.Format.ID))

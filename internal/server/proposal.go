@@ -219,7 +219,7 @@ func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submi
 		}
 		// A proposal started with an access link has the link's time, when that is later, and the
 		// link's formats.
-		if l, lerr := s.opts.Calls.CheckAccessLink(ctx, conf, form.Access); lerr == nil {
+		if l, lerr := s.accessLink(c, conf, form.Access); lerr == nil {
 			if l.ExpiresAt.After(p.Deadline) {
 				p.Deadline = l.ExpiresAt
 			}
@@ -231,11 +231,27 @@ func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submi
 	return p, nil
 }
 
+// accessLink checks the access link with the secret once a request: a new proposal's form reads it
+// where the call is checked and again where the form is shown.
+func (s *Server) accessLink(c echo.Context, conf conference.Conference, secret string) (cfp.AccessLink, error) {
+	type checked struct {
+		link cfp.AccessLink
+		err  error
+	}
+	key := "access-link:" + secret
+	if x, ok := c.Get(key).(checked); ok {
+		return x.link, x.err
+	}
+	l, err := s.opts.Calls.CheckAccessLink(c.Request().Context(), conf, secret)
+	c.Set(key, checked{l, err})
+	return l, err
+}
+
 // requireOpenCall answers with a clear page when the visitor cannot start a proposal now; with an
 // access link, it returns the link.
 func (s *Server) requireOpenCall(c echo.Context, conf conference.Conference, access string) (*cfp.AccessLink, error) {
 	if access != "" {
-		l, err := s.opts.Calls.CheckAccessLink(c.Request().Context(), conf, access)
+		l, err := s.accessLink(c, conf, access)
 		return &l, err
 	}
 	call, err := s.opts.Calls.Call(c.Request().Context(), conf)

@@ -411,15 +411,17 @@ func (s Calls) SaveExtension(ctx context.Context, e *cfp.Extension) error {
 }
 
 // DeleteExtension implements cfp.Store.
-func (s Calls) DeleteExtension(ctx context.Context, conferenceID, id int64) error {
-	res := s.conn(ctx).Where("id = ? AND conference_id = ?", id, conferenceID).Delete(&extensionRow{})
-	if res.Error != nil {
-		return translate("delete extension", res.Error)
+func (s Calls) DeleteExtension(ctx context.Context, conferenceID, id int64) (string, error) {
+	var names []string
+	err := s.conn(ctx).Raw(`DELETE FROM deadline_extensions e USING users u
+		WHERE e.id = ? AND e.conference_id = ? AND u.id = e.user_id RETURNING u.name`, id, conferenceID).Scan(&names).Error
+	if err != nil {
+		return "", translate("delete extension", err)
 	}
-	if res.RowsAffected == 0 {
-		return apperr.New(apperr.NotFound, "There is no such extension.")
+	if len(names) == 0 {
+		return "", apperr.New(apperr.NotFound, "There is no such extension.")
 	}
-	return nil
+	return names[0], nil
 }
 
 // UserByEmail implements cfp.Store.
