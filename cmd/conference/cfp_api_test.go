@@ -308,6 +308,16 @@ func TestProposalAPI(t *testing.T) {
 	if r.Status != http.StatusOK || r.JSON["proposal"].(map[string]any)["status"] != "withdrawn" {
 		t.Errorf("withdraw: %d %v", r.Status, r.JSON)
 	}
+	// Restored, it is a draft again; its history names the restoration as the contract says.
+	r = sendJSON(t, ta, http.MethodPost, item+"/restore", token, "")
+	if r.Status != http.StatusOK || r.JSON["proposal"].(map[string]any)["status"] != "draft" {
+		t.Errorf("restore: %d %v", r.Status, r.JSON)
+	}
+	r = sendJSON(t, ta, http.MethodGet, item+"/revisions", token, "")
+	wantContract(t, http.MethodGet, "/api/v1/conferences/:slug/proposals/:id/revisions", r.Status, r.Body)
+	if revs, _ := r.JSON["revisions"].([]any); len(revs) == 0 || revs[0].(map[string]any)["note"] != "restored" {
+		t.Errorf("the newest revision after a restoration: %v", r.JSON["revisions"])
+	}
 }
 
 // TestAPIOrdersTracksAndFormats: organizers list the tracks, move a track or a format through the

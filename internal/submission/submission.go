@@ -256,7 +256,7 @@ type Revision struct {
 	SavedBy     *int64
 	SavedByName string
 	SavedAt     time.Time
-	Note        string // "created", "saved", "submitted", "withdrawn"
+	Note        string // "created", "saved", "submitted", "withdrawn", "restored"
 }
 
 // Presenting is how many proposals a person presents in one conference.
