@@ -127,6 +127,10 @@ func TestBrowserSubmitterPath(t *testing.T) {
 	c.wantText(".flash", "Your changes are saved")
 	c.wantText("#warnings-title", "Advice about blind review")
 	c.wantText(".history", "Version 4: saved by "+name)
+	// The version names what changed and shows it word by word, taken out and put in.
+	c.do(chromedp.Click(chromedp.CSS(`details.revision:first-child summary`)))
+	c.wantText("details.revision[open] dl.changes ins", "Led by Imani Washington.")
+	c.audit("history with a version's changes")
 
 	// Two tabs: a save on top of a newer one keeps both texts apart.
 	c.open(draftPath + "/edit")

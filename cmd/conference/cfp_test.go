@@ -1285,4 +1285,33 @@ func TestHistorySaysWhatChanged(t *testing.T) {
 	if got := summaries["3:"]; strings.Contains(got, "changed") {
 		t.Errorf("the submission, a change of status alone: %q", got)
 	}
+
+	// Inside the version, word by word, what was taken out and what was put in.
+	second := page.Doc.Find("details.revision").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.HasPrefix(strings.TrimSpace(s.Find("summary").Text()), "Version 2:")
+	})
+	if h := second.Find("h3").First().Text(); h != "What changed from version 1" {
+		t.Errorf("the heading of the changes: %q", h)
+	}
+	changes := second.Find("dl.changes")
+	title := changes.Find("dt").FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Text() == "Title" }).Next()
+	if ins, del, html := title.Find("ins").Text(), title.Find("del").Length(), title.Text(); ins != "[put in:  in the curriculum]" || del != 0 ||
+		html != "Naming racism[put in:  in the curriculum]" {
+		t.Errorf("the title's change: put in %q, %d taken out, read as %q", ins, del, html)
+	}
+	answer := changes.Find("dt").FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Text() == approach.Label }).Next()
+	if del, ins := answer.Find("del").Text(), answer.Find("ins").Text(); del != "[taken out: How]" || ins != "[put in: A mixed-methods audit]" {
+		t.Errorf("the answer's change: taken out %q, put in %q", del, ins)
+	}
+	if n := changes.Find("dt").Length(); n != 2 {
+		t.Errorf("%d parts shown as changed, want the title and the approach", n)
+	}
+	if second.Find("dl.facts").Last().Find("dd").First().Text() != "Naming racism in the curriculum" {
+		t.Error("the version as saved is no longer shown after its changes")
+	}
+	// The submitter's history shows the same.
+	own := loggedIn(t, ta, email).get(fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID))
+	if got := own.Doc.Find("details.revision dl.changes ins").First().Text(); got != "[put in:  in the curriculum]" {
+		t.Errorf("the submitter's history: %q", got)
+	}
 }

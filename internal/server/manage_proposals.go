@@ -18,6 +18,7 @@ import (
 	"github.com/challenging-norms/conference/internal/export"
 	"github.com/challenging-norms/conference/internal/question"
 	"github.com/challenging-norms/conference/internal/submission"
+	"github.com/challenging-norms/conference/internal/textdiff"
 )
 
 // listQuery is the filter of the proposals list, from the query string.
@@ -340,9 +341,25 @@ type revisionView struct {
 	Format string
 	Track  string
 	Fields []submission.FieldCopy
-	// Changed names what differs from the version before, in the form's order; empty for the first
-	// version and for a change of status alone.
-	Changed []string
+	// From is the version before, when the history has it; Changes are what differs from it, in the
+	// form's order: empty for the first version and for a change of status alone.
+	From    int
+	Changes []textChange
+}
+
+// textChange is one part of a proposal as it was changed: the title, an answer.
+type textChange struct {
+	Label string
+	Parts []textdiff.Part
+}
+
+// Changed names what differs from the version before.
+func (v revisionView) Changed() []string {
+	out := make([]string, len(v.Changes))
+	for i, x := range v.Changes {
+		out[i] = x.Label
+	}
+	return out
 }
 
 // history is the saved versions with the names of their formats and tracks and the labels of their
@@ -368,41 +385,47 @@ func (s *Server) history(c echo.Context, conf conference.Conference, revs []subm
 	for i := range out {
 		j := slices.IndexFunc(out, func(x revisionView) bool { return x.Version == out[i].Version-1 })
 		if j >= 0 {
-			out[i].Changed = changedSince(out[j], out[i])
+			out[i].From, out[i].Changes = out[j].Version, changesSince(out[j], out[i])
 		}
 	}
 	return out, nil
 }
 
-// changedSince names what differs in version to from version from: the title, format, track,
-// abstract, and each answer by its label.
-func changedSince(from, to revisionView) []string {
-	var out []string
-	if from.Title != to.Title {
-		out = append(out, "Title")
+// changesSince tells, word by word, what differs in version to from version from: the title,
+// format, track, abstract, and each answer by its label.
+func changesSince(from, to revisionView) []textChange {
+	var out []textChange
+	change := func(label, a, b string) {
+		if a != b {
+			out = append(out, textChange{Label: label, Parts: textdiff.Words(a, b)})
+		}
 	}
+	change("Title", from.Title, to.Title)
 	if from.FormatID != to.FormatID {
-		out = append(out, "Format")
+		out = append(out, textChange{Label: "Format", Parts: []textdiff.Part{{Kind: textdiff.Removed, Text: from.Format}, {Kind: textdiff.Added, Text: to.Format}}})
 	}
 	if (from.TrackID == nil) != (to.TrackID == nil) || (from.TrackID != nil && *from.TrackID != *to.TrackID) {
-		out = append(out, "Track")
+		var parts []textdiff.Part
+		if from.Track != "" {
+			parts = append(parts, textdiff.Part{Kind: textdiff.Removed, Text: from.Track})
+		}
+		if to.Track != "" {
+			parts = append(parts, textdiff.Part{Kind: textdiff.Added, Text: to.Track})
+		}
+		out = append(out, textChange{Label: "Track", Parts: parts})
 	}
-	if from.Abstract != to.Abstract {
-		out = append(out, "Abstract")
-	}
+	change("Abstract", from.Abstract, to.Abstract)
 	before := map[string]string{}
 	for _, x := range from.Fields {
 		before[x.Label] = x.Value
 	}
 	for _, x := range to.Fields {
-		if v, ok := before[x.Label]; !ok || v != x.Value {
-			out = append(out, x.Label)
-		}
+		change(x.Label, before[x.Label], x.Value)
 		delete(before, x.Label)
 	}
 	for _, x := range from.Fields {
-		if _, ok := before[x.Label]; ok {
-			out = append(out, x.Label) // answered before, not now
+		if v, ok := before[x.Label]; ok {
+			change(x.Label, v, "") // answered before, not now
 		}
 	}
 	return out
