@@ -95,11 +95,16 @@ func (s *Service) Now() time.Time { return s.now() }
 // datetime-local input does.
 const LocalLayout = "2006-01-02T15:04"
 
+// FormatTime writes a moment as people read it in the conference's time zone, e.g.
+// "Wednesday 30 June 2027, 23:59 EDT": on pages, in messages and in mail.
+func FormatTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Monday 2 January 2006, 15:04 MST")
+}
+
 // AfterCallMessage is the error for a deadline of one person or proposal that is not later than the
 // call's, which they have anyway.
 func AfterCallMessage(call Call, conf conference.Conference) string {
-	return "The call closes " + call.ClosesAt.In(conf.Location()).Format("Monday 2 January 2006, 15:04 MST") +
-		", so everyone has until then already: choose a later time."
+	return "The call closes " + FormatTime(call.ClosesAt, conf.Location()) + ", so everyone has until then already: choose a later time."
 }
 
 // ParseLocal reads a LocalLayout time in loc. A close time names a whole minute: "23:59" lasts

@@ -186,10 +186,8 @@ func deadlinePassed(conf conference.Conference, d time.Time) error {
 }
 
 // FormatTime writes a moment as people read it in the conference's time zone, e.g.
-// "Wednesday 30 June 2027, 23:59 EDT".
-func FormatTime(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Monday 2 January 2006, 15:04 MST")
-}
+// "Wednesday 30 June 2027, 23:59 EDT" (cfp.FormatTime).
+func FormatTime(t time.Time, loc *time.Location) string { return cfp.FormatTime(t, loc) }
 
 // formatOf returns the conference's format for content, checking that a new proposal may use it.
 func (s *Service) formatOf(ctx context.Context, conf conference.Conference, id int64, fresh bool) (cfp.Format, error) {
