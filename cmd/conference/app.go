@@ -132,7 +132,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	a.accounts = account.NewService(account.Options{Store: store.Accounts{DB: db}, Outbox: outbox, Audit: auditStore,
 		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	a.confs = conference.NewService(store.Conferences{DB: db}, auditStore)
-	a.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
+	a.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Outbox: outbox, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	a.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: a.calls, Outbox: outbox, Audit: auditStore,
 		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	a.reviews = review.NewService(review.Options{Store: store.Reviews{DB: db}, Proposals: store.Proposals{DB: db}, Calls: a.calls,

@@ -111,7 +111,8 @@ type Extension struct {
 	Until        time.Time
 	Reason       string
 	GrantedBy    *int64
-	CreatedAt    time.Time
+	// CreatedAt is when Until was set: granting the same deadline again keeps it.
+	CreatedAt time.Time
 	// Made counts the person's proposals to the conference, which the extension covers; Presents
 	// those made by others that the person presents, which keep their own deadlines. Listing only.
 	Made, Presents int
@@ -223,11 +224,12 @@ type Store interface {
 	Extensions(ctx context.Context, conferenceID int64) ([]Extension, error)
 	// ExtensionFor returns the person's extension, or nil.
 	ExtensionFor(ctx context.Context, conferenceID, userID int64) (*Extension, error)
-	// SaveExtension inserts or replaces the person's extension.
+	// SaveExtension inserts or replaces the person's extension, and sets e.ID and e.CreatedAt as
+	// stored: a replacement with the same Until keeps the CreatedAt it had.
 	SaveExtension(ctx context.Context, e *Extension) error
-	// DeleteExtension deletes the extension and returns the name of the person it was for; apperr
-	// NotFound when there is none.
-	DeleteExtension(ctx context.Context, conferenceID, id int64) (string, error)
+	// DeleteExtension deletes the extension and returns it, with the name and address of the person
+	// it was for; apperr NotFound when there is none.
+	DeleteExtension(ctx context.Context, conferenceID, id int64) (Extension, error)
 	// UserByEmail returns the id and name of the account with the address; apperr NotFound when none.
 	UserByEmail(ctx context.Context, email string) (int64, string, error)
 

@@ -20,6 +20,7 @@ import (
 	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/memo"
+	"github.com/challenging-norms/conference/internal/notify"
 	"github.com/challenging-norms/conference/internal/question"
 )
 
@@ -30,6 +31,7 @@ import (
 // the second.
 type Service struct {
 	store   Store
+	outbox  notify.Outbox
 	audit   audit.Recorder
 	secret  []byte
 	baseURL string
@@ -73,6 +75,7 @@ func (s *Service) changed(conferenceID int64) { s.cache.Forget(conferenceID) }
 // Options configures a Service.
 type Options struct {
 	Store   Store
+	Outbox  notify.Outbox // the mail that tells people of their extensions; required to grant or take one back
 	Audit   audit.Recorder
 	Secret  string // keys the hashes of access links
 	BaseURL string
@@ -84,7 +87,7 @@ func NewService(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{store: o.Store, audit: o.Audit, secret: []byte(o.Secret), baseURL: strings.TrimRight(o.BaseURL, "/"), now: o.Now,
+	return &Service{store: o.Store, outbox: o.Outbox, audit: o.Audit, secret: []byte(o.Secret), baseURL: strings.TrimRight(o.BaseURL, "/"), now: o.Now,
 		cache: memo.New[int64, snapshot](CacheTTL)}
 }
 
@@ -1013,8 +1016,10 @@ const noAccount = "No account uses this address. The person needs an account to 
 
 // GrantExtension gives the person with the address a later deadline (a LocalLayout time in the
 // conference's time zone) for the proposals they make (not those others made that they present),
-// replacing any earlier extension. Returns apperr Invalid (fields "email", "until", "reason") and
-// the policy's errors.
+// replacing any earlier extension. The person is told by email, in the same transaction: once for
+// each deadline, so that granting the same again (a double click, a new reason) sends nothing. The
+// reason is for the organizers and is not sent. Returns apperr Invalid (fields "email", "until",
+// "reason") and the policy's errors.
 func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf conference.Conference, email, until, reason string) (Extension, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Extension{}, err
@@ -1049,8 +1054,12 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 	if err := fe.Err(); err != nil {
 		return Extension{}, err
 	}
+	closes, closed, err := s.closes(ctx, conf)
+	if err != nil {
+		return Extension{}, err
+	}
 	e := Extension{ConferenceID: conf.ID, Until: endOfMinute(t), Reason: reason, GrantedBy: &p.UserID}
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		e.UserID, e.UserName, err = s.store.UserByEmail(ctx, email)
 		if apperr.Is(err, apperr.NotFound) {
@@ -1063,27 +1072,78 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 		if err := s.store.SaveExtension(ctx, &e); err != nil {
 			return err
 		}
-		return s.record(ctx, p, conf, "extension.granted", fmt.Sprintf("user:%d", e.UserID), e.Until.UTC().Format(time.RFC3339))
+		if err := s.record(ctx, p, conf, "extension.granted", fmt.Sprintf("user:%d", e.UserID), e.Until.UTC().Format(time.RFC3339)); err != nil {
+			return err
+		}
+		// Keyed by the extension and the moment its deadline was set: the same deadline again is
+		// the same event, a new one (or a new extension after one was taken back) another.
+		return s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("extension-granted:%d:%d", e.ID, e.CreatedAt.UnixMicro()),
+			ConferenceID: &conf.ID, To: e.UserEmail, ToName: e.UserName, Template: "extension_granted",
+			Data: ExtensionGrantedMail{Name: e.UserName, Conference: conf.Name, Until: FormatTime(e.Until, conf.Location()),
+				CallCloses: closes, CallClosed: closed, Proposals: s.baseURL + "/c/" + conf.Slug + "/proposals", Call: s.baseURL + "/c/" + conf.Slug}})
 	})
 	return e, err
 }
 
-// RevokeExtension takes an extension back and returns the name of the person it was for. apperr
-// NotFound.
-func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (string, error) {
+// RevokeExtension takes an extension back and returns it, with the name of the person it was for,
+// who is told by email, in the same transaction, the call's deadline that applies again. apperr
+// NotFound (also for an extension taken back already).
+func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Extension, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
-		return "", err
+		return Extension{}, err
 	}
-	var name string
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	closes, passed, err := s.closes(ctx, conf)
+	if err != nil {
+		return Extension{}, err
+	}
+	var e Extension
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if name, err = s.store.DeleteExtension(ctx, conf.ID, id); err != nil {
+		if e, err = s.store.DeleteExtension(ctx, conf.ID, id); err != nil {
 			return err
 		}
-		return s.record(ctx, p, conf, "extension.revoked", fmt.Sprintf("extension:%d", id), "")
+		if err := s.record(ctx, p, conf, "extension.revoked", fmt.Sprintf("extension:%d", id), ""); err != nil {
+			return err
+		}
+		return s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("extension-revoked:%d", e.ID),
+			ConferenceID: &conf.ID, To: e.UserEmail, ToName: e.UserName, Template: "extension_revoked",
+			Data: ExtensionRevokedMail{Name: e.UserName, Conference: conf.Name, Was: FormatTime(e.Until, conf.Location()),
+				Deadline: closes, Passed: passed, Proposals: s.baseURL + "/c/" + conf.Slug + "/proposals"}})
 	})
-	return name, err
+	return e, err
 }
+
+// closes is the call's close as people read it, and whether it has passed; "" for a conference
+// without a call.
+func (s *Service) closes(ctx context.Context, conf conference.Conference) (string, bool, error) {
+	call, err := s.Call(ctx, conf)
+	if apperr.Is(err, apperr.NotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return FormatTime(call.ClosesAt, conf.Location()), s.now().After(call.ClosesAt), nil
+}
+
+// Mail template data.
+type (
+	// ExtensionGrantedMail is the data of the "extension_granted" template: the person may propose,
+	// and change the proposals they make, until Until; the call closes (CallClosed: closed) at
+	// CallCloses ("" when there is no call). Proposals and Call are links to their proposals and to
+	// the call.
+	ExtensionGrantedMail struct {
+		Name, Conference, Until, CallCloses, Proposals, Call string
+		CallClosed                                           bool
+	}
+	// ExtensionRevokedMail is the data of the "extension_revoked" template: the extension until Was
+	// is taken back, and the call's deadline, Deadline, applies again (Passed: it has passed; ""
+	// when there is no call). Proposals links to their proposals.
+	ExtensionRevokedMail struct {
+		Name, Conference, Was, Deadline, Proposals string
+		Passed                                     bool
+	}
+)
 
 // AccessLinks lists the call's access links. Organizers only.
 func (s *Service) AccessLinks(ctx context.Context, p *access.Principal, conf conference.Conference) ([]AccessLink, error) {

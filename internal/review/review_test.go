@@ -69,7 +69,7 @@ func setup(t *testing.T) *fixture {
 	outbox := mail.NewOutbox(r, store.Mail{DB: db})
 	f := &fixture{t: t, db: db, clock: ck}
 	f.confs = conference.NewService(store.Conferences{DB: db}, store.Audit{DB: db})
-	f.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Audit: store.Audit{DB: db}, Secret: secret, Now: ck.now})
+	f.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Outbox: outbox, Audit: store.Audit{DB: db}, Secret: secret, Now: ck.now})
 	f.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: f.calls, Outbox: outbox, Audit: store.Audit{DB: db},
 		Secret: secret, Now: ck.now})
 	f.reviews = review.NewService(review.Options{Store: store.Reviews{DB: db}, Proposals: store.Proposals{DB: db}, Calls: f.calls,

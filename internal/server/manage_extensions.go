@@ -118,7 +118,7 @@ func (s *Server) manageExtensionGrant(c echo.Context) error {
 	if err != nil {
 		return s.renderForm(c, "manage_extensions", &p, err)
 	}
-	s.flash(c, e.UserName+" can now propose, and edit the proposals they make, until "+inzone(e.Until, p.Loc)+".")
+	s.flash(c, e.UserName+" can now propose, and edit the proposals they make, until "+inzone(e.Until, p.Loc)+". They are told by email.")
 	return c.Redirect(http.StatusSeeOther, "/c/"+p.Conference.Slug+"/manage/extensions")
 }
 
@@ -128,7 +128,7 @@ func (s *Server) manageExtensionRevoke(c echo.Context) error {
 		return err
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	name, err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id)
+	e, err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id)
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		// Taken back already (a double click), or never granted.
@@ -136,7 +136,7 @@ func (s *Server) manageExtensionRevoke(c echo.Context) error {
 	case err != nil:
 		return err
 	default:
-		s.flash(c, "The extension of "+name+" is taken back: the proposals they made have the call's deadline again, unless a proposal has a deadline of its own.")
+		s.flash(c, "The extension of "+e.UserName+" is taken back: the proposals they made have the call's deadline again, unless a proposal has a deadline of its own. They are told by email.")
 	}
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
 }

@@ -400,28 +400,46 @@ func (s Calls) ExtensionFor(ctx context.Context, conferenceID, userID int64) (*c
 
 // SaveExtension implements cfp.Store.
 func (s Calls) SaveExtension(ctx context.Context, e *cfp.Extension) error {
-	r := extensionRow{ConferenceID: e.ConferenceID, UserID: e.UserID, Until: e.Until, Reason: e.Reason, GrantedBy: e.GrantedBy, CreatedAt: time.Now()}
-	err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "conference_id"}, {Name: "user_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"until", "reason", "granted_by", "created_at"})}).Create(&r).Error
+	// created_at is when the deadline was set: a grant of the same deadline again (a double click,
+	// a new reason) keeps it, so that the mail it keys is not sent twice.
+	var rows []struct {
+		ID        int64
+		CreatedAt time.Time
+	}
+	err := s.conn(ctx).Raw(`INSERT INTO deadline_extensions (conference_id, user_id, until, reason, granted_by, created_at)
+		VALUES (@conf, @user, CAST(@until AS timestamptz), @reason, @by, now())
+		ON CONFLICT (conference_id, user_id) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason, granted_by = EXCLUDED.granted_by,
+			created_at = CASE WHEN deadline_extensions.until = EXCLUDED.until THEN deadline_extensions.created_at ELSE EXCLUDED.created_at END
+		RETURNING id, created_at`,
+		map[string]any{"conf": e.ConferenceID, "user": e.UserID, "until": e.Until, "reason": e.Reason, "by": e.GrantedBy}).Scan(&rows).Error
 	if err != nil {
 		return translate("save extension", err)
 	}
-	e.ID, e.CreatedAt = r.ID, r.CreatedAt
+	if len(rows) != 1 {
+		return fmt.Errorf("save extension: %d rows returned", len(rows))
+	}
+	e.ID, e.CreatedAt = rows[0].ID, rows[0].CreatedAt
 	return nil
 }
 
 // DeleteExtension implements cfp.Store.
-func (s Calls) DeleteExtension(ctx context.Context, conferenceID, id int64) (string, error) {
-	var names []string
+func (s Calls) DeleteExtension(ctx context.Context, conferenceID, id int64) (cfp.Extension, error) {
+	var rows []struct {
+		E         extensionRow `gorm:"embedded"`
+		UserName  string
+		UserEmail string
+	}
 	err := s.conn(ctx).Raw(`DELETE FROM deadline_extensions e USING users u
-		WHERE e.id = ? AND e.conference_id = ? AND u.id = e.user_id RETURNING u.name`, id, conferenceID).Scan(&names).Error
+		WHERE e.id = ? AND e.conference_id = ? AND u.id = e.user_id RETURNING e.*, u.name AS user_name, u.email AS user_email`, id, conferenceID).Scan(&rows).Error
 	if err != nil {
-		return "", translate("delete extension", err)
+		return cfp.Extension{}, translate("delete extension", err)
 	}
-	if len(names) == 0 {
-		return "", apperr.New(apperr.NotFound, "There is no such extension.")
+	if len(rows) == 0 {
+		return cfp.Extension{}, apperr.New(apperr.NotFound, "There is no such extension.")
 	}
-	return names[0], nil
+	r := rows[0].E
+	return cfp.Extension{ID: r.ID, ConferenceID: r.ConferenceID, UserID: r.UserID, UserName: rows[0].UserName, UserEmail: rows[0].UserEmail,
+		Until: r.Until, Reason: r.Reason, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt}, nil
 }
 
 // UserByEmail implements cfp.Store.

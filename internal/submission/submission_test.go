@@ -71,9 +71,10 @@ func setup(t *testing.T) *fixture {
 	ck.set(time.Date(2027, 3, 1, 12, 0, 0, 0, ny))
 	f := &fixture{t: t, db: db, clock: ck}
 	f.confs = conference.NewService(store.Conferences{DB: db}, store.Audit{DB: db})
-	f.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Audit: store.Audit{DB: db}, Secret: "0123456789abcdef0123456789abcdef",
+	outbox := mail.NewOutbox(r, store.Mail{DB: db})
+	f.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Outbox: outbox, Audit: store.Audit{DB: db}, Secret: "0123456789abcdef0123456789abcdef",
 		BaseURL: "http://conf.test", Now: ck.now})
-	f.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: f.calls, Outbox: mail.NewOutbox(r, store.Mail{DB: db}),
+	f.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: f.calls, Outbox: outbox,
 		Audit: store.Audit{DB: db}, Secret: "0123456789abcdef0123456789abcdef", BaseURL: "http://conf.test", Now: ck.now})
 	n := seq.Add(1)
 	f.conf, err = f.confs.Seed(ctx, conference.CreateInput{Slug: fmt.Sprintf("cn-%d-%d", time.Now().UnixNano(), n), Name: "Challenging Norms",

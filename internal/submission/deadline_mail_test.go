@@ -1,0 +1,180 @@
+package submission_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/notify"
+	"github.com/challenging-norms/conference/internal/store"
+)
+
+// queued is one message of the outbox, as stored.
+type queued struct{ EventKey, Recipient, Subject, Text, HTML string }
+
+// mails lists the conference's queued messages whose event key starts with prefix, oldest first.
+func (f *fixture) mails(prefix string) []queued {
+	f.t.Helper()
+	rows, err := f.db.SQL.Query(`SELECT event_key, recipient, subject, body_text, body_html FROM email_messages
+		WHERE conference_id = $1 AND event_key LIKE $2 || '%' ORDER BY id`, f.conf.ID, prefix)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []queued
+	for rows.Next() {
+		var m queued
+		if err := rows.Scan(&m.EventKey, &m.Recipient, &m.Subject, &m.Text, &m.HTML); err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+// TestExtensionForAPersonIsEmailed: granting an extension queues one email to the person with the
+// new deadline in the conference's time zone, what it covers and where their proposals are, and
+// not the organizers' reason; the same grant again sends nothing, a new date (even one granted
+// before) sends again; taking it back tells them the call's deadline, once.
+func TestExtensionForAPersonIsEmailed(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Ama Boateng", true)
+	email := strings.ToLower(p.Email)
+
+	e, err := f.calls.GrantExtension(ctx, f.org, f.conf, p.Email, "2027-07-07T23:59", "Bereavement in the family")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.mails("extension-granted:")
+	if len(got) != 1 {
+		t.Fatalf("%d messages after a grant, want 1", len(got))
+	}
+	m := got[0]
+	if m.Recipient != email || m.Subject != "Your deadline for Challenging Norms is now Wednesday 7 July 2027, 23:59 EDT" {
+		t.Errorf("the grant's message: to %q, subject %q", m.Recipient, m.Subject)
+	}
+	for _, want := range []string{"Hello Ama Boateng", "a later deadline for your proposals: Wednesday 7 July 2027, 23:59 EDT",
+		"The call itself closes on Wednesday 30 June 2027, 23:59 EDT", "covers the proposals you make yourself",
+		"that you present with them keeps its own deadline", "http://conf.test/c/" + f.conf.Slug + "/proposals"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("the grant's text lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if !strings.Contains(m.HTML, "<strong>Wednesday 7 July 2027, 23:59 EDT</strong>") || !strings.Contains(m.HTML, `href="http://conf.test/c/`+f.conf.Slug+`/proposals"`) {
+		t.Errorf("the grant's HTML:\n%s", m.HTML)
+	}
+	if strings.Contains(m.Text+m.HTML, "Bereavement") {
+		t.Error("the organizers' reason, kept for their records, is in the email")
+	}
+
+	// The same grant again (a double click, or a new reason): no second message.
+	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, p.Email, "2027-07-07T23:59", "Bereavement"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.mails("extension-granted:")); n != 1 {
+		t.Errorf("%d messages after the same grant twice, want 1", n)
+	}
+	// A new date is told; so is going back to the first one.
+	for i, until := range []string{"2027-07-10T12:00", "2027-07-07T23:59"} {
+		if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, p.Email, until, ""); err != nil {
+			t.Fatal(err)
+		}
+		got = f.mails("extension-granted:")
+		if len(got) != i+2 {
+			t.Fatalf("%d messages after grant %s, want %d", len(got), until, i+2)
+		}
+	}
+	if !strings.Contains(got[1].Subject, "Saturday 10 July 2027, 12:00 EDT") || !strings.Contains(got[2].Subject, "Wednesday 7 July 2027, 23:59 EDT") {
+		t.Errorf("the changed dates' subjects: %q, %q", got[1].Subject, got[2].Subject)
+	}
+
+	// Taken back before the call closes: the call's deadline, still to come.
+	if _, err := f.calls.RevokeExtension(ctx, f.org, f.conf, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.calls.RevokeExtension(ctx, f.org, f.conf, e.ID); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("taking it back twice: %v", err)
+	}
+	got = f.mails("extension-revoked:")
+	if len(got) != 1 {
+		t.Fatalf("%d messages after taking it back (twice), want 1", len(got))
+	}
+	m = got[0]
+	if m.Recipient != email || m.Subject != "Your deadline for Challenging Norms is the call's again" ||
+		!strings.Contains(m.Text, "taken back the later deadline they had given you (Wednesday 7 July 2027, 23:59 EDT)") ||
+		!strings.Contains(m.Text, "the call's deadline again: Wednesday 30 June 2027, 23:59 EDT.") ||
+		!strings.Contains(m.Text, "Until then, you can start new proposals") || strings.Contains(m.Text, "has passed") {
+		t.Errorf("the message taking it back: to %q, %q\n%s", m.Recipient, m.Subject, m.Text)
+	}
+
+	// Granted again after it was taken back: a new extension, told again though its date was told
+	// before. Taken back after the call closed: the call's deadline has passed.
+	e, err = f.calls.GrantExtension(ctx, f.org, f.conf, p.Email, "2027-07-07T23:59", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.mails("extension-granted:")); n != 4 {
+		t.Errorf("%d messages after a grant following its taking back, want 4", n)
+	}
+	f.clock.set(time.Date(2027, 7, 2, 9, 0, 0, 0, ny))
+	if _, err := f.calls.RevokeExtension(ctx, f.org, f.conf, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	got = f.mails("extension-revoked:")
+	if len(got) != 2 || !strings.Contains(got[1].Text, "That deadline has passed, so you can no longer start a proposal") ||
+		!strings.Contains(got[1].Text, "write to the organizers") {
+		t.Errorf("%d messages taking it back; after the call closed:\n%s", len(got), got[len(got)-1].Text)
+	}
+
+	// A grant refused sends nothing.
+	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, "nobody@example.org", "2027-07-20T23:59", ""); fieldErrors(err)["email"] == "" {
+		t.Errorf("a grant for no account: %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM email_messages WHERE conference_id = $1 AND recipient = 'nobody@example.org'`, f.conf.ID); n != 0 {
+		t.Errorf("%d messages for a refused grant", n)
+	}
+}
+
+// failingOutbox refuses every message, as an outbox that cannot store one would.
+type failingOutbox struct{}
+
+func (failingOutbox) Enqueue(context.Context, notify.Message) error {
+	return errors.New("the outbox is down")
+}
+
+// TestExtensionAndItsEmailCommitTogether: when the email cannot be queued, the extension is not
+// granted, nor taken back: no one gets a deadline they were not told of.
+func TestExtensionAndItsEmailCommitTogether(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Ines Moreau", true)
+	broken := cfp.NewService(cfp.Options{Store: store.Calls{DB: f.db}, Outbox: failingOutbox{}, Audit: store.Audit{DB: f.db},
+		Secret: "0123456789abcdef0123456789abcdef", BaseURL: "http://conf.test", Now: f.clock.now})
+	if _, err := broken.GrantExtension(ctx, f.org, f.conf, p.Email, "2027-07-07T23:59", ""); err == nil {
+		t.Fatal("granted though its email could not be queued")
+	}
+	if n := f.count(`SELECT count(*) FROM deadline_extensions WHERE conference_id = $1`, f.conf.ID); n != 0 {
+		t.Errorf("%d extensions saved without their email", n)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_log WHERE conference_id = $1 AND action = 'extension.granted'`, f.conf.ID); n != 0 {
+		t.Errorf("%d audit entries of a grant that failed", n)
+	}
+	e, err := f.calls.GrantExtension(ctx, f.org, f.conf, p.Email, "2027-07-07T23:59", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := broken.RevokeExtension(ctx, f.org, f.conf, e.ID); err == nil {
+		t.Fatal("taken back though its email could not be queued")
+	}
+	if n := f.count(`SELECT count(*) FROM deadline_extensions WHERE id = $1`, e.ID); n != 1 {
+		t.Error("the extension was taken back without its email")
+	}
+}
