@@ -726,7 +726,7 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if p = b.post(mp, mp+"/extend", url.Values{"until": {"2031-07-15T12:00"}}); p.Status != http.StatusSeeOther {
 		t.Errorf("extend: %d %s", p.Status, p.problem())
 	}
-	if got := b.get(mp).Doc.Find(".flash").Text(); got != "The proposal can now be changed until Tuesday 15 July 2031, 12:00 EDT." {
+	if got := b.get(mp).Doc.Find(".flash").Text(); got != "The proposal can now be changed until Tuesday 15 July 2031, 12:00 EDT. Its presenter is told by email." {
 		t.Errorf("after the extension: %q", got)
 	}
 	// The list shows a deadline after the call's close.

@@ -137,3 +137,93 @@ func TestExtensionEmailsThePerson(t *testing.T) {
 		t.Errorf("%d takings back told after a second DELETE, want 2", n)
 	}
 }
+
+// TestProposalDeadlineEmailsItsPresenters: an organizer sets a proposal's own deadline on its page
+// and changes it through the API; its presenters who accepted are emailed the deadline that now
+// applies, in the conference's time zone, once for a double click; the one only invited is not.
+// Removing it tells them the call's deadline.
+func TestProposalDeadlineEmailsItsPresenters(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := t.Context()
+	_, owner := presenter(t, ta, "Priya Raman")
+	_, co := presenter(t, ta, "Tomás Ortega")
+	prop := submitPosterAs(t, ta, f, owner, "Structural competency in the first year")
+	if _, err := ta.subs.Invite(ctx, principalOf(t, ta, owner), f.conf, prop.ID, "Tomás Ortega", co); err != nil {
+		t.Fatal(err)
+	}
+	invitation := linkIn(t, ta.waitMail(co, "Priya Raman invites you to co-present at "+f.conf.Name), "/invitations/")
+	if _, err := ta.subs.AnswerInvitation(ctx, principalOf(t, ta, co), invitation[strings.LastIndex(invitation, "/")+1:], true); err != nil {
+		t.Fatal(err)
+	}
+	invited := uniqueEmail("invited")
+	if _, err := ta.subs.Invite(ctx, principalOf(t, ta, owner), f.conf, prop.ID, "Ivan Invited", invited); err != nil {
+		t.Fatal(err)
+	}
+
+	b := loggedIn(t, ta, f.organizer)
+	mp := fmt.Sprintf("/c/%s/manage/proposals/%d", f.conf.Slug, prop.ID)
+	if got := text(b.get(mp).Doc.Find("#until-hint")); !strings.HasSuffix(got, "When this changes the proposal's deadline, the presenters who accepted are emailed the new one.") {
+		t.Errorf("the deadline's hint: %q", got)
+	}
+	for range 2 {
+		if p := b.post(mp, mp+"/extend", url.Values{"until": {"2031-07-15T12:00"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("extend: %d %s", p.Status, p.problem())
+		}
+	}
+	prefix := fmt.Sprintf("proposal-deadline:%d:", prop.ID)
+	got := outboxOf(t, ta, f.conf.ID, prefix)
+	if len(got) != 2 {
+		t.Fatalf("%d messages after setting one deadline twice, want 2 (one to each presenter who accepted)", len(got))
+	}
+	to := map[string]bool{}
+	for _, m := range got {
+		to[m.Recipient] = true
+		if m.Subject != "New deadline: Structural competency in the first year ("+f.conf.Name+")" ||
+			!strings.Contains(m.Text, "more time: its deadline is now Tuesday 15 July 2031, 12:00 EDT.") ||
+			!strings.Contains(m.Text, fmt.Sprintf("%s/c/%s/proposals/%d", ta.URL, f.conf.Slug, prop.ID)) {
+			t.Errorf("the message to %s: %q\n%s", m.Recipient, m.Subject, m.Text)
+		}
+	}
+	if !to[owner] || !to[co] || to[invited] {
+		t.Errorf("told %v; want %s and %s, not %s, who is only invited", to, owner, co, invited)
+	}
+	// The first click told them; the second, which changed nothing, says nothing of email.
+	if got := b.get(mp).Doc.Find(".flash").Text(); got != "The proposal can now be changed until Tuesday 15 July 2031, 12:00 EDT." {
+		t.Errorf("after setting the same deadline again: %q", got)
+	}
+	ta.waitMail(co, "New deadline: Structural competency in the first year")
+
+	// Through the API: a new date, told; removed, told the call's deadline.
+	token, _ := apiToken(t, ta, f.organizer)
+	api := fmt.Sprintf("/api/v1/conferences/%s/manage/proposals/%d/deadline", f.conf.Slug, prop.ID)
+	r := sendJSON(t, ta, http.MethodPut, api, token, `{"until":"2031-07-20T09:30"}`)
+	wantContract(t, http.MethodPut, "/api/v1/conferences/:slug/manage/proposals/:id/deadline", r.Status, r.Body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("a new deadline through the API: %d %v", r.Status, r.JSON)
+	}
+	if got = outboxOf(t, ta, f.conf.ID, prefix); len(got) != 4 || !strings.Contains(got[3].Text, "its deadline is now Sunday 20 July 2031, 09:30 EDT.") {
+		t.Fatalf("%d messages after a new date through the API, want 4; the last:\n%s", len(got), got[len(got)-1].Text)
+	}
+	call, err := ta.calls.Call(ctx, f.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closes := call.ClosesAt.In(f.conf.Location()).Format("Monday 2 January 2006, 15:04 MST")
+	if r = sendJSON(t, ta, http.MethodPut, api, token, `{"until":""}`); r.Status != http.StatusOK {
+		t.Fatalf("removing the deadline through the API: %d %v", r.Status, r.JSON)
+	}
+	got = outboxOf(t, ta, f.conf.ID, prefix)
+	if len(got) != 6 {
+		t.Fatalf("%d messages after removing the deadline, want 6", len(got))
+	}
+	for _, m := range got[4:] {
+		if !strings.Contains(m.Text, "have removed the deadline they had given the proposal") || !strings.Contains(m.Text, "The deadline that applies to it now is "+closes+".") ||
+			!strings.Contains(m.Text, "It is submitted, and until then you can still edit it") {
+			t.Errorf("the message of the removal to %s:\n%s", m.Recipient, m.Text)
+		}
+	}
+	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE conference_id = $1 AND recipient = $2 AND event_key LIKE 'proposal-deadline:%'`, f.conf.ID, invited); n != 0 {
+		t.Errorf("%d deadline messages to the presenter only invited", n)
+	}
+}

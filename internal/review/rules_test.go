@@ -202,7 +202,7 @@ func TestDecidedProposalsAreFrozen(t *testing.T) {
 	f.assignAll([]submission.Proposal{prop}, revs)
 	f.score(revs[0], prop, 5, 5)
 	until := "2027-07-03T23:59" // three days past the call's close
-	if _, err := f.subs.Extend(ctx, f.org, f.conf, prop.ID, until); err != nil {
+	if _, _, err := f.subs.Extend(ctx, f.org, f.conf, prop.ID, until); err != nil {
 		t.Fatal(err)
 	}
 	prop, _ = f.subs.Get(ctx, author, f.conf, prop.ID)

@@ -483,7 +483,7 @@ func (s *Server) apiProposalDeadline(c echo.Context) error {
 	if req.Until == nil {
 		return apperr.Field("until", `Give the proposal's own deadline, e.g. "2027-07-07T23:59", or "" to remove it.`)
 	}
-	p, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, *req.Until)
+	p, _, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, *req.Until)
 	if err != nil {
 		return err
 	}

@@ -482,7 +482,7 @@ func (s *Server) manageProposalExtend(c echo.Context) error {
 	if err := s.bindForm(c, &f); err != nil {
 		return err
 	}
-	prop, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, f.Until)
+	prop, told, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, f.Until)
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
 			pp, perr := s.proposalPage(c)
@@ -500,10 +500,16 @@ func (s *Server) manageProposalExtend(c echo.Context) error {
 		return err
 	}
 	deadline := inzone(submission.Deadline(call, prop), conf.Location())
-	if f.Until == "" {
-		s.flash(c, "The proposal's own deadline is removed: its deadline is now "+deadline+".")
-	} else {
-		s.flash(c, "The proposal can now be changed until "+deadline+".")
+	msg := "The proposal can now be changed until " + deadline + "."
+	if strings.TrimSpace(f.Until) == "" {
+		msg = "The proposal's own deadline is removed: its deadline is now " + deadline + "."
 	}
+	switch {
+	case told == 1:
+		msg += " Its presenter is told by email."
+	case told > 1:
+		msg += fmt.Sprintf(" Its %d presenters are told by email.", told)
+	}
+	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/proposals/%d", conf.Slug, id))
 }

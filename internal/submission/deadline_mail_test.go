@@ -3,14 +3,18 @@ package submission_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/notify"
 	"github.com/challenging-norms/conference/internal/store"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // queued is one message of the outbox, as stored.
@@ -176,5 +180,165 @@ func TestExtensionAndItsEmailCommitTogether(t *testing.T) {
 	}
 	if n := f.count(`SELECT count(*) FROM deadline_extensions WHERE id = $1`, e.ID); n != 1 {
 		t.Error("the extension was taken back without its email")
+	}
+}
+
+// invitationSecret invites who to the proposal, as its owner, and returns the invitation's secret.
+func (f *fixture) invitationSecret(owner *access.Principal, id int64, name, email string) string {
+	f.t.Helper()
+	if _, err := f.subs.Invite(context.Background(), owner, f.conf, id, name, email); err != nil {
+		f.t.Fatal(err)
+	}
+	var body string
+	_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1`, strings.ToLower(email)).Scan(&body)
+	i := strings.Index(body, "/invitations/")
+	if i < 0 {
+		f.t.Fatalf("no invitation link in:\n%s", body)
+	}
+	return strings.Fields(body[i+len("/invitations/"):])[0]
+}
+
+// TestProposalDeadlineIsEmailedToItsPresenters: giving a proposal its own deadline, changing it and
+// removing it each email its presenters who accepted, not those invited or who declined, the
+// deadline that now applies; the same deadline again, or a change that leaves the deadline that
+// applies as it was, emails no one; after a decision no one is told.
+func TestProposalDeadlineIsEmailedToItsPresenters(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner := f.person("Kofi Asante", true)
+	co := f.person("Lena Vogel", true)
+	c := f.complete()
+	c.FormatID, c.Title, c.Answers = f.workshop.ID, "Naming racism in case-based teaching", nil
+	prop := f.draft(owner, c)
+	f.coPresent(owner, co, prop.ID)
+	invited := "invited." + strings.ToLower(owner.Email)
+	f.invitationSecret(owner, prop.ID, "Ivy Invited", invited)
+	declined := "declined." + strings.ToLower(owner.Email)
+	if _, err := f.subs.AnswerInvitation(ctx, f.person("Dee Declined", true), f.invitationSecret(owner, prop.ID, "Dee Declined", declined), false); err != nil {
+		t.Fatal(err)
+	}
+	recipients := func(ms []queued) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Recipient)
+		}
+		slices.Sort(out)
+		return out
+	}
+	accepted := []string{strings.ToLower(co.Email), strings.ToLower(owner.Email)}
+	slices.Sort(accepted)
+	prefix := fmt.Sprintf("proposal-deadline:%d:", prop.ID)
+
+	_, told, err := f.subs.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-09T12:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.mails(prefix)
+	if told != 2 || !slices.Equal(recipients(got), accepted) {
+		t.Fatalf("told %d, messages to %q; want the two who accepted, %q", told, recipients(got), accepted)
+	}
+	for _, m := range got {
+		if m.Subject != "New deadline: Naming racism in case-based teaching (Challenging Norms)" ||
+			!strings.Contains(m.Text, `have given the proposal "Naming racism in case-based teaching" more time: its deadline is now Friday 9 July 2027, 12:00 EDT.`) ||
+			!strings.Contains(m.Text, "It is a draft: it will be reviewed only if it is submitted by then.") ||
+			!strings.Contains(m.Text, fmt.Sprintf("http://conf.test/c/%s/proposals/%d", f.conf.Slug, prop.ID)) ||
+			!strings.Contains(m.HTML, "<strong>Friday 9 July 2027, 12:00 EDT</strong>") {
+			t.Errorf("the message to %s: %q\n%s", m.Recipient, m.Subject, m.Text)
+		}
+	}
+
+	// The same deadline again (a double click): no one is told.
+	f.clock.set(time.Date(2027, 3, 1, 12, 1, 0, 0, ny))
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-09T12:00"); err != nil || told != 0 {
+		t.Errorf("the same deadline again: told %d, %v", told, err)
+	}
+	if n := len(f.mails(prefix)); n != 2 {
+		t.Errorf("%d messages after the same deadline twice, want 2", n)
+	}
+	// An earlier one, once submitted: told as a change.
+	if _, _, err := f.subs.Submit(ctx, owner, f.conf, prop.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.set(time.Date(2027, 3, 1, 12, 2, 0, 0, ny))
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-05T23:59"); err != nil || told != 2 {
+		t.Fatalf("an earlier deadline: told %d, %v", told, err)
+	}
+	got = f.mails(prefix)
+	if m := got[len(got)-1]; len(got) != 4 || !strings.Contains(m.Text, "have changed the deadline of the proposal") ||
+		!strings.Contains(m.Text, "it is now Monday 5 July 2027, 23:59 EDT.") || !strings.Contains(m.Text, "It is submitted, and until then you can still edit it") {
+		t.Errorf("%d messages; the last:\n%s", len(got), m.Text)
+	}
+	// Back to the first date: told again.
+	f.clock.set(time.Date(2027, 3, 1, 12, 3, 0, 0, ny))
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-09T12:00"); err != nil || told != 2 || len(f.mails(prefix)) != 6 {
+		t.Errorf("back to the first date: told %d, %d messages, %v", told, len(f.mails(prefix)), err)
+	}
+
+	// The owner's extension goes past the proposal's own deadline: removing it changes nothing
+	// for the presenters, and tells no one.
+	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, owner.Email, "2027-07-12T23:59", ""); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.set(time.Date(2027, 3, 1, 12, 4, 0, 0, ny))
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, ""); err != nil || told != 0 || len(f.mails(prefix)) != 6 {
+		t.Errorf("removing a deadline the owner's extension passes: told %d, %d messages, %v", told, len(f.mails(prefix)), err)
+	}
+	ext, err := f.calls.Extensions(ctx, f.org, f.conf)
+	if err != nil || len(ext) != 1 {
+		t.Fatalf("extensions: %d %v", len(ext), err)
+	}
+	if _, err := f.calls.RevokeExtension(ctx, f.org, f.conf, ext[0].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// Given again and removed after the call closed: the call's deadline, passed.
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-09T12:00"); err != nil || told != 2 {
+		t.Fatalf("given again: told %d, %v", told, err)
+	}
+	f.clock.set(time.Date(2027, 7, 2, 9, 0, 0, 0, ny))
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, " "); err != nil || told != 2 {
+		t.Fatalf("removed after the call closed: told %d, %v", told, err)
+	}
+	got = f.mails(prefix)
+	if m := got[len(got)-1]; len(got) != 10 || !strings.Contains(m.Text, "have removed the deadline they had given the proposal") ||
+		!strings.Contains(m.Text, "The deadline that applies to it now is Wednesday 30 June 2027, 23:59 EDT.") ||
+		!strings.Contains(m.Text, "That moment has passed, so the proposal can no longer be changed.") {
+		t.Errorf("%d messages; the last:\n%s", len(got), m.Text)
+	}
+	for _, to := range []string{invited, declined} {
+		if n := f.count(`SELECT count(*) FROM email_messages WHERE conference_id = $1 AND recipient = $2 AND event_key LIKE 'proposal-deadline:%'`, f.conf.ID, to); n != 0 {
+			t.Errorf("%d deadline messages to %s, who did not accept", n, to)
+		}
+	}
+
+	// After a decision the proposal cannot be changed: a deadline tells no one.
+	decided, _ := f.subs.Get(ctx, f.org, f.conf, prop.ID)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	decided.Decision, decided.DecidedAt, decided.DecidedBy = submission.Reject, &now, &f.org.UserID
+	if err := (store.Proposals{DB: f.db}).SetDecision(ctx, decided); err != nil {
+		t.Fatal(err)
+	}
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-20T12:00"); err != nil || told != 0 || len(f.mails(prefix)) != 10 {
+		t.Errorf("a deadline after a decision: told %d, %d messages, %v", told, len(f.mails(prefix)), err)
+	}
+}
+
+// TestProposalDeadlineAndItsEmailCommitTogether: when the email cannot be queued, the proposal keeps
+// the deadline it had.
+func TestProposalDeadlineAndItsEmailCommitTogether(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner := f.person("Noor Haddad", true)
+	prop := f.draft(owner, f.complete())
+	broken := submission.NewService(submission.Options{Store: store.Proposals{DB: f.db}, Calls: f.calls, Outbox: failingOutbox{},
+		Audit: store.Audit{DB: f.db}, Secret: "0123456789abcdef0123456789abcdef", BaseURL: "http://conf.test", Now: f.clock.now})
+	if _, _, err := broken.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-09T12:00"); err == nil {
+		t.Fatal("a deadline was set though its email could not be queued")
+	}
+	if n := f.count(`SELECT count(*) FROM proposals WHERE id = $1 AND deadline IS NULL`, prop.ID); n != 1 {
+		t.Error("the proposal has a deadline its presenters were not told of")
+	}
+	if n := f.count(`SELECT count(*) FROM audit_log WHERE conference_id = $1 AND action = 'proposal.extended'`, f.conf.ID); n != 0 {
+		t.Errorf("%d audit entries of a change that failed", n)
 	}
 }

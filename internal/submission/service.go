@@ -1144,6 +1144,14 @@ type (
 	// RestoredMail is the data of the "proposal_restored" template: a withdrawn proposal is a draft
 	// again, to be submitted before Deadline.
 	RestoredMail struct{ Name, Conference, Title, By, Link, Deadline string }
+	// DeadlineMail is the data of the "proposal_deadline" template: the organizers changed the
+	// proposal's deadline, which is now Deadline (Later than it was; Removed: they took away the
+	// deadline they had given it; Passed: it has passed). Status is the proposal's; Restorer who may
+	// restore it when it is withdrawn ("you" to its owner).
+	DeadlineMail struct {
+		Name, Conference, Title, Link, Deadline, Status, Restorer string
+		Later, Removed, Passed                                    bool
+	}
 	// InvitationMail is the data of the "presenter_invitation" template.
 	InvitationMail struct {
 		Name, Conference, Title, Format, InvitedBy, Link, Expires string
@@ -1340,28 +1348,38 @@ func (s *Service) Counts(ctx context.Context, p *access.Principal, conf conferen
 
 // Extend gives one proposal a later deadline (a cfp.LocalLayout time in the conference's time zone),
 // or removes its own deadline when until is empty. A proposal started through an access link keeps
-// the link's deadline as the least it has, until the link is withdrawn. Organizers only. apperr Invalid (field "until"), NotFound.
-func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, until string) (Proposal, error) {
+// the link's deadline as the least it has, until the link is withdrawn. When that changes the
+// deadline that applies to the proposal, its presenters who accepted are told the new one by email,
+// in the same transaction, unless a decision was made on it (it can no longer be changed); the
+// number told is returned. Setting the same deadline again tells no one. Organizers only. apperr
+// Invalid (field "until"), NotFound.
+func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, until string) (Proposal, int, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
-		return Proposal{}, err
+		return Proposal{}, 0, err
+	}
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return Proposal{}, 0, err
 	}
 	var d *time.Time
-	if strings.TrimSpace(until) != "" {
+	removed := strings.TrimSpace(until) == ""
+	if !removed {
 		t, ok := cfp.ParseLocal(until, conf.Location())
 		if !ok {
-			return Proposal{}, apperr.Field("until", cfp.LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
+			return Proposal{}, 0, apperr.Field("until", cfp.LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
 		}
 		if !t.After(s.now()) {
-			return Proposal{}, apperr.Field("until", "The new deadline must be in the future.")
+			return Proposal{}, 0, apperr.Field("until", "The new deadline must be in the future.")
 		}
 		t = t.Truncate(time.Minute).Add(time.Minute - time.Microsecond)
-		if call, err := s.calls.Call(ctx, conf); err == nil && !t.After(call.ClosesAt) {
-			return Proposal{}, apperr.Field("until", cfp.AfterCallMessage(call, conf))
+		if !t.After(call.ClosesAt) {
+			return Proposal{}, 0, apperr.Field("until", cfp.AfterCallMessage(call, conf))
 		}
 		d = &t
 	}
 	var prop Proposal
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	told := 0
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if prop, err = s.load(ctx, p, conf, id, true); err != nil {
 			return err
@@ -1387,14 +1405,50 @@ func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conferen
 		if err := s.store.SetDeadline(ctx, id, d); err != nil {
 			return err
 		}
+		before := Deadline(call, prop)
 		prop.Deadline = d
 		details := "removed"
 		if d != nil {
 			details = d.UTC().Format(time.RFC3339)
 		}
-		return s.record(ctx, p, conf, "proposal.extended", id, details)
+		if err := s.record(ctx, p, conf, "proposal.extended", id, details); err != nil {
+			return err
+		}
+		after := Deadline(call, prop)
+		if after.Equal(before) || prop.Decision != "" {
+			return nil // nothing changes for the presenters, or nothing can
+		}
+		told, err = s.tellDeadline(ctx, conf, prop, before, after, removed)
+		return err
 	})
-	return prop, err
+	return prop, told, err
+}
+
+// tellDeadline queues a message to each presenter of prop who accepted that its deadline is now
+// after (it was before; removed: the organizers took its own deadline away), and returns how many.
+// The proposal is locked and its deadline changed, so one change is one event: the key names the
+// moment of the change, which another change of the proposal cannot share.
+func (s *Service) tellDeadline(ctx context.Context, conf conference.Conference, prop Proposal, before, after time.Time, removed bool) (int, error) {
+	now := s.now()
+	n := 0
+	for _, x := range prop.Presenters {
+		if x.Status != Accepted {
+			continue
+		}
+		restorer := prop.Owner().Name
+		if x.IsOwner {
+			restorer = "you"
+		}
+		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("proposal-deadline:%d:%d:%d:%d", prop.ID, x.ID, after.UnixMicro(), now.UnixNano()),
+			ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_deadline",
+			Data: DeadlineMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), Link: s.baseURL + proposalPath(conf, prop.ID),
+				Deadline: FormatTime(after, conf.Location()), Later: after.After(before), Removed: removed, Passed: now.After(after),
+				Status: string(prop.Status), Restorer: restorer}}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Invite invites someone by email to co-present a proposal; only its owner may, before the deadline,

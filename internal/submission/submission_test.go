@@ -429,13 +429,13 @@ func TestDeadlineInConferenceTimeZone(t *testing.T) {
 		defer f.clock.set(time.Date(2027, 7, 8, 0, 0, 0, 0, ny))
 		return f.draft(other, f.complete())
 	}()
-	if _, err := f.subs.Extend(ctx, f.org, f.conf, draft.ID, "2027-07-09T12:00"); err != nil {
+	if _, _, err := f.subs.Extend(ctx, f.org, f.conf, draft.ID, "2027-07-09T12:00"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.subs.Submit(ctx, other, f.conf, draft.ID, 0); err != nil {
 		t.Fatalf("submit with the proposal's own extension: %v", err)
 	}
-	if _, err := f.subs.Extend(ctx, other, f.conf, draft.ID, "2027-07-09T12:00"); !apperr.Is(err, apperr.Forbidden) {
+	if _, _, err := f.subs.Extend(ctx, other, f.conf, draft.ID, "2027-07-09T12:00"); !apperr.Is(err, apperr.Forbidden) {
 		t.Errorf("a presenter extended their own deadline: %v", err)
 	}
 	// Withdrawal stays possible after the deadline.
@@ -1036,7 +1036,7 @@ func TestSaveInOneStatement(t *testing.T) {
 	theirs := f.person("Late Author", true)
 	late := f.draft(theirs, f.complete())
 	own := f.draft(theirs, f.complete())
-	if _, err := f.subs.Extend(ctx, f.org, f.conf, own.ID, "2027-07-07T23:59"); err != nil {
+	if _, _, err := f.subs.Extend(ctx, f.org, f.conf, own.ID, "2027-07-07T23:59"); err != nil {
 		t.Fatal(err)
 	}
 	// Half a microsecond after the deadline (23:59:59.999999) is after it, though the database
