@@ -119,7 +119,7 @@ func wantPage(t *testing.T, what string, header http.Header, body, text string) 
 }
 
 // newUser makes a confirmed account with strongPassword.
-func newUser(t *testing.T, ta *testApp, email, name string) account.User {
+func newUser(t testing.TB, ta *testApp, email, name string) account.User {
 	t.Helper()
 	u, err := ta.accounts.CreateUser(context.Background(), account.CreateUserInput{Email: email, Name: name, Password: strongPassword})
 	if err != nil {
@@ -129,7 +129,7 @@ func newUser(t *testing.T, ta *testApp, email, name string) account.User {
 }
 
 // loggedIn returns a browser signed in as the account.
-func loggedIn(t *testing.T, ta *testApp, email string) *browser {
+func loggedIn(t testing.TB, ta *testApp, email string) *browser {
 	t.Helper()
 	b := ta.browser()
 	p := b.post("/login", "/login", url.Values{"email": {email}, "password": {strongPassword}})
@@ -152,7 +152,7 @@ func apiToken(t *testing.T, ta *testApp, email string) (string, int64) {
 }
 
 // count runs a SELECT count(*) query.
-func count(t *testing.T, ta *testApp, query string, args ...any) int {
+func count(t testing.TB, ta *testApp, query string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := ta.db.SQL.QueryRow(query, args...).Scan(&n); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -17,6 +18,7 @@ import (
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // Benchmarks of the request paths every page and API call takes, through the real server and
@@ -164,6 +166,49 @@ func BenchmarkProposalSave(b *testing.B) {
 			c.content["version"] = out.Proposal.Version
 		}
 	})
+}
+
+// BenchmarkProposalHistory renders an organizer's page of a proposal saved 20 times with its
+// abstract and two answers of about 20,000 characters each rewritten every time: the history finds,
+// word by word, what each of the 20 versions changed (60 edits of unrelated long texts, the worst
+// case of the search), within the time the page allows itself.
+func BenchmarkProposalHistory(b *testing.B) {
+	ta := startApp(b)
+	f := openCall(b, ta, time.Time{})
+	ctx := context.Background()
+	_, email := presenter(b, ta, "Amina Yusuf")
+	p := principalOf(b, ta, email)
+	r := rand.New(rand.NewPCG(5, 6))
+	vocab := strings.Fields("the curriculum anti-racist residents faculty equity assessment community clinical teaching learners bias structural health reflection")
+	long := func() string {
+		var sb strings.Builder
+		for sb.Len() < 19900 {
+			sb.WriteString(vocab[r.IntN(len(vocab))])
+			sb.WriteString(" ")
+		}
+		return strings.TrimSpace(sb.String())
+	}
+	c := posterOf(f, "Naming racism", long())
+	c.Answers["background"], c.Answers["approach"] = []string{long()}, []string{long()}
+	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: c})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 20 {
+		c.Abstract, c.Answers["background"], c.Answers["approach"] = long(), []string{long()}, []string{long()}
+		if prop, _, err = ta.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	br := loggedIn(b, ta, f.organizer)
+	path := fmt.Sprintf("/c/%s/manage/proposals/%d", f.conf.Slug, prop.ID)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if page := br.get(path); page.Status != http.StatusOK || page.Doc.Find("details.revision").Length() != 21 {
+			b.Fatalf("status %d", page.Status)
+		}
+	}
 }
 
 // BenchmarkRanking renders the ranking page and its CSV export for organizers at the scale of a

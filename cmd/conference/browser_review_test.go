@@ -190,7 +190,7 @@ func posterOf(f callFixture, title, abstract string) submission.Content {
 }
 
 // principalOf returns the principal of the account with the address, with its roles.
-func principalOf(t *testing.T, ta *testApp, email string) *access.Principal {
+func principalOf(t testing.TB, ta *testApp, email string) *access.Principal {
 	t.Helper()
 	_, p, err := ta.accounts.SessionUser(context.Background(), userID(t, ta, email))
 	if err != nil {

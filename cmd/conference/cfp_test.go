@@ -33,7 +33,7 @@ type callFixture struct {
 
 // openCall creates a conference with the Challenging Norms call, open from an hour ago until the
 // given close (zero: in sixty days), and an organizer.
-func openCall(t *testing.T, ta *testApp, closes time.Time) callFixture {
+func openCall(t testing.TB, ta *testApp, closes time.Time) callFixture {
 	t.Helper()
 	ctx := context.Background()
 	slug := fmt.Sprintf("cn-%d", time.Now().UnixNano())
@@ -65,7 +65,7 @@ func openCall(t *testing.T, ta *testApp, closes time.Time) callFixture {
 }
 
 // presenter makes an account with a complete profile.
-func presenter(t *testing.T, ta *testApp, name string) (account.User, string) {
+func presenter(t testing.TB, ta *testApp, name string) (account.User, string) {
 	t.Helper()
 	email := uniqueEmail(strings.ToLower(strings.Fields(name)[0]))
 	u := newUser(t, ta, email, name)
@@ -397,7 +397,7 @@ func TestSubmitterPath(t *testing.T) {
 	}
 }
 
-func userID(t *testing.T, ta *testApp, email string) int64 {
+func userID(t testing.TB, ta *testApp, email string) int64 {
 	t.Helper()
 	return int64(count(t, ta, `SELECT id FROM users WHERE email = $1`, email))
 }
@@ -1242,6 +1242,52 @@ func TestFormatRulesChangedAfterSubmission(t *testing.T) {
 	wantContract(t, http.MethodPut, "/api/v1/conferences/:slug/manage/formats/:id", r.Status, r.Body)
 	if w := fmt.Sprint(r.JSON["warnings"]); r.Status != http.StatusOK || !strings.Contains(w, "field:abstract_max_words") || !strings.Contains(w, "field:fields") {
 		t.Errorf("the API's warnings: %d %s", r.Status, w)
+	}
+}
+
+// TestHistoryShowsSpacingAndEscapes: a change of line breaks alone is named where it is, for
+// sighted readers and screen readers alike; HTML in a text is shown as text in the changes.
+func TestHistoryShowsSpacingAndEscapes(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	_, email := presenter(t, ta, "Amina Yusuf")
+	p := principalOf(t, ta, email)
+	c := posterOf(f, "Naming racism", "First paragraph.\nSecond paragraph.")
+	prop, _, err := ta.subs.Create(ctx, p, f.conf, submission.CreateInput{Content: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Title = `Naming racism <script>alert("x")</script>`
+	c.Abstract = "First paragraph.\n\nSecond paragraph. <img src=x onerror=alert(1)>"
+	if prop, _, err = ta.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, c); err != nil {
+		t.Fatal(err)
+	}
+	c.Abstract = "First paragraph.\nSecond paragraph. <img src=x onerror=alert(1)>"
+	if prop, _, err = ta.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, c); err != nil {
+		t.Fatal(err)
+	}
+	page := loggedIn(t, ta, f.organizer).get(fmt.Sprintf("/c/%s/manage/proposals/%d", f.conf.Slug, prop.ID))
+	if n := page.Doc.Find(".history script, .history img").Length(); n != 0 {
+		t.Errorf("%d elements made from a proposal's text", n)
+	}
+	version := func(n int) *goquery.Selection {
+		return page.Doc.Find("details.revision").FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return strings.HasPrefix(strings.TrimSpace(s.Find("summary").Text()), fmt.Sprintf("Version %d:", n))
+		})
+	}
+	part := func(v *goquery.Selection, label string) *goquery.Selection {
+		return v.Find("dl.changes dt").FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Text() == label }).Next()
+	}
+	if got := part(version(2), "Title").Find("ins").Text(); got != `[put in:  <script>alert("x")</script>]` {
+		t.Errorf("the title's change: %q", got)
+	}
+	abstract := part(version(3), "Abstract")
+	if del, ins := abstract.Find("del .spacing").Text(), abstract.Find("ins .spacing").Text(); del != "2 line breaks" || ins != "a line break" {
+		t.Errorf("a change of line breaks alone, as seen: taken out %q, put in %q", del, ins)
+	}
+	if got := abstract.Find("del").Text(); got != "[taken out: 2 line breaks]" {
+		t.Errorf("a change of line breaks alone, as read: %q", got)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
@@ -382,22 +383,30 @@ func (s *Server) history(c echo.Context, conf conference.Conference, revs []subm
 		}
 		out = append(out, v)
 	}
+	// The newest versions first, as listed: the time left for the search of each edit is shared
+	// by the page, and once spent the older versions show each changed text replaced whole.
+	deadline := time.Now().Add(historyLimit)
 	for i := range out {
 		j := slices.IndexFunc(out, func(x revisionView) bool { return x.Version == out[i].Version-1 })
 		if j >= 0 {
-			out[i].From, out[i].Changes = out[j].Version, changesSince(out[j], out[i])
+			out[i].From, out[i].Changes = out[j].Version, changesSince(out[j], out[i], deadline)
 		}
 	}
 	return out, nil
 }
 
+// historyLimit bounds the time a history spends finding what each version changed, word by word:
+// a proposal saved many times with long texts rewritten would otherwise take seconds.
+const historyLimit = 150 * time.Millisecond
+
 // changesSince tells, word by word, what differs in version to from version from: the title,
-// format, track, abstract, and each answer by its label.
-func changesSince(from, to revisionView) []textChange {
+// format, track, abstract, and each answer by its label. Texts that differ only in how a character
+// is encoded (an accent typed apart or not) are the same text. The search ends by deadline.
+func changesSince(from, to revisionView, deadline time.Time) []textChange {
 	var out []textChange
 	change := func(label, a, b string) {
-		if a != b {
-			out = append(out, textChange{Label: label, Parts: textdiff.Words(a, b)})
+		if a, b = norm.NFC.String(a), norm.NFC.String(b); a != b {
+			out = append(out, textChange{Label: label, Parts: textdiff.WordsWithin(a, b, min(textdiff.Limit, time.Until(deadline)))})
 		}
 	}
 	change("Title", from.Title, to.Title)
