@@ -135,6 +135,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	a.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Outbox: outbox, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	a.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: a.calls, Outbox: outbox, Audit: auditStore,
 		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
+	// A person's extension moves the deadline of the proposals they made, which others present too.
+	a.calls.OnExtensionMoved(a.subs.OwnerExtensionMoved)
 	a.reviews = review.NewService(review.Options{Store: store.Reviews{DB: db}, Proposals: store.Proposals{DB: db}, Calls: a.calls,
 		Team: store.Conferences{DB: db}, Outbox: outbox, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	regStore := store.Registrations{DB: db}

@@ -47,8 +47,9 @@ func TestExtensionEmailsThePerson(t *testing.T) {
 	base := "/c/" + f.conf.Slug + "/manage/extensions"
 
 	p := b.get(base)
-	if got := text(p.Doc.Find("main h3:contains('Grant an extension') + p")); got != "The person is emailed their new deadline and that it covers the proposals they make. "+
-		"Granting the same deadline again sends no second email; a new date, or taking the extension back, emails them again." {
+	if got := text(p.Doc.Find("main h3:contains('Grant an extension') + p")); got != "The person is emailed their new deadline and that it covers the proposals they make; "+
+		"those who present these proposals with them are emailed the deadline that now applies. "+
+		"Granting the same deadline again sends no second email; a new date, or taking the extension back while it still counts, emails them again." {
 		t.Errorf("the page says of email: %q", got)
 	}
 	if got := text(p.Doc.Find("#reason-hint")); got != "For the organizers' records; it is not in the email." {
@@ -88,7 +89,7 @@ func TestExtensionEmailsThePerson(t *testing.T) {
 		}
 	}
 	got = outboxOf(t, ta, f.conf.ID, "extension-granted:")
-	if len(got) != 2 || !strings.Contains(got[1].Text, "a later deadline for your proposals: Sunday 20 July 2031, 17:00 EDT") {
+	if len(got) != 2 || !strings.Contains(got[1].Text, "changed your deadline for your proposals from Thursday 10 July 2031, 23:59 EDT to Sunday 20 July 2031, 17:00 EDT.") {
 		t.Fatalf("%d messages after a new date twice through the API, want 2; the last:\n%s", len(got), got[len(got)-1].Text)
 	}
 

@@ -32,6 +32,7 @@ import (
 type Service struct {
 	store   Store
 	outbox  notify.Outbox
+	moved   ExtensionMoved
 	audit   audit.Recorder
 	secret  []byte
 	baseURL string
@@ -103,6 +104,15 @@ const LocalLayout = "2006-01-02T15:04"
 func FormatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Monday 2 January 2006, 15:04 MST")
 }
+
+// ExtensionMoved is told, in the transaction of a grant or a take-back, that a person's extension
+// moved from before to after (nil: none), so that the others who present the proposals the person
+// made hear of the deadline that now applies to them. Event names the change, the same for the same
+// change told twice (two grants of one deadline at once), to key what it sends.
+type ExtensionMoved func(ctx context.Context, conf conference.Conference, userID int64, before, after *time.Time, event string) error
+
+// OnExtensionMoved sets what is told when an extension moves. Set it before serving.
+func (s *Service) OnExtensionMoved(f ExtensionMoved) { s.moved = f }
 
 // AfterCallMessage is the error for a deadline of one person or proposal that is not later than the
 // call's, which they have anyway.
@@ -1054,7 +1064,7 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 	if err := fe.Err(); err != nil {
 		return Extension{}, err
 	}
-	closes, closed, err := s.closes(ctx, conf)
+	closes, hasCall, err := s.callCloses(ctx, conf)
 	if err != nil {
 		return Extension{}, err
 	}
@@ -1069,20 +1079,46 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 			return err
 		}
 		e.UserEmail = email
+		was, err := s.store.ExtensionFor(ctx, conf.ID, e.UserID)
+		if err != nil {
+			return err
+		}
 		if err := s.store.SaveExtension(ctx, &e); err != nil {
 			return err
 		}
 		if err := s.record(ctx, p, conf, "extension.granted", fmt.Sprintf("user:%d", e.UserID), e.Until.UTC().Format(time.RFC3339)); err != nil {
 			return err
 		}
+		if was != nil && was.Until.Equal(e.Until) {
+			return nil // the same deadline again (a double click, a new reason): told already
+		}
+		m := ExtensionGrantedMail{Name: e.UserName, Conference: conf.Name, Until: FormatTime(e.Until, conf.Location()),
+			Proposals: s.baseURL + "/c/" + conf.Slug + "/proposals", Call: s.baseURL + "/c/" + conf.Slug}
+		if hasCall {
+			m.CallCloses, m.CallClosed = FormatTime(closes, conf.Location()), s.now().After(closes)
+		}
+		var before *time.Time
+		if was != nil {
+			m.Was, m.Earlier, before = FormatTime(was.Until, conf.Location()), e.Until.Before(was.Until), &was.Until
+		}
 		// Keyed by the extension and the moment its deadline was set: the same deadline again is
 		// the same event, a new one (or a new extension after one was taken back) another.
-		return s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("extension-granted:%d:%d", e.ID, e.CreatedAt.UnixMicro()),
-			ConferenceID: &conf.ID, To: e.UserEmail, ToName: e.UserName, Template: "extension_granted",
-			Data: ExtensionGrantedMail{Name: e.UserName, Conference: conf.Name, Until: FormatTime(e.Until, conf.Location()),
-				CallCloses: closes, CallClosed: closed, Proposals: s.baseURL + "/c/" + conf.Slug + "/proposals", Call: s.baseURL + "/c/" + conf.Slug}})
+		event := fmt.Sprintf("extension-granted:%d:%d", e.ID, e.CreatedAt.UnixMicro())
+		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: event,
+			ConferenceID: &conf.ID, To: e.UserEmail, ToName: e.UserName, Template: "extension_granted", Data: m}); err != nil {
+			return err
+		}
+		return s.tellMoved(ctx, conf, e.UserID, before, &e.Until, event)
 	})
 	return e, err
+}
+
+// tellMoved tells what is set to hear of an extension that moved.
+func (s *Service) tellMoved(ctx context.Context, conf conference.Conference, userID int64, before, after *time.Time, event string) error {
+	if s.moved == nil {
+		return nil
+	}
+	return s.moved(ctx, conf, userID, before, after, event)
 }
 
 // RevokeExtension takes an extension back and returns it, with the name of the person it was for,
@@ -1092,7 +1128,7 @@ func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Extension{}, err
 	}
-	closes, passed, err := s.closes(ctx, conf)
+	closes, hasCall, err := s.callCloses(ctx, conf)
 	if err != nil {
 		return Extension{}, err
 	}
@@ -1105,25 +1141,37 @@ func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf
 		if err := s.record(ctx, p, conf, "extension.revoked", fmt.Sprintf("extension:%d", id), ""); err != nil {
 			return err
 		}
-		return s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("extension-revoked:%d", e.ID),
-			ConferenceID: &conf.ID, To: e.UserEmail, ToName: e.UserName, Template: "extension_revoked",
-			Data: ExtensionRevokedMail{Name: e.UserName, Conference: conf.Name, Was: FormatTime(e.Until, conf.Location()),
-				Deadline: closes, Passed: passed, Proposals: s.baseURL + "/c/" + conf.Slug + "/proposals"}})
+		// An extension that has run out, or that the call's close has caught up with, changes
+		// nobody's deadline when it goes: no one is told (a list tidied after the call, say).
+		now := s.now()
+		if !e.Until.After(now) || (hasCall && !e.Until.After(closes)) {
+			return nil
+		}
+		m := ExtensionRevokedMail{Name: e.UserName, Conference: conf.Name, Was: FormatTime(e.Until, conf.Location()),
+			Proposals: s.baseURL + "/c/" + conf.Slug + "/proposals"}
+		if hasCall {
+			m.Deadline, m.Passed = FormatTime(closes, conf.Location()), now.After(closes)
+		}
+		event := fmt.Sprintf("extension-revoked:%d", e.ID)
+		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: event,
+			ConferenceID: &conf.ID, To: e.UserEmail, ToName: e.UserName, Template: "extension_revoked", Data: m}); err != nil {
+			return err
+		}
+		return s.tellMoved(ctx, conf, e.UserID, &e.Until, nil, event)
 	})
 	return e, err
 }
 
-// closes is the call's close as people read it, and whether it has passed; "" for a conference
-// without a call.
-func (s *Service) closes(ctx context.Context, conf conference.Conference) (string, bool, error) {
+// callCloses is when the call closes, and whether the conference has a call.
+func (s *Service) callCloses(ctx context.Context, conf conference.Conference) (time.Time, bool, error) {
 	call, err := s.Call(ctx, conf)
 	if apperr.Is(err, apperr.NotFound) {
-		return "", false, nil
+		return time.Time{}, false, nil
 	}
 	if err != nil {
-		return "", false, err
+		return time.Time{}, false, err
 	}
-	return FormatTime(call.ClosesAt, conf.Location()), s.now().After(call.ClosesAt), nil
+	return call.ClosesAt, true, nil
 }
 
 // Mail template data.
@@ -1132,9 +1180,11 @@ type (
 	// and change the proposals they make, until Until; the call closes (CallClosed: closed) at
 	// CallCloses ("" when there is no call). Proposals and Call are links to their proposals and to
 	// the call.
+	// Was is the deadline the extension replaces ("" for a new one), Earlier says the new one is
+	// earlier than it.
 	ExtensionGrantedMail struct {
-		Name, Conference, Until, CallCloses, Proposals, Call string
-		CallClosed                                           bool
+		Name, Conference, Until, Was, CallCloses, Proposals, Call string
+		CallClosed, Earlier                                       bool
 	}
 	// ExtensionRevokedMail is the data of the "extension_revoked" template: the extension until Was
 	// is taken back, and the call's deadline, Deadline, applies again (Passed: it has passed; ""

@@ -99,6 +99,14 @@ func TestExtensionForAPersonIsEmailed(t *testing.T) {
 	if !strings.Contains(got[1].Subject, "Saturday 10 July 2027, 12:00 EDT") || !strings.Contains(got[2].Subject, "Wednesday 7 July 2027, 23:59 EDT") {
 		t.Errorf("the changed dates' subjects: %q, %q", got[1].Subject, got[2].Subject)
 	}
+	// A changed date says what it was; an earlier one says so.
+	if !strings.Contains(got[1].Text, "changed your deadline for your proposals from Wednesday 7 July 2027, 23:59 EDT to Saturday 10 July 2027, 12:00 EDT.") {
+		t.Errorf("a later date:\n%s", got[1].Text)
+	}
+	if !strings.Contains(got[2].Text, "changed your deadline for your proposals from Saturday 10 July 2027, 12:00 EDT to Wednesday 7 July 2027, 23:59 EDT, earlier than before.") ||
+		!strings.Contains(got[2].HTML, "to <strong>Wednesday 7 July 2027, 23:59 EDT</strong>, earlier than before.") || strings.Contains(got[2].Text, "a later deadline") {
+		t.Errorf("an earlier date:\n%s\n%s", got[2].Text, got[2].HTML)
+	}
 
 	// Taken back before the call closes: the call's deadline, still to come.
 	if _, err := f.calls.RevokeExtension(ctx, f.org, f.conf, e.ID); err != nil {
@@ -144,6 +152,86 @@ func TestExtensionForAPersonIsEmailed(t *testing.T) {
 	}
 	if n := f.count(`SELECT count(*) FROM email_messages WHERE conference_id = $1 AND recipient = 'nobody@example.org'`, f.conf.ID); n != 0 {
 		t.Errorf("%d messages for a refused grant", n)
+	}
+}
+
+// TestExtensionTellsWhoPresentsWithThePerson: a person's extension moves the deadline of the
+// proposals they made, so those who present them with the person are told too (the person by the
+// extension's own message): when it is granted, moved and taken back. Not those invited who have
+// not answered, not the presenters of a decided proposal, not those of a proposal the person
+// presents but someone else made, nor anyone when an extension that has run out is taken back.
+func TestExtensionTellsWhoPresentsWithThePerson(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner, co, other := f.person("Kofi Asante", true), f.person("Lena Vogel", true), f.person("Rosa Díaz", true)
+	c := f.complete()
+	c.FormatID, c.Answers = f.workshop.ID, nil // room for three presenters
+	mine := f.draft(owner, c)
+	f.coPresent(owner, co, mine.ID)
+	f.invitationSecret(owner, mine.ID, "Ivy Invited", "ivy."+strings.ToLower(owner.Email))
+	decided := f.draft(owner, f.complete())
+	f.coPresent(owner, co, decided.ID)
+	if _, _, err := f.subs.Submit(ctx, owner, f.conf, decided.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := f.subs.Get(ctx, f.org, f.conf, decided.ID)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	d.Decision, d.DecidedAt, d.DecidedBy = submission.Reject, &now, &f.org.UserID
+	if err := (store.Proposals{DB: f.db}).SetDecision(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	theirs := f.draft(other, f.complete())
+	f.coPresent(other, owner, theirs.ID)
+
+	told := func() []queued {
+		var out []queued
+		for _, m := range f.mails("proposal-deadline:") {
+			if strings.Contains(m.EventKey, ":extension-") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	e, err := f.calls.GrantExtension(ctx, f.org, f.conf, owner.Email, "2027-07-07T23:59", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := told()
+	if len(got) != 1 || got[0].Recipient != strings.ToLower(co.Email) || !strings.HasPrefix(got[0].EventKey, fmt.Sprintf("proposal-deadline:%d:", mine.ID)) ||
+		!strings.Contains(got[0].Text, "more time: its deadline is now Wednesday 7 July 2027, 23:59 EDT.") {
+		t.Fatalf("the grant told %d: %+v", len(got), got)
+	}
+	// The same grant again: nothing; an earlier date: told as a change.
+	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, owner.Email, "2027-07-07T23:59", "again"); err != nil || len(told()) != 1 {
+		t.Errorf("the same grant again: %d told, %v", len(told()), err)
+	}
+	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, owner.Email, "2027-07-03T12:00", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got = told(); len(got) != 2 || !strings.Contains(got[1].Text, "have changed the deadline of the proposal") ||
+		!strings.Contains(got[1].Text, "it is now Saturday 3 July 2027, 12:00 EDT.") {
+		t.Errorf("an earlier date: %d told; the last:\n%s", len(got), got[len(got)-1].Text)
+	}
+	// Taken back: the call's deadline again.
+	if _, err := f.calls.RevokeExtension(ctx, f.org, f.conf, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got = told(); len(got) != 3 || !strings.Contains(got[2].Text, "it is now Wednesday 30 June 2027, 23:59 EDT.") {
+		t.Errorf("taken back: %d told; the last:\n%s", len(got), got[len(got)-1].Text)
+	}
+
+	// An extension that has run out, taken back when the lists are tidied: no one is told.
+	e, err = f.calls.GrantExtension(ctx, f.org, f.conf, owner.Email, "2027-07-07T23:59", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, revoked := len(told()), len(f.mails("extension-revoked:"))
+	f.clock.set(time.Date(2027, 9, 1, 9, 0, 0, 0, ny))
+	if _, err := f.calls.RevokeExtension(ctx, f.org, f.conf, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := len(told()), len(f.mails("extension-revoked:")); n != before || m != revoked {
+		t.Errorf("an extension run out, taken back: %d told, %d take-back messages (before: %d, %d)", n, m, before, revoked)
 	}
 }
 
@@ -274,13 +362,18 @@ func TestProposalDeadlineIsEmailedToItsPresenters(t *testing.T) {
 		t.Errorf("back to the first date: told %d, %d messages, %v", told, len(f.mails(prefix)), err)
 	}
 
-	// The owner's extension goes past the proposal's own deadline: removing it changes nothing
+	// The owner's extension goes past the proposal's own deadline: the co-presenter is told (the
+	// owner by the extension's message); removing the proposal's own deadline then changes nothing
 	// for the presenters, and tells no one.
 	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, owner.Email, "2027-07-12T23:59", ""); err != nil {
 		t.Fatal(err)
 	}
+	got = f.mails(prefix)
+	if m := got[len(got)-1]; len(got) != 7 || m.Recipient != strings.ToLower(co.Email) || !strings.Contains(m.Text, "its deadline is now Monday 12 July 2027, 23:59 EDT.") {
+		t.Errorf("the owner's extension: %d messages; the last, to %s:\n%s", len(got), m.Recipient, m.Text)
+	}
 	f.clock.set(time.Date(2027, 3, 1, 12, 4, 0, 0, ny))
-	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, ""); err != nil || told != 0 || len(f.mails(prefix)) != 6 {
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, ""); err != nil || told != 0 || len(f.mails(prefix)) != 7 {
 		t.Errorf("removing a deadline the owner's extension passes: told %d, %d messages, %v", told, len(f.mails(prefix)), err)
 	}
 	ext, err := f.calls.Extensions(ctx, f.org, f.conf)
@@ -289,6 +382,10 @@ func TestProposalDeadlineIsEmailedToItsPresenters(t *testing.T) {
 	}
 	if _, err := f.calls.RevokeExtension(ctx, f.org, f.conf, ext[0].ID); err != nil {
 		t.Fatal(err)
+	}
+	got = f.mails(prefix)
+	if m := got[len(got)-1]; len(got) != 8 || m.Recipient != strings.ToLower(co.Email) || !strings.Contains(m.Text, "it is now Wednesday 30 June 2027, 23:59 EDT.") {
+		t.Errorf("the owner's extension taken back: %d messages; the last, to %s:\n%s", len(got), m.Recipient, m.Text)
 	}
 
 	// Given again and removed after the call closed: the call's deadline, passed.
@@ -300,7 +397,7 @@ func TestProposalDeadlineIsEmailedToItsPresenters(t *testing.T) {
 		t.Fatalf("removed after the call closed: told %d, %v", told, err)
 	}
 	got = f.mails(prefix)
-	if m := got[len(got)-1]; len(got) != 10 || !strings.Contains(m.Text, "have removed the deadline they had given the proposal") ||
+	if m := got[len(got)-1]; len(got) != 12 || !strings.Contains(m.Text, "have removed the deadline they had given the proposal") ||
 		!strings.Contains(m.Text, "The deadline that applies to it now is Wednesday 30 June 2027, 23:59 EDT.") ||
 		!strings.Contains(m.Text, "That moment has passed, so the proposal can no longer be changed.") {
 		t.Errorf("%d messages; the last:\n%s", len(got), m.Text)
@@ -318,7 +415,7 @@ func TestProposalDeadlineIsEmailedToItsPresenters(t *testing.T) {
 	if err := (store.Proposals{DB: f.db}).SetDecision(ctx, decided); err != nil {
 		t.Fatal(err)
 	}
-	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-20T12:00"); err != nil || told != 0 || len(f.mails(prefix)) != 10 {
+	if _, told, err = f.subs.Extend(ctx, f.org, f.conf, prop.ID, "2027-07-20T12:00"); err != nil || told != 0 || len(f.mails(prefix)) != 12 {
 		t.Errorf("a deadline after a decision: told %d, %d messages, %v", told, len(f.mails(prefix)), err)
 	}
 }

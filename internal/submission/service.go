@@ -1418,28 +1418,60 @@ func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conferen
 		if after.Equal(before) || prop.Decision != "" {
 			return nil // nothing changes for the presenters, or nothing can
 		}
-		told, err = s.tellDeadline(ctx, conf, prop, before, after, removed)
+		told, err = s.tellDeadline(ctx, conf, prop, before, after, removed, 0, "")
 		return err
 	})
 	return prop, told, err
 }
 
-// tellDeadline queues a message to each presenter of prop who accepted that its deadline is now
-// after (it was before; removed: the organizers took its own deadline away), and returns how many.
-// The proposal is locked and its deadline changed, so one change is one event: the key names the
-// moment of the change, which another change of the proposal cannot share.
-func (s *Service) tellDeadline(ctx context.Context, conf conference.Conference, prop Proposal, before, after time.Time, removed bool) (int, error) {
+// OwnerExtensionMoved tells the others who present the proposals a person made (cfp.ExtensionMoved)
+// the deadline that now applies to each proposal whose deadline the person's extension moved from
+// before to after (nil: none); the person is told by the extension's own message. Proposals decided
+// are left out: nothing of them can change. It runs in the transaction of the change.
+func (s *Service) OwnerExtensionMoved(ctx context.Context, conf conference.Conference, userID int64, before, after *time.Time, event string) error {
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return err
+	}
+	props, err := s.store.Mine(ctx, conf.ID, userID)
+	if err != nil {
+		return err
+	}
+	for _, prop := range props {
+		if o := prop.Owner(); o.UserID == nil || *o.UserID != userID || prop.Decision != "" {
+			continue
+		}
+		prop.Extension = before
+		was := Deadline(call, prop)
+		prop.Extension = after
+		if now := Deadline(call, prop); !now.Equal(was) {
+			if _, err := s.tellDeadline(ctx, conf, prop, was, now, false, userID, event); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tellDeadline queues a message to each presenter of prop who accepted, but the account except,
+// that its deadline is now after (it was before; removed: the organizers took its own deadline
+// away), and returns how many. The key names the event, or else the moment of the change: the
+// proposal is locked and its deadline changed, so another change of it cannot share the moment.
+func (s *Service) tellDeadline(ctx context.Context, conf conference.Conference, prop Proposal, before, after time.Time, removed bool, except int64, event string) (int, error) {
 	now := s.now()
+	if event == "" {
+		event = strconv.FormatInt(now.UnixNano(), 10)
+	}
 	n := 0
 	for _, x := range prop.Presenters {
-		if x.Status != Accepted {
+		if x.Status != Accepted || (except != 0 && x.UserID != nil && *x.UserID == except) {
 			continue
 		}
 		restorer := prop.Owner().Name
 		if x.IsOwner {
 			restorer = "you"
 		}
-		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("proposal-deadline:%d:%d:%d:%d", prop.ID, x.ID, after.UnixMicro(), now.UnixNano()),
+		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("proposal-deadline:%d:%d:%d:%s", prop.ID, x.ID, after.UnixMicro(), event),
 			ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_deadline",
 			Data: DeadlineMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), Link: s.baseURL + proposalPath(conf, prop.ID),
 				Deadline: FormatTime(after, conf.Location()), Later: after.After(before), Removed: removed, Passed: now.After(after),
