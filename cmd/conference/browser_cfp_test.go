@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/question"
 	"github.com/challenging-norms/conference/internal/submission"
 )
 
@@ -69,6 +70,10 @@ func TestBrowserSubmitterPath(t *testing.T) {
 	c.do(chromedp.SendKeys(chromedp.ID("title"), "Rewriting evaluations without bias"),
 		chromedp.SendKeys(chromedp.ID("abstract"), "Participants rewrite real evaluations together."))
 	c.do(chromedp.Poll[chromedp.Void](`document.querySelector('[data-word-count="abstract"] [data-words]').textContent === "5"`, chromedp.WithPollingTimeout(5*time.Second)))
+	// Counted as the server counts: a number written as a symbol (½, ①, Ⅳ) is not a word.
+	c.do(chromedp.SendKeys(chromedp.ID("abstract"), " ½ ① Ⅳ x²"))
+	c.do(chromedp.Poll[chromedp.Void](`document.querySelector('[data-word-count="abstract"] [data-words]').textContent === "`+
+		fmt.Sprint(question.Words("Participants rewrite real evaluations together. ½ ① Ⅳ x²"))+`"`, chromedp.WithPollingTimeout(5*time.Second)))
 	c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)))
 	c.wantText(".flash", "Your draft is saved")
 	c.wantText("#todo-title", "Before you can submit")

@@ -1,8 +1,18 @@
 package submission
 
-import "strings"
+import (
+	"strings"
 
-// Mentions is mentions of a text as warnings passes it (in lower case), for the tests.
+	"github.com/challenging-norms/conference/internal/cfp"
+)
+
+// Mentions is mentions of a text as warnings passes it (folded), for the tests.
 func Mentions(text, term string) bool {
-	return mentions(appendLower(nil, text), []byte(strings.ToLower(strings.TrimSpace(term))))
+	return mentions(appendFolded(nil, text), appendFolded(nil, strings.TrimSpace(term)))
 }
+
+// Warnings is the blind-review warnings of content c of prop in format f, for the tests.
+func Warnings(prop Proposal, c Content, f cfp.Format) []Warning { return warnings(prop, c, f) }
+
+// Surnames is surnames, for the tests.
+var Surnames = surnames

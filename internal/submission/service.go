@@ -18,6 +18,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/challenging-norms/conference/internal/access"
 	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
@@ -277,12 +279,13 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 			parts = append(parts, part{"answers." + q.ID, "“" + q.Label + "”", c.Answers.Value(q.ID)})
 		}
 	}
-	// The texts in lower case, once, not for every term, into a buffer that the next save uses again.
+	// The texts folded (lower case, without accents), once, not for every term, into a buffer that
+	// the next save uses again.
 	buf := lowerBuffers.Get().(*[]byte)
 	lower := (*buf)[:0]
 	ends := make([]int, len(parts))
 	for i, pt := range parts {
-		lower = appendLower(lower, pt.text)
+		lower = appendFolded(lower, pt.text)
 		ends[i] = len(lower)
 	}
 	defer func() {
@@ -293,10 +296,7 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 	}()
 	var out []Warning
 	for _, x := range prop.Presenting() {
-		terms := []string{x.Name}
-		if fs := strings.Fields(x.Name); len(fs) > 1 && utf8.RuneCountInString(fs[len(fs)-1]) >= 3 {
-			terms = append(terms, fs[len(fs)-1])
-		}
+		terms := append([]string{x.Name}, surnames(x.Name)...)
 		inst := strings.TrimSpace(x.Profile.Institution)
 		if utf8.RuneCountInString(inst) >= 3 && !strings.EqualFold(inst, "independent") {
 			terms = append(terms, inst)
@@ -305,7 +305,7 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 		}
 		lowered := make([][]byte, len(terms))
 		for i, term := range terms {
-			lowered[i] = []byte(strings.ToLower(strings.TrimSpace(term)))
+			lowered[i] = appendFolded(nil, strings.TrimSpace(term))
 		}
 		for i, pt := range parts {
 			from := 0
@@ -336,19 +336,51 @@ func warnings(prop Proposal, c Content, f cfp.Format) []Warning {
 	return out
 }
 
-// lowerBuffers are buffers for the texts warnings reads in lower case.
+// surnames are the words of a name a text could name its person by, besides the whole name: every
+// word after the first (a family name, or both of a Spanish or Portuguese one, and each part of a
+// hyphenated one), of three letters or more, leaving out the particles that join them ("de la").
+// The first word alone, a given name shared by many, is not looked for.
+func surnames(name string) []string {
+	var out []string
+	fs := strings.Fields(name)
+	for _, w := range fs[min(1, len(fs)):] {
+		if strings.HasPrefix(w, "(") {
+			break // what follows in brackets is not the name: pronouns, a title
+		}
+		for _, part := range append([]string{w}, strings.Split(w, "-")...) {
+			part = strings.Trim(part, ".,'’()")
+			if utf8.RuneCountInString(part) >= 3 && !particles[strings.ToLower(part)] && !slices.Contains(out, part) {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+// particles join the words of a family name and name no one on their own.
+var particles = map[string]bool{"del": true, "los": true, "las": true, "van": true, "von": true, "der": true, "den": true,
+	"dos": true, "das": true, "ter": true, "ten": true, "bin": true, "ibn": true, "bint": true, "binti": true, "mac": true}
+
+// lowerBuffers are buffers for the texts warnings reads folded.
 var lowerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
-// appendLower appends s in lower case to b: byte by byte while it is ASCII, as strings.ToLower
-// would make it otherwise.
-func appendLower(b []byte, s string) []byte {
+// appendFolded appends s to b in lower case and without accents, so that "Núñez", "NUNEZ" and
+// "Nun\u0303ez" are one word: byte by byte while s is ASCII; otherwise decomposed (NFD) with its
+// combining marks left out.
+func appendFolded(b []byte, s string) []byte {
 	start := len(b)
 	b = slices.Grow(b, len(s))[:start+len(s)]
 	out := b[start:]
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			return append(b[:start], strings.ToLower(s)...)
+			b = b[:start]
+			for _, r := range norm.NFD.String(s) {
+				if !unicode.Is(unicode.Mn, r) {
+					b = utf8.AppendRune(b, unicode.ToLower(r))
+				}
+			}
+			return b
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'

@@ -815,9 +815,60 @@ func TestMentions(t *testing.T) {
 		{"leeway and Lee", "lee", true},
 		{"WITH ZOË NGŨGĨ", "Ngũgĩ", true},
 		{"Mount Sinai", " mount SINAI ", true},
+		// Accents, typed or not, composed or not, are one word.
+		{"Dra. Pena y colegas", "Peña", true},
+		{"Dra. Pen\u0303a y colegas", "Peña", true},
+		{"DRA. NÚÑEZ", "Nunez", true},
+		{"facultad de medicina de la universidad autonoma", "Facultad de Medicina de la Universidad Autónoma", true},
+		{"Penarth", "Peña", false},
 	} {
 		if got := submission.Mentions(c.text, c.term); got != c.want {
 			t.Errorf("mentions(%q, %q) = %v", c.text, c.term, got)
+		}
+	}
+}
+
+// TestSurnames: the words a name's person could be named by, besides the whole name.
+func TestSurnames(t *testing.T) {
+	for name, want := range map[string][]string{
+		"María José Núñez Peña":      {"José", "Núñez", "Peña"},
+		"Kwame Mensah-Boateng":       {"Mensah-Boateng", "Mensah", "Boateng"},
+		"Ana de la Cruz":             {"Cruz"},
+		"Johannes van der Berg":      {"Berg"},
+		"Samuel Co":                  nil,
+		"Prince":                     nil,
+		"Mary O'Neil":                {"O'Neil"},
+		"Thandiwe Dlamini (she/her)": {"Dlamini"},
+	} {
+		if got := submission.Surnames(name); !slices.Equal(got, want) {
+			t.Errorf("surnames(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestBlindReviewWarnsOfEverySurname: a presenter named by either family name, with or without
+// its accents, or by their institution without its accents, draws the warning; by the first name
+// alone, not.
+func TestBlindReviewWarnsOfEverySurname(t *testing.T) {
+	f := setup(t)
+	prop := submission.Proposal{Presenters: []submission.Presenter{{Name: "María José Núñez Peña", Status: submission.Accepted, IsOwner: true,
+		Profile: account.Profile{Institution: "Facultad de Medicina de la Universidad Autónoma"}}}}
+	for text, want := range map[string]string{
+		"Dra. Núñez y su equipo.":                                "the name of María José Núñez Peña",
+		"Dra. Nunez y su equipo.":                                "the name of María José Núñez Peña",
+		"Dra. Pen\u0303a y su equipo.":                           "the name of María José Núñez Peña",
+		"En la facultad de medicina de la universidad autonoma.": "the institution of a presenter",
+		"María presented this.":                                  "",
+		"We met in Penarth.":                                     "",
+	} {
+		c := f.complete()
+		c.Abstract = text
+		var got []string
+		for _, w := range submission.Warnings(prop, c, f.poster) {
+			got = append(got, w.Message)
+		}
+		if all := strings.Join(got, " "); (want == "") != (all == "") || !strings.Contains(all, want) {
+			t.Errorf("%q: warnings %q, want one with %q", text, got, want)
 		}
 	}
 }

@@ -45,7 +45,7 @@
       field.addEventListener("input", function () {
         clearTimeout(timer);
         timer = setTimeout(function () {
-          var n = (field.value.match(/\S*[\p{L}\p{N}]\S*/gu) || []).length;
+          var n = (field.value.match(/\S*[\p{L}\p{Nd}]\S*/gu) || []).length;
           out.textContent = String(n);
           counter.classList.toggle("over", n > max);
           var note = counter.querySelector("strong");
