@@ -1167,6 +1167,8 @@ type (
 		Link, Deadline                                   string
 		SubmittedAt                                      string
 		SubmittedBy                                      string // another presenter who submitted it, or empty
+		// Advice is the blind-review warnings of what was submitted: where it names a presenter.
+		Advice []string
 	}
 	// FieldCopy is one answered field in a copy of a proposal.
 	FieldCopy struct{ Label, Value string }
@@ -1282,6 +1284,9 @@ func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop
 	data := ReceiptMail{Number: prop.ID, Conference: conf.Name, Title: prop.Title, Format: f.Name, Track: track, Abstract: prop.Abstract,
 		Fields: Copy(f, prop.Answers), Presenters: names, Link: s.baseURL + proposalPath(conf, prop.ID),
 		Deadline: FormatTime(deadline, conf.Location()), SubmittedAt: FormatTime(*prop.SubmittedAt, conf.Location())}
+	for _, w := range warnings(prop, prop.Content(), f) {
+		data.Advice = append(data.Advice, w.Message)
+	}
 	var msgs []notify.Message
 	for _, x := range prop.Presenters {
 		if x.Status != Accepted {

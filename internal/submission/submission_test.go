@@ -828,6 +828,41 @@ func TestMentions(t *testing.T) {
 	}
 }
 
+// TestReceiptRepeatsTheBlindReviewAdvice: a receipt of a text that names a presenter says so, in
+// place of saying reviewers will not see the names; one that does not, says they will not.
+func TestReceiptRepeatsTheBlindReviewAdvice(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	receipt := func(p *access.Principal, abstract string) string {
+		c := f.complete()
+		c.Abstract = abstract
+		prop := f.draft(p, c)
+		if _, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		var text, html string
+		if err := f.db.SQL.QueryRow(`SELECT body_text, body_html FROM email_messages WHERE event_key LIKE $1`,
+			fmt.Sprintf("proposal-receipt:%d:%%", prop.ID)).Scan(&text, &html); err != nil {
+			t.Fatal(err)
+		}
+		return text + html
+	}
+	named := receipt(f.person("Aiyana Redcloud", true), "Redcloud and colleagues at Meharry Medical College audited the grading of clerkships over three years.")
+	for _, want := range []string{"but the text can tell them", "The abstract mentions the name of Aiyana Redcloud, a presenter.",
+		"The abstract mentions the institution of a presenter (Meharry Medical College).", "<li>The abstract mentions the name of Aiyana Redcloud"} {
+		if !strings.Contains(named, want) {
+			t.Errorf("the receipt of a text naming its presenter lacks %q:\n%s", want, named)
+		}
+	}
+	if strings.Contains(named, "without your names") {
+		t.Error("the receipt of a text naming its presenter says reviewers will not see the names")
+	}
+	if plain := receipt(f.person("Ife Adebayo", true), "We audited the grading of clerkships over three years."); !strings.Contains(plain, "reviewers will see the proposal without your names") ||
+		strings.Contains(plain, "can tell them") {
+		t.Errorf("the receipt of a text naming no one:\n%s", plain)
+	}
+}
+
 // TestSurnames: the words a name's person could be named by, besides the whole name.
 func TestSurnames(t *testing.T) {
 	for name, want := range map[string][]string{
