@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -149,9 +150,13 @@ type proposalEditPage struct {
 	Tracks   []option
 	Form     proposalForm
 	Warnings []submission.Warning
-	// Newer is the proposal as saved by someone else since this form was opened.
-	Newer    *submission.Proposal
-	Deadline time.Time
+	// Newer is the proposal as saved by someone else since this form was opened, and Meanwhile
+	// what of it differs from what the form holds.
+	Newer     *submission.Proposal
+	Meanwhile *savedMeanwhile
+	Deadline  time.Time
+	// formats are all the call's formats, for naming one the form or a newer version has.
+	formats []cfp.Format
 }
 
 // New reports whether the form starts a proposal.
@@ -165,12 +170,72 @@ func (p *proposalEditPage) Action() string {
 	return proposalURL(p.Conference, p.Proposal.ID)
 }
 
-// NewerFields are the newer version's answers, labelled, in the format's order.
-func (p *proposalEditPage) NewerFields() []submission.FieldCopy {
-	if p.Newer == nil {
-		return nil
+// showNewer puts next to the form, as typed, the proposal as someone else saved it since the form
+// was opened: every part of it the form holds (format, title, track, abstract, answers) whose saved
+// value differs from the typed one. Saving again saves the whole form, so a change of theirs left
+// out here would be undone without a word. The form then carries the newer version.
+func (p *proposalEditPage) showNewer(newer submission.Proposal) {
+	typed := p.Form
+	m := &savedMeanwhile{}
+	typedFormat, _ := strconv.ParseInt(typed.FormatID, 10, 64)
+	m.differ("format_id", "Format", p.formatName(typedFormat), p.formatName(newer.FormatID))
+	m.differ("title", "Title", strings.Join(strings.Fields(typed.Title), " "), newer.Title)
+	newerTrack := ""
+	if newer.TrackID != nil {
+		newerTrack = strconv.FormatInt(*newer.TrackID, 10)
 	}
-	return submission.Copy(p.Format, p.Newer.Answers)
+	m.differ("track_id", "Track", p.trackName(typed.TrackID), p.trackName(newerTrack))
+	m.differ("abstract", "Abstract", typed.Abstract, newer.Abstract)
+	// The questions the form asks, then those only the newer version's format asks (not in the
+	// form: named, with nothing to point to).
+	qs := slices.Clone(p.Format.Fields)
+	asked := len(qs)
+	for _, f := range p.formats {
+		if f.ID == newer.FormatID && f.ID != p.Format.ID {
+			for _, q := range f.Fields {
+				if _, ok := p.Format.Field(q.ID); !ok {
+					qs = append(qs, q)
+				}
+			}
+		}
+	}
+	// Both read as a save keeps them: blanks trimmed, choices in the organizer's order.
+	mine, _ := question.Check(qs, typed.Answers, false, "")
+	theirs, _ := question.Check(qs, newer.Answers, false, "")
+	for i, q := range qs {
+		field := answerPrefix + q.ID
+		if i >= asked {
+			field = ""
+		}
+		m.differ(field, q.Label, submission.AnswerText(q, mine[q.ID]), submission.AnswerText(q, theirs[q.ID]))
+	}
+	p.Newer, p.Meanwhile, p.Form.Version = &newer, m, strconv.Itoa(newer.Version)
+}
+
+// formatName is the name of the call's format id, "" for none.
+func (p *proposalEditPage) formatName(id int64) string {
+	for _, f := range p.formats {
+		if f.ID == id {
+			return f.Name
+		}
+	}
+	if id == 0 {
+		return ""
+	}
+	return "Format " + strconv.FormatInt(id, 10)
+}
+
+// trackName is the name of the call's track id (as the form sends it), "" for none.
+func (p *proposalEditPage) trackName(id string) string {
+	for _, t := range p.Tracks {
+		if t.Value == id {
+			return t.Label
+		}
+	}
+	if id == "" {
+		return ""
+	}
+	return "Track " + id
 }
 
 // editPage builds the form page for a proposal (or a new one of the format) with the form's values.
@@ -193,6 +258,7 @@ func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submi
 	if p.Format.ID == 0 {
 		return p, apperr.New(apperr.NotFound, "There is no such format in this call.")
 	}
+	p.formats = formats
 	p.Formats = formatOptions(formats, prop.FormatID)
 	if prop.AccessLinkID != nil {
 		// Started with an access link: its formats are those the link starts proposals of.
@@ -527,8 +593,7 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 		}
 		var stale *submission.StaleError
 		if ae.Code == apperr.Conflict && errors.As(err, &stale) {
-			p.Newer = &stale.Current
-			p.Form.Version = strconv.Itoa(stale.Current.Version)
+			p.showNewer(stale.Current)
 		}
 		err = keptText(s.allProblems(c, conf, f, content, err))
 		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid && prop.Status == submission.Submitted {

@@ -1210,6 +1210,14 @@ func Copy(f cfp.Format, a question.Answers) []FieldCopy {
 	return out
 }
 
+// AnswerText is an answer to q as people read it, "" for none.
+func AnswerText(q question.Question, v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return answerText(q, v)
+}
+
 // answerText is an answer to q as people read it.
 func answerText(q question.Question, v []string) string {
 	if q.Kind == question.Checkbox {

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/challenging-norms/conference/internal/question"
+	"github.com/challenging-norms/conference/internal/submission"
+)
+
+// coPresented is a proposal its owner made (submitted, a poster, or a draft of one) with a second
+// presenter who accepted; it returns the proposal and both addresses.
+func coPresented(t *testing.T, ta *testApp, f callFixture, title string, submit bool) (submission.Proposal, string, string) {
+	t.Helper()
+	ctx := t.Context()
+	_, owner := presenter(t, ta, "Amara Okafor")
+	_, co := presenter(t, ta, "Jordan Lee")
+	var prop submission.Proposal
+	if submit {
+		prop = submitPosterAs(t, ta, f, owner, title)
+	} else {
+		var err error
+		if prop, _, err = ta.subs.Create(ctx, principalOf(t, ta, owner), f.conf, submission.CreateInput{Content: posterOf(f, title, "An abstract of "+title+".")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ta.subs.Invite(ctx, principalOf(t, ta, owner), f.conf, prop.ID, "Jordan Lee", co); err != nil {
+		t.Fatal(err)
+	}
+	invitation := linkIn(t, ta.waitMail(co, "Amara Okafor invites you to co-present at "+f.conf.Name), "/invitations/")
+	if _, err := ta.subs.AnswerInvitation(ctx, principalOf(t, ta, co), invitation[strings.LastIndex(invitation, "/")+1:], true); err != nil {
+		t.Fatal(err)
+	}
+	prop, err := ta.subs.Get(ctx, principalOf(t, ta, owner), f.conf, prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prop, owner, co
+}
+
+// posterForm is the poster c as its edit form sends it, saved over version.
+func posterForm(c submission.Content, version int) url.Values {
+	v := url.Values{"format_id": {strconv.FormatInt(c.FormatID, 10)}, "title": {c.Title}, "abstract": {c.Abstract},
+		"version": {strconv.Itoa(version)}, "action": {"save"}}
+	if c.TrackID != nil {
+		v.Set("track_id", strconv.FormatInt(*c.TrackID, 10))
+	}
+	for id, a := range c.Answers {
+		v["answers."+id] = a
+	}
+	return v
+}
+
+// newerPanel is what the "newer version" panel of an edit form lists: each label with its value,
+// and the field it points to.
+func newerPanel(p page) (values, links map[string]string) {
+	values, links = map[string]string{}, map[string]string{}
+	p.Doc.Find(`section[aria-labelledby="newer-title"] dl.newer dt`).Each(func(_ int, dt *goquery.Selection) {
+		label := strings.TrimSpace(dt.Text())
+		values[label] = strings.TrimSpace(dt.Next().Text())
+		links[label], _ = dt.Find("a").Attr("href")
+	})
+	return values, links
+}
+
+// TestStaleSaveShowsTheTrackChangedMeanwhile: a co-presenter moved the proposal to another track
+// while its owner had the form open. Her stale save is refused with every part of the proposal that
+// differs from what she typed, the track by its name among them, and her form as she typed it; what
+// she left as it was is not listed.
+func TestStaleSaveShowsTheTrackChangedMeanwhile(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	prop, owner, co := coPresented(t, ta, f, "Mentoring residents of colour", true)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID)
+	b := loggedIn(t, ta, owner)
+	opened := b.get(page + "/edit")
+	if v, _ := opened.Doc.Find(`input[name="version"]`).Attr("value"); v != strconv.Itoa(prop.Version) {
+		t.Fatalf("the form opens at version %q, want %d", v, prop.Version)
+	}
+
+	// Jordan saves the next version, in the third track.
+	theirs := prop.Content()
+	track := f.tracks[2].ID
+	theirs.TrackID = &track
+	if _, _, err := ta.subs.Save(t.Context(), principalOf(t, ta, co), f.conf, prop.ID, prop.Version, theirs); err != nil {
+		t.Fatal(err)
+	}
+	revisions := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID)
+
+	// Amara saves over the version she opened, with a new title and the track as it was.
+	mine := prop.Content()
+	mine.Title = "Mentoring residents of colour, revised"
+	p := b.post(page+"/edit", page, posterForm(mine, prop.Version))
+	if p.Status != http.StatusConflict {
+		t.Fatalf("stale save: %d %s", p.Status, p.problem())
+	}
+	values, links := newerPanel(p)
+	if values["Track"] != f.tracks[2].Name || links["Track"] != "#track_id" {
+		t.Errorf("the panel does not name the track saved meanwhile: %v %v", values, links)
+	}
+	if values["Title"] != prop.Title {
+		t.Errorf("the panel does not show the title saved now: %v", values)
+	}
+	for _, same := range []string{"Abstract", "Background", "Format", "Stage of the work"} {
+		if _, ok := values[same]; ok {
+			t.Errorf("the panel lists %s, the same in both: %v", same, values)
+		}
+	}
+	if got := p.Doc.Find(`select#track_id option[selected]`).AttrOr("value", ""); got != strconv.FormatInt(f.tracks[0].ID, 10) {
+		t.Errorf("the form does not keep the track typed: %q", got)
+	}
+	if got := p.Doc.Find("#title").AttrOr("value", ""); got != mine.Title {
+		t.Errorf("the form does not keep the title typed: %q", got)
+	}
+	if got := p.Doc.Find(`input[name="version"]`).AttrOr("value", ""); got != strconv.Itoa(prop.Version+1) {
+		t.Errorf("the form carries version %q, want the newer %d", got, prop.Version+1)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND track_id = $2 AND title = $3 AND version = $4`,
+		prop.ID, track, prop.Title, prop.Version+1); n != 1 {
+		t.Error("the stale save changed the proposal")
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != revisions {
+		t.Errorf("%d revisions after the stale save, want %d", n, revisions)
+	}
+
+	// Saving the form again, with their track taken over, keeps both changes.
+	mine.TrackID = &track
+	if p = b.post(page+"/edit", page, posterForm(mine, prop.Version+1)); p.Status != http.StatusSeeOther {
+		t.Fatalf("the save again: %d %s", p.Status, p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND track_id = $2 AND title = $3`, prop.ID, track, mine.Title); n != 1 {
+		t.Error("the save again did not keep both changes")
+	}
+}
+
+// TestStaleSaveShowsTheFormatChangedMeanwhile: a co-presenter turned the draft poster into a
+// personal narrative meanwhile; the owner's stale save names the new format and the answers to its
+// questions, which her form does not ask.
+func TestStaleSaveShowsTheFormatChangedMeanwhile(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	prop, owner, co := coPresented(t, ta, f, "A story of a first night on call", false)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID)
+	b := loggedIn(t, ta, owner)
+
+	theirs := prop.Content()
+	theirs.FormatID = f.formats["Personal narrative"].ID
+	theirs.Answers = question.Answers{"narrative": {"The night a patient refused my care."}}
+	saved, _, err := ta.subs.Save(t.Context(), principalOf(t, ta, co), f.conf, prop.ID, prop.Version, theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	mine := prop.Content()
+	mine.Abstract = "An abstract, rewritten."
+	p := b.post(page+"/edit", page, posterForm(mine, prop.Version))
+	if p.Status != http.StatusConflict {
+		t.Fatalf("stale save: %d %s", p.Status, p.problem())
+	}
+	values, links := newerPanel(p)
+	if values["Format"] != "Personal narrative" || links["Format"] != "#format_id" {
+		t.Errorf("the panel does not name the format saved meanwhile: %v %v", values, links)
+	}
+	if values["Your narrative in outline"] != "The night a patient refused my care." || links["Your narrative in outline"] != "" {
+		t.Errorf("the panel does not show the answer to the new format's question: %v %v", values, links)
+	}
+	if values["Abstract"] != prop.Abstract || values["Background"] != "(empty)" {
+		t.Errorf("the panel does not show what the newer version has instead of what was typed: %v", values)
+	}
+	if got := p.Doc.Find(`select#format_id option[selected]`).AttrOr("value", ""); got != strconv.FormatInt(f.formats["Poster abstract"].ID, 10) {
+		t.Errorf("the form does not keep the format typed: %q", got)
+	}
+	if got := p.Doc.Find(`input[name="version"]`).AttrOr("value", ""); got != strconv.Itoa(saved.Version) {
+		t.Errorf("the form carries version %q, want the newer %d", got, saved.Version)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND format_id = $2 AND version = $3`, prop.ID, theirs.FormatID, saved.Version); n != 1 {
+		t.Error("the stale save changed the proposal")
+	}
+}
