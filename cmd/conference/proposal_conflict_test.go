@@ -184,3 +184,91 @@ func TestStaleSaveShowsTheFormatChangedMeanwhile(t *testing.T) {
 		t.Error("the stale save changed the proposal")
 	}
 }
+
+// TestStaleInvalidSaveSaysItIsStale: a stale save of a submitted proposal that also leaves a
+// required answer empty is told of the newer version first, with what to correct next to it, on
+// the page and in the API; nothing is saved, and what was typed comes back.
+func TestStaleInvalidSaveSaysItIsStale(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	prop, owner, co := coPresented(t, ta, f, "Bias in evaluations of residents", true)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID)
+	b := loggedIn(t, ta, owner)
+
+	theirs := prop.Content()
+	theirs.Abstract = "An abstract Jordan rewrote."
+	newer, _, err := ta.subs.Save(t.Context(), principalOf(t, ta, co), f.conf, prop.ID, prop.Version, theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revisions := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID)
+
+	// The page.
+	mine := prop.Content()
+	mine.Title = "Bias in evaluations, revised"
+	form := posterForm(mine, prop.Version)
+	form.Set("answers.background", "")
+	p := b.post(page+"/edit", page, form)
+	if p.Status != http.StatusConflict {
+		t.Fatalf("stale and incomplete save: %d %s", p.Status, p.problem())
+	}
+	if values, _ := newerPanel(p); values["Abstract"] != theirs.Abstract || values["Background"] != "Why." {
+		t.Errorf("the panel does not show the newer version: %v", values)
+	}
+	if !strings.Contains(p.problem(), "Someone saved this proposal after you opened it") {
+		t.Errorf("the summary does not say someone saved meanwhile: %q", p.problem())
+	}
+	// The field's own message, next to it (its id has a dot: found by attribute).
+	next := strings.TrimSpace(p.Doc.Find(`[id="answers.background-error"]`).Text())
+	if !strings.Contains(next, "Answer “Background”") || !strings.Contains(summaryItems(p), "Answer “Background”") {
+		t.Errorf("the field error is not shown: %q, summary %q", next, summaryItems(p))
+	}
+	if got := p.Doc.Find("#title").AttrOr("value", ""); got != mine.Title {
+		t.Errorf("the form does not keep the title typed: %q", got)
+	}
+	if got := p.Doc.Find(`input[name="version"]`).AttrOr("value", ""); got != strconv.Itoa(newer.Version) {
+		t.Errorf("the form carries version %q, want the newer %d", got, newer.Version)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != revisions {
+		t.Errorf("%d revisions after the refused save, want %d", n, revisions)
+	}
+	// Corrected, on the version the form now carries, it saves.
+	form.Set("answers.background", "Why, again.")
+	form.Set("version", strconv.Itoa(newer.Version))
+	if p = b.post(page+"/edit", page, form); p.Status != http.StatusSeeOther {
+		t.Fatalf("the corrected save: %d %s", p.Status, p.problem())
+	}
+	newer.Version++
+	revisions++
+
+	// The API: the conflict before the field errors, with the newer proposal, its track and format.
+	token, _ := apiToken(t, ta, owner)
+	item := fmt.Sprintf("/api/v1/conferences/%s/proposals/%d", f.conf.Slug, prop.ID)
+	body := func(version int, background string) string {
+		return fmt.Sprintf(`{"format_id":%d,"track_id":%d,"title":"Bias, from the API","abstract":"An abstract.","version":%d,
+			"answers":{"background":%s,"approach":"How.","outcomes":"What.","implications":"So what.","stage":"Completed"}}`,
+			f.formats["Poster abstract"].ID, f.tracks[1].ID, version, background)
+	}
+	for _, c := range []struct{ what, background string }{
+		{"an empty required answer", `""`},
+		{"an answer that is a number", `12`},
+	} {
+		r := sendJSON(t, ta, http.MethodPut, item, token, body(prop.Version, c.background))
+		wantProblem(t, "a stale save with "+c.what, r.apiResponse, http.StatusConflict, "conflict")
+		wantContract(t, http.MethodPut, "/api/v1/conferences/:slug/proposals/:id", r.Status, r.Body)
+		cur, _ := r.JSON["current"].(map[string]any)
+		if cur["version"] != float64(newer.Version) || cur["track_id"] != float64(*newer.TrackID) ||
+			cur["format_id"] != float64(newer.FormatID) || cur["title"] != mine.Title {
+			t.Errorf("a stale save with %s: current %v", c.what, cur)
+		}
+		if fieldDetail(r.apiResponse, "answers.background") == "" {
+			t.Errorf("a stale save with %s: no error for answers.background: %v", c.what, r.JSON["errors"])
+		}
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != revisions {
+		t.Errorf("%d revisions after the refused saves, want %d", n, revisions)
+	}
+	// On the version read, the same content is refused for its fields alone.
+	r := sendJSON(t, ta, http.MethodPut, item, token, body(newer.Version, `""`))
+	wantProblem(t, "an incomplete save", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+}

@@ -498,7 +498,8 @@ func (s *Server) apiProposalSave(c echo.Context) error {
 	}
 	content, err := s.proposalInput(c.Request().Context(), conf, req)
 	if err != nil {
-		return err
+		// On an older version the newer one comes first, as from Save: fields are corrected against it.
+		return s.opts.Submissions.Refused(c.Request().Context(), principal(c), conf, id, req.Version, err)
 	}
 	p, ws, err := s.opts.Submissions.Save(c.Request().Context(), principal(c), conf, id, req.Version, content)
 	if err != nil {

@@ -571,6 +571,10 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 	var warns []submission.Warning
 	if err == nil {
 		saved, warns, err = s.opts.Submissions.Save(ctx, principal(c), conf, prop.ID, version, content)
+	} else if version > 0 {
+		// Refused before the save for what could not be read: on an older version, the newer one is
+		// said first, as the save would.
+		err = s.opts.Submissions.Refused(ctx, principal(c), conf, prop.ID, version, err)
 	}
 	if err != nil {
 		ae, ok := apperr.As(err)

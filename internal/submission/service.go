@@ -553,14 +553,55 @@ func revisionOf(p Proposal, by int64, note string) *Revision {
 
 // stale is the error for a save based on an older version.
 func stale(current Proposal) error {
-	return apperr.Wrap(apperr.Conflict, "Someone saved this proposal after you opened it, perhaps in another tab. "+
+	return staleWith(current, nil)
+}
+
+// staleWith is the error for a save based on an older version whose content was refused too
+// (invalid, apperr Invalid, or nil): the newer version comes first, since the content is to be
+// corrected against it, and the field errors come with it, so that one round is enough.
+func staleWith(current Proposal, invalid error) error {
+	e := apperr.Wrap(apperr.Conflict, "Someone saved this proposal after you opened it, perhaps in another tab. "+
 		"Nothing of yours was saved and nothing of theirs was overwritten: compare the newer text with yours, then save again.",
 		&StaleError{Current: current})
+	if ae, ok := apperr.As(invalid); ok && ae.Code == apperr.Invalid && len(ae.Fields) > 0 {
+		e.Message += " " + ae.Message
+		e.Fields = ae.Fields
+	}
+	return e
+}
+
+// Refused answers a save that was refused before it reached Save, for what its content could not
+// be read as (err, apperr Invalid with field errors), as Save would answer it: a proposal that can
+// no longer change is Forbidden, and a version older than the one saved is the Conflict Save gives,
+// with err's field errors, so that the person sees the newer version before correcting against an
+// old one. Otherwise it returns err. Returns apperr Conflict, Forbidden, NotFound and Invalid.
+func (s *Service) Refused(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, err error) error {
+	if !apperr.Is(err, apperr.Invalid) {
+		return err
+	}
+	prop, _, lerr := s.loadOwn(ctx, p, conf, id, false)
+	if lerr != nil {
+		return lerr
+	}
+	if prop.Status == Withdrawn {
+		return apperr.New(apperr.Forbidden, "This proposal was withdrawn, so it can no longer be changed.")
+	}
+	editable, d, lerr := s.Editable(ctx, conf, prop)
+	switch {
+	case lerr != nil:
+		return lerr
+	case !editable:
+		return locked(conf, prop, d)
+	case version != prop.Version:
+		return staleWith(prop, err)
+	}
+	return err
 }
 
 // Save changes a proposal's content. version is the version the person edited: when another save
 // came in between, nothing is saved and the answer is apperr Conflict with a StaleError holding the
-// newer proposal. A submitted proposal must stay complete. Returns the saved proposal with
+// newer proposal, even when the content is refused as well (its field errors then come with the
+// conflict). A submitted proposal must stay complete. Returns the saved proposal with
 // warnings; apperr Invalid, NotFound, Forbidden (deadline passed, withdrawn, not a presenter).
 func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in Content) (Proposal, []Warning, error) {
 	if prop, warns, ok, err := s.saveAtOnce(ctx, p, conf, id, version, in); ok || err != nil {
@@ -585,11 +626,16 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 			return prop, nil, locked(conf, prop, d)
 		}
 		f, err := s.formatTo(ctx, conf, prop, in.FormatID)
-		if err != nil {
-			return prop, nil, err
+		var c Content
+		if err == nil {
+			c, err = s.check(ctx, conf, f, in, prop.Status == Submitted)
 		}
-		c, err := s.check(ctx, conf, f, in, prop.Status == Submitted)
 		if err != nil {
+			if version != prop.Version && apperr.Is(err, apperr.Invalid) {
+				// Refused on a version that is not the latest: the newer one is to be seen first,
+				// the content then corrected against it.
+				return prop, nil, staleWith(prop, err)
+			}
 			return prop, nil, err
 		}
 		keepRetired(&c, prop, f)

@@ -594,6 +594,53 @@ func TestOptimisticLocking(t *testing.T) {
 	}
 }
 
+// TestStaleBeforeInvalid: a save on an older version is a conflict with the newer proposal even
+// when its content is refused as well, the field errors coming with it; nothing is saved. A refusal
+// met before Save is answered the same way by Refused.
+func TestStaleBeforeInvalid(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Stale Tab", true)
+	prop := f.draft(p, f.complete())
+	prop, _, err := f.subs.Submit(ctx, p, f.conf, prop.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := f.complete()
+	newer.Abstract = "Text saved in the other tab."
+	saved, _, err := f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revisions := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID)
+
+	incomplete := f.complete()
+	incomplete.Answers = question.Answers{"audience": {"Faculty"}}
+	_, _, err = f.subs.Save(ctx, p, f.conf, prop.ID, prop.Version, incomplete)
+	var st *submission.StaleError
+	if !apperr.Is(err, apperr.Conflict) || !errors.As(err, &st) || st.Current.Version != saved.Version || fieldErrors(err)["answers.methods"] == "" {
+		t.Fatalf("stale and incomplete save: %v %v", err, fieldErrors(err))
+	}
+	// On the version saved, the same content is refused for its fields alone.
+	if _, _, err = f.subs.Save(ctx, p, f.conf, prop.ID, saved.Version, incomplete); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("incomplete save: %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != revisions {
+		t.Errorf("%d revisions after the refused saves, want %d", n, revisions)
+	}
+
+	invalid := apperr.Field("answers.methods", "Unreadable.")
+	if err := f.subs.Refused(ctx, p, f.conf, prop.ID, prop.Version, invalid); !errors.As(err, &st) || fieldErrors(err)["answers.methods"] != "Unreadable." {
+		t.Errorf("refused on an older version: %v", err)
+	}
+	if err := f.subs.Refused(ctx, p, f.conf, prop.ID, saved.Version, invalid); err != error(invalid) {
+		t.Errorf("refused on the version saved: %v", err)
+	}
+	if err := f.subs.Refused(ctx, f.person("Stranger", true), f.conf, prop.ID, prop.Version, invalid); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("refused, someone else's proposal: %v", err)
+	}
+}
+
 func TestCreateWithClientKeyMakesOne(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
