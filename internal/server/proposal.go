@@ -60,7 +60,8 @@ func readAnswers(c echo.Context) (question.Answers, error) {
 	return a, fe.Err()
 }
 
-// content turns the form into what the service saves; a number that is not one is a field error.
+// content turns the form into what the service saves; a number that is not one is a field error,
+// and is left out of the content (so that what else is wrong can still be checked).
 func (f proposalForm) content() (submission.Content, error) {
 	c := submission.Content{Title: f.Title, Abstract: f.Abstract, Answers: f.Answers}
 	var fe apperr.Fields
@@ -68,6 +69,7 @@ func (f proposalForm) content() (submission.Content, error) {
 		id, err := strconv.ParseInt(f.FormatID, 10, 64)
 		if err != nil || id <= 0 {
 			fe.Add("format_id", "Choose one of the formats this call offers.")
+			id = 0
 		}
 		c.FormatID = id
 	}
@@ -75,10 +77,43 @@ func (f proposalForm) content() (submission.Content, error) {
 		id, err := strconv.ParseInt(f.TrackID, 10, 64)
 		if err != nil || id <= 0 {
 			fe.Add("track_id", "Choose one of the tracks this call lists.")
+		} else {
+			c.TrackID = &id
 		}
-		c.TrackID = &id
 	}
 	return c, fe.Err()
+}
+
+// contentOf is the form's content for a save of prop (a new proposal when its ID is 0). When the
+// form itself is wrong (a number that is not one), it says so together with everything the save
+// would refuse as well, so that one round of corrections is enough.
+func (s *Server) contentOf(c echo.Context, conf conference.Conference, prop submission.Proposal, f proposalForm) (submission.Content, error) {
+	content, err := f.content()
+	if err == nil {
+		return content, nil
+	}
+	return content, joinFieldErrors(err, s.opts.Submissions.CheckSave(c.Request().Context(), conf, prop, content))
+}
+
+// joinFieldErrors joins the field errors of first and more, each field once, first's message kept; an
+// error of more that is not about fields is returned as it is.
+func joinFieldErrors(first error, more ...error) error {
+	var all apperr.Fields
+	for _, err := range append([]error{first}, more...) {
+		ae, ok := apperr.As(err)
+		switch {
+		case err == nil:
+			continue
+		case !ok || ae.Code != apperr.Invalid:
+			return err
+		}
+		for _, x := range ae.Fields {
+			if !all.Has(x.Field) {
+				all.Add(x.Field, x.Message)
+			}
+		}
+	}
+	return all.Err()
 }
 
 func formOf(p submission.Proposal) proposalForm {
@@ -407,7 +442,7 @@ func (s *Server) proposalCreate(c echo.Context) error {
 	}
 	var content submission.Content
 	if err == nil {
-		content, err = f.content()
+		content, err = s.contentOf(c, conf, submission.Proposal{}, f)
 	}
 	var prop submission.Proposal
 	var warns []submission.Warning
@@ -565,7 +600,7 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 	ctx := c.Request().Context()
 	var content submission.Content
 	if err == nil {
-		content, err = f.content()
+		content, err = s.contentOf(c, conf, prop, f)
 	}
 	var saved submission.Proposal
 	var warns []submission.Warning

@@ -453,15 +453,62 @@ func (s *Service) CreateOnce(ctx context.Context, p *access.Principal, conf conf
 	return prop, warns, err == nil, err
 }
 
-// CheckDraft checks content as the save of a draft would, saving nothing: apperr Invalid with what
-// could not be saved, apperr NotFound for a format the call does not have.
+// CheckDraft checks content as the save of a draft would, saving nothing: apperr Invalid with
+// everything that could not be saved, a format the call does not have included.
 func (s *Service) CheckDraft(ctx context.Context, conf conference.Conference, in Content) error {
 	f, err := s.formatOf(ctx, conf, in.FormatID, false)
 	if err != nil {
-		return err
+		return s.alsoChecked(ctx, conf, err, cfp.Format{}, in, false)
 	}
 	_, err = s.check(ctx, conf, f, in, false)
 	return err
+}
+
+// CheckSave checks content as Save would for the proposal prop, saving nothing (CheckDraft for a
+// proposal not made yet): apperr Invalid with every field error the save would give, so that a form
+// with a mistake the caller found first (a number that is not one) still learns of the others.
+func (s *Service) CheckSave(ctx context.Context, conf conference.Conference, prop Proposal, in Content) error {
+	if prop.ID == 0 {
+		return s.CheckDraft(ctx, conf, in)
+	}
+	complete := prop.Status == Submitted
+	f, err := s.formatTo(ctx, conf, prop, in.FormatID)
+	if err != nil {
+		own, _ := s.formatOf(ctx, conf, prop.FormatID, false)
+		return s.alsoChecked(ctx, conf, err, own, in, complete)
+	}
+	_, err = s.check(ctx, conf, f, in, complete)
+	return err
+}
+
+// alsoChecked adds to a refusal of the format chosen (ferr) what else a save of in would refuse,
+// so that one round of corrections is enough: its title, track and abstract, checked against the
+// limits of base (the proposal's own format; none for a new proposal, which is then checked as a
+// draft). The answers are left until a format that asks them is chosen.
+func (s *Service) alsoChecked(ctx context.Context, conf conference.Conference, ferr error, base cfp.Format, in Content, complete bool) error {
+	ae, ok := apperr.As(ferr)
+	if !ok || ae.Code != apperr.Invalid {
+		return ferr
+	}
+	base.Fields = nil
+	if base.ID == 0 {
+		complete = false // no format to say what complete means
+	}
+	_, err := s.check(ctx, conf, base, Content{TrackID: in.TrackID, Title: in.Title, Abstract: in.Abstract}, complete)
+	more, ok := apperr.As(err)
+	switch {
+	case err == nil:
+		return ferr
+	case !ok || more.Code != apperr.Invalid:
+		return err
+	}
+	var all apperr.Fields
+	for _, x := range append(append([]apperr.FieldError(nil), ae.Fields...), more.Fields...) {
+		if !all.Has(x.Field) {
+			all.Add(x.Field, x.Message)
+		}
+	}
+	return all.Err()
 }
 
 // MadeWith reports whether the proposal prop, made by an earlier create with the same client key,
@@ -494,7 +541,7 @@ func (s *Service) create(ctx context.Context, p *access.Principal, conf conferen
 	// take proposals.
 	f, err := s.formatOf(ctx, conf, in.FormatID, in.AccessSecret == "")
 	if err != nil {
-		return Proposal{}, nil, err
+		return Proposal{}, nil, s.alsoChecked(ctx, conf, err, cfp.Format{}, in.Content, false)
 	}
 	c, err := s.check(ctx, conf, f, in.Content, false)
 	if err != nil {
@@ -629,6 +676,9 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 		var c Content
 		if err == nil {
 			c, err = s.check(ctx, conf, f, in, prop.Status == Submitted)
+		} else {
+			own, _ := s.formatOf(ctx, conf, prop.FormatID, false)
+			err = s.alsoChecked(ctx, conf, err, own, in, prop.Status == Submitted)
 		}
 		if err != nil {
 			if version != prop.Version && apperr.Is(err, apperr.Invalid) {
