@@ -9,7 +9,8 @@ import (
 )
 
 // TestSaveSaysEveryFieldError: a save with a format the call does not have, a track that is not a
-// number and a title too long is refused with all three at once, on the page and in the API.
+// number and a title too long is refused with all three at once, on the page and in the API, and
+// says that nothing was saved.
 func TestSaveSaysEveryFieldError(t *testing.T) {
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
@@ -38,11 +39,20 @@ func TestSaveSaysEveryFieldError(t *testing.T) {
 			t.Errorf("a save with three mistakes: no error for %s (%s)", field, summaryItems(p))
 		}
 	}
-	if n := p.Doc.Find(".error-summary li").Length(); n != 3 || p.problem() != "Please correct the 3 highlighted fields." {
+	if n := p.Doc.Find(".error-summary li").Length(); n != 3 || p.problem() != "Nothing was saved. Please correct the 3 highlighted fields." {
 		t.Errorf("the summary of three mistakes: %q over %d items", p.problem(), n)
 	}
 	if v := count(t, ta, `SELECT version FROM proposals WHERE id = $1`, proposalIDFrom(t, page)); v != 1 {
 		t.Errorf("a refused save was saved: version %d", v)
+	}
+
+	// Text over the hard limit, alone: nothing was saved either, and said so.
+	form = workshopForm(f, "Feedback that names the work")
+	form.Set("version", "1")
+	form.Set("abstract", strings.Repeat("a", 20001))
+	p = b.post(page+"/edit", page, form)
+	if p.Status != http.StatusUnprocessableEntity || p.problem() != "Nothing was saved. Please correct the highlighted field." || p.fieldError("abstract") == "" {
+		t.Errorf("an abstract over the limit: %d %q", p.Status, p.problem())
 	}
 
 	// The API: a create and a save with a format the call does not have and a track it does not

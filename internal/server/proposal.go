@@ -458,7 +458,7 @@ func (s *Server) proposalCreate(c echo.Context) error {
 			if perr != nil {
 				return err
 			}
-			return s.renderForm(c, "proposal_edit", &p, keptText(s.allProblems(c, conf, f, content, err)))
+			return s.renderForm(c, "proposal_edit", &p, nothingSaved(keptText(s.allProblems(c, conf, f, content, err))))
 		}
 		return err
 	}
@@ -490,6 +490,16 @@ func keptText(err error) error {
 	}
 	return &apperr.Error{Code: ae.Code, Message: ae.Message + " Nothing was saved: what you typed is still in the form below, for you to copy.",
 		Fields: ae.Fields, Err: ae}
+}
+
+// nothingSaved says, of a save refused for its fields, that none of it was saved, as every other
+// refusal of the form says: a save is kept whole or not at all.
+func nothingSaved(err error) error {
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Invalid {
+		return err
+	}
+	return &apperr.Error{Code: ae.Code, Message: "Nothing was saved. " + ae.Message, Fields: ae.Fields, Err: ae}
 }
 
 // allProblems adds to a refused save that was to be submitted what the submission would refuse as
@@ -638,6 +648,8 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid && prop.Status == submission.Submitted {
 			// A submitted proposal's change is refused whole: say that none of it was kept.
 			err = &apperr.Error{Code: ae.Code, Message: "Nothing was saved: a submitted proposal must stay complete. " + ae.Message, Fields: ae.Fields, Err: ae}
+		} else {
+			err = nothingSaved(err)
 		}
 		return s.renderForm(c, "proposal_edit", &p, err)
 	}
