@@ -3,9 +3,13 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // TestSaveSaysEveryFieldError: a save with a format the call does not have, a track that is not a
@@ -76,5 +80,73 @@ func TestSaveSaysEveryFieldError(t *testing.T) {
 		if fieldDetail(r.apiResponse, field) == "" {
 			t.Errorf("an API save with three mistakes: no error for %s: %v", field, r.JSON)
 		}
+	}
+}
+
+// TestRefusedSubmitFromItsPage: a draft submitted from its page with questions unanswered and an
+// empty profile is refused with a summary that counts what stands in the way, says each once,
+// and links each to where it is corrected (the form's field, the profile), calling nothing
+// highlighted on a page that has no fields; the form, submitted, counts its highlighted fields apart
+// from the profile's problem, said once.
+func TestRefusedSubmitFromItsPage(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/c/" + f.conf.Slug
+	email := uniqueEmail("kofi")
+	newUser(t, ta, email, "Kofi Boateng")
+	b := loggedIn(t, ta, email)
+	ws := f.formats["Workshop"]
+	form := url.Values{"format_id": {strconv.FormatInt(ws.ID, 10)}, "title": {"Grading without bias"}, "action": {"save"}, "client_key": {"k-grading"}}
+	p := b.post(fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID), base+"/proposals", form)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", p.Status, p.problem())
+	}
+	page := p.Header.Get("Location")
+	profile := "/account/profile?next=" + page
+	bio := "Your profile needs a short bio before you submit: complete your profile."
+
+	p = b.post(page, page+"/submit", url.Values{"version": {"1"}})
+	items := p.Doc.Find(".error-summary li")
+	if p.Status != http.StatusUnprocessableEntity || items.Length() < 5 {
+		t.Fatalf("a submit of an unfinished draft: %d %s", p.Status, summaryItems(p))
+	}
+	want := fmt.Sprintf("The proposal cannot be submitted yet: %d things stand in the way. Each links below to where it is corrected.", items.Length())
+	if got := p.problem(); got != want {
+		t.Errorf("the summary: %q, want %q", got, want)
+	}
+	if summary := p.Doc.Find(".error-summary").Text(); strings.Count(summary, bio) != 1 || strings.Contains(summary, "highlighted") {
+		t.Errorf("the summary says the bio %d times, or speaks of highlighted fields: %s", strings.Count(summary, bio), summaryItems(p))
+	}
+	items.Each(func(_ int, li *goquery.Selection) {
+		href, _ := li.Find("a").Attr("href")
+		if !strings.HasPrefix(href, page+"/edit#") && href != profile {
+			t.Errorf("%q links to %q, not to where it is corrected", strings.TrimSpace(li.Text()), href)
+		}
+	})
+	if p.Doc.Find(`.error-summary a[href="`+page+`/edit#abstract"]`).Length() != 1 || p.Doc.Find(`.error-summary a[href="`+profile+`"]`).Length() != 3 {
+		t.Errorf("the summary does not link the abstract and the profile's three missing fields: %s", summaryItems(p))
+	}
+	if p.Doc.Find("#todo-title").Length() != 0 {
+		t.Error("the problems are listed twice: in the summary and before submitting")
+	}
+
+	// The form, saved and submitted: its fields highlighted and counted, the profile apart, once.
+	form.Set("version", "1")
+	form.Set("action", "submit")
+	p = b.post(page+"/edit", page, form)
+	items = p.Doc.Find(".error-summary li")
+	if p.Status != http.StatusUnprocessableEntity || items.Length() < 5 {
+		t.Fatalf("a submit from the form: %d %s", p.Status, summaryItems(p))
+	}
+	here := items.Length() - p.Doc.Find(`.error-summary a[href="`+profile+`"]`).Length()
+	want = fmt.Sprintf("Your changes are saved as a draft, but the proposal cannot be submitted yet. Please correct the %d highlighted fields, and follow the last 3 links below for the other problems.", here)
+	if got := p.problem(); got != want {
+		t.Errorf("the form's summary: %q, want %q", got, want)
+	}
+	if summary := p.Doc.Find(".error-summary").Text(); strings.Count(summary, bio) != 1 {
+		t.Errorf("the form's summary says the bio %d times: %s", strings.Count(summary, bio), summaryItems(p))
+	}
+	if n := p.Doc.Find(".field-error").Length(); n != here {
+		t.Errorf("%d fields highlighted for %d problems on the form", n, here)
 	}
 }

@@ -550,7 +550,7 @@ func (s *Server) submitAfterSave(c echo.Context, conf conference.Conference, pro
 			return perr
 		}
 		p.setError(ae)
-		p.Problem = "Your changes are saved as a draft, but the proposal cannot be submitted yet. " + ae.Message
+		p.Problem = submitProblem(ae.Fields, true)
 		p.fieldHref = func(field string) string { return problemLink(conf, prop.ID, field, true) }
 		return s.render(c, http.StatusUnprocessableEntity, "proposal_edit", &p)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,7 +31,10 @@ type proposalPage struct {
 	// Restorable: withdrawn, it can be made a draft again (by its owner), before its deadline.
 	Restorable bool
 	Problems   []apperr.FieldError
-	Warnings   []submission.Warning
+	// SubmitRefused: a submit was just refused, and the error summary lists the problems (not the
+	// list of what to do before submitting as well).
+	SubmitRefused bool
+	Warnings      []submission.Warning
 	// Revisions is the saved versions, newest first, each with its texts.
 	Revisions []revisionView
 	Invite    inviteForm
@@ -55,6 +59,42 @@ func problemLink(conf conference.Conference, id int64, field string, onForm bool
 		return "#" + field
 	}
 	return proposalURL(conf, id) + "/edit#" + field
+}
+
+// submitProblem is the summary of a refused submit whose problems the summary lists, each linked
+// to where it is corrected: on the form (onForm), the fields of this page are highlighted and
+// counted as such; on the proposal's page nothing is, and each problem is a link to its place.
+func submitProblem(problems []apperr.FieldError, onForm bool) string {
+	if !onForm {
+		if len(problems) == 1 {
+			return "The proposal cannot be submitted yet: one thing stands in the way. Follow its link below to where it is corrected."
+		}
+		return fmt.Sprintf("The proposal cannot be submitted yet: %d things stand in the way. Each links below to where it is corrected.", len(problems))
+	}
+	var here, elsewhere int
+	for _, x := range problems {
+		if strings.HasPrefix(problemLink(conference.Conference{}, 0, x.Field, true), "#") {
+			here++
+		} else {
+			elsewhere++
+		}
+	}
+	msg := "Your changes are saved as a draft, but the proposal cannot be submitted yet. "
+	fields := "the highlighted field"
+	if here > 1 {
+		fields = fmt.Sprintf("the %d highlighted fields", here)
+	}
+	switch {
+	case elsewhere == 0:
+		return msg + "Please correct " + fields + " before submitting."
+	case here == 0 && elsewhere == 1:
+		return msg + "Follow the link below to where it is corrected."
+	case here == 0:
+		return msg + fmt.Sprintf("Follow the %d links below to where each is corrected.", elsewhere)
+	case elsewhere == 1:
+		return msg + "Please correct " + fields + ", and follow the last link below for the other problem."
+	}
+	return msg + fmt.Sprintf("Please correct %s, and follow the last %d links below for the other problems.", fields, elsewhere)
 }
 
 type inviteForm struct {
@@ -144,8 +184,9 @@ func (s *Server) proposalSubmit(c echo.Context) error {
 			return perr
 		}
 		p.setError(ae)
-		p.Problem = "The proposal cannot be submitted yet. " + ae.Message
+		p.Problem = submitProblem(ae.Fields, false)
 		p.fieldHref = func(field string) string { return problemLink(conf, prop.ID, field, false) }
+		p.SubmitRefused = true
 		return s.render(c, http.StatusUnprocessableEntity, "proposal", &p)
 	}
 	if !wasSubmitted {
