@@ -353,16 +353,17 @@ func TestSubmitterPath(t *testing.T) {
 	late := workshopForm(f, "Too late")
 	late.Set("version", "4")
 	p = b.post(page, page, late)
-	// Refused, the form comes back with what was typed, and says so: nothing typed at the last
-	// minute is lost.
+	// Refused, the form comes back with what was typed, read-only, and says so: nothing typed at
+	// the last minute is lost, and nothing offers to save it.
 	summary := p.Doc.Find(".error-summary").Text()
 	if p.Status != http.StatusForbidden || !strings.Contains(summary, "The deadline for proposals passed on") ||
-		!strings.Contains(summary, "Nothing was saved: what you typed is still in the form below, for you to copy.") {
+		!strings.Contains(summary, "Nothing was saved: what you typed is below, read-only, for you to copy.") {
 		t.Errorf("a save after the deadline: %d %q", p.Status, summary)
 	}
 	if got, _ := p.Doc.Find(`input[name="title"]`).Attr("value"); got != "Too late" || !strings.Contains(p.Doc.Find(`textarea[name="answers.plan"]`).Text(), "Ten minutes of framing") {
 		t.Errorf("the text typed, after a save refused at the deadline: %q", got)
 	}
+	wantRefusedForm(t, "a save after the deadline", p)
 	if p = b.get(base); !strings.Contains(p.Doc.Find(".deadline-panel").Text(), "The call closed on") {
 		t.Error("the call page does not say the call closed")
 	}
@@ -379,6 +380,7 @@ func TestSubmitterPath(t *testing.T) {
 	if got, _ := p.Doc.Find(`input[name="title"]`).Attr("value"); got != "Too late" {
 		t.Errorf("the text typed, after a new proposal refused at the deadline: %q", got)
 	}
+	wantRefusedForm(t, "a new proposal after the deadline", p)
 
 	// Withdrawal stays possible, after a confirmation.
 	p = b.get(page + "/withdraw")

@@ -150,3 +150,24 @@ func TestRefusedSubmitFromItsPage(t *testing.T) {
 		t.Errorf("%d fields highlighted for %d problems on the form", n, here)
 	}
 }
+
+// wantRefusedForm checks the page of a form refused after the deadline: it says the deadline passed
+// and nothing was saved, shows what was typed read-only, and offers nothing to save it with.
+func wantRefusedForm(t *testing.T, what string, p page) {
+	t.Helper()
+	main := p.Doc.Find("main")
+	if lead := strings.Join(strings.Fields(main.Find("p.panel.warning").First().Text()), " "); !strings.Contains(lead, "The deadline passed on") ||
+		!strings.Contains(lead, "Nothing was saved.") {
+		t.Errorf("%s: the page does not say the deadline passed and nothing was saved: %q", what, lead)
+	}
+	if strings.Contains(main.Text(), "Changes you save replace it") || strings.Contains(main.Text(), "Save a draft at any time") {
+		t.Errorf("%s: the page still speaks of saving", what)
+	}
+	if n := main.Find(`button, input[type="submit"], form.proposal-form`).Length(); n != 0 {
+		t.Errorf("%s: %d buttons or forms to save with", what, n)
+	}
+	if main.Find(`input[name="title"][readonly]`).Length() != 1 || main.Find(`textarea[name="abstract"][readonly]`).Length() != 1 ||
+		main.Find(`input:not([readonly]):not([disabled]):not([type="hidden"]), textarea:not([readonly]), select:not([disabled])`).Length() != 0 {
+		t.Errorf("%s: the text typed is not all read-only", what)
+	}
+}

@@ -192,6 +192,20 @@ type proposalEditPage struct {
 	Deadline  time.Time
 	// formats are all the call's formats, for naming one the form or a newer version has.
 	formats []cfp.Format
+	// Refused: the save was refused whole and no change of the form can make it (the deadline
+	// passed, a decision was made, the proposal was withdrawn): what was typed is shown read-only,
+	// to copy, with nothing to save it with. Passed: the deadline is behind.
+	Refused, Passed bool
+}
+
+// ReadOnly reports whether the form's fields are shown read-only (Refused).
+func (p *proposalEditPage) ReadOnly() bool { return p.Refused }
+
+// refuse marks the page as showing a save that cannot be made when err says so.
+func (s *Server) refuse(p *proposalEditPage, err error) {
+	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Forbidden {
+		p.Refused, p.Passed = true, s.opts.Calls.Now().After(p.Deadline)
+	}
 }
 
 // New reports whether the form starts a proposal.
@@ -458,6 +472,7 @@ func (s *Server) proposalCreate(c echo.Context) error {
 			if perr != nil {
 				return err
 			}
+			s.refuse(&p, err)
 			return s.renderForm(c, "proposal_edit", &p, nothingSaved(keptText(s.allProblems(c, conf, f, content, err))))
 		}
 		return err
@@ -488,7 +503,7 @@ func keptText(err error) error {
 	if !ok || ae.Code != apperr.Forbidden {
 		return err
 	}
-	return &apperr.Error{Code: ae.Code, Message: ae.Message + " Nothing was saved: what you typed is still in the form below, for you to copy.",
+	return &apperr.Error{Code: ae.Code, Message: ae.Message + " Nothing was saved: what you typed is below, read-only, for you to copy.",
 		Fields: ae.Fields, Err: ae}
 }
 
@@ -640,6 +655,7 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 				return perr
 			}
 		}
+		s.refuse(&p, err)
 		var stale *submission.StaleError
 		if ae.Code == apperr.Conflict && errors.As(err, &stale) {
 			p.showNewer(stale.Current)

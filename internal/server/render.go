@@ -318,6 +318,7 @@ type field struct {
 	DescribedBy                                         string // the id of a hint outside the field, e.g. its group's
 	Options                                             []option
 	Values                                              []string // chosen options of a group
+	ReadOnly                                            bool     // shown to read and copy, not to change
 }
 
 // Checked reports whether a group's option is chosen.
@@ -359,6 +360,9 @@ func (f field) Describedby() string {
 // checks as well) and "describedby=id" (a hint outside the field that describes it too).
 func newField(p interface{ FieldError(string) string }, name, label, typ, value string, opts ...string) field {
 	f := field{Name: name, Label: label, Type: typ, Value: value, Error: p.FieldError(name)}
+	if r, ok := p.(interface{ ReadOnly() bool }); ok {
+		f.ReadOnly = r.ReadOnly() // a page whose form can no longer be sent (proposalEditPage)
+	}
 	for _, o := range opts {
 		switch {
 		case o == "required":
