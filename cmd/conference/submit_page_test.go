@@ -171,3 +171,53 @@ func wantRefusedForm(t *testing.T, what string, p page) {
 		t.Errorf("%s: the text typed is not all read-only", what)
 	}
 }
+
+// TestSubmitterWording: a draft without a title is named by when it was started, not by a number
+// counted across everyone's proposals; the proposal's page says in which time zone its times are;
+// the link to the program makes sense read alone; the seeded guide and FAQ give the call's close
+// with its year and time zone.
+func TestSubmitterWording(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/c/" + f.conf.Slug
+	_, email := presenter(t, ta, "Lucía Fernández")
+	b := loggedIn(t, ta, email)
+	ws := f.formats["Workshop"]
+	p := b.post(fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID), base+"/proposals",
+		url.Values{"format_id": {strconv.FormatInt(ws.ID, 10)}, "action": {"save"}, "client_key": {"k-untitled"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", p.Status, p.problem())
+	}
+	page := p.Header.Get("Location")
+	id := proposalIDFrom(t, page)
+	var created time.Time
+	if err := ta.db.SQL.QueryRow(`SELECT created_at FROM proposals WHERE id = $1`, id).Scan(&created); err != nil {
+		t.Fatal(err)
+	}
+	want := "Untitled draft (started " + created.In(f.conf.Location()).Format("2 January 2006, 15:04") + ")"
+	p = b.get(base + "/proposals")
+	if got := strings.TrimSpace(p.Doc.Find(`a[href="` + page + `"]`).Text()); got != want {
+		t.Errorf("the untitled draft in the list: %q, want %q", got, want)
+	}
+	p = b.get(page)
+	if got := p.Doc.Find("h1").Text(); got != want || strings.Contains(p.Doc.Find("title").Text(), fmt.Sprintf("#%d", id)) {
+		t.Errorf("the untitled draft's page: %q", got)
+	}
+	if got := p.Doc.Find("main").Text(); !strings.Contains(got, "Times are in the conference's time zone, "+f.conf.TimeZone) {
+		t.Error("the proposal's page does not say in which time zone its times are")
+	}
+
+	p = b.get(base)
+	if got := strings.TrimSpace(p.Doc.Find(`main a[href="` + base + `/program"]`).Text()); got != "the program page" {
+		t.Errorf("the link to the program reads %q", got)
+	}
+
+	loc := f.conf.Location()
+	closes := time.Date(2031, 6, 30, 23, 59, 0, 0, loc)
+	call := challengingNormsCall(time.Date(2031, 1, 5, 9, 0, 0, 0, loc), closes, "challenging-norms").Call
+	for name, md := range map[string]string{"guide": call.GuideMD, "FAQ": call.FAQMD} {
+		if !strings.Contains(md, "Monday 30 June 2031, 23:59 EDT") || strings.Contains(md, "{{closes}}") {
+			t.Errorf("the seeded %s does not give the close with its year and time zone", name)
+		}
+	}
+}

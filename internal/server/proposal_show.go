@@ -108,7 +108,7 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 		return proposalPage{}, err
 	}
 	ctx := c.Request().Context()
-	p := proposalPage{confBase: s.confBase(c, conf, prop.DisplayTitle()+" · "+conf.Name, ""), Proposal: prop,
+	p := proposalPage{confBase: s.confBase(c, conf, prop.TitleIn(conf.Location())+" · "+conf.Name, ""), Proposal: prop,
 		Presenter: isPresenter(c, prop)}
 	if me, ok := prop.PresenterOf(principal(c).UserID); ok {
 		p.Owner = me.IsOwner
@@ -214,7 +214,7 @@ func (s *Server) proposalWithdrawConfirm(c echo.Context) error {
 		s.flash(c, "Only "+prop.Owner().Name+", who made the proposal, can withdraw it. You can leave it instead, from the list of presenters.")
 		return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID)+"#presenters")
 	}
-	p := withdrawPage{confBase: s.confBase(c, conf, "Withdraw "+prop.DisplayTitle(), ""), Proposal: prop}
+	p := withdrawPage{confBase: s.confBase(c, conf, "Withdraw "+prop.TitleIn(conf.Location()), ""), Proposal: prop}
 	return s.render(c, http.StatusOK, "proposal_withdraw", &p)
 }
 
@@ -296,7 +296,7 @@ func (s *Server) presenterRemoveConfirm(c echo.Context) error {
 	}
 	title := "Remove " + x.Name
 	if self {
-		title = "Leave " + prop.DisplayTitle()
+		title = "Leave " + prop.TitleIn(conf.Location())
 	}
 	p := presenterRemovePage{confBase: s.confBase(c, conf, title, ""), Proposal: prop, Presenter: x, Self: self}
 	return s.render(c, http.StatusOK, "presenter_remove", &p)
@@ -317,7 +317,7 @@ func (s *Server) presenterRemove(c echo.Context) error {
 		return err
 	}
 	if me.ID == pid {
-		s.flash(c, "You no longer present “"+prop.DisplayTitle()+"”.")
+		s.flash(c, "You no longer present “"+prop.TitleIn(conf.Location())+"”.")
 		return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/proposals")
 	}
 	s.flash(c, "The co-presenter is removed.")

@@ -1184,7 +1184,7 @@ func (s *Service) Restore(ctx context.Context, p *access.Principal, conf confere
 			return nil
 		}
 		return s.tellPresenters(ctx, conf, prop, "proposal-restored", "proposal_restored", func(x Presenter) any {
-			return RestoredMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), By: p.Name,
+			return RestoredMail{Name: x.Name, Conference: conf.Name, Title: prop.TitleIn(conf.Location()), By: p.Name,
 				Link: s.baseURL + proposalPath(conf, prop.ID), Deadline: FormatTime(deadline, conf.Location())}
 		})
 	})
@@ -1241,7 +1241,7 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 			if x.IsOwner {
 				owner = "you"
 			}
-			return WithdrawnMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), By: p.Name, Owner: owner,
+			return WithdrawnMail{Name: x.Name, Conference: conf.Name, Title: prop.TitleIn(conf.Location()), By: p.Name, Owner: owner,
 				Link: s.baseURL + proposalPath(conf, prop.ID), RestorableUntil: restorable}
 		})
 	})
@@ -1614,7 +1614,7 @@ func (s *Service) tellDeadline(ctx context.Context, conf conference.Conference, 
 		}
 		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("proposal-deadline:%d:%d:%d:%s", prop.ID, x.ID, after.UnixMicro(), event),
 			ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "proposal_deadline",
-			Data: DeadlineMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(), Link: s.baseURL + proposalPath(conf, prop.ID),
+			Data: DeadlineMail{Name: x.Name, Conference: conf.Name, Title: prop.TitleIn(conf.Location()), Link: s.baseURL + proposalPath(conf, prop.ID),
 				Deadline: FormatTime(after, conf.Location()), Later: after.After(before), Removed: removed, Passed: now.After(after),
 				Status: string(prop.Status), Restorer: restorer}}); err != nil {
 			return n, err
