@@ -235,7 +235,8 @@ func challengingNormsCall(opens, closes time.Time, slug string) cfp.Setup {
 		},
 		Formats: []cfp.FormatInput{
 			{Name: "Poster abstract", DurationMinutes: 10, MaxPresenters: 4, AbstractMaxWords: 250, Accepting: true,
-				Description: "A structured abstract of a project, study or program, shown as a virtual poster with a five-minute recorded walk-through and live questions.",
+				Description: "A structured abstract of a project, study or program, shown as a virtual poster with a five-minute recorded walk-through and live questions. " +
+					"The abstract summarizes the whole work for the program; the four sections after it are the structure reviewers read.",
 				Fields: []question.Question{
 					long("background", "Background", "The problem and its context: what made this work necessary?", 150, true),
 					long("approach", "Approach or methods", "What you did, with whom, and how you collected what you learned.", 150, true),
