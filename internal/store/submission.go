@@ -145,6 +145,8 @@ type presenterRow struct {
 	ExpiresAt  *time.Time
 	AnsweredAt *time.Time
 	Position   int
+	// InvitedEmail is the address an accepted invitation was sent to, when it is not Email.
+	InvitedEmail *string
 }
 
 func (presenterRow) TableName() string { return "proposal_presenters" }
@@ -161,9 +163,13 @@ type presenterWithProfile struct {
 
 func (r presenterWithProfile) domain() submission.Presenter {
 	x := r.P
+	invitedEmail := ""
+	if x.InvitedEmail != nil {
+		invitedEmail = *x.InvitedEmail
+	}
 	return submission.Presenter{ID: x.ID, ProposalID: x.ProposalID, UserID: x.UserID, Email: x.Email, Name: x.Name, IsOwner: x.IsOwner,
 		Status: submission.PresenterStatus(x.Status), Hash: x.TokenHash, InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt,
-		ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position,
+		ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position, InvitedEmail: invitedEmail,
 		Profile: account.Profile{Pronouns: r.Pronouns, Role: account.ParticipantRole(r.ParticipantRole), RoleOther: r.RoleOther,
 			Institution: r.Institution, Bio: r.Bio}}
 }
@@ -182,6 +188,7 @@ type presenterJSON struct {
 	ExpiresAt       *time.Time `json:"expires_at"`
 	AnsweredAt      *time.Time `json:"answered_at"`
 	Position        int        `json:"position"`
+	InvitedEmail    string     `json:"invited_email"`
 	Pronouns        string     `json:"pronouns"`
 	ParticipantRole string     `json:"participant_role"`
 	RoleOther       string     `json:"role_other"`
@@ -194,6 +201,7 @@ type presenterJSON struct {
 const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.id, 'user_id', pp.user_id, 'email', pp.email, 'name', pp.name,
 		'is_owner', pp.is_owner, 'status', pp.status, 'invited_by', pp.invited_by, 'invited_at', pp.invited_at,
 		'expires_at', pp.expires_at, 'answered_at', pp.answered_at, 'position', pp.position,
+		'invited_email', coalesce(pp.invited_email, ''),
 		'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
 		'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))
 		ORDER BY pp.is_owner DESC, pp.position, pp.id), '[]')
@@ -229,7 +237,7 @@ func (r proposalResult) domain() submission.Proposal {
 	for _, x := range list {
 		p.Presenters = append(p.Presenters, submission.Presenter{ID: x.ID, ProposalID: p.ID, UserID: x.UserID, Email: x.Email, Name: x.Name,
 			IsOwner: x.IsOwner, Status: submission.PresenterStatus(x.Status), InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt,
-			ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position, Profile: x.profile()})
+			ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position, InvitedEmail: x.InvitedEmail, Profile: x.profile()})
 	}
 	return p
 }
@@ -855,6 +863,9 @@ func (s Proposals) SavePresenter(ctx context.Context, x *submission.Presenter) e
 	r := presenterRow{ID: x.ID, ProposalID: x.ProposalID, UserID: x.UserID, Email: x.Email, Name: x.Name, IsOwner: x.IsOwner,
 		Status: string(x.Status), TokenHash: x.Hash, InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt, ExpiresAt: x.ExpiresAt,
 		AnsweredAt: x.AnsweredAt, Position: x.Position}
+	if x.InvitedEmail != "" {
+		r.InvitedEmail = &x.InvitedEmail
+	}
 	if r.InvitedAt.IsZero() {
 		r.InvitedAt = time.Now()
 	}

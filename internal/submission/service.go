@@ -1664,6 +1664,13 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		if err != nil {
 			return err
 		}
+		// An address a presenter accepted an invitation at, from an account with another address,
+		// is still theirs here: inviting it again would give the same person a second place.
+		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool {
+			return y.Status == Accepted && y.InvitedEmail == email && y.Email != email
+		}); i >= 0 {
+			return apperr.Field("email", prop.Presenters[i].Name+" already presents this proposal (invited at this address).")
+		}
 		idx := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Email == email })
 		if idx >= 0 {
 			x = prop.Presenters[idx]
@@ -1822,6 +1829,9 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		x.Hash, x.AnsweredAt = nil, &now
 		action := "presenter.declined"
 		if accept {
+			if x.Email != p.Email {
+				x.InvitedEmail = x.Email
+			}
 			x.Status, x.UserID, x.Name, x.Email = Accepted, &p.UserID, p.Name, p.Email
 			action = "presenter.accepted"
 		} else {

@@ -89,6 +89,9 @@ type Presenter struct {
 	ExpiresAt  *time.Time
 	AnsweredAt *time.Time
 	Position   int
+	// InvitedEmail is the address the invitation was sent to, for a presenter who accepted it from
+	// an account with another address (Email is then the account's): both are theirs for the proposal.
+	InvitedEmail string
 	// Profile is the account's profile, for accepted presenters.
 	Profile account.Profile
 }

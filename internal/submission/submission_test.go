@@ -1963,3 +1963,53 @@ func TestRestoreAWithdrawnProposal(t *testing.T) {
 		t.Errorf("restoring after the deadline: %v", err)
 	}
 }
+
+// TestAnAddressAcceptedAtStaysThePresenters: a co-presenter who accepted an invitation from an
+// account with another address keeps both addresses on the proposal: inviting either again is
+// refused on the email field, and takes no place; after they leave, the address can be invited.
+func TestAnAddressAcceptedAtStaysThePresenters(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner := f.person("Amara Okafor", true)
+	jordan := f.person("Jordan Lee", true)
+	prop := f.draft(owner, f.complete())
+	const invitedAt = "jordan@community.example.org"
+	secret := f.invitationSecret(owner, prop.ID, "Jordan Lee", invitedAt)
+	if _, err := f.subs.AnswerInvitation(ctx, jordan, secret, true); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_presenters WHERE proposal_id = $1 AND email = $2 AND invited_email = $3 AND status = 'accepted'`,
+		prop.ID, strings.ToLower(jordan.Email), invitedAt); n != 1 {
+		t.Fatalf("the accepted invitation does not keep the address it was sent to (%d rows)", n)
+	}
+	for email, want := range map[string]string{
+		invitedAt:                     "Jordan Lee already presents this proposal (invited at this address).",
+		strings.ToUpper(invitedAt):    "Jordan Lee already presents this proposal (invited at this address).",
+		strings.ToLower(jordan.Email): "Jordan Lee already presents this proposal.",
+	} {
+		_, err := f.subs.Invite(ctx, owner, f.conf, prop.ID, "Jordan again", email)
+		ae, ok := apperr.As(err)
+		if !ok || ae.Code != apperr.Invalid || len(ae.Fields) != 1 || ae.Fields[0].Field != "email" || ae.Fields[0].Message != want {
+			t.Errorf("inviting %s again: %v", email, err)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_presenters WHERE proposal_id = $1`, prop.ID); n != 2 {
+		t.Errorf("%d presenters after the refused invitations, want 2", n)
+	}
+
+	// Once Jordan leaves, the address is free again.
+	got, _ := f.subs.Get(ctx, owner, f.conf, prop.ID)
+	for _, x := range got.Presenters {
+		if !x.IsOwner {
+			if x.InvitedEmail != invitedAt {
+				t.Errorf("the presenter's invited address: %q", x.InvitedEmail)
+			}
+			if err := f.subs.RemovePresenter(ctx, jordan, f.conf, prop.ID, x.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := f.subs.Invite(ctx, owner, f.conf, prop.ID, "Jordan Lee", invitedAt); err != nil {
+		t.Errorf("inviting the address after Jordan left: %v", err)
+	}
+}
