@@ -7,7 +7,35 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/challenging-norms/conference/internal/cfp"
 )
+
+// closeCall moves the call's deadline a minute into the past, and waits out the time servers keep
+// the call read.
+func closeCall(t *testing.T, ta *testApp, f callFixture) {
+	t.Helper()
+	if _, err := ta.db.SQL.Exec(`UPDATE calls SET closes_at = now() - interval '1 minute', version = version + 1 WHERE conference_id = $1`,
+		f.conf.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(cfp.CacheTTL + 100*time.Millisecond)
+}
+
+// TestAClosedCallIsHeadedByWhatHappened: refusals that a deadline causes are headed by it, not by a
+// matter of access: starting a proposal after the call closed.
+func TestAClosedCallIsHeadedByWhatHappened(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, email := presenter(t, ta, "Amara Okafor")
+	closeCall(t, ta, f)
+	b := loggedIn(t, ta, email)
+	p := b.get("/c/" + f.conf.Slug + "/proposals/new")
+	if p.Status != http.StatusForbidden || text(p.Doc.Find("h1")) != "The call for proposals has closed" ||
+		!strings.HasPrefix(text(p.Doc.Find(".lead")), "The call for proposals closed on ") {
+		t.Errorf("starting a proposal after the call closed: %d %q %q", p.Status, text(p.Doc.Find("h1")), text(p.Doc.Find(".lead")))
+	}
+}
 
 // secretOf is the secret of an invitation link.
 func secretOf(link string) string { return link[strings.LastIndex(link, "/")+1:] }

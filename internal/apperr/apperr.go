@@ -34,6 +34,16 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Err     error // the cause, for logs; never shown to users
+	// Title is a short heading saying what happened, for a page that shows the error alone (say
+	// "The deadline has passed" rather than the usual heading of Forbidden, which reads as a
+	// matter of permission). Empty for the usual heading of the code.
+	Title string
+}
+
+// Titled sets the error's Title and returns it.
+func (e *Error) Titled(title string) *Error {
+	e.Title = title
+	return e
 }
 
 func (e *Error) Error() string {

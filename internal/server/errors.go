@@ -162,7 +162,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			return
 		}
 	}
-	s.renderErrorPage(c, status, ae.Message)
+	s.renderErrorPage(c, status, ae.Title, ae.Message)
 }
 
 // backTo is where to come back after logging in again from a form: the page the form was on (the
@@ -262,8 +262,16 @@ type errorPage struct {
 	Next string
 }
 
-func (s *Server) renderErrorPage(c echo.Context, status int, message string) {
-	heading := map[int]string{
+// renderErrorPage shows message under heading, or under the usual heading of the status when
+// heading is empty.
+func (s *Server) renderErrorPage(c echo.Context, status int, heading, message string) {
+	if heading != "" {
+		p := errorPage{base: s.base(c, heading), Status: status, Heading: heading, Message: message}
+		if err := s.render(c, status, "error", &p); err == nil {
+			return
+		}
+	}
+	heading = map[int]string{
 		http.StatusNotFound:        "Page not found",
 		http.StatusForbidden:       "You do not have access to this page",
 		http.StatusTooManyRequests: "Too many attempts",

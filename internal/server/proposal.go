@@ -379,10 +379,11 @@ func (s *Server) requireOpenCall(c echo.Context, conf conference.Conference, acc
 	}
 	switch st.State {
 	case cfp.NotYetOpen:
-		return nil, apperr.Newf(apperr.Forbidden, "The call for proposals opens on %s.", submission.FormatTime(call.OpensAt, conf.Location()))
+		return nil, apperr.Newf(apperr.Forbidden, "The call for proposals opens on %s.", submission.FormatTime(call.OpensAt, conf.Location())).
+			Titled(submission.NotYetOpenTitle)
 	case cfp.Closed:
 		return nil, apperr.Newf(apperr.Forbidden, "The call for proposals closed on %s. Write to the organizers if you were asked to propose after it.",
-			submission.FormatTime(call.ClosesAt, conf.Location()))
+			submission.FormatTime(call.ClosesAt, conf.Location())).Titled(submission.ClosedTitle)
 	}
 	return nil, nil
 }

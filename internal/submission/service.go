@@ -184,8 +184,16 @@ func locked(conf conference.Conference, prop Proposal, d time.Time) error {
 // deadlinePassed is the error for a change after the deadline.
 func deadlinePassed(conf conference.Conference, d time.Time) error {
 	return apperr.Newf(apperr.Forbidden, "The deadline for proposals passed on %s. The proposal can no longer be changed; write to the organizers if something must change.",
-		FormatTime(d, conf.Location()))
+		FormatTime(d, conf.Location())).Titled(DeadlineTitle)
 }
+
+// Headings of the errors a deadline causes (apperr.Error.Title): they are Forbidden, but not for
+// want of permission.
+const (
+	DeadlineTitle   = "The deadline has passed"
+	ClosedTitle     = "The call for proposals has closed"
+	NotYetOpenTitle = "The call for proposals is not open yet"
+)
 
 // FormatTime writes a moment as people read it in the conference's time zone, e.g.
 // "Wednesday 30 June 2027, 23:59 EDT" (cfp.FormatTime).
@@ -564,7 +572,7 @@ func (s *Service) create(ctx context.Context, p *access.Principal, conf conferen
 		} else {
 			switch call.StateAt(now) {
 			case cfp.NotYetOpen:
-				return apperr.Newf(apperr.Forbidden, "The call for proposals opens on %s.", FormatTime(call.OpensAt, conf.Location()))
+				return apperr.Newf(apperr.Forbidden, "The call for proposals opens on %s.", FormatTime(call.OpensAt, conf.Location())).Titled(NotYetOpenTitle)
 			case cfp.Closed:
 				d, err := s.calls.DeadlineFor(ctx, call, p.UserID, nil)
 				if err != nil {
@@ -572,7 +580,7 @@ func (s *Service) create(ctx context.Context, p *access.Principal, conf conferen
 				}
 				if now.After(d) {
 					return apperr.Newf(apperr.Forbidden, "The call for proposals closed on %s, so the proposal was not made. Write to the organizers if you were asked to propose after it.",
-						FormatTime(d, conf.Location()))
+						FormatTime(d, conf.Location())).Titled(ClosedTitle)
 				}
 			}
 		}
@@ -1781,10 +1789,10 @@ func (s *Service) invitation(ctx context.Context, secret string) (Invitation, er
 		return inv, err
 	}
 	if inv.Presenter.ExpiresAt != nil && s.now().After(*inv.Presenter.ExpiresAt) {
-		return inv, apperr.New(apperr.Forbidden, "This invitation has expired. Ask "+inv.InvitedByName+" to invite you again.")
+		return inv, apperr.New(apperr.Forbidden, "This invitation has expired. Ask "+inv.InvitedByName+" to invite you again.").Titled("This invitation has expired")
 	}
 	if inv.ProposalStatus == Withdrawn {
-		return inv, apperr.New(apperr.Forbidden, "This proposal was withdrawn, so the invitation no longer stands.")
+		return inv, apperr.New(apperr.Forbidden, "This proposal was withdrawn, so the invitation no longer stands.").Titled("This proposal was withdrawn")
 	}
 	return inv, nil
 }
