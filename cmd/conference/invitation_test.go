@@ -40,6 +40,81 @@ func TestAClosedCallIsHeadedByWhatHappened(t *testing.T) {
 // secretOf is the secret of an invitation link.
 func secretOf(link string) string { return link[strings.LastIndex(link, "/")+1:] }
 
+// TestInvitationToALateDraftOffersNoAccept: after the deadline, an invitation to a draft that was
+// never submitted says so up front, on its page and in the API, and offers only to decline; trying
+// to accept anyway, or to start a proposal, is headed by what happened, not by a matter of access.
+func TestInvitationToALateDraftOffersNoAccept(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/api/v1/conferences/" + f.conf.Slug
+	_, ownerEmail := presenter(t, ta, "Amara Okafor")
+	owner, _ := apiToken(t, ta, ownerEmail)
+	_, coEmail := presenter(t, ta, "Jordan Lee")
+	co, _ := apiToken(t, ta, coEmail)
+	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Learning to listen"}`, f.formats["Personal narrative"].ID))
+	item := fmt.Sprintf("%s/proposals/%d", base, int64(r.JSON["proposal"].(map[string]any)["id"].(float64)))
+	if r = sendJSON(t, ta, http.MethodPost, item+"/presenters", owner, fmt.Sprintf(`{"name":"Jordan Lee","email":%q}`, coEmail)); r.Status != http.StatusCreated {
+		t.Fatalf("invite: %d %v", r.Status, r.JSON)
+	}
+	link := linkIn(t, ta.waitMail(coEmail, "invites you"), "/invitations/")
+	link = strings.TrimPrefix(link, ta.URL)
+	api := "/api/v1/invitations/" + secretOf(link)
+
+	// Before the deadline: the API says it can be accepted.
+	r = sendJSON(t, ta, http.MethodGet, api, co, "")
+	wantContract(t, http.MethodGet, "/api/v1/invitations/:token", r.Status, r.Body)
+	if r.Status != http.StatusOK || r.JSON["can_accept"] != true || r.JSON["cannot_accept_reason"] != "" || r.JSON["title"] != "Learning to listen" ||
+		r.JSON["email"] != coEmail || r.JSON["invited_by"] != "Amara Okafor" {
+		t.Errorf("the invitation before the deadline: %d %v", r.Status, r.JSON)
+	}
+	// Its owner, holding the link, has nothing to accept.
+	if r = sendJSON(t, ta, http.MethodGet, api, owner, ""); r.JSON["can_accept"] != false ||
+		!strings.HasPrefix(fmt.Sprint(r.JSON["cannot_accept_reason"]), "You already present this proposal") {
+		t.Errorf("the invitation to its owner: %d %v", r.Status, r.JSON)
+	}
+
+	closeCall(t, ta, f)
+	const why = "“Learning to listen” was not submitted before its deadline"
+
+	// Logged in: no Accept, the reason, a Decline.
+	b := loggedIn(t, ta, coEmail)
+	p := b.get(link)
+	if p.Status != http.StatusOK || p.Doc.Find(`button[value="accept"]`).Length() != 0 || p.Doc.Find(`button[value="decline"]`).Length() != 1 ||
+		!strings.HasPrefix(text(p.Doc.Find("#cannot-accept p")), why) || text(p.Doc.Find("#cannot-accept h2")) != "The deadline has passed" {
+		t.Errorf("the invitation page past the deadline: %d %q", p.Status, text(p.Doc.Find("main")))
+	}
+	// Logged out: the reason, and no way to accept.
+	p = ta.browser().get(link)
+	if p.Status != http.StatusOK || p.Doc.Find(`button[value="accept"]`).Length() != 0 || !strings.HasPrefix(text(p.Doc.Find("#cannot-accept p")), why) ||
+		p.Doc.Find(`main a[href^="/signup"]`).Length() != 0 {
+		t.Errorf("the invitation page past the deadline, logged out: %d %q", p.Status, text(p.Doc.Find("main")))
+	}
+	// The API says the same.
+	r = sendJSON(t, ta, http.MethodGet, api, co, "")
+	wantContract(t, http.MethodGet, "/api/v1/invitations/:token", r.Status, r.Body)
+	if reason := fmt.Sprint(r.JSON["cannot_accept_reason"]); r.JSON["can_accept"] != false || !strings.HasPrefix(reason, why) ||
+		!strings.Contains(reason, "to let Amara Okafor know") {
+		t.Errorf("the API's invitation past the deadline: %d %v", r.Status, r.JSON)
+	}
+
+	// Accepting anyway (a page left open): refused, headed by the deadline.
+	p = b.post(link, link, url.Values{"answer": {"accept"}})
+	if p.Status != http.StatusForbidden || text(p.Doc.Find("h1")) != "The deadline has passed" || !strings.HasPrefix(text(p.Doc.Find(".lead")), why) {
+		t.Errorf("accepting past the deadline: %d %q %q", p.Status, text(p.Doc.Find("h1")), text(p.Doc.Find(".lead")))
+	}
+	wantProblem(t, "accepting past the deadline through the API", sendJSON(t, ta, http.MethodPost, api+"/accept", co, "").apiResponse,
+		http.StatusForbidden, "forbidden")
+
+	// Declining still works, and the owner is told.
+	if p = b.post(link, link, url.Values{"answer": {"decline"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("decline: %d %s", p.Status, text(p.Doc.Find("main")))
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposal_presenters WHERE email = $1 AND status = 'declined'`, coEmail); n != 1 {
+		t.Errorf("%d declined invitations, want 1", n)
+	}
+	ta.waitMail(ownerEmail, "Jordan Lee declined your invitation")
+}
+
 // TestAnInvitedAddressIsTheirsOnceAccepted: a co-presenter who accepted from an account with another
 // address keeps the address they were invited at: inviting it again is refused on the email field, on
 // the page and through the API, and adds no presenter.

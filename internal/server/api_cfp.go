@@ -637,6 +637,48 @@ func (s *Server) apiPresenterRemove(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// apiInvitation is what an invitation to co-present offers, as its holder sees it.
+type apiInvitation struct {
+	Conference     string     `json:"conference"`
+	ConferenceName string     `json:"conference_name"`
+	ProposalID     int64      `json:"proposal_id"`
+	Title          string     `json:"title"`
+	Name           string     `json:"name"`
+	Email          string     `json:"email"`
+	InvitedBy      string     `json:"invited_by"`
+	ExpiresAt      *time.Time `json:"expires_at"`
+	CanAccept      bool       `json:"can_accept"`
+	// CannotAcceptReason says why CanAccept is false, "" when it is true.
+	CannotAcceptReason string `json:"cannot_accept_reason"`
+}
+
+// apiInvitationShow shows what an invitation link offers, and whether the caller can accept it, so
+// that a client need not offer an acceptance that can only be refused.
+func (s *Server) apiInvitationShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	inv, err := s.opts.Submissions.Invitation(ctx, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	conf := conference.Conference{ID: inv.ConferenceID, Slug: inv.ConferenceSlug, TimeZone: inv.ConferenceTimeZone}
+	out := apiInvitation{Conference: inv.ConferenceSlug, ConferenceName: inv.ConferenceName, ProposalID: inv.ProposalID,
+		Title: inv.ProposalTitle, Name: inv.Presenter.Name, Email: inv.Presenter.Email, InvitedBy: inv.InvitedByName,
+		CannotAcceptReason: inv.CannotAccept}
+	if inv.Presenter.ExpiresAt != nil {
+		t := inv.Presenter.ExpiresAt.In(conf.Location())
+		out.ExpiresAt = &t
+	}
+	if pr := principal(c); pr != nil && out.CannotAcceptReason == "" {
+		if prop, err := s.opts.Submissions.Get(ctx, pr, conf, inv.ProposalID); err == nil {
+			if _, ok := prop.PresenterOf(pr.UserID); ok {
+				out.CannotAcceptReason = "You already present this proposal: there is nothing to accept. The invitation is for the person it was sent to."
+			}
+		}
+	}
+	out.CanAccept = out.CannotAcceptReason == ""
+	return c.JSON(http.StatusOK, out)
+}
+
 type apiInvitationAnswer struct {
 	Conference string `json:"conference"`
 	ProposalID int64  `json:"proposal_id"`

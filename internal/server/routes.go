@@ -314,6 +314,7 @@ func (s *Server) routes() error {
 	mine.GET("/:id/revisions", s.apiProposalRevisions)
 	mine.POST("/:id/presenters", s.apiPresenterInvite)
 	mine.DELETE("/:id/presenters/:pid", s.apiPresenterRemove)
+	api.GET("/invitations/:token", s.apiInvitationShow, requireUser)
 	api.POST("/invitations/:token/accept", s.apiInvitationAnswer(true), requireUser)
 	api.POST("/invitations/:token/decline", s.apiInvitationAnswer(false), requireUser)
 	org := api.Group("/conferences/:slug/manage", requireUser)

@@ -900,23 +900,25 @@ func (s Proposals) RemovePresenter(ctx context.Context, proposalID, presenterID 
 }
 
 type invitationRow struct {
-	P              presenterRow `gorm:"embedded"`
-	ProposalTitle  string
-	ProposalStatus string
-	ConferenceID   int64
-	ConferenceSlug string
-	ConferenceName string
-	InvitedByName  string
+	P                  presenterRow `gorm:"embedded"`
+	ProposalTitle      string
+	ProposalStatus     string
+	ConferenceID       int64
+	ConferenceSlug     string
+	ConferenceName     string
+	ConferenceTimeZone string
+	InvitedByName      string
 }
 
 func (r invitationRow) domain() submission.Invitation {
 	return submission.Invitation{Presenter: presenterWithProfile{P: r.P}.domain(), ProposalID: r.P.ProposalID,
 		ProposalTitle: r.ProposalTitle, ProposalStatus: submission.Status(r.ProposalStatus), ConferenceID: r.ConferenceID,
-		ConferenceSlug: r.ConferenceSlug, ConferenceName: r.ConferenceName, InvitedByName: r.InvitedByName}
+		ConferenceSlug: r.ConferenceSlug, ConferenceName: r.ConferenceName, ConferenceTimeZone: r.ConferenceTimeZone,
+		InvitedByName: r.InvitedByName}
 }
 
 const invitationQuery = `SELECT pp.*, p.title AS proposal_title, p.status AS proposal_status, c.id AS conference_id,
-	c.slug AS conference_slug, c.name AS conference_name, coalesce(u.name, '') AS invited_by_name
+	c.slug AS conference_slug, c.name AS conference_name, c.time_zone AS conference_time_zone, coalesce(u.name, '') AS invited_by_name
 	FROM proposal_presenters pp JOIN proposals p ON p.id = pp.proposal_id JOIN conferences c ON c.id = p.conference_id
 	LEFT JOIN users u ON u.id = pp.invited_by`
 

@@ -1765,16 +1765,46 @@ func (s *Service) hash(secret string) []byte {
 
 var invalidInvitation = apperr.New(apperr.NotFound, "This invitation link is not valid: it may have been answered already, or replaced by a newer one. Ask the person who invited you to send it again.")
 
-// Invitation returns what an invitation link offers, to anyone holding it. apperr NotFound for an
-// unknown or answered link, Forbidden for an expired one.
+// Invitation returns what an invitation link offers, to anyone holding it, and why it can no longer
+// be accepted if it cannot (CannotAccept). apperr NotFound for an unknown or answered link, Forbidden
+// for an expired one or a withdrawn proposal.
 func (s *Service) Invitation(ctx context.Context, secret string) (Invitation, error) {
 	var inv Invitation
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		inv, err = s.invitation(ctx, secret)
+		if inv, err = s.invitation(ctx, secret); err != nil {
+			return err
+		}
+		prop, err := s.store.Get(ctx, inv.ConferenceID, inv.ProposalID, false)
+		if err != nil {
+			return err
+		}
+		inv.CannotAccept, err = s.cannotJoin(ctx, inv, prop)
 		return err
 	})
 	return inv, err
+}
+
+// cannotJoin says why the invitation inv to prop can no longer be accepted, "" when it can: a draft
+// whose deadline passed will never be reviewed, and a withdrawn proposal is over.
+func (s *Service) cannotJoin(ctx context.Context, inv Invitation, prop Proposal) (string, error) {
+	if prop.Status == Submitted {
+		return "", nil
+	}
+	conf := conference.Conference{ID: inv.ConferenceID, Slug: inv.ConferenceSlug, Name: inv.ConferenceName, TimeZone: inv.ConferenceTimeZone}
+	editable, d, err := s.editableAt(ctx, conf, prop, s.now())
+	switch {
+	case err != nil:
+		return "", err
+	case prop.Status == Withdrawn:
+		return fmt.Sprintf("“%s” was withdrawn, so there is nothing to join. There is nothing you need to do; you can decline the invitation to let %s know you saw it.",
+			prop.DisplayTitle(), inv.InvitedByName), nil
+	case !editable:
+		return fmt.Sprintf("“%s” was not submitted before its deadline, %s, so it will not be reviewed and there is nothing to join. "+
+			"Thank you for being willing to co-present. There is nothing you need to do; you can decline the invitation to let %s know you saw it.",
+			prop.DisplayTitle(), FormatTime(d, conf.Location()), inv.InvitedByName), nil
+	}
+	return "", nil
 }
 
 func (s *Service) invitation(ctx context.Context, secret string) (Invitation, error) {
@@ -1818,18 +1848,11 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		if _, ok := prop.PresenterOf(p.UserID); ok && accept {
 			return apperr.New(apperr.Conflict, "You already present this proposal.")
 		}
-		if accept && prop.Status != Submitted {
-			// A draft whose deadline passed will never be reviewed, and a withdrawn proposal is
-			// over: there is nothing to join.
-			editable, _, err := s.editableAt(ctx, conf, prop, s.now())
-			switch {
-			case err != nil:
+		if accept {
+			if why, err := s.cannotJoin(ctx, inv, prop); err != nil {
 				return err
-			case prop.Status == Withdrawn:
-				return apperr.Newf(apperr.Forbidden, "“%s” was withdrawn: there is nothing to join. You can decline the invitation.", prop.DisplayTitle())
-			case !editable:
-				return apperr.Newf(apperr.Forbidden, "“%s” was never submitted, and its deadline has passed: there is nothing to join. You can decline the invitation.",
-					prop.DisplayTitle())
+			} else if why != "" {
+				return apperr.New(apperr.Forbidden, why).Titled(DeadlineTitle)
 			}
 		}
 		x := inv.Presenter

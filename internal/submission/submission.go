@@ -324,7 +324,12 @@ type Invitation struct {
 	ConferenceID   int64
 	ConferenceSlug string
 	ConferenceName string
-	InvitedByName  string
+	// ConferenceTimeZone is the conference's, in which its dates are written.
+	ConferenceTimeZone string
+	InvitedByName      string
+	// CannotAccept says why the invitation can no longer be accepted, though it can still be
+	// declined: the proposal is a draft whose deadline passed. Empty when it can be accepted.
+	CannotAccept string
 }
 
 // ContentSave is a save of a proposal's content that needs no read first. It is written only when

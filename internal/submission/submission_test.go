@@ -1875,9 +1875,21 @@ func TestNoJoiningADraftPastItsDeadline(t *testing.T) {
 	}
 	late, later := f.person("Ada Late", true), f.person("Bo Later", true)
 	toDraft, toDone := secret(draft.ID, late), secret(done.ID, later)
+	if inv, err := f.subs.Invitation(ctx, toDraft); err != nil || inv.CannotAccept != "" {
+		t.Errorf("before the deadline, the invitation to the draft says it cannot be accepted: %q %v", inv.CannotAccept, err)
+	}
 	f.clock.set(time.Date(2027, 7, 1, 9, 0, 0, 0, ny))
-	_, err := f.subs.AnswerInvitation(ctx, late, toDraft, true)
-	if !apperr.Is(err, apperr.Forbidden) || !strings.Contains(err.Error(), "was never submitted, and its deadline has passed") {
+	// The invitation says so before anyone tries, in the words the refusal uses.
+	inv, err := f.subs.Invitation(ctx, toDraft)
+	const why = "was not submitted before its deadline, Wednesday 30 June 2027, 23:59 EDT, so it will not be reviewed"
+	if err != nil || !strings.Contains(inv.CannotAccept, why) || !strings.Contains(inv.CannotAccept, "to let Kwame Mensah know") {
+		t.Errorf("the invitation to a draft past its deadline: %q %v", inv.CannotAccept, err)
+	}
+	if inv, err := f.subs.Invitation(ctx, toDone); err != nil || inv.CannotAccept != "" {
+		t.Errorf("the invitation to a submitted proposal after the deadline: %q %v", inv.CannotAccept, err)
+	}
+	_, err = f.subs.AnswerInvitation(ctx, late, toDraft, true)
+	if ae, ok := apperr.As(err); !ok || ae.Code != apperr.Forbidden || ae.Message != inv.CannotAccept || ae.Title != submission.DeadlineTitle {
 		t.Errorf("accepting an invitation to a draft past its deadline: %v", err)
 	}
 	if _, err := f.subs.AnswerInvitation(ctx, late, toDraft, false); err != nil {
