@@ -164,3 +164,40 @@ func TestAnInvitedAddressIsTheirsOnceAccepted(t *testing.T) {
 		t.Errorf("Jordan's place does not keep the address of the invitation")
 	}
 }
+
+// TestAFullProposalOffersNoInvitation: with as many presenters as its format allows, invitations
+// included, the proposal's page says so and what to do instead of showing a form that can only be
+// refused; with a place free again, the form is back.
+func TestAFullProposalOffersNoInvitation(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, ownerEmail := presenter(t, ta, "Amara Okafor")
+	owner, _ := apiToken(t, ta, ownerEmail)
+	base := "/api/v1/conferences/" + f.conf.Slug
+	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Learning to listen"}`, f.formats["Personal narrative"].ID))
+	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	b := loggedIn(t, ta, ownerEmail)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, id)
+	form := `form[action="` + page + `/presenters"]`
+	if p := b.get(page); p.Doc.Find(form).Length() != 1 || p.Doc.Find("#presenters-full").Length() != 0 {
+		t.Fatalf("with a place free: form %d, full %q", p.Doc.Find(form).Length(), text(p.Doc.Find("#presenters-full")))
+	}
+	if p := b.post(page, page+"/presenters", url.Values{"name": {"Jordan Lee"}, "email": {uniqueEmail("jordan")}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("invite: %d %s", p.Status, p.problem())
+	}
+	p := b.get(page)
+	if p.Doc.Find(form).Length() != 0 || text(p.Doc.Find("#presenters-full")) !=
+		"The proposal is full: it has 2 presenters, invitations included. To invite someone else, first remove a presenter or an invitation that has no answer yet." {
+		t.Errorf("full: form %d, %q", p.Doc.Find(form).Length(), text(p.Doc.Find("#presenters-full")))
+	}
+	remove, ok := p.Doc.Find(`a[href*="/presenters/"][href$="/remove"]`).Attr("href")
+	if !ok {
+		t.Fatal("no way to remove the invitation")
+	}
+	if p = b.post(remove, remove, url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("remove: %d %s", p.Status, p.problem())
+	}
+	if p = b.get(page); p.Doc.Find(form).Length() != 1 || p.Doc.Find("#presenters-full").Length() != 0 {
+		t.Errorf("with the place free again: form %d", p.Doc.Find(form).Length())
+	}
+}

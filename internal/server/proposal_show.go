@@ -97,6 +97,13 @@ func submitProblem(problems []apperr.FieldError, onForm bool) string {
 	return msg + fmt.Sprintf("Please correct %s, and follow the last %d links below for the other problems.", fields, elsewhere)
 }
 
+// Full says the proposal has as many presenters as its format allows, invitations included, so that
+// the invitation form gives way to what to do instead; a refused form is still shown with what was
+// typed.
+func (p *proposalPage) Full() bool {
+	return len(p.Proposal.Presenting()) >= p.Format.MaxPresenters && p.Invite == inviteForm{}
+}
+
 type inviteForm struct {
 	Name  string `form:"name" validate:"max=400"`
 	Email string `form:"email" validate:"max=254"`
