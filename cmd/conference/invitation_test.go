@@ -201,3 +201,34 @@ func TestAFullProposalOffersNoInvitation(t *testing.T) {
 		t.Errorf("with the place free again: form %d", p.Doc.Find(form).Length())
 	}
 }
+
+// TestLogInSaysAnAccountIsNeeded: sent to log in on the way to starting a proposal or answering an
+// invitation, a visitor is told that it needs an account, and that one is free, with a sign-up link
+// that brings them back; a plain log-in page says nothing of it.
+func TestLogInSaysAnAccountIsNeeded(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	anon := ta.browser()
+	start := "/c/" + f.conf.Slug + "/proposals/new?format=" + fmt.Sprint(f.formats["Workshop"].ID)
+	p := anon.get(start)
+	loc := p.Header.Get("Location")
+	if p.Status != http.StatusSeeOther || loc != "/login?next="+url.QueryEscape(start) {
+		t.Fatalf("starting a proposal logged out: %d to %q", p.Status, loc)
+	}
+	for next, want := range map[string]string{start: "You need an account to propose a session.", "/invitations/abc": "You need an account to answer the invitation to co-present."} {
+		p = anon.get("/login?next=" + url.QueryEscape(next))
+		why := p.Doc.Find("#why-log-in")
+		if !strings.HasPrefix(text(why), want) || !strings.Contains(text(why), "it is free") {
+			t.Errorf("log in on the way to %s: %q", next, text(why))
+		}
+		href, _ := why.Find(`a[href^="/signup"]`).Attr("href")
+		if u, err := url.Parse(href); err != nil || u.Query().Get("next") != next {
+			t.Errorf("the sign-up link on the way to %s: %q", next, href)
+		}
+	}
+	for _, path := range []string{"/login", "/login?next=/c/" + f.conf.Slug, "/login?next=//elsewhere.example.org/invitations/x"} {
+		if p = anon.get(path); p.Doc.Find("#why-log-in").Length() != 0 {
+			t.Errorf("%s says %q", path, text(p.Doc.Find("#why-log-in")))
+		}
+	}
+}

@@ -20,6 +20,20 @@ type loginPage struct {
 	Form loginForm
 }
 
+// Purpose is what the visitor was on their way to do when sent to log in, for the page to say that
+// it needs an account: "propose" (starting a proposal), "invitation" (answering an invitation to
+// co-present), or "" for anything else.
+func (p *loginPage) Purpose() string {
+	path, _, _ := strings.Cut(safeNext(p.Form.Next), "?")
+	switch parts := strings.Split(strings.Trim(path, "/"), "/"); {
+	case len(parts) == 4 && parts[0] == "c" && parts[2] == "proposals" && parts[3] == "new":
+		return "propose"
+	case len(parts) == 2 && parts[0] == "invitations":
+		return "invitation"
+	}
+	return ""
+}
+
 // safeNext keeps redirects after log-in on this site.
 func safeNext(next string) string {
 	// Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so that
