@@ -278,3 +278,53 @@ func TestBrowserOrganizerPages(t *testing.T) {
 	c.wantText("tbody form:last-child button", "Withdraw and end its time")
 	c.audit("an access link with a proposal started through it")
 }
+
+// TestBrowserInvitationStates audits the pages that say what cannot be done before anyone tries: the
+// log-in page on the way to starting a proposal, a proposal full of presenters, and an invitation to
+// a draft whose deadline passed, logged out and in.
+func TestBrowserInvitationStates(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	c := startChromium(t, ta.URL)
+	c.axe = axeSource(t)
+	ctx := context.Background()
+	base := "/c/" + f.conf.Slug
+
+	c.open(base + "/proposals/new")
+	c.wantText("#why-log-in", "You need an account to propose a session.")
+	c.audit("log in on the way to a proposal")
+
+	_, ownerEmail := presenter(t, ta, "Amara Okafor")
+	owner := principalOf(t, ta, ownerEmail)
+	content := posterOf(f, "Learning to listen", "What a year of listening taught us.")
+	content.FormatID, content.Answers = f.formats["Personal narrative"].ID, nil
+	prop, _, err := ta.subs.Create(ctx, owner, f.conf, submission.CreateInput{Content: content})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coEmail := uniqueEmail("jordan.browser")
+	if _, err := ta.subs.Invite(ctx, owner, f.conf, prop.ID, "Jordan Lee", coEmail); err != nil {
+		t.Fatal(err)
+	}
+	invite := strings.TrimPrefix(linkIn(t, ta.waitMail(coEmail, "invites you to co-present"), "/invitations/"), ta.URL)
+	c.logIn(ownerEmail, strongPassword)
+	c.open(fmt.Sprintf("%s/proposals/%d", base, prop.ID))
+	c.wantText("#presenters-full", "The proposal is full")
+	c.audit("a proposal full of presenters")
+	c.logOut()
+
+	call, _ := ta.calls.Call(ctx, f.conf)
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(ctx, organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{
+		Opens: time.Now().Add(-72 * time.Hour).In(loc).Format(cfp.LocalLayout), Closes: time.Now().Add(-time.Minute).In(loc).Format(cfp.LocalLayout)}); err != nil {
+		t.Fatal(err)
+	}
+	c.open(invite)
+	c.wantText("#cannot-accept h2", "The deadline has passed")
+	c.audit("invitation past the deadline, logged out")
+	createUser(t, ta, "Jordan Lee", coEmail, false)
+	c.logIn(coEmail, testPassword)
+	c.open(invite)
+	c.wantText("#cannot-accept h2", "The deadline has passed")
+	c.audit("invitation past the deadline, logged in")
+}
