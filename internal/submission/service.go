@@ -880,7 +880,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 		if err := s.saveStatus(ctx, p, conf, &prop, "submitted", submitted(&prop), at); err != nil {
 			return err
 		}
-		msgs, err := s.receipts(ctx, conf, prop, ready.format, ready.deadline, p)
+		msgs, err := s.receipts(ctx, conf, prop, ready.format, ready.deadline, ready.warns, p)
 		if err != nil {
 			return err
 		}
@@ -1053,7 +1053,7 @@ func (s *Service) submitMany(ctx context.Context, calls []submitCall) ([]submitO
 				out[i] = submitOutcome{alone: true}
 				continue
 			}
-			m, err := s.receipts(ctx, calls[i].conf, out[i].prop, ready[k].format, ready[k].deadline, calls[i].p)
+			m, err := s.receipts(ctx, calls[i].conf, out[i].prop, ready[k].format, ready[k].deadline, ready[k].warns, calls[i].p)
 			if err != nil {
 				return err
 			}
@@ -1371,8 +1371,8 @@ func CopyAll(f cfp.Format, a question.Answers) []FieldCopy {
 }
 
 // receipts are the receipts of a proposal just submitted, one to each presenter who accepted, with
-// a copy of it.
-func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop Proposal, f cfp.Format, deadline time.Time, by *access.Principal) ([]notify.Message, error) {
+// a copy of it and the blind-review warnings the submit found of it (warns).
+func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop Proposal, f cfp.Format, deadline time.Time, warns []Warning, by *access.Principal) ([]notify.Message, error) {
 	track := ""
 	if prop.TrackID != nil {
 		tracks, err := s.calls.Tracks(ctx, conf)
@@ -1396,7 +1396,7 @@ func (s *Service) receipts(ctx context.Context, conf conference.Conference, prop
 	data := ReceiptMail{Number: prop.ID, Conference: conf.Name, Title: prop.Title, Format: f.Name, Track: track, Abstract: prop.Abstract,
 		Fields: Copy(f, prop.Answers), Presenters: names, Link: s.baseURL + proposalPath(conf, prop.ID),
 		Deadline: FormatTime(deadline, conf.Location()), SubmittedAt: FormatTime(*prop.SubmittedAt, conf.Location())}
-	for _, w := range warnings(prop, prop.Content(), f) {
+	for _, w := range warns {
 		data.Advice = append(data.Advice, w.Message)
 	}
 	var msgs []notify.Message
