@@ -206,6 +206,18 @@ func TestSubmitterWording(t *testing.T) {
 	if got := p.Doc.Find("main").Text(); !strings.Contains(got, "Times are in the conference's time zone, "+f.conf.TimeZone) {
 		t.Error("the proposal's page does not say in which time zone its times are")
 	}
+	// The mail about it names it the same way, in the conference's time zone, not in UTC.
+	guest := "untitled.guest@example.org"
+	if p = b.post(page, page+"/presenters", url.Values{"name": {"Ama Owusu"}, "email": {guest}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("invite: %d %s", p.Status, p.problem())
+	}
+	var invitation string
+	if err := ta.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1`, guest).Scan(&invitation); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(invitation, "“"+want+"”") && !strings.Contains(invitation, `"`+want+`"`) {
+		t.Errorf("the invitation names the draft otherwise than %q:\n%s", want, invitation)
+	}
 
 	p = b.get(base)
 	if got := strings.TrimSpace(p.Doc.Find(`main a[href="` + base + `/program"]`).Text()); got != "the program page" {

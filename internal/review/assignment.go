@@ -231,7 +231,7 @@ func (s *Service) preview(ctx context.Context, p *access.Principal, conf confere
 	}
 	for _, x := range page.Proposals {
 		if !hidden[x.ID] {
-			pv.Titles[x.ID] = x.DisplayTitle()
+			pv.Titles[x.ID] = x.TitleIn(conf.Location())
 		}
 	}
 	return pv, nil
@@ -383,7 +383,7 @@ func (s *Service) sendDigests(ctx context.Context, conf conference.Conference, e
 		return err
 	}
 	for _, x := range page.Proposals {
-		titles[x.ID] = x.DisplayTitle()
+		titles[x.ID] = x.TitleIn(conf.Location())
 	}
 	for _, r := range reviewers {
 		ids := perReviewer[r.UserID]

@@ -280,7 +280,7 @@ func (s *Service) render(conf conference.Conference, t Template, prop submission
 	if st.ConfirmBy != nil {
 		confirm = submission.FormatTime(*st.ConfirmBy, conf.Location())
 	}
-	values := map[string]string{"name": name, "title": prop.DisplayTitle(), "conference": conf.Name, "format": format,
+	values := map[string]string{"name": name, "title": prop.TitleIn(conf.Location()), "conference": conf.Name, "format": format,
 		"new_format": newFormat, "confirm_by": confirm, "link": fmt.Sprintf("%s/c/%s/proposals/%d", s.baseURL, conf.Slug, prop.ID),
 		"deadline": confirm}
 	fill := func(text string) string {
@@ -674,7 +674,7 @@ func (s *Service) RemindToConfirm(ctx context.Context, confs []conference.Confer
 					}
 					if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("confirm-reminder:%d:%d:%s", prop.ID, x.ID, stage),
 						ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "confirm_reminder",
-						Data: ConfirmReminderMail{Name: x.Name, Conference: conf.Name, Title: prop.DisplayTitle(),
+						Data: ConfirmReminderMail{Name: x.Name, Conference: conf.Name, Title: prop.TitleIn(conf.Location()),
 							ConfirmBy: submission.FormatTime(*prop.ConfirmBy, conf.Location()),
 							Link:      fmt.Sprintf("%s/c/%s/proposals/%d", s.baseURL, conf.Slug, prop.ID)}}); err != nil {
 						return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/assign"
+	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/export"
 	"github.com/challenging-norms/conference/internal/review"
 	"github.com/challenging-norms/conference/internal/submission"
@@ -745,7 +746,7 @@ func (s *Server) apiReviewProgress(c echo.Context) error {
 	}
 	titles := map[int64]string{}
 	for _, p := range page.Proposals {
-		titles[p.ID] = p.DisplayTitle()
+		titles[p.ID] = p.TitleIn(conf.Location())
 	}
 	out := struct {
 		Reviewers []apiReviewerProgress `json:"reviewers"`
@@ -786,11 +787,7 @@ func (s *Server) apiRemind(c echo.Context) error {
 }
 
 // rankingOf reads the ranking's filter from the query and ranks.
-func (s *Server) rankingOf(c echo.Context) (review.Ranking, error) {
-	conf, err := s.loadConference(c)
-	if err != nil {
-		return review.Ranking{}, err
-	}
+func (s *Server) rankingOf(c echo.Context, conf conference.Conference) (review.Ranking, error) {
 	f, err := rankingFilter(c)
 	if err != nil {
 		return review.Ranking{}, err
@@ -798,12 +795,12 @@ func (s *Server) rankingOf(c echo.Context) (review.Ranking, error) {
 	return s.opts.Reviews.Ranking(c.Request().Context(), principal(c), conf, f)
 }
 
-func toAPIRankRow(r review.Row) apiRankRow {
+func toAPIRankRow(r review.Row, loc *time.Location) apiRankRow {
 	scores := make([]float64, len(r.Scores))
 	for i, x := range r.Scores {
 		scores[i] = round2(x)
 	}
-	return apiRankRow{Rank: r.Rank, AboveCut: r.AboveCut, ProposalID: r.Proposal.ID, Title: r.Proposal.DisplayTitle(), FormatID: r.Proposal.FormatID,
+	return apiRankRow{Rank: r.Rank, AboveCut: r.AboveCut, ProposalID: r.Proposal.ID, Title: r.Proposal.TitleIn(loc), FormatID: r.Proposal.FormatID,
 		Format: r.Format, TrackID: r.Proposal.TrackID, Track: r.Track, Reviews: r.Reviews, Assigned: r.Assigned, Calibrated: round2(r.Calibrated),
 		Weighted: round2(r.Weighted), MeanRecommendation: round2(r.MeanRecommendation), Spread: round2(r.Spread), Disagreement: r.Disagreement,
 		Scores: scores, Calibration: r.Calib, Decision: string(r.Proposal.Decision)}
@@ -811,13 +808,17 @@ func toAPIRankRow(r review.Row) apiRankRow {
 
 // apiRanking is the calibrated ranking of the submitted proposals, with the reviewers' statistics.
 func (s *Server) apiRanking(c echo.Context) error {
-	rk, err := s.rankingOf(c)
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	rk, err := s.rankingOf(c, conf)
 	if err != nil {
 		return err
 	}
 	out := apiRanking{Rows: make([]apiRankRow, len(rk.Rows)), Slots: []apiSlots{}, Reviewers: make([]apiReviewerStats, len(rk.Reviewers))}
 	for i, r := range rk.Rows {
-		out.Rows[i] = toAPIRankRow(r)
+		out.Rows[i] = toAPIRankRow(r, conf.Location())
 	}
 	for id, n := range rk.Slots {
 		out.Slots = append(out.Slots, apiSlots{FormatID: id, Slots: n})
@@ -837,7 +838,7 @@ func (s *Server) rankingCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rk, err := s.rankingOf(c)
+	rk, err := s.rankingOf(c, conf)
 	if err != nil {
 		return err
 	}
@@ -875,7 +876,7 @@ func (s *Server) rankingCSV(c echo.Context) error {
 		for _, x := range r.Scores {
 			scores = append(scores, num(x))
 		}
-		w.Row(strconv.Itoa(r.Rank), yes(r.AboveCut), strconv.FormatInt(r.Proposal.ID, 10), r.Proposal.DisplayTitle(), r.Format, r.Track,
+		w.Row(strconv.Itoa(r.Rank), yes(r.AboveCut), strconv.FormatInt(r.Proposal.ID, 10), r.Proposal.TitleIn(conf.Location()), r.Format, r.Track,
 			strconv.Itoa(r.Reviews), strconv.Itoa(r.Assigned), score(r, r.Calibrated), score(r, r.Weighted), score(r, r.MeanRecommendation),
 			score(r, r.Spread), yes(r.Disagreement), strings.Join(scores, "; "), yes(r.Calib), decisionText(r.Proposal, names), r.Proposal.DecisionReason)
 	}
@@ -883,7 +884,7 @@ func (s *Server) rankingCSV(c echo.Context) error {
 }
 
 func toAPIDecision(p submission.Proposal, loc *time.Location) apiDecision {
-	return apiDecision{ProposalID: p.ID, Title: p.DisplayTitle(), Status: string(p.Status), Decision: string(p.Decision), FormatID: p.FormatID,
+	return apiDecision{ProposalID: p.ID, Title: p.TitleIn(loc), Status: string(p.Status), Decision: string(p.Decision), FormatID: p.FormatID,
 		DecidedFormatID: p.DecidedFormatID, Note: p.DecisionNote, Reason: p.DecisionReason, DecidedAt: stampPtr(p.DecidedAt, loc),
 		ReleasedAt: stampPtr(p.DecisionReleasedAt, loc), Participation: string(p.Participation), ConfirmBy: stampPtr(p.ConfirmBy, loc),
 		ParticipationAt: stampPtr(p.ParticipationAt, loc)}

@@ -71,7 +71,7 @@ func (s *Server) manageAssignments(c echo.Context) error {
 		if !visible {
 			continue // the organizer conflicts with it
 		}
-		row := assignmentRow{ID: x.ID, Title: x.DisplayTitle(), Reviewers: assigned[x.ID], Assigned: pr.Assigned, Submitted: pr.Submitted,
+		row := assignmentRow{ID: x.ID, Title: x.TitleIn(conf.Location()), Reviewers: assigned[x.ID], Assigned: pr.Assigned, Submitted: pr.Submitted,
 			Wanted: configs[x.FormatID].Reviewers}
 		if row.Assigned < row.Wanted {
 			p.Missing++
@@ -378,7 +378,7 @@ func (s *Server) templatePage(c echo.Context) (templatePage, error) {
 	}
 	for _, x := range decided {
 		if review.KindOf(x) == kind {
-			p.Proposals = append(p.Proposals, option{Value: strconv.FormatInt(x.ID, 10), Label: x.DisplayTitle()})
+			p.Proposals = append(p.Proposals, option{Value: strconv.FormatInt(x.ID, 10), Label: x.TitleIn(conf.Location())})
 		}
 	}
 	if len(p.Proposals) > 0 {

@@ -1706,7 +1706,7 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		}
 		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("presenter-invitation:%d:%d", x.ID, now.UnixNano()),
 			ConferenceID: &conf.ID, To: email, ToName: name, Template: "presenter_invitation",
-			Data: InvitationMail{Name: name, Conference: conf.Name, Title: prop.DisplayTitle(), Format: f.Name, InvitedBy: p.Name,
+			Data: InvitationMail{Name: name, Conference: conf.Name, Title: prop.TitleIn(conf.Location()), Format: f.Name, InvitedBy: p.Name,
 				Link: s.baseURL + "/invitations/" + secret, Expires: FormatTime(exp, conf.Location())}}); err != nil {
 			return err
 		}
@@ -1798,11 +1798,11 @@ func (s *Service) cannotJoin(ctx context.Context, inv Invitation, prop Proposal)
 		return "", err
 	case prop.Status == Withdrawn:
 		return fmt.Sprintf("“%s” was withdrawn, so there is nothing to join. There is nothing you need to do; you can decline the invitation to let %s know you saw it.",
-			prop.DisplayTitle(), inv.InvitedByName), nil
+			prop.TitleIn(conf.Location()), inv.InvitedByName), nil
 	case !editable:
 		return fmt.Sprintf("“%s” was not submitted before its deadline, %s, so it will not be reviewed and there is nothing to join. "+
 			"Thank you for being willing to co-present. There is nothing you need to do; you can decline the invitation to let %s know you saw it.",
-			prop.DisplayTitle(), FormatTime(d, conf.Location()), inv.InvitedByName), nil
+			prop.TitleIn(conf.Location()), FormatTime(d, conf.Location()), inv.InvitedByName), nil
 	}
 	return "", nil
 }
@@ -1840,7 +1840,7 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		if inv, err = s.invitation(ctx, secret); err != nil {
 			return err
 		}
-		conf := conference.Conference{ID: inv.ConferenceID, Slug: inv.ConferenceSlug, Name: inv.ConferenceName}
+		conf := conference.Conference{ID: inv.ConferenceID, Slug: inv.ConferenceSlug, Name: inv.ConferenceName, TimeZone: inv.ConferenceTimeZone}
 		prop, err := s.store.Get(ctx, inv.ConferenceID, inv.ProposalID, true)
 		if err != nil {
 			return err
@@ -1878,7 +1878,7 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		owner := prop.Owner()
 		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("presenter-answered:%d:%d", x.ID, now.UnixNano()),
 			ConferenceID: &conf.ID, To: owner.Email, ToName: owner.Name, Template: "presenter_answered",
-			Data: AnsweredMail{Name: owner.Name, Conference: conf.Name, Title: prop.DisplayTitle(), Presenter: x.Name, Accepted: accept,
+			Data: AnsweredMail{Name: owner.Name, Conference: conf.Name, Title: prop.TitleIn(conf.Location()), Presenter: x.Name, Accepted: accept,
 				Link: s.baseURL + proposalPath(conf, prop.ID)}}); err != nil {
 			return err
 		}

@@ -237,18 +237,10 @@ func (p Proposal) PresenterOf(userID int64) (Presenter, bool) {
 	return Presenter{}, false
 }
 
-// DisplayTitle is the title, or a stand-in for a draft without one that says when it was started,
-// in UTC (TitleIn, where the conference's time zone is at hand). The stand-in does not use the
-// proposal's id: a number counted across everyone's proposals means nothing to its presenters.
-func (p Proposal) DisplayTitle() string {
-	if p.Title != "" {
-		return p.Title
-	}
-	return "Untitled draft (started " + p.CreatedAt.UTC().Format("2 January 2006, 15:04") + " UTC)"
-}
-
-// TitleIn is DisplayTitle with the time a draft was started in loc, the conference's time zone, in
-// which its pages and mail give every time: "Untitled draft (started 25 November 2026, 14:03)".
+// TitleIn is the title, or a stand-in for a draft without one that says when it was started, in loc,
+// the conference's time zone, in which its pages and mail give every time: "Untitled draft (started
+// 25 November 2026, 14:03)". The stand-in does not use the proposal's id: a number counted across
+// everyone's proposals means nothing to its presenters.
 func (p Proposal) TitleIn(loc *time.Location) string {
 	if p.Title != "" {
 		return p.Title
