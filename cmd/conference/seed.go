@@ -211,12 +211,6 @@ receive the links to join the sessions; they are also on your registration page 
 
 Questions about access or anything else: program@challengingnorms.example.org.`
 
-// withCloses writes the call's close into a seeded text, with its year and time zone, as the call
-// page gives it ("Wednesday 30 June 2027, 23:59 EDT"): a date without its year reads as this year's.
-func withCloses(md string, closes time.Time) string {
-	return strings.ReplaceAll(md, "{{closes}}", cfp.FormatTime(closes, closes.Location()))
-}
-
 // challengingNormsCall is the call of Challenging Norms: three tracks and four formats.
 func challengingNormsCall(opens, closes time.Time, slug string) cfp.Setup {
 	long := func(id, label, help string, words int, required bool) question.Question {
@@ -227,7 +221,7 @@ func challengingNormsCall(opens, closes time.Time, slug string) cfp.Setup {
 	return cfp.Setup{
 		Call: cfp.CallInput{Opens: opens.Format(cfp.LocalLayout), Closes: closes.Format(cfp.LocalLayout),
 			ContactEmail: "program@challengingnorms.example.org",
-			IntroMD:      strings.ReplaceAll(seedIntro, "{{slug}}", slug), GuideMD: withCloses(seedGuide, closes), FAQMD: withCloses(seedFAQ, closes)},
+			IntroMD:      strings.ReplaceAll(seedIntro, "{{slug}}", slug), GuideMD: seedGuide, FAQMD: seedFAQ},
 		Tracks: []cfp.TrackInput{
 			{Name: "Undergraduate medical education", Description: "Admissions, curricula, assessment and grading, the learning environment, and support for medical students."},
 			{Name: "Graduate medical education", Description: "Residency and fellowship: recruitment and selection, evaluation, clinical learning environments, and the wellbeing of house staff."},

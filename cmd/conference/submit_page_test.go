@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/challenging-norms/conference/internal/cfp"
 )
 
 // TestSaveSaysEveryFieldError: a save with a format the call does not have, a track that is not a
@@ -224,12 +227,36 @@ func TestSubmitterWording(t *testing.T) {
 		t.Errorf("the link to the program reads %q", got)
 	}
 
+	// The seeded guide and FAQ name the close by its placeholder, which the pages write in as the call
+	// is when they are read: moving the close moves it on both.
 	loc := f.conf.Location()
-	closes := time.Date(2031, 6, 30, 23, 59, 0, 0, loc)
-	call := challengingNormsCall(time.Date(2031, 1, 5, 9, 0, 0, 0, loc), closes, "challenging-norms").Call
-	for name, md := range map[string]string{"guide": call.GuideMD, "FAQ": call.FAQMD} {
-		if !strings.Contains(md, "Monday 30 June 2031, 23:59 EDT") || strings.Contains(md, "{{closes}}") {
-			t.Errorf("the seeded %s does not give the close with its year and time zone", name)
+	for name, md := range map[string]string{"guide": seedGuide, "FAQ": seedFAQ} {
+		if !strings.Contains(md, cfp.ClosesPlaceholder) {
+			t.Errorf("the seeded %s does not name the call's close", name)
 		}
+	}
+	ctx := context.Background()
+	call, err := ta.calls.Call(ctx, f.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, closes := range []time.Time{call.ClosesAt, time.Date(2031, 6, 30, 23, 59, 0, 0, loc)} {
+		if !closes.Equal(call.ClosesAt) {
+			in := cfp.CallInput{Opens: call.OpensAt.In(loc).Format("2006-01-02T15:04"), Closes: closes.Format("2006-01-02T15:04"),
+				ContactEmail: call.ContactEmail, IntroMD: call.IntroMD, GuideMD: call.GuideMD, FAQMD: call.FAQMD}
+			if _, err := ta.calls.SaveCall(ctx, principalOf(t, ta, f.organizer), f.conf, call.Version, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := cfp.FormatTime(closes, loc)
+		for _, path := range []string{"/guide", "/faq"} {
+			text := b.get(base + path).Doc.Find("main").Text()
+			if !strings.Contains(text, want) || strings.Contains(text, "{{") {
+				t.Errorf("%s does not give the call's close, %s, with its year and time zone", path, want)
+			}
+		}
+	}
+	if text := b.get(base + "/guide").Doc.Find("main").Text(); !strings.Contains(text, "Monday 30 June 2031, 23:59 EDT") {
+		t.Error("the guide does not give the moved close as the call page gives it")
 	}
 }

@@ -10,6 +10,7 @@ package cfp
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/challenging-norms/conference/internal/question"
@@ -49,6 +50,22 @@ func (c Call) StateAt(now time.Time) State {
 		return Closed
 	}
 	return Open
+}
+
+// The call's pages may name its times by these placeholders, which the pages show as the call's
+// times are when they are read, with the year and time zone ("Wednesday 30 June 2027, 23:59 EDT"):
+// a guide that names the deadline does not go on giving the old one after the call is moved.
+const (
+	OpensPlaceholder  = "{{opens}}"
+	ClosesPlaceholder = "{{closes}}"
+)
+
+// Fill writes the call's times, in loc, into md, one of the call's pages, where it has placeholders.
+func (c Call) Fill(md string, loc *time.Location) string {
+	if !strings.Contains(md, "{{") {
+		return md
+	}
+	return strings.NewReplacer(OpensPlaceholder, FormatTime(c.OpensAt, loc), ClosesPlaceholder, FormatTime(c.ClosesAt, loc)).Replace(md)
 }
 
 // Track is a strand of the program, e.g. graduate medical education.

@@ -90,6 +90,7 @@ func (s *Server) conferenceShow(c echo.Context) error {
 	switch {
 	case err == nil:
 		p.HasCall, p.Overview = true, o
+		p.Overview.Call.IntroMD = o.Call.Fill(o.Call.IntroMD, conf.Location())
 		if p.Call, err = s.callState(c, o.Call); err != nil {
 			return err
 		}
@@ -137,7 +138,7 @@ func (s *Server) callPage(c echo.Context, heading string, text func(cfp.Call) st
 	if err != nil {
 		return err
 	}
-	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Markdown: text(call), Contact: call.ContactEmail}
+	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Markdown: call.Fill(text(call), conf.Location()), Contact: call.ContactEmail}
 	return s.render(c, http.StatusOK, "call_page", &p)
 }
 
