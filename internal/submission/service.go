@@ -1309,22 +1309,17 @@ func Copy(f cfp.Format, a question.Answers) []FieldCopy {
 		if len(v) == 0 {
 			continue
 		}
-		out = append(out, FieldCopy{Label: q.Label, Value: answerText(q, v)})
+		out = append(out, FieldCopy{Label: q.Label, Value: AnswerText(q, v)})
 	}
 	return out
 }
 
 // AnswerText is an answer to q as people read it, "" for none.
 func AnswerText(q question.Question, v []string) string {
-	if len(v) == 0 {
+	switch {
+	case len(v) == 0:
 		return ""
-	}
-	return answerText(q, v)
-}
-
-// answerText is an answer to q as people read it.
-func answerText(q question.Question, v []string) string {
-	if q.Kind == question.Checkbox {
+	case q.Kind == question.Checkbox:
 		return "Yes"
 	}
 	return strings.Join(v, ", ")
@@ -1353,7 +1348,7 @@ func CopyAll(f cfp.Format, a question.Answers) []FieldCopy {
 	out := Copy(f, a)
 	for _, q := range f.Retired {
 		if v := a[q.ID]; len(v) > 0 {
-			out = append(out, FieldCopy{Label: q.Label + " (no longer asked)", Value: answerText(q, v)})
+			out = append(out, FieldCopy{Label: q.Label + " (no longer asked)", Value: AnswerText(q, v)})
 		}
 	}
 	var unknown []string
