@@ -111,7 +111,8 @@ func (s *Server) bindOptionalJSON(c echo.Context, req any) error {
 }
 
 // bindJSON reads a JSON object into req strictly (application/json only, no unknown fields, no
-// trailing data) and validates it. Errors are apperr Malformed (400) or Invalid (422) with fields.
+// trailing data) and validates it. Errors are apperr Malformed (400) or Invalid (422) with fields;
+// an Invalid error names every value of the wrong type, with what validation finds in the rest.
 func (s *Server) bindJSON(c echo.Context, req any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	mt, params, err := mime.ParseMediaType(ct)
@@ -146,13 +147,52 @@ func (s *Server) bindJSON(c echo.Context, req any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(req); err != nil {
+	err = dec.Decode(req)
+	var typ *json.UnmarshalTypeError
+	wrongTypes := errors.As(err, &typ) && typ.Field != ""
+	if err != nil && !wrongTypes {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apperr.New(apperr.Malformed, "The body must hold a single JSON object and nothing after it.")
 	}
+	if wrongTypes {
+		return s.checkWrongTypes(b, req, err)
+	}
 	return s.validate.check(req)
+}
+
+// checkWrongTypes answers a body that is JSON but has values of the wrong type, of which the
+// decoder's error (first) names only the first: the error names every one, together with what
+// validation finds in the rest of the body. A member that names no field is Malformed, as it is
+// when the decoder meets it first.
+func (s *Server) checkWrongTypes(b []byte, req any, first error) error {
+	rv := reflect.ValueOf(req)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return jsonError(first)
+	}
+	var tc typeCheck
+	tc.value(bytes.TrimSpace(b), rv.Type().Elem(), "", "")
+	switch {
+	case tc.unknown != nil:
+		return unknownField(*tc.unknown)
+	case tc.n == 0:
+		return jsonError(first) // a value the walk took and the decoder did not: its word stands
+	}
+	// The decoder may have stopped at the first wrong value; the rest is read again without them.
+	rv.Elem().SetZero()
+	if json.Unmarshal(tc.clean.Bytes(), req) == nil {
+		if err := s.validate.check(req); err != nil {
+			ae, ok := apperr.As(err)
+			if !ok || ae.Code != apperr.Invalid {
+				return err
+			}
+			for _, f := range ae.Fields {
+				tc.wrong.Add(f.Field, f.Message)
+			}
+		}
+	}
+	return tc.wrong.Err()
 }
 
 // loneSurrogate reports whether the JSON text b has a \u escape of half a UTF-16 surrogate pair
@@ -227,12 +267,9 @@ func jsonError(err error) error {
 		if typ.Field == "" {
 			return apperr.New(apperr.Malformed, "The body must be a JSON object.")
 		}
-		return &apperr.Error{Code: apperr.Invalid, Message: "Please correct the highlighted field.",
-			Fields: []apperr.FieldError{{Field: typ.Field, Message: fmt.Sprintf("Expected %s here, not %s.", jsonKind(typ.Type), jsonValue(typ.Value))}}}
+		return apperr.Field(typ.Field, fmt.Sprintf("Expected %s here, not %s.", jsonKind(typ.Type, typ.Field), jsonValue(typ.Value)))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &apperr.Error{Code: apperr.Malformed, Message: fmt.Sprintf("The field %q is not part of this request; remove it.", name),
-			Fields: []apperr.FieldError{{Field: name, Message: "Unknown field; remove it."}}}
+		return unknownField(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -241,20 +278,10 @@ func jsonError(err error) error {
 	return apperr.Wrap(apperr.Malformed, "The request body could not be read.", err)
 }
 
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		return "a whole number"
-	case reflect.Float64:
-		return "a number"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice:
-		return "a list"
-	}
-	return "an object"
+// unknownField is the answer to a member of a body that names no field of the request.
+func unknownField(name string) error {
+	return &apperr.Error{Code: apperr.Malformed, Message: fmt.Sprintf("The field %q is not part of this request; remove it.", name),
+		Fields: []apperr.FieldError{{Field: name, Message: "Unknown field; remove it."}}}
 }
 
 // jsonValue names what the body held, from the json package's description ("number 1.5", "object").
@@ -268,6 +295,8 @@ func jsonValue(v string) string {
 		return "a list"
 	case v == "object":
 		return "an object"
+	case strings.HasPrefix(v, "a "), strings.HasPrefix(v, "an "):
+		return v // said by a type's own decoding ("a list of other things")
 	}
 	return "a " + v
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -54,6 +53,11 @@ func (a *apiAnswer) UnmarshalJSON(b []byte) error {
 	return &json.UnmarshalTypeError{Value: jsonKindOf(b), Type: reflect.TypeOf("")}
 }
 
+// jsonShapes says what an answer may be, for a body that sends something else.
+func (apiAnswer) jsonShapes() string {
+	return "a string, a list of strings (for a multiple choice) or true or false (for a checkbox)"
+}
+
 func jsonKindOf(b []byte) string {
 	if len(b) > 0 && b[0] == '{' {
 		return "object"
@@ -61,33 +65,8 @@ func jsonKindOf(b []byte) string {
 	return "number " + string(b)
 }
 
+// apiAnswers are answers by question id; a wrong one is named "answers.<id>" (see typeCheck).
 type apiAnswers map[string]apiAnswer
-
-// UnmarshalJSON reads the answers one by one, so that a wrong one is named ("answers.<id>").
-func (a *apiAnswers) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return &json.UnmarshalTypeError{Value: te.Value, Type: reflect.TypeOf(map[string]any{})}
-		}
-		return err
-	}
-	out := apiAnswers{}
-	for k, v := range raw {
-		var ans apiAnswer
-		if err := ans.UnmarshalJSON(v); err != nil {
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				return &json.UnmarshalTypeError{Value: te.Value, Type: te.Type, Field: k}
-			}
-			return err
-		}
-		out[k] = ans
-	}
-	*a = out
-	return nil
-}
 
 func (a apiAnswers) answers() question.Answers {
 	out := question.Answers{}
