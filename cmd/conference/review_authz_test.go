@@ -698,7 +698,7 @@ func TestReviewAPIRefusesBadInput(t *testing.T) {
 		{http.MethodPut, rv + "/bids", assignedReviewer, `{"bids":{"0":"eager"}}`, "bids.0"},
 		{http.MethodPut, rv + "/bids", assignedReviewer, `{"bids":{"1":"eager\u0000"}}`, "bids.1"},
 		{http.MethodPut, fmt.Sprintf("%s/proposals/%d/review", rv, m.p), assignedReviewer, `{"version":0,"to_presenters":"Good\u0000"}`, "to_presenters"},
-		{http.MethodPut, fmt.Sprintf("%s/proposals/%d/review", rv, m.p), assignedReviewer, `{"version":0,"scores":{"clarity":4.5}}`, "scores"},
+		{http.MethodPut, fmt.Sprintf("%s/proposals/%d/review", rv, m.p), assignedReviewer, `{"version":0,"scores":{"clarity":4.5}}`, "scores.clarity"},
 		{http.MethodPut, fmt.Sprintf("%s/proposals/%d/review", rv, m.p), assignedReviewer, `{"version":0,"recommendation":7,"confidence":-1}`, "confidence"},
 		{http.MethodPost, fmt.Sprintf("%s/proposals/%d/discussion", rv, m.p), assignedReviewer, `{"body":"Why\u0000"}`, "body"},
 		{http.MethodPost, fmt.Sprintf("%s/proposals/%d/conflict", rv, m.p), unassignedReviewer, `{"reason":"Mentor\u0000"}`, "reason"},
