@@ -272,3 +272,112 @@ func TestStaleInvalidSaveSaysItIsStale(t *testing.T) {
 	r := sendJSON(t, ta, http.MethodPut, item, token, body(newer.Version, `""`))
 	wantProblem(t, "an incomplete save", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
 }
+
+// TestStaleSubmitListsWhatElseStandsInTheWay: a co-presenter saved the draft while its owner had it
+// open, and the owner's profile lacks a bio. Her "Save and submit" over the version she opened is told
+// of the newer version first and, at once, of everything the submit would refuse as well: the title
+// too long to save, the required answer she left empty, and her bio, in the summary and beside the
+// fields. The submit of the version she read, from the proposal's page and through the API, is told
+// the same of the version saved now. Nothing is saved, submitted or sent.
+func TestStaleSubmitListsWhatElseStandsInTheWay(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	prop, owner, co := coPresented(t, ta, f, "Listening to patients' families", false)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID)
+	b := loggedIn(t, ta, owner)
+	b.get(page + "/edit")
+
+	// Jordan saves the next version, with one required answer left empty (a draft may).
+	theirs := prop.Content()
+	theirs.Abstract = "An abstract Jordan rewrote."
+	theirs.Answers = question.Answers{"approach": {"How."}, "outcomes": {"What."}, "implications": {"So what."}, "stage": {"Completed"}}
+	newer, _, err := ta.subs.Save(t.Context(), principalOf(t, ta, co), f.conf, prop.ID, prop.Version, theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.db.SQL.Exec(`UPDATE users SET bio = '' WHERE email = $1`, owner); err != nil {
+		t.Fatal(err)
+	}
+	revisions := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID)
+	unchanged := func(what string) {
+		t.Helper()
+		if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND status = 'draft' AND version = $2`, prop.ID, newer.Version); n != 1 {
+			t.Errorf("%s changed the proposal", what)
+		}
+		if n := count(t, ta, `SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, prop.ID); n != revisions {
+			t.Errorf("%s: %d revisions, want %d", what, n, revisions)
+		}
+		if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE event_key LIKE $1`, fmt.Sprintf("proposal-receipt:%d:%%", prop.ID)); n != 0 {
+			t.Errorf("%s: %d receipts queued", what, n)
+		}
+	}
+
+	// The form, sent to be saved and submitted over the version opened.
+	mine := prop.Content()
+	mine.Title = strings.Repeat("Listening ", 21)
+	form := posterForm(mine, prop.Version)
+	form.Set("answers.background", "")
+	form.Set("action", "submit")
+	p := b.post(page+"/edit", page, form)
+	if p.Status != http.StatusConflict {
+		t.Fatalf("stale save and submit: %d %s", p.Status, p.problem())
+	}
+	if values, _ := newerPanel(p); values["Abstract"] != theirs.Abstract {
+		t.Errorf("the panel does not show the newer version: %v", values)
+	}
+	lead := strings.TrimSpace(p.Doc.Find(".error-summary p").Text())
+	if !strings.HasPrefix(lead, "Someone saved this proposal after you opened it") || !strings.Contains(lead, "It was not submitted either.") ||
+		!strings.HasSuffix(lead, "Please correct the 2 highlighted fields, and follow the last link below for the other problem.") {
+		t.Errorf("the summary's lead: %q", lead)
+	}
+	links := map[string]string{}
+	p.Doc.Find(".error-summary li a").Each(func(_ int, a *goquery.Selection) { links[strings.TrimSpace(a.Text())] = a.AttrOr("href", "") })
+	want := map[string]string{"#title": "The title is", "#answers.background": "Answer “Background”", "/account/profile?next=" + page: "a short bio"}
+	for href, text := range want {
+		found := false
+		for msg, h := range links {
+			found = found || h == href && strings.Contains(msg, text)
+		}
+		if !found {
+			t.Errorf("the summary does not link %q to %s: %v", text, href, links)
+		}
+	}
+	if len(links) != 3 {
+		t.Errorf("the summary lists %d problems, want 3: %v", len(links), links)
+	}
+	if !strings.Contains(p.fieldError("title"), "The title is") || !strings.Contains(p.Doc.Find(`[id="answers.background-error"]`).Text(), "Answer “Background”") {
+		t.Errorf("the problems are not beside their fields: %q, %q", p.fieldError("title"), p.Doc.Find(`[id="answers.background-error"]`).Text())
+	}
+	if got := p.Doc.Find("#title").AttrOr("value", ""); got != mine.Title {
+		t.Errorf("the form does not keep the title typed: %q", got)
+	}
+	if got := p.Doc.Find(`input[name="version"]`).AttrOr("value", ""); got != strconv.Itoa(newer.Version) {
+		t.Errorf("the form carries version %q, want the newer %d", got, newer.Version)
+	}
+	unchanged("the stale save and submit")
+
+	// The proposal's own Submit, sent from a page opened before Jordan's save.
+	p = b.post(page, page+"/submit", url.Values{"version": {strconv.Itoa(prop.Version)}})
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "Someone saved this proposal after you opened this page, so it was not submitted.") ||
+		!strings.Contains(summaryItems(p), "Answer “Background”") || !strings.Contains(summaryItems(p), "a short bio") {
+		t.Errorf("a stale submit from the proposal's page: %d %q", p.Status, summaryItems(p))
+	}
+	unchanged("the stale submit from the page")
+
+	// The API's submit of the version read.
+	token, _ := apiToken(t, ta, owner)
+	r := sendJSON(t, ta, http.MethodPost, fmt.Sprintf("/api/v1/conferences/%s/proposals/%d/submit", f.conf.Slug, prop.ID), token,
+		fmt.Sprintf(`{"version":%d}`, prop.Version))
+	wantProblem(t, "a stale submit", r.apiResponse, http.StatusConflict, "conflict")
+	wantContract(t, http.MethodPost, "/api/v1/conferences/:slug/proposals/:id/submit", r.Status, r.Body)
+	if cur, _ := r.JSON["current"].(map[string]any); cur["version"] != float64(newer.Version) || cur["abstract"] != theirs.Abstract {
+		t.Errorf("a stale submit: current %v", r.JSON["current"])
+	}
+	if fieldDetail(r.apiResponse, "answers.background") == "" || fieldDetail(r.apiResponse, "profile.bio") == "" || fieldDetail(r.apiResponse, "title") != "" {
+		t.Errorf("a stale submit: errors %v", r.JSON["errors"])
+	}
+	if d, _ := r.JSON["detail"].(string); !strings.Contains(d, "fields named in errors") && !strings.Contains(d, "field named in errors") {
+		t.Errorf("a stale submit: detail %q", d)
+	}
+	unchanged("the stale submit through the API")
+}

@@ -660,6 +660,9 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 		var stale *submission.StaleError
 		if ae.Code == apperr.Conflict && errors.As(err, &stale) {
 			p.showNewer(stale.Current)
+			if f.Action == "submit" && stale.Current.Status == submission.Draft {
+				return s.staleSubmitForm(c, conf, &p, f, err)
+			}
 		}
 		err = keptText(s.allProblems(c, conf, f, content, err))
 		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid && prop.Status == submission.Submitted {
@@ -682,6 +685,27 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 	}
 	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, proposalURL(conf, saved.ID))
+}
+
+// staleSubmitForm answers a form sent to be saved and submitted over an older version of a draft
+// (err, the save's conflict): nothing is saved or submitted, and the form comes back next to the
+// newer version with everything the submit would refuse as well, beside the fields and in the
+// summary, each problem corrected elsewhere (a profile, the presenters) linked to its place. The
+// submitter then sees at once all that must change, not one round at a time.
+func (s *Server) staleSubmitForm(c echo.Context, conf conference.Conference, p *proposalEditPage, f proposalForm, err error) error {
+	// As typed, even when part of it could not be read (its error is err's already).
+	content, _ := f.content()
+	err = s.opts.Submissions.StaleSubmit(c.Request().Context(), conf, err, content, principal(c).UserID)
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Conflict {
+		return err
+	}
+	p.setError(ae)
+	if len(ae.Fields) > 0 {
+		p.Problem = submission.SavedMeanwhile + " It was not submitted either. " + formFixes(ae.Fields)
+		p.fieldHref = func(field string) string { return problemLink(conf, p.Proposal.ID, field, true) }
+	}
+	return s.render(c, statusOf(ae.Code), "proposal_edit", p)
 }
 
 // loadProposal loads the conference and the proposal named in the path, for a presenter or an

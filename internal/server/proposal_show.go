@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -71,6 +72,13 @@ func submitProblem(problems []apperr.FieldError, onForm bool) string {
 		}
 		return fmt.Sprintf("The proposal cannot be submitted yet: %d things stand in the way. Each links below to where it is corrected.", len(problems))
 	}
+	return "Your changes are saved as a draft, but the proposal cannot be submitted yet. " + formFixes(problems)
+}
+
+// formFixes says, on the proposal's form, what to do about the problems that keep it from being
+// submitted: correct the fields highlighted on the form, and follow the summary's links for the
+// others (a profile, the presenters).
+func formFixes(problems []apperr.FieldError) string {
 	var here, elsewhere int
 	for _, x := range problems {
 		if strings.HasPrefix(problemLink(conference.Conference{}, 0, x.Field, true), "#") {
@@ -79,22 +87,21 @@ func submitProblem(problems []apperr.FieldError, onForm bool) string {
 			elsewhere++
 		}
 	}
-	msg := "Your changes are saved as a draft, but the proposal cannot be submitted yet. "
 	fields := "the highlighted field"
 	if here > 1 {
 		fields = fmt.Sprintf("the %d highlighted fields", here)
 	}
 	switch {
 	case elsewhere == 0:
-		return msg + "Please correct " + fields + " before submitting."
+		return "Please correct " + fields + " before submitting."
 	case here == 0 && elsewhere == 1:
-		return msg + "Follow the link below to where it is corrected."
+		return "Follow the link below to where it is corrected."
 	case here == 0:
-		return msg + fmt.Sprintf("Follow the %d links below to where each is corrected.", elsewhere)
+		return fmt.Sprintf("Follow the %d links below to where each is corrected.", elsewhere)
 	case elsewhere == 1:
-		return msg + "Please correct " + fields + ", and follow the last link below for the other problem."
+		return "Please correct " + fields + ", and follow the last link below for the other problem."
 	}
-	return msg + fmt.Sprintf("Please correct %s, and follow the last %d links below for the other problems.", fields, elsewhere)
+	return fmt.Sprintf("Please correct %s, and follow the last %d links below for the other problems.", fields, elsewhere)
 }
 
 // Full says the proposal has as many presenters as its format allows, invitations included, so that
@@ -183,7 +190,8 @@ func (s *Server) proposalSubmit(c echo.Context) error {
 	_, _, err = s.opts.Submissions.Submit(c.Request().Context(), principal(c), conf, prop.ID, version)
 	if err != nil {
 		ae, ok := apperr.As(err)
-		if !ok || ae.Code != apperr.Invalid {
+		stale := ok && ae.Code == apperr.Conflict && errors.As(err, new(*submission.StaleError))
+		if !ok || ae.Code != apperr.Invalid && !stale {
 			return err
 		}
 		p, perr := s.proposalPage(c)
@@ -192,9 +200,19 @@ func (s *Server) proposalSubmit(c echo.Context) error {
 		}
 		p.setError(ae)
 		p.Problem = submitProblem(ae.Fields, false)
+		if stale {
+			// Saved meanwhile (in another tab, by a co-presenter): the page shows the newer
+			// version, and what would keep it from being submitted, before anyone submits it.
+			p.Problem = "Someone saved this proposal after you opened this page, so it was not submitted. It is shown below as saved now: read it first."
+			if len(ae.Fields) > 0 {
+				p.Problem += " " + submitProblem(ae.Fields, false)
+			} else {
+				p.Problem += " Then submit it again."
+			}
+		}
 		p.fieldHref = func(field string) string { return problemLink(conf, prop.ID, field, false) }
-		p.SubmitRefused = true
-		return s.render(c, http.StatusUnprocessableEntity, "proposal", &p)
+		p.SubmitRefused = len(ae.Fields) > 0
+		return s.render(c, statusOf(ae.Code), "proposal", &p)
 	}
 	if !wasSubmitted {
 		s.flash(c, "Your proposal is submitted. A receipt with a copy of it is on its way to you by email.")

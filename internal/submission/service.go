@@ -611,16 +611,67 @@ func stale(current Proposal) error {
 	return staleWith(current, nil)
 }
 
+// SavedMeanwhile is what a save based on an older version is told first: the newer version is to
+// be read before anything else.
+const SavedMeanwhile = "Someone saved this proposal after you opened it, perhaps in another tab. " +
+	"Nothing of yours was saved and nothing of theirs was overwritten: compare the newer text with yours, then save again."
+
 // staleWith is the error for a save based on an older version whose content was refused too
 // (invalid, apperr Invalid, or nil): the newer version comes first, since the content is to be
 // corrected against it, and the field errors come with it, so that one round is enough.
 func staleWith(current Proposal, invalid error) error {
-	e := apperr.Wrap(apperr.Conflict, "Someone saved this proposal after you opened it, perhaps in another tab. "+
-		"Nothing of yours was saved and nothing of theirs was overwritten: compare the newer text with yours, then save again.",
-		&StaleError{Current: current})
+	e := apperr.Wrap(apperr.Conflict, SavedMeanwhile, &StaleError{Current: current})
 	if ae, ok := apperr.As(invalid); ok && ae.Code == apperr.Invalid && len(ae.Fields) > 0 {
 		e.Message += " " + ae.Message
 		e.Fields = ae.Fields
+	}
+	return e
+}
+
+// StaleSubmit adds to err, the conflict of a save based on an older version (a StaleError) that
+// was to be submitted once saved, everything the submit would refuse as well, so that the person
+// sees at once all that must change: the content in (as the form sent it) checked in full, and the
+// presenters and profiles of the proposal as saved now, after err's own field errors. The newer
+// version still comes first. Any other err is returned as it is. by is the person submitting.
+// Returns apperr Conflict (with a StaleError), or the error of reading the call.
+func (s *Service) StaleSubmit(ctx context.Context, conf conference.Conference, err error, in Content, by int64) error {
+	var st *StaleError
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Conflict || !errors.As(err, &st) {
+		return err
+	}
+	prop := st.Current
+	if in.FormatID != 0 {
+		prop.FormatID = in.FormatID
+	}
+	prop.TrackID, prop.Title, prop.Abstract, prop.Answers = in.TrackID, in.Title, in.Abstract, in.Answers
+	problems, _, rerr := s.Readiness(ctx, conf, prop, by)
+	switch {
+	case apperr.Is(rerr, apperr.NotFound):
+		return err // a format the call does not have: the save's own errors say so
+	case rerr != nil:
+		return rerr
+	}
+	var all apperr.Fields
+	for _, x := range append(append([]apperr.FieldError(nil), ae.Fields...), problems...) {
+		all.Add(x.Field, x.Message)
+	}
+	return staleWith(st.Current, all.Err())
+}
+
+// staleSubmit is the error for a submit of a version older than current, the proposal as saved now:
+// nothing is submitted, and what would keep current from being submitted comes with the newer
+// version, so that the person sees at once all that must change before they submit it.
+func (s *Service) staleSubmit(ctx context.Context, conf conference.Conference, current Proposal, by int64) error {
+	problems, _, err := s.Readiness(ctx, conf, current, by)
+	if err != nil {
+		return err
+	}
+	e := apperr.Wrap(apperr.Conflict, "Someone saved this proposal after you opened it, perhaps in another tab, so it was not submitted: "+
+		"read the newer version before you submit it.", &StaleError{Current: current})
+	if len(problems) > 0 {
+		e.Message += " As it is saved now, it cannot be submitted yet. " + notReady(problems).Message
+		e.Fields = problems
 	}
 	return e
 }
@@ -838,7 +889,8 @@ func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conf
 // each presenter a receipt with a copy of it. Submitting a proposal already submitted changes
 // nothing and sends nothing (a double click is harmless). version 0 submits whatever is saved.
 // Returns apperr Invalid with field errors (the profile's missing fields named "profile.<field>"),
-// Conflict (stale version), Forbidden (deadline passed, withdrawn) and NotFound.
+// Conflict (stale version: a StaleError with the newer proposal, and the field errors that would
+// keep it from being submitted), Forbidden (deadline passed, withdrawn) and NotFound.
 //
 // The moment of submission, against which the deadline is judged and which the proposal records,
 // is when the request arrived: waiting for others' submits to be made does not make it late.
@@ -886,6 +938,11 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, conf conferen
 		}
 		return notify.EnqueueAll(ctx, s.outbox, msgs)
 	})
+	if st := (*StaleError)(nil); errors.As(err, &st) {
+		// What would keep the newer version (as read under the lock) from being submitted comes
+		// with it, checked once the transaction, which wrote nothing, is over.
+		return prop, nil, s.staleSubmit(ctx, conf, st.Current, userOf(p))
+	}
 	return prop, warns, err
 }
 
@@ -931,28 +988,32 @@ func (s *Service) readyToSubmit(ctx context.Context, conf conference.Conference,
 		return readiness{}, err
 	}
 	if len(problems) > 0 {
-		// Fields of the form are highlighted there; what is corrected elsewhere (a profile, the
-		// presenters) is said.
-		var onForm int
-		var elsewhere []string
-		for _, x := range problems {
-			if strings.HasPrefix(x.Field, "profile.") || x.Field == "owner" || x.Field == "presenters" {
-				elsewhere = append(elsewhere, x.Message)
-			} else {
-				onForm++
-			}
-		}
-		var msg []string
-		switch onForm {
-		case 0:
-		case 1:
-			msg = append(msg, "Please correct the highlighted field before submitting.")
-		default:
-			msg = append(msg, fmt.Sprintf("Please correct the %d highlighted fields before submitting.", onForm))
-		}
-		return readiness{}, &apperr.Error{Code: apperr.Invalid, Message: strings.Join(append(msg, elsewhere...), " "), Fields: problems}
+		return readiness{}, notReady(problems)
 	}
 	return readiness{format: f, deadline: d, warns: w}, nil
+}
+
+// notReady is the refusal of a submit for its problems (field errors of Readiness): fields of the
+// form are highlighted there; what is corrected elsewhere (a profile, the presenters) is said.
+func notReady(problems []apperr.FieldError) *apperr.Error {
+	var onForm int
+	var elsewhere []string
+	for _, x := range problems {
+		if strings.HasPrefix(x.Field, "profile.") || x.Field == "owner" || x.Field == "presenters" {
+			elsewhere = append(elsewhere, x.Message)
+		} else {
+			onForm++
+		}
+	}
+	var msg []string
+	switch onForm {
+	case 0:
+	case 1:
+		msg = append(msg, "Please correct the highlighted field before submitting.")
+	default:
+		msg = append(msg, fmt.Sprintf("Please correct the %d highlighted fields before submitting.", onForm))
+	}
+	return &apperr.Error{Code: apperr.Invalid, Message: strings.Join(append(msg, elsewhere...), " "), Fields: problems}
 }
 
 // answer reports whether err is a check's answer to a request (the input is wrong, or the state does

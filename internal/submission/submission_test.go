@@ -641,6 +641,69 @@ func TestStaleBeforeInvalid(t *testing.T) {
 	}
 }
 
+// TestStaleSubmitSaysWhatElseStandsInTheWay: a submit of a version older than the one saved, and a
+// save over an older version that was to be submitted, are told of the newer version first, with
+// everything the submit would refuse as well: the fields checked in full and the submitter's
+// missing profile. Nothing is saved, submitted or sent.
+func TestStaleSubmitSaysWhatElseStandsInTheWay(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	p := f.person("Stale Submitter", false)
+	opened := f.draft(p, f.complete())
+	incomplete := f.complete()
+	incomplete.Answers = question.Answers{"audience": {"Faculty"}}
+	newer, _, err := f.subs.Save(ctx, p, f.conf, opened.ID, opened.Version, incomplete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revisions := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, opened.ID)
+
+	// The submit of the version opened: the newer version's problems, and the profile's.
+	_, _, err = f.subs.Submit(ctx, p, f.conf, opened.ID, opened.Version)
+	var st *submission.StaleError
+	fe := fieldErrors(err)
+	if !apperr.Is(err, apperr.Conflict) || !errors.As(err, &st) || st.Current.Version != newer.Version {
+		t.Fatalf("a stale submit: %v", err)
+	}
+	if fe["answers.methods"] == "" || fe["profile.bio"] == "" || fe["profile.institution"] == "" || fe["title"] != "" {
+		t.Errorf("a stale submit's field errors: %v", fe)
+	}
+	if ae, _ := apperr.As(err); !strings.HasPrefix(ae.Message, "Someone saved this proposal after you opened it") ||
+		!strings.Contains(ae.Message, "Please correct the highlighted field before submitting.") {
+		t.Errorf("a stale submit's message: %q", ae.Message)
+	}
+
+	// A save over the version opened, to be submitted: the save's own errors first, then what the
+	// submit of the content typed would refuse, its presenters' profiles included.
+	typed := f.complete()
+	typed.Title = ""
+	typed.Abstract = strings.Repeat("word ", 31)
+	_, _, err = f.subs.Save(ctx, p, f.conf, opened.ID, opened.Version, typed)
+	err = f.subs.StaleSubmit(ctx, f.conf, err, typed, p.UserID)
+	fe = fieldErrors(err)
+	if !apperr.Is(err, apperr.Conflict) || !errors.As(err, &st) || st.Current.Version != newer.Version {
+		t.Fatalf("a stale save to be submitted: %v", err)
+	}
+	if !strings.Contains(fe["abstract"], "the limit is 30") || fe["title"] != "Give your proposal a title." || fe["profile.bio"] == "" || fe["answers.methods"] != "" {
+		t.Errorf("a stale save to be submitted: field errors %v", fe)
+	}
+	// Any other refusal is left as it is.
+	invalid := apperr.Field("title", "Too long.")
+	if got := f.subs.StaleSubmit(ctx, f.conf, invalid, typed, p.UserID); got != error(invalid) {
+		t.Errorf("StaleSubmit changed a refusal that is not stale: %v", got)
+	}
+
+	if n := f.count(`SELECT count(*) FROM proposal_revisions WHERE proposal_id = $1`, opened.ID); n != revisions {
+		t.Errorf("%d revisions after the stale requests, want %d", n, revisions)
+	}
+	if n := f.count(`SELECT count(*) FROM proposals WHERE id = $1 AND status = 'draft' AND version = $2`, opened.ID, newer.Version); n != 1 {
+		t.Error("a stale request changed the proposal")
+	}
+	if n := f.count(`SELECT count(*) FROM email_messages WHERE recipient = $1`, p.Email); n != 0 {
+		t.Errorf("%d messages sent after stale requests", n)
+	}
+}
+
 func TestCreateWithClientKeyMakesOne(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
