@@ -187,7 +187,8 @@ func TestAFullProposalOffersNoInvitation(t *testing.T) {
 	}
 	p := b.get(page)
 	if p.Doc.Find(form).Length() != 0 || text(p.Doc.Find("#presenters-full")) !=
-		"The proposal is full: it has 2 presenters, invitations included. To invite someone else, first remove a presenter or an invitation that has no answer yet." {
+		"The proposal is full: it has 2 presenters, invitations included. To invite someone else, first remove a presenter or an invitation that has no answer yet. "+
+			"An invitation with no answer yet can still be sent again from the list above." {
 		t.Errorf("full: form %d, %q", p.Doc.Find(form).Length(), text(p.Doc.Find("#presenters-full")))
 	}
 	remove, ok := p.Doc.Find(`a[href*="/presenters/"][href$="/remove"]`).Attr("href")
@@ -230,5 +231,110 @@ func TestLogInSaysAnAccountIsNeeded(t *testing.T) {
 		if p = anon.get(path); p.Doc.Find("#why-log-in").Length() != 0 {
 			t.Errorf("%s says %q", path, text(p.Doc.Find("#why-log-in")))
 		}
+	}
+}
+
+// TestAPendingInvitationIsSentAgain: the owner of a proposal full of presenters can still send a
+// pending invitation again, its link expired, from a button named for the person invited: a new
+// invitation email is queued, the invitation's link and expiry are new, and the page says so. The
+// link sent before no longer works. The button is there too while the proposal has places free, and
+// only for the owner.
+func TestAPendingInvitationIsSentAgain(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, ownerEmail := presenter(t, ta, "Amara Okafor")
+	owner, _ := apiToken(t, ta, ownerEmail)
+	base := "/api/v1/conferences/" + f.conf.Slug
+	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Learning to listen"}`, f.formats["Personal narrative"].ID))
+	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	b := loggedIn(t, ta, ownerEmail)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, id)
+	jordan := uniqueEmail("jordan")
+	if p := b.post(page, page+"/presenters", url.Values{"name": {"Jordan Lee"}, "email": {jordan}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("invite: %d %s", p.Status, p.problem())
+	}
+	first := strings.TrimPrefix(linkIn(t, ta.waitMail(jordan, "invites you to co-present"), "/invitations/"), ta.URL)
+	var pid int64
+	if err := ta.db.SQL.QueryRow(`SELECT id FROM proposal_presenters WHERE proposal_id = $1 AND email = $2`, id, jordan).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	// The link has expired.
+	if _, err := ta.db.SQL.Exec(`UPDATE proposal_presenters SET expires_at = now() - interval '1 day' WHERE id = $1`, pid); err != nil {
+		t.Fatal(err)
+	}
+
+	p := b.get(page)
+	action := fmt.Sprintf("%s/presenters/%d/invitation", page, pid)
+	button := p.Doc.Find(`#presenters + ul.presenters form[action="` + action + `"][method="post"] button[type="submit"]`)
+	if p.Doc.Find("#presenters-full").Length() != 1 || text(button) != "Send again the invitation to Jordan Lee" ||
+		text(button.Find(".visually-hidden")) != "the invitation to Jordan Lee" {
+		t.Fatalf("a full proposal with a pending invitation: full %d, button %q", p.Doc.Find("#presenters-full").Length(), text(button))
+	}
+	if !strings.Contains(text(p.Doc.Find("ul.presenters")), "The link sent expired on") {
+		t.Errorf("the page does not say the link expired: %q", text(p.Doc.Find("ul.presenters")))
+	}
+	mails := count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1 AND event_key LIKE $2`, jordan, fmt.Sprintf("presenter-invitation:%d:%%", pid))
+	if mails != 1 {
+		t.Fatalf("%d invitations queued before sending again, want 1", mails)
+	}
+
+	p = b.post(page, action, url.Values{})
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != page+"#presenters" {
+		t.Fatalf("send again: %d to %q %s", p.Status, p.Header.Get("Location"), p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1 AND event_key LIKE $2`, jordan, fmt.Sprintf("presenter-invitation:%d:%%", pid)); n != 2 {
+		t.Errorf("%d invitations queued after sending again, want 2", n)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposal_presenters WHERE id = $1 AND status = 'invited' AND expires_at > now() + interval '29 days'`, pid); n != 1 {
+		t.Error("the invitation's expiry did not move")
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposal_presenters WHERE proposal_id = $1`, id); n != 2 {
+		t.Errorf("%d presenters after sending again, want 2", n)
+	}
+	p = b.get(page)
+	if flash := text(p.Doc.Find(".flash")); !strings.HasPrefix(flash, "The invitation is on its way to Jordan Lee at "+jordan+" again. Its new link works until") {
+		t.Errorf("the confirmation: %q", flash)
+	}
+	if !strings.Contains(text(p.Doc.Find("ul.presenters")), "The link sent works until") {
+		t.Errorf("the page does not say until when the new link works: %q", text(p.Doc.Find("ul.presenters")))
+	}
+	// The new link works; the old one does not.
+	if got := b.get(first); got.Status != http.StatusNotFound {
+		t.Errorf("the link sent before: %d", got.Status)
+	}
+	var body string
+	if err := ta.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE event_key LIKE $1 ORDER BY id DESC LIMIT 1`,
+		fmt.Sprintf("presenter-invitation:%d:%%", pid)).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	second := ""
+	for _, l := range linkRE.FindAllString(body, -1) {
+		if strings.Contains(l, "/invitations/") {
+			second = strings.TrimPrefix(l, ta.URL)
+		}
+	}
+	if got := b.get(second); second == "" || second == first || got.Status != http.StatusOK {
+		t.Errorf("the new link %q: %d", second, got.Status)
+	}
+
+	// Not for anyone else to send.
+	_, otherEmail := presenter(t, ta, "Kofi Mensah")
+	if p := loggedIn(t, ta, otherEmail).post("/conferences", action, url.Values{}); p.Status != http.StatusNotFound {
+		t.Errorf("someone who does not present the proposal sending the invitation again: %d", p.Status)
+	}
+
+	// A proposal with places free offers it as well.
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Posters with room"}`, f.formats["Poster abstract"].ID))
+	poster := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, int64(r.JSON["proposal"].(map[string]any)["id"].(float64)))
+	if p := b.post(poster, poster+"/presenters", url.Values{"name": {"Jordan Lee"}, "email": {jordan}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("invite to the poster: %d %s", p.Status, p.problem())
+	}
+	p = b.get(poster)
+	again := p.Doc.Find(`form[action$="/invitation"]`)
+	if p.Doc.Find(`form[action="`+poster+`/presenters"]`).Length() != 1 || again.Length() != 1 {
+		t.Fatalf("a proposal with places free: invitation form %d, send again %d", p.Doc.Find(`form[action="`+poster+`/presenters"]`).Length(), again.Length())
+	}
+	if p = b.post(poster, again.AttrOr("action", ""), url.Values{}); p.Status != http.StatusSeeOther {
+		t.Errorf("send again with places free: %d %s", p.Status, p.problem())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,8 @@ type proposalPage struct {
 	Invite    inviteForm
 	// Feedback is what the presenters may know of the review: the released decision and comments.
 	Feedback review.Feedback
+	// now is when the page is shown, for saying which invitations' links have expired.
+	now time.Time
 }
 
 // ProblemLink is where a problem is corrected: a field of the form, or the profile.
@@ -123,7 +126,7 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 	}
 	ctx := c.Request().Context()
 	p := proposalPage{confBase: s.confBase(c, conf, prop.TitleIn(conf.Location())+" · "+conf.Name, ""), Proposal: prop,
-		Presenter: isPresenter(c, prop)}
+		Presenter: isPresenter(c, prop), now: s.opts.Calls.Now()}
 	if me, ok := prop.PresenterOf(principal(c).UserID); ok {
 		p.Owner = me.IsOwner
 	}
@@ -287,6 +290,38 @@ func (s *Server) presenterInvite(c echo.Context) error {
 	s.flash(c, "An invitation is on its way to "+x.Name+" at "+x.Email+".")
 	return c.Redirect(http.StatusSeeOther, proposalURL(p.Conference, p.Proposal.ID)+"#presenters")
 }
+
+// presenterReinvite sends a pending invitation again from the proposal's page, with a fresh link:
+// the first may have expired or been lost. It takes no new place, so the proposal may be full.
+func (s *Server) presenterReinvite(c echo.Context) error {
+	p, err := s.proposalPage(c)
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.ParseInt(c.Param("pid"), 10, 64)
+	if err != nil {
+		return apperr.New(apperr.NotFound, "This person is not invited to present the proposal.")
+	}
+	x, err := s.opts.Submissions.Reinvite(c.Request().Context(), principal(c), p.Conference, p.Proposal.ID, pid)
+	if err != nil {
+		return s.renderForm(c, "proposal", &p, err)
+	}
+	msg := "The invitation is on its way to " + x.Name + " at " + x.Email + " again."
+	if x.ExpiresAt != nil {
+		msg += " Its new link works until " + inzone(*x.ExpiresAt, p.Conference.Location()) + "; the link sent before no longer does."
+	}
+	s.flash(c, msg)
+	return c.Redirect(http.StatusSeeOther, proposalURL(p.Conference, p.Proposal.ID)+"#presenters")
+}
+
+// Pending reports whether an invitation to co-present has no answer yet: its owner can send it
+// again, even when the proposal is full.
+func (p *proposalPage) Pending() bool {
+	return slices.ContainsFunc(p.Proposal.Presenters, func(x submission.Presenter) bool { return x.Status == submission.Invited })
+}
+
+// Expired reports whether an invitation's link no longer works (at the time the page is shown).
+func (p *proposalPage) Expired(t time.Time) bool { return p.now.After(t) }
 
 // presenterRemovePage asks before a co-presenter is taken off, or leaves (Self).
 type presenterRemovePage struct {

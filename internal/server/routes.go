@@ -104,6 +104,7 @@ func (s *Server) routes() error {
 	props.POST("/:id/withdraw", s.proposalWithdraw)
 	props.POST("/:id/restore", s.proposalRestore)
 	props.POST("/:id/presenters", s.presenterInvite)
+	props.POST("/:id/presenters/:pid/invitation", s.presenterReinvite)
 	props.GET("/:id/presenters/:pid/remove", s.presenterRemoveConfirm)
 	props.POST("/:id/presenters/:pid/remove", s.presenterRemove)
 	props.POST("/:id/participation", s.proposalParticipation)

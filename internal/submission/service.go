@@ -1709,22 +1709,7 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 	}
 	var x Presenter
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		prop, me, err := s.loadOwn(ctx, p, conf, id, true)
-		if err != nil {
-			return err
-		}
-		if !me.IsOwner {
-			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can invite co-presenters.")
-		}
-		if prop.Status == Withdrawn {
-			return apperr.New(apperr.Forbidden, "This proposal was withdrawn.")
-		}
-		if editable, d, err := s.Editable(ctx, conf, prop); err != nil {
-			return err
-		} else if !editable {
-			return locked(conf, prop, d)
-		}
-		f, err := s.formatOf(ctx, conf, prop.FormatID, false)
+		prop, f, err := s.toInvite(ctx, p, conf, id)
 		if err != nil {
 			return err
 		}
@@ -1750,25 +1735,82 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 			return apperr.Field("email", fmt.Sprintf("A proposal of the format “%s” has at most %s, and this one has %d already (invitations included).",
 				f.Name, cfp.Presenters(f.MaxPresenters), n))
 		}
-		secret, err := randomSecret()
+		x.Name = name
+		return s.sendInvitation(ctx, p, conf, prop, f, &x)
+	})
+	return x, err
+}
+
+// Reinvite sends again the invitation of a proposal's presenter presenterID that has no answer yet,
+// its link expired or not: a fresh link, valid for InvitationTTL from now, replaces the one sent
+// before. It takes no new place, so it may be sent when the proposal is full. Only the proposal's
+// owner may, before the deadline. Returns the presenter; apperr NotFound (no such presenter),
+// Conflict (the invitation was answered), Forbidden.
+func (s *Service) Reinvite(ctx context.Context, p *access.Principal, conf conference.Conference, id, presenterID int64) (Presenter, error) {
+	var x Presenter
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		prop, f, err := s.toInvite(ctx, p, conf, id)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		exp := now.Add(InvitationTTL)
-		x.Name, x.Status, x.Hash, x.InvitedBy, x.InvitedAt, x.ExpiresAt, x.AnsweredAt = name, Invited, s.hash(secret), &p.UserID, now, &exp, nil
-		if err := s.store.SavePresenter(ctx, &x); err != nil {
-			return err
+		i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.ID == presenterID && !y.IsOwner })
+		if i < 0 {
+			return apperr.New(apperr.NotFound, "This person is not invited to present the proposal.")
 		}
-		if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("presenter-invitation:%d:%d", x.ID, now.UnixNano()),
-			ConferenceID: &conf.ID, To: email, ToName: name, Template: "presenter_invitation",
-			Data: InvitationMail{Name: name, Conference: conf.Name, Title: prop.TitleIn(conf.Location()), Format: f.Name, InvitedBy: p.Name,
-				Link: s.baseURL + "/invitations/" + secret, Expires: FormatTime(exp, conf.Location())}}); err != nil {
-			return err
+		x = prop.Presenters[i]
+		switch x.Status {
+		case Accepted:
+			return apperr.New(apperr.Conflict, x.Name+" accepted the invitation already, and presents this proposal.")
+		case Declined:
+			return apperr.New(apperr.Conflict, x.Name+" declined the invitation. To ask them again, invite them anew.")
 		}
-		return s.record(ctx, p, conf, "presenter.invited", prop.ID, email)
+		return s.sendInvitation(ctx, p, conf, prop, f, &x)
 	})
 	return x, err
+}
+
+// toInvite reads and locks a proposal its owner, p, may invite co-presenters to now, with its format.
+func (s *Service) toInvite(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Proposal, cfp.Format, error) {
+	prop, me, err := s.loadOwn(ctx, p, conf, id, true)
+	if err != nil {
+		return prop, cfp.Format{}, err
+	}
+	if !me.IsOwner {
+		return prop, cfp.Format{}, apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can invite co-presenters.")
+	}
+	if prop.Status == Withdrawn {
+		return prop, cfp.Format{}, apperr.New(apperr.Forbidden, "This proposal was withdrawn.")
+	}
+	if editable, d, err := s.Editable(ctx, conf, prop); err != nil {
+		return prop, cfp.Format{}, err
+	} else if !editable {
+		return prop, cfp.Format{}, locked(conf, prop, d)
+	}
+	f, err := s.formatOf(ctx, conf, prop.FormatID, false)
+	return prop, f, err
+}
+
+// sendInvitation makes x, a presenter of prop invited by p, pending with a fresh link valid for
+// InvitationTTL (the hash of any link sent before is replaced, so that link no longer works), and
+// queues the email that carries it, in the caller's transaction.
+func (s *Service) sendInvitation(ctx context.Context, p *access.Principal, conf conference.Conference, prop Proposal, f cfp.Format, x *Presenter) error {
+	secret, err := randomSecret()
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	exp := now.Add(InvitationTTL)
+	x.Status, x.Hash, x.InvitedBy, x.InvitedAt, x.ExpiresAt, x.AnsweredAt = Invited, s.hash(secret), &p.UserID, now, &exp, nil
+	if err := s.store.SavePresenter(ctx, x); err != nil {
+		return err
+	}
+	if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: fmt.Sprintf("presenter-invitation:%d:%d", x.ID, now.UnixNano()),
+		ConferenceID: &conf.ID, To: x.Email, ToName: x.Name, Template: "presenter_invitation",
+		Data: InvitationMail{Name: x.Name, Conference: conf.Name, Title: prop.TitleIn(conf.Location()), Format: f.Name, InvitedBy: p.Name,
+			Link: s.baseURL + "/invitations/" + secret, Expires: FormatTime(exp, conf.Location())}}); err != nil {
+		return err
+	}
+	return s.record(ctx, p, conf, "presenter.invited", prop.ID, x.Email)
 }
 
 // RemovePresenter takes a co-presenter off a proposal: its owner may remove anyone but themself

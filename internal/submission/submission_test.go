@@ -798,6 +798,62 @@ func TestWhoMaySee(t *testing.T) {
 	}
 }
 
+// TestReinvite: a pending invitation is sent again with a fresh link, even when the proposal is full
+// (a poster has at most two presenters): the link sent before stops working and the new one expires
+// later. An answered invitation, the owner's own place, and someone other than the owner are refused.
+func TestReinvite(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner := f.person("Ife Owner", true)
+	prop := f.draft(owner, f.complete())
+	before := f.invitationSecret(owner, prop.ID, "Lee Pending", "lee.pending@example.org")
+	prop, _ = f.subs.Get(ctx, owner, f.conf, prop.ID)
+	var pending, own submission.Presenter
+	for _, x := range prop.Presenters {
+		if x.IsOwner {
+			own = x
+		} else {
+			pending = x
+		}
+	}
+	f.clock.set(f.clock.now().Add(40 * 24 * time.Hour)) // past the link's expiry, before the deadline
+	x, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, pending.ID)
+	if err != nil {
+		t.Fatalf("sending a pending invitation again to a full proposal: %v", err)
+	}
+	if x.ExpiresAt == nil || !x.ExpiresAt.After(*pending.ExpiresAt) || x.Status != submission.Invited {
+		t.Errorf("sent again: %+v", x)
+	}
+	if n := f.count(`SELECT count(*) FROM email_messages WHERE recipient = 'lee.pending@example.org'`); n != 2 {
+		t.Errorf("%d invitations queued, want 2", n)
+	}
+	if _, err := f.subs.Invitation(ctx, before); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("the link sent before still works: %v", err)
+	}
+	var body string
+	_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = 'lee.pending@example.org' ORDER BY id DESC LIMIT 1`).Scan(&body)
+	i := strings.Index(body, "/invitations/")
+	if i < 0 {
+		t.Fatalf("no invitation link in:\n%s", body)
+	}
+	lee := f.person("Lee Pending", true)
+	if _, err := f.subs.AnswerInvitation(ctx, lee, strings.Fields(body[i+len("/invitations/"):])[0], true); err != nil {
+		t.Fatalf("accepting the link sent again: %v", err)
+	}
+	if _, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, pending.ID); !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("an accepted invitation sent again: %v", err)
+	}
+	if _, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, own.ID); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("the owner's own place sent an invitation: %v", err)
+	}
+	if _, err := f.subs.Reinvite(ctx, lee, f.conf, prop.ID, pending.ID); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("a co-presenter sent an invitation again: %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM email_messages WHERE recipient = 'lee.pending@example.org' AND subject LIKE '%invites you%'`); n != 2 {
+		t.Errorf("%d invitations queued after the refusals, want 2", n)
+	}
+}
+
 func TestCoPresenters(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
