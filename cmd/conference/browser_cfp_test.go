@@ -328,3 +328,66 @@ func TestBrowserInvitationStates(t *testing.T) {
 	c.wantText("#cannot-accept h2", "The deadline has passed")
 	c.audit("invitation past the deadline, logged in")
 }
+
+// TestBrowserSendAgainAndARefusedForm audits a proposal full of presenters whose pending invitation
+// can be sent again, before and after it is sent again by keyboard, and the form that comes back
+// read-only when it is sent after the deadline passed.
+func TestBrowserSendAgainAndARefusedForm(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	c := startChromium(t, ta.URL)
+	c.axe = axeSource(t)
+	ctx := context.Background()
+	_, ownerEmail := presenter(t, ta, "Amara Okafor")
+	owner := principalOf(t, ta, ownerEmail)
+	content := posterOf(f, "Learning to listen", "What a year of listening taught us.")
+	content.FormatID, content.Answers = f.formats["Personal narrative"].ID, nil
+	prop, _, err := ta.subs.Create(ctx, owner, f.conf, submission.CreateInput{Content: content})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.subs.Invite(ctx, owner, f.conf, prop.ID, "Jordan Lee", uniqueEmail("jordan.browser")); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID)
+
+	c.logIn(ownerEmail, strongPassword)
+	c.open(page)
+	c.wantText("#presenters-full", "An invitation with no answer yet can still be sent again")
+	c.audit("a full proposal with an invitation to send again")
+	// Reached by keyboard, the button says whom it is for; Enter sends it.
+	c.do(chromedp.Focus(chromedp.CSS(`ul.presenters form[action$="/invitation"] button`)))
+	if name := get(c, chromedp.Evaluate[string](`(b => b.getAttribute("aria-label") || b.textContent.replace(/\s+/g, " ").trim())(document.activeElement)`)); name != "Send again the invitation to Jordan Lee" {
+		t.Errorf("the focused button is named %q", name)
+	}
+	c.follow(pressEnter)
+	c.wantPath(page)
+	c.wantText(".flash", "The invitation is on its way to Jordan Lee")
+	c.audit("an invitation sent again")
+
+	// The form, left open while the deadline passes, is sent: it comes back read-only.
+	c.open(page + "/edit")
+	c.do(chromedp.SetValue(chromedp.ID("title"), "Learning to listen, revised"))
+	call, _ := ta.calls.Call(ctx, f.conf)
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(ctx, organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{
+		Opens: time.Now().Add(-72 * time.Hour).In(loc).Format(cfp.LocalLayout), Closes: time.Now().Add(-time.Minute).In(loc).Format(cfp.LocalLayout)}); err != nil {
+		t.Fatal(err)
+	}
+	if status := c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`))); status != 403 {
+		t.Errorf("a form sent after the deadline: %d", status)
+	}
+	c.wantText(".panel.warning", "Nothing was saved.")
+	// What was typed and chosen is read-only, and each field is reached with the keyboard, to be read
+	// and copied: the format chosen too.
+	for _, id := range []string{"format_id", "title", "track_id", "abstract"} {
+		c.do(chromedp.Focus(chromedp.ID(id)))
+		if got := c.activeElement(); !strings.HasSuffix(got, "#"+id) || !c.is(`document.activeElement.readOnly`) {
+			t.Errorf("the refused form's %s: the focus is on %s, read-only %v", id, got, c.is(`document.activeElement.readOnly`))
+		}
+	}
+	if got := get(c, chromedp.Evaluate[string](`document.querySelector("#format_id").value`)); got != "Personal narrative" {
+		t.Errorf("the refused form's format reads %q", got)
+	}
+	c.audit("a form refused after the deadline")
+}

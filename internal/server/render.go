@@ -326,6 +326,17 @@ func (f field) Checked(v string) bool {
 	return slices.Contains(f.Values, v) || (f.Values == nil && f.Value == v)
 }
 
+// Chosen is the label of a select's chosen option, "" when none is chosen: what a read-only select
+// shows.
+func (f field) Chosen() string {
+	for _, o := range f.Options {
+		if f.Checked(o.Value) {
+			return o.Label
+		}
+	}
+	return ""
+}
+
 // AsRadios and AsCheckboxes return the field as the "group" template's radio buttons or checkboxes,
 // for the "radios" and "checkboxes" templates.
 func (f field) AsRadios() field { f.Type = "radios"; return f }
