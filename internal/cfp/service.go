@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/mail"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -315,7 +316,31 @@ func checkCall(in CallInput, loc *time.Location) (Call, error) {
 	if utf8.RuneCountInString(c.FAQMD) > MaxPageChars {
 		fe.Add("faq_md", fmt.Sprintf("Use at most %d characters.", MaxPageChars))
 	}
+	for _, x := range []struct{ field, md string }{{"intro_md", c.IntroMD}, {"guide_md", c.GuideMD}, {"faq_md", c.FAQMD}} {
+		if bad := badPlaceholder(x.md); bad != "" && !fe.Has(x.field) {
+			fe.Add(x.field, fmt.Sprintf("“%s” is not something the page can fill in: write %s for the call's close or %s for its opening, as they are.",
+				bad, ClosesPlaceholder, OpensPlaceholder))
+		}
+	}
 	return c, fe.Err()
+}
+
+// placeholderRE matches what is written as a placeholder: a short text between double braces.
+var placeholderRE = regexp.MustCompile(`\{\{[^{}\n]{0,40}\}\}`)
+
+// badPlaceholder returns the first text of md written as a placeholder that is none of the call's
+// ("{{close}}", "{{ closes }}", "{{deadline}}"), which the page would otherwise show as typed; "" if
+// there is none.
+func badPlaceholder(md string) string {
+	if !strings.Contains(md, "{{") {
+		return ""
+	}
+	for _, m := range placeholderRE.FindAllString(md, -1) {
+		if m != OpensPlaceholder && m != ClosesPlaceholder {
+			return m
+		}
+	}
+	return ""
 }
 
 // SaveCall creates the call or changes it. version is the version the organizer edited (0 to

@@ -131,29 +131,50 @@ func hasRaw(n ast.Node) bool {
 	return found
 }
 
-// HTML renders src to sanitized HTML. Headings are shifted down by shift levels (so that a guide's
-// "# Formats" becomes an h2 under the page's own h1); shift is between 0 and 5.
-func HTML(src string, shift int) template.HTML {
+// HTML renders src to sanitized HTML, its headings fitted to the place it is shown: the highest
+// level the author used becomes top (between 1 and 6; a guide's "# Formats" an h2 under the page's
+// own h1 with top 2), and the levels below it follow one by one, a level the author skipped closed
+// up, so that "#" then "###" read as a section and its subsection rather than leaving a level out.
+// Levels past 6 stay at 6.
+func HTML(src string, top int) template.HTML {
 	if strings.TrimSpace(src) == "" {
 		return ""
 	}
 	source := []byte(src)
 	doc := md.Parser().Parse(text.NewReader(source))
 	dropHidden(doc, source)
-	if shift > 0 {
-		_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-			if h, ok := n.(*ast.Heading); ok && entering {
-				h.Level = min(h.Level+shift, 6)
-			}
-			return ast.WalkContinue, nil
-		})
-	}
+	fitHeadings(doc, min(max(top, 1), 6))
 	var buf bytes.Buffer
 	if err := md.Renderer().Render(&buf, source, doc); err != nil {
 		// Rendering into a buffer fails only on a renderer bug; show the text escaped rather than nothing.
 		return template.HTML("<p>" + template.HTMLEscapeString(src) + "</p>")
 	}
 	return template.HTML(policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitized just above
+}
+
+// fitHeadings renumbers the headings of doc: the levels used, in order, become top, top+1 and so on.
+func fitHeadings(doc ast.Node, top int) {
+	var used [7]bool
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			used[h.Level] = true
+		}
+		return ast.WalkContinue, nil
+	})
+	var to [7]int
+	next := top
+	for level := 1; level <= 6; level++ {
+		if used[level] {
+			to[level] = min(next, 6)
+			next++
+		}
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = to[h.Level]
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // Text returns src with its Markdown markup reduced to plain text, for mail text bodies and previews.

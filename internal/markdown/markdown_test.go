@@ -25,7 +25,7 @@ func TestHTMLIsSafe(t *testing.T) {
 }
 
 func TestHTMLRenders(t *testing.T) {
-	out := string(HTML("# Formats\n\nA **poster** and [the FAQ](/c/x/faq).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", 1))
+	out := string(HTML("# Formats\n\nA **poster** and [the FAQ](/c/x/faq).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", 2))
 	for _, want := range []string{`<h2 id="formats">Formats</h2>`, "<strong>poster</strong>", `<a href="/c/x/faq" rel="nofollow">the FAQ</a>`, "<table>", "<td>1</td>"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTML output lacks %q:\n%s", want, out)
@@ -33,6 +33,28 @@ func TestHTMLRenders(t *testing.T) {
 	}
 	if HTML("   ", 0) != "" {
 		t.Error("blank source should render to nothing")
+	}
+}
+
+// TestHeadingsFitted: the author's top heading takes the level asked, and the levels below it follow
+// without a gap, however the author numbered them.
+func TestHeadingsFitted(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		top  int
+		want []string
+	}{
+		{"### Only questions\n\ntext\n\n### Another\n", 2, []string{"<h2 id=\"only-questions\">", "<h2 id=\"another\">"}},
+		{"# Part\n\n### Detail\n\n## Middle\n", 3, []string{"<h3 id=\"part\">", "<h5 id=\"detail\">", "<h4 id=\"middle\">"}},
+		{"## A\n\n###### B\n", 6, []string{"<h6 id=\"a\">", "<h6 id=\"b\">"}},
+		{"# A\n", 0, []string{"<h1 id=\"a\">"}},
+	} {
+		out := string(HTML(c.src, c.top))
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("HTML(%q, %d) lacks %s:\n%s", c.src, c.top, w, out)
+			}
+		}
 	}
 }
 

@@ -128,7 +128,7 @@ func (s *Service) mailStatus(ctx context.Context, conf conference.Conference, r 
 		}
 		ics := s.ics(conf, r, set, events)
 		return s.send(ctx, conf, r, key, "registration_confirmed", PlaceMail{Name: r.Name, Conference: conf.Name, Dates: Dates(conf),
-			ManageLink: link, JoinText: markdown.Text(set.JoinInfo), JoinHTML: markdown.HTML(set.JoinInfo, 1), Workshops: places,
+			ManageLink: link, JoinText: markdown.Text(set.JoinInfo), JoinHTML: markdown.HTML(set.JoinInfo, 2), Workshops: places,
 			ByOrganizer: r.Source == ByOrganizer},
 			notify.Attachment{Name: conf.Slug + ".ics", ContentType: calendar.ContentType, Data: ics})
 	case Waitlisted:

@@ -443,7 +443,7 @@ func (s *Service) SendNotices(ctx context.Context, p *access.Principal, conf con
 			}
 			key := fmt.Sprintf("decision-notice:%d", n.ID)
 			if err := s.outbox.Enqueue(ctx, notify.Message{EventKey: key, ConferenceID: &conf.ID, To: n.Recipient, ToName: n.RecipientName,
-				Template: "decision_notice", Data: NoticeMail{Subject: n.Subject, Text: markdown.Text(n.Body), HTML: markdown.HTML(n.Body, 0)}}); err != nil {
+				Template: "decision_notice", Data: NoticeMail{Subject: n.Subject, Text: markdown.Text(n.Body), HTML: markdown.HTML(n.Body, 1)}}); err != nil {
 				return err
 			}
 			if err := s.store.MarkNoticeSent(ctx, n.ID, key, now); err != nil {

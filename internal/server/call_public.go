@@ -1,7 +1,9 @@
 package server
 
 import (
+	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -10,6 +12,7 @@ import (
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
+	"github.com/challenging-norms/conference/internal/markdown"
 	"github.com/challenging-norms/conference/internal/registration"
 )
 
@@ -69,7 +72,9 @@ type conferencePage struct {
 	confBase
 	HasCall bool
 	cfp.Overview
-	Call callState
+	// Intro is the call's introduction, its times written in.
+	Intro template.HTML
+	Call  callState
 	// Registration is the registration desk; Registered the visitor's own live registration.
 	Registration registration.Desk
 	RegisterNote string
@@ -90,7 +95,7 @@ func (s *Server) conferenceShow(c echo.Context) error {
 	switch {
 	case err == nil:
 		p.HasCall, p.Overview = true, o
-		p.Overview.Call.IntroMD = o.Call.Fill(o.Call.IntroMD, conf.Location())
+		p.Intro = callHTML(o.Call, o.Call.IntroMD, 3, conf.Location())
 		if p.Call, err = s.callState(c, o.Call); err != nil {
 			return err
 		}
@@ -116,9 +121,21 @@ func (s *Server) conferenceShow(c echo.Context) error {
 
 type callPage struct {
 	confBase
-	Heading  string
-	Markdown string
-	Contact  string
+	Heading string
+	// Page is the guide or the FAQ, its times written in; empty when the organizers wrote nothing.
+	Page    template.HTML
+	Contact string
+}
+
+// callHTML renders md, one of the call's pages, with its top heading at level top and the call's
+// times written in where it has placeholders. They are written into the HTML, not the Markdown, so
+// that a heading that names the deadline keeps its anchor when the deadline moves.
+func callHTML(call cfp.Call, md string, top int, loc *time.Location) template.HTML {
+	h := markdown.HTML(md, top)
+	if !strings.Contains(string(h), "{{") {
+		return h
+	}
+	return template.HTML(call.Fill(string(h), loc)) //nolint:gosec // the times are text without markup
 }
 
 // callGuide and callFAQ show the call's guide and FAQ pages.
@@ -138,7 +155,7 @@ func (s *Server) callPage(c echo.Context, heading string, text func(cfp.Call) st
 	if err != nil {
 		return err
 	}
-	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Markdown: call.Fill(text(call), conf.Location()), Contact: call.ContactEmail}
+	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Page: callHTML(call, text(call), 2, conf.Location()), Contact: call.ContactEmail}
 	return s.render(c, http.StatusOK, "call_page", &p)
 }
 

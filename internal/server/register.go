@@ -70,7 +70,7 @@ func (s *Server) registerPage(c echo.Context) (*registerPage, error) {
 		return nil, err
 	}
 	p := &registerPage{base: s.base(c, "Register for "+conf.Name), Conference: conf, Desk: d, Answers: question.Answers{},
-		Demo: question.Answers{}, Privacy: s.markdown(d.Settings.PrivacyStatement, 2), Why: registration.DemographicsWhy}
+		Demo: question.Answers{}, Privacy: s.markdown(d.Settings.PrivacyStatement, 3), Why: registration.DemographicsWhy}
 	if d.Phase != registration.Open {
 		p.Closed = registration.PhaseMessage(d)
 	}

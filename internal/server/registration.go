@@ -142,7 +142,8 @@ func workshopOptions(ws []registration.Workshop, c conference.Conference) []opti
 	return out
 }
 
-func md(src string, shift int) template.HTML { return markdown.HTML(src, shift) }
+// md renders organizers' Markdown with its top heading at level top (markdown.HTML).
+func md(src string, top int) template.HTML { return markdown.HTML(src, top) }
 
 // markdownCache keeps the HTML of organizers' Markdown that every visitor of a page sees (a privacy
 // statement): rendering and sanitizing it is the costliest part of the registration form, and it
@@ -153,8 +154,8 @@ type markdownCache struct {
 }
 
 // markdown renders src like md, remembering the result for the next visitor.
-func (s *Server) markdown(src string, shift int) template.HTML {
-	key := strconv.Itoa(shift) + src
+func (s *Server) markdown(src string, top int) template.HTML {
+	key := strconv.Itoa(top) + src
 	mc := &s.mdCache
 	mc.mu.Lock()
 	h, ok := mc.m[key]
@@ -162,7 +163,7 @@ func (s *Server) markdown(src string, shift int) template.HTML {
 	if ok {
 		return h
 	}
-	h = md(src, shift)
+	h = md(src, top)
 	mc.mu.Lock()
 	if mc.m == nil || len(mc.m) >= 64 {
 		mc.m = map[string]template.HTML{}

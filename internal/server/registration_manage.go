@@ -91,7 +91,7 @@ func (p *registrationPage) SignupUntil(su *registration.Signup) string {
 }
 
 // Markdown renders organizers' Markdown (a workshop's description) under the page's headings.
-func (p *registrationPage) Markdown(src string) template.HTML { return md(src, 3) }
+func (p *registrationPage) Markdown(src string) template.HTML { return md(src, 4) }
 
 // registrationPageFor builds the page of the registration the visitor may act for, or the page that
 // helps them find it.
@@ -122,7 +122,7 @@ func (s *Server) fillRegistrationPage(ctx context.Context, p *registrationPage, 
 		return err
 	}
 	p.View = &v
-	p.Join = md(v.JoinInfo, 2)
+	p.Join = md(v.JoinInfo, 3)
 	p.Form = regFormOf(v.Registration)
 	p.Answers = v.Registration.Answers
 	return nil

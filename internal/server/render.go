@@ -32,7 +32,7 @@ import (
 func inzone(t time.Time, loc *time.Location) string { return submission.FormatTime(t, loc) }
 
 // markdownHTML renders Markdown for a page, headings as the author wrote them.
-func markdownHTML(src string) template.HTML { return markdown.HTML(src, 0) }
+func markdownHTML(src string) template.HTML { return markdown.HTML(src, 1) }
 
 // humanUntil says how long it is from now until t, in the largest units that matter: "in 3 days and
 // 4 hours", "in 25 minutes", or "" once t has passed.
@@ -159,8 +159,10 @@ func parsePages(fsys fs.FS, a *assets) (*pages, error) {
 		"lower": strings.ToLower,
 		// inzone writes a moment in a conference's time zone, e.g. "Wednesday 30 June 2027, 23:59 EDT".
 		"inzone": inzone,
-		// md renders organizers' Markdown, headings shifted below the page's own.
-		"md":    func(src string) template.HTML { return markdown.HTML(src, 1) },
+		// md renders organizers' Markdown, its top heading an h2 below the page's h1; mdAt with
+		// the level of its top heading, for Markdown inside a section of the page.
+		"md":    func(src string) template.HTML { return markdown.HTML(src, 2) },
+		"mdAt":  func(top int, src string) template.HTML { return markdown.HTML(src, top) },
 		"words": question.Words,
 		"until": humanUntil,
 		"add":   func(a, b int) int { return a + b },

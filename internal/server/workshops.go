@@ -121,7 +121,7 @@ func (p *workshopPage) When() string { return workshopTime(p.Detail.Workshop, p.
 func (p *workshopPage) Waiting() int { return p.Detail.Counts[registration.Waitlisted] }
 
 // Description is the workshop's description as HTML.
-func (p *workshopPage) Description() template.HTML { return md(p.Detail.Workshop.Description, 2) }
+func (p *workshopPage) Description() template.HTML { return md(p.Detail.Workshop.Description, 3) }
 
 // Until writes when an offer runs out.
 func (p *workshopPage) Until(t *time.Time) string {
