@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,6 +54,15 @@ type mailLogPage struct {
 }
 
 const mailLogPageSize = 100
+
+// At writes a moment of the log: in the conference's time zone, as its other pages do, or in UTC
+// for the whole site's log.
+func (p *mailLogPage) At(t time.Time) string {
+	if p.Conference != nil {
+		return inzone(t, p.Conference.Location())
+	}
+	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
 
 func (s *Server) mailLogPage(c echo.Context, title string, conf *conference.Conference) error {
 	f := mail.LogFilter{Before: beforeParam(c), Limit: mailLogPageSize}

@@ -31,7 +31,7 @@ import (
 // inzone writes a moment in a conference's time zone, e.g. "Wednesday 30 June 2027, 23:59 EDT".
 func inzone(t time.Time, loc *time.Location) string { return submission.FormatTime(t, loc) }
 
-// markdownHTML renders Markdown for a page, headings as the author wrote them.
+// markdownHTML renders Markdown as a message shows it, its top heading an h1.
 func markdownHTML(src string) template.HTML { return markdown.HTML(src, 1) }
 
 // humanUntil says how long it is from now until t, in the largest units that matter: "in 3 days and
