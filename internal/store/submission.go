@@ -136,6 +136,8 @@ type presenterRow struct {
 	ProposalID int64
 	UserID     *int64
 	Email      string
+	// Name is the name the presenter was invited by, or had when they joined; once they accept it
+	// gives way to their account's (presenterName).
 	Name       string
 	IsOwner    bool
 	Status     string
@@ -197,8 +199,8 @@ type presenterJSON struct {
 }
 
 // presentersColumn is the presenters of proposal p, with the profiles of those who accepted, as
-// JSON (presenterJSON).
-const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.id, 'user_id', pp.user_id, 'email', pp.email, 'name', pp.name,
+// JSON (presenterJSON). An accepted presenter is named as their account is now (see presenterName).
+const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.id, 'user_id', pp.user_id, 'email', pp.email, 'name', ` + presenterName + `,
 		'is_owner', pp.is_owner, 'status', pp.status, 'invited_by', pp.invited_by, 'invited_at', pp.invited_at,
 		'expires_at', pp.expires_at, 'answered_at', pp.answered_at, 'position', pp.position,
 		'invited_email', coalesce(pp.invited_email, ''),
@@ -207,6 +209,12 @@ const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.i
 		ORDER BY pp.is_owner DESC, pp.position, pp.id), '[]')
 	 FROM proposal_presenters pp LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted'
 	 WHERE pp.proposal_id = p.id)`
+
+// presenterName is the name of presenter pp, with u their account, joined where pp accepted (its
+// owner or a co-presenter who accepted): the account's current name, as they chose to be shown in the
+// program, rather than the name pp was written with when they joined, which a change of their profile
+// does not rewrite. An invitation not yet answered, or declined, keeps the name it was sent to.
+const presenterName = `coalesce(u.name, pp.name)`
 
 // proposalSelect reads proposals p with their texts, their owner's extension and their presenters.
 const proposalSelect = `SELECT ` + proposalColumns + `, e.until AS extension, ` + presentersColumn + ` AS presenters
@@ -996,11 +1004,12 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 	}
 	if f.Presenter != "" {
 		// strpos, not LIKE: folding the text may make wildcards of it (unaccent reads "％" as "%").
-		// An accepted presenter's institution is their profile's; an invitation has none yet.
+		// An accepted presenter's name and institution are their profile's now; an invitation has the
+		// name it was sent to, and no institution yet.
 		where, args["presenter"] = append(where, `EXISTS (SELECT 1 FROM proposal_presenters pp
 			LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted'
 			WHERE pp.proposal_id = p.id AND pp.status <> 'declined'
-			AND (strpos(search_fold(pp.name), search_fold(@presenter)) > 0 OR strpos(pp.email, lower(@presenter)) > 0
+			AND (strpos(search_fold(`+presenterName+`), search_fold(@presenter)) > 0 OR strpos(pp.email, lower(@presenter)) > 0
 				OR strpos(search_fold(coalesce(u.institution, '')), search_fold(@presenter)) > 0))`), strings.TrimSpace(f.Presenter)
 	}
 	switch f.Decision {

@@ -80,6 +80,8 @@ type Presenter struct {
 	ProposalID int64
 	UserID     *int64 // set once the invitation is accepted
 	Email      string
+	// Name is, for an accepted presenter, their account's name as it is now (the profile's, "as you
+	// would like it shown in the program"); for an invitation, the name it was sent to.
 	Name       string
 	IsOwner    bool
 	Status     PresenterStatus
