@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/markdown"
 	"github.com/challenging-norms/conference/internal/registration"
+	"github.com/challenging-norms/conference/internal/submission"
 )
 
 // confBase is what every page of one conference shows: the conference, its time zone, and which
@@ -45,6 +47,48 @@ type callState struct {
 	Deadline time.Time // the visitor's: the call's close, or later with an extension
 	Extended bool
 	Now      time.Time
+	// Once the call is closed for the visitor: the visitor's proposals that a deadline of their own
+	// (or their owner's extension) still leaves to be changed, and how many others they have, which
+	// are read-only.
+	Changeable []changeable
+	ReadOnly   int
+}
+
+// changeable is one of the visitor's proposals that can still be changed after the call closed.
+type changeable struct {
+	ID       int64
+	Title    string
+	Deadline time.Time
+}
+
+// ChangeableLead introduces the list of the visitor's proposals that can still be changed.
+func (c callState) ChangeableLead() string {
+	n := len(c.Changeable)
+	switch {
+	case c.ReadOnly == 0 && n == 1:
+		return "Your proposal can still be changed until its own deadline:"
+	case c.ReadOnly == 0:
+		return fmt.Sprintf("Your %d proposals can still be changed, each until its own deadline:", n)
+	case c.ReadOnly == 1:
+		return fmt.Sprintf("%d of your %d proposals can still be changed, each until its own deadline; the other is read-only:", n, n+1)
+	}
+	return fmt.Sprintf("%d of your %d proposals can still be changed, each until its own deadline; the others are read-only:", n, n+c.ReadOnly)
+}
+
+// seeProposals notes, when the call is closed for the visitor, which of their proposals (props, with
+// their standings) can still be changed, so that the call's status does not call them all
+// read-only.
+func (st *callState) seeProposals(props []submission.Proposal, standings []submission.Standing, loc *time.Location) {
+	if st.State != cfp.Closed {
+		return
+	}
+	for i, prop := range props {
+		if standings[i].Editable {
+			st.Changeable = append(st.Changeable, changeable{ID: prop.ID, Title: prop.TitleIn(loc), Deadline: standings[i].Deadline})
+		} else {
+			st.ReadOnly++
+		}
+	}
 }
 
 func (s *Server) callState(c echo.Context, call cfp.Call) (callState, error) {
@@ -98,6 +142,17 @@ func (s *Server) conferenceShow(c echo.Context) error {
 		p.Intro = callHTML(o.Call, o.Call.IntroMD, 3, conf.Location())
 		if p.Call, err = s.callState(c, o.Call); err != nil {
 			return err
+		}
+		if p.Call.State == cfp.Closed && p.User != nil {
+			mine, err := s.opts.Submissions.Mine(c.Request().Context(), p.User, conf)
+			if err != nil {
+				return err
+			}
+			standings, err := s.opts.Submissions.Standings(c.Request().Context(), conf, mine)
+			if err != nil {
+				return err
+			}
+			p.Call.seeProposals(mine, standings, conf.Location())
 		}
 	case !apperr.Is(err, apperr.NotFound):
 		return err

@@ -386,10 +386,17 @@ func (s *Server) presenterRemove(c echo.Context) error {
 
 type myProposalsPage struct {
 	confBase
-	Proposals   []submission.Proposal
+	Proposals   []myProposal
 	Invitations []submission.Invitation
 	Call        callState
 	HasCall     bool
+}
+
+// myProposal is a row of the dashboard: a proposal, with the deadline that applies to it and whether
+// it can still be changed (Can; its zero value when the conference has no call).
+type myProposal struct {
+	submission.Proposal
+	Can submission.Standing
 }
 
 // myProposals is a submitter's dashboard: their proposals in the conference and their statuses.
@@ -400,8 +407,13 @@ func (s *Server) myProposals(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	p := myProposalsPage{confBase: s.confBase(c, conf, "Your proposals · "+conf.Name, "")}
-	if p.Proposals, err = s.opts.Submissions.Mine(ctx, principal(c), conf); err != nil {
+	mine, err := s.opts.Submissions.Mine(ctx, principal(c), conf)
+	if err != nil {
 		return err
+	}
+	p.Proposals = make([]myProposal, len(mine))
+	for i, prop := range mine {
+		p.Proposals[i].Proposal = prop
 	}
 	invs, err := s.opts.Submissions.Invitations(ctx, principal(c))
 	if err != nil {
@@ -420,6 +432,14 @@ func (s *Server) myProposals(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		standings, err := s.opts.Submissions.Standings(ctx, conf, mine)
+		if err != nil {
+			return err
+		}
+		for i := range p.Proposals {
+			p.Proposals[i].Can = standings[i]
+		}
+		p.Call.seeProposals(mine, standings, conf.Location())
 	case !apperr.Is(err, apperr.NotFound):
 		return err
 	}

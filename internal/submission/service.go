@@ -166,7 +166,39 @@ func (s *Service) editableAt(ctx context.Context, conf conference.Conference, pr
 		return false, time.Time{}, err
 	}
 	d := Deadline(call, prop)
-	return prop.Status != Withdrawn && prop.Decision == "" && !at.After(d), d, nil
+	return editableUnder(call, prop, at), d, nil
+}
+
+// editableUnder reports whether the proposal can be changed at the moment at under the call: it is
+// neither withdrawn nor decided, and its deadline (Deadline) has not passed.
+func editableUnder(call cfp.Call, prop Proposal, at time.Time) bool {
+	return prop.Status != Withdrawn && prop.Decision == "" && !at.After(Deadline(call, prop))
+}
+
+// Standing is what the deadline means for one proposal at a moment: the deadline that applies to it
+// (Deadline), whether that is later than the call's close (Later: its owner's extension or its own
+// deadline, from the organizers or the access link it came through), and whether it can still be
+// changed then (Editable).
+type Standing struct {
+	Deadline        time.Time
+	Later, Editable bool
+}
+
+// Standings returns the Standing of each of props now, in their order, for a presenter's list: a
+// proposal whose deadline is later than the call's is still to be changed after the call closed.
+// apperr NotFound when the conference has no call.
+func (s *Service) Standings(ctx context.Context, conf conference.Conference, props []Proposal) ([]Standing, error) {
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]Standing, len(props))
+	for i, prop := range props {
+		d := Deadline(call, prop)
+		out[i] = Standing{Deadline: d, Later: d.After(call.ClosesAt), Editable: editableUnder(call, prop, now)}
+	}
+	return out, nil
 }
 
 // locked is the error for a change to a proposal that is no longer editable: reviewers and the
