@@ -137,6 +137,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	// A person's extension moves the deadline of the proposals they made, which others present too.
 	a.calls.OnExtensionMoved(a.subs.OwnerExtensionMoved)
+	// Ending an access link's time moves the deadline of the proposals started with it.
+	a.calls.OnLinkTimeEnded(a.subs.LinkTimeEnded)
 	a.reviews = review.NewService(review.Options{Store: store.Reviews{DB: db}, Proposals: store.Proposals{DB: db}, Calls: a.calls,
 		Team: store.Conferences{DB: db}, Outbox: outbox, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	regStore := store.Registrations{DB: db}

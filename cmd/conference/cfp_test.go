@@ -820,7 +820,7 @@ func TestOrganizerManagesCall(t *testing.T) {
 		t.Fatalf("end the link's time: %d %s", p.Status, p.problem())
 	}
 	p = b.get(base + "/extensions")
-	if got := p.Doc.Find(".flash").Text(); got != "The time the link “Invited panel” gave is ended: the proposal started with it that needed it can no longer be changed, unless its proposer has an extension." {
+	if got := p.Doc.Find(".flash").Text(); got != "The time the link “Invited panel” gave is ended: the proposal started with it that needed it can no longer be changed, unless its proposer has an extension. Its presenters are told by email." {
 		t.Errorf("after the time ended: %q", got)
 	}
 	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND deadline IS NULL`, invited); n != 1 {

@@ -228,3 +228,85 @@ func TestProposalDeadlineEmailsItsPresenters(t *testing.T) {
 		t.Errorf("%d deadline messages to the presenter only invited", n)
 	}
 }
+
+// TestEndingALinksTimeEmailsItsPresenters: after the call closed, proposals started through an access
+// link have the link's time; when the organizers withdraw the link and end that time, the presenters
+// who accepted each proposal it still gave time are emailed, once, that its deadline is now the
+// call's, which has passed; the one only invited is not, nor are the presenters of a proposal
+// decided already. The link's label, the organizers' own, is not in the message.
+func TestEndingALinksTimeEmailsItsPresenters(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := t.Context()
+	base := "/c/" + f.conf.Slug + "/manage"
+	ob := loggedIn(t, ta, f.organizer)
+	p := ob.post(base+"/extensions", base+"/links", url.Values{"label": {"Guests of the dean"}, "expires_at": {"2031-08-01T12:00"}, "max_uses": {"3"}})
+	linkURL, _ := p.Doc.Find("#new-link").Attr("value")
+	if p.Status != http.StatusCreated || linkURL == "" {
+		t.Fatalf("make the link: %d %s", p.Status, p.problem())
+	}
+	closeCallLongAgo(t, ta, f)
+
+	_, owner := presenter(t, ta, "Priya Raman")
+	_, co := presenter(t, ta, "Tomás Ortega")
+	id := startWithLink(t, ta, f, loggedIn(t, ta, owner), linkURL, "An invited panel")
+	if _, err := ta.subs.Invite(ctx, principalOf(t, ta, owner), f.conf, id, "Tomás Ortega", co); err != nil {
+		t.Fatal(err)
+	}
+	invitation := linkIn(t, ta.waitMail(co, "Priya Raman invites you to co-present at "+f.conf.Name), "/invitations/")
+	if _, err := ta.subs.AnswerInvitation(ctx, principalOf(t, ta, co), invitation[strings.LastIndex(invitation, "/")+1:], true); err != nil {
+		t.Fatal(err)
+	}
+	invited := uniqueEmail("invited")
+	if _, err := ta.subs.Invite(ctx, principalOf(t, ta, owner), f.conf, id, "Ivan Invited", invited); err != nil {
+		t.Fatal(err)
+	}
+	_, other := presenter(t, ta, "Dara Decided")
+	decided := startWithLink(t, ta, f, loggedIn(t, ta, other), linkURL, "A decided panel")
+	if _, err := ta.db.SQL.Exec(`UPDATE proposals SET decision = 'accepted' WHERE id = $1`, decided); err != nil {
+		t.Fatal(err)
+	}
+
+	// Withdrawn and its time ended, twice (a double click).
+	row := ob.get(base + "/extensions").Doc.Find("tr:contains('Guests of the dean')")
+	end := row.Find(`form:has(input[name="proposals"][value="end"])`)
+	action, _ := end.Attr("action")
+	if confirm, _ := end.Attr("data-confirm"); !strings.HasSuffix(confirm, "Their presenters are told by email.") {
+		t.Errorf("the confirmation of ending the link's time: %q", confirm)
+	}
+	for i, want := range []string{
+		"The link “Guests of the dean” no longer works, and the time it gave is ended: the proposal started with it that needed it can no longer be changed, " +
+			"unless its proposer has an extension. Its presenters are told by email.",
+		"The time the link “Guests of the dean” gave is ended: no proposal started with it needed it.",
+	} {
+		if p = ob.post(base+"/extensions", action, url.Values{"proposals": {"end"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("withdraw and end the link's time (%d): %d %s", i+1, p.Status, p.problem())
+		}
+		if got := ob.get(base + "/extensions").Doc.Find(".flash").Text(); got != want {
+			t.Errorf("after ending the link's time (%d): %q", i+1, got)
+		}
+	}
+	got := outboxOf(t, ta, f.conf.ID, fmt.Sprintf("proposal-deadline:%d:", id))
+	if len(got) != 2 {
+		t.Fatalf("%d messages after ending the link's time twice, want 2 (one to each presenter who accepted)", len(got))
+	}
+	to := map[string]bool{}
+	for _, m := range got {
+		to[m.Recipient] = true
+		if m.Subject != "New deadline: An invited panel ("+f.conf.Name+")" ||
+			!strings.Contains(m.Text, "have removed the deadline they had given the proposal") ||
+			!strings.Contains(m.Text, "The deadline that applies to it now is Tuesday 30 June 2020, 23:59 EDT.") ||
+			!strings.Contains(m.Text, "That moment has passed, so the proposal can no longer be changed.") ||
+			!strings.Contains(m.Text, fmt.Sprintf("%s/c/%s/proposals/%d", ta.URL, f.conf.Slug, id)) ||
+			strings.Contains(m.Text, "Guests of the dean") {
+			t.Errorf("the message to %s: %q\n%s", m.Recipient, m.Subject, m.Text)
+		}
+	}
+	if !to[owner] || !to[co] || to[invited] {
+		t.Errorf("told %v; want %s and %s, not %s, who is only invited", to, owner, co, invited)
+	}
+	if n := len(outboxOf(t, ta, f.conf.ID, fmt.Sprintf("proposal-deadline:%d:", decided))); n != 0 {
+		t.Errorf("%d messages about the decided proposal", n)
+	}
+	ta.waitMail(co, "New deadline: An invited panel")
+}

@@ -34,6 +34,7 @@ type Service struct {
 	store   Store
 	outbox  notify.Outbox
 	moved   ExtensionMoved
+	ended   LinkTimeEnded
 	audit   audit.Recorder
 	secret  []byte
 	baseURL string
@@ -114,6 +115,15 @@ type ExtensionMoved func(ctx context.Context, conf conference.Conference, userID
 
 // OnExtensionMoved sets what is told when an extension moves. Set it before serving.
 func (s *Service) OnExtensionMoved(f ExtensionMoved) { s.moved = f }
+
+// LinkTimeEnded is told, in the transaction of a withdrawal that ends an access link's time, the
+// proposals (ids) that had the link's expiry, until, as their own deadline and have lost it, so that
+// their presenters hear of the deadline that now applies to them. Event names the change, to key
+// what it sends. It returns how many were told.
+type LinkTimeEnded func(ctx context.Context, conf conference.Conference, ids []int64, until time.Time, event string) (int, error)
+
+// OnLinkTimeEnded sets what is told when an access link's time is ended. Set it before serving.
+func (s *Service) OnLinkTimeEnded(f LinkTimeEnded) { s.ended = f }
 
 // AfterCallMessage is the error for a deadline of one person or proposal that is not later than the
 // call's, which they have anyway.
@@ -1309,19 +1319,21 @@ func (s *Service) LinkOf(ctx context.Context, conf conference.Conference, id int
 }
 
 // Withdrawal is what WithdrawAccessLink did: the link as it was before (RevokedAt set when it was
-// withdrawn already), the proposals whose own deadline it took (Ended), and how many of them the
-// link's deadline had still given time (Given).
+// withdrawn already), the proposals whose own deadline it took (Ended), how many of them the link's
+// deadline had still given time (Given), and how many messages told their presenters (Told).
 type Withdrawal struct {
 	Link  AccessLink
 	Ended []int64
 	Given int
+	Told  int
 }
 
 // WithdrawAccessLink stops a link from working. The proposals already started through it keep its
 // expiry as their deadline unless endTime: then those that have it lose it, and have the call's
 // deadline (or their proposer's extension) again; a link already withdrawn can end that time later,
 // and withdrawing it again without endTime does nothing. Each proposal whose deadline ends is
-// audited. apperr NotFound when there is no such link.
+// audited, and its presenters are told by what is set with OnLinkTimeEnded, in the same
+// transaction. apperr NotFound when there is no such link.
 func (s *Service) WithdrawAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, endTime bool) (Withdrawal, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Withdrawal{}, err
@@ -1352,6 +1364,12 @@ func (s *Service) WithdrawAccessLink(ctx context.Context, p *access.Principal, c
 		}
 		for _, pid := range w.Ended {
 			if err := s.record(ctx, p, conf, "proposal.extended", fmt.Sprintf("proposal:%d", pid), "removed: the time of "+subject+" ended"); err != nil {
+				return err
+			}
+		}
+		if s.ended != nil && len(w.Ended) > 0 {
+			// Keyed by the link: its time ends once, and a proposal loses it once.
+			if w.Told, err = s.ended(ctx, conf, w.Ended, l.ExpiresAt, fmt.Sprintf("access-link-ended:%d", l.ID)); err != nil {
 				return err
 			}
 		}

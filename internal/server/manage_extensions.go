@@ -190,8 +190,21 @@ func (s *Server) manageLinkRevoke(c echo.Context) error {
 }
 
 // withdrawalMessage says what a withdrawal of a link did, and for the proposals started with it,
-// what their deadline now is (closed: the call has closed).
+// what their deadline now is (closed: the call has closed) and that their presenters are told.
 func withdrawalMessage(w cfp.Withdrawal, end, closed bool, loc *time.Location) string {
+	msg := linkWithdrawn(w, end, closed, loc)
+	switch {
+	case w.Told == 0:
+	case w.Given > 1:
+		msg += " Their presenters are told by email."
+	default:
+		msg += " Its presenters are told by email."
+	}
+	return msg
+}
+
+// linkWithdrawn is withdrawalMessage without the email.
+func linkWithdrawn(w cfp.Withdrawal, end, closed bool, loc *time.Location) string {
 	l := w.Link
 	var msg string
 	switch {

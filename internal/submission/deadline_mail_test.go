@@ -439,3 +439,70 @@ func TestProposalDeadlineAndItsEmailCommitTogether(t *testing.T) {
 		t.Errorf("%d audit entries of a change that failed", n)
 	}
 }
+
+// TestEndingALinksTimeIsEmailed: ending the time of an access link while the call is open gives the
+// proposals started with it the call's deadline, which their presenters who accepted are told, once;
+// a proposal whose owner's extension is as late as the link loses nothing and no one is told. When
+// the email cannot be queued, the proposals keep the link's time.
+func TestEndingALinksTimeIsEmailed(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	link, err := f.calls.CreateAccessLink(ctx, f.org, f.conf, cfp.AccessLinkInput{Label: "Guests of the dean", ExpiresAt: "2027-07-10T17:00", MaxUses: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, co, extended := f.person("Kofi Asante", true), f.person("Lena Vogel", true), f.person("Rosa Díaz", true)
+	c := f.complete()
+	c.FormatID, c.Answers = f.workshop.ID, nil // room for three presenters
+	prop, _, err := f.subs.Create(ctx, owner, f.conf, submission.CreateInput{Content: c, AccessSecret: link.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.coPresent(owner, co, prop.ID)
+	kept, _, err := f.subs.Create(ctx, extended, f.conf, submission.CreateInput{Content: f.complete(), AccessSecret: link.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.calls.GrantExtension(ctx, f.org, f.conf, extended.Email, "2027-07-20T12:00", ""); err != nil {
+		t.Fatal(err)
+	}
+
+	broken := cfp.NewService(cfp.Options{Store: store.Calls{DB: f.db}, Outbox: failingOutbox{}, Audit: store.Audit{DB: f.db},
+		Secret: "0123456789abcdef0123456789abcdef", BaseURL: "http://conf.test", Now: f.clock.now})
+	brokenSubs := submission.NewService(submission.Options{Store: store.Proposals{DB: f.db}, Calls: broken, Outbox: failingOutbox{},
+		Audit: store.Audit{DB: f.db}, Secret: "0123456789abcdef0123456789abcdef", BaseURL: "http://conf.test", Now: f.clock.now})
+	broken.OnLinkTimeEnded(brokenSubs.LinkTimeEnded)
+	if _, err := broken.WithdrawAccessLink(ctx, f.org, f.conf, link.ID, true); err == nil {
+		t.Fatal("the link's time ended though its email could not be queued")
+	}
+	if n := f.count(`SELECT count(*) FROM proposals WHERE access_link_id = $1 AND deadline IS NOT NULL`, link.ID); n != 2 {
+		t.Errorf("%d proposals keep the link's time after a failed withdrawal, want 2", n)
+	}
+
+	prefix := "proposal-deadline:"
+	for i, want := range []int{2, 0} { // the second (a double click) finds nothing left to end
+		w, err := f.calls.WithdrawAccessLink(ctx, f.org, f.conf, link.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Told != want {
+			t.Errorf("withdrawal %d told %d, want %d", i+1, w.Told, want)
+		}
+	}
+	got := f.mails(prefix)
+	if len(got) != 2 {
+		t.Fatalf("%d messages after ending the link's time twice, want 2", len(got))
+	}
+	to := map[string]bool{}
+	for _, m := range got {
+		to[m.Recipient] = true
+		if !strings.HasPrefix(m.EventKey, fmt.Sprintf("proposal-deadline:%d:", prop.ID)) ||
+			!strings.Contains(m.Text, "The deadline that applies to it now is Wednesday 30 June 2027, 23:59 EDT.") ||
+			strings.Contains(m.Text, "That moment has passed") || strings.Contains(m.Text, "Guests of the dean") {
+			t.Errorf("the message to %s (%s):\n%s", m.Recipient, m.EventKey, m.Text)
+		}
+	}
+	if !to[strings.ToLower(owner.Email)] || !to[strings.ToLower(co.Email)] || to[strings.ToLower(extended.Email)] {
+		t.Errorf("told %v; want the two presenters of proposal %d, not the owner of %d, whose extension is later", to, prop.ID, kept.ID)
+	}
+}

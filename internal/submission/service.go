@@ -1690,6 +1690,42 @@ func (s *Service) OwnerExtensionMoved(ctx context.Context, conf conference.Confe
 	return nil
 }
 
+// LinkTimeEnded tells the presenters who accepted each proposal of ids (cfp.LinkTimeEnded), whose
+// own deadline, until, came from an access link whose time the organizers ended, the deadline that
+// now applies to it: the call's, or its owner's extension, perhaps passed already. It returns how
+// many messages it queued. A proposal decided is left out, as nothing of it can change; so is one
+// whose deadline had passed already, or that has as much time as before. It runs in the transaction
+// of the change.
+func (s *Service) LinkTimeEnded(ctx context.Context, conf conference.Conference, ids []int64, until time.Time, event string) (int, error) {
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return 0, err
+	}
+	now, told := s.now(), 0
+	for _, id := range ids {
+		prop, err := s.store.Get(ctx, conf.ID, id, false)
+		if err != nil {
+			return told, err
+		}
+		if prop.Decision != "" {
+			continue
+		}
+		after := Deadline(call, prop)
+		was := prop
+		was.Deadline = &until
+		before := Deadline(call, was)
+		if !before.After(now) || !after.Before(before) {
+			continue
+		}
+		n, err := s.tellDeadline(ctx, conf, prop, before, after, true, 0, event)
+		if err != nil {
+			return told, err
+		}
+		told += n
+	}
+	return told, nil
+}
+
 // tellDeadline queues a message to each presenter of prop who accepted, but the account except,
 // that its deadline is now after (it was before; removed: the organizers took its own deadline
 // away), and returns how many. The key names the event, or else the moment of the change: the

@@ -77,6 +77,7 @@ func setup(t *testing.T) *fixture {
 	f.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: f.calls, Outbox: outbox,
 		Audit: store.Audit{DB: db}, Secret: "0123456789abcdef0123456789abcdef", BaseURL: "http://conf.test", Now: ck.now})
 	f.calls.OnExtensionMoved(f.subs.OwnerExtensionMoved)
+	f.calls.OnLinkTimeEnded(f.subs.LinkTimeEnded)
 	n := seq.Add(1)
 	f.conf, err = f.confs.Seed(ctx, conference.CreateInput{Slug: fmt.Sprintf("cn-%d-%d", time.Now().UnixNano(), n), Name: "Challenging Norms",
 		TimeZone: "America/New_York", StartsOn: "2027-10-08", EndsOn: "2027-10-09"})
