@@ -203,7 +203,47 @@ func (b *browser) do(req *http.Request) page {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
-	return page{Status: resp.StatusCode, Header: resp.Header, Doc: doc, Body: string(body)}
+	p := page{Status: resp.StatusCode, Header: resp.Header, Doc: doc, Body: string(body)}
+	// Every page checked: an error summary's link that leads nowhere strands the person it is for.
+	if dead := p.deadSummaryLinks(); len(dead) > 0 {
+		b.t.Errorf("%s %s: the error summary links to nothing that takes focus: %s", req.Method, req.URL.Path, strings.Join(dead, ", "))
+	}
+	return p
+}
+
+// deadSummaryLinks returns the links of the page's error summary to a place on the page that is not
+// there or cannot take focus: one that names no element, a hidden input, or a group (a fieldset)
+// with nothing in it to focus.
+func (p page) deadSummaryLinks() []string {
+	var dead []string
+	p.Doc.Find(`.error-summary a[href^="#"]`).Each(func(_ int, a *goquery.Selection) {
+		href := a.AttrOr("href", "")
+		// Matched by value, not by selector: ids such as "answers.plan" are not valid selectors.
+		target := p.Doc.Find("[id]").FilterFunction(func(_ int, s *goquery.Selection) bool { return s.AttrOr("id", "") == href[1:] })
+		if target.Length() == 0 || !focusable(target.First()) && target.First().Find("input, select, textarea").FilterFunction(
+			func(_ int, s *goquery.Selection) bool { return focusable(s) }).Length() == 0 {
+			dead = append(dead, href)
+		}
+	})
+	return dead
+}
+
+// focusable reports whether a person can move to the element with the keyboard.
+func focusable(s *goquery.Selection) bool {
+	if _, disabled := s.Attr("disabled"); disabled {
+		return false
+	}
+	switch goquery.NodeName(s) {
+	case "input":
+		return s.AttrOr("type", "text") != "hidden"
+	case "select", "textarea", "button":
+		return true
+	case "a":
+		_, ok := s.Attr("href")
+		return ok
+	}
+	_, ok := s.Attr("tabindex")
+	return ok
 }
 
 func (b *browser) get(path string) page {

@@ -248,3 +248,43 @@ func TestNewProposalFormTidied(t *testing.T) {
 		}
 	}
 }
+
+// TestUsedUpLinkIsThePagesProblem: a new proposal's form sent through an access link that has been
+// used as many times as it allows is refused with what was typed kept to copy; the refusal is the
+// page's problem, not a field's, so the error summary links to nothing (the form has no field for
+// the link; the browser checks every page it gets for summary links that lead nowhere).
+func TestUsedUpLinkIsThePagesProblem(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	base := "/c/" + f.conf.Slug
+	_, email := presenter(t, ta, "Amina Yusuf")
+	b := loggedIn(t, ta, email)
+
+	// A link for two proposals, used twice; a third form started from it is refused.
+	ob := loggedIn(t, ta, f.organizer)
+	p := ob.post(base+"/manage/extensions", base+"/manage/links", url.Values{"label": {"Invited panel"}, "expires_at": {"2031-08-01T12:00"}, "max_uses": {"2"}})
+	linkURL, _ := p.Doc.Find("#new-link").Attr("value")
+	if p.Status != http.StatusCreated || linkURL == "" {
+		t.Fatalf("make the link: %d %s", p.Status, p.problem())
+	}
+	start, _ := b.get(strings.TrimPrefix(linkURL, ta.URL)).Doc.Find(`main a.button`).Attr("href")
+	formPage := start + "&format=" + strconv.FormatInt(f.formats["Workshop"].ID, 10)
+	secret := start[strings.Index(start, "access=")+len("access="):]
+	for i := range 3 {
+		form := workshopForm(f, fmt.Sprintf("Invited panel %d", i+1))
+		form.Set("access", secret)
+		p = b.post(formPage, base+"/proposals", form)
+		if i < 2 && p.Status != http.StatusSeeOther {
+			t.Fatalf("use %d of the link: %d %s", i+1, p.Status, p.problem())
+		}
+	}
+	if p.Status != http.StatusForbidden || !strings.HasPrefix(p.problem(), "This link to the call has been used as many times as it allows.") {
+		t.Errorf("a third use of a link for two: %d %q", p.Status, p.problem())
+	}
+	if n := p.Doc.Find(".error-summary li").Length(); n != 0 {
+		t.Errorf("the used-up link is listed as a field's problem too: %s", summaryItems(p))
+	}
+	if got := p.Doc.Find("#title").AttrOr("value", ""); got != "Invited panel 3" {
+		t.Errorf("the title typed, kept to copy: %q", got)
+	}
+}

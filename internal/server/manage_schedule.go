@@ -183,6 +183,18 @@ type sessionPage struct {
 	Conflicts []schedule.Conflict
 }
 
+// FieldHref is where the error summary links a field's error: a change made meanwhile (the form's
+// version, a hidden field) leads to the session as now saved.
+func (p *sessionPage) FieldHref(field string) string {
+	if field == "version" {
+		if p.Stale {
+			return "#current"
+		}
+		return ""
+	}
+	return p.base.FieldHref(field)
+}
+
 // Items lists the session's proposals.
 func (p *sessionPage) Items() []schedule.Candidate {
 	var out []schedule.Candidate

@@ -201,6 +201,33 @@ type proposalEditPage struct {
 // ReadOnly reports whether the form's fields are shown read-only (Refused).
 func (p *proposalEditPage) ReadOnly() bool { return p.Refused }
 
+// FieldHref is where the error summary links a field's error: nowhere ("", the error is the page's)
+// when the field is not on this form, so that no link leads to nothing.
+func (p *proposalEditPage) FieldHref(field string) string {
+	href := p.base.FieldHref(field)
+	if id, ok := strings.CutPrefix(href, "#"); ok && !p.shows(id) {
+		return ""
+	}
+	return href
+}
+
+// shows reports whether the form has a field with the id that can take focus.
+func (p *proposalEditPage) shows(id string) bool {
+	switch id {
+	case "title", "abstract":
+		return true
+	case "track_id":
+		return len(p.Tracks) > 0
+	case "format_id":
+		return !p.New()
+	}
+	if q, ok := strings.CutPrefix(id, answerPrefix); ok {
+		_, asked := p.Format.Field(q)
+		return asked
+	}
+	return false
+}
+
 // refuse marks the page as showing a save that cannot be made when err says so.
 func (s *Server) refuse(p *proposalEditPage, err error) {
 	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Forbidden {
@@ -474,7 +501,8 @@ func (s *Server) proposalCreate(c echo.Context) error {
 				return err
 			}
 			s.refuse(&p, err)
-			return s.renderForm(c, "proposal_edit", &p, nothingSaved(keptText(s.allProblems(c, conf, f, content, err))))
+			// A refused access link is the page's problem: the form has no field for the link.
+			return s.renderForm(c, "proposal_edit", &p, nothingSaved(keptText(s.allProblems(c, conf, f, content, withoutField(err, "access_token")))))
 		}
 		return err
 	}
@@ -495,6 +523,19 @@ func (s *Server) proposalCreate(c echo.Context) error {
 	// version it made, so that a change in it is kept, or comes back next to a newer one, never dropped.
 	f.Version = "1"
 	return s.saveForm(c, conf, prop, f, 1, nil)
+}
+
+// withoutField is err without its message for the field, which the page has no place for: the
+// message is the error's own already.
+func withoutField(err error, field string) error {
+	ae, ok := apperr.As(err)
+	if !ok || !slices.ContainsFunc(ae.Fields, func(x apperr.FieldError) bool { return x.Field == field }) {
+		return err
+	}
+	out := *ae
+	out.Fields = slices.DeleteFunc(slices.Clone(ae.Fields), func(x apperr.FieldError) bool { return x.Field == field })
+	out.Err = ae
+	return &out
 }
 
 // keptText adds to a refusal that no correction of the form can undo (the deadline passed, a
