@@ -391,3 +391,62 @@ func TestBrowserSendAgainAndARefusedForm(t *testing.T) {
 	}
 	c.audit("a form refused after the deadline")
 }
+
+// TestBrowserFormatStoppedAndALaterDeadline audits a new proposal's form sent after its format
+// stopped taking proposals, whose error summary leads by keyboard to the choice of another format,
+// and the form of the format chosen with the answers it does not ask; then, after the call closed,
+// the dashboard of a presenter whose proposal has a later deadline of its own.
+func TestBrowserFormatStoppedAndALaterDeadline(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	c := startChromium(t, ta.URL)
+	c.axe = axeSource(t)
+	ctx := context.Background()
+	_, email := presenter(t, ta, "Amina Yusuf")
+	submitted := submitPosterAs(t, ta, f, email, "Naming racism in the curriculum")
+	ws, fc := f.formats["Workshop"], f.formats["Fireside chat"]
+
+	c.logIn(email, strongPassword)
+	c.open(fmt.Sprintf("/c/%s/proposals/new?format=%d", f.conf.Slug, ws.ID))
+	c.do(chromedp.SendKeys(chromedp.ID("title"), "Responding to bias"), chromedp.SendKeys(byName("answers.plan"), "Cases, then practice."))
+	if _, err := ta.calls.UpdateFormatFrom(ctx, organizerOf(t, ta, f), f.conf, ws.ID, ws.Version, func(x cfp.Format) cfp.FormatInput {
+		return cfp.FormatInput{Name: x.Name, Description: x.Description, DurationMinutes: x.DurationMinutes, MaxPresenters: x.MaxPresenters,
+			AbstractMaxWords: x.AbstractMaxWords, Fields: x.Fields}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if status := c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`))); status != 422 {
+		t.Errorf("a format that stopped taking proposals: %d", status)
+	}
+	c.wantText("#format_id-error", "Workshop no longer takes new proposals")
+	c.audit("a new proposal whose format stopped taking proposals")
+	c.do(chromedp.Click(chromedp.CSS(`.error-summary a[href="#format_id"]`)))
+	if got := c.activeElement(); got != "select#format_id" {
+		t.Errorf("the summary's link puts the focus on %s", got)
+	}
+	c.do(chromedp.SetValue(chromedp.ID("format_id"), fmt.Sprint(fc.ID)))
+	if status := c.follow(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`))); status != 200 {
+		t.Errorf("another format chosen: %d", status)
+	}
+	c.wantText("h1", "New fireside chat")
+	c.wantText("#kept-title + p + .field label", "Interactive plan and timeline")
+	if !c.is(`document.querySelector("#kept-title + p + .field textarea").value === "Cases, then practice."`) {
+		t.Error("the answer the fireside chat does not ask is not there to copy")
+	}
+	c.audit("the form of the format chosen instead, with answers to copy")
+
+	// The call closes; the submitted proposal keeps a later deadline of its own.
+	call, _ := ta.calls.Call(ctx, f.conf)
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(ctx, organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{
+		Opens: time.Now().Add(-72 * time.Hour).In(loc).Format(cfp.LocalLayout), Closes: time.Now().Add(-time.Minute).In(loc).Format(cfp.LocalLayout)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ta.subs.Extend(ctx, organizerOf(t, ta, f), f.conf, submitted.ID, "2031-07-15T12:00"); err != nil {
+		t.Fatal(err)
+	}
+	c.open("/c/" + f.conf.Slug + "/proposals")
+	c.wantText(".deadline-panel", "Your proposal can still be changed until its own deadline:")
+	c.wantText("tbody td", "Until Tuesday 15 July 2031, 12:00 EDT")
+	c.audit("the dashboard after the call closed, with a proposal still to change")
+}

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/challenging-norms/conference/internal/account"
+	"github.com/challenging-norms/conference/internal/cfp"
 )
 
 // TestSubmitterErrorsLeadSomewhere: what keeps a proposal from being submitted is said where it can
@@ -287,4 +290,105 @@ func TestUsedUpLinkIsThePagesProblem(t *testing.T) {
 	if got := p.Doc.Find("#title").AttrOr("value", ""); got != "Invited panel 3" {
 		t.Errorf("the title typed, kept to copy: %q", got)
 	}
+}
+
+// TestFormatStoppedWhileTheFormWasOpen: a new proposal of a format that stopped taking proposals
+// while its form was open comes back with everything typed, its error summary linked to a choice of
+// the formats that take proposals; the chosen format's form follows, nothing saved, with the answers
+// it does not ask shown to copy, and is saved as that format.
+func TestFormatStoppedWhileTheFormWasOpen(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	base := "/c/" + f.conf.Slug
+	_, email := presenter(t, ta, "Amina Yusuf")
+	b := loggedIn(t, ta, email)
+
+	ws, fc := f.formats["Workshop"], f.formats["Fireside chat"]
+	formPage := fmt.Sprintf("%s/proposals/new?format=%d", base, ws.ID)
+	b.get(formPage)
+	if _, err := ta.calls.UpdateFormatFrom(ctx, organizerOf(t, ta, f), f.conf, ws.ID, ws.Version, func(x cfp.Format) cfp.FormatInput {
+		return cfp.FormatInput{Name: x.Name, Description: x.Description, DurationMinutes: x.DurationMinutes, MaxPresenters: x.MaxPresenters,
+			AbstractMaxWords: x.AbstractMaxWords, Fields: x.Fields}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(cfp.CacheTTL) // as another server would see it
+	typed := workshopForm(f, "Responding to bias in evaluations")
+	typed.Set("action", "submit")
+	typed.Set("client_key", "k-stopped")
+	p := b.postRaw(base+"/proposals", withCSRF(t, b, typed))
+	if p.Status != http.StatusUnprocessableEntity || p.fieldError("format_id") != "Workshop no longer takes new proposals; choose another format." {
+		t.Fatalf("a format that stopped taking proposals: %d %q %s", p.Status, p.fieldError("format_id"), summaryItems(p))
+	}
+	if p.Doc.Find(`.error-summary a[href="#format_id"]`).Length() != 1 || p.Doc.Find("select#format_id").Length() != 1 {
+		t.Errorf("the summary's link and the choice of a format: %s", summaryItems(p))
+	}
+	var offered []string
+	p.Doc.Find("select#format_id option").Each(func(_ int, o *goquery.Selection) { offered = append(offered, o.Text()) })
+	if strings.Join(offered, ", ") != "Choose…, Poster abstract, Personal narrative, Fireside chat" {
+		t.Errorf("the formats offered: %v", offered)
+	}
+	if got := text(p.Doc.Find("#format_id-hint")); got != "“Workshop” no longer takes proposals. Choose another: its form is shown before anything is saved, with what you typed here." {
+		t.Errorf("the choice's hint: %q", got)
+	}
+	if p.Doc.Find(`input[name="format_id"][type="hidden"]`).Length() != 0 || p.Doc.Find(`input[name="shown_format_id"]`).AttrOr("value", "") != strconv.FormatInt(ws.ID, 10) {
+		t.Error("the form still sends the format refused, or not which format's questions it shows")
+	}
+	if p.Doc.Find("#title").AttrOr("value", "") != "Responding to bias in evaluations" || !strings.HasPrefix(p.Doc.Find(`textarea[name="answers.plan"]`).Text(), "Ten minutes of framing") {
+		t.Error("what was typed is not in the form")
+	}
+
+	// Sent again without choosing: the same form, the choice asked for.
+	typed.Set("shown_format_id", strconv.FormatInt(ws.ID, 10))
+	typed.Set("format_id", "")
+	p = b.postRaw(base+"/proposals", withCSRF(t, b, typed))
+	if p.Status != http.StatusUnprocessableEntity || p.fieldError("format_id") != "Choose a format." || p.Doc.Find(`textarea[name="answers.plan"]`).Length() != 1 {
+		t.Errorf("no format chosen: %d %q %s", p.Status, p.fieldError("format_id"), summaryItems(p))
+	}
+
+	// The fireside chat chosen: its form, nothing saved, with what the workshop asked to copy.
+	typed.Set("format_id", strconv.FormatInt(fc.ID, 10))
+	p = b.postRaw(base+"/proposals", withCSRF(t, b, typed))
+	if p.Status != http.StatusOK || text(p.Doc.Find("h1")) != "New fireside chat" || p.Doc.Find(`input[type="hidden"][name="format_id"]`).AttrOr("value", "") != strconv.FormatInt(fc.ID, 10) {
+		t.Fatalf("the fireside chat's form: %d %q %s", p.Status, text(p.Doc.Find("h1")), p.problem())
+	}
+	if got := text(p.Doc.Find(".flash")); got != "This is the form of the format “Fireside chat”, with what you typed. Nothing is saved yet: check it, answer its questions, and save." {
+		t.Errorf("what the page says: %q", got)
+	}
+	if p.Doc.Find("#title").AttrOr("value", "") != "Responding to bias in evaluations" || !strings.HasPrefix(p.Doc.Find("#abstract").Text(), "Participants practise") ||
+		p.Doc.Find(`[id="answers.questions"]`).Length() != 1 {
+		t.Error("the fireside chat's form lacks what was typed, or its own questions")
+	}
+	var kept []string
+	p.Doc.Find("section:has(#kept-title) .field").Each(func(_ int, s *goquery.Selection) {
+		kept = append(kept, text(s.Find("label"))+": "+s.Find("textarea").Text())
+	})
+	if len(kept) != 5 || kept[2] != "Who is it for?: Residents and fellows, Faculty" || !strings.HasPrefix(kept[0], "Learning objectives: Recognise biased language") {
+		t.Errorf("the workshop's answers to copy: %q", kept)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE conference_id = $1 AND title = 'Responding to bias in evaluations'`, f.conf.ID); n != 0 {
+		t.Errorf("%d proposals saved before the new format's form was seen", n)
+	}
+	// Saved as a fireside chat.
+	typed.Del("shown_format_id")
+	typed.Set("action", "save")
+	typed.Set("answers.questions", "What would change if evaluations were read for bias?")
+	if p = b.postRaw(base+"/proposals", withCSRF(t, b, typed)); p.Status != http.StatusSeeOther {
+		t.Fatalf("the fireside chat saved: %d %s", p.Status, p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE conference_id = $1 AND title = 'Responding to bias in evaluations' AND format_id = $2`, f.conf.ID, fc.ID); n != 1 {
+		t.Errorf("%d fireside chats saved", n)
+	}
+}
+
+// withCSRF sets the browser's CSRF token in the form, as the form it got would carry it.
+func withCSRF(t *testing.T, b *browser, form url.Values) url.Values {
+	t.Helper()
+	token, ok := b.get("/account").Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	if !ok {
+		t.Fatal("no CSRF token")
+	}
+	form.Set("_csrf", token)
+	return form
 }

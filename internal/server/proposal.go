@@ -32,7 +32,10 @@ type proposalForm struct {
 	Action    string `form:"action" validate:"max=20"`
 	ClientKey string `form:"client_key" validate:"max=100"`
 	Access    string `form:"access" validate:"max=100"`
-	Answers   question.Answers
+	// ShownFormatID is, on a new proposal's form that offers another format (ChooseFormat), the
+	// format whose questions it shows.
+	ShownFormatID string `form:"shown_format_id" validate:"max=20"`
+	Answers       question.Answers
 }
 
 const answerPrefix = "answers."
@@ -196,10 +199,32 @@ type proposalEditPage struct {
 	// passed, a decision was made, the proposal was withdrawn): what was typed is shown read-only,
 	// to copy, with nothing to save it with. Passed: the deadline is behind.
 	Refused, Passed bool
+	// Kept are the answers typed to questions of the format the form showed before another was
+	// chosen, which the chosen one does not ask: shown to copy, as the form no longer holds them.
+	Kept []keptField
 }
 
 // ReadOnly reports whether the form's fields are shown read-only (Refused).
 func (p *proposalEditPage) ReadOnly() bool { return p.Refused }
+
+// ChooseFormat reports whether a new proposal's form must let the submitter choose another format:
+// the one it was started with no longer takes proposals (the organizers stopped it while the form
+// was open), or is not one its access link starts.
+func (p *proposalEditPage) ChooseFormat() bool {
+	if !p.New() || p.Refused {
+		return false
+	}
+	id := strconv.FormatInt(p.Format.ID, 10)
+	return !slices.ContainsFunc(p.Formats, func(o option) bool { return o.Value == id })
+}
+
+// FormatHint is the hint of the choice of another format (ChooseFormat).
+func (p *proposalEditPage) FormatHint() string {
+	if len(p.Formats) == 0 {
+		return "No format takes proposals at the moment. Copy what you typed, and write to the organizers."
+	}
+	return "“" + p.Format.Name + "” no longer takes proposals. Choose another: its form is shown before anything is saved, with what you typed here."
+}
 
 // FieldHref is where the error summary links a field's error: nowhere ("", the error is the page's)
 // when the field is not on this form, so that no link leads to nothing.
@@ -219,13 +244,31 @@ func (p *proposalEditPage) shows(id string) bool {
 	case "track_id":
 		return len(p.Tracks) > 0
 	case "format_id":
-		return !p.New()
+		return !p.New() || p.ChooseFormat()
 	}
 	if q, ok := strings.CutPrefix(id, answerPrefix); ok {
 		_, asked := p.Format.Field(q)
 		return asked
 	}
 	return false
+}
+
+// keepAnswers puts in Kept what the form typed to the questions of the format shown, which the
+// format of the page does not ask.
+func (p *proposalEditPage) keepAnswers(shown int64) {
+	for _, f := range p.formats {
+		if f.ID != shown || f.ID == p.Format.ID {
+			continue
+		}
+		typed, _ := question.Check(f.Fields, p.Form.Answers, false, "")
+		for _, q := range f.Fields {
+			if _, asked := p.Format.Field(q.ID); !asked {
+				if v := submission.AnswerText(q, typed[q.ID]); v != "" {
+					p.Kept = append(p.Kept, keptField{Label: q.Label, Value: v})
+				}
+			}
+		}
+	}
 }
 
 // refuse marks the page as showing a save that cannot be made when err says so.
@@ -482,6 +525,23 @@ func (s *Server) proposalCreate(c echo.Context) error {
 	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Malformed {
 		return err
 	}
+	shown, _ := strconv.ParseInt(f.ShownFormatID, 10, 64)
+	if err == nil && shown > 0 && formatID > 0 && formatID != shown {
+		// Another format chosen in place of one that no longer takes proposals: its form comes
+		// back, nothing saved, with what was typed, so that its questions are seen before a save.
+		if p, perr := s.editPage(c, conf, submission.Proposal{}, formatID, f); perr == nil && !p.ChooseFormat() {
+			p.Form.ShownFormatID = ""
+			p.keepAnswers(shown)
+			p.Flash = "This is the form of the format “" + p.Format.Name + "”, with what you typed. Nothing is saved yet: check it, answer its questions, and save."
+			return s.render(c, http.StatusOK, "proposal_edit", &p)
+		}
+	}
+	// A refused save comes back in the form it was typed in: that of the format shown, when the
+	// form offered another (none chosen, or one refused too).
+	pageFormat := formatID
+	if shown > 0 {
+		pageFormat = shown
+	}
 	var content submission.Content
 	if err == nil {
 		content, err = s.contentOf(c, conf, submission.Proposal{}, f)
@@ -493,10 +553,10 @@ func (s *Server) proposalCreate(c echo.Context) error {
 		prop, warns, made, err = s.opts.Submissions.CreateOnce(ctx, principal(c), conf, submission.CreateInput{Content: content, ClientKey: f.ClientKey, AccessSecret: f.Access})
 	}
 	if err != nil {
-		if ae, ok := apperr.As(err); ok && (ae.Code == apperr.Invalid || ae.Code == apperr.Forbidden) && formatID > 0 {
+		if ae, ok := apperr.As(err); ok && (ae.Code == apperr.Invalid || ae.Code == apperr.Forbidden) && pageFormat > 0 {
 			// Refused (a mistake, or the call closed as the form was filled in): the form comes back
 			// with what was typed, so that nothing is lost.
-			p, perr := s.editPage(c, conf, submission.Proposal{}, formatID, f)
+			p, perr := s.editPage(c, conf, submission.Proposal{}, pageFormat, f)
 			if perr != nil {
 				return err
 			}
