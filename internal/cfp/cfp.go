@@ -247,6 +247,8 @@ type Store interface {
 	// DeleteExtension deletes the extension and returns it, with the name and address of the person
 	// it was for; apperr NotFound when there is none.
 	DeleteExtension(ctx context.Context, conferenceID, id int64) (Extension, error)
+	// ExtensionTakenBack reports whether the conference had the extension and it was taken back.
+	ExtensionTakenBack(ctx context.Context, conferenceID, id int64) (bool, error)
 	// UserByEmail returns the id and name of the account with the address; apperr NotFound when none.
 	UserByEmail(ctx context.Context, email string) (int64, string, error)
 

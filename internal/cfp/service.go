@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -1156,9 +1157,13 @@ func (s *Service) tellMoved(ctx context.Context, conf conference.Conference, use
 	return s.moved(ctx, conf, userID, before, after, event)
 }
 
+// ErrTakenBack is the cause of the NotFound that RevokeExtension returns for an extension of the
+// conference that was taken back already (a second click), as against one it never had.
+var ErrTakenBack = errors.New("extension taken back already")
+
 // RevokeExtension takes an extension back and returns it, with the name of the person it was for,
 // who is told by email, in the same transaction, the call's deadline that applies again. apperr
-// NotFound (also for an extension taken back already).
+// NotFound, with ErrTakenBack as its cause for an extension of the conference taken back already.
 func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Extension, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Extension{}, err
@@ -1170,7 +1175,17 @@ func (s *Service) RevokeExtension(ctx context.Context, p *access.Principal, conf
 	var e Extension
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if e, err = s.store.DeleteExtension(ctx, conf.ID, id); err != nil {
+		if e, err = s.store.DeleteExtension(ctx, conf.ID, id); apperr.Is(err, apperr.NotFound) {
+			gone, gerr := s.store.ExtensionTakenBack(ctx, conf.ID, id)
+			switch {
+			case gerr != nil:
+				return gerr
+			case gone:
+				return apperr.Wrap(apperr.NotFound, "That extension was already taken back.", ErrTakenBack)
+			}
+			return apperr.New(apperr.NotFound, "There is no such extension.")
+		}
+		if err != nil {
 			return err
 		}
 		if err := s.record(ctx, p, conf, "extension.revoked", fmt.Sprintf("extension:%d", id), ""); err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
 )
 
@@ -130,8 +130,8 @@ func (s *Server) manageExtensionRevoke(c echo.Context) error {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	e, err := s.opts.Calls.RevokeExtension(c.Request().Context(), principal(c), conf, id)
 	switch {
-	case apperr.Is(err, apperr.NotFound):
-		// Taken back already (a double click), or never granted.
+	case errors.Is(err, cfp.ErrTakenBack):
+		// A double click: the first took it back.
 		s.flash(c, "That extension was already taken back.")
 	case err != nil:
 		return err

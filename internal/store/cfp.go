@@ -442,6 +442,15 @@ func (s Calls) DeleteExtension(ctx context.Context, conferenceID, id int64) (cfp
 		Until: r.Until, Reason: r.Reason, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt}, nil
 }
 
+// ExtensionTakenBack implements cfp.Store. An extension taken back leaves no row, only the audit
+// entry its revocation wrote (ids are not used again).
+func (s Calls) ExtensionTakenBack(ctx context.Context, conferenceID, id int64) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Raw(`SELECT count(*) FROM audit_log WHERE conference_id = ? AND action = 'extension.revoked' AND subject = ?`,
+		conferenceID, fmt.Sprintf("extension:%d", id)).Scan(&n).Error
+	return n > 0, translate("extension taken back", err)
+}
+
 // UserByEmail implements cfp.Store.
 func (s Calls) UserByEmail(ctx context.Context, email string) (int64, string, error) {
 	var r userRow
