@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/challenging-norms/conference/internal/account"
 )
 
 // TestRevokingAnExtensionThereIsNot: taking back an extension the conference never had (an id of
@@ -59,5 +62,61 @@ func TestRevokingAnExtensionThereIsNot(t *testing.T) {
 	}
 	if n := count(t, ta, `SELECT count(*) FROM deadline_extensions WHERE id = $1`, theirs.ID); n != 1 {
 		t.Errorf("the other conference's extension after the API: %d rows", n)
+	}
+}
+
+// TestNewConferenceWithAnOrganizerThereIsNot: an administrator's new conference whose first
+// organizer's address is not an account's is refused with that field's error, with the others the
+// form has, and nothing is created; with an account's address the conference and its organizer's
+// role are made together.
+func TestNewConferenceWithAnOrganizerThereIsNot(t *testing.T) {
+	ta := startApp(t)
+	admin := uniqueEmail("admin")
+	if _, err := ta.accounts.CreateUser(context.Background(), account.CreateUserInput{Email: admin, Name: "Ada Admin", Password: strongPassword, Admin: true}); err != nil {
+		t.Fatal(err)
+	}
+	organizer := uniqueEmail("organizer")
+	newUser(t, ta, organizer, "Olu Organizer")
+	b := loggedIn(t, ta, admin)
+	slug := fmt.Sprintf("new-%d", time.Now().UnixNano())
+	form := func(organizer, name string) url.Values {
+		return url.Values{"name": {name}, "slug": {slug}, "time_zone": {"America/New_York"}, "starts_on": {"2027-06-01"},
+			"ends_on": {"2027-06-03"}, "organizer": {organizer}}
+	}
+	for _, tt := range []struct {
+		organizer, name string
+		want            map[string]string
+	}{
+		{"bad", "Challenging Norms 2027", map[string]string{"organizer": "Enter an email address like name@example.org."}},
+		{"nobody@example.org", "Challenging Norms 2027", map[string]string{"organizer": "No account uses this address."}},
+		{"nobody@example.org", "", map[string]string{"organizer": "No account uses this address.", "name": "Enter the conference's name."}},
+	} {
+		p := b.post("/admin/conferences/new", "/admin/conferences", form(tt.organizer, tt.name))
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Errorf("organizer %q: %d, want 422", tt.organizer, p.Status)
+		}
+		for field, want := range tt.want {
+			if got := p.fieldError(field); !strings.HasPrefix(got, want) {
+				t.Errorf("organizer %q, %s: %q, want %q", tt.organizer, field, got, want)
+			}
+		}
+		if got, _ := p.Doc.Find("#organizer").Attr("value"); got != tt.organizer {
+			t.Errorf("organizer %q: the form has %q", tt.organizer, got)
+		}
+		if n := count(t, ta, `SELECT count(*) FROM conferences WHERE slug = $1`, slug); n != 0 {
+			t.Fatalf("organizer %q: the conference was created", tt.organizer)
+		}
+	}
+
+	p := b.post("/admin/conferences/new", "/admin/conferences", form(strings.ToUpper(organizer), "Challenging Norms 2027"))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("an account's address: %d %s", p.Status, p.problem())
+	}
+	if flash := b.get(p.Header.Get("Location")).Doc.Find(".flash").Text(); flash != "Challenging Norms 2027 is created. "+organizer+" is its organizer." {
+		t.Errorf("the flash: %q", flash)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM conference_roles r JOIN conferences c ON c.id = r.conference_id JOIN users u ON u.id = r.user_id
+		WHERE c.slug = $1 AND u.email = $2 AND r.role = 'organizer'`, slug, organizer); n != 1 {
+		t.Errorf("the organizer's role: %d rows", n)
 	}
 }

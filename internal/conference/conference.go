@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/memo"
@@ -91,13 +92,19 @@ func NewService(store Store, rec audit.Recorder) *Service {
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// CreateInput describes a new conference. Dates are YYYY-MM-DD.
+// CreateInput describes a new conference. Dates are YYYY-MM-DD. Organizer, when not empty, is the
+// address of the account to make the conference's first organizer.
 type CreateInput struct {
 	Slug, Name, TimeZone, StartsOn, EndsOn string
+	Organizer                              string
 }
 
-// Create makes a conference; only admins may. Returns apperr Invalid with field errors, apperr
-// Conflict for a taken slug, and the policy's errors.
+// noOrganizer is the error for a first organizer whose address no account uses.
+const noOrganizer = "No account uses this address. Ask the person to sign up first, or leave this empty and add organizers later."
+
+// Create makes a conference and, in the same transaction, gives its first organizer the role; only
+// admins may. Returns apperr Invalid with field errors (an organizer's address no account uses
+// among them), apperr Conflict for a taken slug, and the policy's errors.
 func (s *Service) Create(ctx context.Context, p *access.Principal, in CreateInput) (Conference, error) {
 	if err := access.Check(p, access.CreateConference, 0); err != nil {
 		return Conference{}, err
@@ -105,13 +112,46 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, in CreateInpu
 	return s.create(ctx, audit.Entry{ActorID: &p.UserID, ActorEmail: p.Email}, in)
 }
 
+// CheckCreate checks in as Create would, creating nothing: apperr Invalid with every field error
+// Create would give (not a slug taken), and the policy's errors.
+func (s *Service) CheckCreate(ctx context.Context, p *access.Principal, in CreateInput) error {
+	if err := access.Check(p, access.CreateConference, 0); err != nil {
+		return err
+	}
+	_, _, err := s.check(ctx, in)
+	return err
+}
+
 // Seed creates a conference from the command line, where there is no principal. Same errors as Create.
 func (s *Service) Seed(ctx context.Context, in CreateInput) (Conference, error) {
 	return s.create(ctx, audit.Entry{}, in)
 }
 
-func (s *Service) create(ctx context.Context, by audit.Entry, in CreateInput) (Conference, error) {
+// check is validate, and the first organizer's address: well formed, and an account's.
+func (s *Service) check(ctx context.Context, in CreateInput) (Conference, string, error) {
 	c, err := validate(in)
+	organizer := strings.ToLower(strings.TrimSpace(in.Organizer))
+	if organizer == "" {
+		return c, "", err
+	}
+	var fe apperr.Fields
+	if ae, ok := apperr.As(err); ok {
+		for _, x := range ae.Fields {
+			fe.Add(x.Field, x.Message)
+		}
+	}
+	if m := account.EmailProblem(organizer); m != "" {
+		fe.Add("organizer", m)
+	} else if _, err := s.store.UserIDByEmail(ctx, organizer); apperr.Is(err, apperr.NotFound) {
+		fe.Add("organizer", noOrganizer)
+	} else if err != nil {
+		return c, organizer, err
+	}
+	return c, organizer, fe.Err()
+}
+
+func (s *Service) create(ctx context.Context, by audit.Entry, in CreateInput) (Conference, error) {
+	c, organizer, err := s.check(ctx, in)
 	if err != nil {
 		return c, err
 	}
@@ -119,8 +159,32 @@ func (s *Service) create(ctx context.Context, by audit.Entry, in CreateInput) (C
 		if err := s.store.Create(ctx, &c); err != nil {
 			return err
 		}
-		by.Action, by.Subject, by.ConferenceID = "conference.created", "conference:"+c.Slug, &c.ID
-		return s.audit.Record(ctx, by)
+		created := by
+		created.Action, created.Subject, created.ConferenceID = "conference.created", "conference:"+c.Slug, &c.ID
+		if err := s.audit.Record(ctx, created); err != nil {
+			return err
+		}
+		if organizer == "" {
+			return nil
+		}
+		// Looked up again here: the account may have gone since the check.
+		uid, err := s.store.UserIDByEmail(ctx, organizer)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.Field("organizer", noOrganizer)
+		}
+		if err != nil {
+			return err
+		}
+		var byID int64
+		if by.ActorID != nil {
+			byID = *by.ActorID
+		}
+		if _, err := s.store.Grant(ctx, c.ID, uid, access.Organizer, byID); err != nil {
+			return err
+		}
+		granted := by
+		granted.Action, granted.Subject, granted.ConferenceID, granted.Details = "role.granted", fmt.Sprintf("user:%d", uid), &c.ID, string(access.Organizer)
+		return s.audit.Record(ctx, granted)
 	})
 	return c, err
 }

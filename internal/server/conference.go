@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -175,23 +176,21 @@ func (s *Server) conferenceCreate(c echo.Context) error {
 	p := conferenceNewPage{base: s.base(c, "New conference")}
 	err := s.bindForm(c, &f)
 	p.Form = f
-	ctx := c.Request().Context()
 	var conf conference.Conference
 	if err == nil {
-		conf, err = s.opts.Conferences.Create(ctx, principal(c), conference.CreateInput{Slug: f.Slug, Name: f.Name,
-			TimeZone: f.TimeZone, StartsOn: f.StartsOn, EndsOn: f.EndsOn})
+		conf, err = s.opts.Conferences.Create(c.Request().Context(), principal(c), f.input())
 	}
 	if err != nil {
 		return s.renderForm(c, "conference_new", &p, err)
 	}
 	msg := conf.Name + " is created."
-	if f.Organizer != "" {
-		if err := s.opts.Conferences.Grant(ctx, principal(c), conf, f.Organizer, access.Organizer); err != nil {
-			msg += " " + f.Organizer + " could not be made organizer: add them on the team page."
-		} else {
-			msg += " " + f.Organizer + " is its organizer."
-		}
+	if o := strings.ToLower(strings.TrimSpace(f.Organizer)); o != "" {
+		msg += " " + o + " is its organizer."
 	}
 	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/team")
+}
+
+func (f conferenceForm) input() conference.CreateInput {
+	return conference.CreateInput{Slug: f.Slug, Name: f.Name, TimeZone: f.TimeZone, StartsOn: f.StartsOn, EndsOn: f.EndsOn, Organizer: f.Organizer}
 }
