@@ -129,3 +129,23 @@ func (f *Fields) Err() error {
 	}
 	return &Error{Code: Invalid, Message: msg, Fields: append([]FieldError(nil), f.list...)}
 }
+
+// JoinFields joins the field errors of Invalid errors, each field once with the message of the
+// first error that names it; nil errors are skipped, and the first error that is not Invalid with
+// fields is returned as it is (a fault, or a refusal that names no field to correct).
+func JoinFields(errs ...error) error {
+	var all Fields
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		e, ok := As(err)
+		if !ok || e.Code != Invalid || len(e.Fields) == 0 {
+			return err
+		}
+		for _, f := range e.Fields {
+			all.Add(f.Field, f.Message)
+		}
+	}
+	return all.Err()
+}

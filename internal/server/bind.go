@@ -40,26 +40,86 @@ func fieldName(f reflect.StructField) string {
 	return f.Name
 }
 
-// check validates a request struct; the error is apperr Invalid with one message per field.
+// check validates a request struct; the error is apperr Invalid with one message per field: text
+// that cannot be saved, then what the struct's rules find in the other fields.
 func (v *validator) check(req any) error {
-	var text apperr.Fields
-	checkText(reflect.ValueOf(req), &text)
-	if err := text.Err(); err != nil {
-		return err
-	}
+	var fe apperr.Fields
+	checkText(reflect.ValueOf(req), &fe)
 	err := v.v.Struct(req)
 	if err == nil {
-		return nil
+		return fe.Err()
 	}
 	var ves playground.ValidationErrors
 	if !errors.As(err, &ves) {
 		return apperr.Wrap(apperr.Internal, "Could not check the input.", err)
 	}
-	var fe apperr.Fields
 	for _, e := range ves {
 		fe.Add(e.Field(), message(e))
 	}
 	return fe.Err()
+}
+
+// alsoChecked answers a request its binding refused (err, apperr Invalid: a value too long, text
+// that cannot be saved, a value of the wrong type) with what the service would refuse as well, so
+// that one round of corrections is enough: check runs the service's checks, saving nothing, on req
+// with the fields err names emptied (their values are not fit to check, and the binding's message
+// about them stands), in a copy: the request as typed stays for the form shown again. Any other
+// error is err as it is.
+func alsoChecked[T any](err error, req T, check func(T) error) error {
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code != apperr.Invalid || len(ae.Fields) == 0 {
+		return err
+	}
+	for _, f := range ae.Fields {
+		clearPath(reflect.ValueOf(&req).Elem(), f.Field)
+	}
+	return joinFieldErrors(err, check(req))
+}
+
+// clearPath sets to its zero value what path names in v ("label", "fields.2.label", "tags[3]"),
+// by the names the form and JSON body use; a path that names nothing in v leaves it as it is. What
+// v shares on the way (the value of a pointer, a slice's elements) is copied first, so that the
+// value v was copied from is left as it is.
+func clearPath(v reflect.Value, path string) {
+	name, rest, _ := strings.Cut(strings.ReplaceAll(strings.ReplaceAll(path, "[", "."), "]", ""), ".")
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() || !v.CanSet() {
+			return
+		}
+		own := reflect.New(v.Type().Elem())
+		own.Elem().Set(v.Elem())
+		v.Set(own)
+		v = own.Elem()
+	}
+	var at reflect.Value
+	switch v.Kind() {
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() && fieldName(t.Field(i)) == name {
+				at = v.Field(i)
+				break
+			}
+		}
+	case reflect.Slice:
+		if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < v.Len() && v.CanSet() {
+			own := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			reflect.Copy(own, v)
+			v.Set(own)
+			at = v.Index(i)
+		}
+	case reflect.Array:
+		if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < v.Len() {
+			at = v.Index(i)
+		}
+	}
+	switch {
+	case !at.IsValid() || !at.CanSet():
+	case rest == "":
+		at.SetZero()
+	default:
+		clearPath(at, rest)
+	}
 }
 
 // message turns one validator finding into text.

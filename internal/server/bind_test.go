@@ -174,3 +174,60 @@ func FuzzTypeCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckSaysTextAndRules: text that cannot be saved and a value too long in other fields are
+// said together, not one after the other.
+func TestCheckSaysTextAndRules(t *testing.T) {
+	req := struct {
+		Name string `form:"name" validate:"max=3"`
+		Note string `form:"note"`
+	}{Name: "abcdef", Note: "a\x00b"}
+	ae, ok := apperr.As(newValidator().check(&req))
+	if !ok || ae.Code != apperr.Invalid || len(ae.Fields) != 2 || ae.Fields[0].Field != "note" || ae.Fields[1].Field != "name" {
+		t.Errorf("the errors: %+v", ae)
+	}
+}
+
+// TestAlsoCheckedEmptiesWhatWasRefused: the service's checks see the request with the fields the
+// binding refused emptied, nested ones by their path, and their errors join the binding's (whose
+// message stands for a field both name); the caller's request is left as it was; an error that is
+// not about fields, from either, is the answer.
+func TestAlsoCheckedEmptiesWhatWasRefused(t *testing.T) {
+	type item struct {
+		Label string `json:"label"`
+		Kind  string `json:"kind"`
+	}
+	type request struct {
+		Name  string  `json:"name"`
+		Email string  `json:"email"`
+		Items *[]item `json:"items"`
+		Tags  []string
+	}
+	items := []item{{"a", "x"}, {"b", "y"}}
+	req := request{Name: "n", Email: "e", Items: &items, Tags: []string{"t"}}
+	refused := &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: "name", Message: "Too long."}, {Field: "items.1.label", Message: "Not text."},
+		{Field: "Tags[0]", Message: "Broken."}}}
+	var seen request
+	err := alsoChecked(refused, req, func(r request) error {
+		seen = r
+		return &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: "name", Message: "Enter a name."}, {Field: "email", Message: "Not an address."}}}
+	})
+	if seen.Name != "" || seen.Email != "e" || (*seen.Items)[1].Label != "" || (*seen.Items)[1].Kind != "y" || (*seen.Items)[0].Label != "a" || seen.Tags[0] != "" {
+		t.Errorf("the service saw %+v %+v", seen, *seen.Items)
+	}
+	if req.Name != "n" || items[1].Label != "b" || req.Tags[0] != "t" {
+		t.Errorf("the caller's request changed: %+v %+v", req, items)
+	}
+	ae, _ := apperr.As(err)
+	if ae == nil || len(ae.Fields) != 4 || ae.Fields[0].Message != "Too long." || ae.Fields[3].Field != "email" {
+		t.Errorf("the errors: %+v", ae)
+	}
+	forbidden := apperr.New(apperr.Forbidden, "No.")
+	if err := alsoChecked(refused, req, func(request) error { return forbidden }); err != forbidden {
+		t.Errorf("a refusal of the service: %v", err)
+	}
+	malformed := apperr.New(apperr.Malformed, "Unreadable.")
+	if err := alsoChecked(malformed, req, func(request) error { t.Error("checked an unreadable request"); return nil }); err != malformed {
+		t.Errorf("an unreadable request: %v", err)
+	}
+}

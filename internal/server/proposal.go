@@ -101,22 +101,7 @@ func (s *Server) contentOf(c echo.Context, conf conference.Conference, prop subm
 // joinFieldErrors joins the field errors of first and more, each field once, first's message kept; an
 // error of more that is not about fields is returned as it is.
 func joinFieldErrors(first error, more ...error) error {
-	var all apperr.Fields
-	for _, err := range append([]error{first}, more...) {
-		ae, ok := apperr.As(err)
-		switch {
-		case err == nil:
-			continue
-		case !ok || ae.Code != apperr.Invalid:
-			return err
-		}
-		for _, x := range ae.Fields {
-			if !all.Has(x.Field) {
-				all.Add(x.Field, x.Message)
-			}
-		}
-	}
-	return all.Err()
+	return apperr.JoinFields(append([]error{first}, more...)...)
 }
 
 func formOf(p submission.Proposal) proposalForm {
