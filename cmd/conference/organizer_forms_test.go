@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/challenging-norms/conference/internal/account"
 )
@@ -118,5 +121,136 @@ func TestNewConferenceWithAnOrganizerThereIsNot(t *testing.T) {
 	if n := count(t, ta, `SELECT count(*) FROM conference_roles r JOIN conferences c ON c.id = r.conference_id JOIN users u ON u.id = r.user_id
 		WHERE c.slug = $1 AND u.email = $2 AND r.role = 'organizer'`, slug, organizer); n != 1 {
 		t.Errorf("the organizer's role: %d rows", n)
+	}
+}
+
+// errorSummary maps each field the error summary links to its message.
+func errorSummary(p page) map[string]string {
+	out := map[string]string{}
+	p.Doc.Find(".error-summary li a").Each(func(_ int, a *goquery.Selection) {
+		href, _ := a.Attr("href")
+		out[strings.TrimPrefix(href, "#")] = strings.TrimSpace(a.Text())
+	})
+	return out
+}
+
+// wantSummary checks that the page's error summary names every field of want, with a message
+// starting as want says ("" for any message), and no other field.
+func wantSummary(t *testing.T, what string, p page, want map[string]string) {
+	t.Helper()
+	got := errorSummary(p)
+	for field, msg := range want {
+		if m, ok := got[field]; !ok || !strings.HasPrefix(m, msg) {
+			t.Errorf("%s, %s: %q, want %q", what, field, m, msg)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s: the errors name %v, want %d fields", what, got, len(want))
+	}
+}
+
+// TestOrganizerFormsSayEverythingAtOnce: a form of the call with a value its own rules refuse (too
+// long, text that cannot be saved) is answered with every other error the save would give as well,
+// on the web and through the API, with what was typed kept and nothing saved.
+func TestOrganizerFormsSayEverythingAtOnce(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	slug := f.conf.Slug
+	b := loggedIn(t, ta, f.organizer)
+	poster := f.formats["Poster abstract"]
+	formatPage := fmt.Sprintf("/c/%s/manage/formats/%d", slug, poster.ID)
+	for _, tt := range []struct {
+		what, page, action string
+		form               url.Values
+		want               map[string]string
+		kept               map[string]string // a field's value on the page again
+		rows               string            // counts what must not change
+	}{
+		{"an extension", "/c/" + slug + "/manage/extensions", "/c/" + slug + "/manage/extensions",
+			url.Values{"email": {"bad"}, "until": {"2026-13-01T00:00"}, "reason": {strings.Repeat("r", 3000)}},
+			map[string]string{"email": "Enter an email address like name@example.org.", "until": "", "reason": "Use at most 1000 characters."},
+			map[string]string{"email": "bad", "until": "2026-13-01T00:00"},
+			`SELECT count(*) FROM deadline_extensions WHERE conference_id = $1`},
+		{"a link", "/c/" + slug + "/manage/extensions", "/c/" + slug + "/manage/links",
+			url.Values{"label": {strings.Repeat("l", 500)}, "expires_at": {"2020-01-01T00:00"}, "max_uses": {"0"}, "format_ids": {"999"}},
+			map[string]string{"label": "Use at most 400 characters.", "expires_at": "The link must stay valid until a moment in the future.",
+				"max_uses": "Allow between 1 and 1000 proposals through the link.", "format_ids": "Choose from the formats listed."},
+			map[string]string{"expires_at": "2020-01-01T00:00", "max_uses": "0"},
+			`SELECT count(*) FROM call_access_links WHERE conference_id = $1`},
+		{"the call", "/c/" + slug + "/manage/call", "/c/" + slug + "/manage/call",
+			url.Values{"version": {"1"}, "opens_at": {strings.Repeat("9", 41)}, "closes_at": {"soon"}, "contact_email": {"program at example"}},
+			map[string]string{"opens_at": "Use at most 40 characters.", "closes_at": "", "contact_email": "Enter an address like program@example.org"},
+			map[string]string{"closes_at": "soon", "contact_email": "program at example"},
+			`SELECT count(*) FROM calls WHERE conference_id = $1 AND version > 1`},
+		{"a track", "/c/" + slug + "/manage/tracks", "/c/" + slug + "/manage/tracks",
+			url.Values{"name": {strings.Repeat("n", 401)}, "description": {strings.Repeat("d", 2001)}},
+			map[string]string{"name": "Use at most 400 characters.", "description": "Use at most 2000 characters."},
+			nil, `SELECT count(*) FROM tracks WHERE conference_id = $1`},
+		{"a format", "/c/" + slug + "/manage/formats/new", "/c/" + slug + "/manage/formats",
+			url.Values{"name": {"Panel\x00"}, "duration_minutes": {"ninety"}, "max_presenters": {"3"}, "abstract_max_words": {"5"}, "accepting": {"yes"}},
+			map[string]string{"name": "This contains a character that cannot be saved", "duration_minutes": "Enter a length between",
+				"abstract_max_words": "Set a word limit between"},
+			map[string]string{"duration_minutes": "ninety"},
+			`SELECT count(*) FROM formats WHERE conference_id = $1`},
+		{"a field", formatPage + "/fields/new", formatPage + "/fields",
+			url.Values{"version": {strconv.Itoa(poster.Version)}, "label": {strings.Repeat("q", 1001)}, "kind": {"essay"}, "max_words": {"5"}},
+			map[string]string{"label": "Use at most 1000 characters.", "kind": "Choose short text, long text"},
+			nil, `SELECT count(*) FROM formats WHERE conference_id = $1 AND version > 1`},
+	} {
+		before := count(t, ta, tt.rows, f.conf.ID)
+		p := b.post(tt.page, tt.action, tt.form)
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", tt.what, p.Status)
+		}
+		wantSummary(t, tt.what, p, tt.want)
+		for field, v := range tt.kept {
+			if got, _ := p.Doc.Find("#" + field).Attr("value"); got != v {
+				t.Errorf("%s: %s on the page is %q, want %q", tt.what, field, got, v)
+			}
+		}
+		if after := count(t, ta, tt.rows, f.conf.ID); after != before {
+			t.Errorf("%s: %d rows before, %d after", tt.what, before, after)
+		}
+	}
+
+	token, _ := apiToken(t, ta, f.organizer)
+	api := "/api/v1/conferences/" + slug + "/manage"
+	// The API's forms.
+	for _, tt := range []struct {
+		what, method, path, body string
+		want                     map[string]string
+		rows                     string
+	}{
+		{"an extension", http.MethodPost, api + "/extensions", `{"email":"bad","until":"2026-13-01T00:00","reason":"` + strings.Repeat("r", 3000) + `"}`,
+			map[string]string{"email": "Enter an email address", "until": "", "reason": "Use at most 1000 characters."},
+			`SELECT count(*) FROM deadline_extensions WHERE conference_id = $1`},
+		{"a link", http.MethodPost, api + "/access-links", `{"label":"` + strings.Repeat("l", 500) + `","expires_at":"2020-01-01T00:00","max_uses":0,"format_ids":[999]}`,
+			map[string]string{"label": "Use at most 400 characters.", "expires_at": "The link must stay valid", "max_uses": "Allow between 1 and 1000",
+				"format_ids": "Choose from the formats listed."},
+			`SELECT count(*) FROM call_access_links WHERE conference_id = $1`},
+		{"a link with a wrong type", http.MethodPost, api + "/access-links", `{"label":"Panel","expires_at":"2020-01-01T00:00","max_uses":"3"}`,
+			map[string]string{"max_uses": "Expected a whole number here", "expires_at": "The link must stay valid"},
+			`SELECT count(*) FROM call_access_links WHERE conference_id = $1`},
+		{"the call without its version", http.MethodPut, api + "/call", `{"opens_at":"bad","closes_at":"2031-01-01T00:00"}`,
+			map[string]string{"version": "Send the version of the call you read", "opens_at": ""},
+			`SELECT count(*) FROM calls WHERE conference_id = $1 AND version > 1`},
+		{"a track", http.MethodPost, api + "/tracks", `{"name":"` + strings.Repeat("n", 401) + `","description":"` + strings.Repeat("d", 2001) + `"}`,
+			map[string]string{"name": "Use at most 400 characters.", "description": "Use at most 2000 characters."},
+			`SELECT count(*) FROM tracks WHERE conference_id = $1`},
+		{"a format", http.MethodPost, api + "/formats", `{"name":"` + strings.Repeat("n", 401) + `","duration_minutes":1,"max_presenters":0,"abstract_max_words":100,` +
+			`"fields":[{"label":"Why?","kind":"text","max_words":"many"},{"label":"Who?","kind":"essay"}]}`,
+			map[string]string{"name": "Use at most 400 characters.", "duration_minutes": "Enter a length between", "max_presenters": "Allow between 1 and",
+				"fields.0.max_words": "Expected a whole number here", "fields.1.kind": "Choose short text, long text"},
+			`SELECT count(*) FROM formats WHERE conference_id = $1`},
+		{"a format without its version", http.MethodPut, fmt.Sprintf("%s/formats/%d", api, poster.ID), `{"name":"","duration_minutes":60,"max_presenters":2,"abstract_max_words":10}`,
+			map[string]string{"version": "Send the version of the format you edited.", "name": "Enter the format's name", "abstract_max_words": "Set a word limit between"},
+			`SELECT count(*) FROM formats WHERE conference_id = $1 AND version > 1`},
+	} {
+		before := count(t, ta, tt.rows, f.conf.ID)
+		r := sendJSON(t, ta, tt.method, tt.path, token, tt.body)
+		wantFields(t, "the API's "+tt.what, r, tt.want)
+		if after := count(t, ta, tt.rows, f.conf.ID); after != before {
+			t.Errorf("the API's %s: %d rows before, %d after", tt.what, before, after)
+		}
 	}
 }

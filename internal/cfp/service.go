@@ -657,13 +657,11 @@ func (s *Service) UpdateFormatFrom(ctx context.Context, p *access.Principal, con
 			return err
 		}
 		in := change(old)
-		if f, err = checkFormat(in); err != nil {
+		if f, err = s.checkFormatChange(ctx, old, in); err != nil {
 			return err
 		}
 		if in.Fields == nil {
 			f.Fields = old.Fields
-		} else if err := s.checkKinds(ctx, id, old, f.Fields, func(i int, what string) string { return fmt.Sprintf("fields.%d.%s", i, what) }); err != nil {
-			return err
 		}
 		f.Retired = retire(old, f.Fields)
 		f.ID, f.ConferenceID, f.Position, f.Version = id, conf.ID, old.Position, version
@@ -718,10 +716,7 @@ func (s *Service) editFields(ctx context.Context, p *access.Principal, conf conf
 		if err != nil {
 			return err
 		}
-		if fields, err = checkFields(fields); err != nil {
-			return err
-		}
-		if err := s.checkKinds(ctx, id, f, fields, func(_ int, what string) string { return what }); err != nil {
+		if fields, err = s.checkFieldsChange(ctx, f, fields); err != nil {
 			return err
 		}
 		f.Retired = retire(f, fields)
@@ -733,6 +728,30 @@ func (s *Service) editFields(ctx context.Context, p *access.Principal, conf conf
 	})
 	return f, err
 }
+
+// checkFormatChange checks in as a save of the format old (ID 0 for a new one) would: its
+// attributes and fields, and for fields of a stored format, what the answers given to them allow.
+// Every error at once.
+func (s *Service) checkFormatChange(ctx context.Context, old Format, in FormatInput) (Format, error) {
+	f, err := checkFormat(in)
+	if in.Fields == nil || old.ID == 0 || f.Fields == nil {
+		return f, err
+	}
+	return f, apperr.JoinFields(err, s.checkKinds(ctx, old.ID, old, f.Fields, fieldPath))
+}
+
+// checkFieldsChange checks fields as the new fields of the stored format old: their definitions,
+// and what the answers given to them allow. Every error at once.
+func (s *Service) checkFieldsChange(ctx context.Context, old Format, fields []question.Question) ([]question.Question, error) {
+	out, err := checkFields(fields)
+	if out == nil {
+		return out, err
+	}
+	return out, apperr.JoinFields(err, s.checkKinds(ctx, old.ID, old, out, fieldPath))
+}
+
+// fieldPath names a part ("kind", "id") of the question at index i of a format's fields.
+func fieldPath(i int, what string) string { return fmt.Sprintf("fields.%d.%s", i, what) }
 
 // checkKinds refuses to change the kind of a question that proposals have answered, and to give a
 // new question the id of a removed one that they answered, unless it is asked again as it was (the
@@ -1070,34 +1089,8 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Extension{}, err
 	}
-	var fe apperr.Fields
-	email = strings.ToLower(strings.TrimSpace(email))
-	if email == "" {
-		fe.Add("email", "Enter the email address of the person's account.")
-	} else if m := account.EmailProblem(email); m != "" {
-		fe.Add("email", m)
-	}
-	t, ok := ParseLocal(until, conf.Location())
-	if !ok {
-		fe.Add("until", LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
-	} else if !t.After(s.now()) {
-		fe.Add("until", "The new deadline must be in the future.")
-	} else if call, err := s.Call(ctx, conf); err == nil && !endOfMinute(t).After(call.ClosesAt) {
-		fe.Add("until", AfterCallMessage(call, conf))
-	}
-	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) > 500 {
-		fe.Add("reason", "Use at most 500 characters.")
-	}
-	if !fe.Has("email") && fe.Err() != nil {
-		// Said with the other errors, not once they are corrected (the grant looks again).
-		if _, _, err := s.store.UserByEmail(ctx, email); apperr.Is(err, apperr.NotFound) {
-			fe.Add("email", noAccount)
-		} else if err != nil {
-			return Extension{}, err
-		}
-	}
-	if err := fe.Err(); err != nil {
+	email, t, reason, err := s.checkGrant(ctx, conf, email, until, reason, false)
+	if err != nil {
 		return Extension{}, err
 	}
 	closes, hasCall, err := s.callCloses(ctx, conf)
@@ -1147,6 +1140,40 @@ func (s *Service) GrantExtension(ctx context.Context, p *access.Principal, conf 
 		return s.tellMoved(ctx, conf, e.UserID, before, &e.Until, event)
 	})
 	return e, err
+}
+
+// checkGrant checks a grant's input, and returns the address, the deadline and the reason as the
+// grant keeps them. An address well formed that no account uses is looked up when something else
+// is wrong, or always when lookUp: said with the other errors, not once they are corrected (the
+// grant looks it up again).
+func (s *Service) checkGrant(ctx context.Context, conf conference.Conference, email, until, reason string, lookUp bool) (string, time.Time, string, error) {
+	var fe apperr.Fields
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		fe.Add("email", "Enter the email address of the person's account.")
+	} else if m := account.EmailProblem(email); m != "" {
+		fe.Add("email", m)
+	}
+	t, ok := ParseLocal(until, conf.Location())
+	if !ok {
+		fe.Add("until", LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
+	} else if !t.After(s.now()) {
+		fe.Add("until", "The new deadline must be in the future.")
+	} else if call, err := s.Call(ctx, conf); err == nil && !endOfMinute(t).After(call.ClosesAt) {
+		fe.Add("until", AfterCallMessage(call, conf))
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > 500 {
+		fe.Add("reason", "Use at most 500 characters.")
+	}
+	if !fe.Has("email") && (lookUp || fe.Err() != nil) {
+		if _, _, err := s.store.UserByEmail(ctx, email); apperr.Is(err, apperr.NotFound) {
+			fe.Add("email", noAccount)
+		} else if err != nil {
+			return email, t, reason, err
+		}
+	}
+	return email, t, reason, fe.Err()
 }
 
 // tellMoved tells what is set to hear of an extension that moved.
@@ -1265,26 +1292,48 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return NewAccessLink{}, err
 	}
+	label, t, formatIDs, err := s.checkLink(ctx, conf, in)
+	if err != nil {
+		return NewAccessLink{}, err
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return NewAccessLink{}, apperr.Wrap(apperr.Internal, "Could not make the link.", err)
+	}
+	secret := base64.RawURLEncoding.EncodeToString(b)
+	l := AccessLink{ConferenceID: conf.ID, Label: label, Hash: s.hash(secret), ExpiresAt: endOfMinute(t), MaxUses: in.MaxUses, CreatedBy: &p.UserID,
+		FormatIDs: formatIDs}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateAccessLink(ctx, &l); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "access_link.created", fmt.Sprintf("access_link:%d", l.ID), label)
+	})
+	return NewAccessLink{AccessLink: l, Secret: secret, URL: s.baseURL + accessPath(conf, secret)}, err
+}
+
+// checkLink checks a new link, and returns its label, expiry and formats as the link keeps them.
+func (s *Service) checkLink(ctx context.Context, conf conference.Conference, in AccessLinkInput) (string, time.Time, []int64, error) {
 	var fe apperr.Fields
-	label, expires, maxUses := strings.Join(strings.Fields(in.Label), " "), in.ExpiresAt, in.MaxUses
+	label := strings.Join(strings.Fields(in.Label), " ")
 	switch n := utf8.RuneCountInString(label); {
 	case n == 0:
 		fe.Add("label", "Say who the link is for, e.g. “Invited panel on community partnerships”.")
 	case n > 200:
 		fe.Add("label", "Use at most 200 characters.")
 	}
-	t, ok := ParseLocal(expires, conf.Location())
+	t, ok := ParseLocal(in.ExpiresAt, conf.Location())
 	if !ok {
-		fe.Add("expires_at", LocalError(expires, conf.Location(), "Enter when the link stops working, e.g. 2027-07-15T23:59."))
+		fe.Add("expires_at", LocalError(in.ExpiresAt, conf.Location(), "Enter when the link stops working, e.g. 2027-07-15T23:59."))
 	} else if !t.After(s.now()) {
 		fe.Add("expires_at", "The link must stay valid until a moment in the future.")
 	}
-	if maxUses < 1 || maxUses > 1000 {
+	if in.MaxUses < 1 || in.MaxUses > 1000 {
 		fe.Add("max_uses", "Allow between 1 and 1000 proposals through the link.")
 	}
 	formats, err := s.Formats(ctx, conf)
 	if err != nil {
-		return NewAccessLink{}, err
+		return label, t, nil, err
 	}
 	var formatIDs []int64
 	for _, id := range in.FormatIDs {
@@ -1299,23 +1348,7 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 	if len(in.FormatIDs) == 0 && !slices.ContainsFunc(formats, func(f Format) bool { return f.Accepting }) {
 		fe.Add("format_ids", "No format takes proposals now: choose the formats the link may start.")
 	}
-	if err := fe.Err(); err != nil {
-		return NewAccessLink{}, err
-	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return NewAccessLink{}, apperr.Wrap(apperr.Internal, "Could not make the link.", err)
-	}
-	secret := base64.RawURLEncoding.EncodeToString(b)
-	l := AccessLink{ConferenceID: conf.ID, Label: label, Hash: s.hash(secret), ExpiresAt: endOfMinute(t), MaxUses: maxUses, CreatedBy: &p.UserID,
-		FormatIDs: formatIDs}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.store.CreateAccessLink(ctx, &l); err != nil {
-			return err
-		}
-		return s.record(ctx, p, conf, "access_link.created", fmt.Sprintf("access_link:%d", l.ID), label)
-	})
-	return NewAccessLink{AccessLink: l, Secret: secret, URL: s.baseURL + accessPath(conf, secret)}, err
+	return label, t, formatIDs, fe.Err()
 }
 
 // AccessLink returns one of the call's access links, for people who see proposals (a proposal

@@ -19,6 +19,34 @@ import (
 // The organizers' API for the call: its settings, tracks, formats with their fields, extensions and
 // access links. Every handler goes through the cfp service, which checks the policy again.
 
+// apiCallRequest is the call's settings as the API changes them.
+type apiCallRequest struct {
+	Version      *int    `json:"version" validate:"omitnil,min=0"`
+	OpensAt      string  `json:"opens_at" validate:"max=40"`
+	ClosesAt     string  `json:"closes_at" validate:"max=40"`
+	ContactEmail *string `json:"contact_email" validate:"omitempty,max=254"`
+	IntroMD      *string `json:"intro_md"`
+	GuideMD      *string `json:"guide_md"`
+	FAQMD        *string `json:"faq_md"`
+}
+
+// change is the call the request makes of old. A page or the contact address left out keeps what
+// the call has, as stored at the version the client read: a client that moves the deadline does not
+// empty the guide. (A change since that version is refused all the same.)
+func (r apiCallRequest) change(old cfp.Call) cfp.CallInput {
+	in := cfp.CallInput{Opens: r.OpensAt, Closes: r.ClosesAt, ContactEmail: old.ContactEmail, IntroMD: old.IntroMD,
+		GuideMD: old.GuideMD, FAQMD: old.FAQMD}
+	for _, x := range []struct {
+		from *string
+		to   *string
+	}{{r.ContactEmail, &in.ContactEmail}, {r.IntroMD, &in.IntroMD}, {r.GuideMD, &in.GuideMD}, {r.FAQMD, &in.FAQMD}} {
+		if x.from != nil {
+			*x.to = *x.from
+		}
+	}
+	return in
+}
+
 // apiCallSave creates or changes the call; "version" is the version read (0 to create). A version left
 // out, or 0 for a call that exists, is a mistake of the request (422 on version); a version older than
 // the call's is a change made meanwhile (409).
@@ -27,43 +55,20 @@ func (s *Server) apiCallSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Version      *int    `json:"version" validate:"omitnil,min=0"`
-		OpensAt      string  `json:"opens_at" validate:"max=40"`
-		ClosesAt     string  `json:"closes_at" validate:"max=40"`
-		ContactEmail *string `json:"contact_email" validate:"omitempty,max=254"`
-		IntroMD      *string `json:"intro_md"`
-		GuideMD      *string `json:"guide_md"`
-		FAQMD        *string `json:"faq_md"`
-	}
-	if err := s.bindJSON(c, &req); err != nil {
-		return err
-	}
+	var req apiCallRequest
 	ctx := c.Request().Context()
+	check := func(req apiCallRequest) error { return s.opts.Calls.CheckCall(ctx, principal(c), conf, req.change) }
+	if err := s.bindJSON(c, &req); err != nil {
+		return alsoChecked(err, req, check)
+	}
 	if req.Version == nil {
-		return apperr.Field("version", "Send the version of the call you read, or 0 to create the call.")
+		return joinFieldErrors(apperr.Field("version", "Send the version of the call you read, or 0 to create the call."), check(req))
 	}
 	version := *req.Version
 	if _, err := s.opts.Calls.Call(ctx, conf); version == 0 && err == nil {
-		return apperr.Field("version", "This conference already has a call: send the version of it you read to change it.")
+		return joinFieldErrors(apperr.Field("version", "This conference already has a call: send the version of it you read to change it."), check(req))
 	}
-	// A page or the contact address left out keeps what the call has, as stored at the version the
-	// client read: a client that moves the deadline does not empty the guide. (A change since that
-	// version is refused all the same.)
-	change := func(old cfp.Call) cfp.CallInput {
-		in := cfp.CallInput{Opens: req.OpensAt, Closes: req.ClosesAt, ContactEmail: old.ContactEmail, IntroMD: old.IntroMD,
-			GuideMD: old.GuideMD, FAQMD: old.FAQMD}
-		for _, x := range []struct {
-			from *string
-			to   *string
-		}{{req.ContactEmail, &in.ContactEmail}, {req.IntroMD, &in.IntroMD}, {req.GuideMD, &in.GuideMD}, {req.FAQMD, &in.FAQMD}} {
-			if x.from != nil {
-				*x.to = *x.from
-			}
-		}
-		return in
-	}
-	if _, err := s.opts.Calls.SaveCallFrom(ctx, principal(c), conf, version, change); err != nil {
+	if _, err := s.opts.Calls.SaveCallFrom(ctx, principal(c), conf, version, req.change); err != nil {
 		if now, cerr := s.opts.Calls.Call(ctx, conf); apperr.Is(err, apperr.Conflict) && cerr == nil && now.Version != version {
 			if version == 0 {
 				return &apperr.Error{Code: apperr.Conflict, Message: "Someone created this conference's call meanwhile. Read it, and send your change with its version.",
@@ -93,7 +98,7 @@ func (s *Server) apiTrackCreate(c echo.Context) error {
 	}
 	var req trackForm
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return s.alsoCheckedTrack(c, conf, err, req)
 	}
 	t, err := s.opts.Calls.CreateTrack(c.Request().Context(), principal(c), conf, cfp.TrackInput(req))
 	if err != nil {
@@ -113,13 +118,20 @@ func (s *Server) apiTrackUpdate(c echo.Context) error {
 	}
 	var req trackForm
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return s.alsoCheckedTrack(c, conf, err, req)
 	}
 	t, err := s.opts.Calls.UpdateTrack(c.Request().Context(), principal(c), conf, id, cfp.TrackInput(req))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toAPITrack(t))
+}
+
+// alsoCheckedTrack is alsoChecked for a track.
+func (s *Server) alsoCheckedTrack(c echo.Context, conf conference.Conference, err error, req trackForm) error {
+	return alsoChecked(err, req, func(req trackForm) error {
+		return s.opts.Calls.CheckTrack(c.Request().Context(), principal(c), conf, cfp.TrackInput(req))
+	})
 }
 
 func (s *Server) apiTrackDelete(c echo.Context) error {
@@ -170,6 +182,20 @@ func (r apiFormatRequest) input(reserved ...string) cfp.FormatInput {
 	}
 	if r.Fields != nil {
 		in.Fields = questionsIn(*r.Fields, reserved)
+	}
+	return in
+}
+
+// change is the format the request makes of old, as stored. What is left out keeps its value (the
+// fields, in UpdateFormat): a change of the name does not reopen a closed format or empty its
+// description.
+func (r apiFormatRequest) change(old cfp.Format) cfp.FormatInput {
+	in := r.input(questionIDs(old.Retired)...)
+	if r.Description == nil {
+		in.Description = old.Description
+	}
+	if r.Accepting == nil {
+		in.Accepting = old.Accepting
 	}
 	return in
 }
@@ -234,7 +260,9 @@ func (s *Server) apiFormatCreate(c echo.Context) error {
 	}
 	var req apiFormatRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return alsoChecked(err, req, func(req apiFormatRequest) error {
+			return s.opts.Calls.CheckFormat(c.Request().Context(), principal(c), conf, 0, func(cfp.Format) cfp.FormatInput { return req.input() })
+		})
 	}
 	f, err := s.opts.Calls.CreateFormat(c.Request().Context(), principal(c), conf, req.input())
 	if err != nil {
@@ -254,24 +282,16 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 		return err
 	}
 	var req apiFormatRequest
+	check := func(req apiFormatRequest) error {
+		return s.opts.Calls.CheckFormat(c.Request().Context(), principal(c), conf, id, req.change)
+	}
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return alsoChecked(err, req, check)
 	}
 	if req.Version == 0 {
-		return apperr.Field("version", "Send the version of the format you edited.")
+		return joinFieldErrors(apperr.Field("version", "Send the version of the format you edited."), check(req))
 	}
-	// What is left out keeps its value as stored (the fields, in UpdateFormat): a change of the
-	// name does not reopen a closed format or empty its description.
-	f, err := s.opts.Calls.UpdateFormatFrom(c.Request().Context(), principal(c), conf, id, req.Version, func(old cfp.Format) cfp.FormatInput {
-		in := req.input(questionIDs(old.Retired)...)
-		if req.Description == nil {
-			in.Description = old.Description
-		}
-		if req.Accepting == nil {
-			in.Accepting = old.Accepting
-		}
-		return in
-	})
+	f, err := s.opts.Calls.UpdateFormatFrom(c.Request().Context(), principal(c), conf, id, req.Version, req.change)
 	if err != nil {
 		return err
 	}
@@ -341,20 +361,26 @@ func (s *Server) apiExtensions(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// apiGrantRequest is an extension granted to the person with the address.
+type apiGrantRequest struct {
+	Email  string `json:"email" validate:"max=254"`
+	Until  string `json:"until" validate:"max=40"`
+	Reason string `json:"reason" validate:"max=1000"`
+}
+
 func (s *Server) apiExtensionGrant(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Email  string `json:"email" validate:"max=254"`
-		Until  string `json:"until" validate:"max=40"`
-		Reason string `json:"reason" validate:"max=1000"`
-	}
+	var req apiGrantRequest
+	ctx := c.Request().Context()
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return alsoChecked(err, req, func(req apiGrantRequest) error {
+			return s.opts.Calls.CheckGrantExtension(ctx, principal(c), conf, req.Email, req.Until, req.Reason)
+		})
 	}
-	e, err := s.opts.Calls.GrantExtension(c.Request().Context(), principal(c), conf, req.Email, req.Until, req.Reason)
+	e, err := s.opts.Calls.GrantExtension(ctx, principal(c), conf, req.Email, req.Until, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -412,23 +438,32 @@ func (s *Server) apiAccessLinks(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// apiLinkRequest is a new access link.
+type apiLinkRequest struct {
+	Label     string  `json:"label" validate:"max=400"`
+	ExpiresAt string  `json:"expires_at" validate:"max=40"`
+	MaxUses   int     `json:"max_uses"`
+	FormatIDs []int64 `json:"format_ids" validate:"max=100"`
+}
+
+func (r apiLinkRequest) input() cfp.AccessLinkInput {
+	return cfp.AccessLinkInput{Label: r.Label, ExpiresAt: r.ExpiresAt, MaxUses: r.MaxUses, FormatIDs: r.FormatIDs}
+}
+
 // apiAccessLinkCreate makes a link; its "url" is in this answer only.
 func (s *Server) apiAccessLinkCreate(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Label     string  `json:"label" validate:"max=400"`
-		ExpiresAt string  `json:"expires_at" validate:"max=40"`
-		MaxUses   int     `json:"max_uses"`
-		FormatIDs []int64 `json:"format_ids" validate:"max=100"`
-	}
+	var req apiLinkRequest
+	ctx := c.Request().Context()
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return alsoChecked(err, req, func(req apiLinkRequest) error {
+			return s.opts.Calls.CheckNewAccessLink(ctx, principal(c), conf, req.input())
+		})
 	}
-	l, err := s.opts.Calls.CreateAccessLink(c.Request().Context(), principal(c), conf,
-		cfp.AccessLinkInput{Label: req.Label, ExpiresAt: req.ExpiresAt, MaxUses: req.MaxUses, FormatIDs: req.FormatIDs})
+	l, err := s.opts.Calls.CreateAccessLink(ctx, principal(c), conf, req.input())
 	if err != nil {
 		return err
 	}

@@ -76,9 +76,14 @@ func (s *Server) manageCallSave(c echo.Context) error {
 	var f callForm
 	err = s.bindForm(c, &f)
 	p.Form = f
+	ctx := c.Request().Context()
 	if err == nil {
 		version, _ := strconv.Atoi(f.Version)
-		_, err = s.opts.Calls.SaveCall(c.Request().Context(), principal(c), p.Conference, version, f.input())
+		_, err = s.opts.Calls.SaveCall(ctx, principal(c), p.Conference, version, f.input())
+	} else {
+		err = alsoChecked(err, f, func(f callForm) error {
+			return s.opts.Calls.CheckCall(ctx, principal(c), p.Conference, func(cfp.Call) cfp.CallInput { return f.input() })
+		})
 	}
 	if apperr.Is(err, apperr.Conflict) {
 		err = s.callMeanwhile(c, &p, err)
@@ -162,12 +167,15 @@ func (s *Server) manageTrackSave(c echo.Context) error {
 	p.Editing = id
 	ctx := c.Request().Context()
 	var saved cfp.Track
-	if err == nil {
-		if id == 0 {
-			saved, err = s.opts.Calls.CreateTrack(ctx, principal(c), p.Conference, cfp.TrackInput(f))
-		} else {
-			saved, err = s.opts.Calls.UpdateTrack(ctx, principal(c), p.Conference, id, cfp.TrackInput(f))
-		}
+	switch {
+	case err != nil:
+		err = alsoChecked(err, f, func(f trackForm) error {
+			return s.opts.Calls.CheckTrack(ctx, principal(c), p.Conference, cfp.TrackInput(f))
+		})
+	case id == 0:
+		saved, err = s.opts.Calls.CreateTrack(ctx, principal(c), p.Conference, cfp.TrackInput(f))
+	default:
+		saved, err = s.opts.Calls.UpdateTrack(ctx, principal(c), p.Conference, id, cfp.TrackInput(f))
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_tracks", &p, err)

@@ -111,9 +111,14 @@ func (s *Server) manageExtensionGrant(c echo.Context) error {
 	var f grantForm
 	err = s.bindForm(c, &f)
 	p.Grant = f
+	ctx := c.Request().Context()
 	var e cfp.Extension
 	if err == nil {
-		e, err = s.opts.Calls.GrantExtension(c.Request().Context(), principal(c), p.Conference, f.Email, f.Until, f.Reason)
+		e, err = s.opts.Calls.GrantExtension(ctx, principal(c), p.Conference, f.Email, f.Until, f.Reason)
+	} else {
+		err = alsoChecked(err, f, func(f grantForm) error {
+			return s.opts.Calls.CheckGrantExtension(ctx, principal(c), p.Conference, f.Email, f.Until, f.Reason)
+		})
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_extensions", &p, err)
@@ -153,9 +158,14 @@ func (s *Server) manageLinkCreate(c echo.Context) error {
 		f.FormatIDs = values["format_ids"]
 	}
 	p.Link = f
+	ctx := c.Request().Context()
 	var l cfp.NewAccessLink
 	if err == nil {
-		l, err = s.opts.Calls.CreateAccessLink(c.Request().Context(), principal(c), p.Conference, f.input())
+		l, err = s.opts.Calls.CreateAccessLink(ctx, principal(c), p.Conference, f.input())
+	} else {
+		err = alsoChecked(err, f, func(f linkForm) error {
+			return s.opts.Calls.CheckNewAccessLink(ctx, principal(c), p.Conference, f.input())
+		})
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_extensions", &p, err)

@@ -175,12 +175,15 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 	p.Form = f
 	ctx := c.Request().Context()
 	var saved cfp.Format
-	if err == nil {
-		if p.Format.ID == 0 {
-			saved, err = s.opts.Calls.CreateFormat(ctx, principal(c), p.Conference, f.input())
-		} else {
-			saved, err = s.opts.Calls.UpdateFormat(ctx, principal(c), p.Conference, p.Format.ID, atoi(f.Version), f.input())
-		}
+	switch {
+	case err != nil:
+		err = alsoChecked(err, f, func(f formatForm) error {
+			return s.opts.Calls.CheckFormat(ctx, principal(c), p.Conference, p.Format.ID, func(cfp.Format) cfp.FormatInput { return f.input() })
+		})
+	case p.Format.ID == 0:
+		saved, err = s.opts.Calls.CreateFormat(ctx, principal(c), p.Conference, f.input())
+	default:
+		saved, err = s.opts.Calls.UpdateFormat(ctx, principal(c), p.Conference, p.Format.ID, atoi(f.Version), f.input())
 	}
 	if apperr.Is(err, apperr.Conflict) && p.Format.ID != 0 {
 		var now cfp.Format
@@ -385,24 +388,15 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 	}
 	var saved cfp.Format
 	q := f.question()
-	if err == nil {
-		saved, err = s.opts.Calls.EditFields(c.Request().Context(), principal(c), p.Conference, p.Format.ID, atoi(f.Version),
-			func(fields []question.Question) ([]question.Question, error) {
-				if p.Field.ID == "" {
-					if q.ID == "" {
-						// Not the id of a question no longer asked either, whose answers it would take.
-						q.ID = question.NewID(q.Label, append(questionIDs(fields), questionIDs(p.Format.Retired)...))
-					}
-					return append(fields, q), nil
-				}
-				i := slices.IndexFunc(fields, func(x question.Question) bool { return x.ID == p.Field.ID })
-				if i < 0 {
-					return nil, apperr.New(apperr.NotFound, "This format has no such field.")
-				}
-				q.ID = p.Field.ID // the id stays, so that answers keep their question
-				fields[i] = q
-				return fields, nil
-			})
+	ctx := c.Request().Context()
+	switch {
+	case err != nil && !gone:
+		err = alsoChecked(err, f, func(f fieldForm) error {
+			q := f.question()
+			return fieldErrors(s.opts.Calls.CheckFields(ctx, principal(c), p.Conference, p.Format.ID, p.edit(&q)))
+		})
+	case err == nil:
+		saved, err = s.opts.Calls.EditFields(ctx, principal(c), p.Conference, p.Format.ID, atoi(f.Version), p.edit(&q))
 		err = fieldErrors(err)
 	}
 	if apperr.Is(err, apperr.Conflict) {
@@ -422,6 +416,27 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 	}
 	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", p.Conference.Slug, p.Format.ID))
+}
+
+// edit adds q to the format's fields, or puts it in place of the field the page edits; q's id is
+// then the one it has there.
+func (p *manageFieldPage) edit(q *question.Question) func([]question.Question) ([]question.Question, error) {
+	return func(fields []question.Question) ([]question.Question, error) {
+		if p.Field.ID == "" {
+			if q.ID == "" {
+				// Not the id of a question no longer asked either, whose answers it would take.
+				q.ID = question.NewID(q.Label, append(questionIDs(fields), questionIDs(p.Format.Retired)...))
+			}
+			return append(fields, *q), nil
+		}
+		i := slices.IndexFunc(fields, func(x question.Question) bool { return x.ID == p.Field.ID })
+		if i < 0 {
+			return nil, apperr.New(apperr.NotFound, "This format has no such field.")
+		}
+		q.ID = p.Field.ID // the id stays, so that answers keep their question
+		fields[i] = *q
+		return fields, nil
+	}
 }
 
 // fieldMeanwhile says what differs between the field as typed and as saved now in the format; for
