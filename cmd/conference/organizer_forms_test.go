@@ -93,6 +93,7 @@ func TestNewConferenceWithAnOrganizerThereIsNot(t *testing.T) {
 		{"bad", "Challenging Norms 2027", map[string]string{"organizer": "Enter an email address like name@example.org."}},
 		{"nobody@example.org", "Challenging Norms 2027", map[string]string{"organizer": "No account uses this address."}},
 		{"nobody@example.org", "", map[string]string{"organizer": "No account uses this address.", "name": "Enter the conference's name."}},
+		{"bad", strings.Repeat("n", 201), map[string]string{"organizer": "Enter an email address like name@example.org.", "name": "Use at most 200 characters."}},
 	} {
 		p := b.post("/admin/conferences/new", "/admin/conferences", form(tt.organizer, tt.name))
 		if p.Status != http.StatusUnprocessableEntity {
@@ -149,7 +150,7 @@ func wantSummary(t *testing.T, what string, p page, want map[string]string) {
 	}
 }
 
-// TestOrganizerFormsSayEverythingAtOnce: a form of the call with a value its own rules refuse (too
+// TestOrganizerFormsSayEverythingAtOnce: an organizer's form with a value its own rules refuse (too
 // long, text that cannot be saved) is answered with every other error the save would give as well,
 // on the web and through the API, with what was typed kept and nothing saved.
 func TestOrganizerFormsSayEverythingAtOnce(t *testing.T) {
@@ -196,6 +197,10 @@ func TestOrganizerFormsSayEverythingAtOnce(t *testing.T) {
 			url.Values{"version": {strconv.Itoa(poster.Version)}, "label": {strings.Repeat("q", 1001)}, "kind": {"essay"}, "max_words": {"5"}},
 			map[string]string{"label": "Use at most 1000 characters.", "kind": "Choose short text, long text"},
 			nil, `SELECT count(*) FROM formats WHERE conference_id = $1 AND version > 1`},
+		{"a member of the team", "/c/" + slug + "/manage/team", "/c/" + slug + "/manage/team",
+			url.Values{"email": {strings.Repeat("e", 250) + "@example.org"}, "role": {"chair"}},
+			map[string]string{"email": "Use at most 254 characters.", "role": "Choose organizer or reviewer."},
+			nil, `SELECT count(*) FROM conference_roles WHERE conference_id = $1`},
 	} {
 		before := count(t, ta, tt.rows, f.conf.ID)
 		p := b.post(tt.page, tt.action, tt.form)

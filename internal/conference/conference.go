@@ -248,21 +248,14 @@ func (s *Service) Grant(ctx context.Context, p *access.Principal, c Conference, 
 	if err := access.Check(p, access.ManageConference, c.ID); err != nil {
 		return err
 	}
-	var fe apperr.Fields
 	email = strings.ToLower(strings.TrimSpace(email))
-	if email == "" {
-		fe.Add("email", "Enter the email address of the person's account.")
-	}
-	if !role.Valid() {
-		fe.Add("role", "Choose organizer or reviewer.")
-	}
-	if err := fe.Err(); err != nil {
+	if err := checkGrant(email, role); err != nil {
 		return err
 	}
 	return s.store.InTx(ctx, func(ctx context.Context) error {
 		uid, err := s.store.UserIDByEmail(ctx, email)
 		if apperr.Is(err, apperr.NotFound) {
-			return apperr.Field("email", "No account uses this address. Ask the person to sign up first, then add them.")
+			return apperr.Field("email", noMember)
 		}
 		if err != nil {
 			return err
@@ -274,6 +267,39 @@ func (s *Service) Grant(ctx context.Context, p *access.Principal, c Conference, 
 		return s.audit.Record(ctx, audit.Entry{ActorID: &p.UserID, ActorEmail: p.Email, Action: "role.granted",
 			Subject: fmt.Sprintf("user:%d", uid), ConferenceID: &c.ID, Details: string(role)})
 	})
+}
+
+// noMember is the error for a role given to an address no account uses.
+const noMember = "No account uses this address. Ask the person to sign up first, then add them."
+
+func checkGrant(email string, role access.Role) error {
+	var fe apperr.Fields
+	if email == "" {
+		fe.Add("email", "Enter the email address of the person's account.")
+	}
+	if !role.Valid() {
+		fe.Add("role", "Choose organizer or reviewer.")
+	}
+	return fe.Err()
+}
+
+// CheckGrant checks a role given as Grant would, giving none: apperr Invalid with every field error
+// (an address no account uses among them), and the policy's errors.
+func (s *Service) CheckGrant(ctx context.Context, p *access.Principal, c Conference, email string, role access.Role) error {
+	if err := access.Check(p, access.ManageConference, c.ID); err != nil {
+		return err
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	err := checkGrant(email, role)
+	if email == "" {
+		return err
+	}
+	if _, lerr := s.store.UserIDByEmail(ctx, email); apperr.Is(lerr, apperr.NotFound) {
+		return apperr.JoinFields(err, apperr.Field("email", noMember))
+	} else if lerr != nil {
+		return lerr
+	}
+	return err
 }
 
 // Revoke takes a role away; organizers and admins may. Returns apperr NotFound when the person did not

@@ -101,8 +101,13 @@ func (s *Server) teamAdd(c echo.Context) error {
 	var f teamForm
 	err = s.bindForm(c, &f)
 	p.Form = f
+	ctx := c.Request().Context()
 	if err == nil {
-		err = s.opts.Conferences.Grant(c.Request().Context(), principal(c), p.Conference, f.Email, access.Role(f.Role))
+		err = s.opts.Conferences.Grant(ctx, principal(c), p.Conference, f.Email, access.Role(f.Role))
+	} else {
+		err = alsoChecked(err, f, func(f teamForm) error {
+			return s.opts.Conferences.CheckGrant(ctx, principal(c), p.Conference, f.Email, access.Role(f.Role))
+		})
 	}
 	if err != nil {
 		return s.renderForm(c, "team", &p, err)
@@ -176,9 +181,12 @@ func (s *Server) conferenceCreate(c echo.Context) error {
 	p := conferenceNewPage{base: s.base(c, "New conference")}
 	err := s.bindForm(c, &f)
 	p.Form = f
+	ctx := c.Request().Context()
 	var conf conference.Conference
 	if err == nil {
-		conf, err = s.opts.Conferences.Create(c.Request().Context(), principal(c), f.input())
+		conf, err = s.opts.Conferences.Create(ctx, principal(c), f.input())
+	} else {
+		err = alsoChecked(err, f, func(f conferenceForm) error { return s.opts.Conferences.CheckCreate(ctx, principal(c), f.input()) })
 	}
 	if err != nil {
 		return s.renderForm(c, "conference_new", &p, err)
