@@ -218,8 +218,16 @@ func TestOrganizerFormsSayEverythingAtOnce(t *testing.T) {
 		}
 	}
 
+	// The list of proposals names every part of its filter that is wrong, and so does the API's.
+	p := b.get("/c/" + slug + "/manage/proposals?format=abc&status=x&sort=x")
+	wantSummary(t, "the list's filter", p, map[string]string{"format": "Choose from the list.",
+		"status": "Choose draft, submitted or withdrawn.", "sort": "Sort by newest, oldest, title or relevance."})
 	token, _ := apiToken(t, ta, f.organizer)
 	api := "/api/v1/conferences/" + slug + "/manage"
+	r := sendJSON(t, ta, http.MethodGet, api+"/proposals?format=abc&status=x&sort=x&limit=0", token, "")
+	wantFields(t, "the API's filter", r, map[string]string{"format": "Give a whole number",
+		"status": "Choose draft, submitted or withdrawn.", "sort": "Sort by newest", "limit": "Give a whole number from 1 to 1000."})
+
 	// The API's forms.
 	for _, tt := range []struct {
 		what, method, path, body string

@@ -718,6 +718,7 @@ func apiProposalFilter(c echo.Context, paged bool) (submission.Filter, error) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < minv || n > maxv {
 			fe.Add(name, fmt.Sprintf("Give a whole number from %d to %d.", minv, maxv))
+			return def // said; the rest of the filter is checked without it
 		}
 		return n
 	}
@@ -728,7 +729,10 @@ func apiProposalFilter(c echo.Context, paged bool) (submission.Filter, error) {
 		f.Limit, f.Offset = num("limit", 100, 1, 1000), num("offset", 0, 0, 1<<31-1)
 	}
 	checkTextFilters(&fe, f)
-	return f, fe.Err()
+	if err := fe.Err(); err != nil {
+		return f, joinFieldErrors(err, submission.CheckFilter(f))
+	}
+	return f, nil
 }
 
 // apiManageProposals lists, filters and searches every proposal, for organizers.

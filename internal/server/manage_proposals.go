@@ -39,7 +39,8 @@ const manageListSize = 50
 // maxListPage bounds a page number asked for, far above any list's length.
 const maxListPage = 1_000_000
 
-// filter turns the query into a filter; numbers that are not numbers are field errors.
+// filter turns the query into a filter; numbers that are not numbers are field errors, said with
+// every other error of the filter.
 func (q listQuery) filter() (submission.Filter, int, error) {
 	f := submission.Filter{Status: submission.Status(q.Status), Query: q.Q, Presenter: strings.TrimSpace(q.Presenter), Sort: q.Sort, Limit: manageListSize}
 	var fe apperr.Fields
@@ -63,7 +64,11 @@ func (q listQuery) filter() (submission.Filter, int, error) {
 	page = min(page, maxListPage)
 	f.Offset = (page - 1) * manageListSize
 	checkTextFilters(&fe, f)
-	return f, page, fe.Err()
+	if err := fe.Err(); err != nil {
+		// With what the list would refuse in the rest of the filter.
+		return f, page, joinFieldErrors(err, submission.CheckFilter(f))
+	}
+	return f, page, nil
 }
 
 // readListQuery reads the list's query string.

@@ -1540,6 +1540,19 @@ func (s *Service) List(ctx context.Context, p *access.Principal, conf conference
 	if err := access.Check(p, access.ViewProposals, conf.ID); err != nil {
 		return Page{}, err
 	}
+	f.Query = strings.TrimSpace(f.Query)
+	if err := CheckFilter(f); err != nil {
+		return Page{}, err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	return s.store.List(ctx, conf.ID, f)
+}
+
+// CheckFilter checks a filter of the organizers' list of proposals as List does: apperr Invalid
+// with every field error.
+func CheckFilter(f Filter) error {
 	var fe apperr.Fields
 	if f.Status != "" && !f.Status.Valid() {
 		fe.Add("status", "Choose draft, submitted or withdrawn.")
@@ -1554,8 +1567,7 @@ func (s *Service) List(ctx context.Context, p *access.Principal, conf conference
 	default:
 		fe.Add("participation", "Choose pending, confirmed or declined.")
 	}
-	f.Query = strings.TrimSpace(f.Query)
-	if utf8.RuneCountInString(f.Query) > 200 {
+	if utf8.RuneCountInString(strings.TrimSpace(f.Query)) > 200 {
 		fe.Add("q", "Search for at most 200 characters.")
 	}
 	switch f.Sort {
@@ -1566,13 +1578,7 @@ func (s *Service) List(ctx context.Context, p *access.Principal, conf conference
 	if f.Limit < 0 || f.Limit > 10000 || f.Offset < 0 {
 		fe.Add("limit", "Ask for between 1 and 10000 proposals at a time.")
 	}
-	if err := fe.Err(); err != nil {
-		return Page{}, err
-	}
-	if f.Limit == 0 {
-		f.Limit = 50
-	}
-	return s.store.List(ctx, conf.ID, f)
+	return fe.Err()
 }
 
 // Counts counts the conference's proposals by status, for organizers.
