@@ -232,7 +232,7 @@ type Store interface {
 	// version chose it in answer to the question id.
 	Chosen(ctx context.Context, formatID int64, id string, options []string) (map[string]int, error)
 
-	// SubmittedTexts returns the current texts of the format's submitted proposals.
+	// SubmittedTexts returns the current texts of the format's submitted proposals, by title.
 	SubmittedTexts(ctx context.Context, formatID int64) ([]ProposalText, error)
 	// Crowded counts the proposals of the format, not withdrawn, with more than max presenters
 	// (invitations not declined included).

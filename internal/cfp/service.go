@@ -1,6 +1,7 @@
 package cfp
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -887,8 +888,10 @@ func (c Crowding) Message(f Format) string {
 	return msg
 }
 
-// ProposalText is the current text of a proposal, as a format's rules read it.
+// ProposalText is the current text of a proposal, as a format's rules read it, with its id and title.
 type ProposalText struct {
+	ID       int64
+	Title    string
 	Abstract string
 	Answers  question.Answers
 }
@@ -896,14 +899,41 @@ type ProposalText struct {
 // Overrun is what of the format's submitted proposals no longer meets its rules, as changed since
 // they were submitted: for the abstract ("abstract") or a question (its id), how many proposals have
 // no answer (Missing) and how many one that does not fit it (Over: over a word limit, an option no
-// longer offered).
+// longer offered), and which they are (Proposals, by title).
 type Overrun struct {
 	Field, Label  string
 	Missing, Over int
+	Proposals     []Overrunning
+}
+
+// Overrunning is a submitted proposal that no longer meets its format's rules.
+type Overrunning struct {
+	ID    int64
+	Title string
+}
+
+// OverrunProposals are the proposals of the overruns, each once, by title.
+func OverrunProposals(overruns []Overrun) []Overrunning {
+	var out []Overrunning
+	for _, o := range overruns {
+		for _, x := range o.Proposals {
+			if !slices.ContainsFunc(out, func(y Overrunning) bool { return y.ID == x.ID }) {
+				out = append(out, x)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Overrunning) int {
+		if c := strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
 }
 
 // Overruns checks the format's submitted proposals against its rules as they are now, in the order
-// of its fields, the abstract first. Organizers only.
+// of its fields, the abstract first; the proposals of each are in the order of their titles.
+// Organizers only.
 func (s *Service) Overruns(ctx context.Context, p *access.Principal, conf conference.Conference, f Format) ([]Overrun, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return nil, err
@@ -918,8 +948,10 @@ func (s *Service) Overruns(ctx context.Context, p *access.Principal, conf confer
 		out[i+1] = Overrun{Field: q.ID, Label: "“" + q.Label + "”"}
 	}
 	for _, t := range texts {
+		this := Overrunning{ID: t.ID, Title: t.Title}
 		if question.Words(t.Abstract) > f.AbstractMaxWords {
 			out[0].Over++
+			out[0].Proposals = append(out[0].Proposals, this)
 		}
 		_, fe := question.Check(f.Fields, t.Answers, true, "")
 		ae, ok := apperr.As(fe.Err())
@@ -936,6 +968,7 @@ func (s *Service) Overruns(ctx context.Context, p *access.Principal, conf confer
 			} else {
 				out[i+1].Over++
 			}
+			out[i+1].Proposals = append(out[i+1].Proposals, this)
 		}
 	}
 	return slices.DeleteFunc(out, func(o Overrun) bool { return o.Missing+o.Over == 0 }), nil

@@ -195,6 +195,9 @@ type apiProposal struct {
 type apiWarning struct {
 	Field  string `json:"field"`
 	Detail string `json:"detail"`
+	// Proposals are the ids of the proposals a warning is about, where it names some (those a change
+	// of their format's rules left over them).
+	Proposals []int64 `json:"proposals,omitempty"`
 }
 
 type apiProposalResult struct {
@@ -742,6 +745,9 @@ func (s *Server) apiManageProposals(c echo.Context) error {
 		return err
 	}
 	f, err := apiProposalFilter(c, true)
+	if _, oerr := s.narrowToOverruns(c, conf, c.QueryParam("over"), &f); oerr != nil {
+		err = joinFieldErrors(oerr, err)
+	}
 	if err != nil {
 		return err
 	}

@@ -300,11 +300,21 @@ func (s *Server) apiFormatUpdate(c echo.Context) error {
 		out.Warnings = append(out.Warnings, apiWarning{Field: "max_presenters", Detail: m})
 	}
 	overruns := s.overruns(c, conf, f)
-	if m := overrunsMessage(f, overruns, func(o cfp.Overrun) bool { return o.Field == "abstract" }); m != "" {
-		out.Warnings = append(out.Warnings, apiWarning{Field: "abstract_max_words", Detail: m})
-	}
-	if m := overrunsMessage(f, overruns, func(o cfp.Overrun) bool { return o.Field != "abstract" }); m != "" {
-		out.Warnings = append(out.Warnings, apiWarning{Field: "fields", Detail: m})
+	for _, w := range []struct {
+		field string
+		keep  func(cfp.Overrun) bool
+	}{
+		{"abstract_max_words", func(o cfp.Overrun) bool { return o.Field == "abstract" }},
+		{"fields", func(o cfp.Overrun) bool { return o.Field != "abstract" }},
+	} {
+		kept := slices.DeleteFunc(slices.Clone(overruns), func(o cfp.Overrun) bool { return !w.keep(o) })
+		if m := cfp.OverrunMessage(f, kept); m != "" {
+			ids := []int64{}
+			for _, x := range cfp.OverrunProposals(kept) {
+				ids = append(ids, x.ID)
+			}
+			out.Warnings = append(out.Warnings, apiWarning{Field: w.field, Detail: m, Proposals: ids})
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -75,8 +75,13 @@ type manageFormatPage struct {
 	Form   formatForm
 	// Crowded says which proposals have more presenters than the format allows, if any.
 	Crowded string
-	// Overruns says which submitted proposals no longer meet the format's rules, if any.
-	Overruns string
+	// Overruns says which submitted proposals no longer meet the format's rules, if any: how many
+	// of each rule, then Overrunning, listed when there are at most OverrunsListed, and a link to
+	// them in the list of proposals (OverrunsURL).
+	Overruns       string
+	Overrunning    []cfp.Overrunning
+	OverrunsListed int
+	OverrunsURL    string
 	// Meanwhile is what someone else saved since the form was opened, when that refused it.
 	Meanwhile *savedMeanwhile
 }
@@ -108,6 +113,10 @@ func (s *Server) overruns(c echo.Context, conf conference.Conference, f cfp.Form
 	}
 	return overruns
 }
+
+// overrunsListed is how many proposals that no longer meet their format's rules its page lists by
+// title; more are found through the list of proposals alone.
+const overrunsListed = 10
 
 // overrunsMessage is cfp.OverrunMessage of the overruns that keep keeps (nil: all).
 func overrunsMessage(f cfp.Format, overruns []cfp.Overrun, keep func(cfp.Overrun) bool) string {
@@ -151,7 +160,8 @@ func (s *Server) manageFormatPage(c echo.Context) (manageFormatPage, error) {
 		if err != nil {
 			return p, err
 		}
-		p.Overruns = cfp.OverrunMessage(p.Format, overruns)
+		p.Overruns, p.Overrunning = cfp.OverrunMessage(p.Format, overruns), cfp.OverrunProposals(overruns)
+		p.OverrunsListed, p.OverrunsURL = overrunsListed, overrunsPath(conf, p.Format)
 	}
 	return p, nil
 }

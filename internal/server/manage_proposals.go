@@ -32,6 +32,8 @@ type listQuery struct {
 	Presenter string `query:"presenter" json:"presenter"`
 	Sort      string `query:"sort" json:"sort"`
 	Page      string `query:"page" json:"page"`
+	// Over ("format:{id}") keeps the submitted proposals that no longer meet the rules of the format.
+	Over string `query:"over" json:"over"`
 }
 
 const manageListSize = 50
@@ -74,7 +76,47 @@ func (q listQuery) filter() (submission.Filter, int, error) {
 // readListQuery reads the list's query string.
 func readListQuery(c echo.Context) listQuery {
 	return listQuery{Format: c.QueryParam("format"), Track: c.QueryParam("track"), Status: c.QueryParam("status"),
-		Q: c.QueryParam("q"), Presenter: c.QueryParam("presenter"), Sort: c.QueryParam("sort"), Page: c.QueryParam("page")}
+		Q: c.QueryParam("q"), Presenter: c.QueryParam("presenter"), Sort: c.QueryParam("sort"), Page: c.QueryParam("page"),
+		Over: c.QueryParam("over")}
+}
+
+// overrunsPath is the organizers' list of the submitted proposals that no longer meet the rules of
+// the format.
+func overrunsPath(conf conference.Conference, f cfp.Format) string {
+	return "/c/" + conf.Slug + "/manage/proposals?over=format:" + strconv.FormatInt(f.ID, 10)
+}
+
+// narrowToOverruns narrows the filter f to the submitted proposals that no longer meet the rules of
+// the format that over names ("format:{id}"; "" narrows nothing), and returns the format. An over
+// that names no format of the conference is apperr Invalid (field "over").
+func (s *Server) narrowToOverruns(c echo.Context, conf conference.Conference, over string, f *submission.Filter) (cfp.Format, error) {
+	if over == "" {
+		return cfp.Format{}, nil
+	}
+	noFormat := apperr.Field("over", "The proposals that no longer meet a format's rules are asked for by a format this call does not have: "+
+		"give format: and the id of one of its formats.")
+	ctx := c.Request().Context()
+	digits, ok := strings.CutPrefix(over, "format:")
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if !ok || err != nil || id <= 0 {
+		return cfp.Format{}, noFormat
+	}
+	format, err := s.opts.Calls.Format(ctx, conf, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return format, noFormat
+	}
+	if err != nil {
+		return format, err
+	}
+	overruns, err := s.opts.Calls.Overruns(ctx, principal(c), conf, format)
+	if err != nil {
+		return format, err
+	}
+	f.ByID, f.IDs = true, []int64{}
+	for _, x := range cfp.OverrunProposals(overruns) {
+		f.IDs = append(f.IDs, x.ID)
+	}
+	return format, nil
 }
 
 // checkTextFilters adds the errors of a filter's search and presenter to fe.
@@ -92,7 +134,8 @@ func checkTextFilters(fe *apperr.Fields, f submission.Filter) {
 // encode writes the query back, with page p.
 func (q listQuery) encode(page int) string {
 	v := url.Values{}
-	for k, x := range map[string]string{"format": q.Format, "track": q.Track, "status": q.Status, "q": q.Q, "presenter": q.Presenter, "sort": q.Sort} {
+	for k, x := range map[string]string{"format": q.Format, "track": q.Track, "status": q.Status, "q": q.Q, "presenter": q.Presenter, "sort": q.Sort,
+		"over": q.Over} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -119,6 +162,10 @@ type manageProposalsPage struct {
 	PrevURL   string
 	NextURL   string
 	Call      cfp.Call
+	// Over is the format whose rules the proposals listed no longer meet (Query.Over), if any; AllURL
+	// is then the list with the rest of the filter and without that.
+	Over   cfp.Format
+	AllURL string
 }
 
 // LaterDeadline is the proposal's deadline when an extension or an access link puts it after the
@@ -206,13 +253,21 @@ func (s *Server) manageProposals(c echo.Context) error {
 	}
 	f, page, err := q.filter()
 	p.PageNo = page
+	base := "/c/" + conf.Slug + "/manage/proposals"
+	if q.Over != "" {
+		var oerr error
+		p.Over, oerr = s.narrowToOverruns(c, conf, q.Over, &f)
+		err = joinFieldErrors(oerr, err)
+		all := q
+		all.Over = ""
+		p.AllURL = base + "?" + all.encode(1)
+	}
 	if err == nil {
 		p.Page, err = s.opts.Submissions.List(ctx, principal(c), conf, f)
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_proposals", &p, err)
 	}
-	base := "/c/" + conf.Slug + "/manage/proposals"
 	if last := max(1, (p.Page.Total+manageListSize-1)/manageListSize); page > last {
 		return c.Redirect(http.StatusSeeOther, base+"?"+q.encode(last))
 	}
@@ -241,6 +296,9 @@ func (s *Server) manageProposalsCSV(c echo.Context) error {
 		f, err = apiProposalFilter(c, false)
 	} else {
 		f, _, err = readListQuery(c).filter()
+	}
+	if _, oerr := s.narrowToOverruns(c, conf, c.QueryParam("over"), &f); oerr != nil {
+		err = joinFieldErrors(oerr, err)
 	}
 	var page submission.Page
 	if err == nil {

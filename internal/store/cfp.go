@@ -316,18 +316,20 @@ func (s Calls) Chosen(ctx context.Context, formatID int64, id string, options []
 // SubmittedTexts implements cfp.Store.
 func (s Calls) SubmittedTexts(ctx context.Context, formatID int64) ([]cfp.ProposalText, error) {
 	var rows []struct {
+		ID       int64
+		Title    string
 		Abstract string
 		Answers  []byte
 	}
-	err := s.conn(ctx).Raw(`SELECT t.abstract, t.answers FROM proposals p
+	err := s.conn(ctx).Raw(`SELECT p.id, t.title, t.abstract, t.answers FROM proposals p
 		JOIN proposal_revisions t ON t.proposal_id = p.id AND t.version = p.version
-		WHERE p.format_id = ? AND p.status = 'submitted'`, formatID).Scan(&rows).Error
+		WHERE p.format_id = ? AND p.status = 'submitted' ORDER BY lower(t.title), p.id`, formatID).Scan(&rows).Error
 	if err != nil {
 		return nil, translate("texts of submitted proposals", err)
 	}
 	out := make([]cfp.ProposalText, len(rows))
 	for i, r := range rows {
-		out[i].Abstract = r.Abstract
+		out[i].ID, out[i].Title, out[i].Abstract = r.ID, r.Title, r.Abstract
 		if err := json.Unmarshal(r.Answers, &out[i].Answers); err != nil {
 			return nil, translate("answers of a submitted proposal", err)
 		}

@@ -1024,6 +1024,13 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 	if f.Participation != "" {
 		where, args["participation"] = append(where, "p.participation = @participation"), string(f.Participation)
 	}
+	switch {
+	case !f.ByID:
+	case len(f.IDs) == 0:
+		where = append(where, "false")
+	default:
+		where, args["ids"] = append(where, "p.id IN @ids"), f.IDs
+	}
 	cond := strings.Join(where, " AND ")
 	order := "p.created_at DESC, p.id DESC"
 	switch f.Sort {

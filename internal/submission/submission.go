@@ -301,6 +301,10 @@ type Filter struct {
 	// Summary loads what lists of many proposals show, and no more: no abstract, answers or
 	// presenters. The proposals are for display only, never to be saved back.
 	Summary bool
+	// ByID keeps only the proposals IDs names (none when it names none), such as those a change of
+	// their format's rules left over them.
+	ByID bool
+	IDs  []int64
 }
 
 // Page is a window of a list of proposals.
