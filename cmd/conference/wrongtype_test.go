@@ -127,7 +127,7 @@ func TestAPINamesEveryWrongType(t *testing.T) {
 	wantFields(t, "a format with wrong types", r, map[string]string{
 		"duration_minutes":   "Expected a whole number here, not a string.",
 		"accepting":          "Expected true or false here, not a string.",
-		"description":        "Use at most 8000 characters.",
+		"description":        "Use at most 4000 characters.",
 		"fields.0.max_words": "Expected a whole number here, not a string.",
 		"fields.1.label":     "Expected a string here, not a number.",
 		"fields.2.options":   "Expected a list of strings here; item 2 is a number.",

@@ -243,7 +243,8 @@ func (s *Service) Members(ctx context.Context, p *access.Principal, c Conference
 }
 
 // Grant gives the account with the address a role in the conference; organizers and admins may.
-// Returns apperr Invalid (fields "email", "role") for an unknown address or role.
+// Returns apperr Invalid (fields "email", "role") for an address that is not one or no account's,
+// or an unknown role.
 func (s *Service) Grant(ctx context.Context, p *access.Principal, c Conference, email string, role access.Role) error {
 	if err := access.Check(p, access.ManageConference, c.ID); err != nil {
 		return err
@@ -276,6 +277,8 @@ func checkGrant(email string, role access.Role) error {
 	var fe apperr.Fields
 	if email == "" {
 		fe.Add("email", "Enter the email address of the person's account.")
+	} else if m := account.EmailProblem(email); m != "" {
+		fe.Add("email", m)
 	}
 	if !role.Valid() {
 		fe.Add("role", "Choose organizer or reviewer.")
@@ -291,7 +294,7 @@ func (s *Service) CheckGrant(ctx context.Context, p *access.Principal, c Confere
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	err := checkGrant(email, role)
-	if email == "" {
+	if email == "" || account.EmailProblem(email) != "" {
 		return err
 	}
 	if _, lerr := s.store.UserIDByEmail(ctx, email); apperr.Is(lerr, apperr.NotFound) {

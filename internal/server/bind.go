@@ -61,19 +61,88 @@ func (v *validator) check(req any) error {
 
 // alsoChecked answers a request its binding refused (err, apperr Invalid: a value too long, text
 // that cannot be saved, a value of the wrong type) with what the service would refuse as well, so
-// that one round of corrections is enough: check runs the service's checks, saving nothing, on req
-// with the fields err names emptied (their values are not fit to check, and the binding's message
-// about them stands), in a copy: the request as typed stays for the form shown again. Any other
-// error is err as it is.
+// that one round of corrections is enough: check runs the service's checks, saving nothing, on a
+// copy of req (the request as typed stays for the form shown again). The fields err names are
+// emptied there, their values not fit to check, and err's message about them stands; but text
+// refused for its length alone is left for the service to judge, and the service's message about
+// it, which says the limit the service keeps, stands over err's. Any other error is err as it is.
 func alsoChecked[T any](err error, req T, check func(T) error) error {
 	ae, ok := apperr.As(err)
 	if !ok || ae.Code != apperr.Invalid || len(ae.Fields) == 0 {
 		return err
 	}
+	v := reflect.ValueOf(&req).Elem()
+	judged := map[string]bool{}
 	for _, f := range ae.Fields {
-		clearPath(reflect.ValueOf(&req).Elem(), f.Field)
+		if tooLong(v, f.Field) {
+			judged[f.Field] = true
+		} else {
+			clearPath(v, f.Field)
+		}
 	}
-	return joinFieldErrors(err, check(req))
+	more := check(req)
+	me, ok := apperr.As(more)
+	if !ok || me.Code != apperr.Invalid || len(me.Fields) == 0 {
+		return joinFieldErrors(err, more)
+	}
+	var all apperr.Fields
+	for _, f := range ae.Fields {
+		msg := f.Message
+		if i := slices.IndexFunc(me.Fields, func(x apperr.FieldError) bool { return x.Field == f.Field }); i >= 0 && judged[f.Field] {
+			msg = me.Fields[i].Message
+		}
+		all.Add(f.Field, msg)
+	}
+	for _, f := range me.Fields {
+		all.Add(f.Field, f.Message)
+	}
+	return all.Err()
+}
+
+// tooLong reports whether what path names in v is text that can be saved, refused by its field's
+// rule of length alone (validate max=N, and longer than N characters).
+func tooLong(v reflect.Value, path string) bool {
+	var field reflect.StructField
+	for _, name := range strings.Split(strings.ReplaceAll(strings.ReplaceAll(path, "[", "."), "]", ""), ".") {
+		v = reflect.Indirect(v)
+		switch {
+		case !v.IsValid():
+			return false
+		case v.Kind() == reflect.Struct:
+			t, found := v.Type(), false
+			for i := range t.NumField() {
+				if t.Field(i).IsExported() && fieldName(t.Field(i)) == name {
+					v, field, found = v.Field(i), t.Field(i), true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		case v.Kind() == reflect.Slice || v.Kind() == reflect.Array:
+			i, err := strconv.Atoi(name)
+			if err != nil || i < 0 || i >= v.Len() {
+				return false
+			}
+			v, field = v.Index(i), reflect.StructField{} // an item, ruled by its list's dive
+		default:
+			return false
+		}
+	}
+	v = reflect.Indirect(v)
+	if !v.IsValid() || v.Kind() != reflect.String || field.Name == "" || !storable(v.String()) {
+		return false
+	}
+	for _, rule := range strings.Split(field.Tag.Get("validate"), ",") {
+		if rule == "dive" {
+			break
+		}
+		if n, ok := strings.CutPrefix(rule, "max="); ok {
+			most, err := strconv.Atoi(n)
+			return err == nil && utf8.RuneCountInString(v.String()) > most
+		}
+	}
+	return false
 }
 
 // clearPath sets to its zero value what path names in v ("label", "fields.2.label", "tags[3]"),

@@ -189,9 +189,10 @@ func TestCheckSaysTextAndRules(t *testing.T) {
 }
 
 // TestAlsoCheckedEmptiesWhatWasRefused: the service's checks see the request with the fields the
-// binding refused emptied, nested ones by their path, and their errors join the binding's (whose
-// message stands for a field both name); the caller's request is left as it was; an error that is
-// not about fields, from either, is the answer.
+// binding refused emptied, nested ones by their path, but text refused for its length alone as it
+// is; their errors join the binding's, whose message stands for a field both name unless it is
+// such a length (the service knows the limit it keeps); the caller's request is left as it was; an
+// error that is not about fields, from either, is the answer.
 func TestAlsoCheckedEmptiesWhatWasRefused(t *testing.T) {
 	type item struct {
 		Label string `json:"label"`
@@ -199,27 +200,36 @@ func TestAlsoCheckedEmptiesWhatWasRefused(t *testing.T) {
 	}
 	type request struct {
 		Name  string  `json:"name"`
+		Title string  `json:"title" validate:"max=3"`
+		Note  string  `json:"note" validate:"max=3"`
 		Email string  `json:"email"`
 		Items *[]item `json:"items"`
 		Tags  []string
 	}
 	items := []item{{"a", "x"}, {"b", "y"}}
-	req := request{Name: "n", Email: "e", Items: &items, Tags: []string{"t"}}
-	refused := &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: "name", Message: "Too long."}, {Field: "items.1.label", Message: "Not text."},
-		{Field: "Tags[0]", Message: "Broken."}}}
+	req := request{Name: "n", Title: "abcde", Note: "ab\x00cd", Email: "e", Items: &items, Tags: []string{"t"}}
+	refused := &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: "name", Message: "Not a name."}, {Field: "title", Message: "Use at most 3 characters."},
+		{Field: "note", Message: "Broken."}, {Field: "items.1.label", Message: "Not text."}, {Field: "Tags[0]", Message: "Broken."}}}
 	var seen request
 	err := alsoChecked(refused, req, func(r request) error {
 		seen = r
-		return &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: "name", Message: "Enter a name."}, {Field: "email", Message: "Not an address."}}}
+		return &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: "name", Message: "Enter a name."}, {Field: "title", Message: "Use at most 2 characters."},
+			{Field: "note", Message: "Enter a note."}, {Field: "email", Message: "Not an address."}}}
 	})
-	if seen.Name != "" || seen.Email != "e" || (*seen.Items)[1].Label != "" || (*seen.Items)[1].Kind != "y" || (*seen.Items)[0].Label != "a" || seen.Tags[0] != "" {
+	if seen.Name != "" || seen.Title != "abcde" || seen.Note != "" || seen.Email != "e" || (*seen.Items)[1].Label != "" || (*seen.Items)[1].Kind != "y" ||
+		(*seen.Items)[0].Label != "a" || seen.Tags[0] != "" {
 		t.Errorf("the service saw %+v %+v", seen, *seen.Items)
 	}
 	if req.Name != "n" || items[1].Label != "b" || req.Tags[0] != "t" {
 		t.Errorf("the caller's request changed: %+v %+v", req, items)
 	}
+	got := map[string]string{}
 	ae, _ := apperr.As(err)
-	if ae == nil || len(ae.Fields) != 4 || ae.Fields[0].Message != "Too long." || ae.Fields[3].Field != "email" {
+	for _, f := range ae.Fields {
+		got[f.Field] = f.Message
+	}
+	if len(ae.Fields) != 6 || ae.Fields[0].Field != "name" || ae.Fields[5].Field != "email" || got["name"] != "Not a name." ||
+		got["title"] != "Use at most 2 characters." || got["note"] != "Broken." {
 		t.Errorf("the errors: %+v", ae)
 	}
 	forbidden := apperr.New(apperr.Forbidden, "No.")
