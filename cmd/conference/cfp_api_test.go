@@ -251,7 +251,7 @@ func TestProposalAPI(t *testing.T) {
 		t.Fatalf("save call: %d %v", r.Status, r.JSON)
 	}
 	wantProblem(t, "a stale call", sendJSON(t, ta, http.MethodPut, base+"/manage/call", orgToken,
-		`{"version":1,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-30T23:59"}`).apiResponse, http.StatusConflict, "conflict")
+		`{"version":1,"opens_at":"2026-01-01T09:00","closes_at":"2031-06-29T23:59"}`).apiResponse, http.StatusConflict, "conflict")
 	r = sendJSON(t, ta, http.MethodPost, base+"/manage/tracks", orgToken, fmt.Sprintf(`{"name":%q}`, f.tracks[0].Name))
 	wantProblem(t, "a duplicate track", r.apiResponse, http.StatusConflict, "conflict")
 	wantProblem(t, "delete a used track", sendJSON(t, ta, http.MethodDelete, fmt.Sprintf("%s/manage/tracks/%d", base, f.tracks[0].ID), orgToken, "").apiResponse,
@@ -377,7 +377,7 @@ func TestAPIOrdersTracksAndFormats(t *testing.T) {
 
 	// A stale version is told as an API client can act on it.
 	r = sendJSON(t, ta, http.MethodPut, fmt.Sprintf("%s/formats/%d", base, ws.ID), orgToken, fmt.Sprintf(`{"name":%q,"duration_minutes":%d,"max_presenters":%d,"abstract_max_words":%d,"version":%d}`,
-		ws.Name, ws.DurationMinutes, ws.MaxPresenters, ws.AbstractMaxWords, ws.Version))
+		ws.Name, ws.DurationMinutes+15, ws.MaxPresenters, ws.AbstractMaxWords, ws.Version))
 	if r.Status != http.StatusConflict || !strings.HasSuffix(fmt.Sprint(r.JSON["detail"]), "Read it again (GET) to see it and its new version, then make your change again.") {
 		t.Errorf("a stale version: %d %v", r.Status, r.JSON["detail"])
 	}

@@ -435,7 +435,13 @@ func TestOrganizerManagesCall(t *testing.T) {
 	if p = b.post(base+"/call", base+"/call", good); p.Status != http.StatusSeeOther {
 		t.Fatalf("save call: %d %s", p.Status, p.problem())
 	}
-	if p = b.post(base+"/call", base+"/call", good); p.Status != http.StatusConflict {
+	// The same form again is the same save (a double click); another change on its version is stale.
+	if p = b.post(base+"/call", base+"/call", good); p.Status != http.StatusSeeOther {
+		t.Errorf("the same save again: %d %s", p.Status, p.problem())
+	}
+	stale := url.Values{"version": {version}, "opens_at": {opens}, "closes_at": {"2031-06-29T23:59"}, "contact_email": {"Program@Example.org"},
+		"guide_md": good["guide_md"]}
+	if p = b.post(base+"/call", base+"/call", stale); p.Status != http.StatusConflict {
 		t.Errorf("a save on a stale version: %d", p.Status)
 	}
 	guide := b.get("/c/" + f.conf.Slug + "/guide")

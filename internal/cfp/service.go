@@ -357,7 +357,9 @@ func badPlaceholder(md string) string {
 
 // SaveCall creates the call or changes it. version is the version the organizer edited (0 to
 // create); a change made meanwhile by someone else gives apperr Conflict rather than being
-// overwritten. Returns apperr Invalid with field errors and the policy's errors.
+// overwritten. A save whose version is stale but that would change nothing of the call as it is now
+// (the same form sent twice, a double click) is done already, and returns the call. Returns apperr
+// Invalid with field errors and the policy's errors.
 func (s *Service) SaveCall(ctx context.Context, p *access.Principal, conf conference.Conference, version int, in CallInput) (Call, error) {
 	return s.SaveCallFrom(ctx, p, conf, version, func(Call) CallInput { return in })
 }
@@ -374,6 +376,31 @@ func (s *Service) SaveCallFrom(ctx context.Context, p *access.Principal, conf co
 
 func (s *Service) saveCall(ctx context.Context, p *access.Principal, conf conference.Conference, version int, change func(Call) CallInput) (Call, error) {
 	defer s.changed(conf.ID)
+	c, err := s.writeCall(ctx, p, conf, version, change)
+	if apperr.Is(err, apperr.Conflict) {
+		if now, ok := s.callIs(ctx, conf, version, change); ok {
+			return now, nil
+		}
+	}
+	return c, err
+}
+
+// callIs reads the call as stored after a save of it was refused as stale, and reports whether the
+// save would change nothing of it. A version the call never had (later than its own) is no twin's.
+func (s *Service) callIs(ctx context.Context, conf conference.Conference, version int, change func(Call) CallInput) (Call, bool) {
+	now, err := s.store.Call(ctx, conf.ID)
+	if err != nil || version >= now.Version {
+		return now, false
+	}
+	var old Call
+	if version > 0 {
+		old = now
+	}
+	want, err := checkCall(change(old), conf.Location())
+	return now, err == nil && sameCall(want, now)
+}
+
+func (s *Service) writeCall(ctx context.Context, p *access.Principal, conf conference.Conference, version int, change func(Call) CallInput) (Call, error) {
 	var c Call
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		var old Call
@@ -637,8 +664,10 @@ func (s *Service) createFormat(ctx context.Context, p *access.Principal, conf co
 	return f, err
 }
 
-// UpdateFormat changes a format that is still at version. apperr Invalid, NotFound, and Conflict when
-// someone changed it meanwhile or the name is taken.
+// UpdateFormat changes a format that is still at version. A change whose version is stale but that
+// would change nothing of the format as it is now (the same form sent twice, a double click) is done
+// already, and returns the format. apperr Invalid, NotFound, and Conflict when someone changed it
+// meanwhile or the name is taken.
 func (s *Service) UpdateFormat(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, in FormatInput) (Format, error) {
 	return s.UpdateFormatFrom(ctx, p, conf, id, version, func(Format) FormatInput { return in })
 }
@@ -651,6 +680,35 @@ func (s *Service) UpdateFormatFrom(ctx context.Context, p *access.Principal, con
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Format{}, err
 	}
+	f, err := s.updateFormat(ctx, p, conf, id, version, change)
+	if apperr.Is(err, apperr.Conflict) {
+		if now, ok := s.formatIs(ctx, conf, id, version, change); ok {
+			return now, nil
+		}
+	}
+	return f, err
+}
+
+// formatIs reads the format as stored after a change of it at version was refused, and reports
+// whether the change would change nothing of it. A version the format never had (later than its own)
+// is no twin's.
+func (s *Service) formatIs(ctx context.Context, conf conference.Conference, id int64, version int, change func(Format) FormatInput) (Format, bool) {
+	now, err := s.storedFormat(ctx, conf, id)
+	if err != nil || version >= now.Version {
+		return now, false
+	}
+	in := change(now)
+	want, err := checkFormat(in)
+	if err != nil {
+		return now, false
+	}
+	if in.Fields == nil {
+		want.Fields = now.Fields
+	}
+	return now, sameFormat(want, now)
+}
+
+func (s *Service) updateFormat(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, change func(Format) FormatInput) (Format, error) {
 	var f Format
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		old, err := s.storedFormat(ctx, conf, id)
@@ -675,10 +733,28 @@ func (s *Service) UpdateFormatFrom(ctx context.Context, p *access.Principal, con
 }
 
 // EditFields changes a format's fields with edit, applied to the fields as stored at version.
-// edit returns apperr Invalid (with the question form's field names) for a bad change.
+// edit returns apperr Invalid (with the question form's field names) for a bad change. A change
+// whose version is stale but that, applied to the fields as they are now, changes nothing of them
+// (the same form sent twice, a double click) is done already, and returns the format. apperr
+// NotFound, and Conflict when someone changed the format meanwhile.
 func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int,
 	edit func([]question.Question) ([]question.Question, error)) (Format, error) {
-	return s.editFields(ctx, p, conf, id, version, func(f Format) ([]question.Question, error) { return edit(slices.Clone(f.Fields)) })
+	f, err := s.editFields(ctx, p, conf, id, version, func(f Format) ([]question.Question, error) { return edit(slices.Clone(f.Fields)) })
+	if !apperr.Is(err, apperr.Conflict) {
+		return f, err
+	}
+	now, nerr := s.storedFormat(ctx, conf, id)
+	if nerr != nil || version >= now.Version {
+		return f, err
+	}
+	fields, eerr := edit(slices.Clone(now.Fields))
+	if eerr != nil {
+		return f, err
+	}
+	if fields, eerr = checkFields(fields); eerr != nil || !slices.EqualFunc(fields, now.Fields, sameQuestion) {
+		return f, err
+	}
+	return now, nil
 }
 
 // AskAgain asks again, last, the question qid that the format no longer asks, as it was last asked

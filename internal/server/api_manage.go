@@ -49,7 +49,8 @@ func (r apiCallRequest) change(old cfp.Call) cfp.CallInput {
 
 // apiCallSave creates or changes the call; "version" is the version read (0 to create). A version left
 // out, or 0 for a call that exists, is a mistake of the request (422 on version); a version older than
-// the call's is a change made meanwhile (409).
+// the call's is a change made meanwhile (409). Either is the call (200) when the call is already as
+// the request would make it: the same request sent again, or twice at once.
 func (s *Server) apiCallSave(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
@@ -65,10 +66,12 @@ func (s *Server) apiCallSave(c echo.Context) error {
 		return joinFieldErrors(apperr.Field("version", "Send the version of the call you read, or 0 to create the call."), check(req))
 	}
 	version := *req.Version
-	if _, err := s.opts.Calls.Call(ctx, conf); version == 0 && err == nil {
-		return joinFieldErrors(apperr.Field("version", "This conference already has a call: send the version of it you read to change it."), check(req))
-	}
+	_, err = s.opts.Calls.Call(ctx, conf)
+	existed := err == nil
 	if _, err := s.opts.Calls.SaveCallFrom(ctx, principal(c), conf, version, req.change); err != nil {
+		if version == 0 && existed {
+			return joinFieldErrors(apperr.Field("version", "This conference already has a call: send the version of it you read to change it."), check(req))
+		}
 		if now, cerr := s.opts.Calls.Call(ctx, conf); apperr.Is(err, apperr.Conflict) && cerr == nil && now.Version != version {
 			if version == 0 {
 				return &apperr.Error{Code: apperr.Conflict, Message: "Someone created this conference's call meanwhile. Read it, and send your change with its version.",

@@ -97,7 +97,8 @@ func (s *Server) manageCallSave(c echo.Context) error {
 
 // callMeanwhile turns a save refused because the call changed since the form's version (or was
 // created, for a form that created it) into the form as typed, next to what is saved now, carrying
-// the version saved now. Any other conflict is err.
+// the version saved now. What is saved now being what was typed (line endings and the blanks around
+// the texts aside), there is nothing to refuse: nil. Any other conflict is err.
 func (s *Server) callMeanwhile(c echo.Context, p *manageCallPage, err error) error {
 	call, cerr := s.opts.Calls.Call(c.Request().Context(), p.Conference)
 	if cerr != nil || strconv.Itoa(call.Version) == p.Form.Version {
@@ -111,6 +112,9 @@ func (s *Server) callMeanwhile(c echo.Context, p *manageCallPage, err error) err
 	m.differ("intro_md", "Introduction", typed.IntroMD, saved.IntroMD)
 	m.differ("guide_md", "Submission guide", typed.GuideMD, saved.GuideMD)
 	m.differ("faq_md", "Frequently asked questions", typed.FAQMD, saved.FAQMD)
+	if len(m.Changed) == 0 && atoi(typed.Version) < call.Version {
+		return nil
+	}
 	p.Meanwhile, p.New, p.Form.Version = m, false, saved.Version
 	return staleForm("the call")
 }

@@ -190,6 +190,7 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 		err = alsoChecked(err, f, func(f formatForm) error {
 			return s.opts.Calls.CheckFormat(ctx, principal(c), p.Conference, p.Format.ID, func(cfp.Format) cfp.FormatInput { return f.input() })
 		})
+	// The same form sent twice (a double click) saves it once, and both answers say it is saved.
 	case p.Format.ID == 0:
 		saved, err = s.opts.Calls.CreateFormat(ctx, principal(c), p.Conference, f.input())
 	default:
@@ -198,16 +199,21 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 	if apperr.Is(err, apperr.Conflict) && p.Format.ID != 0 {
 		var now cfp.Format
 		if now, err = s.formatMeanwhile(c, p.Conference, p.Format.ID, f.Version, err); now.ID != 0 {
-			p.Format, p.Form.Version = now, strconv.Itoa(now.Version)
-			saved := formatFormOf(now)
+			stored := formatFormOf(now)
 			m := &savedMeanwhile{}
-			m.differ("name", "Name", strings.Join(strings.Fields(f.Name), " "), saved.Name)
-			m.differ("description", "Description", f.Description, saved.Description)
-			m.differ("duration_minutes", "Length in minutes", f.DurationMinutes, saved.DurationMinutes)
-			m.differ("max_presenters", "Most presenters", f.MaxPresenters, saved.MaxPresenters)
-			m.differ("abstract_max_words", "Word limit of the abstract", f.AbstractMaxWords, saved.AbstractMaxWords)
+			m.differ("name", "Name", strings.Join(strings.Fields(f.Name), " "), stored.Name)
+			m.differ("description", "Description", f.Description, stored.Description)
+			m.differ("duration_minutes", "Length in minutes", f.DurationMinutes, stored.DurationMinutes)
+			m.differ("max_presenters", "Most presenters", f.MaxPresenters, stored.MaxPresenters)
+			m.differ("abstract_max_words", "Word limit of the abstract", f.AbstractMaxWords, stored.AbstractMaxWords)
 			m.differ("accepting", "Accepting new proposals", yesNo(f.Accepting == "yes"), yesNo(now.Accepting))
-			p.Meanwhile = m
+			if len(m.Changed) == 0 && atoi(f.Version) < now.Version {
+				// What is saved now is what was typed (line endings and the blanks around the
+				// texts aside): nothing to refuse.
+				saved, err = now, nil
+			} else {
+				p.Format, p.Form.Version, p.Meanwhile = now, strconv.Itoa(now.Version), m
+			}
 		}
 	}
 	if err != nil {
@@ -412,8 +418,14 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 	if apperr.Is(err, apperr.Conflict) {
 		var now cfp.Format
 		if now, err = s.formatMeanwhile(c, p.Conference, p.Format.ID, f.Version, err); now.ID != 0 {
-			p.Format, p.Form.Version = now, strconv.Itoa(now.Version)
-			p.Meanwhile = fieldMeanwhile(now, p.Field.ID, f)
+			m := fieldMeanwhile(now, p.Field.ID, f)
+			if len(m.Changed) == 0 && atoi(f.Version) < now.Version {
+				// The field is saved as typed (line endings and the blanks around the texts
+				// aside): nothing to refuse.
+				saved, err = now, nil
+			} else {
+				p.Format, p.Form.Version, p.Meanwhile = now, strconv.Itoa(now.Version), m
+			}
 		}
 	}
 	if err != nil {
@@ -507,9 +519,11 @@ func changedMeanwhile(what string) string {
 
 // manageFieldChange applies change to the field of the path, in the format as it was at the form's
 // version, and says what was done (done, given the field's label) back on the format's page. A format
-// changed meanwhile is shown as it is now instead, and so is one whose field was taken away meanwhile.
+// changed meanwhile is shown as it is now instead, and so is one whose field was taken away meanwhile;
+// but when the change removes the field (removes) and the format no longer asks it, what was asked
+// is done (the button pressed twice, a double click), and is said as done.
 func (s *Server) manageFieldChange(c echo.Context, change func(fields []question.Question, i int, direction string) []question.Question,
-	done func(label, direction string) string, again string) error {
+	done func(label, direction string) string, again string, removes bool) error {
 	fp, err := s.manageFormatPage(c)
 	if err != nil {
 		return err
@@ -520,6 +534,10 @@ func (s *Server) manageFieldChange(c echo.Context, change func(fields []question
 	}
 	back := fmt.Sprintf("/c/%s/manage/formats/%d#fields", fp.Conference.Slug, fp.Format.ID)
 	q, ok := fp.Format.Field(c.Param("qid"))
+	if r, gone := fp.Format.NoLongerAsked(c.Param("qid")); !ok && gone && removes {
+		s.flash(c, done(r.Label, f.Direction))
+		return c.Redirect(http.StatusSeeOther, back)
+	}
 	if !ok {
 		if atoi(f.Version) == fp.Format.Version {
 			return apperr.New(apperr.NotFound, "This format has no such field.")
@@ -536,7 +554,13 @@ func (s *Server) manageFieldChange(c echo.Context, change func(fields []question
 			return change(fields, i, f.Direction), nil
 		})
 	if apperr.Is(err, apperr.Conflict) {
-		s.flash(c, changedMeanwhile(again+" “"+q.Label+"”"))
+		msg := changedMeanwhile(again + " “" + q.Label + "”")
+		if now, ferr := s.opts.Calls.Format(c.Request().Context(), fp.Conference, fp.Format.ID); ferr == nil && removes {
+			if _, asked := now.Field(q.ID); !asked {
+				msg = done(q.Label, f.Direction)
+			}
+		}
+		s.flash(c, msg)
 		return c.Redirect(http.StatusSeeOther, back)
 	}
 	if err != nil {
@@ -561,7 +585,7 @@ func (s *Server) manageFieldMove(c echo.Context) error {
 			direction = "up"
 		}
 		return "The field “" + label + "” is moved " + direction + "."
-	}, "move")
+	}, "move", false)
 }
 
 // manageFieldAskAgain asks a question the format no longer asks again, last, as it was last asked,
@@ -581,7 +605,15 @@ func (s *Server) manageFieldAskAgain(c echo.Context) error {
 		if r, ok := fp.Format.NoLongerAsked(c.Param("qid")); ok {
 			what = "ask “" + r.Label + "”"
 		}
-		s.flash(c, changedMeanwhile(what))
+		msg := changedMeanwhile(what)
+		if now, ferr := s.opts.Calls.Format(c.Request().Context(), fp.Conference, fp.Format.ID); ferr == nil {
+			if asked, ok := now.Field(c.Param("qid")); ok {
+				// Asked again already: by the same button pressed twice (a double click), or by
+				// someone else; either way, as asked.
+				msg = "“" + asked.Label + "” is asked again, with the answers already given to it."
+			}
+		}
+		s.flash(c, msg)
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/c/%s/manage/formats/%d#fields", fp.Conference.Slug, fp.Format.ID))
 	}
 	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
@@ -599,5 +631,5 @@ func (s *Server) manageFieldDelete(c echo.Context) error {
 		return slices.Delete(fields, i, i+1)
 	}, func(label, _ string) string {
 		return "The field “" + label + "” is deleted."
-	}, "delete")
+	}, "delete", true)
 }

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/cfp"
+)
+
+// twice sends a form twice with the one CSRF token of formPage, as a double click does: both at the
+// same moment when atOnce, else the second once the first is answered. It returns both answers and
+// what the page each leads to says (its flash): read after each when one follows the other, once
+// after both when they are sent at once.
+func twice(b *browser, formPage, action string, values url.Values, atOnce bool) (ps [2]page, flashes [2]string) {
+	b.t.Helper()
+	token, ok := b.get(formPage).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	if !ok {
+		b.t.Fatalf("no CSRF token on %s", formPage)
+	}
+	values.Set("_csrf", token)
+	flash := func(p page) string {
+		if p.Status != http.StatusSeeOther {
+			return ""
+		}
+		return strings.TrimSpace(b.get(p.Header.Get("Location")).Doc.Find(".flash").Text())
+	}
+	if !atOnce {
+		for i := range ps {
+			ps[i] = b.postRaw(action, values)
+			flashes[i] = flash(ps[i])
+		}
+		return ps, flashes
+	}
+	var wg sync.WaitGroup
+	for i := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ps[i] = b.postRaw(action, values)
+		}()
+	}
+	wg.Wait()
+	flashes[0] = flash(ps[0])
+	flashes[1] = flashes[0]
+	return ps, flashes
+}
+
+// wantSaved checks that both answers to a form sent twice lead to location, saying flash there.
+func wantSaved(t *testing.T, what string, ps [2]page, flashes [2]string, location, flash string) {
+	t.Helper()
+	for i, p := range ps {
+		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != location {
+			t.Errorf("%s, answer %d: %d to %q, want 303 to %q (%s)", what, i+1, p.Status, p.Header.Get("Location"), location, p.problem())
+		} else if flashes[i] != flash {
+			t.Errorf("%s, answer %d says %q, want %q", what, i+1, flashes[i], flash)
+		}
+	}
+}
+
+// TestOrganizerFormsSentTwice sends the organizers' versioned forms of the call twice with the same
+// content, at once (a double click) and one after the other (the second with the first's stale
+// version): both answers say it is saved, as one would, and it is saved once. A change someone else
+// made in between is still refused, with what they saved.
+func TestOrganizerFormsSentTwice(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	b := loggedIn(t, ta, f.organizer)
+	base := "/c/" + f.conf.Slug + "/manage"
+	ws := f.formats["Workshop"]
+	fpage := fmt.Sprintf("%s/formats/%d", base, ws.ID)
+
+	for _, atOnce := range []bool{true, false} {
+		how := map[bool]string{true: "at once", false: "one after the other"}[atOnce]
+
+		// The call's settings.
+		call, err := ta.calls.Call(ctx, f.conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := formValues(b.get(base+"/call"), base+"/call", "version", "opens_at", "closes_at", "contact_email", "intro_md", "guide_md", "faq_md")
+		v.Set("guide_md", "# Guide\r\n\r\nSent "+how+".")
+		ps, flashes := twice(b, base+"/call", base+"/call", v, atOnce)
+		wantSaved(t, "the call sent twice "+how, ps, flashes, base+"/call", "The call is saved.")
+		if now, _ := ta.calls.Call(ctx, f.conf); now.Version != call.Version+1 || !strings.HasSuffix(now.GuideMD, how+".") {
+			t.Errorf("the call sent twice %s: version %d (was %d), guide %q", how, now.Version, call.Version, now.GuideMD)
+		}
+
+		// A format's settings.
+		v = formValues(b.get(fpage), fpage, "version", "name", "description", "duration_minutes", "max_presenters", "abstract_max_words", "accepting")
+		v.Set("description", "Hands-on, sent "+how+".")
+		before := mustFormat(t, ta, f.conf, ws.Name).Version
+		ps, flashes = twice(b, fpage, fpage, v, atOnce)
+		wantSaved(t, "a format sent twice "+how, ps, flashes, fpage, "The format “"+ws.Name+"” is saved.")
+		if now := mustFormat(t, ta, f.conf, ws.Name); now.Version != before+1 || now.Description != "Hands-on, sent "+how+"." {
+			t.Errorf("a format sent twice %s: version %d (was %d), %q", how, now.Version, before, now.Description)
+		}
+
+		// A field's settings.
+		qpage := fpage + "/fields/objectives"
+		v = formValues(b.get(qpage), qpage, "version", "label", "help", "kind", "required", "options", "max_words")
+		v.Set("help", "Sent "+how+".")
+		before = mustFormat(t, ta, f.conf, ws.Name).Version
+		ps, flashes = twice(b, qpage, qpage, v, atOnce)
+		wantSaved(t, "a field sent twice "+how, ps, flashes, fpage+"#fields", "The field “"+v.Get("label")+"” is saved.")
+		if now := mustFormat(t, ta, f.conf, ws.Name); now.Version != before+1 {
+			t.Errorf("a field sent twice %s: version %d, was %d", how, now.Version, before)
+		}
+
+		// A field's Delete button.
+		now := mustFormat(t, ta, f.conf, ws.Name)
+		last := now.Fields[len(now.Fields)-1]
+		ps, flashes = twice(b, fpage, fpage+"/fields/"+last.ID+"/delete", url.Values{"version": {strconv.Itoa(now.Version)}}, atOnce)
+		wantSaved(t, "a field's deletion sent twice "+how, ps, flashes, fpage+"#fields", "The field “"+last.Label+"” is deleted.")
+	}
+
+	// A change someone else made in between is no double click: the call's form sent again after it
+	// comes back refused, with what they saved.
+	org := organizerOf(t, ta, f)
+	v := formValues(b.get(base+"/call"), base+"/call", "version", "opens_at", "closes_at", "contact_email", "intro_md", "guide_md", "faq_md")
+	v.Set("guide_md", "# Guide\r\n\r\nMine.")
+	if p := b.post(base+"/call", base+"/call", v); p.Status != http.StatusSeeOther {
+		t.Fatalf("the call: %d %s", p.Status, p.problem())
+	}
+	call, _ := ta.calls.Call(ctx, f.conf)
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(ctx, org, f.conf, call.Version, cfp.CallInput{Opens: cfp.LocalInput(call.OpensAt, loc), Closes: "2031-05-31T23:59",
+		ContactEmail: call.ContactEmail, IntroMD: call.IntroMD, GuideMD: call.GuideMD, FAQMD: call.FAQMD}); err != nil {
+		t.Fatal(err)
+	}
+	p := b.post(base+"/call", base+"/call", v)
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "Someone else saved a change to the call") {
+		t.Errorf("the call sent again after someone else's change: %d %q", p.Status, p.problem())
+	}
+	if m := meanwhile(p); len(m) != 1 || m["closes_at"] != "2031-05-31T23:59" {
+		t.Errorf("what is saved now: %q", m)
+	}
+
+}
+
+// TestAPIRequestsSentTwice sends the organizers' API changes of the call and a format twice, at once
+// and one after the other: the one at a version made stale by its own twin answers with what is
+// saved; a change by someone else in between is still 409.
+func TestAPIRequestsSentTwice(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	token, _ := apiToken(t, ta, f.organizer)
+	base := "/api/v1/conferences/" + f.conf.Slug + "/manage"
+	do := func(method, path, key, body string) reply {
+		h := []string{"Content-Type", "application/json", "Authorization", "Bearer " + token}
+		if key != "" {
+			h = append(h, "Idempotency-Key", key)
+		}
+		return send(t, ta, method, path, strings.NewReader(body), h...)
+	}
+	both := func(atOnce bool, method, path, key, body string) [2]reply {
+		var rs [2]reply
+		if !atOnce {
+			rs[0], rs[1] = do(method, path, key, body), do(method, path, key, body)
+			return rs
+		}
+		var wg sync.WaitGroup
+		for i := range rs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rs[i] = do(method, path, key, body)
+			}()
+		}
+		wg.Wait()
+		return rs
+	}
+	same := func(what string, rs [2]reply, status int) {
+		t.Helper()
+		for i, r := range rs {
+			if r.Status != status {
+				t.Errorf("%s, answer %d: %d %v", what, i+1, r.Status, r.JSON)
+			}
+		}
+		if rs[0].JSON["id"] != rs[1].JSON["id"] {
+			t.Errorf("%s: two ids, %v and %v", what, rs[0].JSON["id"], rs[1].JSON["id"])
+		}
+	}
+
+	for _, atOnce := range []bool{true, false} {
+		how := map[bool]string{true: "at once", false: "one after the other"}[atOnce]
+
+		call, err := ta.calls.Call(ctx, f.conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q,"guide_md":"Sent %s."}`, call.Version,
+			cfp.LocalInput(call.OpensAt, f.conf.Location()), cfp.LocalInput(call.ClosesAt, f.conf.Location()), how)
+		rs := both(atOnce, http.MethodPut, base+"/call", "", body)
+		for i, r := range rs {
+			if r.Status != http.StatusOK || r.JSON["version"] != float64(call.Version+1) {
+				t.Errorf("the call sent twice %s, answer %d: %d %v", how, i+1, r.Status, r.JSON)
+			}
+		}
+
+		ws := mustFormat(t, ta, f.conf, "Workshop")
+		body = fmt.Sprintf(`{"version":%d,"name":"Workshop","duration_minutes":90,"max_presenters":%d,"abstract_max_words":%d,"description":"Sent %s."}`,
+			ws.Version, ws.MaxPresenters, ws.AbstractMaxWords, how)
+		rs = both(atOnce, http.MethodPut, fmt.Sprintf("%s/formats/%d", base, ws.ID), "", body)
+		same("a format's change sent twice "+how, rs, http.StatusOK)
+		if rs[0].JSON["version"] != float64(ws.Version+1) || rs[1].JSON["version"] != float64(ws.Version+1) {
+			t.Errorf("a format's change sent twice %s: versions %v and %v, was %d", how, rs[0].JSON["version"], rs[1].JSON["version"], ws.Version)
+		}
+	}
+
+	// A change of the call by someone else since the version read is still a conflict.
+	call, _ := ta.calls.Call(ctx, f.conf)
+	loc := f.conf.Location()
+	if _, err := ta.calls.SaveCall(ctx, organizerOf(t, ta, f), f.conf, call.Version, cfp.CallInput{Opens: cfp.LocalInput(call.OpensAt, loc),
+		Closes: "2031-05-31T23:59", GuideMD: call.GuideMD}); err != nil {
+		t.Fatal(err)
+	}
+	r := do(http.MethodPut, base+"/call", "", fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q}`, call.Version,
+		cfp.LocalInput(call.OpensAt, loc), cfp.LocalInput(call.ClosesAt, loc)))
+	wantProblem(t, "the call changed by someone else", r.apiResponse, http.StatusConflict, "conflict")
+}
