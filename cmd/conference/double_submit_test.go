@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/challenging-norms/conference/internal/cfp"
+	"github.com/challenging-norms/conference/internal/question"
 )
 
 // twice sends a form twice with the one CSRF token of formPage, as a double click does: both at the
@@ -64,10 +65,10 @@ func wantSaved(t *testing.T, what string, ps [2]page, flashes [2]string, locatio
 	}
 }
 
-// TestOrganizerFormsSentTwice sends the organizers' versioned forms of the call twice with the same
+// TestOrganizerFormsSentTwice sends each of the organizers' forms of the call twice with the same
 // content, at once (a double click) and one after the other (the second with the first's stale
-// version): both answers say it is saved, as one would, and it is saved once. A change someone else
-// made in between is still refused, with what they saved.
+// version or key): both answers say it is saved, as one would, and it is made or saved once. A
+// change someone else made in between is still refused, with what they saved.
 func TestOrganizerFormsSentTwice(t *testing.T) {
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
@@ -76,6 +77,7 @@ func TestOrganizerFormsSentTwice(t *testing.T) {
 	base := "/c/" + f.conf.Slug + "/manage"
 	ws := f.formats["Workshop"]
 	fpage := fmt.Sprintf("%s/formats/%d", base, ws.ID)
+	guest, _ := presenter(t, ta, "Gita Guest")
 
 	for _, atOnce := range []bool{true, false} {
 		how := map[bool]string{true: "at once", false: "one after the other"}[atOnce]
@@ -103,6 +105,34 @@ func TestOrganizerFormsSentTwice(t *testing.T) {
 			t.Errorf("a format sent twice %s: version %d (was %d), %q", how, now.Version, before, now.Description)
 		}
 
+		// A new format.
+		name := "Double format " + how
+		v = formValues(b.get(base+"/formats/new"), base+"/formats", "version", "client_key", "name", "description", "duration_minutes",
+			"max_presenters", "abstract_max_words", "accepting")
+		if v.Get("client_key") == "" {
+			t.Fatal("the new format form has no key")
+		}
+		v.Set("name", name)
+		ps, _ = twice(b, base+"/formats/new", base+"/formats", v, atOnce)
+		if ps[0].Status != http.StatusSeeOther || ps[1].Header.Get("Location") != ps[0].Header.Get("Location") {
+			t.Errorf("a new format sent twice %s: %d to %q, %d to %q (%s)", how, ps[0].Status, ps[0].Header.Get("Location"),
+				ps[1].Status, ps[1].Header.Get("Location"), ps[1].problem())
+		}
+		if n := count(t, ta, `SELECT count(*) FROM formats WHERE conference_id = $1 AND name = $2`, f.conf.ID, name); n != 1 {
+			t.Errorf("a new format sent twice %s: %d formats", how, n)
+		}
+
+		// A new field.
+		label := "What will people take home, " + how + "?"
+		v = formValues(b.get(fpage+"/fields/new"), fpage+"/fields", "version", "client_key", "kind")
+		v.Set("label", label)
+		fields := len(mustFormat(t, ta, f.conf, ws.Name).Fields)
+		ps, flashes = twice(b, fpage+"/fields/new", fpage+"/fields", v, atOnce)
+		wantSaved(t, "a new field sent twice "+how, ps, flashes, fpage+"#fields", "The field “"+label+"” is saved.")
+		if now := mustFormat(t, ta, f.conf, ws.Name); len(now.Fields) != fields+1 || now.Fields[fields].Label != label {
+			t.Errorf("a new field sent twice %s: %d fields, was %d: %v", how, len(now.Fields), fields, fieldIDs(now.Fields))
+		}
+
 		// A field's settings.
 		qpage := fpage + "/fields/objectives"
 		v = formValues(b.get(qpage), qpage, "version", "label", "help", "kind", "required", "options", "max_words")
@@ -112,6 +142,51 @@ func TestOrganizerFormsSentTwice(t *testing.T) {
 		wantSaved(t, "a field sent twice "+how, ps, flashes, fpage+"#fields", "The field “"+v.Get("label")+"” is saved.")
 		if now := mustFormat(t, ta, f.conf, ws.Name); now.Version != before+1 {
 			t.Errorf("a field sent twice %s: version %d, was %d", how, now.Version, before)
+		}
+
+		// A track.
+		track := map[bool]string{true: "Double track", false: "Double track again"}[atOnce]
+		v = formValues(b.get(base+"/tracks"), base+"/tracks", "client_key", "description")
+		v.Set("name", track)
+		ps, flashes = twice(b, base+"/tracks", base+"/tracks", v, atOnce)
+		wantSaved(t, "a track sent twice "+how, ps, flashes, base+"/tracks", "The track “"+track+"” is saved.")
+		if n := count(t, ta, `SELECT count(*) FROM tracks WHERE conference_id = $1 AND name = $2`, f.conf.ID, track); n != 1 {
+			t.Errorf("a track sent twice %s: %d tracks", how, n)
+		}
+
+		// An access link: both answers show the one link made, which works.
+		linkLabel := "Invited panel, " + how
+		v = formValues(b.get(base+"/extensions"), base+"/links", "client_key", "max_uses")
+		v.Set("label", linkLabel)
+		v.Set("expires_at", "2030-08-01T12:00")
+		ps, _ = twice(b, base+"/extensions", base+"/links", v, atOnce)
+		links := [2]string{}
+		for i, p := range ps {
+			links[i], _ = p.Doc.Find("#new-link").Attr("value")
+			if p.Status != http.StatusCreated || links[i] == "" {
+				t.Errorf("a link sent twice %s, answer %d: %d %q %s", how, i+1, p.Status, links[i], p.problem())
+			}
+		}
+		if links[0] != links[1] {
+			t.Errorf("a link sent twice %s shows two links: %q and %q", how, links[0], links[1])
+		}
+		if n := count(t, ta, `SELECT count(*) FROM call_access_links WHERE conference_id = $1 AND label = $2`, f.conf.ID, linkLabel); n != 1 {
+			t.Errorf("a link sent twice %s: %d links", how, n)
+		}
+		if p := b.get(links[0]); p.Status != http.StatusOK {
+			t.Errorf("the link shown, sent twice %s: %d", how, p.Status)
+		}
+
+		// An extension for a person.
+		v = url.Values{"email": {guest.Email}, "until": {cfp.LocalInput(call.ClosesAt.AddDate(0, 0, 7), f.conf.Location())}, "reason": {how}}
+		ps, _ = twice(b, base+"/extensions", base+"/extensions", v, atOnce)
+		for i, p := range ps {
+			if p.Status != http.StatusSeeOther {
+				t.Errorf("an extension sent twice %s, answer %d: %d %s", how, i+1, p.Status, p.problem())
+			}
+		}
+		if n := count(t, ta, `SELECT count(*) FROM deadline_extensions WHERE conference_id = $1 AND user_id = $2`, f.conf.ID, guest.ID); n != 1 {
+			t.Errorf("an extension sent twice %s: %d extensions", how, n)
 		}
 
 		// A field's Delete button.
@@ -143,6 +218,44 @@ func TestOrganizerFormsSentTwice(t *testing.T) {
 		t.Errorf("what is saved now: %q", m)
 	}
 
+	// And a new field, sent from a form opened before someone else changed the format.
+	ws = mustFormat(t, ta, f.conf, ws.Name)
+	v = formValues(b.get(fpage+"/fields/new"), fpage+"/fields", "version", "client_key", "kind")
+	v.Set("label", "Anything else?")
+	if _, err := ta.calls.EditFields(ctx, org, f.conf, ws.ID, ws.Version, func(qs []question.Question) ([]question.Question, error) {
+		qs[0].Help = "Their help."
+		return qs, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p = b.post(fpage+"/fields/new", fpage+"/fields", v)
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "Someone else saved a change to this format") {
+		t.Errorf("a new field after someone else's change: %d %q", p.Status, p.problem())
+	}
+	if n := len(mustFormat(t, ta, f.conf, ws.Name).Fields); n != len(ws.Fields) {
+		t.Errorf("a new field after someone else's change: %d fields, was %d", n, len(ws.Fields))
+	}
+
+	// A form sent again after it was changed (back in the browser) adds nothing under its key, and
+	// comes back with a new one: sent again, it adds what it has.
+	v = formValues(b.get(base+"/tracks"), base+"/tracks", "client_key", "description")
+	v.Set("name", "Ethics")
+	if p = b.post(base+"/tracks", base+"/tracks", v); p.Status != http.StatusSeeOther {
+		t.Fatalf("a track: %d %s", p.Status, p.problem())
+	}
+	v.Set("name", "Ethics and law")
+	p = b.post(base+"/tracks", base+"/tracks", v)
+	again := formValues(p, base+"/tracks", "client_key", "name", "description")
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "This form was already used to add the track “Ethics”") ||
+		again.Get("name") != "Ethics and law" || again.Get("client_key") == v.Get("client_key") || again.Get("client_key") == "" {
+		t.Errorf("a track form sent again, changed: %d %q %v", p.Status, p.problem(), again)
+	}
+	if p = b.post(base+"/tracks", base+"/tracks", again); p.Status != http.StatusSeeOther {
+		t.Errorf("the changed track form sent once more: %d %s", p.Status, p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM tracks WHERE conference_id = $1 AND name IN ('Ethics', 'Ethics and law')`, f.conf.ID); n != 2 {
+		t.Errorf("%d of the two tracks", n)
+	}
 }
 
 // TestAPIRequestsSentTwice sends the organizers' API changes of the call and a format twice, at once

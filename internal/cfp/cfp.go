@@ -75,6 +75,8 @@ type Track struct {
 	Name         string
 	Description  string
 	Position     int
+	// ClientKey is the key of the request that made it (see TrackInput), or "".
+	ClientKey string
 }
 
 // Format is a kind of proposal, e.g. a workshop, with its own fields and limits.
@@ -98,6 +100,11 @@ type Format struct {
 	// Accepting is false for a format no longer offered; its proposals stay.
 	Accepting bool
 	Version   int
+	// ClientKey is the key of the request that made it (see FormatInput), or "".
+	ClientKey string
+	// FieldKeys maps the key of each form that added a field (see Service.AddField) to the id of
+	// the field it added.
+	FieldKeys map[string]string
 }
 
 // Field returns the format's field with the id.
@@ -155,6 +162,8 @@ type AccessLink struct {
 	// FormatIDs are the formats the link starts proposals of, whether or not they take proposals
 	// from everyone; none: the formats that take proposals.
 	FormatIDs []int64
+	// ClientKey is the key of the request that made it (see AccessLinkInput), or "".
+	ClientKey string
 }
 
 // Allows reports whether the link starts proposals of the format.
@@ -177,11 +186,13 @@ func (l AccessLink) FormatsOf(all []Format) []Format {
 }
 
 // AccessLinkInput is what an organizer gives to make an access link: ExpiresAt a LocalLayout time
-// in the conference's time zone; FormatIDs as AccessLink's.
+// in the conference's time zone; FormatIDs as AccessLink's. ClientKey, when not "", makes the link
+// once however often the request is sent (see CreateAccessLink).
 type AccessLinkInput struct {
 	Label, ExpiresAt string
 	MaxUses          int
 	FormatIDs        []int64
+	ClientKey        string
 }
 
 // Usable reports whether the link may still start a proposal at now.
@@ -208,8 +219,11 @@ type Store interface {
 	UpdateCall(ctx context.Context, c *Call) error
 
 	Tracks(ctx context.Context, conferenceID int64) ([]Track, error)
-	// CreateTrack inserts t; apperr Conflict (field "name") when the name is taken.
+	// CreateTrack inserts t; apperr Conflict (field "name") when the name is taken, and when its
+	// client key made a track before.
 	CreateTrack(ctx context.Context, t *Track) error
+	// TrackByKey returns the conference's track made with the client key; apperr NotFound when none.
+	TrackByKey(ctx context.Context, conferenceID int64, key string) (Track, error)
 	// UpdateTrack saves t; apperr NotFound, apperr Conflict for a taken name.
 	UpdateTrack(ctx context.Context, t Track) error
 	// DeleteTrack removes the track; apperr Conflict when proposals use it.
@@ -218,10 +232,14 @@ type Store interface {
 	Formats(ctx context.Context, conferenceID int64) ([]Format, error)
 	// Format returns apperr NotFound when the conference has no such format.
 	Format(ctx context.Context, conferenceID, id int64) (Format, error)
-	// CreateFormat inserts f (version 1); apperr Conflict (field "name") when the name is taken.
+	// CreateFormat inserts f (version 1); apperr Conflict (field "name") when the name is taken,
+	// and when its client key made a format before.
 	CreateFormat(ctx context.Context, f *Format) error
-	// UpdateFormat saves f if its stored version is f.Version and bumps it; apperr Conflict when
-	// another change came first or the name is taken.
+	// FormatByKey returns the conference's format made with the client key; apperr NotFound when
+	// none.
+	FormatByKey(ctx context.Context, conferenceID int64, key string) (Format, error)
+	// UpdateFormat saves f, its FieldKeys included, if its stored version is f.Version and bumps
+	// it; apperr Conflict when another change came first or the name is taken.
 	UpdateFormat(ctx context.Context, f *Format) error
 	// DeleteFormat removes a format; apperr Conflict when proposals use it.
 	DeleteFormat(ctx context.Context, conferenceID, id int64) error
@@ -258,7 +276,11 @@ type Store interface {
 	// AccessLink reads one as AccessLinks does, locked for update when lock; apperr NotFound when
 	// the conference has no such link.
 	AccessLink(ctx context.Context, conferenceID, id int64, at time.Time, lock bool) (AccessLink, error)
+	// CreateAccessLink inserts l; apperr Conflict when its client key made a link before.
 	CreateAccessLink(ctx context.Context, l *AccessLink) error
+	// AccessLinkByKey reads the link made with the client key as AccessLinks does; apperr NotFound
+	// when none.
+	AccessLinkByKey(ctx context.Context, conferenceID int64, key string, at time.Time) (AccessLink, error)
 	// AccessLinkForUpdate locks the link with the hash; apperr NotFound when none.
 	AccessLinkForUpdate(ctx context.Context, conferenceID int64, hash []byte) (AccessLink, error)
 	// UseAccessLink counts one use.

@@ -1,16 +1,51 @@
 package cfp
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
+	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/question"
 )
 
-// A save sent twice, at once (a double click) or again (the browser's back button, a retry), must
-// not say it failed because its own twin did it first: a versioned save refused because the version
-// it read is stale succeeds when its change makes no difference to what is saved now, as the twin
-// saved it. A change by someone else still makes a difference, and is still a conflict.
+// A request sent twice, at once (a double click) or again (a retry, the browser's back button),
+// must not do twice what it asks, nor say it failed because its own twin did it first:
+//
+//   - A create carries a client key (one per form shown; the API's Idempotency-Key), kept with what
+//     it made under a unique index. A create refused while its key made something returns that, as
+//     it is now, when it is what this one would make; otherwise apperr Conflict with ErrKeyUsed.
+//   - A versioned save refused because the version it read is stale succeeds when its change makes
+//     no difference to what is saved now: the twin saved it. A change by someone else still makes
+//     a difference, and is still a conflict.
+
+// MaxClientKey is the longest client key a create takes, as proposals' keys.
+const MaxClientKey = 100
+
+// ErrKeyUsed is the cause of the apperr Conflict of a create whose client key made something that
+// differs from what it asks for now: a form sent again after it was changed, or an API client's key
+// used for another request. Nothing more is made.
+var ErrKeyUsed = errors.New("the client key made something else")
+
+// keyUsed is the refusal of a create whose key made what ("the track “Ethics”"), which is not what
+// it asks for now.
+func keyUsed(what string) error {
+	return &apperr.Error{Code: apperr.Conflict, Err: ErrKeyUsed,
+		Message: "This form was already used to add " + what + ", so nothing more was added. " +
+			"To add another as well, check the form below and save it again."}
+}
+
+func checkKey(key string) error {
+	if len(key) > MaxClientKey {
+		return apperr.Field("client_key", fmt.Sprintf("Use at most %d characters.", MaxClientKey))
+	}
+	return nil
+}
 
 // sameMoment reports whether two times are the same moment as stored (to the microsecond).
 func sameMoment(a, b time.Time) bool {
@@ -34,4 +69,19 @@ func sameFormat(a, b Format) bool {
 func sameQuestion(a, b question.Question) bool {
 	return a.ID == b.ID && a.Label == b.Label && a.Help == b.Help && a.Kind == b.Kind && a.Required == b.Required &&
 		slices.Equal(a.Options, b.Options) && a.MaxWords == b.MaxWords
+}
+
+// sameLink reports whether two access links let the same proposals in: label, expiry, uses and formats.
+func sameLink(a, b AccessLink) bool {
+	return a.Label == b.Label && sameMoment(a.ExpiresAt, b.ExpiresAt) && a.MaxUses == b.MaxUses && slices.Equal(a.FormatIDs, b.FormatIDs)
+}
+
+// keyedSecret is the secret of the access link made with the client key: the same for the same key,
+// so that the answer to a repeated request (a double click, whose first answer the browser drops)
+// shows the link the first one made rather than one nobody sees. Without the service's secret it
+// cannot be told from the key.
+func (s *Service) keyedSecret(conf conference.Conference, key string) string {
+	m := hmac.New(sha256.New, s.secret)
+	fmt.Fprintf(m, "call-access-link-key:%d:%s", conf.ID, key)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:24])
 }

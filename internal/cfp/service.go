@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -430,8 +431,9 @@ func (s *Service) writeCall(ctx context.Context, p *access.Principal, conf confe
 	return c, err
 }
 
-// TrackInput is a track as organizers write it.
-type TrackInput struct{ Name, Description string }
+// TrackInput is a track as organizers write it. ClientKey, when not "", makes the track once
+// however often the request that creates it is sent (see CreateTrack); a change ignores it.
+type TrackInput struct{ Name, Description, ClientKey string }
 
 func checkTrack(in TrackInput) (Track, error) {
 	t := Track{Name: strings.Join(strings.Fields(in.Name), " "), Description: strings.TrimSpace(in.Description)}
@@ -448,29 +450,49 @@ func checkTrack(in TrackInput) (Track, error) {
 	return t, fe.Err()
 }
 
-// CreateTrack adds a track at the end. apperr Invalid, apperr Conflict for a taken name.
+// CreateTrack adds a track at the end. A create with the client key of one that made a track (a
+// double click, a retried request) makes no other: it returns that track as it is now when it is the
+// track this one would make, and apperr Conflict (ErrKeyUsed) when it is not. apperr Invalid, apperr
+// Conflict for a taken name.
 func (s *Service) CreateTrack(ctx context.Context, p *access.Principal, conf conference.Conference, in TrackInput) (Track, error) {
 	defer s.changed(conf.ID)
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return Track{}, err
+	}
+	if err := checkKey(in.ClientKey); err != nil {
 		return Track{}, err
 	}
 	t, err := checkTrack(in)
 	if err != nil {
 		return t, err
 	}
-	t.ConferenceID = conf.ID
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	t.ConferenceID, t.ClientKey = conf.ID, in.ClientKey
+	err = s.createTrack(ctx, p, conf, &t)
+	if err != nil && in.ClientKey != "" {
+		// Looked up only when the create fails: the key's unique index lets no second track
+		// through, and waits for the first to commit.
+		if first, kerr := s.store.TrackByKey(ctx, conf.ID, in.ClientKey); kerr == nil {
+			if first.Name != t.Name || first.Description != t.Description {
+				return first, keyUsed("the track “" + first.Name + "”")
+			}
+			return first, nil
+		}
+	}
+	return t, err
+}
+
+func (s *Service) createTrack(ctx context.Context, p *access.Principal, conf conference.Conference, t *Track) error {
+	return s.store.InTx(ctx, func(ctx context.Context) error {
 		list, err := s.store.Tracks(ctx, conf.ID)
 		if err != nil {
 			return err
 		}
 		t.Position = len(list)
-		if err := s.store.CreateTrack(ctx, &t); err != nil {
+		if err := s.store.CreateTrack(ctx, t); err != nil {
 			return err
 		}
 		return s.record(ctx, p, conf, "track.created", fmt.Sprintf("track:%d", t.ID), t.Name)
 	})
-	return t, err
 }
 
 // UpdateTrack renames or redescribes a track. apperr Invalid, NotFound, Conflict.
@@ -570,6 +592,8 @@ const (
 )
 
 // FormatInput is a format as organizers write it. Fields nil keeps the format's fields as they are.
+// ClientKey, when not "", makes the format once however often the request that creates it is sent
+// (see CreateFormat); a change ignores it.
 type FormatInput struct {
 	Name, Description string
 	DurationMinutes   int
@@ -577,6 +601,7 @@ type FormatInput struct {
 	AbstractMaxWords  int
 	Accepting         bool
 	Fields            []question.Question
+	ClientKey         string
 }
 
 // reservedIDs are names the proposal form uses for its fixed fields; a question may not take one.
@@ -632,12 +657,29 @@ func checkFormat(in FormatInput) (Format, error) {
 	return f, fe.Err()
 }
 
-// CreateFormat adds a format at the end of the list. apperr Invalid, apperr Conflict for a taken name.
+// CreateFormat adds a format at the end of the list. A create with the client key of one that made a
+// format (a double click, a retried request) makes no other: it returns that format as it is now when
+// it is the format this one would make, and apperr Conflict (ErrKeyUsed) when it is not. apperr
+// Invalid, apperr Conflict for a taken name.
 func (s *Service) CreateFormat(ctx context.Context, p *access.Principal, conf conference.Conference, in FormatInput) (Format, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Format{}, err
 	}
-	return s.createFormat(ctx, p, conf, in)
+	if err := checkKey(in.ClientKey); err != nil {
+		return Format{}, err
+	}
+	f, err := s.createFormat(ctx, p, conf, in)
+	if err != nil && in.ClientKey != "" && !apperr.Is(err, apperr.Invalid) {
+		// Looked up only when the create fails: the key's unique index lets no second format
+		// through, and waits for the first to commit.
+		if first, kerr := s.store.FormatByKey(ctx, conf.ID, in.ClientKey); kerr == nil {
+			if !sameFormat(f, first) {
+				return first, keyUsed("the format “" + first.Name + "”")
+			}
+			return first, nil
+		}
+	}
+	return f, err
 }
 
 func (s *Service) createFormat(ctx context.Context, p *access.Principal, conf conference.Conference, in FormatInput) (Format, error) {
@@ -649,7 +691,7 @@ func (s *Service) createFormat(ctx context.Context, p *access.Principal, conf co
 	if err != nil {
 		return f, err
 	}
-	f.ConferenceID = conf.ID
+	f.ConferenceID, f.ClientKey = conf.ID, in.ClientKey
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		list, err := s.store.Formats(ctx, conf.ID)
 		if err != nil {
@@ -724,6 +766,7 @@ func (s *Service) updateFormat(ctx context.Context, p *access.Principal, conf co
 		}
 		f.Retired = retire(old, f.Fields)
 		f.ID, f.ConferenceID, f.Position, f.Version = id, conf.ID, old.Position, version
+		f.ClientKey, f.FieldKeys = old.ClientKey, old.FieldKeys
 		if err := s.store.UpdateFormat(ctx, &f); err != nil {
 			return err
 		}
@@ -739,7 +782,7 @@ func (s *Service) updateFormat(ctx context.Context, p *access.Principal, conf co
 // NotFound, and Conflict when someone changed the format meanwhile.
 func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int,
 	edit func([]question.Question) ([]question.Question, error)) (Format, error) {
-	f, err := s.editFields(ctx, p, conf, id, version, func(f Format) ([]question.Question, error) { return edit(slices.Clone(f.Fields)) })
+	f, err := s.editFields(ctx, p, conf, id, version, func(f *Format) ([]question.Question, error) { return edit(slices.Clone(f.Fields)) })
 	if !apperr.Is(err, apperr.Conflict) {
 		return f, err
 	}
@@ -757,13 +800,74 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 	return now, nil
 }
 
+// AddField asks q last in the format, if it is still at version; a question without an id gets one
+// made from its label, other than those of the questions the format asks or asked. It returns the
+// format and the question as added. key, when not "", is the client key of the form (one per form
+// shown): an add refused because the format changed since version, whose key added a field (a double
+// click, the form sent again), adds no other; it returns that field as it is now when it is the field
+// this one would add, and apperr Conflict (ErrKeyUsed) when it is not. apperr Invalid (the question
+// form's field names), NotFound, and Conflict when someone changed the format meanwhile.
+func (s *Service) AddField(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, key string,
+	q question.Question) (Format, question.Question, error) {
+	if err := checkKey(key); err != nil {
+		return Format{}, question.Question{}, err
+	}
+	typedID := strings.TrimSpace(q.ID)
+	f, err := s.editFields(ctx, p, conf, id, version, func(f *Format) ([]question.Question, error) {
+		q.ID = typedID
+		if q.ID == "" {
+			// Not the id of a question no longer asked either, whose answers it would take.
+			q.ID = question.NewID(q.Label, append(questionIDs(f.Fields), questionIDs(f.Retired)...))
+		}
+		if key != "" {
+			keys := make(map[string]string, len(f.FieldKeys)+1)
+			maps.Copy(keys, f.FieldKeys)
+			keys[key] = q.ID
+			f.FieldKeys = keys
+		}
+		return append(slices.Clone(f.Fields), q), nil
+	})
+	if err == nil {
+		added, _ := f.Field(q.ID)
+		return f, added, nil
+	}
+	if key == "" || !apperr.Is(err, apperr.Conflict) {
+		return f, question.Question{}, err
+	}
+	now, nerr := s.storedFormat(ctx, conf, id)
+	qid, made := now.FieldKeys[key]
+	if nerr != nil || !made {
+		return f, question.Question{}, err
+	}
+	first, asked := now.Field(qid)
+	if !asked {
+		first, _ = now.NoLongerAsked(qid)
+	}
+	q.ID = typedID
+	if q.ID == "" {
+		q.ID = qid
+	}
+	if want, cerr := checkFields([]question.Question{q}); !asked || cerr != nil || !sameQuestion(want[0], first) {
+		return now, first, keyUsed("the field “" + first.Label + "”")
+	}
+	return now, first, nil
+}
+
+func questionIDs(qs []question.Question) []string {
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	return ids
+}
+
 // AskAgain asks again, last, the question qid that the format no longer asks, as it was last asked
 // (as stored, read in the transaction), with the answers given to it; it returns the question.
 // apperr NotFound when the format has no such question it no longer asks, Conflict when the format
 // changed since version, and Invalid as EditFields.
 func (s *Service) AskAgain(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, qid string) (question.Question, error) {
 	var q question.Question
-	_, err := s.editFields(ctx, p, conf, id, version, func(f Format) ([]question.Question, error) {
+	_, err := s.editFields(ctx, p, conf, id, version, func(f *Format) ([]question.Question, error) {
 		r, ok := f.NoLongerAsked(qid)
 		if !ok {
 			return nil, apperr.New(apperr.NotFound, "This format has no such question it no longer asks.")
@@ -774,8 +878,10 @@ func (s *Service) AskAgain(ctx context.Context, p *access.Principal, conf confer
 	return q, err
 }
 
+// editFields changes the fields of the format, if it is still at version, to those edit makes of it;
+// edit may also change its FieldKeys.
 func (s *Service) editFields(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int,
-	edit func(Format) ([]question.Question, error)) (Format, error) {
+	edit func(*Format) ([]question.Question, error)) (Format, error) {
 	defer s.changed(conf.ID)
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Format{}, err
@@ -789,7 +895,7 @@ func (s *Service) editFields(ctx context.Context, p *access.Principal, conf conf
 		if f.Version != version {
 			return apperr.New(apperr.Conflict, "Someone changed this format while you were editing it. Reload the page and make your change again.")
 		}
-		fields, err := edit(f)
+		fields, err := edit(&f)
 		if err != nil {
 			return err
 		}
@@ -1395,8 +1501,11 @@ func accessPath(conf conference.Conference, secret string) string {
 }
 
 // CreateAccessLink makes a link that lets up to in.MaxUses proposals of its formats be started until
-// in.ExpiresAt. The secret is in the result only. Returns apperr Invalid (fields "label",
-// "expires_at", "max_uses", "format_ids").
+// in.ExpiresAt. The secret is in the result only. A create with the client key of one that made a
+// link (a double click, a retried request) makes no other: to the person who made it, it returns that
+// link, with the same secret, when it is the link this one would make and is not withdrawn; otherwise
+// apperr Conflict (ErrKeyUsed). Returns apperr Invalid (fields "label", "expires_at", "max_uses",
+// "format_ids", "client_key").
 func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, conf conference.Conference, in AccessLinkInput) (NewAccessLink, error) {
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return NewAccessLink{}, err
@@ -1405,24 +1514,45 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 	if err != nil {
 		return NewAccessLink{}, err
 	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return NewAccessLink{}, apperr.Wrap(apperr.Internal, "Could not make the link.", err)
+	var secret string
+	if in.ClientKey != "" {
+		secret = s.keyedSecret(conf, in.ClientKey)
+	} else {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return NewAccessLink{}, apperr.Wrap(apperr.Internal, "Could not make the link.", err)
+		}
+		secret = base64.RawURLEncoding.EncodeToString(b)
 	}
-	secret := base64.RawURLEncoding.EncodeToString(b)
 	l := AccessLink{ConferenceID: conf.ID, Label: label, Hash: s.hash(secret), ExpiresAt: endOfMinute(t), MaxUses: in.MaxUses, CreatedBy: &p.UserID,
-		FormatIDs: formatIDs}
+		FormatIDs: formatIDs, ClientKey: in.ClientKey}
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateAccessLink(ctx, &l); err != nil {
 			return err
 		}
 		return s.record(ctx, p, conf, "access_link.created", fmt.Sprintf("access_link:%d", l.ID), label)
 	})
-	return NewAccessLink{AccessLink: l, Secret: secret, URL: s.baseURL + accessPath(conf, secret)}, err
+	if err != nil && in.ClientKey != "" {
+		// Looked up only when the create fails: the key's unique index lets no second link
+		// through, and waits for the first to commit.
+		if first, kerr := s.store.AccessLinkByKey(ctx, conf.ID, in.ClientKey, s.now()); kerr == nil {
+			if !sameLink(first, l) || first.CreatedBy == nil || *first.CreatedBy != p.UserID || first.RevokedAt != nil || !hmac.Equal(first.Hash, l.Hash) {
+				return NewAccessLink{AccessLink: first}, keyUsed("the link “" + first.Label + "”")
+			}
+			return NewAccessLink{AccessLink: first, Secret: secret, URL: s.baseURL + accessPath(conf, secret)}, nil
+		}
+	}
+	if err != nil {
+		return NewAccessLink{}, err
+	}
+	return NewAccessLink{AccessLink: l, Secret: secret, URL: s.baseURL + accessPath(conf, secret)}, nil
 }
 
 // checkLink checks a new link, and returns its label, expiry and formats as the link keeps them.
 func (s *Service) checkLink(ctx context.Context, conf conference.Conference, in AccessLinkInput) (string, time.Time, []int64, error) {
+	if err := checkKey(in.ClientKey); err != nil {
+		return "", time.Time{}, nil, err
+	}
 	var fe apperr.Fields
 	label := strings.Join(strings.Fields(in.Label), " ")
 	switch n := utf8.RuneCountInString(label); {

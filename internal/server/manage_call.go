@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -119,10 +120,12 @@ func (s *Server) callMeanwhile(c echo.Context, p *manageCallPage, err error) err
 	return staleForm("the call")
 }
 
-// trackForm is a track as organizers edit it.
+// trackForm is a track as organizers edit it. ClientKey is the add form's key, one per form shown,
+// that makes the track once however often the form is sent (the API's is its Idempotency-Key).
 type trackForm struct {
 	Name        string `form:"name" json:"name" validate:"max=400"`
 	Description string `form:"description" json:"description" validate:"max=4000"`
+	ClientKey   string `form:"client_key" json:"-" validate:"max=100"`
 }
 
 type manageTracksPage struct {
@@ -138,7 +141,7 @@ func (s *Server) manageTracksPage(c echo.Context) (manageTracksPage, error) {
 	if err != nil {
 		return manageTracksPage{}, err
 	}
-	p := manageTracksPage{confBase: s.confBase(c, conf, "Tracks · "+conf.Name, "tracks")}
+	p := manageTracksPage{confBase: s.confBase(c, conf, "Tracks · "+conf.Name, "tracks"), Form: trackForm{ClientKey: newClientKey()}}
 	p.Tracks, err = s.opts.Calls.Tracks(c.Request().Context(), conf)
 	return p, err
 }
@@ -176,10 +179,15 @@ func (s *Server) manageTrackSave(c echo.Context) error {
 		err = alsoChecked(err, f, func(f trackForm) error {
 			return s.opts.Calls.CheckTrack(ctx, principal(c), p.Conference, cfp.TrackInput(f))
 		})
+	// The same form sent twice (a double click) makes one track, and both answers say so.
 	case id == 0:
 		saved, err = s.opts.Calls.CreateTrack(ctx, principal(c), p.Conference, cfp.TrackInput(f))
 	default:
 		saved, err = s.opts.Calls.UpdateTrack(ctx, principal(c), p.Conference, id, cfp.TrackInput(f))
+	}
+	if errors.Is(err, cfp.ErrKeyUsed) {
+		// Sent again, changed, from a form that added a track: sending it once more adds another.
+		p.Form.ClientKey = newClientKey()
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_tracks", &p, err)

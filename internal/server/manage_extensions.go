@@ -26,7 +26,13 @@ type linkForm struct {
 	MaxUses   string `form:"max_uses"` // any text: the service says the range when it is not a number in it
 	// FormatIDs are the formats ticked (read from the form's repeated format_ids).
 	FormatIDs []string `form:"-"`
+	// ClientKey is the form's key, one per form shown, that makes the link once however often the
+	// form is sent: the answer to each shows the same link.
+	ClientKey string `form:"client_key" validate:"max=100"`
 }
+
+// newLinkForm is the empty form that makes a link.
+func newLinkForm() linkForm { return linkForm{MaxUses: "1", ClientKey: newClientKey()} }
 
 // Ticks reports whether the form ticks the format.
 func (f linkForm) Ticks(id int64) bool {
@@ -34,7 +40,7 @@ func (f linkForm) Ticks(id int64) bool {
 }
 
 func (f linkForm) input() cfp.AccessLinkInput {
-	in := cfp.AccessLinkInput{Label: f.Label, ExpiresAt: f.ExpiresAt, MaxUses: atoi(f.MaxUses)}
+	in := cfp.AccessLinkInput{Label: f.Label, ExpiresAt: f.ExpiresAt, MaxUses: atoi(f.MaxUses), ClientKey: f.ClientKey}
 	for _, x := range f.FormatIDs {
 		id, err := strconv.ParseInt(x, 10, 64)
 		if err != nil {
@@ -65,7 +71,7 @@ func (s *Server) manageExtensionsPage(c echo.Context) (manageExtensionsPage, err
 		return manageExtensionsPage{}, err
 	}
 	ctx := c.Request().Context()
-	p := manageExtensionsPage{confBase: s.confBase(c, conf, "Extensions and links · "+conf.Name, "extensions"), Link: linkForm{MaxUses: "1"},
+	p := manageExtensionsPage{confBase: s.confBase(c, conf, "Extensions and links · "+conf.Name, "extensions"), Link: newLinkForm(),
 		Now: s.opts.Calls.Now()}
 	if p.Call, err = s.opts.Calls.Call(ctx, conf); err != nil {
 		return p, err
@@ -146,7 +152,8 @@ func (s *Server) manageExtensionRevoke(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/manage/extensions")
 }
 
-// manageLinkCreate makes an access link and shows its address once.
+// manageLinkCreate makes an access link and shows its address, once: to the same form sent twice
+// (a double click, whose first answer the browser drops) each answer shows the one link it made.
 func (s *Server) manageLinkCreate(c echo.Context) error {
 	p, err := s.manageExtensionsPage(c)
 	if err != nil {
@@ -167,12 +174,17 @@ func (s *Server) manageLinkCreate(c echo.Context) error {
 			return s.opts.Calls.CheckNewAccessLink(ctx, principal(c), p.Conference, f.input())
 		})
 	}
+	if errors.Is(err, cfp.ErrKeyUsed) {
+		// Sent again, changed, from a form that made a link: sending it once more makes another.
+		p.Link.ClientKey = newClientKey()
+	}
 	if err != nil {
 		return s.renderForm(c, "manage_extensions", &p, err)
 	}
 	p.NewLink = &l
-	p.Links = append([]cfp.AccessLink{l.AccessLink}, p.Links...)
-	p.Link = linkForm{MaxUses: "1"}
+	// The list was read before the link was made, or, for the second of two, after.
+	p.Links = append([]cfp.AccessLink{l.AccessLink}, slices.DeleteFunc(p.Links, func(x cfp.AccessLink) bool { return x.ID == l.ID })...)
+	p.Link = newLinkForm()
 	return s.render(c, http.StatusCreated, "manage_extensions", &p)
 }
 

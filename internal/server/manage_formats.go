@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -26,6 +27,9 @@ type formatForm struct {
 	MaxPresenters    string `form:"max_presenters"`
 	AbstractMaxWords string `form:"abstract_max_words"`
 	Accepting        string `form:"accepting" validate:"max=10"`
+	// ClientKey is the new format form's key, one per form shown, that makes the format once
+	// however often the form is sent.
+	ClientKey string `form:"client_key" validate:"max=100"`
 }
 
 // atoi reads a whole number typed in a form field; a non-number gives -1, which the service refuses
@@ -40,7 +44,7 @@ func atoi(s string) int {
 
 func (f formatForm) input() cfp.FormatInput {
 	return cfp.FormatInput{Name: f.Name, Description: f.Description, DurationMinutes: atoi(f.DurationMinutes),
-		MaxPresenters: atoi(f.MaxPresenters), AbstractMaxWords: atoi(f.AbstractMaxWords), Accepting: f.Accepting == "yes"}
+		MaxPresenters: atoi(f.MaxPresenters), AbstractMaxWords: atoi(f.AbstractMaxWords), Accepting: f.Accepting == "yes", ClientKey: f.ClientKey}
 }
 
 func formatFormOf(f cfp.Format) formatForm {
@@ -143,7 +147,7 @@ func (s *Server) manageFormatPage(c echo.Context) (manageFormatPage, error) {
 		return manageFormatPage{}, err
 	}
 	p := manageFormatPage{confBase: s.confBase(c, conf, "New format · "+conf.Name, "formats"),
-		Form: formatForm{DurationMinutes: "60", MaxPresenters: "3", AbstractMaxWords: "250", Accepting: "yes"}}
+		Form: formatForm{DurationMinutes: "60", MaxPresenters: "3", AbstractMaxWords: "250", Accepting: "yes", ClientKey: newClientKey()}}
 	if c.Param("id") != "" {
 		id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 		if p.Format, err = s.opts.Calls.Format(c.Request().Context(), conf, id); err != nil {
@@ -190,11 +194,16 @@ func (s *Server) manageFormatSave(c echo.Context) error {
 		err = alsoChecked(err, f, func(f formatForm) error {
 			return s.opts.Calls.CheckFormat(ctx, principal(c), p.Conference, p.Format.ID, func(cfp.Format) cfp.FormatInput { return f.input() })
 		})
-	// The same form sent twice (a double click) saves it once, and both answers say it is saved.
+	// The same form sent twice (a double click) makes one format, or saves it once, and both
+	// answers say it is saved.
 	case p.Format.ID == 0:
 		saved, err = s.opts.Calls.CreateFormat(ctx, principal(c), p.Conference, f.input())
 	default:
 		saved, err = s.opts.Calls.UpdateFormat(ctx, principal(c), p.Conference, p.Format.ID, atoi(f.Version), f.input())
+	}
+	if errors.Is(err, cfp.ErrKeyUsed) {
+		// Sent again, changed, from a form that added a format: sending it once more adds another.
+		p.Form.ClientKey = newClientKey()
 	}
 	if apperr.Is(err, apperr.Conflict) && p.Format.ID != 0 {
 		var now cfp.Format
@@ -295,6 +304,9 @@ type fieldForm struct {
 	Required string `form:"required" validate:"max=10"`
 	Options  string `form:"options" validate:"max=20000"`
 	MaxWords string `form:"max_words" validate:"max=10"`
+	// ClientKey is the new field form's key, one per form shown, that adds the field once however
+	// often the form is sent.
+	ClientKey string `form:"client_key" validate:"max=100"`
 }
 
 func (f fieldForm) question() question.Question {
@@ -347,7 +359,8 @@ func (s *Server) manageFieldPage(c echo.Context) (manageFieldPage, error) {
 	if err != nil {
 		return manageFieldPage{}, err
 	}
-	p := manageFieldPage{confBase: fp.confBase, Format: fp.Format, Form: fieldForm{Kind: string(question.LongText), Version: strconv.Itoa(fp.Format.Version)}}
+	p := manageFieldPage{confBase: fp.confBase, Format: fp.Format,
+		Form: fieldForm{Kind: string(question.LongText), Version: strconv.Itoa(fp.Format.Version), ClientKey: newClientKey()}}
 	p.Title = "New field of " + fp.Format.Name
 	if qid := c.Param("qid"); qid != "" {
 		q, ok := fp.Format.Field(qid)
@@ -397,7 +410,7 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 	p.Form = f
 	if err == nil && gone {
 		// Deleted since the form was opened: what was typed comes back as a new field, to add or leave.
-		p.Title, p.Form.ID, p.Form.Version = "New field of "+p.Format.Name, "", strconv.Itoa(p.Format.Version)
+		p.Title, p.Form.ID, p.Form.Version, p.Form.ClientKey = "New field of "+p.Format.Name, "", strconv.Itoa(p.Format.Version), newClientKey()
 		p.Meanwhile = fieldMeanwhile(p.Format, "", f)
 		return s.renderForm(c, "manage_field", &p, apperr.New(apperr.Conflict, "Someone else deleted this field since you opened this form, "+
 			"so what you typed is not saved. It is in the form below: saving it adds it to the format as a new field."))
@@ -405,17 +418,25 @@ func (s *Server) manageFieldSave(c echo.Context) error {
 	var saved cfp.Format
 	q := f.question()
 	ctx := c.Request().Context()
+	// The same form sent twice (a double click) adds one field, or saves it once, and both answers
+	// say it is saved.
 	switch {
 	case err != nil && !gone:
 		err = alsoChecked(err, f, func(f fieldForm) error {
 			q := f.question()
 			return fieldErrors(s.opts.Calls.CheckFields(ctx, principal(c), p.Conference, p.Format.ID, p.edit(&q)))
 		})
+	case err == nil && p.Field.ID == "":
+		saved, q, err = s.opts.Calls.AddField(ctx, principal(c), p.Conference, p.Format.ID, atoi(f.Version), f.ClientKey, q)
+		err = fieldErrors(err)
 	case err == nil:
 		saved, err = s.opts.Calls.EditFields(ctx, principal(c), p.Conference, p.Format.ID, atoi(f.Version), p.edit(&q))
 		err = fieldErrors(err)
 	}
-	if apperr.Is(err, apperr.Conflict) {
+	if errors.Is(err, cfp.ErrKeyUsed) {
+		// Sent again, changed, from a form that added a field: sending it once more adds another.
+		p.Form.ClientKey = newClientKey()
+	} else if apperr.Is(err, apperr.Conflict) {
 		var now cfp.Format
 		if now, err = s.formatMeanwhile(c, p.Conference, p.Format.ID, f.Version, err); now.ID != 0 {
 			m := fieldMeanwhile(now, p.Field.ID, f)

@@ -45,12 +45,29 @@ type trackRow struct {
 	Name         string
 	Description  string
 	Position     int
+	ClientKey    *string
 }
 
 func (trackRow) TableName() string { return "tracks" }
 
 func (r trackRow) domain() cfp.Track {
-	return cfp.Track{ID: r.ID, ConferenceID: r.ConferenceID, Name: r.Name, Description: r.Description, Position: r.Position}
+	return cfp.Track{ID: r.ID, ConferenceID: r.ConferenceID, Name: r.Name, Description: r.Description, Position: r.Position,
+		ClientKey: deref(r.ClientKey)}
+}
+
+// keyOf is a client key as stored: NULL for none, so that any number of rows have none.
+func keyOf(key string) *string {
+	if key == "" {
+		return nil
+	}
+	return &key
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // questionJSON is a question as stored in a jsonb column.
@@ -96,20 +113,31 @@ type formatRow struct {
 	Position         int
 	Accepting        bool
 	Version          int
+	ClientKey        *string
+	FieldKeys        []byte `gorm:"type:jsonb"`
 }
 
 func (formatRow) TableName() string { return "formats" }
 
 func (r formatRow) domain() cfp.Format {
-	return cfp.Format{ID: r.ID, ConferenceID: r.ConferenceID, Name: r.Name, Description: r.Description, DurationMinutes: r.DurationMinutes,
+	f := cfp.Format{ID: r.ID, ConferenceID: r.ConferenceID, Name: r.Name, Description: r.Description, DurationMinutes: r.DurationMinutes,
 		MaxPresenters: r.MaxPresenters, AbstractMaxWords: r.AbstractMaxWords, Fields: questionsFromJSON(r.Fields),
-		Retired: questionsFromJSON(r.RetiredFields), Position: r.Position, Accepting: r.Accepting, Version: r.Version}
+		Retired: questionsFromJSON(r.RetiredFields), Position: r.Position, Accepting: r.Accepting, Version: r.Version, ClientKey: deref(r.ClientKey)}
+	if len(r.FieldKeys) > 0 {
+		_ = json.Unmarshal(r.FieldKeys, &f.FieldKeys)
+	}
+	return f
 }
 
 func formatRowOf(f cfp.Format) formatRow {
+	keys := f.FieldKeys
+	if keys == nil {
+		keys = map[string]string{}
+	}
 	return formatRow{ID: f.ID, ConferenceID: f.ConferenceID, Name: f.Name, Description: f.Description, DurationMinutes: f.DurationMinutes,
 		MaxPresenters: f.MaxPresenters, AbstractMaxWords: f.AbstractMaxWords, Fields: questionsJSON(f.Fields),
-		RetiredFields: questionsJSON(f.Retired), Position: f.Position, Accepting: f.Accepting, Version: f.Version}
+		RetiredFields: questionsJSON(f.Retired), Position: f.Position, Accepting: f.Accepting, Version: f.Version, ClientKey: keyOf(f.ClientKey),
+		FieldKeys: jsonOf(keys)}
 }
 
 // Call implements cfp.Store.
@@ -167,12 +195,19 @@ func (s Calls) Tracks(ctx context.Context, conferenceID int64) ([]cfp.Track, err
 
 // CreateTrack implements cfp.Store.
 func (s Calls) CreateTrack(ctx context.Context, t *cfp.Track) error {
-	r := trackRow{ConferenceID: t.ConferenceID, Name: t.Name, Description: t.Description, Position: t.Position}
+	r := trackRow{ConferenceID: t.ConferenceID, Name: t.Name, Description: t.Description, Position: t.Position, ClientKey: keyOf(t.ClientKey)}
 	if err := s.conn(ctx).Create(&r).Error; err != nil {
 		return translate("create track", err)
 	}
 	t.ID = r.ID
 	return nil
+}
+
+// TrackByKey implements cfp.Store.
+func (s Calls) TrackByKey(ctx context.Context, conferenceID int64, key string) (cfp.Track, error) {
+	var r trackRow
+	err := s.conn(ctx).Take(&r, "conference_id = ? AND client_key = ?", conferenceID, key).Error
+	return r.domain(), translate("track by client key", err)
 }
 
 // UpdateTrack implements cfp.Store.
@@ -238,6 +273,13 @@ func (s Calls) CreateFormat(ctx context.Context, f *cfp.Format) error {
 	return nil
 }
 
+// FormatByKey implements cfp.Store.
+func (s Calls) FormatByKey(ctx context.Context, conferenceID int64, key string) (cfp.Format, error) {
+	var r formatRow
+	err := s.conn(ctx).Take(&r, "conference_id = ? AND client_key = ?", conferenceID, key).Error
+	return r.domain(), translate("format by client key", err)
+}
+
 // UpdateFormat implements cfp.Store.
 func (s Calls) UpdateFormat(ctx context.Context, f *cfp.Format) error {
 	if !versionFits(f.Version) {
@@ -247,7 +289,7 @@ func (s Calls) UpdateFormat(ctx context.Context, f *cfp.Format) error {
 	res := s.conn(ctx).Model(&formatRow{}).Where("id = ? AND conference_id = ? AND version = ?", f.ID, f.ConferenceID, f.Version).
 		Updates(map[string]any{"name": r.Name, "description": r.Description, "duration_minutes": r.DurationMinutes,
 			"max_presenters": r.MaxPresenters, "abstract_max_words": r.AbstractMaxWords, "fields": r.Fields, "retired_fields": r.RetiredFields, "position": r.Position,
-			"accepting": r.Accepting, "version": f.Version + 1})
+			"accepting": r.Accepting, "field_keys": r.FieldKeys, "version": f.Version + 1})
 	if res.Error != nil {
 		return translate("update format", res.Error)
 	}
@@ -472,13 +514,15 @@ type accessLinkRow struct {
 	CreatedAt    time.Time
 	RevokedAt    *time.Time
 	FormatIDs    pq.Int64Array `gorm:"type:bigint[]"`
+	ClientKey    *string
 }
 
 func (accessLinkRow) TableName() string { return "call_access_links" }
 
 func (r accessLinkRow) domain() cfp.AccessLink {
 	return cfp.AccessLink{ID: r.ID, ConferenceID: r.ConferenceID, Label: r.Label, Hash: r.TokenHash, ExpiresAt: r.ExpiresAt,
-		MaxUses: r.MaxUses, Uses: r.Uses, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt, FormatIDs: []int64(r.FormatIDs)}
+		MaxUses: r.MaxUses, Uses: r.Uses, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt, FormatIDs: []int64(r.FormatIDs),
+		ClientKey: deref(r.ClientKey)}
 }
 
 // givesTime is true of a proposal p started through the link l, in a conference whose call is c,
@@ -536,10 +580,23 @@ func (s Calls) AccessLink(ctx context.Context, conferenceID, id int64, at time.T
 	return rows[0].domain(), nil
 }
 
+// AccessLinkByKey implements cfp.Store.
+func (s Calls) AccessLinkByKey(ctx context.Context, conferenceID int64, key string, at time.Time) (cfp.AccessLink, error) {
+	var rows []accessLinkHolding
+	if err := s.conn(ctx).Raw(accessLinkSelect+` WHERE l.conference_id = @conf AND l.client_key = @key`,
+		sql.Named("conf", conferenceID), sql.Named("key", key), sql.Named("at", at)).Scan(&rows).Error; err != nil {
+		return cfp.AccessLink{}, translate("access link by client key", err)
+	}
+	if len(rows) == 0 {
+		return cfp.AccessLink{}, apperr.New(apperr.NotFound, "There is no such access link.")
+	}
+	return rows[0].domain(), nil
+}
+
 // CreateAccessLink implements cfp.Store.
 func (s Calls) CreateAccessLink(ctx context.Context, l *cfp.AccessLink) error {
 	r := accessLinkRow{ConferenceID: l.ConferenceID, Label: l.Label, TokenHash: l.Hash, ExpiresAt: l.ExpiresAt, MaxUses: l.MaxUses, CreatedBy: l.CreatedBy,
-		CreatedAt: time.Now(), FormatIDs: pq.Int64Array(append([]int64{}, l.FormatIDs...))}
+		CreatedAt: time.Now(), FormatIDs: pq.Int64Array(append([]int64{}, l.FormatIDs...)), ClientKey: keyOf(l.ClientKey)}
 	if err := s.conn(ctx).Create(&r).Error; err != nil {
 		return translate("create access link", err)
 	}
