@@ -258,9 +258,11 @@ func TestOrganizerFormsSentTwice(t *testing.T) {
 	}
 }
 
-// TestAPIRequestsSentTwice sends the organizers' API changes of the call and a format twice, at once
-// and one after the other: the one at a version made stale by its own twin answers with what is
-// saved; a change by someone else in between is still 409.
+// TestAPIRequestsSentTwice sends the organizers' API requests of the call twice, at once and one
+// after the other: an Idempotency-Key makes a track, a format and an access link once, both answers
+// giving it (the link with the one url); a change of the call or a format at a version made stale by
+// its own twin answers with what is saved; a change by someone else in between is still 409, and a
+// key sent with another body 422.
 func TestAPIRequestsSentTwice(t *testing.T) {
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
@@ -305,14 +307,39 @@ func TestAPIRequestsSentTwice(t *testing.T) {
 
 	for _, atOnce := range []bool{true, false} {
 		how := map[bool]string{true: "at once", false: "one after the other"}[atOnce]
+		key := "key-" + strings.ReplaceAll(how, " ", "-")
+
+		name := "Double track " + how
+		same("a track sent twice "+how, both(atOnce, http.MethodPost, base+"/tracks", key, fmt.Sprintf(`{"name":%q}`, name)), http.StatusCreated)
+		if n := count(t, ta, `SELECT count(*) FROM tracks WHERE conference_id = $1 AND name = $2`, f.conf.ID, name); n != 1 {
+			t.Errorf("a track sent twice %s: %d tracks", how, n)
+		}
+
+		name = "Double format " + how
+		body := fmt.Sprintf(`{"name":%q,"duration_minutes":45,"max_presenters":2,"abstract_max_words":200,
+			"fields":[{"label":"Why now?","kind":"long_text","max_words":100}]}`, name)
+		same("a format sent twice "+how, both(atOnce, http.MethodPost, base+"/formats", key, body), http.StatusCreated)
+		if n := count(t, ta, `SELECT count(*) FROM formats WHERE conference_id = $1 AND name = $2`, f.conf.ID, name); n != 1 {
+			t.Errorf("a format sent twice %s: %d formats", how, n)
+		}
+
+		label := "Invited panel, " + how
+		rs := both(atOnce, http.MethodPost, base+"/access-links", key, fmt.Sprintf(`{"label":%q,"expires_at":"2030-08-01T12:00","max_uses":3}`, label))
+		same("a link sent twice "+how, rs, http.StatusCreated)
+		if u, _ := rs[0].JSON["url"].(string); u == "" || rs[1].JSON["url"] != u {
+			t.Errorf("a link sent twice %s: urls %v and %v", how, rs[0].JSON["url"], rs[1].JSON["url"])
+		}
+		if n := count(t, ta, `SELECT count(*) FROM call_access_links WHERE conference_id = $1 AND label = $2`, f.conf.ID, label); n != 1 {
+			t.Errorf("a link sent twice %s: %d links", how, n)
+		}
 
 		call, err := ta.calls.Call(ctx, f.conf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		body := fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q,"guide_md":"Sent %s."}`, call.Version,
+		body = fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q,"guide_md":"Sent %s."}`, call.Version,
 			cfp.LocalInput(call.OpensAt, f.conf.Location()), cfp.LocalInput(call.ClosesAt, f.conf.Location()), how)
-		rs := both(atOnce, http.MethodPut, base+"/call", "", body)
+		rs = both(atOnce, http.MethodPut, base+"/call", "", body)
 		for i, r := range rs {
 			if r.Status != http.StatusOK || r.JSON["version"] != float64(call.Version+1) {
 				t.Errorf("the call sent twice %s, answer %d: %d %v", how, i+1, r.Status, r.JSON)
@@ -329,6 +356,16 @@ func TestAPIRequestsSentTwice(t *testing.T) {
 		}
 	}
 
+	// The key of a track sent with another body makes nothing, and says why; another track of the
+	// same name without a key is a taken name.
+	r := do(http.MethodPost, base+"/tracks", "key-at-once", `{"name":"Something else"}`)
+	wantProblem(t, "a key sent with another body", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	if d, _ := r.JSON["detail"].(string); !strings.Contains(d, `The Idempotency-Key "key-at-once" was used for another request`) {
+		t.Errorf("a key sent with another body: %v", r.JSON)
+	}
+	r = do(http.MethodPost, base+"/tracks", "", `{"name":"Double track at once"}`)
+	wantProblem(t, "a taken name without a key", r.apiResponse, http.StatusConflict, "conflict")
+
 	// A change of the call by someone else since the version read is still a conflict.
 	call, _ := ta.calls.Call(ctx, f.conf)
 	loc := f.conf.Location()
@@ -336,7 +373,7 @@ func TestAPIRequestsSentTwice(t *testing.T) {
 		Closes: "2031-05-31T23:59", GuideMD: call.GuideMD}); err != nil {
 		t.Fatal(err)
 	}
-	r := do(http.MethodPut, base+"/call", "", fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q}`, call.Version,
+	r = do(http.MethodPut, base+"/call", "", fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q}`, call.Version,
 		cfp.LocalInput(call.OpensAt, loc), cfp.LocalInput(call.ClosesAt, loc)))
 	wantProblem(t, "the call changed by someone else", r.apiResponse, http.StatusConflict, "conflict")
 }

@@ -422,9 +422,9 @@ func (s *Server) apiProposalCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := c.Request().Header.Get("Idempotency-Key")
-	if len(key) > 100 || !storable(key) {
-		return apperr.New(apperr.Malformed, "The Idempotency-Key header must be at most 100 characters of text.")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	p, ws, made, err := s.opts.Submissions.CreateOnce(ctx, principal(c), conf,

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -94,6 +95,8 @@ func trackID(c echo.Context) (int64, error) {
 	return pathID(c, "id", "There is no such track in this call.")
 }
 
+// apiTrackCreate adds a track. An Idempotency-Key header makes a repeated request answer with the
+// track the first one made.
 func (s *Server) apiTrackCreate(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
@@ -103,9 +106,12 @@ func (s *Server) apiTrackCreate(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return s.alsoCheckedTrack(c, conf, err, req)
 	}
+	if req.ClientKey, err = idempotencyKey(c); err != nil {
+		return err
+	}
 	t, err := s.opts.Calls.CreateTrack(c.Request().Context(), principal(c), conf, cfp.TrackInput(req))
 	if err != nil {
-		return err
+		return keyUsedByAnother(err, req.ClientKey, "track", t.ID)
 	}
 	return c.JSON(http.StatusCreated, toAPITrack(t))
 }
@@ -256,6 +262,8 @@ func (s *Server) apiFormats(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// apiFormatCreate adds a format. An Idempotency-Key header makes a repeated request answer with the
+// format the first one made.
 func (s *Server) apiFormatCreate(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
@@ -267,9 +275,15 @@ func (s *Server) apiFormatCreate(c echo.Context) error {
 			return s.opts.Calls.CheckFormat(c.Request().Context(), principal(c), conf, 0, func(cfp.Format) cfp.FormatInput { return req.input() })
 		})
 	}
-	f, err := s.opts.Calls.CreateFormat(c.Request().Context(), principal(c), conf, req.input())
+	key, err := idempotencyKey(c)
 	if err != nil {
 		return err
+	}
+	in := req.input()
+	in.ClientKey = key
+	f, err := s.opts.Calls.CreateFormat(c.Request().Context(), principal(c), conf, in)
+	if err != nil {
+		return keyUsedByAnother(err, key, "format", f.ID)
 	}
 	return c.JSON(http.StatusCreated, toAPIManagedFormat(f))
 }
@@ -463,7 +477,8 @@ func (r apiLinkRequest) input() cfp.AccessLinkInput {
 	return cfp.AccessLinkInput{Label: r.Label, ExpiresAt: r.ExpiresAt, MaxUses: r.MaxUses, FormatIDs: r.FormatIDs}
 }
 
-// apiAccessLinkCreate makes a link; its "url" is in this answer only.
+// apiAccessLinkCreate makes a link; its "url" is in this answer only, and in the answer to a repeated
+// request with the same Idempotency-Key header, which makes no other link.
 func (s *Server) apiAccessLinkCreate(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
@@ -476,9 +491,15 @@ func (s *Server) apiAccessLinkCreate(c echo.Context) error {
 			return s.opts.Calls.CheckNewAccessLink(ctx, principal(c), conf, req.input())
 		})
 	}
-	l, err := s.opts.Calls.CreateAccessLink(ctx, principal(c), conf, req.input())
+	key, err := idempotencyKey(c)
 	if err != nil {
 		return err
+	}
+	in := req.input()
+	in.ClientKey = key
+	l, err := s.opts.Calls.CreateAccessLink(ctx, principal(c), conf, in)
+	if err != nil {
+		return keyUsedByAnother(err, key, "link", l.ID)
 	}
 	out := toAPIAccessLink(l.AccessLink, conf)
 	out.URL = &l.URL
@@ -604,4 +625,26 @@ func (s *Server) apiMove(id func(echo.Context) (int64, error), move mover, list 
 		}
 		return list(c)
 	}
+}
+
+// idempotencyKey reads the Idempotency-Key header of a create: a key of the client's, one per new
+// thing, that makes a repeated request (a retry, the same request sent twice at once) answer with
+// what the first one made instead of making another.
+func idempotencyKey(c echo.Context) (string, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > 100 || !storable(key) {
+		return "", apperr.New(apperr.Malformed, "The Idempotency-Key header must be at most 100 characters of text.")
+	}
+	return key, nil
+}
+
+// keyUsedByAnother words for the API the refusal of a create whose Idempotency-Key made something
+// else before (what, with its id): a mistake of the client's, as for proposals. Other errors are
+// returned as they are.
+func keyUsedByAnother(err error, key, what string, id int64) error {
+	if !errors.Is(err, cfp.ErrKeyUsed) {
+		return err
+	}
+	return apperr.Newf(apperr.Invalid, "The Idempotency-Key %q was used for another request, which made the %s %d. "+
+		"Send a new key for a new %s, or this request's first body to have that %s again.", key, what, id, what, what)
 }
