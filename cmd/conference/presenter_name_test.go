@@ -113,7 +113,7 @@ func TestPresentersShownByTheirCurrentName(t *testing.T) {
 			t.Errorf("presenter=%q: %d %q", q, p.Status, got)
 		}
 		if len(want) == 1 {
-			if cell := p.Doc.Find("table tbody tr td").Eq(4).Text(); cell != "Rosa Delgado, Kofi Mensah-Boateng, Dana Park" {
+			if cell := p.Doc.Find("table tbody tr td").Eq(4).Text(); cell != "Rosa Delgado, Kofi Mensah-Boateng, Dana Park (invited)" {
 				t.Errorf("presenter=%q: the list names %q", q, cell)
 			}
 		}
