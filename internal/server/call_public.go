@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -186,11 +185,7 @@ type callPage struct {
 // times written in where it has placeholders. They are written into the HTML, not the Markdown, so
 // that a heading that names the deadline keeps its anchor when the deadline moves.
 func callHTML(call cfp.Call, md string, top int, loc *time.Location) template.HTML {
-	h := markdown.HTML(md, top)
-	if !strings.Contains(string(h), "{{") {
-		return h
-	}
-	return template.HTML(call.Fill(string(h), loc)) //nolint:gosec // the times are text without markup
+	return template.HTML(call.Fill(string(markdown.HTML(md, top)), loc)) //nolint:gosec // the times are text without markup
 }
 
 // callGuide and callFAQ show the call's guide and FAQ pages.

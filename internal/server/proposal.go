@@ -622,7 +622,7 @@ func (s *Server) allProblems(c echo.Context, conf conference.Conference, f propo
 		all.Add(x.Field, x.Message)
 	}
 	for _, x := range problems {
-		if !strings.HasPrefix(x.Field, "profile.") && x.Field != "presenters" && x.Field != "owner" && !all.Has(x.Field) {
+		if !submission.CorrectedElsewhere(x.Field) && !all.Has(x.Field) {
 			all.Add(x.Field, x.Message)
 		}
 	}

@@ -1025,13 +1025,20 @@ func (s *Service) readyToSubmit(ctx context.Context, conf conference.Conference,
 	return readiness{format: f, deadline: d, warns: w}, nil
 }
 
+// CorrectedElsewhere reports whether a problem that keeps a proposal from being submitted, named by
+// field, is corrected outside the proposal's form: in a presenter's profile ("profile.<field>") or
+// among the presenters on the proposal's page ("owner", "presenters").
+func CorrectedElsewhere(field string) bool {
+	return strings.HasPrefix(field, "profile.") || field == "owner" || field == "presenters"
+}
+
 // notReady is the refusal of a submit for its problems (field errors of Readiness): fields of the
 // form are highlighted there; what is corrected elsewhere (a profile, the presenters) is said.
 func notReady(problems []apperr.FieldError) *apperr.Error {
 	var onForm int
 	var elsewhere []string
 	for _, x := range problems {
-		if strings.HasPrefix(x.Field, "profile.") || x.Field == "owner" || x.Field == "presenters" {
+		if CorrectedElsewhere(x.Field) {
 			elsewhere = append(elsewhere, x.Message)
 		} else {
 			onForm++
