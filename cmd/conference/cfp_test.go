@@ -364,6 +364,13 @@ func TestSubmitterPath(t *testing.T) {
 		t.Errorf("the text typed, after a save refused at the deadline: %q", got)
 	}
 	wantRefusedForm(t, "a save after the deadline", p)
+	// The choices made are said in words, in the order of the options, in read-only fields the
+	// keyboard reaches.
+	for name, want := range map[string]string{"answers.audience": "Residents and fellows; Faculty", "answers.size": "Up to 50"} {
+		if got, _ := p.Doc.Find(`input[name="` + name + `"][readonly]`).Attr("value"); got != want {
+			t.Errorf("the read-only answer to %s after a save refused at the deadline: %q, want %q", name, got, want)
+		}
+	}
 	if p = b.get(base); !strings.Contains(p.Doc.Find(".deadline-panel").Text(), "The call closed on") {
 		t.Error("the call page does not say the call closed")
 	}

@@ -170,8 +170,13 @@ func wantRefusedForm(t *testing.T, what string, p page) {
 		t.Errorf("%s: %d buttons or forms to save with", what, n)
 	}
 	if main.Find(`input[name="title"][readonly]`).Length() != 1 || main.Find(`textarea[name="abstract"][readonly]`).Length() != 1 ||
-		main.Find(`input:not([readonly]):not([disabled]):not([type="hidden"]), textarea:not([readonly]), select:not([disabled])`).Length() != 0 {
+		main.Find(`input:not([readonly]):not([type="hidden"]), textarea:not([readonly]), select`).Length() != 0 {
 		t.Errorf("%s: the text typed is not all read-only", what)
+	}
+	// Nothing is disabled: a disabled field is skipped by the keyboard, so its answer could not be
+	// reached to be read or copied.
+	if n := main.Find(`[disabled]`).Length(); n != 0 {
+		t.Errorf("%s: %d fields disabled, out of the keyboard's reach", what, n)
 	}
 }
 

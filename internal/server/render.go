@@ -339,6 +339,24 @@ func (f field) Chosen() string {
 	return ""
 }
 
+// ChosenAll is what a read-only group or checkbox shows: the labels of its chosen options, in their
+// order, or for a checkbox on its own "Yes" or "No"; "" when a group has none chosen.
+func (f field) ChosenAll() string {
+	if f.Type == "checkbox" {
+		if f.Checked("yes") {
+			return "Yes"
+		}
+		return "No"
+	}
+	var labels []string
+	for _, o := range f.Options {
+		if f.Checked(o.Value) {
+			labels = append(labels, o.Label)
+		}
+	}
+	return strings.Join(labels, "; ")
+}
+
 // AsRadios and AsCheckboxes return the field as the "group" template's radio buttons or checkboxes,
 // for the "radios" and "checkboxes" templates.
 func (f field) AsRadios() field { f.Type = "radios"; return f }
