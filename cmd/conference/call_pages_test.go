@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,12 @@ func TestCallPagesFitThePage(t *testing.T) {
 		h2, h3 := p.Doc.Find("main h2").First(), p.Doc.Find("main h3").First()
 		if h2.Text() != "When does the call close, "+when+"?" || h3.Text() != "And after?" || p.Doc.Find("main h4, main h5").Length() != 0 {
 			t.Errorf("the FAQ's headings: h2 %q, h3 %q", h2.Text(), h3.Text())
+		}
+		// The API gives the pages as written, placeholders and all, and as shown, times written in.
+		r := sendJSON(t, ta, http.MethodGet, "/api/v1/conferences/"+f.conf.Slug+"/call", "", "")
+		if r.Status != http.StatusOK || r.JSON["faq_md"] != faq || !strings.Contains(fmt.Sprint(r.JSON["faq_html"]), ">When does the call close, "+when+"?</h2>") ||
+			!strings.Contains(fmt.Sprint(r.JSON["intro_html"]), "Anyone, until "+when+".") || strings.Contains(fmt.Sprint(r.JSON["intro_html"]), "{{") {
+			t.Errorf("the API's call pages: %d %q %q", r.Status, r.JSON["faq_html"], r.JSON["intro_html"])
 		}
 		id, _ := h2.Attr("id")
 		if i == 0 {

@@ -65,6 +65,9 @@ type apiCall struct {
 	IntroMD      string      `json:"intro_md"`
 	GuideMD      string      `json:"guide_md"`
 	FAQMD        string      `json:"faq_md"`
+	IntroHTML    string      `json:"intro_html"`
+	GuideHTML    string      `json:"guide_html"`
+	FAQHTML      string      `json:"faq_html"`
 	Version      int         `json:"version"`
 	Tracks       []apiTrack  `json:"tracks"`
 	Formats      []apiFormat `json:"formats"`
@@ -152,7 +155,9 @@ func (s *Server) apiCallShow(c echo.Context) error {
 	out := apiCall{Conference: conf.Slug, TimeZone: conf.TimeZone, State: string(o.Call.StateAt(s.opts.Calls.Now())),
 		OpensAt: stampIn(o.Call.OpensAt, loc), ClosesAt: stampIn(o.Call.ClosesAt, loc), ContactEmail: o.Call.ContactEmail,
 		IntroMD: o.Call.IntroMD, GuideMD: o.Call.GuideMD, FAQMD: o.Call.FAQMD, Version: o.Call.Version,
-		Tracks: []apiTrack{}, Formats: []apiFormat{}}
+		IntroHTML: string(s.callHTML(o.Call, o.Call.IntroMD, 2, loc)), GuideHTML: string(s.callHTML(o.Call, o.Call.GuideMD, 2, loc)),
+		FAQHTML: string(s.callHTML(o.Call, o.Call.FAQMD, 2, loc)),
+		Tracks:  []apiTrack{}, Formats: []apiFormat{}}
 	for _, t := range o.Tracks {
 		out.Tracks = append(out.Tracks, toAPITrack(t))
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
-	"github.com/challenging-norms/conference/internal/markdown"
 	"github.com/challenging-norms/conference/internal/registration"
 	"github.com/challenging-norms/conference/internal/submission"
 )
@@ -138,7 +137,7 @@ func (s *Server) conferenceShow(c echo.Context) error {
 	switch {
 	case err == nil:
 		p.HasCall, p.Overview = true, o
-		p.Intro = callHTML(o.Call, o.Call.IntroMD, 3, conf.Location())
+		p.Intro = s.callHTML(o.Call, o.Call.IntroMD, 3, conf.Location())
 		if p.Call, err = s.callState(c, o.Call); err != nil {
 			return err
 		}
@@ -183,9 +182,10 @@ type callPage struct {
 
 // callHTML renders md, one of the call's pages, with its top heading at level top and the call's
 // times written in where it has placeholders. They are written into the HTML, not the Markdown, so
-// that a heading that names the deadline keeps its anchor when the deadline moves.
-func callHTML(call cfp.Call, md string, top int, loc *time.Location) template.HTML {
-	return template.HTML(call.Fill(string(markdown.HTML(md, top)), loc)) //nolint:gosec // the times are text without markup
+// that a heading that names the deadline keeps its anchor when the deadline moves, and the rendered
+// Markdown is kept for the next reader until organizers change it.
+func (s *Server) callHTML(call cfp.Call, md string, top int, loc *time.Location) template.HTML {
+	return template.HTML(call.Fill(string(s.markdown(md, top)), loc)) //nolint:gosec // the times are text without markup
 }
 
 // callGuide and callFAQ show the call's guide and FAQ pages.
@@ -205,7 +205,7 @@ func (s *Server) callPage(c echo.Context, heading string, text func(cfp.Call) st
 	if err != nil {
 		return err
 	}
-	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Page: callHTML(call, text(call), 2, conf.Location()), Contact: call.ContactEmail}
+	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Page: s.callHTML(call, text(call), 2, conf.Location()), Contact: call.ContactEmail}
 	return s.render(c, http.StatusOK, "call_page", &p)
 }
 
