@@ -646,11 +646,12 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 	ord, ids, confs, olds, users := make([]int32, n), make([]int64, n), make([]int64, n), make([]int32, n), make([]int64, n)
 	formats, tracks, titles, abstracts, answers := make([]int64, n), make([]*int64, n), make([]string, n), make([]string, n), make([]string, n)
 	complete, accepting, closes, at, now := make([]bool, n), make([]bool, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+	most := make([]int32, n)
 	for i, c := range cs {
 		ord[i], ids[i], confs[i], olds[i], users[i] = int32(i), c.ProposalID, c.ConferenceID, int32(c.Version), c.UserID
 		formats[i], tracks[i], titles[i], abstracts[i] = c.Content.FormatID, c.Content.TrackID, c.Content.Title, c.Content.Abstract
 		answers[i] = string(answersJSON(c.Content.Answers))
-		complete[i], accepting[i], closes[i], at[i] = c.Complete, c.Accepting, c.ClosesAt, c.At
+		complete[i], accepting[i], closes[i], at[i], most[i] = c.Complete, c.Accepting, c.ClosesAt, c.At, int32(c.MaxPresenters)
 		// The database keeps microseconds: the moment is compared rounded up, so that a save a
 		// fraction of a microsecond after a deadline (which ends at :59.999999) is after it.
 		now[i] = ceilMicro(c.At)
@@ -658,7 +659,7 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 	db := s.conn(ctx)
 	rows, err := db.Statement.ConnPool.QueryContext(ctx, `WITH v AS (
 			SELECT * FROM `+saveRows+`
-				AS v(ord, id, conference_id, old, user_id, format_id, track_id, title, abstract, answers, complete, accepting, closes, at, now)),
+				AS v(ord, id, conference_id, old, user_id, format_id, track_id, title, abstract, answers, complete, accepting, closes, at, now, most)),
 		-- A proposal locked by another transaction is skipped, not waited for: its save reads and
 		-- waits on its own, and the saves of other proposals in the batch do not wait with it.
 		l AS (SELECT id FROM proposals WHERE id IN (SELECT id FROM v) FOR UPDATE SKIP LOCKED),
@@ -677,6 +678,9 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 			WHERE p.id = v.id AND p.id IN (SELECT id FROM l) AND p.conference_id = v.conference_id AND p.version = v.old
 				AND (p.status = 'draft' OR (p.status = 'submitted' AND v.complete)) AND p.decision IS NULL
 				AND (p.format_id = v.format_id OR (v.accepting AND p.access_link_id IS NULL))
+				-- A submitted proposal changes format only to one that takes all its presenters.
+				AND (p.format_id = v.format_id OR p.status = 'draft' OR (SELECT count(*) FROM proposal_presenters x
+					WHERE x.proposal_id = p.id AND x.status <> 'declined') <= v.most)
 				AND (p.format_id, p.track_id, p.title, t.abstract, t.answers) IS DISTINCT FROM (v.format_id, v.track_id, v.title, v.abstract, v.answers)
 				-- A subquery per row (LIMIT 1), looked up by key: as EXISTS the planner, which cannot
 				-- know how few rows v holds, would join all accepted presenters to v.
@@ -693,7 +697,7 @@ func (s Proposals) saveContents(ctx context.Context, cs []submission.ContentSave
 			FROM u JOIN v ON v.ord = u.batch_ord)
 		SELECT * FROM u`,
 		ord, ids, confs, olds, users, formats, tracks, textArrayOf(titles), textArrayOf(abstracts), jsonbArrayOf(answers), complete, accepting,
-		closes, at, now)
+		closes, at, now, most)
 	if err != nil {
 		return nil, err
 	}
@@ -726,7 +730,7 @@ var (
 	statusRows = unnestOf(append(append([]string{"int", "bigint", "int", "int", "proposal_status", "timestamptz", "timestamptz", "timestamptz", "bigint", "text"},
 		auditColumnTypes...), "text")...)
 	saveRows = unnestOf("int", "bigint", "bigint", "int", "bigint", "bigint", "bigint", "text", "text", "jsonb", "bool", "bool",
-		"timestamptz", "timestamptz", "timestamptz")
+		"timestamptz", "timestamptz", "timestamptz", "int")
 )
 
 // auditColumns are the audit entries of a batched statement as its last array parameters, in the

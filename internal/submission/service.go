@@ -771,6 +771,9 @@ func (s *Service) Save(ctx context.Context, p *access.Principal, conf conference
 			own, _ := s.formatOf(ctx, conf, prop.FormatID, false)
 			err = s.alsoChecked(ctx, conf, err, own, in, prop.Status == Submitted)
 		}
+		if err == nil && prop.Status == Submitted && f.ID != prop.FormatID {
+			err = fitsFormat(prop, f)
+		}
 		if err != nil {
 			if version != prop.Version && apperr.Is(err, apperr.Invalid) {
 				// Refused on a version that is not the latest: the newer one is to be seen first,
@@ -908,7 +911,7 @@ func (s *Service) saveAtOnce(ctx context.Context, p *access.Principal, conf conf
 		}
 	}
 	prop, saved, err := s.store.SaveContent(ctx, ContentSave{ConferenceID: conf.ID, ProposalID: id, UserID: p.UserID, Version: version,
-		Content: c, Complete: complete, Accepting: f.Accepting, ClosesAt: call.ClosesAt, At: s.now()})
+		Content: c, Complete: complete, Accepting: f.Accepting, MaxPresenters: f.MaxPresenters, ClosesAt: call.ClosesAt, At: s.now()})
 	if err != nil || !saved {
 		// Even an error (text the database refuses, say) is for Save to meet again after reading:
 		// someone else's proposal stays not found, a stale version a conflict.
@@ -1192,6 +1195,18 @@ func bump(prop *Proposal, set func(now time.Time), now time.Time) {
 	set(now)
 	prop.UpdatedAt = now
 	prop.Version++
+}
+
+// fitsFormat checks that a submitted proposal changing to the format f has no more presenters than f
+// allows (invitations included): a submitted proposal stays complete, and one that does not fit its
+// format could not be submitted.
+func fitsFormat(prop Proposal, f cfp.Format) error {
+	n := len(prop.Presenting())
+	if n <= f.MaxPresenters {
+		return nil
+	}
+	return apperr.Field("format_id", fmt.Sprintf("A proposal of the format “%s” has at most %s, and this one has %d (invitations included). Remove %d, or keep its format.",
+		f.Name, cfp.Presenters(f.MaxPresenters), n, n-f.MaxPresenters))
 }
 
 // checkPresenters checks who presents a proposal before it is submitted by the person by (0: as

@@ -342,7 +342,10 @@ type ContentSave struct {
 	Version                          int
 	Content                          Content
 	Complete, Accepting              bool
-	ClosesAt, At                     time.Time
+	// MaxPresenters is the most presenters the content's format allows: a submitted proposal
+	// changing to it must not have more.
+	MaxPresenters int
+	ClosesAt, At  time.Time
 }
 
 // StatusSave is a change of a proposal's status made as its next version: P holds the status, its
