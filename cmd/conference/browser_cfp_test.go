@@ -152,6 +152,13 @@ func TestBrowserSubmitterPath(t *testing.T) {
 	c.open(base + "/proposals")
 	c.wantText("td .status", "Submitted")
 	c.audit("your proposals")
+	// On a phone's width, the table's words wrap whole: the table scrolls rather than break them.
+	c.do(chromedp.EmulateViewport(390, 844))
+	c.open(base + "/proposals")
+	if broken := get(c, chromedp.Evaluate[[]string](brokenWordsJS)); len(broken) != 0 {
+		t.Errorf("at 390 pixels wide, words of the proposals' table are broken across lines: %q", broken)
+	}
+	c.do(chromedp.EmulateViewport(1280, 900))
 
 	// Removing a co-presenter is asked on a page of its own; going back changes nothing.
 	c.open(draftPath)
@@ -450,3 +457,20 @@ func TestBrowserFormatStoppedAndALaterDeadline(t *testing.T) {
 	c.wantText("tbody td", "Until Tuesday 15 July 2031, 12:00 EDT")
 	c.audit("the dashboard after the call closed, with a proposal still to change")
 }
+
+// brokenWordsJS lists the words of the page's tables that the browser broke across lines.
+const brokenWordsJS = `(() => {
+	const broken = [];
+	for (const td of document.querySelectorAll(".table-wrap td")) {
+		const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+		for (let n; (n = walk.nextNode()); ) {
+			for (const m of n.data.matchAll(/\S+/g)) {
+				const r = document.createRange();
+				r.setStart(n, m.index);
+				r.setEnd(n, m.index + m[0].length);
+				if (new Set(Array.from(r.getClientRects(), x => Math.round(x.top))).size > 1) broken.push(m[0]);
+			}
+		}
+	}
+	return broken;
+})()`
