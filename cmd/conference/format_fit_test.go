@@ -101,6 +101,23 @@ func TestASubmittedProposalChangesOnlyToAFormatItsPresentersFit(t *testing.T) {
 		t.Error("the form's refused change was saved")
 	}
 
+	// A draft may change: its page says how many presenters to remove before it is submitted.
+	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, completeBody(poster, f.tracks[0].ID, "A draft of three", 0))
+	draft := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	ditem := fmt.Sprintf("%s/proposals/%d", base, draft)
+	for _, who := range []string{"efe", "funmi"} {
+		if r = sendJSON(t, ta, http.MethodPost, ditem+"/presenters", token, fmt.Sprintf(`{"name":%q,"email":%q}`, who, uniqueEmail(who))); r.Status != http.StatusCreated {
+			t.Fatalf("invite %s: %d %v", who, r.Status, r.JSON)
+		}
+	}
+	if r = sendJSON(t, ta, http.MethodPut, ditem, token, completeBody(narrative, f.tracks[0].ID, "A draft of three", 1)); r.Status != http.StatusOK {
+		t.Fatalf("a draft of three presenters made a narrative: %d %v", r.Status, r.JSON)
+	}
+	dp := b.get(fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, draft))
+	if got := text(dp.Doc.Find("#presenters-full")); got != "The proposal has 3 presenters, invitations included: 1 presenter more than a personal narrative allows. Remove 1 before submitting." {
+		t.Errorf("a draft over its format's limit: %q", got)
+	}
+
 	// One invitation declined, the three presenters are two, and the narrative takes them.
 	if _, err := ta.db.SQL.Exec(`UPDATE proposal_presenters SET status = 'declined' WHERE proposal_id = $1 AND NOT is_owner AND id = (
 		SELECT max(id) FROM proposal_presenters WHERE proposal_id = $1)`, id); err != nil {

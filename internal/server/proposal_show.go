@@ -114,6 +114,12 @@ func (p *proposalPage) Full() bool {
 	return len(p.Proposal.Presenting()) >= p.Format.MaxPresenters && p.Invite == inviteForm{}
 }
 
+// Over is how many presenters the proposal has beyond what its format allows (invitations
+// included): organizers may have lowered the limit after they joined.
+func (p *proposalPage) Over() int {
+	return max(0, len(p.Proposal.Presenting())-p.Format.MaxPresenters)
+}
+
 type inviteForm struct {
 	Name  string `form:"name" validate:"max=400"`
 	Email string `form:"email" validate:"max=254"`
