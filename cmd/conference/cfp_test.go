@@ -986,8 +986,8 @@ func TestSessionEndedKeepsTheText(t *testing.T) {
 	}
 }
 
-// TestRestoreFromTheProposalPage: a withdrawn proposal's page offers its owner, before the
-// deadline, to make it a draft again; the draft is then listed as one.
+// TestRestoreFromTheProposalPage: a withdrawn proposal's page, and the list of one's proposals,
+// offer its owner, before the deadline, to make it a draft again; the draft is then listed as one.
 func TestRestoreFromTheProposalPage(t *testing.T) {
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
@@ -1002,6 +1002,12 @@ func TestRestoreFromTheProposalPage(t *testing.T) {
 	}
 	b := loggedIn(t, ta, email)
 	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID)
+	// The list of one's proposals says it can still be restored, and until when.
+	call, _ := ta.calls.Call(context.Background(), f.conf)
+	want := "No: withdrawn; you can restore it as a draft until " + cfp.FormatTime(call.ClosesAt, f.conf.Location())
+	if got := strings.TrimSpace(b.get("/c/" + f.conf.Slug + "/proposals").Doc.Find("tbody tr td").Last().Text()); got != want {
+		t.Errorf("the list of proposals says %q, want %q", got, want)
+	}
 	pg := b.get(page)
 	action, ok := pg.Doc.Find("form:has(button:contains('Restore it as a draft'))").Attr("action")
 	if !ok || action != page+"/restore" {

@@ -402,7 +402,8 @@ type myProposalsPage struct {
 // it can still be changed (Can; its zero value when the conference has no call).
 type myProposal struct {
 	submission.Proposal
-	Can submission.Standing
+	Can   submission.Standing
+	Owned bool // the viewer made it (only they can restore it once withdrawn)
 }
 
 // myProposals is a submitter's dashboard: their proposals in the conference and their statuses.
@@ -419,7 +420,7 @@ func (s *Server) myProposals(c echo.Context) error {
 	}
 	p.Proposals = make([]myProposal, len(mine))
 	for i, prop := range mine {
-		p.Proposals[i].Proposal = prop
+		p.Proposals[i].Proposal, p.Proposals[i].Owned = prop, prop.OwnerID == principal(c).UserID
 	}
 	invs, err := s.opts.Submissions.Invitations(ctx, principal(c))
 	if err != nil {

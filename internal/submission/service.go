@@ -178,10 +178,10 @@ func editableUnder(call cfp.Call, prop Proposal, at time.Time) bool {
 // Standing is what the deadline means for one proposal at a moment: the deadline that applies to it
 // (Deadline), whether that is later than the call's close (Later: its owner's extension or its own
 // deadline, from the organizers or the access link it came through), and whether it can still be
-// changed then (Editable).
+// changed then (Editable), or, withdrawn, made a draft again by its owner (Restorable).
 type Standing struct {
-	Deadline        time.Time
-	Later, Editable bool
+	Deadline                    time.Time
+	Later, Editable, Restorable bool
 }
 
 // Standings returns the Standing of each of props now, in their order, for a presenter's list: a
@@ -196,7 +196,8 @@ func (s *Service) Standings(ctx context.Context, conf conference.Conference, pro
 	out := make([]Standing, len(props))
 	for i, prop := range props {
 		d := Deadline(call, prop)
-		out[i] = Standing{Deadline: d, Later: d.After(call.ClosesAt), Editable: editableUnder(call, prop, now)}
+		out[i] = Standing{Deadline: d, Later: d.After(call.ClosesAt), Editable: editableUnder(call, prop, now),
+			Restorable: prop.Status == Withdrawn && prop.Decision == "" && !now.After(d)}
 	}
 	return out, nil
 }
