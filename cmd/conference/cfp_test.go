@@ -219,6 +219,14 @@ func TestSubmitterPath(t *testing.T) {
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("submit: %d %s %v", p.Status, p.problem(), summaryItems(p))
 	}
+	b.get(page) // its message read
+	// The same form again (a double click): it says the proposal is submitted, not merely saved.
+	if p = b.post(page+"/edit", page, ok); p.Status != http.StatusSeeOther {
+		t.Fatalf("submit pressed twice: %d %s", p.Status, p.problem())
+	}
+	if flash := b.get(page).Doc.Find(".flash").Text(); !strings.HasPrefix(strings.TrimSpace(flash), "Your proposal is submitted.") {
+		t.Errorf("after submit pressed twice: %q", flash)
+	}
 	m := ta.waitMail(email, "Received: Feedback without bias")
 	for _, want := range []string{"Interactive plan and timeline", "Ten minutes of framing", "Graduate medical education", "Nia Johnson"} {
 		if !strings.Contains(m.Text, want) {

@@ -656,9 +656,12 @@ func (s *Server) submitAfterSave(c echo.Context, conf conference.Conference, pro
 		p.fieldHref = func(field string) string { return problemLink(conf, prop.ID, field, true) }
 		return s.render(c, http.StatusUnprocessableEntity, "proposal_edit", &p)
 	}
-	s.flash(c, "Your proposal is submitted. A receipt with a copy of it is on its way to you by email.")
+	s.flash(c, submittedFlash)
 	return c.Redirect(http.StatusSeeOther, proposalURL(conf, prop.ID))
 }
+
+// submittedFlash is what a submit from the form says once the proposal is submitted.
+const submittedFlash = "Your proposal is submitted. A receipt with a copy of it is on its way to you by email."
 
 // proposalEdit shows the form of an existing proposal; after the deadline it shows the proposal.
 func (s *Server) proposalEdit(c echo.Context) error {
@@ -763,7 +766,11 @@ func (s *Server) saveForm(c echo.Context, conf conference.Conference, prop submi
 		return s.submitAfterSave(c, conf, saved, f)
 	}
 	msg := "Your changes are saved."
-	if saved.Status == submission.Draft {
+	switch {
+	case f.Action == "submit":
+		// Submitted meanwhile, as this form asked: by its first press, when it was pressed twice.
+		msg = submittedFlash
+	case saved.Status == submission.Draft:
 		msg = "Your draft is saved. It is not submitted yet: submit it before the deadline."
 	}
 	if len(warns) > 0 {
