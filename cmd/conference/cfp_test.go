@@ -382,6 +382,9 @@ func TestSubmitterPath(t *testing.T) {
 	if p = b.get(base); !strings.Contains(p.Doc.Find(".deadline-panel").Text(), "The call closed on") {
 		t.Error("the call page does not say the call closed")
 	}
+	if p = b.get(base + "/faq"); p.Doc.Find(`main a[href$="/proposals/new"]`).Length() != 0 {
+		t.Error("the FAQ of a closed call offers to start a proposal")
+	}
 	if p = b.get(base + "/proposals/new"); p.Status != http.StatusForbidden {
 		t.Errorf("starting a proposal after the deadline: %d", p.Status)
 	}
@@ -462,6 +465,11 @@ func TestOrganizerManagesCall(t *testing.T) {
 	guide := b.get("/c/" + f.conf.Slug + "/guide")
 	if guide.Doc.Find("main h2#tracks").Length() != 1 || strings.Contains(guide.Body, "<script>alert") {
 		t.Errorf("the guide is not rendered safely:\n%s", guide.Doc.Find("main").Text())
+	}
+	// Read to the end, an open call's guide leads to starting a proposal.
+	if start := guide.Doc.Find(`main a[href="/c/` + f.conf.Slug + `/proposals/new"]`); text(start) != "Start a proposal" ||
+		!strings.Contains(text(start.Parent()), "The call is open until Monday 30 June 2031, 23:59 EDT.") {
+		t.Errorf("the guide's way to start a proposal: %q", text(start.Parent()))
 	}
 	if n := count(t, ta, `SELECT count(*) FROM calls WHERE conference_id = $1 AND contact_email = 'program@example.org'
 		AND closes_at = '2031-06-30 23:59:59.999999-04'`, f.conf.ID); n != 1 {

@@ -178,6 +178,9 @@ type callPage struct {
 	// Page is the guide or the FAQ, its times written in; empty when the organizers wrote nothing.
 	Page    template.HTML
 	Contact string
+	// Open: the call takes proposals now, until Closes, so the page ends with the way to start one.
+	Open   bool
+	Closes time.Time
 }
 
 // callHTML renders md, one of the call's pages, with its top heading at level top and the call's
@@ -205,7 +208,8 @@ func (s *Server) callPage(c echo.Context, heading string, text func(cfp.Call) st
 	if err != nil {
 		return err
 	}
-	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Page: s.callHTML(call, text(call), 2, conf.Location()), Contact: call.ContactEmail}
+	p := callPage{confBase: s.confBase(c, conf, heading+" · "+conf.Name, ""), Heading: heading, Page: s.callHTML(call, text(call), 2, conf.Location()), Contact: call.ContactEmail,
+		Open: call.StateAt(s.opts.Calls.Now()) == cfp.Open, Closes: call.ClosesAt}
 	return s.render(c, http.StatusOK, "call_page", &p)
 }
 
