@@ -981,12 +981,24 @@ func TestSessionEndedKeepsTheText(t *testing.T) {
 	if p.Status != http.StatusUnauthorized || p.Doc.Find("h1").Text() != "Your session has ended" {
 		t.Fatalf("a form sent after the session ended: %d %q", p.Status, p.Doc.Find("h1").Text())
 	}
+	// Named and ordered as the form asked it.
 	kept := map[string]string{}
+	var order []string
 	p.Doc.Find("main .field").Each(func(_ int, s *goquery.Selection) {
 		kept[s.Find("label").Text()] = s.Find("textarea").Text()
+		order = append(order, s.Find("label").Text())
 	})
-	if kept["Title"] != "Kept across a logout" || !strings.HasPrefix(kept["Answer: plan"], "Ten minutes of framing") || kept["Answer: audience"] != "Faculty\nResidents and fellows" {
+	if kept["Title"] != "Kept across a logout" || !strings.HasPrefix(kept["Interactive plan and timeline"], "Ten minutes of framing") || kept["Who is it for?"] != "Faculty\nResidents and fellows" {
 		t.Errorf("what was typed, kept: %q", kept)
+	}
+	var want []string
+	for _, q := range f.formats["Workshop"].Fields {
+		if _, ok := kept[q.Label]; ok {
+			want = append(want, q.Label)
+		}
+	}
+	if want = append([]string{"Title", "Abstract"}, want...); !slices.Equal(order[:len(want)], want) {
+		t.Errorf("what was typed is shown in the order %q, want %q first", order, want)
 	}
 	for label := range kept {
 		if strings.Contains(strings.ToLower(label), "csrf") || strings.Contains(strings.ToLower(label), "client") {
@@ -994,7 +1006,7 @@ func TestSessionEndedKeepsTheText(t *testing.T) {
 		}
 	}
 	href, _ := p.Doc.Find(`a[href^="/login?next="]`).Attr("href")
-	if next, _ := url.QueryUnescape(strings.TrimPrefix(href, "/login?next=")); next != "/c/"+f.conf.Slug+"/proposals" {
+	if next, _ := url.QueryUnescape(strings.TrimPrefix(href, "/login?next=")); next != fmt.Sprintf("/c/%s/proposals/new?format=%d", f.conf.Slug, f.formats["Workshop"].ID) {
 		t.Errorf("the way back: %q", href)
 	}
 	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE title = 'Kept across a logout'`); n != 0 {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/challenging-norms/conference/internal/apperr"
+	"github.com/challenging-norms/conference/internal/cfp"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/question"
 	"github.com/challenging-norms/conference/internal/schedule"
@@ -157,7 +159,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// is the person's own.
 		p := errorPage{base: s.base(c, "Your session has ended"), Status: status, Heading: "Your session has ended",
 			Message: "Nothing was saved: you are no longer logged in. What you typed is below, for you to copy; then log in and make your change again.",
-			Kept:    typedText(c), Next: backTo(c)}
+			Kept:    s.typedText(c), Next: backTo(c)}
 		if err := s.render(c, status, "error", &p); err == nil {
 			return
 		}
@@ -166,20 +168,26 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 // backTo is where to come back after logging in again from a form: the page the form was on (the
-// Referer, when it is this site's), else the address it was sent to.
+// Referer, when it is this site's), else the address it was sent to, or for a new proposal the form
+// of a new one of its format.
 func backTo(c echo.Context) string {
 	if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host && strings.HasPrefix(ref.Path, "/") {
 		return ref.RequestURI()
 	}
-	return c.Request().URL.Path
+	path := c.Request().URL.Path
+	if id, err := strconv.ParseInt(c.FormValue("format_id"), 10, 64); err == nil && strings.HasSuffix(path, "/proposals") {
+		return path + "/new?format=" + strconv.FormatInt(id, 10)
+	}
+	return path
 }
 
 // keptField is a value a refused form carried, shown to copy.
 type keptField struct{ Label, Value string }
 
 // typedText is what the form of the request carried that a person typed: not its token, version,
-// keys or anything secret.
-func typedText(c echo.Context) []keptField {
+// keys or anything secret. A proposal's form is given in the order of its fields and by their
+// labels, as the person saw it; anything else by its name.
+func (s *Server) typedText(c echo.Context) []keptField {
 	form, err := c.FormParams()
 	if err != nil {
 		return nil
@@ -190,6 +198,25 @@ func typedText(c echo.Context) []keptField {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	labels := map[string]string{}
+	if f, ok := s.formatOfForm(c, form.Get("format_id")); ok {
+		order := []string{"title", "abstract"}
+		labels["title"], labels["abstract"] = "Title", "Abstract"
+		for _, q := range f.Fields {
+			order = append(order, "answers."+q.ID)
+			labels["answers."+q.ID] = q.Label
+		}
+		slices.SortStableFunc(names, func(a, b string) int {
+			i, j := slices.Index(order, a), slices.Index(order, b)
+			if i < 0 {
+				i = len(order)
+			}
+			if j < 0 {
+				j = len(order)
+			}
+			return i - j
+		})
+	}
 	for _, name := range names {
 		if name == "" {
 			continue
@@ -213,9 +240,27 @@ func typedText(c echo.Context) []keptField {
 		if q, ok := strings.CutPrefix(name, "answers."); ok {
 			label = "Answer: " + strings.ReplaceAll(q, "_", " ")
 		}
+		if l, ok := labels[name]; ok {
+			label = l
+		}
 		out = append(out, keptField{Label: label, Value: strings.Join(vals, "\n")})
 	}
 	return out
+}
+
+// formatOfForm is the format a proposal's form sent after the session ended was for (its format_id),
+// in the conference of the path; false for any other form.
+func (s *Server) formatOfForm(c echo.Context, formatID string) (cfp.Format, bool) {
+	id, err := strconv.ParseInt(formatID, 10, 64)
+	if err != nil || !strings.Contains(c.Request().URL.Path, "/proposals") {
+		return cfp.Format{}, false
+	}
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return cfp.Format{}, false
+	}
+	f, err := s.opts.Calls.Format(c.Request().Context(), conf, id)
+	return f, err == nil
 }
 
 // fieldMessages is the messages of ae's fields in one text, for a page with no form to show them by
