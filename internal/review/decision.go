@@ -375,7 +375,7 @@ func (s *Service) GenerateNotices(ctx context.Context, p *access.Principal, conf
 					continue
 				}
 				r := s.render(conf, templates[kind], prop, x.Name, format, newFormat, st)
-				list = append(list, Notice{ConferenceID: conf.ID, ProposalID: prop.ID, Kind: kind, Recipient: x.Email, RecipientName: x.Name,
+				list = append(list, Notice{ConferenceID: conf.ID, ProposalID: prop.ID, Kind: kind, PresenterID: x.ID, Recipient: x.Email, RecipientName: x.Name,
 					Subject: r.Subject, Body: r.Body})
 			}
 			if err := s.store.ReplaceNotices(ctx, prop.ID, list); err != nil {
@@ -446,7 +446,7 @@ func (s *Service) SendNotices(ctx context.Context, p *access.Principal, conf con
 				Template: "decision_notice", Data: NoticeMail{Subject: n.Subject, Text: markdown.Text(n.Body), HTML: markdown.HTML(n.Body, 1)}}); err != nil {
 				return err
 			}
-			if err := s.store.MarkNoticeSent(ctx, n.ID, key, now); err != nil {
+			if err := s.store.MarkNoticeSent(ctx, n.ID, n.Recipient, key, now); err != nil {
 				return err
 			}
 			sent++

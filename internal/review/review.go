@@ -358,6 +358,10 @@ type Notice struct {
 	ProposalID    int64
 	ProposalTitle string
 	Kind          NoticeKind
+	// PresenterID is the presenter the notice is to. Recipient is their address: as it is now while
+	// the notice is a draft (their account's, which may change after the notice was written), and the
+	// address it went to once sent.
+	PresenterID   int64
 	Recipient     string
 	RecipientName string
 	Subject       string
@@ -480,8 +484,9 @@ type Store interface {
 	Notices(ctx context.Context, conferenceID int64) ([]Notice, error)
 	// ReplaceNotices replaces a proposal's unsent notices with list.
 	ReplaceNotices(ctx context.Context, proposalID int64, list []Notice) error
-	// MarkNoticeSent records that a notice went into the mail queue under the event key.
-	MarkNoticeSent(ctx context.Context, id int64, eventKey string, at time.Time) error
+	// MarkNoticeSent records that a notice went into the mail queue to the address to, under the
+	// event key.
+	MarkNoticeSent(ctx context.Context, id int64, to, eventKey string, at time.Time) error
 	// ReleaseReviews lets a proposal's presenters read its submitted reviews' comments to them.
 	ReleaseReviews(ctx context.Context, proposalID int64, at time.Time) (int, error)
 }

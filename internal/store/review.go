@@ -1031,6 +1031,7 @@ type noticeRow struct {
 	ConferenceID  int64
 	ProposalID    int64
 	Kind          string
+	PresenterID   *int64
 	Recipient     string
 	RecipientName string
 	Subject       string
@@ -1049,8 +1050,15 @@ func (s Reviews) Notices(ctx context.Context, conferenceID int64) ([]review.Noti
 		N        noticeRow `gorm:"embedded"`
 		Title    string
 		Delivery *string
+		Address  string
 	}
-	err := s.conn(ctx).Raw(`SELECT n.*, p.title, m.status AS delivery FROM notices n JOIN proposals p ON p.id = n.proposal_id
+	// A draft goes to its presenter's address as it is now (see presenterEmail); a sent notice names
+	// the address it went to.
+	err := s.conn(ctx).Raw(`SELECT n.*, p.title, m.status AS delivery,
+			CASE WHEN n.status = 'draft' THEN coalesce(u.email, n.recipient) ELSE n.recipient END AS address
+		FROM notices n JOIN proposals p ON p.id = n.proposal_id
+		LEFT JOIN proposal_presenters pp ON pp.id = n.presenter_id
+		LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted'
 		LEFT JOIN email_messages m ON m.event_key = n.event_key
 		WHERE n.conference_id = ? ORDER BY n.status, n.proposal_id, n.id`, conferenceID).Find(&rows).Error
 	if err != nil {
@@ -1060,8 +1068,11 @@ func (s Reviews) Notices(ctx context.Context, conferenceID int64) ([]review.Noti
 	for i, r := range rows {
 		n := r.N
 		out[i] = review.Notice{ID: n.ID, ConferenceID: n.ConferenceID, ProposalID: n.ProposalID, ProposalTitle: r.Title, Kind: review.NoticeKind(n.Kind),
-			Recipient: n.Recipient, RecipientName: n.RecipientName, Subject: n.Subject, Body: n.Body, Status: review.NoticeStatus(n.Status),
+			Recipient: r.Address, RecipientName: n.RecipientName, Subject: n.Subject, Body: n.Body, Status: review.NoticeStatus(n.Status),
 			CreatedAt: n.CreatedAt, SentAt: n.SentAt}
+		if n.PresenterID != nil {
+			out[i].PresenterID = *n.PresenterID
+		}
 		if n.EventKey != nil {
 			out[i].EventKey = *n.EventKey
 		}
@@ -1080,6 +1091,9 @@ func (s Reviews) ReplaceNotices(ctx context.Context, proposalID int64, list []re
 	for _, n := range list {
 		r := noticeRow{ConferenceID: n.ConferenceID, ProposalID: proposalID, Kind: string(n.Kind), Recipient: n.Recipient, RecipientName: n.RecipientName,
 			Subject: n.Subject, Body: n.Body, Status: string(review.NoticeDraft), CreatedAt: time.Now()}
+		if n.PresenterID != 0 {
+			r.PresenterID = &n.PresenterID
+		}
 		if err := s.conn(ctx).Create(&r).Error; err != nil {
 			return translate("add notice", err)
 		}
@@ -1088,8 +1102,9 @@ func (s Reviews) ReplaceNotices(ctx context.Context, proposalID int64, list []re
 }
 
 // MarkNoticeSent implements review.Store.
-func (s Reviews) MarkNoticeSent(ctx context.Context, id int64, eventKey string, at time.Time) error {
-	res := s.conn(ctx).Exec(`UPDATE notices SET status = 'sent', event_key = ?, sent_at = ? WHERE id = ? AND status = 'draft'`, eventKey, at, id)
+func (s Reviews) MarkNoticeSent(ctx context.Context, id int64, to, eventKey string, at time.Time) error {
+	res := s.conn(ctx).Exec(`UPDATE notices SET status = 'sent', recipient = ?, event_key = ?, sent_at = ? WHERE id = ? AND status = 'draft'`,
+		to, eventKey, at, id)
 	if res.Error != nil {
 		return translate("mark notice sent", res.Error)
 	}

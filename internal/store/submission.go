@@ -135,7 +135,9 @@ type presenterRow struct {
 	ID         int64 `gorm:"primaryKey"`
 	ProposalID int64
 	UserID     *int64
-	Email      string
+	// Email is the address the presenter was invited at, or had when they joined; once they accept it
+	// gives way to their account's (presenterEmail).
+	Email string
 	// Name is the name the presenter was invited by, or had when they joined; once they accept it
 	// gives way to their account's (presenterName).
 	Name       string
@@ -147,7 +149,8 @@ type presenterRow struct {
 	ExpiresAt  *time.Time
 	AnsweredAt *time.Time
 	Position   int
-	// InvitedEmail is the address an accepted invitation was sent to, when it is not Email.
+	// InvitedEmail is the address an accepted invitation was sent to, when it was not the address of
+	// the account that accepted it (Email then).
 	InvitedEmail *string
 }
 
@@ -199,11 +202,14 @@ type presenterJSON struct {
 }
 
 // presentersColumn is the presenters of proposal p, with the profiles of those who accepted, as
-// JSON (presenterJSON). An accepted presenter is named as their account is now (see presenterName).
-const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.id, 'user_id', pp.user_id, 'email', pp.email, 'name', ` + presenterName + `,
+// JSON (presenterJSON). An accepted presenter is addressed and named as their account is now (see
+// presenterEmail, presenterName), and the address their invitation went to is theirs (see
+// presenterInvitedEmail).
+const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.id, 'user_id', pp.user_id, 'email', ` + presenterEmail + `,
+		'name', ` + presenterName + `,
 		'is_owner', pp.is_owner, 'status', pp.status, 'invited_by', pp.invited_by, 'invited_at', pp.invited_at,
 		'expires_at', pp.expires_at, 'answered_at', pp.answered_at, 'position', pp.position,
-		'invited_email', coalesce(pp.invited_email, ''),
+		'invited_email', ` + presenterInvitedEmail + `,
 		'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
 		'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))
 		ORDER BY pp.is_owner DESC, pp.position, pp.id), '[]')
@@ -215,6 +221,18 @@ const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.i
 // program, rather than the name pp was written with when they joined, which a change of their profile
 // does not rewrite. An invitation not yet answered, or declined, keeps the name it was sent to.
 const presenterName = `coalesce(u.name, pp.name)`
+
+// presenterEmail is the address of presenter pp, with u their account, joined where pp accepted: the
+// account's current address, where mail about the proposal reaches them and by which organizers know
+// them, rather than the address pp was written with when they joined, which a change of the account's
+// address does not rewrite. An invitation not yet answered, or declined, keeps the address it was sent
+// to.
+const presenterEmail = `coalesce(u.email, pp.email)`
+
+// presenterInvitedEmail is the address the invitation presenter pp accepted was sent to (invited_email
+// where it was not the address of the account that accepted it, pp.email where it was); empty for
+// an owner, who was not invited, and for an invitation not yet accepted.
+const presenterInvitedEmail = `coalesce(pp.invited_email, CASE WHEN pp.status = 'accepted' AND NOT pp.is_owner THEN pp.email END, '')`
 
 // proposalSelect reads proposals p with their texts, their owner's extension and their presenters.
 const proposalSelect = `SELECT ` + proposalColumns + `, e.until AS extension, ` + presentersColumn + ` AS presenters
@@ -1008,12 +1026,12 @@ func (s Proposals) List(ctx context.Context, conferenceID int64, f submission.Fi
 	}
 	if f.Presenter != "" {
 		// strpos, not LIKE: folding the text may make wildcards of it (unaccent reads "％" as "%").
-		// An accepted presenter's name and institution are their profile's now; an invitation has the
-		// name it was sent to, and no institution yet.
+		// An accepted presenter's name, address and institution are their account's now; an invitation
+		// has the name and address it was sent to, and no institution yet.
 		where, args["presenter"] = append(where, `EXISTS (SELECT 1 FROM proposal_presenters pp
 			LEFT JOIN users u ON u.id = pp.user_id AND pp.status = 'accepted'
 			WHERE pp.proposal_id = p.id AND pp.status <> 'declined'
-			AND (strpos(search_fold(`+presenterName+`), search_fold(@presenter)) > 0 OR strpos(pp.email, lower(@presenter)) > 0
+			AND (strpos(search_fold(`+presenterName+`), search_fold(@presenter)) > 0 OR strpos(`+presenterEmail+`, lower(@presenter)) > 0
 				OR strpos(search_fold(coalesce(u.institution, '')), search_fold(@presenter)) > 0))`), strings.TrimSpace(f.Presenter)
 	}
 	switch f.Decision {

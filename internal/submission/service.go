@@ -1810,19 +1810,19 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		if err != nil {
 			return err
 		}
-		// An address a presenter accepted an invitation at, from an account with another address,
-		// is still theirs here: inviting it again would give the same person a second place.
-		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool {
-			return y.Status == Accepted && y.InvitedEmail == email && y.Email != email
-		}); i >= 0 {
+		// Who accepted is their account: its address now (Email) is theirs, and so is the address
+		// they accepted an invitation at, if another; inviting either would give the same person a
+		// second place. The address the account had when they joined is no longer theirs once the
+		// account has another, and may be invited. An invitation is its address.
+		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Status == Accepted && y.Email == email }); i >= 0 {
+			return apperr.Field("email", prop.Presenters[i].Name+" already presents this proposal.")
+		}
+		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Status == Accepted && y.InvitedEmail == email }); i >= 0 {
 			return apperr.Field("email", prop.Presenters[i].Name+" already presents this proposal (invited at this address).")
 		}
-		idx := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Email == email })
+		idx := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Status != Accepted && y.Email == email })
 		if idx >= 0 {
 			x = prop.Presenters[idx]
-			if x.Status == Accepted {
-				return apperr.Field("email", x.Name+" already presents this proposal.")
-			}
 		} else {
 			x = Presenter{ProposalID: prop.ID, Email: email, Position: len(prop.Presenters)}
 		}
@@ -2055,6 +2055,12 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		x.Hash, x.AnsweredAt = nil, &now
 		action := "presenter.declined"
 		if accept {
+			// The account's address is its own place on the list, whichever invitation was sent to
+			// it: an invitation to it answered by someone else, or a second place for the same
+			// person.
+			if slices.ContainsFunc(prop.Presenters, func(y Presenter) bool { return y.ID != x.ID && y.Email == p.Email }) {
+				return apperr.New(apperr.Conflict, accountOnList)
+			}
 			if x.Email != p.Email {
 				x.InvitedEmail = x.Email
 			}
@@ -2065,7 +2071,7 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		}
 		if err := s.store.SavePresenter(ctx, &x); err != nil {
 			if apperr.Is(err, apperr.Conflict) {
-				return apperr.New(apperr.Conflict, "Your account's address is already on this proposal's list of presenters.")
+				return apperr.New(apperr.Conflict, accountOnList)
 			}
 			return err
 		}
@@ -2081,6 +2087,10 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 	})
 	return inv, err
 }
+
+// accountOnList refuses to accept an invitation from an account whose address another place on the
+// proposal's list of presenters has.
+const accountOnList = "Your account's address is already on this proposal's list of presenters."
 
 func second[T any](_ T, err error) error { return err }
 

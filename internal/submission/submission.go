@@ -79,7 +79,9 @@ type Presenter struct {
 	ID         int64
 	ProposalID int64
 	UserID     *int64 // set once the invitation is accepted
-	Email      string
+	// Email is, for an accepted presenter, their account's address as it is now, where mail about the
+	// proposal reaches them; for an invitation, the address it was sent to.
+	Email string
 	// Name is, for an accepted presenter, their account's name as it is now (the profile's, "as you
 	// would like it shown in the program"); for an invitation, the name it was sent to.
 	Name       string
@@ -91,8 +93,9 @@ type Presenter struct {
 	ExpiresAt  *time.Time
 	AnsweredAt *time.Time
 	Position   int
-	// InvitedEmail is the address the invitation was sent to, for a presenter who accepted it from
-	// an account with another address (Email is then the account's): both are theirs for the proposal.
+	// InvitedEmail is, for a co-presenter who accepted, the address the invitation was sent to, which
+	// may not be their account's (Email): both are theirs for the proposal. The address their account
+	// had when they joined is not, once the account has another.
 	InvitedEmail string
 	// Profile is the account's profile, for accepted presenters.
 	Profile account.Profile

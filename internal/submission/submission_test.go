@@ -2145,3 +2145,53 @@ func TestAnAddressAcceptedAtStaysThePresenters(t *testing.T) {
 		t.Errorf("inviting the address after Jordan left: %v", err)
 	}
 }
+
+// TestAnAccountsAddressHasOnePlace: an invitation cannot be accepted from an account whose address
+// another invitation on the proposal was sent to (that place is the address's); once the account's
+// address is another, the one it had is no one's on the proposal and may be invited.
+func TestAnAccountsAddressHasOnePlace(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner := f.person("Amara Okafor", true)
+	jordan := f.person("Jordan Lee", true)
+	c := f.complete()
+	c.FormatID, c.Answers = f.workshop.ID, nil // room for four
+	prop := f.draft(owner, c)
+	secret := f.invitationSecret(owner, prop.ID, "Jordan Lee", "jordan@community.example.org")
+	if _, err := f.subs.Invite(ctx, owner, f.conf, prop.ID, "Jordan Lee", jordan.Email); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.subs.AnswerInvitation(ctx, jordan, secret, true); !apperr.Is(err, apperr.Conflict) ||
+		!strings.Contains(err.Error(), "Your account's address is already on this proposal's list of presenters.") {
+		t.Errorf("accepting from an address another invitation went to: %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_presenters WHERE proposal_id = $1 AND status = 'accepted'`, prop.ID); n != 1 {
+		t.Errorf("%d accepted presenters, want the owner alone", n)
+	}
+
+	// The owner's account moves to another address: the one it had may be invited, the new one not.
+	old := strings.ToLower(owner.Email)
+	moved := "amara.moved." + old
+	if _, err := f.db.SQL.Exec(`UPDATE users SET email = $2 WHERE id = $1`, owner.UserID, moved); err != nil {
+		t.Fatal(err)
+	}
+	owner.Email = moved
+	_, err := f.subs.Invite(ctx, owner, f.conf, prop.ID, "Amara again", moved)
+	if ae, ok := apperr.As(err); !ok || ae.Code != apperr.Invalid || len(ae.Fields) != 1 || ae.Fields[0].Message != "Amara Okafor already presents this proposal." {
+		t.Errorf("inviting the owner's address now: %v", err)
+	}
+	if _, err := f.subs.Invite(ctx, owner, f.conf, prop.ID, "Sam Successor", old); err != nil {
+		t.Errorf("inviting the address the owner's account had: %v", err)
+	}
+	got, err := f.subs.Get(ctx, owner, f.conf, prop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var emails []string
+	for _, x := range got.Presenters {
+		emails = append(emails, x.Email+" "+string(x.Status))
+	}
+	if want := []string{moved + " accepted", "jordan@community.example.org invited", strings.ToLower(jordan.Email) + " invited", old + " invited"}; !slices.Equal(emails, want) {
+		t.Errorf("the presenters: %q, want %q", emails, want)
+	}
+}
