@@ -89,7 +89,7 @@ func TestBrowserSubmitterPath(t *testing.T) {
 	invite := strings.TrimPrefix(linkIn(t, ta.waitMail(coEmail, "invites you to co-present"), "/invitations/"), ta.URL)
 	c.logOut()
 	c.open(invite)
-	c.wantText("main", "To answer, log in or create an account")
+	c.wantText("main", "To accept, log in or create an account")
 	c.audit("invitation, logged out")
 	createUser(t, ta, "Tomás Ramírez", coEmail, false)
 	c.logIn(coEmail, testPassword)

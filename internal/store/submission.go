@@ -952,6 +952,18 @@ const invitationQuery = `SELECT pp.*, p.title AS proposal_title, p.status AS pro
 	FROM proposal_presenters pp JOIN proposals p ON p.id = pp.proposal_id JOIN conferences c ON c.id = p.conference_id
 	LEFT JOIN users u ON u.id = pp.invited_by`
 
+// AnsweredByHash implements submission.Store.
+func (s Proposals) AnsweredByHash(ctx context.Context, hash []byte) (submission.Invitation, error) {
+	var rows []invitationRow
+	if err := s.conn(ctx).Raw(invitationQuery+` WHERE pp.token_hash = ? AND pp.status <> 'invited'`, hash).Scan(&rows).Error; err != nil {
+		return submission.Invitation{}, translate("invitation", err)
+	}
+	if len(rows) == 0 {
+		return submission.Invitation{}, apperr.New(apperr.NotFound, "There is no such invitation.")
+	}
+	return rows[0].domain(), nil
+}
+
 // InvitationByHash implements submission.Store. The proposal is locked first, in a statement of its
 // own, as every change of its presenters locks it (Invite, RemovePresenter): locking the invitation
 // first, an answer and a change of the same presenter could each wait for the other. The invitation

@@ -1815,6 +1815,9 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		// second place. The address the account had when they joined is no longer theirs once the
 		// account has another, and may be invited. An invitation is its address.
 		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Status == Accepted && y.Email == email }); i >= 0 {
+			if y := prop.Presenters[i]; y.UserID != nil && *y.UserID == p.UserID {
+				return apperr.Field("email", "That is your own address: you present this proposal already. Enter the address of the person to invite.")
+			}
 			return apperr.Field("email", prop.Presenters[i].Name+" already presents this proposal.")
 		}
 		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Status == Accepted && y.InvitedEmail == email }); i >= 0 {
@@ -1823,6 +1826,10 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		idx := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Status != Accepted && y.Email == email })
 		if idx >= 0 {
 			x = prop.Presenters[idx]
+			if x.Status == Invited && x.Name == name && s.now().Sub(x.InvitedAt) < invitedAgainAfter {
+				// The same invitation a moment ago (a double click): sent once, its link kept.
+				return nil
+			}
 		} else {
 			x = Presenter{ProposalID: prop.ID, Email: email, Position: len(prop.Presenters)}
 		}
@@ -1837,6 +1844,11 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 	})
 	return x, err
 }
+
+// invitedAgainAfter is how long after an invitation the same invitation, to the same name and
+// address, is sent again by Invite: sooner, it is the first sent twice (a double click), and sending
+// it again would only replace the link the first mail carries.
+const invitedAgainAfter = time.Minute
 
 // Reinvite sends again the invitation of a proposal's presenter presenterID that has no answer yet,
 // its link expired or not: a fresh link, valid for InvitationTTL from now, replaces the one sent
@@ -2023,16 +2035,22 @@ func (s *Service) invitation(ctx context.Context, secret string) (Invitation, er
 }
 
 // AnswerInvitation accepts or declines an invitation as the signed-in person (whatever address their
-// account has: holding the link is what counts). The owner is told by email. Returns the invitation;
-// apperr NotFound, Forbidden, Conflict (already presenting).
+// account has: holding the link is what counts); declining needs no account. The owner is told by
+// email. The same answer again (a double click) is the answer given: it changes and sends nothing,
+// and returns the invitation as answered. Returns the invitation; apperr NotFound, Forbidden,
+// Conflict (already presenting), Unauthenticated (an acceptance without an account).
 func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, secret string, accept bool) (Invitation, error) {
-	if p == nil {
-		return Invitation{}, apperr.New(apperr.Unauthenticated, "Please log in or create an account to answer the invitation.")
+	if p == nil && accept {
+		return Invitation{}, apperr.New(apperr.Unauthenticated, "Please log in or create an account to accept the invitation.")
 	}
 	var inv Invitation
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if inv, err = s.invitation(ctx, secret); err != nil {
+			if answered, ok := s.answeredAlike(ctx, p, secret, accept); ok {
+				inv = answered
+				return nil
+			}
 			return err
 		}
 		conf := conference.Conference{ID: inv.ConferenceID, Slug: inv.ConferenceSlug, Name: inv.ConferenceName, TimeZone: inv.ConferenceTimeZone}
@@ -2040,7 +2058,7 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		if err != nil {
 			return err
 		}
-		if _, ok := prop.PresenterOf(p.UserID); ok && accept {
+		if _, ok := prop.PresenterOf(principalID(p)); ok && accept {
 			return apperr.New(apperr.Conflict, "You already present this proposal.")
 		}
 		if accept {
@@ -2052,7 +2070,9 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 		}
 		x := inv.Presenter
 		now := s.now()
-		x.Hash, x.AnsweredAt = nil, &now
+		// The link keeps its hash: the same answer sent again is then known (answeredAlike), where
+		// an unknown link would say the invitation is not valid to someone who just answered it.
+		x.AnsweredAt = &now
 		action := "presenter.declined"
 		if accept {
 			// The account's address is its own place on the list, whichever invitation was sent to
@@ -2091,6 +2111,31 @@ func (s *Service) AnswerInvitation(ctx context.Context, p *access.Principal, sec
 // accountOnList refuses to accept an invitation from an account whose address another place on the
 // proposal's list of presenters has.
 const accountOnList = "Your account's address is already on this proposal's list of presenters."
+
+// answeredAlike returns the invitation with the link secret when it was already answered as this
+// answer would: accepted by p, or declined.
+func (s *Service) answeredAlike(ctx context.Context, p *access.Principal, secret string, accept bool) (Invitation, bool) {
+	if secret == "" || len(secret) > 100 {
+		return Invitation{}, false
+	}
+	inv, err := s.store.AnsweredByHash(ctx, s.hash(secret))
+	if err != nil {
+		return Invitation{}, false
+	}
+	x := inv.Presenter
+	if accept {
+		return inv, x.Status == Accepted && x.UserID != nil && *x.UserID == principalID(p)
+	}
+	return inv, x.Status == Declined
+}
+
+// principalID is p's user id, 0 without one.
+func principalID(p *access.Principal) int64 {
+	if p == nil {
+		return 0
+	}
+	return p.UserID
+}
 
 func second[T any](_ T, err error) error { return err }
 

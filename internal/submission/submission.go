@@ -403,6 +403,9 @@ type Store interface {
 	RemovePresenter(ctx context.Context, proposalID, presenterID int64) error
 	// InvitationByHash locks and returns the open invitation with the hash; apperr NotFound when none.
 	InvitationByHash(ctx context.Context, hash []byte) (Invitation, error)
+	// AnsweredByHash returns the invitation with the hash that was answered already; apperr NotFound
+	// when none.
+	AnsweredByHash(ctx context.Context, hash []byte) (Invitation, error)
 	// InvitationsFor lists open invitations to the address.
 	InvitationsFor(ctx context.Context, email string) ([]Invitation, error)
 
