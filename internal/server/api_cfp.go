@@ -560,6 +560,22 @@ func (s *Server) apiProposalStatus(change func(context.Context, *access.Principa
 	}
 }
 
+// apiProposalDelete deletes a draft that was never submitted (submission.Service.Delete).
+func (s *Server) apiProposalDelete(c echo.Context) error {
+	conf, err := s.loadConference(c)
+	if err != nil {
+		return err
+	}
+	id, err := proposalID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.opts.Submissions.Delete(c.Request().Context(), principal(c), conf, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 type apiRevision struct {
 	Version  int                 `json:"version"`
 	Note     string              `json:"note"`

@@ -264,6 +264,47 @@ func (s *Server) proposalWithdraw(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/proposals")
 }
 
+// proposalDeleteConfirm asks before deleting a draft: it cannot be undone.
+func (s *Server) proposalDeleteConfirm(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	p := withdrawPage{confBase: s.confBase(c, conf, "Delete "+prop.TitleIn(conf.Location()), ""), Proposal: prop}
+	return s.render(c, http.StatusOK, "proposal_delete", &p)
+}
+
+func (s *Server) proposalDelete(c echo.Context) error {
+	conf, prop, err := s.loadProposal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.opts.Submissions.Delete(c.Request().Context(), principal(c), conf, prop.ID); err != nil {
+		return err
+	}
+	s.flash(c, "The draft “"+prop.TitleIn(conf.Location())+"” is deleted.")
+	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/proposals")
+}
+
+// Deletable says the proposal is a draft its owner, the viewer, may delete: never submitted (no
+// version of it was), and no one else has joined it.
+func (p *proposalPage) Deletable() bool {
+	if !p.Owner || p.Proposal.Status != submission.Draft {
+		return false
+	}
+	for _, x := range p.Proposal.Presenters {
+		if !x.IsOwner && x.Status == submission.Accepted {
+			return false
+		}
+	}
+	for _, r := range p.Revisions {
+		if r.Status != submission.Draft {
+			return false
+		}
+	}
+	return true
+}
+
 // proposalRestore makes a withdrawn proposal a draft again.
 func (s *Server) proposalRestore(c echo.Context) error {
 	conf, prop, err := s.loadProposal(c)

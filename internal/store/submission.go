@@ -952,6 +952,17 @@ const invitationQuery = `SELECT pp.*, p.title AS proposal_title, p.status AS pro
 	FROM proposal_presenters pp JOIN proposals p ON p.id = pp.proposal_id JOIN conferences c ON c.id = p.conference_id
 	LEFT JOIN users u ON u.id = pp.invited_by`
 
+// DeleteDraft implements submission.Store. Its versions, presenters and pending invitations go with
+// it (their keys cascade).
+func (s Proposals) DeleteDraft(ctx context.Context, id int64) (bool, error) {
+	res := s.conn(ctx).Exec(`DELETE FROM proposals p WHERE p.id = ? AND p.status = 'draft'
+		AND NOT EXISTS (SELECT 1 FROM proposal_revisions r WHERE r.proposal_id = p.id AND r.status <> 'draft')`, id)
+	if res.Error != nil {
+		return false, translate("delete draft", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
 // AnsweredByHash implements submission.Store.
 func (s Proposals) AnsweredByHash(ctx context.Context, hash []byte) (submission.Invitation, error) {
 	var rows []invitationRow

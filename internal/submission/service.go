@@ -1372,6 +1372,37 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 	return prop, err
 }
 
+// Delete deletes a draft that was never submitted, with its history, at the request of its owner:
+// a draft started by mistake or to try the form need not stay listed, withdrawn. One that was
+// submitted at any time is kept (withdraw it instead): others may have read it. So is one that
+// someone else co-presents, until they are removed or leave: it is theirs too. Its pending
+// invitations end with it. Returns the proposal as it was; apperr Forbidden, NotFound.
+func (s *Service) Delete(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Proposal, error) {
+	var prop Proposal
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var me Presenter
+		var err error
+		if prop, me, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
+			return err
+		}
+		if !me.IsOwner {
+			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can delete it. You can leave it instead.")
+		}
+		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return !y.IsOwner && y.Status == Accepted }); i >= 0 {
+			return apperr.New(apperr.Forbidden, prop.Presenters[i].Name+" co-presents this draft, so it is theirs too: remove them first, or withdraw it instead.")
+		}
+		deleted, err := s.store.DeleteDraft(ctx, prop.ID)
+		if err != nil {
+			return err
+		}
+		if !deleted {
+			return apperr.New(apperr.Forbidden, "Only a draft that was never submitted can be deleted; this proposal is kept in the call's records. Withdraw it instead.")
+		}
+		return s.record(ctx, p, conf, "proposal.deleted", prop.ID, prop.TitleIn(conf.Location()))
+	})
+	return prop, err
+}
+
 func proposalPath(conf conference.Conference, id int64) string {
 	return fmt.Sprintf("/c/%s/proposals/%d", conf.Slug, id)
 }

@@ -403,6 +403,9 @@ type Store interface {
 	RemovePresenter(ctx context.Context, proposalID, presenterID int64) error
 	// InvitationByHash locks and returns the open invitation with the hash; apperr NotFound when none.
 	InvitationByHash(ctx context.Context, hash []byte) (Invitation, error)
+	// DeleteDraft deletes proposal id, with everything kept of it, when it is a draft that was never
+	// submitted (no version of it was); false when it is not.
+	DeleteDraft(ctx context.Context, id int64) (bool, error)
 	// AnsweredByHash returns the invitation with the hash that was answered already; apperr NotFound
 	// when none.
 	AnsweredByHash(ctx context.Context, hash []byte) (Invitation, error)
