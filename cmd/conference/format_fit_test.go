@@ -128,3 +128,71 @@ func TestASubmittedProposalChangesOnlyToAFormatItsPresentersFit(t *testing.T) {
 		t.Errorf("a change to a format the presenters fit: %d %v", r.Status, r.JSON)
 	}
 }
+
+// TestAnotherFormatsQuestionsBeforeTheSave: on a submitted proposal's form, choosing another format
+// and asking for its questions shows them, with what was typed and nothing saved; answered, the
+// change is saved in one go. The Enter key, whose default is that first button, saves as Save does
+// while the format is unchanged.
+func TestAnotherFormatsQuestionsBeforeTheSave(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, email := presenter(t, ta, "Bola Ade")
+	poster, narrative := f.formats["Poster abstract"], f.formats["Personal narrative"]
+	prop := submitPosterAs(t, ta, f, email, "Evaluations rewritten")
+	b := loggedIn(t, ta, email)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, prop.ID)
+	edit := b.get(page + "/edit")
+	if edit.Doc.Find(`form button[name="action"][value="format"]`).Length() != 1 {
+		t.Fatal("the form offers no way to see another format's questions")
+	}
+	form := url.Values{"version": {strconv.Itoa(prop.Version)}, "format_id": {strconv.FormatInt(narrative.ID, 10)},
+		"shown_format_id": {strconv.FormatInt(poster.ID, 10)}, "track_id": {strconv.FormatInt(f.tracks[0].ID, 10)},
+		"title": {"Evaluations rewritten, told"}, "abstract": {"How a residency program rewrote its evaluations."}, "action": {"format"}}
+	for _, q := range poster.Fields {
+		form["answers."+q.ID] = prop.Answers[q.ID]
+	}
+	p := b.post(page+"/edit", page, form)
+	if p.Status != http.StatusOK || !strings.HasPrefix(text(p.Doc.Find(".flash")), "These are the questions of the format “Personal narrative”") {
+		t.Fatalf("the narrative's questions: %d %q %s", p.Status, text(p.Doc.Find(".flash")), p.problem())
+	}
+	if got, _ := p.Doc.Find(`input[name="title"]`).Attr("value"); got != "Evaluations rewritten, told" {
+		t.Errorf("the title typed: %q", got)
+	}
+	for _, q := range narrative.Fields {
+		if p.Doc.Find(`[name="answers.`+q.ID+`"]`).Length() == 0 {
+			t.Errorf("the narrative's question %q is not on the form", q.Label)
+		}
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND format_id = $2 AND version = $3`, prop.ID, poster.ID, prop.Version); n != 1 {
+		t.Error("showing another format's questions saved the proposal")
+	}
+	// Answered, saved in one go.
+	form.Set("action", "save")
+	for _, q := range narrative.Fields {
+		switch q.Kind {
+		case question.SingleChoice, question.MultipleChoice:
+			form.Set("answers."+q.ID, q.Options[0])
+		case question.Checkbox:
+			form.Set("answers."+q.ID, "yes")
+		default:
+			form.Set("answers."+q.ID, "An answer of a few words.")
+		}
+	}
+	if p = b.post(page+"/edit", page, form); p.Status != http.StatusSeeOther {
+		t.Fatalf("the change saved: %d %s %v", p.Status, p.problem(), summaryItems(p))
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND format_id = $2 AND status = 'submitted'`, prop.ID, narrative.ID); n != 1 {
+		t.Error("the proposal is not a submitted narrative")
+	}
+	// The format unchanged, the same button saves.
+	form.Set("action", "format")
+	form.Set("version", strconv.Itoa(prop.Version+1))
+	form.Set("shown_format_id", strconv.FormatInt(narrative.ID, 10))
+	form.Set("title", "Evaluations rewritten, told again")
+	if p = b.post(page+"/edit", page, form); p.Status != http.StatusSeeOther {
+		t.Fatalf("Enter in the title: %d %s", p.Status, p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM proposals WHERE id = $1 AND title = 'Evaluations rewritten, told again'`, prop.ID); n != 1 {
+		t.Error("Enter in the title did not save")
+	}
+}

@@ -702,6 +702,22 @@ func (s *Server) proposalSave(c echo.Context) error {
 	if ae, ok := apperr.As(err); ok && ae.Code == apperr.Malformed {
 		return err
 	}
+	if f.Action == "format" {
+		// Another format chosen: its form comes back with what was typed, nothing saved, so that its
+		// questions are answered before the save. With the format unchanged (the Enter key, whose
+		// default is the form's first button), the form is saved as Save would.
+		shown, _ := strconv.ParseInt(f.ShownFormatID, 10, 64)
+		formatID, _ := strconv.ParseInt(f.FormatID, 10, 64)
+		if err == nil && shown > 0 && formatID > 0 && formatID != shown {
+			if p, perr := s.editPage(c, conf, prop, formatID, f); perr == nil {
+				p.Form.ShownFormatID = strconv.FormatInt(formatID, 10)
+				p.keepAnswers(shown)
+				p.Flash = "These are the questions of the format “" + p.Format.Name + "”, with what you typed. Nothing is saved yet: answer them, and save."
+				return s.render(c, http.StatusOK, "proposal_edit", &p)
+			}
+		}
+		f.Action = "save"
+	}
 	version, verr := strconv.Atoi(f.Version)
 	if verr != nil && err == nil {
 		err = apperr.New(apperr.Malformed, "The form is missing its version. Reload the page and try again.")
