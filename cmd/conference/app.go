@@ -130,7 +130,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	outbox := mail.NewOutbox(renderer, mailStore)
 	auditStore := store.Audit{DB: db}
 	a.accounts = account.NewService(account.Options{Store: store.Accounts{DB: db}, Outbox: outbox, Audit: auditStore,
-		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
+		Secret: cfg.SecretKey, BaseURL: cfg.BaseURL, Contact: cfg.ContactEmail})
 	a.confs = conference.NewService(store.Conferences{DB: db}, auditStore)
 	a.calls = cfp.NewService(cfp.Options{Store: store.Calls{DB: db}, Outbox: outbox, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	a.subs = submission.NewService(submission.Options{Store: store.Proposals{DB: db}, Calls: a.calls, Outbox: outbox, Audit: auditStore,

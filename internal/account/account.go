@@ -1,5 +1,6 @@
 // Package account holds people's accounts: sign-up with email verification, log-in, password reset by a
-// single-use emailed link, and personal API tokens. Accounts are global to the installation.
+// single-use emailed link, a change of address confirmed by a link mailed to the new one, and personal
+// API tokens. Accounts are global to the installation.
 package account
 
 import (
@@ -31,6 +32,8 @@ type Purpose string
 const (
 	VerifyEmail   Purpose = "verify_email"
 	ResetPassword Purpose = "reset_password"
+	// ChangeEmail confirms a new address for an account; the token keeps the address (NewEmail).
+	ChangeEmail Purpose = "change_email"
 )
 
 // OneTimeToken is an emailed single-use token as stored (only its hash).
@@ -41,6 +44,8 @@ type OneTimeToken struct {
 	Hash      []byte
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+	// NewEmail is the (lower-case) address a ChangeEmail token confirms; "" for other purposes.
+	NewEmail string
 }
 
 // APIToken is a personal access token for /api/v1, as stored (its secret is never kept).
@@ -71,6 +76,9 @@ type Store interface {
 	SetAdmin(ctx context.Context, userID int64, admin bool) error
 	// SetProfile sets the user's name and profile; apperr NotFound when there is no such user.
 	SetProfile(ctx context.Context, userID int64, name string, p Profile) error
+	// SetEmail sets the user's (lower-case) address and marks it confirmed at verifiedAt; apperr
+	// Conflict when another account has the address, apperr NotFound when there is no such user.
+	SetEmail(ctx context.Context, userID int64, email string, verifiedAt time.Time) error
 	CountAdmins(ctx context.Context) (int64, error)
 	// Memberships lists the user's conference roles.
 	Memberships(ctx context.Context, userID int64) ([]access.Membership, error)
@@ -81,6 +89,9 @@ type Store interface {
 	OneTimeTokenForUpdate(ctx context.Context, p Purpose, hash []byte) (OneTimeToken, error)
 	// UseOneTimeTokens marks every unused token of the user and purpose as used.
 	UseOneTimeTokens(ctx context.Context, userID int64, p Purpose, at time.Time) error
+	// LiveOneTimeToken returns the user's newest token of the purpose that is neither used nor
+	// expired at now; apperr NotFound when there is none.
+	LiveOneTimeToken(ctx context.Context, userID int64, p Purpose, now time.Time) (OneTimeToken, error)
 
 	// CreateAPIToken inserts t and sets its ID and CreatedAt.
 	CreateAPIToken(ctx context.Context, t *APIToken) error

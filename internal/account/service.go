@@ -34,6 +34,7 @@ type Service struct {
 	hasher  *Hasher
 	secret  []byte
 	baseURL string
+	contact string
 	now     func() time.Time
 }
 
@@ -45,6 +46,9 @@ type Options struct {
 	Hasher  *Hasher
 	Secret  string // keys token hashes
 	BaseURL string // for links in mail, without a trailing slash
+	// Contact is the address people write to about their account, e.g. when its address was
+	// changed without their knowing.
+	Contact string
 	Now     func() time.Time
 }
 
@@ -57,7 +61,7 @@ func NewService(o Options) *Service {
 		o.Hasher = NewHasher()
 	}
 	return &Service{store: o.Store, outbox: o.Outbox, audit: o.Audit, hasher: o.Hasher,
-		secret: []byte(o.Secret), baseURL: strings.TrimRight(o.BaseURL, "/"), now: o.Now}
+		secret: []byte(o.Secret), baseURL: strings.TrimRight(o.BaseURL, "/"), contact: o.Contact, now: o.Now}
 }
 
 // Mail template data. Each struct is the data of the template of the same name.

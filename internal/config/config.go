@@ -46,6 +46,9 @@ type Config struct {
 	// Empty keeps mail in the development mailbox.
 	SMTPURL  string `env:"SMTP_URL"`
 	MailFrom string `env:"MAIL_FROM" envDefault:"Conference <no-reply@localhost>"`
+	// ContactEmail is where people write about their account (say, an address changed without their
+	// knowing). Empty means the address of MAIL_FROM.
+	ContactEmail string `env:"CONTACT_EMAIL"`
 	// SecretKey keys the hashes of emailed and API tokens. At least 32 characters.
 	SecretKey string `env:"SECRET_KEY"`
 	// DataDir holds files the development setup keeps between runs (the generated secret key).
@@ -185,8 +188,14 @@ func (c *Config) validate() error {
 	if c.SMTPURL == "" && c.Env == Production {
 		return errors.New("config: SMTP_URL is required in production (the development mailbox is for development only)")
 	}
-	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+	from, err := mail.ParseAddress(c.MailFrom)
+	if err != nil {
 		return fmt.Errorf("config: MAIL_FROM must be an address like \"Conference <no-reply@example.org>\", not %q", c.MailFrom)
+	}
+	if c.ContactEmail == "" {
+		c.ContactEmail = from.Address
+	} else if a, err := mail.ParseAddress(c.ContactEmail); err != nil || a.Address != c.ContactEmail {
+		return fmt.Errorf("config: CONTACT_EMAIL must be a bare address like help@example.org, not %q", c.ContactEmail)
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		return errors.New("config: SECRET_KEY must be at least 32 characters (try: openssl rand -hex 32)")

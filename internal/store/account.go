@@ -50,10 +50,20 @@ type userTokenRow struct {
 	TokenHash []byte
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+	NewEmail  *string
 	CreatedAt time.Time
 }
 
 func (userTokenRow) TableName() string { return "user_tokens" }
+
+func (r userTokenRow) domain() account.OneTimeToken {
+	t := account.OneTimeToken{ID: r.ID, UserID: r.UserID, Purpose: account.Purpose(r.Purpose), Hash: r.TokenHash,
+		ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt}
+	if r.NewEmail != nil {
+		t.NewEmail = *r.NewEmail
+	}
+	return t
+}
 
 type apiTokenRow struct {
 	ID         int64 `gorm:"primaryKey"`
@@ -139,6 +149,11 @@ func (s Accounts) SetProfile(ctx context.Context, userID int64, name string, p a
 		"role_other": p.RoleOther, "institution": p.Institution, "bio": p.Bio})
 }
 
+// SetEmail implements account.Store.
+func (s Accounts) SetEmail(ctx context.Context, userID int64, email string, verifiedAt time.Time) error {
+	return s.updateUser(ctx, userID, map[string]any{"email": email, "email_verified_at": verifiedAt})
+}
+
 // CountAdmins implements account.Store.
 func (s Accounts) CountAdmins(ctx context.Context) (int64, error) {
 	var n int64
@@ -170,6 +185,9 @@ func (s Accounts) Memberships(ctx context.Context, userID int64) ([]access.Membe
 // CreateOneTimeToken implements account.Store.
 func (s Accounts) CreateOneTimeToken(ctx context.Context, t *account.OneTimeToken) error {
 	r := userTokenRow{UserID: t.UserID, Purpose: string(t.Purpose), TokenHash: t.Hash, ExpiresAt: t.ExpiresAt}
+	if t.NewEmail != "" {
+		r.NewEmail = &t.NewEmail
+	}
 	if err := s.conn(ctx).Create(&r).Error; err != nil {
 		return translate("create token", err)
 	}
@@ -184,8 +202,18 @@ func (s Accounts) OneTimeTokenForUpdate(ctx context.Context, p account.Purpose, 
 	if err != nil {
 		return account.OneTimeToken{}, translate("token", err)
 	}
-	return account.OneTimeToken{ID: r.ID, UserID: r.UserID, Purpose: account.Purpose(r.Purpose), Hash: r.TokenHash,
-		ExpiresAt: r.ExpiresAt, UsedAt: r.UsedAt}, nil
+	return r.domain(), nil
+}
+
+// LiveOneTimeToken implements account.Store.
+func (s Accounts) LiveOneTimeToken(ctx context.Context, userID int64, p account.Purpose, now time.Time) (account.OneTimeToken, error) {
+	var r userTokenRow
+	err := s.conn(ctx).Where("user_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", userID, string(p), now).
+		Order("id DESC").Take(&r).Error
+	if err != nil {
+		return account.OneTimeToken{}, translate("live token", err)
+	}
+	return r.domain(), nil
 }
 
 // UseOneTimeTokens implements account.Store.
