@@ -19,6 +19,9 @@ func TestDefaults(t *testing.T) {
 	if c.Secure() {
 		t.Error("development cookies must not require HTTPS")
 	}
+	if c.ContactEmail != "no-reply@localhost" {
+		t.Errorf("the contact address defaults to %q, want the sender's address", c.ContactEmail)
+	}
 }
 
 // TestWrongValues checks that each wrong value stops start-up with one line naming the variable.
@@ -32,6 +35,8 @@ func TestWrongValues(t *testing.T) {
 		{"DB_STATEMENT_TIMEOUT=10", "DB_STATEMENT_TIMEOUT"},
 		{"SMTP_URL=mail.example.org", "SMTP_URL"},
 		{"MAIL_FROM=not an address", "MAIL_FROM"},
+		{"CONTACT_EMAIL=Help <help@example.org>", "CONTACT_EMAIL"},
+		{"CONTACT_EMAIL=help", "CONTACT_EMAIL"},
 		{"SECRET_KEY=short", "SECRET_KEY"},
 		{"LOG_LEVEL=loud", "LOG_LEVEL"},
 		{"AUTO_MIGRATE=perhaps", "AUTO_MIGRATE"},
