@@ -17,6 +17,8 @@ import (
 type accountPage struct {
 	base
 	Account account.User
+	// PendingEmail is a change of address waiting for its link to be followed, or nil.
+	PendingEmail *account.EmailChange
 	// Registrations are the account's conference registrations.
 	Registrations []registration.UserRegistration
 	// Invitations are invitations to review sent to the account's address, not yet answered.
@@ -29,6 +31,9 @@ func (s *Server) accountShow(c echo.Context) error {
 	u, _ := currentUser(c)
 	p := accountPage{base: s.base(c, "Your account"), Account: u}
 	var err error
+	if p.PendingEmail, err = s.opts.Accounts.PendingEmailChange(c.Request().Context(), u); err != nil {
+		return err
+	}
 	if p.Registrations, err = s.opts.Registrations.ForAccount(c.Request().Context(), *regAccount(c)); err != nil {
 		return err
 	}

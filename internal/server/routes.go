@@ -74,11 +74,17 @@ func (s *Server) routes() error {
 	e.POST("/password/forgot", s.passwordForgot)
 	e.GET("/password/reset", s.passwordResetForm)
 	e.POST("/password/reset", s.passwordReset)
+	// The link mailed to a new address works whether or not its reader is logged in.
+	e.GET("/account/email/confirm", s.emailConfirm)
 
 	acct := e.Group("/account", requireUser)
 	acct.GET("", s.accountShow)
 	acct.GET("/profile", s.profileShow)
 	acct.POST("/profile", s.profileUpdate)
+	acct.GET("/email", s.emailShow)
+	acct.POST("/email", s.emailChange)
+	acct.POST("/email/resend", s.emailResend)
+	acct.POST("/email/cancel", s.emailCancel)
 	acct.GET("/tokens", s.tokensShow)
 	acct.POST("/tokens", s.tokenCreate)
 	acct.POST("/tokens/:id/revoke", s.tokenRevoke)

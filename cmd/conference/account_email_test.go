@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/challenging-norms/conference/internal/mail"
+	"github.com/challenging-norms/conference/internal/server"
+)
+
+// mailsTo waits for n messages to the address whose subject contains subject, and returns them
+// oldest first.
+func (ta *testApp) mailsTo(to, subject string, n int) []mail.DevMail {
+	ta.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var found []mail.DevMail
+	for time.Now().Before(deadline) {
+		msgs, err := ta.devMailbox.DevMails(context.Background(), 500)
+		if err != nil {
+			ta.t.Fatal(err)
+		}
+		found = found[:0]
+		for _, m := range msgs {
+			if strings.Contains(m.To, "<"+to+">") && strings.Contains(m.Subject, subject) {
+				found = append(found, m)
+			}
+		}
+		if len(found) >= n {
+			slices.SortFunc(found, func(a, b mail.DevMail) int { return int(a.ID - b.ID) })
+			return found
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ta.t.Fatalf("%d mails to %s with subject containing %q arrived, want %d", len(found), to, subject, n)
+	return nil
+}
+
+func (ta *testApp) emailOf(t *testing.T, id int64) string {
+	t.Helper()
+	var email string
+	if err := ta.db.SQL.QueryRow(`SELECT email FROM users WHERE id = $1`, id).Scan(&email); err != nil {
+		t.Fatal(err)
+	}
+	return email
+}
+
+// TestEmailChange follows a person who moves institution: the form's errors, the link to the new
+// address (nothing changes before it is followed), the change itself, the notice to the old address,
+// and logging in afterwards.
+func TestEmailChange(t *testing.T) {
+	ta := startApp(t, withEnv("CONTACT_EMAIL", "help@conf.example.org"))
+	old, newEmail := uniqueEmail("amani.moving"), uniqueEmail("amani.moved")
+	u := newUser(t, ta, old, "Amani Moving")
+	taken := newUser(t, ta, uniqueEmail("taken.moving"), "Tak En")
+	b := loggedIn(t, ta, old)
+
+	if p := b.get("/account"); p.Doc.Find(`main a[href="/account/email"]`).Length() == 0 {
+		t.Fatal("the account page has no way to change the address")
+	}
+
+	// The form's errors, each next to its field, what was typed kept (not the password).
+	for _, c := range []struct{ email, password, field, want string }{
+		{"", "", "email", "Enter your new email address."},
+		{"", "", "password", "Enter your current password."},
+		{"amani at home", strongPassword, "email", "Enter an email address like name@example.org."},
+		{strings.ToUpper(old), strongPassword, "email", "This is already your account's address."},
+		{taken.Email, strongPassword, "email", "An account already uses this email address."},
+		{newEmail, "not my password", "password", "The password is incorrect."},
+	} {
+		p := b.post("/account/email", "/account/email", url.Values{"email": {c.email}, "password": {c.password}})
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError(c.field), c.want) {
+			t.Errorf("%q / %q: %d, %s error %q, want %q", c.email, c.password, p.Status, c.field, p.fieldError(c.field), c.want)
+		}
+		if got := p.Doc.Find("#email").AttrOr("value", ""); got != c.email {
+			t.Errorf("%q: the form comes back with %q", c.email, got)
+		}
+		if p.Doc.Find(".error-summary").Length() == 0 {
+			t.Errorf("%q: no error summary", c.email)
+		}
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'account.email_change_wrong_password' AND actor_id = $1`, u.ID); n != 1 {
+		t.Errorf("%d wrong passwords recorded, want 1", n)
+	}
+
+	p := b.post("/account/email", "/account/email", url.Values{"email": {" " + strings.ToUpper(newEmail)}, "password": {strongPassword}})
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/account/email" {
+		t.Fatalf("request: %d to %q: %s", p.Status, p.Header.Get("Location"), p.problem())
+	}
+	p = b.get("/account/email")
+	if flash := p.Doc.Find(".flash, [role=status]").Text(); !strings.Contains(flash, "We have sent a link to "+newEmail) ||
+		!strings.Contains(flash, "keeps using "+old) {
+		t.Errorf("after asking, the page says %q", flash)
+	}
+	if got := p.Doc.Find("#pending strong").Text(); got != newEmail {
+		t.Errorf("the pending change names %q, want %q", got, newEmail)
+	}
+	m := ta.waitMail(newEmail, "Confirm your new email address")
+	link := linkIn(t, m, "/account/email/confirm?token=")
+	if !strings.Contains(m.Text, "keeps using "+old) {
+		t.Errorf("the confirmation mail does not say the old address stays in use:\n%s", m.Text)
+	}
+
+	// Nothing changes before the link is followed; the account page says what waits.
+	if got := ta.emailOf(t, u.ID); got != old {
+		t.Fatalf("the address is %q before the link was followed", got)
+	}
+	p = b.get("/account")
+	if got := p.Doc.Find("#pending-email strong").Text(); got != newEmail {
+		t.Errorf("the account page names the waiting address %q", got)
+	}
+	if p.Doc.Find(`#pending-email form[action="/account/email/resend"] button`).Length() != 1 ||
+		p.Doc.Find(`#pending-email form[action="/account/email/cancel"] button`).Length() != 1 {
+		t.Error("the account page offers no way to send the link again or cancel")
+	}
+	if p := ta.browser().post("/login", "/login", url.Values{"email": {newEmail}, "password": {strongPassword}}); p.Status != http.StatusUnauthorized {
+		t.Errorf("log-in with the new address before confirming: %d", p.Status)
+	}
+
+	// Followed in another browser, logged out.
+	other := ta.browser()
+	p = other.get(link)
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/login" {
+		t.Fatalf("following the link: %d to %q: %s", p.Status, p.Header.Get("Location"), p.problem())
+	}
+	if got := ta.emailOf(t, u.ID); got != newEmail {
+		t.Fatalf("the users row has %q, want %q", got, newEmail)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'account.email_changed' AND actor_id = $1 AND subject = $2
+		AND details = $3`, u.ID, "user:"+itoa(u.ID), "from "+old+" to "+newEmail); n != 1 {
+		t.Errorf("%d audit rows for the change, want 1", n)
+	}
+	notice := ta.waitMail(old, "email address of your Test Conferences account was changed")
+	if !strings.Contains(notice.Text, newEmail) || !strings.Contains(notice.Text, "help@conf.example.org") {
+		t.Errorf("the notice to the old address:\n%s", notice.Text)
+	}
+	if got := other.get("/login").Doc.Find(".flash, [role=status]").Text(); !strings.Contains(got, "Your email address is now "+newEmail) {
+		t.Errorf("after following the link, the log-in page says %q", got)
+	}
+
+	// Log-in is by the new address; the session already open stays.
+	if p := ta.browser().post("/login", "/login", url.Values{"email": {old}, "password": {strongPassword}}); p.Status != http.StatusUnauthorized {
+		t.Errorf("log-in with the old address: %d", p.Status)
+	}
+	if p := ta.browser().post("/login", "/login", url.Values{"email": {strings.ToUpper(newEmail)}, "password": {strongPassword}}); p.Status != http.StatusSeeOther {
+		t.Errorf("log-in with the new address: %d %s", p.Status, p.problem())
+	}
+	p = b.get("/account")
+	if p.Status != http.StatusOK || !strings.Contains(p.Doc.Find("main dl").Text(), newEmail) || p.Doc.Find("#pending-email").Length() != 0 {
+		t.Errorf("the open session's account page: %d, %q", p.Status, p.Doc.Find("main dl").Text())
+	}
+	// A mail scanner opened the link first: the reader still lands well.
+	if p := b.get(link); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/account" {
+		t.Errorf("the link opened again: %d to %q", p.Status, p.Header.Get("Location"))
+	}
+}
+
+// TestEmailChangeRefusedLinks: a replaced, cancelled or expired link, and one for an address taken
+// since, each says why on a page of its own, and the address stays.
+func TestEmailChangeRefusedLinks(t *testing.T) {
+	ta := startApp(t)
+	old := uniqueEmail("ngozi.staying")
+	u := newUser(t, ta, old, "Ngozi Staying")
+	b := loggedIn(t, ta, old)
+	ask := func(to string) {
+		t.Helper()
+		p := b.post("/account/email", "/account/email", url.Values{"email": {to}, "password": {strongPassword}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("request: %d %s", p.Status, p.problem())
+		}
+	}
+	refused := func(link string, status int, want string) {
+		t.Helper()
+		p := ta.browser().get(link)
+		if p.Status != status || !strings.Contains(p.problem(), want) || p.Doc.Find(`main a[href="/account/email"]`).Length() == 0 {
+			t.Errorf("%s: %d %q, want %d %q with a way to ask again", link, p.Status, p.problem(), status, want)
+		}
+		wantPage(t, link, p.Header, p.Body, "Confirm your new email address")
+		if got := ta.emailOf(t, u.ID); got != old {
+			t.Fatalf("the address changed to %q", got)
+		}
+	}
+
+	// Sent again: the first link stops working.
+	first := uniqueEmail("ngozi.first")
+	ask(first)
+	p := b.post("/account/email", "/account/email/resend", url.Values{})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("send again: %d %s", p.Status, p.problem())
+	}
+	links := ta.mailsTo(first, "Confirm your new email address", 2)
+	refused(linkIn(t, links[0], "/account/email/confirm"), http.StatusUnprocessableEntity, "a newer link was sent")
+
+	// A second request to another address replaces the first.
+	second := uniqueEmail("ngozi.second")
+	ask(second)
+	refused(linkIn(t, links[1], "/account/email/confirm"), http.StatusUnprocessableEntity, "a newer link was sent")
+
+	// Cancelled.
+	p = b.post("/account", "/account/email/cancel", url.Values{})
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/account" {
+		t.Fatalf("cancel: %d %s", p.Status, p.problem())
+	}
+	if b.get("/account").Doc.Find("#pending-email").Length() != 0 {
+		t.Error("a cancelled change still shows as waiting")
+	}
+	refused(linkIn(t, ta.waitMail(second, "Confirm your new email address"), "/account/email/confirm"), http.StatusUnprocessableEntity, "cancelled")
+
+	// Expired.
+	third := uniqueEmail("ngozi.third")
+	ask(third)
+	if _, err := ta.db.SQL.Exec(`UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND purpose = 'change_email'`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	refused(linkIn(t, ta.waitMail(third, "Confirm your new email address"), "/account/email/confirm"), http.StatusUnprocessableEntity, "expired")
+	if b.get("/account").Doc.Find("#pending-email").Length() != 0 {
+		t.Error("an expired change still shows as waiting")
+	}
+
+	// Taken by a new account between asking and confirming.
+	fourth := uniqueEmail("ngozi.fourth")
+	ask(fourth)
+	newUser(t, ta, fourth, "Quick Taker")
+	refused(linkIn(t, ta.waitMail(fourth, "Confirm your new email address"), "/account/email/confirm"), http.StatusConflict,
+		"Another account has used "+fourth)
+
+	refused("/account/email/confirm?token=nonsense", http.StatusUnprocessableEntity, "not valid")
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'account.email_changed' AND actor_id = $1`, u.ID); n != 0 {
+		t.Errorf("%d changes recorded, want none", n)
+	}
+}
+
+// TestEmailChangePasswordLimited: the password on the change form is guessed no faster than at
+// log-in, and the attempts count together.
+func TestEmailChangePasswordLimited(t *testing.T) {
+	ta := startApp(t, withLimits(server.RateLimits{LoginPerIP: generous, LoginPerAccount: server.Limit{Burst: 3, Every: time.Hour}}))
+	email := uniqueEmail("guessed")
+	newUser(t, ta, email, "Guessed")
+	b := loggedIn(t, ta, email) // the first attempt
+	for i := range 2 {
+		if p := b.post("/account/email", "/account/email", url.Values{"email": {uniqueEmail("elsewhere")}, "password": {"guess " + itoa(int64(i))}}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d: %d %s", i, p.Status, p.problem())
+		}
+	}
+	p := b.post("/account/email", "/account/email", url.Values{"email": {uniqueEmail("elsewhere")}, "password": {strongPassword}})
+	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" || !strings.Contains(p.problem(), "Too many attempts") {
+		t.Errorf("fourth attempt: %d %q", p.Status, p.problem())
+	}
+	if p := ta.browser().post("/login", "/login", url.Values{"email": {email}, "password": {strongPassword}}); p.Status != http.StatusTooManyRequests {
+		t.Errorf("log-in after the guesses: %d", p.Status)
+	}
+}
+
+// TestEmailChangeAccessibility audits the pages of a change of address with axe-core.
+func TestEmailChangeAccessibility(t *testing.T) {
+	ta := startApp(t)
+	c := startChromium(t, ta.URL)
+	c.axe = axeSource(t)
+	user := createUser(t, ta, "Mei Moving", uniqueEmail("mei.moving"), false)
+	c.logIn(user, testPassword)
+	c.open("/account/email")
+	c.audit("/account/email")
+	c.follow(chromedp.Click(chromedp.CSS(`main button[type=submit]`)))
+	c.wantText(".error-summary h2", "There is a problem")
+	c.audit("/account/email with errors")
+	newEmail := uniqueEmail("mei.moved")
+	c.do(chromedp.SendKeys(chromedp.ID("email"), newEmail), chromedp.SendKeys(chromedp.ID("password"), testPassword))
+	c.follow(pressEnter)
+	c.wantText("#pending strong", newEmail)
+	c.audit("/account/email waiting for confirmation")
+	c.screenshot("account_email")
+	c.open("/account")
+	c.wantText("#pending-email strong", newEmail)
+	c.audit("/account with a change waiting")
+	c.screenshot("account_email_waiting")
+	c.open("/account/email/confirm?token=bad")
+	c.wantText(".error-summary", "not valid")
+	c.audit("/account/email/confirm with a bad link")
+}

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/challenging-norms/conference/internal/account"
+)
+
+type emailForm struct {
+	Email    string `form:"email" validate:"max=254"`
+	Password string `form:"password" validate:"max=1024"`
+}
+
+type emailPage struct {
+	base
+	Account account.User
+	Pending *account.EmailChange
+	Form    emailForm
+}
+
+func (s *Server) emailPage(c echo.Context) (emailPage, error) {
+	u, _ := currentUser(c)
+	p := emailPage{base: s.base(c, "Change your email address"), Account: u}
+	var err error
+	p.Pending, err = s.opts.Accounts.PendingEmailChange(c.Request().Context(), u)
+	return p, err
+}
+
+func (s *Server) emailShow(c echo.Context) error {
+	p, err := s.emailPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "account_email", &p)
+}
+
+// emailChange asks for a change of address after the person gives their password again, as at
+// log-in and under the same limits: a session left open on a shared computer must not be enough to
+// take the account away.
+func (s *Server) emailChange(c echo.Context) error {
+	p, err := s.emailPage(c)
+	if err != nil {
+		return err
+	}
+	var f emailForm
+	err = s.bindForm(c, &f)
+	p.Form = emailForm{Email: f.Email}
+	if err == nil {
+		err = s.allow(c, "login-ip", c.RealIP())
+	}
+	if err == nil {
+		err = s.allow(c, "login-account", p.Account.Email)
+	}
+	if err == nil {
+		// A link is mailed to the address: as for other mailed links, not too often to one address.
+		err = s.allow(c, "reset-account", account.NormalizeEmail(f.Email))
+	}
+	var to string
+	if err == nil {
+		to, err = s.opts.Accounts.RequestEmailChange(c.Request().Context(), p.Account, f.Email, f.Password)
+	}
+	if err != nil {
+		return s.renderForm(c, "account_email", &p, err)
+	}
+	s.flash(c, "We have sent a link to "+to+". Open it to confirm the new address; until then, your account keeps using "+p.Account.Email+".")
+	return c.Redirect(http.StatusSeeOther, "/account/email")
+}
+
+// emailResend sends the link of the pending change again; the link before stops working.
+func (s *Server) emailResend(c echo.Context) error {
+	p, err := s.emailPage(c)
+	if err != nil {
+		return err
+	}
+	err = s.allow(c, "reset-ip", c.RealIP())
+	if err == nil && p.Pending != nil {
+		err = s.allow(c, "reset-account", p.Pending.NewEmail)
+	}
+	var to string
+	if err == nil {
+		to, err = s.opts.Accounts.ResendEmailChange(c.Request().Context(), p.Account)
+	}
+	if err != nil {
+		return s.renderForm(c, "account_email", &p, err)
+	}
+	s.flash(c, "A new link is on its way to "+to+". The link sent before no longer works.")
+	return c.Redirect(http.StatusSeeOther, "/account/email")
+}
+
+func (s *Server) emailCancel(c echo.Context) error {
+	u, _ := currentUser(c)
+	if err := s.opts.Accounts.CancelEmailChange(c.Request().Context(), u); err != nil {
+		return err
+	}
+	s.flash(c, "The change of address is cancelled. Your account keeps using "+u.Email+", and the link we sent no longer works.")
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+type emailConfirmPage struct {
+	base
+}
+
+// emailConfirm changes the address from the link mailed to the new one, in whichever browser it is
+// opened: logged in or not, the link alone proves the mailbox is the person's.
+func (s *Server) emailConfirm(c echo.Context) error {
+	u, err := s.opts.Accounts.ConfirmEmailChange(c.Request().Context(), c.QueryParam("token"))
+	if err != nil {
+		p := emailConfirmPage{base: s.base(c, "Confirm your new email address")}
+		err, _ = hiddenFieldError(err, "token")
+		return s.renderForm(c, "email_confirm", &p, err)
+	}
+	if me, ok := currentUser(c); ok && me.ID == u.ID {
+		s.flash(c, "Your email address is now "+u.Email+".")
+		return c.Redirect(http.StatusSeeOther, "/account")
+	}
+	s.flash(c, "Your email address is now "+u.Email+". Log in with it from now on.")
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
