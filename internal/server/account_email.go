@@ -111,8 +111,12 @@ func (s *Server) emailConfirm(c echo.Context) error {
 		err, _ = hiddenFieldError(err, "token")
 		return s.renderForm(c, "email_confirm", &p, err)
 	}
-	if me, ok := currentUser(c); ok && me.ID == u.ID {
-		s.flash(c, "Your email address is now "+u.Email+".")
+	if me, ok := currentUser(c); ok {
+		if me.ID == u.ID {
+			s.flash(c, "Your email address is now "+u.Email+".")
+		} else {
+			s.flash(c, "That account's email address is now "+u.Email+": log in with it. This browser is still logged in as "+me.Email+".")
+		}
 		return c.Redirect(http.StatusSeeOther, "/account")
 	}
 	s.flash(c, "Your email address is now "+u.Email+". Log in with it from now on.")
