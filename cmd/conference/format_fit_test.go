@@ -34,6 +34,20 @@ func completeBody(f cfp.Format, track int64, title string, version int) string {
 	return string(b)
 }
 
+// answerAll answers every question of format f in form, as the proposal form sends them.
+func answerAll(form url.Values, f cfp.Format) {
+	for _, q := range f.Fields {
+		switch q.Kind {
+		case question.SingleChoice, question.MultipleChoice:
+			form.Set("answers."+q.ID, q.Options[0])
+		case question.Checkbox:
+			form.Set("answers."+q.ID, "yes")
+		default:
+			form.Set("answers."+q.ID, "An answer of a few words.")
+		}
+	}
+}
+
 // TestASubmittedProposalChangesOnlyToAFormatItsPresentersFit: a submitted proposal must stay one
 // that could be submitted, so a change to a format that allows fewer presenters than it has
 // (invitations included) is refused on the format, with nothing saved, on the API and on the form;
@@ -80,16 +94,7 @@ func TestASubmittedProposalChangesOnlyToAFormatItsPresentersFit(t *testing.T) {
 	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, id)
 	form := url.Values{"version": {strconv.Itoa(version)}, "format_id": {strconv.FormatInt(narrative.ID, 10)}, "track_id": {strconv.FormatInt(f.tracks[0].ID, 10)},
 		"title": {"Evaluations rewritten, told"}, "abstract": {"How a residency program rewrote its evaluations with its residents."}, "action": {"save"}}
-	for _, q := range narrative.Fields {
-		switch q.Kind {
-		case question.SingleChoice, question.MultipleChoice:
-			form.Set("answers."+q.ID, q.Options[0])
-		case question.Checkbox:
-			form.Set("answers."+q.ID, "yes")
-		default:
-			form.Set("answers."+q.ID, "An answer of a few words.")
-		}
-	}
+	answerAll(form, narrative)
 	p := b.post(page+"/edit", page, form)
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.fieldError("format_id"), "has at most 2 presenters, and this one has 3") {
 		t.Errorf("the form changing the format: %d %q %s", p.Status, p.fieldError("format_id"), summaryItems(p))
@@ -168,16 +173,7 @@ func TestAnotherFormatsQuestionsBeforeTheSave(t *testing.T) {
 	}
 	// Answered, saved in one go.
 	form.Set("action", "save")
-	for _, q := range narrative.Fields {
-		switch q.Kind {
-		case question.SingleChoice, question.MultipleChoice:
-			form.Set("answers."+q.ID, q.Options[0])
-		case question.Checkbox:
-			form.Set("answers."+q.ID, "yes")
-		default:
-			form.Set("answers."+q.ID, "An answer of a few words.")
-		}
-	}
+	answerAll(form, narrative)
 	if p = b.post(page+"/edit", page, form); p.Status != http.StatusSeeOther {
 		t.Fatalf("the change saved: %d %s %v", p.Status, p.problem(), summaryItems(p))
 	}
