@@ -267,3 +267,152 @@ func TestOrganizerFormsSayEverythingAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleReviewAndWorkshopFormsSayEverythingAtOnce: the forms of rooms, sessions, review
+// settings, reviewer invitations, notice templates, workshops and a proposal's own deadline, on the
+// web and through the API, answer a value too long with the limit the service keeps and with every
+// other error the save would give, keep what was typed, and save nothing.
+func TestScheduleReviewAndWorkshopFormsSayEverythingAtOnce(t *testing.T) {
+	ta := startApp(t)
+	f := newScheduleFixture(t, ta)
+	b := loggedIn(t, ta, f.organizer)
+	rooms := f.manage + "/rooms"
+	if p := b.post(rooms, rooms, url.Values{"name": {"Main stage"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add a room: %d %s", p.Status, summaryItems(p))
+	}
+	main := f.roomID(t, ta, "Main stage")
+	if p := b.post(f.sess+"/new", f.sess, sessionValues("Opening", "2027-10-08T10:00", "2027-10-08T11:00", main)); p.Status != http.StatusSeeOther {
+		t.Fatalf("add a session: %d %s", p.Status, summaryItems(p))
+	}
+	sid := f.sessionID(t, ta, "Opening")
+	session := fmt.Sprintf("%s/%d", f.sess, sid)
+	if p := b.post(f.manage+"/workshops", f.manage+"/workshops", url.Values{"title": {"Auditing a curriculum"}, "capacity": {"20"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add a workshop: %d %s", p.Status, summaryItems(p))
+	}
+	var workshop int64
+	if err := ta.db.SQL.QueryRow(`SELECT id FROM workshops WHERE conference_id = $1`, f.conf.ID).Scan(&workshop); err != nil {
+		t.Fatal(err)
+	}
+	proposal := fmt.Sprintf("%s/proposals/%d", f.manage, f.pa)
+	long := func(n int) string { return strings.Repeat("x", n) }
+	const (
+		roomRows     = `SELECT count(*) FROM schedule_rooms WHERE conference_id = $1`
+		sessionRows  = `SELECT count(*) + coalesce(sum(version), 0) FROM schedule_sessions WHERE conference_id = $1`
+		settingRows  = `SELECT count(*) FROM review_settings WHERE conference_id = $1`
+		inviteRows   = `SELECT count(*) FROM reviewer_invitations WHERE conference_id = $1`
+		templateRows = `SELECT count(*) FROM notice_templates WHERE conference_id = $1`
+		workshopRows = `SELECT count(*) FROM workshops WHERE conference_id = $1 AND title = 'Auditing a curriculum' AND capacity = 20`
+		deadlineRows = `SELECT count(*) FROM proposals WHERE conference_id = $1 AND deadline IS NULL`
+	)
+	for _, tt := range []struct {
+		what, page, action string
+		form               url.Values
+		want               map[string]string
+		kept               map[string]string // a field's value on the page again
+		rows               string            // counts what must not change
+	}{
+		{"a new room", rooms, rooms,
+			url.Values{"name": {long(801)}, "meeting_url": {"zoom meeting"}, "capacity": {"lots"}},
+			map[string]string{"name": "Shorten the name to 200 characters", "meeting_url": "Enter the meeting link as a web address",
+				"capacity": "Enter the capacity as a whole number"},
+			map[string]string{"meeting_url": "zoom meeting", "capacity": "lots"}, roomRows},
+		{"a room", fmt.Sprintf("%s?edit=%d", rooms, main), fmt.Sprintf("%s/%d", rooms, main),
+			url.Values{"name": {""}, "meeting_url": {long(4001)}, "position": {"first"}},
+			map[string]string{"name": "Enter the room's name.", "meeting_url": "Shorten the meeting link to 2000 characters",
+				"position": "Enter the position as a whole number"},
+			map[string]string{"position": "first"}, `SELECT count(*) FROM schedule_rooms WHERE conference_id = $1 AND name = 'Main stage'`},
+		{"a new session", f.sess + "/new", f.sess,
+			url.Values{"version": {"0"}, "title": {long(1201)}, "kind": {"gala"}, "start": {"tomorrow"}, "end": {"2027-10-08T11:00"}, "room_id": {"abc"},
+				"chairs": {"nobody@example.invalid"}},
+			map[string]string{"title": "Shorten the title to 300 characters", "kind": "Choose the kind of session.", "start": "Enter when the session starts",
+				"room_id": "Choose one of this conference's rooms.", "chairs": "No account has the address nobody@example.invalid"},
+			map[string]string{"start": "tomorrow", "end": "2027-10-08T11:00"}, sessionRows},
+		{"a session", session, session,
+			url.Values{"version": {"1"}, "title": {"Opening"}, "kind": {"plenary"}, "description": {long(16001)}, "start": {"2027-10-08T10:00"},
+				"end": {"2027-10-08T09:00"}, "room_id": {strconv.FormatInt(main, 10)}},
+			map[string]string{"description": "Shorten the description to 4000 characters", "end": "The session must end after it starts."},
+			map[string]string{"end": "2027-10-08T09:00"}, sessionRows},
+		{"the review settings", f.manage + "/review", f.manage + "/review",
+			url.Values{"version": {"0"}, "blind": {"triple"}, "bidding_opens_at": {long(41)}, "reminder_hours": {"soon"}, "not_preferred_cap": {"5000"}},
+			map[string]string{"blind": "Choose double-blind or single-blind review.", "bidding_opens_at": "", "reminder_hours": "Give a number of hours",
+				"not_preferred_cap": "Give a number from 0 to 1000"},
+			map[string]string{"reminder_hours": "soon", "not_preferred_cap": "5000"}, settingRows},
+		{"an invitation to review", f.manage + "/reviewers", f.manage + "/reviewers",
+			url.Values{"invitees": {"Rita Reviewer, no address"}, "message": {long(8001)}},
+			map[string]string{"invitees": "These lines hold no email address", "message": "Keep the message to 2000 characters."},
+			nil, inviteRows},
+		{"a notice", f.manage + "/decisions/templates/accept", f.manage + "/decisions/templates/accept",
+			url.Values{"version": {"0"}, "subject": {long(2001)}, "body": {"Dear {{nmae}}"}},
+			map[string]string{"subject": "Keep the subject to 300 characters.", "body": "{{nmae}} is not a placeholder"},
+			nil, templateRows},
+		{"a new workshop", f.manage + "/workshops", f.manage + "/workshops",
+			url.Values{"title": {long(401)}, "capacity": {"many"}, "starts_at": {"2027-10-08T14:00"}, "ends_at": {"2027-10-08T13:00"}},
+			map[string]string{"title": "Use at most 200 characters.", "capacity": "Enter the number of places", "ends_at": "The workshop must end after it starts."},
+			map[string]string{"capacity": "many", "starts_at": "2027-10-08T14:00"}, workshopRows},
+		{"a workshop", fmt.Sprintf("%s/workshops/%d", f.manage, workshop), fmt.Sprintf("%s/workshops/%d", f.manage, workshop),
+			url.Values{"title": {"Auditing"}, "description": {long(20001)}, "capacity": {"0"}},
+			map[string]string{"description": "Use at most 10000 characters.", "capacity": "Enter the number of places"},
+			map[string]string{"capacity": "0"}, workshopRows},
+		{"a proposal's own deadline", proposal, proposal + "/extend",
+			url.Values{"until": {long(41)}},
+			map[string]string{"until": "Enter the new deadline"},
+			nil, deadlineRows},
+	} {
+		before := count(t, ta, tt.rows, f.conf.ID)
+		p := b.post(tt.page, tt.action, tt.form)
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", tt.what, p.Status)
+		}
+		wantSummary(t, tt.what, p, tt.want)
+		for field, msg := range tt.want {
+			if got := fieldErr(p, field); !strings.HasPrefix(got, msg) {
+				t.Errorf("%s: the error next to %s is %q, want %q", tt.what, field, got, msg)
+			}
+		}
+		for field, v := range tt.kept {
+			if got, _ := p.Doc.Find("#" + field).Attr("value"); got != v {
+				t.Errorf("%s: %s on the page is %q, want %q", tt.what, field, got, v)
+			}
+		}
+		if after := count(t, ta, tt.rows, f.conf.ID); after != before {
+			t.Errorf("%s: %d rows before, %d after", tt.what, before, after)
+		}
+	}
+
+	token, _ := apiToken(t, ta, f.organizer)
+	api := "/api/v1/conferences/" + f.slug
+	for _, tt := range []struct {
+		what, method, path, body string
+		want                     map[string]string
+		rows                     string
+	}{
+		{"a room", http.MethodPost, api + "/manage/rooms", `{"name":"` + long(801) + `","meeting_url":"zoom meeting","capacity":0}`,
+			map[string]string{"name": "Shorten the name to 200 characters", "meeting_url": "Enter the meeting link", "capacity": "Enter the capacity"}, roomRows},
+		{"a room with a wrong type", http.MethodPost, api + "/manage/rooms", `{"name":"","capacity":"many"}`,
+			map[string]string{"name": "Enter the room's name.", "capacity": "Expected a whole number here"}, roomRows},
+		{"a session", http.MethodPost, api + "/manage/sessions", `{"title":"` + long(1201) + `","kind":"gala","start":"x","end":"2027-10-08T11:00","room_id":999999999}`,
+			map[string]string{"title": "Shorten the title to 300 characters", "kind": "Choose the kind of session.", "start": "Enter when the session starts",
+				"room_id": "Choose one of this conference's rooms."}, sessionRows},
+		{"a session without its version", http.MethodPut, fmt.Sprintf("%s/manage/sessions/%d", api, sid), `{"title":"","kind":"plenary","start":"2027-10-08T10:00","end":"2027-10-08T09:00","room_id":` + strconv.FormatInt(main, 10) + `}`,
+			map[string]string{"version": "Give the version of the session", "title": "Enter the session's title.", "end": "The session must end after it starts."}, sessionRows},
+		{"the review settings", http.MethodPut, api + "/manage/review/settings", `{"blind":"triple","bidding_opens_at":"` + long(41) + `","reminder_hours":5000}`,
+			map[string]string{"version": "", "blind": "Choose double-blind", "bidding_opens_at": "", "reminder_hours": "Remind between 1 and 720 hours"}, settingRows},
+		{"an invitation to review", http.MethodPost, api + "/manage/review/invitations", `{"text":"Rita Reviewer, no address","message":"` + long(4001) + `"}`,
+			map[string]string{"text": "These lines hold no email address", "message": "Keep the message to 2000 characters."}, inviteRows},
+		{"a notice", http.MethodPut, api + "/manage/review/templates/accept", `{"version":0,"subject":"` + long(1001) + `","body":"Dear {{nmae}}"}`,
+			map[string]string{"subject": "Keep the subject to 300 characters.", "body": "{{nmae}} is not a placeholder"}, templateRows},
+		{"a workshop", http.MethodPost, api + "/workshops", `{"title":"` + long(401) + `","capacity":0,"starts_at":"2027-10-08T14:00","ends_at":"2027-10-08T13:00"}`,
+			map[string]string{"title": "Use at most 200 characters.", "capacity": "Enter the number of places", "ends_at": "The workshop must end after it starts."}, workshopRows},
+		{"a workshop's change", http.MethodPut, fmt.Sprintf("%s/workshops/%d", api, workshop), `{"title":"","description":"` + long(20001) + `","capacity":20}`,
+			map[string]string{"title": "Give the workshop a title.", "description": "Use at most 10000 characters."}, workshopRows},
+		{"a proposal's own deadline", http.MethodPut, fmt.Sprintf("%s/manage/proposals/%d/deadline", api, f.pa), `{"until":"` + long(41) + `"}`,
+			map[string]string{"until": "Enter the new deadline"}, deadlineRows},
+	} {
+		before := count(t, ta, tt.rows, f.conf.ID)
+		r := sendJSON(t, ta, tt.method, tt.path, token, tt.body)
+		wantFields(t, "the API's "+tt.what, r, tt.want)
+		if after := count(t, ta, tt.rows, f.conf.ID); after != before {
+			t.Errorf("the API's %s: %d rows before, %d after", tt.what, before, after)
+		}
+	}
+}

@@ -506,6 +506,29 @@ func (s *Service) CreateWorkshop(ctx context.Context, p *access.Principal, conf 
 	return w, err
 }
 
+// CheckWorkshop checks a workshop as CreateWorkshop (id 0) or UpdateWorkshop would, saving nothing:
+// for a form whose own checks refused some of its fields, so that it says every error at once.
+// Returns apperr Invalid with every field error, NotFound when there is no workshop id, and the
+// policy's errors.
+func (s *Service) CheckWorkshop(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, in WorkshopInput) error {
+	if err := access.Check(p, access.ManageRegistrations, conf.ID); err != nil {
+		return err
+	}
+	taken := 0
+	if id != 0 {
+		w, err := s.store.Workshop(ctx, conf.ID, id)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.New(apperr.NotFound, "There is no such workshop.")
+		}
+		if err != nil {
+			return err
+		}
+		taken = w.PlacesTaken
+	}
+	_, err := checkWorkshop(in, conf.Location(), taken)
+	return err
+}
+
 // WorkshopDetail is a workshop with its participants, for organizers.
 type WorkshopDetail struct {
 	Workshop     Workshop

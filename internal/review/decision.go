@@ -240,6 +240,24 @@ func checkTemplate(t Template) error {
 	return fe.Err()
 }
 
+// CheckTemplate checks a notice template as SaveTemplate would, saving nothing: for a form whose own
+// checks refused some of its fields, so that it says every error at once. Returns apperr Invalid
+// with every field error, NotFound for a kind of notice there is not, and the policy's errors.
+func (s *Service) CheckTemplate(ctx context.Context, p *access.Principal, conf conference.Conference, t Template) error {
+	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(NoticeKinds, func(k struct {
+		Value NoticeKind
+		Label string
+	}) bool {
+		return k.Value == t.Kind
+	}) {
+		return apperr.New(apperr.NotFound, "There is no such kind of notice.")
+	}
+	return checkTemplate(t)
+}
+
 // SaveTemplate changes a notice template if nobody changed it since its version. Returns apperr
 // Invalid with field errors, Conflict.
 func (s *Service) SaveTemplate(ctx context.Context, p *access.Principal, conf conference.Conference, t Template) (Template, error) {

@@ -115,6 +115,32 @@ func (s *Service) SaveSettings(ctx context.Context, p *access.Principal, conf co
 	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
 		return Settings{}, err
 	}
+	st, err := s.checkSettings(ctx, conf, version, in)
+	if err != nil {
+		return st, err
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.SaveSettings(ctx, &st); err != nil {
+			return err
+		}
+		return s.record(ctx, p, conf, "review.settings_saved", "conference:"+conf.Slug, string(st.Blind))
+	})
+	return st, err
+}
+
+// CheckSettings checks settings as SaveSettings would, saving nothing: for a form whose own checks
+// refused some of its fields, so that it says every error at once. Returns apperr Invalid with
+// every field error, and the policy's errors.
+func (s *Service) CheckSettings(ctx context.Context, p *access.Principal, conf conference.Conference, in SettingsInput) error {
+	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
+		return err
+	}
+	_, err := s.checkSettings(ctx, conf, 0, in)
+	return err
+}
+
+// checkSettings makes the settings of in at version, with every field error it has.
+func (s *Service) checkSettings(ctx context.Context, conf conference.Conference, version int, in SettingsInput) (Settings, error) {
 	loc := conf.Location()
 	st := Settings{ConferenceID: conf.ID, Blind: Blind(in.Blind), ReminderHours: in.ReminderHours, Calibration: in.Calibration,
 		NotPreferredCap: in.NotPreferredCap, Version: version}
@@ -182,16 +208,7 @@ func (s *Service) SaveSettings(ctx context.Context, p *access.Principal, conf co
 			st.RequiredCategories = append(st.RequiredCategories, c)
 		}
 	}
-	if err := fe.Err(); err != nil {
-		return st, err
-	}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.store.SaveSettings(ctx, &st); err != nil {
-			return err
-		}
-		return s.record(ctx, p, conf, "review.settings_saved", "conference:"+conf.Slug, string(st.Blind))
-	})
-	return st, err
+	return st, fe.Err()
 }
 
 // FormatConfig returns how a format's proposals are reviewed: its stored configuration, or three
@@ -346,23 +363,29 @@ func ParseInvitees(text string) ([]Invitee, []string) {
 	return out, bad
 }
 
-// Invite invites people to review, by email; inviting an address again sends a fresh link, and an
-// address that already reviews is skipped. Returns the invitations sent; apperr Invalid (field
-// "invitees") for a list with lines without an address or with more than 500 people, and
-// ("invitees.N.email") for a person whose address is not one.
-func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conference.Conference, people []Invitee, message string) ([]Invitation, error) {
+// CheckInvite checks an invitation as Invite would, sending nothing: for a form whose own checks
+// refused some of its fields, so that it says every error at once. Returns apperr Invalid with
+// every field error, and the policy's errors.
+func (s *Service) CheckInvite(ctx context.Context, p *access.Principal, conf conference.Conference, people []Invitee, message string) error {
 	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
-		return nil, err
+		return err
 	}
+	_, _, err := checkInvite(people, message)
+	return err
+}
+
+// checkInvite returns the people to invite, each address once, and the message, with every field
+// error of them.
+func checkInvite(people []Invitee, message string) ([]Invitee, string, error) {
+	var fe apperr.Fields
 	if len(people) == 0 {
-		return nil, apperr.Field("invitees", "Enter at least one email address.")
+		fe.Add("invitees", "Enter at least one email address.")
 	}
 	if len(people) > 500 {
-		return nil, apperr.Field("invitees", "Invite at most 500 people at once.")
+		fe.Add("invitees", "Invite at most 500 people at once.")
 	}
 	// A list may come from elsewhere than ParseInvitees: every address is checked before any mail.
 	people = slices.Clone(people)
-	var fe apperr.Fields
 	for i := range people {
 		people[i].Email = account.NormalizeEmail(people[i].Email)
 		switch msg := account.EmailProblem(people[i].Email); {
@@ -372,8 +395,9 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 			fe.Add(fmt.Sprintf("invitees.%d.email", i), msg)
 		}
 	}
-	if err := fe.Err(); err != nil {
-		return nil, err
+	message = strings.TrimSpace(message)
+	if utf8.RuneCountInString(message) > 2000 {
+		fe.Add("message", "Keep the message to 2000 characters.")
 	}
 	// An address given twice is invited once, under the first name given for it.
 	var unique []Invitee
@@ -386,10 +410,20 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		}
 		unique = append(unique, in)
 	}
-	people = unique
-	message = strings.TrimSpace(message)
-	if utf8.RuneCountInString(message) > 2000 {
-		return nil, apperr.Field("message", "Keep the message to 2000 characters.")
+	return unique, message, fe.Err()
+}
+
+// Invite invites people to review, by email; inviting an address again sends a fresh link, and an
+// address that already reviews is skipped. Returns the invitations sent; apperr Invalid (field
+// "invitees") for a list with lines without an address or with more than 500 people, and
+// ("invitees.N.email") for a person whose address is not one.
+func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conference.Conference, people []Invitee, message string) ([]Invitation, error) {
+	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
+		return nil, err
+	}
+	people, message, err := checkInvite(people, message)
+	if err != nil {
+		return nil, err
 	}
 	st, err := s.store.Settings(ctx, conf.ID)
 	if err != nil {

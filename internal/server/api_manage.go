@@ -532,6 +532,11 @@ func (s *Server) apiAccessLinkRevoke(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// apiDeadlineRequest is a proposal's own deadline, "" to remove it.
+type apiDeadlineRequest struct {
+	Until *string `json:"until" validate:"omitempty,max=40"`
+}
+
 // apiProposalDeadline sets or removes one proposal's own deadline.
 func (s *Server) apiProposalDeadline(c echo.Context) error {
 	conf, err := s.loadConference(c)
@@ -542,11 +547,14 @@ func (s *Server) apiProposalDeadline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Until *string `json:"until" validate:"omitempty,max=40"`
-	}
+	var req apiDeadlineRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return alsoChecked(err, req, func(req apiDeadlineRequest) error {
+			if req.Until == nil {
+				return nil
+			}
+			return s.opts.Submissions.CheckExtend(c.Request().Context(), principal(c), conf, *req.Until)
+		})
 	}
 	// Required: a body without it must not read as taking the deadline away.
 	if req.Until == nil {

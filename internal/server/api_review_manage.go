@@ -52,6 +52,12 @@ type apiReviewSettingsRequest struct {
 	Version            *int     `json:"version" validate:"required,min=0"`
 }
 
+func (r apiReviewSettingsRequest) input() review.SettingsInput {
+	return review.SettingsInput{Blind: r.Blind, BiddingOpensAt: r.BiddingOpensAt, BiddingClosesAt: r.BiddingClosesAt, ReviewDeadline: r.ReviewDeadline,
+		ConfirmBy: r.ConfirmBy, ReminderHours: r.ReminderHours, Calibration: r.Calibration, NotPreferredCap: r.NotPreferredCap,
+		RequiredCategories: r.RequiredCategories}
+}
+
 type apiRubric struct {
 	FormatID  int64          `json:"format_id"`
 	Format    string         `json:"format"`
@@ -92,6 +98,26 @@ type apiInviteReviewersRequest struct {
 	// Text is a pasted list: one person a line, as "Name <address>", "address, Name" or an address.
 	Text    string `json:"text" validate:"max=200000"`
 	Message string `json:"message" validate:"max=4000"`
+}
+
+// people are the people the request invites, listed and pasted; a pasted line without an address,
+// and text that cannot be saved, are field errors.
+func (r apiInviteReviewersRequest) people() ([]review.Invitee, error) {
+	people := make([]review.Invitee, 0, len(r.Invitees))
+	var fe apperr.Fields
+	for i, x := range r.Invitees {
+		textProblems(&fe, fmt.Sprintf("invitees.%d.name", i), []string{x.Name})
+		textProblems(&fe, fmt.Sprintf("invitees.%d.email", i), []string{x.Email})
+		people = append(people, review.Invitee{Name: x.Name, Email: x.Email})
+	}
+	if strings.TrimSpace(r.Text) != "" {
+		parsed, bad := review.ParseInvitees(r.Text)
+		if len(bad) > 0 {
+			fe.Add("text", "These lines hold no email address: "+strings.Join(bad, "; ")+".")
+		}
+		people = append(people, parsed...)
+	}
+	return people, fe.Err()
 }
 
 type apiInvitee struct {
@@ -365,11 +391,11 @@ func (s *Server) apiReviewSettingsSave(c echo.Context) error {
 	}
 	var req apiReviewSettingsRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return alsoChecked(err, req, func(req apiReviewSettingsRequest) error {
+			return s.opts.Reviews.CheckSettings(c.Request().Context(), principal(c), conf, req.input())
+		})
 	}
-	st, err := s.opts.Reviews.SaveSettings(c.Request().Context(), principal(c), conf, *req.Version, review.SettingsInput{Blind: req.Blind,
-		BiddingOpensAt: req.BiddingOpensAt, BiddingClosesAt: req.BiddingClosesAt, ReviewDeadline: req.ReviewDeadline, ConfirmBy: req.ConfirmBy,
-		ReminderHours: req.ReminderHours, Calibration: req.Calibration, NotPreferredCap: req.NotPreferredCap, RequiredCategories: req.RequiredCategories})
+	st, err := s.opts.Reviews.SaveSettings(c.Request().Context(), principal(c), conf, *req.Version, req.input())
 	if err != nil {
 		return err
 	}
@@ -476,27 +502,27 @@ func (s *Server) apiInviteReviewers(c echo.Context) error {
 		return err
 	}
 	var req apiInviteReviewersRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		return err
-	}
-	people := make([]review.Invitee, 0, len(req.Invitees))
-	var fe apperr.Fields
-	for i, x := range req.Invitees {
-		textProblems(&fe, fmt.Sprintf("invitees.%d.name", i), []string{x.Name})
-		textProblems(&fe, fmt.Sprintf("invitees.%d.email", i), []string{x.Email})
-		people = append(people, review.Invitee{Name: x.Name, Email: x.Email})
-	}
-	if strings.TrimSpace(req.Text) != "" {
-		parsed, bad := review.ParseInvitees(req.Text)
-		if len(bad) > 0 {
-			fe.Add("text", "These lines hold no email address: "+strings.Join(bad, "; ")+".")
+	ctx := c.Request().Context()
+	check := func(req apiInviteReviewersRequest) error {
+		people, err := req.people()
+		more := s.opts.Reviews.CheckInvite(ctx, principal(c), conf, people, req.Message)
+		if err != nil && len(people) == 0 {
+			// That the list is empty is what the pasted lines' error says already.
+			more = withoutField(more, "invitees")
+			if ae, ok := apperr.As(more); ok && ae.Code == apperr.Invalid && len(ae.Fields) == 0 {
+				more = nil
+			}
 		}
-		people = append(people, parsed...)
+		return joinFieldErrors(err, more)
 	}
-	if err := fe.Err(); err != nil {
-		return err
+	if err := s.bindJSON(c, &req); err != nil {
+		return alsoChecked(err, req, check)
 	}
-	sent, err := s.opts.Reviews.Invite(c.Request().Context(), principal(c), conf, people, req.Message)
+	people, err := req.people()
+	if err != nil {
+		return check(req)
+	}
+	sent, err := s.opts.Reviews.Invite(ctx, principal(c), conf, people, req.Message)
 	if err != nil {
 		return err
 	}
@@ -973,7 +999,9 @@ func (s *Server) apiTemplateSave(c echo.Context) error {
 	}
 	var req apiTemplateRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return alsoChecked(err, req, func(req apiTemplateRequest) error {
+			return s.opts.Reviews.CheckTemplate(c.Request().Context(), principal(c), conf, review.Template{Kind: kind, Subject: req.Subject, Body: req.Body})
+		})
 	}
 	t, err := s.opts.Reviews.SaveTemplate(c.Request().Context(), principal(c), conf, review.Template{Kind: kind, Subject: req.Subject, Body: req.Body,
 		Version: *req.Version})

@@ -235,7 +235,9 @@ func (s *Server) apiRoomSave(c echo.Context) error {
 	}
 	var req apiRoomRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return alsoChecked(err, req, func(req apiRoomRequest) error {
+			return s.opts.Schedule.CheckRoom(c.Request().Context(), principal(c), conf, req.input())
+		})
 	}
 	r, err := s.opts.Schedule.SaveRoom(c.Request().Context(), principal(c), conf, id, req.input())
 	if err != nil {
@@ -302,13 +304,20 @@ func (s *Server) apiSessionCreate(c echo.Context) error {
 	}
 	var req apiSessionRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return s.alsoCheckedSession(c, conf, 0, err, req)
 	}
 	sl, err := s.opts.Schedule.CreateSlot(c.Request().Context(), principal(c), conf, req.input(conf))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toAPISession(sl))
+}
+
+// alsoCheckedSession is alsoChecked for the session id (0 for a new one).
+func (s *Server) alsoCheckedSession(c echo.Context, conf conference.Conference, id int64, err error, req apiSessionRequest) error {
+	return alsoChecked(err, req, func(req apiSessionRequest) error {
+		return s.opts.Schedule.CheckSlot(c.Request().Context(), principal(c), conf, id, req.input(conf))
+	})
 }
 
 func (s *Server) apiSessionUpdate(c echo.Context) error {
@@ -322,10 +331,10 @@ func (s *Server) apiSessionUpdate(c echo.Context) error {
 	}
 	var req apiSessionRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return s.alsoCheckedSession(c, conf, id, err, req)
 	}
 	if req.Version < 1 {
-		return apperr.Field("version", "Give the version of the session you edited, as the last read gave it.")
+		return s.alsoCheckedSession(c, conf, id, apperr.Field("version", "Give the version of the session you edited, as the last read gave it."), req)
 	}
 	sl, err := s.opts.Schedule.UpdateSlot(c.Request().Context(), principal(c), conf, id, req.Version, req.input(conf))
 	if err != nil {

@@ -429,6 +429,10 @@ func (s *Server) manageTemplateSave(c echo.Context) error {
 	}
 	if err == nil {
 		_, err = s.opts.Reviews.SaveTemplate(ctx, principal(c), p.Conference, t)
+	} else {
+		err = alsoChecked(err, f, func(f templateForm) error {
+			return s.opts.Reviews.CheckTemplate(ctx, principal(c), p.Conference, review.Template{Kind: p.Kind, Subject: f.Subject, Body: f.Body})
+		})
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_template", &p, err)

@@ -551,10 +551,15 @@ func (s *Server) manageProposalExtend(c echo.Context) error {
 		return err
 	}
 	var f extendForm
-	if err := s.bindForm(c, &f); err != nil {
-		return err
+	ctx := c.Request().Context()
+	var prop submission.Proposal
+	told := 0
+	if err = s.bindForm(c, &f); err != nil {
+		// Shown on the proposal's page with what the service says of the deadline typed.
+		err = alsoChecked(err, f, func(f extendForm) error { return s.opts.Submissions.CheckExtend(ctx, principal(c), conf, f.Until) })
+	} else {
+		prop, told, err = s.opts.Submissions.Extend(ctx, principal(c), conf, id, f.Until)
 	}
-	prop, told, err := s.opts.Submissions.Extend(c.Request().Context(), principal(c), conf, id, f.Until)
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Code == apperr.Invalid {
 			pp, perr := s.proposalPage(c)

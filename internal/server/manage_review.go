@@ -30,6 +30,18 @@ type reviewSettingsForm struct {
 	RequiredCategories []string `form:"required_categories" validate:"max=20,dive,max=40"`
 }
 
+// input is the settings of the form; a number that is not one is a field error, and none for
+// the service.
+func (f reviewSettingsForm) input() (review.SettingsInput, error) {
+	// Empty means none: no automatic reminder, no cap.
+	var fe apperr.Fields
+	hours := wholeNumber(&fe, "reminder_hours", f.ReminderHours, 0, "Give a number of hours, or leave it empty for no automatic reminder.")
+	limit := wholeNumber(&fe, "not_preferred_cap", f.NotPreferredCap, -1, "Give a whole number, or leave it empty for no cap.")
+	return review.SettingsInput{Blind: f.Blind, BiddingOpensAt: f.BiddingOpensAt, BiddingClosesAt: f.BiddingClosesAt, ReviewDeadline: f.ReviewDeadline,
+		ConfirmBy: f.ConfirmBy, ReminderHours: hours, Calibration: f.Calibration == "yes",
+		NotPreferredCap: limit, RequiredCategories: f.RequiredCategories}, fe.Err()
+}
+
 type reviewSettingsPage struct {
 	confBase
 	Form       reviewSettingsForm
@@ -107,21 +119,20 @@ func (s *Server) manageReviewSettingsSave(c echo.Context) error {
 	var f reviewSettingsForm
 	err = s.bindForm(c, &f)
 	p.Form = f
-	var before, after review.Settings
-	if err == nil {
-		before, err = s.opts.Reviews.Settings(c.Request().Context(), p.Conference)
+	ctx := c.Request().Context()
+	// check says what else the settings would refuse, with the form's own errors.
+	check := func(f reviewSettingsForm) error {
+		in, err := f.input()
+		return joinFieldErrors(err, s.opts.Reviews.CheckSettings(ctx, principal(c), p.Conference, in))
 	}
-	if err == nil {
-		// Empty means none: no automatic reminder, no cap.
-		var fe apperr.Fields
-		hours := wholeNumber(&fe, "reminder_hours", f.ReminderHours, 0, "Give a number of hours, or leave it empty for no automatic reminder.")
-		limit := wholeNumber(&fe, "not_preferred_cap", f.NotPreferredCap, -1, "Give a whole number, or leave it empty for no cap.")
-		err = fe.Err()
-		if err == nil {
-			after, err = s.opts.Reviews.SaveSettings(c.Request().Context(), principal(c), p.Conference, atoi(f.Version), review.SettingsInput{
-				Blind: f.Blind, BiddingOpensAt: f.BiddingOpensAt, BiddingClosesAt: f.BiddingClosesAt, ReviewDeadline: f.ReviewDeadline,
-				ConfirmBy: f.ConfirmBy, ReminderHours: hours, Calibration: f.Calibration == "yes",
-				NotPreferredCap: limit, RequiredCategories: f.RequiredCategories})
+	var before, after review.Settings
+	if err != nil {
+		err = alsoChecked(err, f, check)
+	} else if before, err = s.opts.Reviews.Settings(ctx, p.Conference); err == nil {
+		if in, ierr := f.input(); ierr != nil {
+			err = check(f)
+		} else {
+			after, err = s.opts.Reviews.SaveSettings(ctx, principal(c), p.Conference, atoi(f.Version), in)
 		}
 	}
 	if err != nil {
@@ -318,6 +329,15 @@ type inviteReviewersForm struct {
 	Message  string `form:"message" validate:"max=8000"`
 }
 
+// people are the people of the pasted list; a line without an address is a field error.
+func (f inviteReviewersForm) people() ([]review.Invitee, error) {
+	people, bad := review.ParseInvitees(f.Invitees)
+	if len(bad) > 0 {
+		return people, apperr.Field("invitees", "These lines hold no email address: "+strings.Join(bad, ", ")+".")
+	}
+	return people, nil
+}
+
 func (s *Server) manageReviewersInvite(c echo.Context) error {
 	p, err := s.reviewersPage(c)
 	if err != nil {
@@ -326,14 +346,18 @@ func (s *Server) manageReviewersInvite(c echo.Context) error {
 	var f inviteReviewersForm
 	err = s.bindForm(c, &f)
 	p.Invitees, p.Message = f.Invitees, f.Message
+	ctx := c.Request().Context()
+	check := func(f inviteReviewersForm) error {
+		people, err := f.people()
+		return joinFieldErrors(err, s.opts.Reviews.CheckInvite(ctx, principal(c), p.Conference, people, f.Message))
+	}
 	var sent []review.Invitation
-	if err == nil {
-		people, bad := review.ParseInvitees(f.Invitees)
-		if len(bad) > 0 {
-			err = apperr.Field("invitees", "These lines hold no email address: "+strings.Join(bad, ", ")+".")
-		} else {
-			sent, err = s.opts.Reviews.Invite(c.Request().Context(), principal(c), p.Conference, people, f.Message)
-		}
+	if err != nil {
+		err = alsoChecked(err, f, check)
+	} else if people, perr := f.people(); perr != nil {
+		err = check(f)
+	} else {
+		sent, err = s.opts.Reviews.Invite(ctx, principal(c), p.Conference, people, f.Message)
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_reviewers", &p, err)

@@ -96,11 +96,20 @@ func (s *Server) manageRoomSave(c echo.Context) error {
 	var f roomForm
 	err = s.bindForm(c, &f)
 	p.Form = f
+	ctx := c.Request().Context()
+	check := func(f roomForm) error {
+		in, err := f.input()
+		return joinFieldErrors(err, s.opts.Schedule.CheckRoom(ctx, principal(c), p.Conference, in))
+	}
 	if err == nil {
 		var in schedule.RoomInput
 		if in, err = f.input(); err == nil {
-			_, err = s.opts.Schedule.SaveRoom(c.Request().Context(), principal(c), p.Conference, p.Editing, in)
+			_, err = s.opts.Schedule.SaveRoom(ctx, principal(c), p.Conference, p.Editing, in)
+		} else {
+			err = check(f)
 		}
+	} else {
+		err = alsoChecked(err, f, check)
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_rooms", &p, err)
@@ -272,7 +281,11 @@ func (s *Server) manageSessionSave(c echo.Context) error {
 	p.Form = f
 	ctx := c.Request().Context()
 	var sl schedule.Slot
-	if err == nil {
+	if err != nil {
+		err = alsoChecked(err, f, func(f sessionForm) error {
+			return s.opts.Schedule.CheckSlot(ctx, principal(c), p.Conference, p.ID, f.input())
+		})
+	} else {
 		if p.ID == 0 {
 			sl, err = s.opts.Schedule.CreateSlot(ctx, principal(c), p.Conference, f.input())
 		} else {

@@ -947,6 +947,13 @@ func (r apiWorkshopRequest) input() registration.WorkshopInput {
 	return in
 }
 
+// alsoCheckedWorkshop is alsoChecked for the workshop id (0 for a new one).
+func (s *Server) alsoCheckedWorkshop(c echo.Context, conf conference.Conference, id int64, err error, req apiWorkshopRequest) error {
+	return alsoChecked(err, req, func(req apiWorkshopRequest) error {
+		return s.opts.Registrations.CheckWorkshop(c.Request().Context(), principal(c), conf, id, req.input())
+	})
+}
+
 type apiParticipant struct {
 	RegistrationID     int64      `json:"registration_id"`
 	Name               string     `json:"name"`
@@ -969,7 +976,7 @@ func (s *Server) apiWorkshopCreate(c echo.Context) error {
 	}
 	var req apiWorkshopRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return s.alsoCheckedWorkshop(c, conf, 0, err, req)
 	}
 	w, err := s.opts.Registrations.CreateWorkshop(c.Request().Context(), principal(c), conf, req.input())
 	if err != nil {
@@ -1019,7 +1026,7 @@ func (s *Server) apiWorkshopUpdate(c echo.Context) error {
 	}
 	var req apiWorkshopRequest
 	if err := s.bindJSON(c, &req); err != nil {
-		return err
+		return s.alsoCheckedWorkshop(c, conf, id, err, req)
 	}
 	if _, err := s.opts.Registrations.UpdateWorkshop(c.Request().Context(), principal(c), conf, id, req.input()); err != nil {
 		return err

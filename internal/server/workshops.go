@@ -5,11 +5,11 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/registration"
 )
@@ -25,14 +25,27 @@ type workshopForm struct {
 	EndsAt      string `form:"ends_at" validate:"max=40"`
 }
 
-func (f workshopForm) input() (registration.WorkshopInput, error) {
-	in := registration.WorkshopInput{Title: f.Title, Description: f.Description, StartsAt: f.StartsAt, EndsAt: f.EndsAt}
-	n, err := strconv.Atoi(f.Capacity)
-	if err != nil {
-		return in, apperr.Field("capacity", "Enter the number of places, at least 1.")
+// input is the workshop of the form; a number of places that is not one is none, which the
+// service refuses with the other fields' errors.
+func (f workshopForm) input() registration.WorkshopInput {
+	n, _ := strconv.Atoi(strings.TrimSpace(f.Capacity))
+	return registration.WorkshopInput{Title: f.Title, Description: f.Description, Capacity: n, StartsAt: f.StartsAt, EndsAt: f.EndsAt}
+}
+
+// saveWorkshop creates the workshop of the form (id 0) or saves it; a form its own rules refused is
+// answered with what the service would refuse as well.
+func (s *Server) saveWorkshop(c echo.Context, conf conference.Conference, id int64, f workshopForm, err error) (registration.Workshop, error) {
+	ctx := c.Request().Context()
+	switch {
+	case err != nil:
+		return registration.Workshop{}, alsoChecked(err, f, func(f workshopForm) error {
+			return s.opts.Registrations.CheckWorkshop(ctx, principal(c), conf, id, f.input())
+		})
+	case id == 0:
+		return s.opts.Registrations.CreateWorkshop(ctx, principal(c), conf, f.input())
+	default:
+		return s.opts.Registrations.UpdateWorkshop(ctx, principal(c), conf, id, f.input())
 	}
-	in.Capacity = n
-	return in, nil
 }
 
 func workshopFormOf(w registration.Workshop, loc *time.Location) workshopForm {
@@ -91,14 +104,7 @@ func (s *Server) workshopCreate(c echo.Context) error {
 	var f workshopForm
 	err = s.bindForm(c, &f)
 	p.Form = f
-	var in registration.WorkshopInput
-	if err == nil {
-		in, err = f.input()
-	}
-	var w registration.Workshop
-	if err == nil {
-		w, err = s.opts.Registrations.CreateWorkshop(c.Request().Context(), principal(c), p.Conference, in)
-	}
+	w, err := s.saveWorkshop(c, p.Conference, 0, f, err)
 	if err != nil {
 		return s.renderForm(c, "workshops", p, err)
 	}
@@ -164,13 +170,7 @@ func (s *Server) workshopUpdate(c echo.Context) error {
 	var f workshopForm
 	err = s.bindForm(c, &f)
 	p.Form = f
-	var in registration.WorkshopInput
-	if err == nil {
-		in, err = f.input()
-	}
-	if err == nil {
-		_, err = s.opts.Registrations.UpdateWorkshop(c.Request().Context(), principal(c), p.Conference, p.Detail.Workshop.ID, in)
-	}
+	_, err = s.saveWorkshop(c, p.Conference, p.Detail.Workshop.ID, f, err)
 	if err != nil {
 		return s.renderForm(c, "workshop", p, err)
 	}

@@ -1643,6 +1643,40 @@ func (s *Service) Counts(ctx context.Context, p *access.Principal, conf conferen
 	return s.store.Counts(ctx, conf.ID)
 }
 
+// CheckExtend checks a proposal's own deadline as Extend would, saving nothing: for a form whose
+// own checks refused it, so that it is told what the service would say. apperr Invalid (field
+// "until"), and the policy's errors.
+func (s *Service) CheckExtend(ctx context.Context, p *access.Principal, conf conference.Conference, until string) error {
+	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
+		return err
+	}
+	call, err := s.calls.Call(ctx, conf)
+	if err != nil {
+		return err
+	}
+	_, err = s.checkUntil(call, conf, until)
+	return err
+}
+
+// checkUntil reads a proposal's own deadline: nil to remove it.
+func (s *Service) checkUntil(call cfp.Call, conf conference.Conference, until string) (*time.Time, error) {
+	if strings.TrimSpace(until) == "" {
+		return nil, nil
+	}
+	t, ok := cfp.ParseLocal(until, conf.Location())
+	if !ok {
+		return nil, apperr.Field("until", cfp.LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
+	}
+	if !t.After(s.now()) {
+		return nil, apperr.Field("until", "The new deadline must be in the future.")
+	}
+	t = t.Truncate(time.Minute).Add(time.Minute - time.Microsecond)
+	if !t.After(call.ClosesAt) {
+		return nil, apperr.Field("until", cfp.AfterCallMessage(call, conf))
+	}
+	return &t, nil
+}
+
 // Extend gives one proposal a later deadline (a cfp.LocalLayout time in the conference's time zone),
 // or removes its own deadline when until is empty. A proposal started through an access link keeps
 // the link's deadline as the least it has, until the link is withdrawn. When that changes the
@@ -1658,22 +1692,11 @@ func (s *Service) Extend(ctx context.Context, p *access.Principal, conf conferen
 	if err != nil {
 		return Proposal{}, 0, err
 	}
-	var d *time.Time
-	removed := strings.TrimSpace(until) == ""
-	if !removed {
-		t, ok := cfp.ParseLocal(until, conf.Location())
-		if !ok {
-			return Proposal{}, 0, apperr.Field("until", cfp.LocalError(until, conf.Location(), "Enter the new deadline, e.g. 2027-07-07T23:59."))
-		}
-		if !t.After(s.now()) {
-			return Proposal{}, 0, apperr.Field("until", "The new deadline must be in the future.")
-		}
-		t = t.Truncate(time.Minute).Add(time.Minute - time.Microsecond)
-		if !t.After(call.ClosesAt) {
-			return Proposal{}, 0, apperr.Field("until", cfp.AfterCallMessage(call, conf))
-		}
-		d = &t
+	d, err := s.checkUntil(call, conf, until)
+	if err != nil {
+		return Proposal{}, 0, err
 	}
+	removed := d == nil
 	var prop Proposal
 	told := 0
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
