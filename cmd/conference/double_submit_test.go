@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -376,4 +377,55 @@ func TestAPIRequestsSentTwice(t *testing.T) {
 	r = do(http.MethodPut, base+"/call", "", fmt.Sprintf(`{"version":%d,"opens_at":%q,"closes_at":%q}`, call.Version,
 		cfp.LocalInput(call.OpensAt, loc), cfp.LocalInput(call.ClosesAt, loc)))
 	wantProblem(t, "the call changed by someone else", r.apiResponse, http.StatusConflict, "conflict")
+}
+
+// TestFieldMovedTwice: a field's Move button pressed twice, at once (a double click) or one after
+// the other from the same page, moves the field once, and both answers say it is moved; pressed on a
+// page older than someone else's change, it is still refused.
+func TestFieldMovedTwice(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	b := loggedIn(t, ta, f.organizer)
+	ws := f.formats["Workshop"]
+	fpage := fmt.Sprintf("/c/%s/manage/formats/%d", f.conf.Slug, ws.ID)
+	for _, atOnce := range []bool{true, false} {
+		how := map[bool]string{true: "at once", false: "one after the other"}[atOnce]
+		before := mustFormat(t, ta, f.conf, ws.Name)
+		first := before.Fields[0]
+		move := fpage + "/fields/" + first.ID + "/move"
+		v := formValues(b.get(fpage), move, "version", "order", "direction")
+		if v.Get("direction") != "down" || v.Get("order") == "" {
+			t.Fatalf("the Move button of the first field: %v", v)
+		}
+		ps, flashes := twice(b, fpage, move, v, atOnce)
+		wantSaved(t, "a field's move sent twice "+how, ps, flashes, fpage+"#fields", "The field “"+first.Label+"” is moved down.")
+		now := mustFormat(t, ta, f.conf, ws.Name)
+		want := fieldIDs(before.Fields)
+		want[0], want[1] = want[1], want[0]
+		if now.Version != before.Version+1 || !slices.Equal(fieldIDs(now.Fields), want) {
+			t.Errorf("a field's move sent twice %s: version %d (was %d), %v, want %v", how, now.Version, before.Version, fieldIDs(now.Fields), want)
+		}
+	}
+
+	// A Move pressed on a page older than someone else's change is still refused.
+	before := mustFormat(t, ta, f.conf, ws.Name)
+	move := fpage + "/fields/" + before.Fields[0].ID + "/move"
+	v := formValues(b.get(fpage), move, "version", "order", "direction")
+	if p := b.post(fpage, move, v); p.Status != http.StatusSeeOther {
+		t.Fatalf("a move: %d %s", p.Status, p.problem())
+	}
+	if _, err := ta.calls.EditFields(ctx, organizerOf(t, ta, f), f.conf, ws.ID, before.Version+1, func(qs []question.Question) ([]question.Question, error) {
+		qs[0].Help = "Their help."
+		return qs, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ps, flashes := twice(b, fpage, move, v, false)
+	if ps[0].Status != http.StatusSeeOther || !strings.HasPrefix(flashes[0], "Someone changed this format since you opened the page") {
+		t.Errorf("a move after someone else's change: %d %q", ps[0].Status, flashes[0])
+	}
+	if now := mustFormat(t, ta, f.conf, ws.Name); now.Version != before.Version+2 {
+		t.Errorf("a move after someone else's change: version %d, was %d", now.Version, before.Version)
+	}
 }

@@ -526,10 +526,38 @@ func kindName(k question.Kind) string {
 	return string(k)
 }
 
-// fieldChangeForm moves or deletes a field of the format at a version.
+// fieldChangeForm moves or deletes a field of the format at a version. Order is the ids of the
+// format's fields at that version, in order, comma-separated: what a move was made from.
 type fieldChangeForm struct {
 	Version   string `form:"version" validate:"max=10"`
 	Direction string `form:"direction" validate:"max=10"`
+	Order     string `form:"order" validate:"max=20000"`
+}
+
+// FieldOrder is the ids of the format's fields in order, comma-separated, for a move to say what it
+// was made from.
+func (p *manageFormatPage) FieldOrder() string {
+	return strings.Join(questionIDs(p.Format.Fields), ",")
+}
+
+// movedAlready reports whether the format now is the format at the form's version with the field
+// moved as the form asks, and nothing else changed: a save since then that was this very move (the
+// button pressed twice, a double click).
+func movedAlready(now cfp.Format, f fieldChangeForm, qid string) bool {
+	if f.Order == "" || now.Version != atoi(f.Version)+1 {
+		return false
+	}
+	order := strings.Split(f.Order, ",")
+	i := slices.Index(order, qid)
+	j := i - 1
+	if f.Direction == "down" {
+		j = i + 1
+	}
+	if i < 0 || j < 0 || j >= len(order) {
+		return false
+	}
+	order[i], order[j] = order[j], order[i]
+	return slices.Equal(order, questionIDs(now.Fields))
 }
 
 // changedMeanwhile is said, back on the format's page, when a button of its fields was pressed on a
@@ -576,8 +604,8 @@ func (s *Server) manageFieldChange(c echo.Context, change func(fields []question
 		})
 	if apperr.Is(err, apperr.Conflict) {
 		msg := changedMeanwhile(again + " “" + q.Label + "”")
-		if now, ferr := s.opts.Calls.Format(c.Request().Context(), fp.Conference, fp.Format.ID); ferr == nil && removes {
-			if _, asked := now.Field(q.ID); !asked {
+		if now, ferr := s.opts.Calls.Format(c.Request().Context(), fp.Conference, fp.Format.ID); ferr == nil {
+			if _, asked := now.Field(q.ID); (removes && !asked) || (!removes && movedAlready(now, f, q.ID)) {
 				msg = done(q.Label, f.Direction)
 			}
 		}
