@@ -379,6 +379,150 @@ func TestAPIRequestsSentTwice(t *testing.T) {
 	wantProblem(t, "the call changed by someone else", r.apiResponse, http.StatusConflict, "conflict")
 }
 
+// TestScheduleAndWorkshopFormsSentTwice sends the forms that add a room, a session and a workshop
+// twice with the same content, at once (a double click) and one after the other: both answers say
+// it is saved, as one would, and it is made once. A form sent again after it was changed adds
+// nothing under its key. Through the API, an Idempotency-Key makes a room, a session and a workshop
+// once.
+func TestScheduleAndWorkshopFormsSentTwice(t *testing.T) {
+	ta := startApp(t)
+	f := newScheduleFixture(t, ta)
+	b := loggedIn(t, ta, f.organizer)
+	rooms, workshops := f.manage+"/rooms", f.manage+"/workshops"
+	if p := b.post(rooms, rooms, url.Values{"name": {"Main stage"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add a room: %d %s", p.Status, summaryItems(p))
+	}
+	main := f.roomID(t, ta, "Main stage")
+
+	for _, atOnce := range []bool{true, false} {
+		how := map[bool]string{true: "at once", false: "one after the other"}[atOnce]
+
+		// A room.
+		room := "Room " + how
+		v := formValues(b.get(rooms), rooms, "client_key")
+		if v.Get("client_key") == "" {
+			t.Fatal("the room form has no key")
+		}
+		v.Set("name", room)
+		ps, flashes := twice(b, rooms, rooms, v, atOnce)
+		wantSaved(t, "a room sent twice "+how, ps, flashes, rooms, "The room “"+room+"” is saved.")
+		if n := count(t, ta, `SELECT count(*) FROM schedule_rooms WHERE conference_id = $1 AND name = $2`, f.conf.ID, room); n != 1 {
+			t.Errorf("a room sent twice %s: %d rooms", how, n)
+		}
+
+		// A session.
+		title := "Narratives " + how
+		v = formValues(b.get(f.sess+"/new"), f.sess, "version", "client_key")
+		if v.Get("client_key") == "" {
+			t.Fatal("the new session form has no key")
+		}
+		for name, value := range sessionValues(title, "2027-10-08T10:00", "2027-10-08T11:00", main) {
+			if name != "version" {
+				v[name] = value
+			}
+		}
+		ps, _ = twice(b, f.sess+"/new", f.sess, v, atOnce)
+		if ps[0].Status != http.StatusSeeOther || ps[1].Status != http.StatusSeeOther || ps[1].Header.Get("Location") != ps[0].Header.Get("Location") {
+			t.Errorf("a session sent twice %s: %d to %q, %d to %q (%s)", how, ps[0].Status, ps[0].Header.Get("Location"),
+				ps[1].Status, ps[1].Header.Get("Location"), ps[1].problem())
+		}
+		if n := count(t, ta, `SELECT count(*) FROM schedule_sessions WHERE conference_id = $1 AND title = $2`, f.conf.ID, title); n != 1 {
+			t.Errorf("a session sent twice %s: %d sessions", how, n)
+		}
+
+		// A workshop.
+		workshop := "Auditing a curriculum, " + how
+		v = formValues(b.get(workshops), workshops, "client_key", "capacity")
+		if v.Get("client_key") == "" {
+			t.Fatal("the workshop form has no key")
+		}
+		v.Set("title", workshop)
+		ps, flashes = twice(b, workshops, workshops, v, atOnce)
+		wantSaved(t, "a workshop sent twice "+how, ps, flashes, workshops, "The workshop “"+workshop+"” is added.")
+		if n := count(t, ta, `SELECT count(*) FROM workshops WHERE conference_id = $1 AND title = $2`, f.conf.ID, workshop); n != 1 {
+			t.Errorf("a workshop sent twice %s: %d workshops", how, n)
+		}
+	}
+
+	// A room form sent again after it was changed adds nothing under its key, and comes back with a
+	// new one: sent again, it adds what it has.
+	v := formValues(b.get(rooms), rooms, "client_key")
+	v.Set("name", "Ethics room")
+	if p := b.post(rooms, rooms, v); p.Status != http.StatusSeeOther {
+		t.Fatalf("a room: %d %s", p.Status, p.problem())
+	}
+	v.Set("name", "Law room")
+	p := b.post(rooms, rooms, v)
+	again := formValues(p, rooms, "client_key", "name")
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "This form was already used to add the room “Ethics room”") ||
+		again.Get("name") != "Law room" || again.Get("client_key") == v.Get("client_key") || again.Get("client_key") == "" {
+		t.Errorf("a room form sent again, changed: %d %q %v", p.Status, p.problem(), again)
+	}
+	if p = b.post(rooms, rooms, again); p.Status != http.StatusSeeOther {
+		t.Errorf("the changed room form sent once more: %d %s", p.Status, p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM schedule_rooms WHERE conference_id = $1 AND name IN ('Ethics room', 'Law room')`, f.conf.ID); n != 2 {
+		t.Errorf("%d of the two rooms", n)
+	}
+
+	// The API.
+	token, _ := apiToken(t, ta, f.organizer)
+	api := "/api/v1/conferences/" + f.slug
+	do := func(method, path, key, body string) reply {
+		h := []string{"Content-Type", "application/json", "Authorization", "Bearer " + token}
+		if key != "" {
+			h = append(h, "Idempotency-Key", key)
+		}
+		return send(t, ta, method, path, strings.NewReader(body), h...)
+	}
+	for _, atOnce := range []bool{true, false} {
+		how := map[bool]string{true: "at once", false: "one after the other"}[atOnce]
+		key := "key-" + strings.ReplaceAll(how, " ", "-")
+		for _, tt := range []struct {
+			what, path, body, rows string
+		}{
+			{"a room", api + "/manage/rooms", fmt.Sprintf(`{"name":"API room %s"}`, how),
+				fmt.Sprintf(`SELECT count(*) FROM schedule_rooms WHERE conference_id = $1 AND name = 'API room %s'`, how)},
+			{"a session", api + "/manage/sessions", fmt.Sprintf(`{"title":"API session %s","kind":"plenary","start":"2027-10-08T13:00","end":"2027-10-08T14:00","room_id":%d}`, how, main),
+				fmt.Sprintf(`SELECT count(*) FROM schedule_sessions WHERE conference_id = $1 AND title = 'API session %s'`, how)},
+			{"a workshop", api + "/workshops", fmt.Sprintf(`{"title":"API workshop %s","capacity":12}`, how),
+				fmt.Sprintf(`SELECT count(*) FROM workshops WHERE conference_id = $1 AND title = 'API workshop %s'`, how)},
+		} {
+			var rs [2]reply
+			if atOnce {
+				var wg sync.WaitGroup
+				for i := range rs {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						rs[i] = do(http.MethodPost, tt.path, key, tt.body)
+					}()
+				}
+				wg.Wait()
+			} else {
+				rs[0], rs[1] = do(http.MethodPost, tt.path, key, tt.body), do(http.MethodPost, tt.path, key, tt.body)
+			}
+			for i, r := range rs {
+				if r.Status != http.StatusCreated {
+					t.Errorf("the API's %s sent twice %s, answer %d: %d %v", tt.what, how, i+1, r.Status, r.JSON)
+				}
+			}
+			if rs[0].JSON["id"] == nil || rs[0].JSON["id"] != rs[1].JSON["id"] {
+				t.Errorf("the API's %s sent twice %s: ids %v and %v", tt.what, how, rs[0].JSON["id"], rs[1].JSON["id"])
+			}
+			if n := count(t, ta, tt.rows, f.conf.ID); n != 1 {
+				t.Errorf("the API's %s sent twice %s: %d rows", tt.what, how, n)
+			}
+			// The key with another body makes nothing, and says why.
+			r := do(http.MethodPost, tt.path, key, strings.Replace(tt.body, "API", "Other", 1))
+			wantProblem(t, "the API's "+tt.what+" with a used key", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+			if d, _ := r.JSON["detail"].(string); !strings.Contains(d, `The Idempotency-Key "`+key+`" was used for another request`) {
+				t.Errorf("the API's %s with a used key: %v", tt.what, r.JSON)
+			}
+		}
+	}
+}
+
 // TestFieldMovedTwice: a field's Move button pressed twice, at once (a double click) or one after
 // the other from the same page, moves the field once, and both answers say it is moved; pressed on a
 // page older than someone else's change, it is still refused.

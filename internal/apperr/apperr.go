@@ -149,3 +149,16 @@ func JoinFields(errs ...error) error {
 	}
 	return all.Err()
 }
+
+// ErrKeyUsed is the cause of the Conflict of a create whose client key (one per form shown; the
+// API's Idempotency-Key) made something that differs from what it asks for now: a form sent again
+// after it was changed, or an API client's key used for another request. Nothing more is made.
+var ErrKeyUsed = errors.New("the client key made something else")
+
+// KeyUsed is the refusal of a create whose client key made what ("the track “Ethics”"), which is
+// not what it asks for now: Conflict, its cause ErrKeyUsed.
+func KeyUsed(what string) error {
+	return &Error{Code: Conflict, Err: ErrKeyUsed,
+		Message: "This form was already used to add " + what + ", so nothing more was added. " +
+			"To add another as well, check the form below and save it again."}
+}

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -29,16 +28,13 @@ const MaxClientKey = 100
 
 // ErrKeyUsed is the cause of the apperr Conflict of a create whose client key made something that
 // differs from what it asks for now: a form sent again after it was changed, or an API client's key
-// used for another request. Nothing more is made.
-var ErrKeyUsed = errors.New("the client key made something else")
+// used for another request. Nothing more is made. It is apperr.ErrKeyUsed, which other domains'
+// creates share.
+var ErrKeyUsed = apperr.ErrKeyUsed
 
 // keyUsed is the refusal of a create whose key made what ("the track “Ethics”"), which is not what
 // it asks for now.
-func keyUsed(what string) error {
-	return &apperr.Error{Code: apperr.Conflict, Err: ErrKeyUsed,
-		Message: "This form was already used to add " + what + ", so nothing more was added. " +
-			"To add another as well, check the form below and save it again."}
-}
+func keyUsed(what string) error { return apperr.KeyUsed(what) }
 
 func checkKey(key string) error {
 	if len(key) > MaxClientKey {

@@ -443,8 +443,11 @@ func (s *Service) Demographics(ctx context.Context, p *access.Principal, conf co
 	return Aggregate(c, set.Demographics), nil
 }
 
-// WorkshopInput is what organizers set for a workshop. Times as for SettingsInput.
+// WorkshopInput is what organizers set for a workshop. Times as for SettingsInput. ClientKey, when
+// not "", adds the workshop once however often the request that adds it is sent (see
+// CreateWorkshop); a change ignores it.
 type WorkshopInput struct {
+	ClientKey   string
 	Title       string
 	Description string
 	Capacity    int
@@ -492,18 +495,44 @@ func (s *Service) CreateWorkshop(ctx context.Context, p *access.Principal, conf 
 	if err := access.Check(p, access.ManageRegistrations, conf.ID); err != nil {
 		return Workshop{}, err
 	}
+	if len(in.ClientKey) > MaxClientKey {
+		return Workshop{}, apperr.Field("client_key", fmt.Sprintf("Use at most %d characters.", MaxClientKey))
+	}
 	w, err := checkWorkshop(in, conf.Location(), 0)
 	if err != nil {
 		return w, err
 	}
-	w.ConferenceID = conf.ID
+	w.ConferenceID, w.ClientKey = conf.ID, in.ClientKey
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateWorkshop(ctx, &w); err != nil {
 			return err
 		}
 		return s.record(ctx, by(p), "workshop.created", fmt.Sprintf("workshop:%d", w.ID), conf.ID, w.Title)
 	})
+	if err != nil && in.ClientKey != "" {
+		// Looked up only when the add fails: the key's unique index lets no second workshop
+		// through, and waits for the first to commit.
+		if first, kerr := s.store.WorkshopByKey(ctx, conf.ID, in.ClientKey); kerr == nil {
+			if first.Title != w.Title || first.Description != w.Description || first.Capacity != w.Capacity ||
+				!sameTime(first.StartsAt, w.StartsAt) || !sameTime(first.EndsAt, w.EndsAt) {
+				return first, apperr.KeyUsed("the workshop “" + first.Title + "”")
+			}
+			return first, nil
+		}
+	}
 	return w, err
+}
+
+// MaxClientKey is the longest client key an add takes, as the call's.
+const MaxClientKey = 100
+
+// sameTime reports whether two optional times are the same moment as stored (to the microsecond),
+// or both none.
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Truncate(time.Microsecond).Equal(b.Truncate(time.Microsecond))
 }
 
 // CheckWorkshop checks a workshop as CreateWorkshop (id 0) or UpdateWorkshop would, saving nothing:

@@ -234,6 +234,8 @@ type Workshop struct {
 	StartsAt     *time.Time
 	EndsAt       *time.Time
 	CreatedAt    time.Time
+	// ClientKey is the key of the request that added it (see WorkshopInput), or "".
+	ClientKey string
 }
 
 // PlacesLeft returns the number of free places.
@@ -392,7 +394,11 @@ type Store interface {
 	Workshop(ctx context.Context, conferenceID, id int64) (Workshop, error)
 	// LockWorkshops locks the conference's workshops, in id order, and returns them.
 	LockWorkshops(ctx context.Context, conferenceID int64) ([]Workshop, error)
+	// CreateWorkshop inserts w; apperr Conflict when its client key added a workshop before.
 	CreateWorkshop(ctx context.Context, w *Workshop) error
+	// WorkshopByKey returns the conference's workshop added with the client key; apperr NotFound
+	// when none.
+	WorkshopByKey(ctx context.Context, conferenceID int64, key string) (Workshop, error)
 	// UpdateWorkshop writes title, description, capacity and times.
 	UpdateWorkshop(ctx context.Context, w Workshop) error
 	DeleteWorkshop(ctx context.Context, conferenceID, id int64) error

@@ -69,6 +69,8 @@ type Room struct {
 	MeetingURL string `json:"meeting_url,omitempty"`
 	Capacity   int    `json:"capacity,omitempty"` // 0: no limit
 	Position   int    `json:"position"`
+	// ClientKey is the key of the request that added it (see RoomInput), or "".
+	ClientKey string `json:"-"`
 }
 
 // Track is a track of the call, as the program shows it.

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/challenging-norms/conference/internal/account"
 	"net/url"
@@ -32,6 +33,8 @@ type Slot struct {
 	// Version counts the saves; a change names the version it edited (optimistic locking).
 	Version   int
 	UpdatedAt time.Time
+	// ClientKey is the key of the request that added it (see SlotInput), or "".
+	ClientKey string
 }
 
 // Minutes is the slot's length.
@@ -94,8 +97,11 @@ type Store interface {
 	// every change committed before it, and moves between two sessions cannot deadlock.
 	Lock(ctx context.Context, conferenceID int64) error
 	Rooms(ctx context.Context, conferenceID int64) ([]Room, error)
-	// SaveRoom inserts a room (ID 0) or updates it; apperr Conflict (field "name") for a taken name.
+	// SaveRoom inserts a room (ID 0) or updates it; apperr Conflict (field "name") for a taken name,
+	// and when its client key added a room before.
 	SaveRoom(ctx context.Context, conferenceID int64, r *Room) error
+	// RoomByKey returns the conference's room added with the client key; apperr NotFound when none.
+	RoomByKey(ctx context.Context, conferenceID int64, key string) (Room, error)
 	// DeleteRoom returns apperr Conflict while sessions are in the room.
 	DeleteRoom(ctx context.Context, conferenceID, id int64) error
 	Tracks(ctx context.Context, conferenceID int64) ([]Track, error)
@@ -104,6 +110,9 @@ type Store interface {
 	Slot(ctx context.Context, conferenceID, id int64, lock bool) (Slot, error)
 	// InsertSlot sets ID, Version and UpdatedAt.
 	InsertSlot(ctx context.Context, s *Slot) error
+	// SlotByKey returns the conference's session added with the client key; apperr NotFound when
+	// none.
+	SlotByKey(ctx context.Context, conferenceID int64, key string) (Slot, error)
 	// UpdateSlot writes s, its chairs and items, and bumps its version.
 	UpdateSlot(ctx context.Context, s *Slot) error
 	DeleteSlot(ctx context.Context, conferenceID, id int64) error
@@ -199,13 +208,26 @@ func (s *Service) record(ctx context.Context, p *access.Principal, conf conferen
 
 // --- Rooms ---
 
-// RoomInput is a room as organizers enter it.
+// RoomInput is a room as organizers enter it. ClientKey, when not "", adds the room once however
+// often the request that adds it is sent (see SaveRoom); a change ignores it.
 type RoomInput struct {
 	Name       string
 	MeetingURL string
 	Capacity   int // 0: no limit
 	Position   int
+	ClientKey  string
 }
+
+// checkKey refuses a client key longer than a stored one may be.
+func checkKey(key string) error {
+	if len(key) > MaxClientKey {
+		return apperr.Field("client_key", fmt.Sprintf("Use at most %d characters.", MaxClientKey))
+	}
+	return nil
+}
+
+// MaxClientKey is the longest client key a create takes, as the call's.
+const MaxClientKey = 100
 
 func (in RoomInput) check() (RoomInput, error) {
 	var f apperr.Fields
@@ -240,9 +262,15 @@ func (s *Service) Rooms(ctx context.Context, p *access.Principal, conf conferenc
 	return s.store.Rooms(ctx, conf.ID)
 }
 
-// SaveRoom adds a room (id 0) or changes one.
+// SaveRoom adds a room (id 0) or changes one. An add with the client key of one that added a room
+// (a double click, a retried request) adds no other: it returns that room as it is now when it is the
+// room this one would add, and apperr Conflict (apperr.ErrKeyUsed) when it is not. apperr Invalid,
+// NotFound, and Conflict (field "name") for a taken name.
 func (s *Service) SaveRoom(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, in RoomInput) (Room, error) {
 	if err := access.Check(p, access.ManageSchedule, conf.ID); err != nil {
+		return Room{}, err
+	}
+	if err := checkKey(in.ClientKey); err != nil {
 		return Room{}, err
 	}
 	in, err := in.check()
@@ -250,7 +278,27 @@ func (s *Service) SaveRoom(ctx context.Context, p *access.Principal, conf confer
 		return Room{}, err
 	}
 	r := Room{ID: id, Name: in.Name, MeetingURL: in.MeetingURL, Capacity: in.Capacity, Position: in.Position}
+	if id == 0 {
+		r.ClientKey = in.ClientKey
+	}
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if r.ClientKey != "" {
+			// Under the schedule's lock, a twin sent at once finds the room its first made.
+			if err := s.store.Lock(ctx, conf.ID); err != nil {
+				return err
+			}
+			first, err := s.store.RoomByKey(ctx, conf.ID, r.ClientKey)
+			if err == nil {
+				if first.Name != r.Name || first.MeetingURL != r.MeetingURL || first.Capacity != r.Capacity || (in.Position != 0 && first.Position != in.Position) {
+					return apperr.KeyUsed("the room “" + first.Name + "”")
+				}
+				r = first
+				return errMadeAlready
+			}
+			if !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
 		if id == 0 && in.Position == 0 {
 			rooms, err := s.store.Rooms(ctx, conf.ID)
 			if err != nil {
@@ -263,8 +311,15 @@ func (s *Service) SaveRoom(ctx context.Context, p *access.Principal, conf confer
 		}
 		return s.record(ctx, p, conf, "schedule.room_saved", fmt.Sprintf("room:%d", r.ID), r.Name)
 	})
+	if errors.Is(err, errMadeAlready) {
+		err = nil
+	}
 	return r, err
 }
+
+// errMadeAlready ends, saving nothing, the transaction of an add whose client key made what it
+// asks for already.
+var errMadeAlready = errors.New("made already")
 
 // DeleteRoom removes a room no session uses; apperr Conflict otherwise.
 func (s *Service) DeleteRoom(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) error {
@@ -282,8 +337,11 @@ func (s *Service) DeleteRoom(ctx context.Context, p *access.Principal, conf conf
 // --- Sessions ---
 
 // SlotInput is a session as organizers enter it. Start and End are in the conference's time zone
-// (LocalLayout). Items nil keeps the session's proposals as they are.
+// (LocalLayout). Items nil keeps the session's proposals as they are. ClientKey, when not "", adds
+// the session once however often the request that adds it is sent (see CreateSlot); a change
+// ignores it.
 type SlotInput struct {
+	ClientKey   string
 	Title       string
 	Kind        string
 	Description string
@@ -486,9 +544,15 @@ func placeProblem(b Board, sessionID int64, items []int64) string {
 	return ""
 }
 
-// CreateSlot adds a session.
+// CreateSlot adds a session. An add with the client key of one that added a session (a double
+// click, a retried request) adds no other: it returns that session as it is now when it is the
+// session this one would add, and apperr Conflict (apperr.ErrKeyUsed) when it is not. apperr
+// Invalid with field errors.
 func (s *Service) CreateSlot(ctx context.Context, p *access.Principal, conf conference.Conference, in SlotInput) (Slot, error) {
 	if err := access.Check(p, access.ManageSchedule, conf.ID); err != nil {
+		return Slot{}, err
+	}
+	if err := checkKey(in.ClientKey); err != nil {
 		return Slot{}, err
 	}
 	var sl Slot
@@ -500,7 +564,22 @@ func (s *Service) CreateSlot(ctx context.Context, p *access.Principal, conf conf
 		if err != nil {
 			return err
 		}
-		sl = Slot{ConferenceID: conf.ID}
+		if in.ClientKey != "" {
+			first, err := s.store.SlotByKey(ctx, conf.ID, in.ClientKey)
+			if err == nil {
+				// What this one would make, judged as a change of the first: its proposals are its own.
+				want := Slot{ID: first.ID, ConferenceID: conf.ID}
+				if err := s.check(ctx, b, &want, in); err != nil || !sameSlot(want, first, in.Items != nil) {
+					return apperr.KeyUsed("the session “" + first.Title + "”")
+				}
+				sl = first
+				return errMadeAlready
+			}
+			if !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
+		sl = Slot{ConferenceID: conf.ID, ClientKey: in.ClientKey}
 		if in.Items == nil {
 			in.Items = []int64{}
 		}
@@ -512,7 +591,18 @@ func (s *Service) CreateSlot(ctx context.Context, p *access.Principal, conf conf
 		}
 		return s.record(ctx, p, conf, "schedule.session_created", fmt.Sprintf("session:%d", sl.ID), sl.Title)
 	})
+	if errors.Is(err, errMadeAlready) {
+		err = nil
+	}
 	return sl, err
+}
+
+// sameSlot reports whether two sessions have the same title, kind, description, times, room, track
+// and chairs, and, when items, the same proposals.
+func sameSlot(a, b Slot, items bool) bool {
+	chair := func(x, y Chair) bool { return x.UserID == y.UserID }
+	return a.Title == b.Title && a.Kind == b.Kind && a.Description == b.Description && a.Start.Equal(b.Start) && a.End.Equal(b.End) &&
+		a.RoomID == b.RoomID && a.TrackID == b.TrackID && slices.EqualFunc(a.Chairs, b.Chairs, chair) && (!items || slices.Equal(a.Items, b.Items))
 }
 
 // change runs fn on a session locked at the version the caller edited, and saves it. anyVersion

@@ -239,9 +239,15 @@ func (s *Server) apiRoomSave(c echo.Context) error {
 			return s.opts.Schedule.CheckRoom(c.Request().Context(), principal(c), conf, req.input())
 		})
 	}
-	r, err := s.opts.Schedule.SaveRoom(c.Request().Context(), principal(c), conf, id, req.input())
+	in := req.input()
+	if id == 0 {
+		if in.ClientKey, err = idempotencyKey(c); err != nil {
+			return err
+		}
+	}
+	r, err := s.opts.Schedule.SaveRoom(c.Request().Context(), principal(c), conf, id, in)
 	if err != nil {
-		return err
+		return keyUsedByAnother(err, in.ClientKey, "room", r.ID)
 	}
 	status := http.StatusOK
 	if id == 0 {
@@ -306,9 +312,13 @@ func (s *Server) apiSessionCreate(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return s.alsoCheckedSession(c, conf, 0, err, req)
 	}
-	sl, err := s.opts.Schedule.CreateSlot(c.Request().Context(), principal(c), conf, req.input(conf))
-	if err != nil {
+	in := req.input(conf)
+	if in.ClientKey, err = idempotencyKey(c); err != nil {
 		return err
+	}
+	sl, err := s.opts.Schedule.CreateSlot(c.Request().Context(), principal(c), conf, in)
+	if err != nil {
+		return keyUsedByAnother(err, in.ClientKey, "session", sl.ID)
 	}
 	return c.JSON(http.StatusCreated, toAPISession(sl))
 }

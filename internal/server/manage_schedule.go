@@ -23,10 +23,13 @@ type roomForm struct {
 	MeetingURL string `form:"meeting_url" json:"meeting_url" validate:"max=4000"`
 	Capacity   string `form:"capacity" validate:"max=10"`
 	Position   string `form:"position" validate:"max=10"`
+	// ClientKey is the add form's key, one per form shown, that adds the room once however often
+	// the form is sent (the API's is its Idempotency-Key).
+	ClientKey string `form:"client_key" json:"-" validate:"max=100"`
 }
 
 func (f roomForm) input() (schedule.RoomInput, error) {
-	in := schedule.RoomInput{Name: f.Name, MeetingURL: f.MeetingURL}
+	in := schedule.RoomInput{Name: f.Name, MeetingURL: f.MeetingURL, ClientKey: f.ClientKey}
 	var fe apperr.Fields
 	if c := strings.TrimSpace(f.Capacity); c != "" {
 		n, err := strconv.Atoi(c)
@@ -57,7 +60,7 @@ func (s *Server) roomsPage(c echo.Context) (roomsPage, error) {
 	if err != nil {
 		return roomsPage{}, err
 	}
-	p := roomsPage{confBase: s.confBase(c, conf, "Rooms · "+conf.Name, "rooms")}
+	p := roomsPage{confBase: s.confBase(c, conf, "Rooms · "+conf.Name, "rooms"), Form: roomForm{ClientKey: newClientKey()}}
 	p.Rooms, err = s.opts.Schedule.Rooms(c.Request().Context(), principal(c), conf)
 	return p, err
 }
@@ -111,6 +114,10 @@ func (s *Server) manageRoomSave(c echo.Context) error {
 	} else {
 		err = alsoChecked(err, f, check)
 	}
+	if errors.Is(err, apperr.ErrKeyUsed) {
+		// Sent again, changed, from a form that added a room: sending it once more adds another.
+		p.Form.ClientKey = newClientKey()
+	}
 	if err != nil {
 		return s.renderForm(c, "manage_rooms", &p, err)
 	}
@@ -147,13 +154,16 @@ type sessionForm struct {
 	RoomID      string `form:"room_id" validate:"max=20"`
 	TrackID     string `form:"track_id" validate:"max=20"`
 	Chairs      string `form:"chairs" validate:"max=4000"`
+	// ClientKey is the new session form's key, one per form shown, that adds the session once
+	// however often the form is sent (the API's is its Idempotency-Key).
+	ClientKey string `form:"client_key" validate:"max=100"`
 }
 
 func (f sessionForm) input() schedule.SlotInput {
 	room, _ := strconv.ParseInt(f.RoomID, 10, 64)
 	track, _ := strconv.ParseInt(f.TrackID, 10, 64)
 	return schedule.SlotInput{Title: f.Title, Kind: f.Kind, Description: f.Description, Start: f.Start, End: f.End,
-		RoomID: room, TrackID: track, ChairEmails: strings.FieldsFunc(f.Chairs, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' })}
+		RoomID: room, TrackID: track, ClientKey: f.ClientKey, ChairEmails: strings.FieldsFunc(f.Chairs, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' })}
 }
 
 func sessionFormOf(sl schedule.Slot, loc *time.Location) sessionForm {
@@ -250,7 +260,7 @@ func (s *Server) manageSessionNew(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p.Form = sessionForm{Version: "0", Kind: schedule.KindPlenary, RoomID: c.QueryParam("room"), Start: c.QueryParam("start")}
+	p.Form = sessionForm{Version: "0", Kind: schedule.KindPlenary, RoomID: c.QueryParam("room"), Start: c.QueryParam("start"), ClientKey: newClientKey()}
 	if t, err := time.ParseInLocation(schedule.LocalLayout, p.Form.Start, p.Loc); err == nil {
 		p.Form.End = t.Add(time.Hour).Format(schedule.LocalLayout)
 	} else if days := p.Board.Days; len(days) > 0 {
@@ -297,6 +307,10 @@ func (s *Server) manageSessionSave(c echo.Context) error {
 	if errors.As(err, &stale) {
 		p.Stale, p.Slot = true, stale.Current
 		p.Form.Version = strconv.Itoa(stale.Current.Version)
+	}
+	if errors.Is(err, apperr.ErrKeyUsed) {
+		// Sent again, changed, from a form that added a session: sending it once more adds another.
+		p.Form.ClientKey = newClientKey()
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_session", &p, err)

@@ -978,9 +978,13 @@ func (s *Server) apiWorkshopCreate(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return s.alsoCheckedWorkshop(c, conf, 0, err, req)
 	}
-	w, err := s.opts.Registrations.CreateWorkshop(c.Request().Context(), principal(c), conf, req.input())
-	if err != nil {
+	in := req.input()
+	if in.ClientKey, err = idempotencyKey(c); err != nil {
 		return err
+	}
+	w, err := s.opts.Registrations.CreateWorkshop(c.Request().Context(), principal(c), conf, in)
+	if err != nil {
+		return keyUsedByAnother(err, in.ClientKey, "workshop", w.ID)
 	}
 	return s.apiWorkshopJSON(c, conf, w.ID, http.StatusCreated)
 }

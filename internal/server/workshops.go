@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/conference"
 	"github.com/challenging-norms/conference/internal/registration"
 )
@@ -23,13 +25,17 @@ type workshopForm struct {
 	Capacity    string `form:"capacity" validate:"max=12"`
 	StartsAt    string `form:"starts_at" validate:"max=40"`
 	EndsAt      string `form:"ends_at" validate:"max=40"`
+	// ClientKey is the add form's key, one per form shown, that adds the workshop once however
+	// often the form is sent (the API's is its Idempotency-Key).
+	ClientKey string `form:"client_key" validate:"max=100"`
 }
 
 // input is the workshop of the form; a number of places that is not one is none, which the
 // service refuses with the other fields' errors.
 func (f workshopForm) input() registration.WorkshopInput {
 	n, _ := strconv.Atoi(strings.TrimSpace(f.Capacity))
-	return registration.WorkshopInput{Title: f.Title, Description: f.Description, Capacity: n, StartsAt: f.StartsAt, EndsAt: f.EndsAt}
+	return registration.WorkshopInput{Title: f.Title, Description: f.Description, Capacity: n, StartsAt: f.StartsAt, EndsAt: f.EndsAt,
+		ClientKey: f.ClientKey}
 }
 
 // saveWorkshop creates the workshop of the form (id 0) or saves it; a form its own rules refused is
@@ -85,7 +91,7 @@ func (s *Server) workshopsPageFor(c echo.Context) (*workshopsPage, error) {
 		return nil, err
 	}
 	return &workshopsPage{base: s.base(c, "Workshops"), Nav: navOf(conf.Slug, "workshops"), Conference: conf, Workshops: ws,
-		Form: workshopForm{Capacity: "30"}}, nil
+		Form: workshopForm{Capacity: "30", ClientKey: newClientKey()}}, nil
 }
 
 func (s *Server) workshopsShow(c echo.Context) error {
@@ -105,6 +111,10 @@ func (s *Server) workshopCreate(c echo.Context) error {
 	err = s.bindForm(c, &f)
 	p.Form = f
 	w, err := s.saveWorkshop(c, p.Conference, 0, f, err)
+	if errors.Is(err, apperr.ErrKeyUsed) {
+		// Sent again, changed, from a form that added a workshop: sending it once more adds another.
+		p.Form.ClientKey = newClientKey()
+	}
 	if err != nil {
 		return s.renderForm(c, "workshops", p, err)
 	}

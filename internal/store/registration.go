@@ -613,14 +613,15 @@ type workshopRow struct {
 	StartsAt     *time.Time
 	EndsAt       *time.Time
 	CreatedAt    time.Time
+	ClientKey    *string
 }
 
 func (r workshopRow) domain() registration.Workshop {
 	return registration.Workshop{ID: r.ID, ConferenceID: r.ConferenceID, Title: r.Title, Description: r.Description, Capacity: r.Capacity,
-		PlacesTaken: r.PlacesTaken, StartsAt: utc(r.StartsAt), EndsAt: utc(r.EndsAt), CreatedAt: r.CreatedAt.UTC()}
+		PlacesTaken: r.PlacesTaken, StartsAt: utc(r.StartsAt), EndsAt: utc(r.EndsAt), CreatedAt: r.CreatedAt.UTC(), ClientKey: deref(r.ClientKey)}
 }
 
-const workshopColumns = `id, conference_id, title, description, capacity, places_taken, starts_at, ends_at, created_at`
+const workshopColumns = `id, conference_id, title, description, capacity, places_taken, starts_at, ends_at, created_at, client_key`
 
 func (s Registrations) workshops(ctx context.Context, op, q string, args ...any) ([]registration.Workshop, error) {
 	var rows []workshopRow
@@ -663,13 +664,27 @@ func (s Registrations) CreateWorkshop(ctx context.Context, w *registration.Works
 		ID        int64
 		CreatedAt time.Time
 	}
-	err := s.conn(ctx).Raw(`INSERT INTO workshops (conference_id, title, description, capacity, starts_at, ends_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at`, w.ConferenceID, w.Title, w.Description, w.Capacity, w.StartsAt, w.EndsAt).Find(&rows).Error
+	err := s.conn(ctx).Raw(`INSERT INTO workshops (conference_id, title, description, capacity, starts_at, ends_at, client_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at`, w.ConferenceID, w.Title, w.Description, w.Capacity, w.StartsAt, w.EndsAt,
+		keyOf(w.ClientKey)).Find(&rows).Error
 	if err != nil {
 		return translate("create workshop", err)
 	}
 	w.ID, w.CreatedAt = rows[0].ID, rows[0].CreatedAt.UTC()
 	return nil
+}
+
+// WorkshopByKey implements registration.Store.
+func (s Registrations) WorkshopByKey(ctx context.Context, conferenceID int64, key string) (registration.Workshop, error) {
+	ws, err := s.workshops(ctx, "workshop by client key", `SELECT `+workshopColumns+` FROM workshops WHERE conference_id = ? AND client_key = ?`,
+		conferenceID, key)
+	if err != nil {
+		return registration.Workshop{}, err
+	}
+	if len(ws) == 0 {
+		return registration.Workshop{}, apperr.New(apperr.NotFound, "There is no such workshop.")
+	}
+	return ws[0], nil
 }
 
 // UpdateWorkshop implements registration.Store.

@@ -30,23 +30,42 @@ type roomRow struct {
 	MeetingURL string
 	Capacity   *int
 	Position   int
+	ClientKey  *string
 }
 
 // Rooms implements schedule.Store.
 func (s Schedule) Rooms(ctx context.Context, conferenceID int64) ([]schedule.Room, error) {
 	var rows []roomRow
-	if err := s.conn(ctx).Raw(`SELECT id, name, meeting_url, capacity, position FROM schedule_rooms
+	if err := s.conn(ctx).Raw(`SELECT id, name, meeting_url, capacity, position, client_key FROM schedule_rooms
 		WHERE conference_id = ? ORDER BY position, id`, conferenceID).Find(&rows).Error; err != nil {
 		return nil, translate("rooms", err)
 	}
 	out := make([]schedule.Room, len(rows))
 	for i, r := range rows {
-		out[i] = schedule.Room{ID: r.ID, Name: r.Name, MeetingURL: r.MeetingURL, Position: r.Position}
-		if r.Capacity != nil {
-			out[i].Capacity = *r.Capacity
-		}
+		out[i] = r.domain()
 	}
 	return out, nil
+}
+
+func (r roomRow) domain() schedule.Room {
+	out := schedule.Room{ID: r.ID, Name: r.Name, MeetingURL: r.MeetingURL, Position: r.Position, ClientKey: deref(r.ClientKey)}
+	if r.Capacity != nil {
+		out.Capacity = *r.Capacity
+	}
+	return out
+}
+
+// RoomByKey implements schedule.Store.
+func (s Schedule) RoomByKey(ctx context.Context, conferenceID int64, key string) (schedule.Room, error) {
+	var rows []roomRow
+	if err := s.conn(ctx).Raw(`SELECT id, name, meeting_url, capacity, position, client_key FROM schedule_rooms
+		WHERE conference_id = ? AND client_key = ?`, conferenceID, key).Find(&rows).Error; err != nil {
+		return schedule.Room{}, translate("room by client key", err)
+	}
+	if len(rows) == 0 {
+		return schedule.Room{}, apperr.New(apperr.NotFound, "There is no such room.")
+	}
+	return rows[0].domain(), nil
 }
 
 // SaveRoom implements schedule.Store.
@@ -56,8 +75,8 @@ func (s Schedule) SaveRoom(ctx context.Context, conferenceID int64, r *schedule.
 		capacity = &r.Capacity
 	}
 	if r.ID == 0 {
-		err := s.conn(ctx).Raw(`INSERT INTO schedule_rooms (conference_id, name, meeting_url, capacity, position) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			conferenceID, r.Name, r.MeetingURL, capacity, r.Position).Find(&r.ID).Error
+		err := s.conn(ctx).Raw(`INSERT INTO schedule_rooms (conference_id, name, meeting_url, capacity, position, client_key) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			conferenceID, r.Name, r.MeetingURL, capacity, r.Position, keyOf(r.ClientKey)).Find(&r.ID).Error
 		return translate("add room", err)
 	}
 	res := s.conn(ctx).Exec(`UPDATE schedule_rooms SET name = ?, meeting_url = ?, capacity = ?, position = ?, version = version + 1
@@ -111,18 +130,20 @@ type slotRow struct {
 	TrackID      *int64
 	Version      int
 	UpdatedAt    time.Time
+	ClientKey    *string
 }
 
 func (r slotRow) domain() schedule.Slot {
 	sl := schedule.Slot{ID: r.ID, ConferenceID: r.ConferenceID, Title: r.Title, Kind: r.Kind, Description: r.Description,
-		Start: r.StartsAt.UTC(), End: r.EndsAt.UTC(), RoomID: r.RoomID, Version: r.Version, UpdatedAt: r.UpdatedAt.UTC(), Items: []int64{}}
+		Start: r.StartsAt.UTC(), End: r.EndsAt.UTC(), RoomID: r.RoomID, Version: r.Version, UpdatedAt: r.UpdatedAt.UTC(), Items: []int64{},
+		ClientKey: deref(r.ClientKey)}
 	if r.TrackID != nil {
 		sl.TrackID = *r.TrackID
 	}
 	return sl
 }
 
-const slotColumns = `id, conference_id, title, kind::text AS kind, description, starts_at, ends_at, room_id, track_id, version, updated_at`
+const slotColumns = `id, conference_id, title, kind::text AS kind, description, starts_at, ends_at, room_id, track_id, version, updated_at, client_key`
 
 func (s Schedule) slots(ctx context.Context, where string, args ...any) ([]schedule.Slot, error) {
 	var rows []slotRow
@@ -183,6 +204,18 @@ func (s Schedule) Slot(ctx context.Context, conferenceID, id int64, lock bool) (
 	return list[0], nil
 }
 
+// SlotByKey implements schedule.Store.
+func (s Schedule) SlotByKey(ctx context.Context, conferenceID int64, key string) (schedule.Slot, error) {
+	list, err := s.slots(ctx, `conference_id = ? AND client_key = ?`, conferenceID, key)
+	if err != nil {
+		return schedule.Slot{}, err
+	}
+	if len(list) == 0 {
+		return schedule.Slot{}, apperr.New(apperr.NotFound, "There is no such session.")
+	}
+	return list[0], nil
+}
+
 func nullID(id int64) *int64 {
 	if id == 0 {
 		return nil
@@ -193,9 +226,9 @@ func nullID(id int64) *int64 {
 // InsertSlot implements schedule.Store.
 func (s Schedule) InsertSlot(ctx context.Context, sl *schedule.Slot) error {
 	var r slotRow
-	err := s.conn(ctx).Raw(`INSERT INTO schedule_sessions (conference_id, title, kind, description, starts_at, ends_at, room_id, track_id)
-		VALUES (?, ?, ?::session_kind, ?, ?, ?, ?, ?) RETURNING `+slotColumns,
-		sl.ConferenceID, sl.Title, sl.Kind, sl.Description, sl.Start, sl.End, sl.RoomID, nullID(sl.TrackID)).Find(&r).Error
+	err := s.conn(ctx).Raw(`INSERT INTO schedule_sessions (conference_id, title, kind, description, starts_at, ends_at, room_id, track_id, client_key)
+		VALUES (?, ?, ?::session_kind, ?, ?, ?, ?, ?, ?) RETURNING `+slotColumns,
+		sl.ConferenceID, sl.Title, sl.Kind, sl.Description, sl.Start, sl.End, sl.RoomID, nullID(sl.TrackID), keyOf(sl.ClientKey)).Find(&r).Error
 	if err != nil {
 		return translate("add session", err)
 	}
