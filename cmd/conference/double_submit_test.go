@@ -573,3 +573,73 @@ func TestFieldMovedTwice(t *testing.T) {
 		t.Errorf("a move after someone else's change: version %d, was %d", now.Version, before.Version)
 	}
 }
+
+// TestReviewerInvitationsSentTwice: the form that invites reviewers, sent twice at once (a double
+// click) or one after the other, mails each person once, and the link of that mail works; both
+// answers say the invitations are sent. Through the API, an Idempotency-Key does the same; a new
+// request without it still sends a fresh link.
+func TestReviewerInvitationsSentTwice(t *testing.T) {
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	b := loggedIn(t, ta, f.organizer)
+	page := "/c/" + f.conf.Slug + "/manage/reviewers"
+	mails := func(email string) int {
+		n := 0
+		for _, m := range outboxOf(t, ta, f.conf.ID, "reviewer-invitation:") {
+			if m.Recipient == email {
+				n++
+			}
+		}
+		return n
+	}
+	for _, atOnce := range []bool{true, false} {
+		how := map[bool]string{true: "at once", false: "one after the other"}[atOnce]
+		email := uniqueEmail("rita")
+		v := formValues(b.get(page), page, "client_key")
+		if v.Get("client_key") == "" {
+			t.Fatal("the invitation form has no key")
+		}
+		v.Set("invitees", "Rita Reviewer <"+email+">")
+		ps, flashes := twice(b, page, page, v, atOnce)
+		wantSaved(t, "an invitation sent twice "+how, ps, flashes, page, "1 invitation sent. People who already review were skipped.")
+		if n := mails(email); n != 1 {
+			t.Errorf("an invitation sent twice %s: %d mails", how, n)
+		}
+		link := strings.TrimPrefix(linkIn(t, ta.waitMail(email, "Will you review"), "/review-invitations/"), ta.URL)
+		newUser(t, ta, email, "Rita Reviewer")
+		if p := loggedIn(t, ta, email).get(link); p.Status != http.StatusOK {
+			t.Errorf("the link mailed, sent twice %s: %d", how, p.Status)
+		}
+	}
+
+	token, _ := apiToken(t, ta, f.organizer)
+	api := "/api/v1/conferences/" + f.conf.Slug + "/manage/review/invitations"
+	email := uniqueEmail("ravi")
+	body := `{"invitees":[{"name":"Ravi Reviewer","email":"` + email + `"}]}`
+	h := []string{"Content-Type", "application/json", "Authorization", "Bearer " + token, "Idempotency-Key", "invite-ravi"}
+	var rs [2]reply
+	var wg sync.WaitGroup
+	for i := range rs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rs[i] = send(t, ta, http.MethodPost, api, strings.NewReader(body), h...)
+		}()
+	}
+	wg.Wait()
+	for i, r := range rs {
+		if list, _ := r.JSON["invited"].([]any); r.Status != http.StatusCreated || len(list) != 1 {
+			t.Errorf("the API's invitation sent twice, answer %d: %d %v", i+1, r.Status, r.JSON)
+		}
+	}
+	if n := mails(email); n != 1 {
+		t.Errorf("the API's invitation sent twice: %d mails", n)
+	}
+	// Without the key, inviting the address again is a new request: a fresh link.
+	if r := send(t, ta, http.MethodPost, api, strings.NewReader(body), h[:4]...); r.Status != http.StatusCreated {
+		t.Errorf("inviting again: %d %v", r.Status, r.JSON)
+	}
+	if n := mails(email); n != 2 {
+		t.Errorf("inviting again: %d mails", n)
+	}
+}

@@ -168,6 +168,8 @@ type Invitation struct {
 	InvitedAt      time.Time
 	ExpiresAt      time.Time
 	AnsweredAt     *time.Time
+	// ClientKey is the key of the request that last sent it (see InviteOnce), or "".
+	ClientKey string
 }
 
 // Profile is a reviewer's profile in one conference.
@@ -391,6 +393,9 @@ type Store interface {
 	SaveFormatConfig(ctx context.Context, c *FormatConfig) error
 
 	Invitations(ctx context.Context, conferenceID int64) ([]Invitation, error)
+	// LockInvitations serializes the sending of the conference's invitations to review until the
+	// transaction on ctx ends.
+	LockInvitations(ctx context.Context, conferenceID int64) error
 	// SaveInvitation inserts (ID 0) or updates an invitation.
 	SaveInvitation(ctx context.Context, inv *Invitation) error
 	// InvitationByHash locks the open invitation with the hash; apperr NotFound when none.

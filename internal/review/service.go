@@ -418,8 +418,20 @@ func checkInvite(people []Invitee, message string) ([]Invitee, string, error) {
 // "invitees") for a list with lines without an address or with more than 500 people, and
 // ("invitees.N.email") for a person whose address is not one.
 func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conference.Conference, people []Invitee, message string) ([]Invitation, error) {
+	return s.InviteOnce(ctx, p, conf, people, message, "")
+}
+
+// InviteOnce is Invite with the client key of the request (one per form shown; the API's
+// Idempotency-Key), when not "": the same request sent again (a double click, a retry) sends nothing
+// more to the people it invited, whose invitations it returns again with any it sends now, so that
+// the first mail's link stays the one that works. apperr Invalid (field "client_key") for a key too
+// long, and Invite's errors.
+func (s *Service) InviteOnce(ctx context.Context, p *access.Principal, conf conference.Conference, people []Invitee, message, key string) ([]Invitation, error) {
 	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
 		return nil, err
+	}
+	if len(key) > 100 {
+		return nil, apperr.Field("client_key", "Use at most 100 characters.")
 	}
 	people, message, err := checkInvite(people, message)
 	if err != nil {
@@ -431,6 +443,12 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 	}
 	var sent []Invitation
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		if key != "" {
+			// A twin sent at once finds the invitations its first sent.
+			if err := s.store.LockInvitations(ctx, conf.ID); err != nil {
+				return err
+			}
+		}
 		reviewers, err := s.store.Reviewers(ctx, conf.ID)
 		if err != nil {
 			return err
@@ -447,6 +465,10 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 			if err == nil && inv.Status == Accepted {
 				continue
 			}
+			if err == nil && key != "" && inv.ClientKey == key && inv.Status == Invited {
+				sent = append(sent, inv) // sent by this very request already
+				continue
+			}
 			secret, err := randomSecret()
 			if err != nil {
 				return err
@@ -458,7 +480,7 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 			if utf8.RuneCountInString(inv.Name) > 200 {
 				inv.Name = string([]rune(inv.Name)[:200])
 			}
-			inv.InvitedAt, inv.ExpiresAt, inv.AnsweredAt = now, now.Add(InvitationTTL), nil
+			inv.InvitedAt, inv.ExpiresAt, inv.AnsweredAt, inv.ClientKey = now, now.Add(InvitationTTL), nil, key
 			if err := s.store.SaveInvitation(ctx, &inv); err != nil {
 				return err
 			}

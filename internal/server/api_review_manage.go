@@ -495,7 +495,8 @@ func (s *Server) apiReviewerInvitations(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// apiInviteReviewers invites people to review: a list of people, a pasted list, or both.
+// apiInviteReviewers invites people to review: a list of people, a pasted list, or both. An
+// Idempotency-Key header makes a repeated request send nothing more to those the first invited.
 func (s *Server) apiInviteReviewers(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
@@ -522,7 +523,11 @@ func (s *Server) apiInviteReviewers(c echo.Context) error {
 	if err != nil {
 		return check(req)
 	}
-	sent, err := s.opts.Reviews.Invite(ctx, principal(c), conf, people, req.Message)
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	sent, err := s.opts.Reviews.InviteOnce(ctx, principal(c), conf, people, req.Message, key)
 	if err != nil {
 		return err
 	}

@@ -296,7 +296,10 @@ type reviewersPage struct {
 	Invitations []review.Invitation
 	Invitees    string
 	Message     string
-	Conflicts   []review.DeclaredConflict
+	// ClientKey is the invitation form's key, one per form shown, that sends its invitations once
+	// however often the form is sent.
+	ClientKey string
+	Conflicts []review.DeclaredConflict
 }
 
 func (s *Server) reviewersPage(c echo.Context) (reviewersPage, error) {
@@ -305,7 +308,7 @@ func (s *Server) reviewersPage(c echo.Context) (reviewersPage, error) {
 		return reviewersPage{}, err
 	}
 	ctx := c.Request().Context()
-	p := reviewersPage{confBase: s.confBase(c, conf, "Reviewers · "+conf.Name, "reviewers")}
+	p := reviewersPage{confBase: s.confBase(c, conf, "Reviewers · "+conf.Name, "reviewers"), ClientKey: newClientKey()}
 	if p.Progress, _, err = s.opts.Reviews.Progress(ctx, principal(c), conf); err != nil {
 		return p, err
 	}
@@ -325,8 +328,9 @@ func (s *Server) manageReviewers(c echo.Context) error {
 }
 
 type inviteReviewersForm struct {
-	Invitees string `form:"invitees" validate:"max=100000"`
-	Message  string `form:"message" validate:"max=8000"`
+	Invitees  string `form:"invitees" validate:"max=100000"`
+	Message   string `form:"message" validate:"max=8000"`
+	ClientKey string `form:"client_key" validate:"max=100"`
 }
 
 // people are the people of the pasted list; a line without an address is a field error.
@@ -357,7 +361,8 @@ func (s *Server) manageReviewersInvite(c echo.Context) error {
 	} else if people, perr := f.people(); perr != nil {
 		err = check(f)
 	} else {
-		sent, err = s.opts.Reviews.Invite(ctx, principal(c), p.Conference, people, f.Message)
+		// The same form sent twice (a double click) sends its invitations once, and both answers say so.
+		sent, err = s.opts.Reviews.InviteOnce(ctx, principal(c), p.Conference, people, f.Message, f.ClientKey)
 	}
 	if err != nil {
 		return s.renderForm(c, "manage_reviewers", &p, err)

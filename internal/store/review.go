@@ -178,9 +178,16 @@ type reviewerInvitationRow struct {
 	InvitedAt    time.Time
 	ExpiresAt    time.Time
 	AnsweredAt   *time.Time
+	ClientKey    *string
 }
 
 func (reviewerInvitationRow) TableName() string { return "reviewer_invitations" }
+
+// LockInvitations implements review.Store with a transaction-level advisory lock.
+func (s Reviews) LockInvitations(ctx context.Context, conferenceID int64) error {
+	err := s.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtextextended('reviewer-invitations', ?))`, conferenceID).Error
+	return translate("lock reviewer invitations", err)
+}
 
 type invitationResult struct {
 	R              reviewerInvitationRow `gorm:"embedded"`
@@ -193,7 +200,7 @@ func (r invitationResult) domain() review.Invitation {
 	x := r.R
 	return review.Invitation{ID: x.ID, ConferenceID: x.ConferenceID, ConferenceSlug: r.ConferenceSlug, ConferenceName: r.ConferenceName,
 		Email: x.Email, Name: x.Name, Status: review.InvitationStatus(x.Status), Hash: x.TokenHash, UserID: x.UserID, InvitedBy: x.InvitedBy,
-		InvitedByName: r.InvitedByName, InvitedAt: x.InvitedAt, ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt}
+		InvitedByName: r.InvitedByName, InvitedAt: x.InvitedAt, ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, ClientKey: deref(x.ClientKey)}
 }
 
 const reviewerInvitationSelect = `SELECT i.*, c.slug AS conference_slug, c.name AS conference_name, coalesce(u.name, '') AS invited_by_name
@@ -219,7 +226,8 @@ func (s Reviews) Invitations(ctx context.Context, conferenceID int64) ([]review.
 // SaveInvitation implements review.Store.
 func (s Reviews) SaveInvitation(ctx context.Context, inv *review.Invitation) error {
 	r := reviewerInvitationRow{ID: inv.ID, ConferenceID: inv.ConferenceID, Email: inv.Email, Name: inv.Name, Status: string(inv.Status),
-		TokenHash: inv.Hash, UserID: inv.UserID, InvitedBy: inv.InvitedBy, InvitedAt: inv.InvitedAt, ExpiresAt: inv.ExpiresAt, AnsweredAt: inv.AnsweredAt}
+		TokenHash: inv.Hash, UserID: inv.UserID, InvitedBy: inv.InvitedBy, InvitedAt: inv.InvitedAt, ExpiresAt: inv.ExpiresAt, AnsweredAt: inv.AnsweredAt,
+		ClientKey: keyOf(inv.ClientKey)}
 	var err error
 	if r.ID == 0 {
 		err = s.conn(ctx).Create(&r).Error
