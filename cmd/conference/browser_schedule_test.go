@@ -196,3 +196,45 @@ func announced(c *chromium, want string) {
 	}
 	c.t.Fatalf("the editor never announced %q; it says %q", want, get(c, chromedp.Evaluate[string](`document.getElementById("editor-status").textContent`)))
 }
+
+// TestBrowserOrganizerFormsWithEveryError sends the forms of a room, a session, the review
+// settings, reviewer invitations, a notice and a workshop in Chromium with several mistakes at once:
+// each page names them all in its error summary, each link of which leads to its field, and passes
+// the accessibility audit.
+func TestBrowserOrganizerFormsWithEveryError(t *testing.T) {
+	ta := startApp(t)
+	f := newScheduleFixture(t, ta)
+	c := startChromium(t, ta.URL)
+	c.axe = axeSource(t)
+	c.logIn(f.organizer, strongPassword)
+	long := func(n int) string { return strings.Repeat("x", n) }
+	for _, form := range []struct {
+		path   string
+		values map[string]string // by element id
+		want   int               // errors in the summary
+	}{
+		{"/rooms", map[string]string{"name": long(801), "meeting_url": "zoom meeting", "capacity": "lots"}, 3},
+		{"/schedule/sessions/new", map[string]string{"title": long(1201), "start": "2027-10-08T10:00", "end": "2027-10-08T09:00", "chairs": "nobody@example.invalid"}, 4},
+		{"/review", map[string]string{"bidding_opens_at": long(41), "reminder_hours": "5000", "not_preferred_cap": "5000"}, 3},
+		{"/reviewers", map[string]string{"invitees": "Rita Reviewer, no address", "message": long(8001)}, 2},
+		{"/decisions/templates/accept", map[string]string{"subject": long(2001), "body": "Dear {{nmae}}"}, 2},
+		{"/workshops", map[string]string{"title": long(401), "capacity": "many", "starts_at": "2027-10-08T14:00", "ends_at": "2027-10-08T13:00"}, 3},
+	} {
+		c.open(f.manage + form.path)
+		for id, v := range form.values {
+			c.do(chromedp.SetValue(chromedp.ID(id), v))
+		}
+		c.follow(chromedp.Click(chromedp.CSS(`main form[novalidate] button[type=submit]`)))
+		c.wantText(".error-summary h2", "There is a problem")
+		hrefs := get(c, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".error-summary li a")].map(a => a.getAttribute("href"))`))
+		if len(hrefs) != form.want {
+			t.Errorf("%s: the summary links to %v, want %d fields", form.path, hrefs, form.want)
+		}
+		for _, href := range hrefs {
+			if !get(c, chromedp.Evaluate[bool](fmt.Sprintf(`!!document.getElementById(%q)`, strings.TrimPrefix(href, "#")))) {
+				t.Errorf("%s: the summary links to %s, which the page does not have", form.path, href)
+			}
+		}
+		c.audit(form.path + " with every error")
+	}
+}
