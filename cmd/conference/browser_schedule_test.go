@@ -210,15 +210,16 @@ func TestBrowserOrganizerFormsWithEveryError(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("x", n) }
 	for _, form := range []struct {
 		path   string
-		values map[string]string // by element id
+		values map[string]string // by element id, each a value its input takes
 		want   int               // errors in the summary
 	}{
 		{"/rooms", map[string]string{"name": long(801), "meeting_url": "zoom meeting", "capacity": "lots"}, 3},
 		{"/schedule/sessions/new", map[string]string{"title": long(1201), "start": "2027-10-08T10:00", "end": "2027-10-08T09:00", "chairs": "nobody@example.invalid"}, 4},
-		{"/review", map[string]string{"bidding_opens_at": long(41), "reminder_hours": "5000", "not_preferred_cap": "5000"}, 3},
+		{"/review", map[string]string{"bidding_opens_at": "2027-08-01T10:00", "bidding_closes_at": "2027-07-01T10:00", "reminder_hours": "5000",
+			"not_preferred_cap": "5000"}, 3},
 		{"/reviewers", map[string]string{"invitees": "Rita Reviewer, no address", "message": long(8001)}, 2},
 		{"/decisions/templates/accept", map[string]string{"subject": long(2001), "body": "Dear {{nmae}}"}, 2},
-		{"/workshops", map[string]string{"title": long(401), "capacity": "many", "starts_at": "2027-10-08T14:00", "ends_at": "2027-10-08T13:00"}, 3},
+		{"/workshops", map[string]string{"title": long(401), "capacity": "0", "starts_at": "2027-10-08T14:00", "ends_at": "2027-10-08T13:00"}, 3},
 	} {
 		c.open(f.manage + form.path)
 		for id, v := range form.values {
