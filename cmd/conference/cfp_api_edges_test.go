@@ -197,7 +197,7 @@ func TestProposalAPIEdges(t *testing.T) {
 
 	// A wrong method under a group with middleware of its own is 405 with Allow, as elsewhere.
 	for _, c := range []struct{ method, path, allow string }{
-		{http.MethodPatch, item, "GET, PUT"}, {http.MethodDelete, item, "GET, PUT"}, {http.MethodPut, base + "/manage/proposals", "GET"},
+		{http.MethodPatch, item, "GET, PUT, DELETE"}, {http.MethodPost, item, "GET, PUT, DELETE"}, {http.MethodPut, base + "/manage/proposals", "GET"},
 	} {
 		r = send(t, ta, c.method, c.path, nil, "Authorization", "Bearer "+orgToken)
 		if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != c.allow {
