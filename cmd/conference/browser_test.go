@@ -110,7 +110,7 @@ func TestAccessibilityAudit(t *testing.T) {
 	c := startChromium(t, ta.URL)
 	c.axe = axeSource(t)
 	ctx := context.Background()
-	suffix := time.Now().UnixNano()
+	suffix := unique()
 	listed, err := ta.confs.Seed(ctx, conference.CreateInput{Slug: fmt.Sprintf("listed-%d", suffix),
 		Name: "Open Science Days", TimeZone: "Europe/Berlin", StartsOn: "2027-05-03", EndsOn: "2027-05-05"})
 	if err != nil {
@@ -580,7 +580,7 @@ const testPassword = "correct horse battery"
 
 // uniqueEmail gives an address no earlier run of the tests on this database has used.
 func uniqueEmail(local string) string {
-	return fmt.Sprintf("%s.%d@example.org", local, time.Now().UnixNano())
+	return fmt.Sprintf("%s.%d@example.org", local, unique())
 }
 
 // createUser creates a confirmed account through the domain service and returns its address.

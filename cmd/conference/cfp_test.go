@@ -36,7 +36,7 @@ type callFixture struct {
 func openCall(t testing.TB, ta *testApp, closes time.Time) callFixture {
 	t.Helper()
 	ctx := context.Background()
-	slug := fmt.Sprintf("cn-%d", time.Now().UnixNano())
+	slug := fmt.Sprintf("cn-%d", unique())
 	conf, err := ta.confs.Seed(ctx, conference.CreateInput{Slug: slug, Name: "Challenging Norms " + slug[3:], TimeZone: "America/New_York",
 		StartsOn: "2027-10-08", EndsOn: "2027-10-09"})
 	if err != nil {

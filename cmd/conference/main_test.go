@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,6 +67,23 @@ func withFreshDB(t testing.TB) testOption {
 	}
 	t.Cleanup(drop)
 	return func(env map[string]string, _ *appOptions) { env["DATABASE_URL"] = d.URL }
+}
+
+var lastUnique atomic.Int64
+
+// unique returns a number that no other call returns and that no earlier run of the tests on this
+// database has used: the time in nanoseconds, moved past the last one given, as tests running in
+// parallel may ask within the same nanosecond.
+func unique() int64 {
+	for {
+		last, now := lastUnique.Load(), time.Now().UnixNano()
+		if now <= last {
+			now = last + 1
+		}
+		if lastUnique.CompareAndSwap(last, now) {
+			return now
+		}
+	}
 }
 
 var generous = server.Limit{Burst: 10000, Every: time.Millisecond}

@@ -81,7 +81,7 @@ func TestNewConferenceWithAnOrganizerThereIsNot(t *testing.T) {
 	organizer := uniqueEmail("organizer")
 	newUser(t, ta, organizer, "Olu Organizer")
 	b := loggedIn(t, ta, admin)
-	slug := fmt.Sprintf("new-%d", time.Now().UnixNano())
+	slug := fmt.Sprintf("new-%d", unique())
 	form := func(organizer, name string) url.Values {
 		return url.Values{"name": {name}, "slug": {slug}, "time_zone": {"America/New_York"}, "starts_on": {"2027-06-01"},
 			"ends_on": {"2027-06-03"}, "organizer": {organizer}}

@@ -31,7 +31,7 @@ const meetingLink = "https://meet.example.org/challenging-norms-2027"
 func regConf(t *testing.T, ta *testApp, capacity int, qs ...question.Question) conference.Conference {
 	t.Helper()
 	ctx := context.Background()
-	slug := fmt.Sprintf("reg-%d", time.Now().UnixNano())
+	slug := fmt.Sprintf("reg-%d", unique())
 	conf, err := ta.confs.Seed(ctx, conference.CreateInput{Slug: slug, Name: "Challenging Norms " + slug[len(slug)-4:],
 		TimeZone: "America/New_York", StartsOn: "2027-06-01", EndsOn: "2027-06-02"})
 	if err != nil {

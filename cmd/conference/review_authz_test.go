@@ -318,7 +318,7 @@ func newMatrix(t *testing.T, ta *testApp) *matrix {
 	m := &matrix{t: t, ta: ta, f: openCall(t, ta, time.Time{}), tokens: map[role]string{}, principals: map[role]*access.Principal{}}
 	m.base = "/api/v1/conferences/" + m.f.conf.Slug
 	m.mg = m.base + "/manage/review"
-	stamp := time.Now().UnixNano()
+	stamp := unique()
 	domain := fmt.Sprintf("kinship%d.test", stamp)
 	m.pTitle = fmt.Sprintf("Kinship care in residency selection %d", stamp)
 	m.qTitle = fmt.Sprintf("Community voices in admissions %d", stamp)
