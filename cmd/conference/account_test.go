@@ -15,6 +15,7 @@ import (
 // TestNewcomerFlow follows a newcomer through the web pages and the API: sign up, read the mail,
 // verify, log in, create an API token, call the API with it, log out.
 func TestNewcomerFlow(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.browser()
 	email := "amara.flow@example.org"

@@ -19,6 +19,7 @@ import (
 // TestAPIFlow uses the API as a script would: log in for a token, read the account, manage tokens,
 // log out, and read the conferences.
 func TestAPIFlow(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	ctx := context.Background()
 	u := newUser(t, ta, "api.flow@example.org", "Ada Flow")
@@ -207,6 +208,7 @@ func TestAPIFlow(t *testing.T) {
 // TestOperations checks what operators and browsers rely on: security headers, health and
 // readiness, and the metrics.
 func TestOperations(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 
 	for _, path := range []string{"/", "/login", "/no-such-page", "/api/v1/me"} {

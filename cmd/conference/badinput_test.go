@@ -164,6 +164,7 @@ func count(t testing.TB, ta *testApp, query string, args ...any) int {
 // TestAPIRejectsBadJSON sends every kind of unreadable or wrong body to the API: each gets a 4xx
 // problem that says what to fix, and nothing is saved.
 func TestAPIRejectsBadJSON(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	u := newUser(t, ta, "json.sender@example.org", "Jo Sender")
 	token, _ := apiToken(t, ta, u.Email)
@@ -232,6 +233,7 @@ func (c chunked) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // TestBodyLimit sends bodies over BODY_LIMIT, to the API and to an HTML form: 413, and nothing saved.
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, withEnv("BODY_LIMIT", "2048"))
 	u := newUser(t, ta, "big.body@example.org", "Bea Body")
 	token, _ := apiToken(t, ta, u.Email)
@@ -282,6 +284,7 @@ func TestBodyLimit(t *testing.T) {
 // TestSignUpWithTakenAddress signs up with an address that has an account: the same answer as for a
 // new address, no second account, and the owner is told by mail. The command line says it plainly.
 func TestSignUpWithTakenAddress(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, withFreshDB(t))
 	owner := newUser(t, ta, "taken.owner@example.org", "Tamar Owner")
 
@@ -336,6 +339,7 @@ func TestSignUpWithTakenAddress(t *testing.T) {
 // TestWeakPasswords refuses weak passwords at sign-up and at reset with a message on the password
 // field, keeping what was typed, and saving nothing.
 func TestWeakPasswords(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	tests := []struct{ name, email, password, message string }{
 		{"too short", "weak.short@example.org", "plum tree", "Use at least 10 characters"},
@@ -452,6 +456,7 @@ func summaryItems(p page) string {
 // TestEmailedLinks opens reset and verification links that are expired, used, unknown or cut short:
 // 422 with a message saying what happened and what to do, and no change.
 func TestEmailedLinks(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	u := newUser(t, ta, "links.reset@example.org", "Lin Links")
 	b := ta.browser()
@@ -566,6 +571,7 @@ func TestEmailedLinks(t *testing.T) {
 // TestCSRF refuses forms without the token, with another visitor's token and from another site, with
 // a message saying what to do, and changes nothing.
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	u := newUser(t, ta, "csrf.victim@example.org", "Cy Victim")
 	b := loggedIn(t, ta, u.Email)
@@ -633,6 +639,7 @@ func TestCSRF(t *testing.T) {
 
 // TestNotFoundAndWrongMethod: unknown addresses get 404 and wrong methods 405, as a page or as a problem.
 func TestNotFoundAndWrongMethod(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	for _, path := range []string{"/no-such-page", "/c/no-such-conference", "/static/css/nothing.css", "/account/tokens/7/nothing"} {
 		p := ta.browser().get(path)
@@ -680,6 +687,7 @@ func TestNotFoundAndWrongMethod(t *testing.T) {
 // TestAPIAuthentication refuses missing, malformed, unknown, revoked and expired tokens with 401 and a
 // WWW-Authenticate challenge; nobody can revoke someone else's token.
 func TestAPIAuthentication(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	alice := newUser(t, ta, "auth.alice@example.org", "Alice Auth")
 	bob := newUser(t, ta, "auth.bob@example.org", "Bob Auth")
@@ -748,6 +756,7 @@ func TestAPIAuthentication(t *testing.T) {
 // TestLoginRateLimits: the fourth attempt in the hour gets 429 with Retry-After, on the page and in
 // the API, per client address and per account.
 func TestLoginRateLimits(t *testing.T) {
+	t.Parallel()
 	hour := server.Limit{Burst: 3, Every: time.Hour}
 
 	t.Run("per address", func(t *testing.T) {
@@ -831,6 +840,7 @@ func TestLoginRateLimits(t *testing.T) {
 // TestNoAccountEnumeration: log-in and password reset answer the same for an unknown address as for a
 // known one, and send no mail to an unknown one.
 func TestNoAccountEnumeration(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	u := newUser(t, ta, "enum.known@example.org", "Ken Known")
 	const unknown = "enum.unknown@example.org"
@@ -883,6 +893,7 @@ func TestNoAccountEnumeration(t *testing.T) {
 
 // TestBadFormInput keeps what a signed-in person typed and what they had saved when a form is wrong.
 func TestBadFormInput(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	u := newUser(t, ta, "form.keeper@example.org", "Kim Keeper")
 	b := loggedIn(t, ta, u.Email)
@@ -927,6 +938,7 @@ func TestBadFormInput(t *testing.T) {
 // TestTextThatCannotBeStored sends NUL bytes and broken UTF-8, which the database cannot hold: the
 // client's mistake (422 on the field, 404 in a path), never a 500, and nothing saved.
 func TestTextThatCannotBeStored(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	u := newUser(t, ta, "text.nul@example.org", "Nul Text")
 	token, _ := apiToken(t, ta, u.Email)

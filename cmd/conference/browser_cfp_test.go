@@ -21,6 +21,7 @@ func byName(name string) string { return fmt.Sprintf(`[name=%q]`, name) }
 // word count, a co-presenter who accepts, submission and its receipt, an edit, the deadline
 // passing, and withdrawal; with the accessibility audit on every page on the way.
 func TestBrowserSubmitterPath(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	c := startChromium(t, ta.URL)
@@ -191,6 +192,7 @@ func TestBrowserSubmitterPath(t *testing.T) {
 
 // TestBrowserOrganizerPages audits the organizers' pages of the call in each state.
 func TestBrowserOrganizerPages(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	if _, err := seedDemo(context.Background(), ta.app, f.conf.Slug, 8, 3, strongPassword); err != nil {
@@ -290,6 +292,7 @@ func TestBrowserOrganizerPages(t *testing.T) {
 // log-in page on the way to starting a proposal, a proposal full of presenters, and an invitation to
 // a draft whose deadline passed, logged out and in.
 func TestBrowserInvitationStates(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	c := startChromium(t, ta.URL)
@@ -340,6 +343,7 @@ func TestBrowserInvitationStates(t *testing.T) {
 // can be sent again, before and after it is sent again by keyboard, and the form that comes back
 // read-only when it is sent after the deadline passed.
 func TestBrowserSendAgainAndARefusedForm(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	c := startChromium(t, ta.URL)
@@ -404,6 +408,7 @@ func TestBrowserSendAgainAndARefusedForm(t *testing.T) {
 // and the form of the format chosen with the answers it does not ask; then, after the call closed,
 // the dashboard of a presenter whose proposal has a later deadline of its own.
 func TestBrowserFormatStoppedAndALaterDeadline(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	c := startChromium(t, ta.URL)

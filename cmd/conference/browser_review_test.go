@@ -20,6 +20,7 @@ import (
 // organizer ranks, decides and sends the notices; the presenter confirms. The accessibility audit
 // runs on every page on the way.
 func TestBrowserReviewPaths(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

@@ -33,6 +33,7 @@ const dragJS = `(() => {
 // focus kept on what moved; then it publishes and checks the stored version. The accessibility audit
 // runs on every page of the editor.
 func TestBrowserSchedule(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newScheduleFixture(t, ta)
 	c := startChromium(t, ta.URL)

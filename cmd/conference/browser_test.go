@@ -27,6 +27,7 @@ import (
 // TestBrowserSignupToLogout follows a newcomer in the browser: a failed sign-up, a corrected one, the
 // confirmation mail in the development mailbox, log-in and log-out.
 func TestBrowserSignupToLogout(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	c := startChromium(t, ta.URL)
 	name, email, password := "Amara Okafor", uniqueEmail("amara.browser"), testPassword
@@ -106,6 +107,7 @@ func TestBrowserSignupToLogout(t *testing.T) {
 // anonymous visitor, a signed-in user, an administrator and an organizer. Serious and critical
 // violations fail the test; minor and moderate ones are logged.
 func TestAccessibilityAudit(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	c := startChromium(t, ta.URL)
 	c.axe = axeSource(t)

@@ -18,6 +18,7 @@ import (
 // placeholders, a heading that names the close keeps its anchor when the close moves, and a
 // placeholder that is not one is refused with nothing saved.
 func TestCallPagesFitThePage(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

@@ -20,6 +20,7 @@ import (
 // that is not UTF-8, answers the form could not have given, fields left out of a change, a
 // co-presenter invited again, an extension under an access link's deadline, a wrong method.
 func TestProposalAPIEdges(t *testing.T) {
+	// Not parallel: it counts proposals by title across the whole database.
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
@@ -235,6 +236,7 @@ func TestProposalAPIEdges(t *testing.T) {
 // TestCoPresenterInvitedAgainCounts: someone who declined and is invited again is one more
 // presenter, within the format's number.
 func TestCoPresenterInvitedAgainCounts(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
@@ -271,6 +273,7 @@ func TestCoPresenterInvitedAgainCounts(t *testing.T) {
 // TestExtensionKeepsAnAccessLinksDeadline: a proposal started through an access link keeps the
 // link's deadline; an extension can only go past it.
 func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
@@ -375,6 +378,7 @@ func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
 // deadline unless the organizer ends that time too, then or later; a proposal whose deadline an
 // organizer moved keeps it; and once the link is withdrawn its deadline no longer binds extensions.
 func TestWithdrawnAccessLink(t *testing.T) {
+	// Not parallel: it counts the audit entries of ended access-link times across the whole database.
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug

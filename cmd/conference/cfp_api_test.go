@@ -14,6 +14,7 @@ import (
 // idempotency key, stale saves, submission with everything missing said at once, co-presenters, the
 // organizers' list and export, and their changes to the call.
 func TestProposalAPI(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
@@ -323,6 +324,7 @@ func TestProposalAPI(t *testing.T) {
 // TestAPIOrdersTracksAndFormats: organizers list the tracks, move a track or a format through the
 // API as the pages do, and see the questions a format no longer asks.
 func TestAPIOrdersTracksAndFormats(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug + "/manage"

@@ -34,6 +34,7 @@ func fieldIDs(qs []question.Question) []string {
 // nothing and comes back to the format as it is now, saying so; done on the page as it is, each
 // says what it did.
 func TestFieldButtonsOnAStalePage(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)
@@ -128,6 +129,7 @@ func formValues(p page, action string, names ...string) url.Values {
 // now, so that sending them again replaces that change; a field deleted meanwhile comes back as a
 // new field.
 func TestFormsSavedMeanwhile(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()
@@ -255,6 +257,7 @@ func TestFormsSavedMeanwhile(t *testing.T) {
 // call that exists, is a mistake named on the version; one with an older version is a change made
 // meanwhile. A conference without a call gets one with version 0.
 func TestAPICallVersion(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	orgToken, _ := apiToken(t, ta, f.organizer)
@@ -342,6 +345,7 @@ func japanese(n int) string {
 // limits allow, in Japanese, whatever it costs in bytes; text over a limit is told on its field, with
 // the form as typed, not refused whole as too large.
 func TestLongTextsFitTheBody(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

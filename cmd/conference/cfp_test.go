@@ -107,6 +107,7 @@ func proposalIDFrom(t *testing.T, location string) int64 {
 // two tabs, submission with its receipt, a co-presenter, blind-review advice, withdrawal, and the
 // deadline.
 func TestSubmitterPath(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug
@@ -428,6 +429,7 @@ func userID(t testing.TB, ta *testApp, email string) int64 {
 // TestOrganizerManagesCall edits the call, its tracks, formats and fields with their mistakes, then
 // reads, searches and exports the proposals and lets people in after the deadline.
 func TestOrganizerManagesCall(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug + "/manage"
@@ -899,6 +901,7 @@ func cookieHeader(b *browser) string {
 // it have: the change is made, the organizer is told what it means for them, and the draft over the
 // limit must come down to it before it is submitted, while the submitted one keeps its presenters.
 func TestFewerPresentersThanProposalsHave(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()
@@ -966,6 +969,7 @@ func TestFewerPresentersThanProposalsHave(t *testing.T) {
 // tab) is not saved, and the page shows what was typed, to copy, with the way to log in again;
 // the form's token and keys are not shown.
 func TestSessionEndedKeepsTheText(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, email := presenter(t, ta, "Lena Ortiz")
@@ -1018,6 +1022,7 @@ func TestSessionEndedKeepsTheText(t *testing.T) {
 // TestRestoreFromTheProposalPage: a withdrawn proposal's page, and the list of one's proposals,
 // offer its owner, before the deadline, to make it a draft again; the draft is then listed as one.
 func TestRestoreFromTheProposalPage(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, email := presenter(t, ta, "Lena Ortiz")
@@ -1058,6 +1063,7 @@ func TestRestoreFromTheProposalPage(t *testing.T) {
 // make; the list says how many, and how many they present that others made, which keep their own
 // deadlines, on the page and in the API.
 func TestExtensionForAPersonSaysWhatItCovers(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()
@@ -1114,6 +1120,7 @@ func TestExtensionForAPersonSaysWhatItCovers(t *testing.T) {
 // a presenter whose name or address contains what was typed, whatever its case and accents; an
 // invitation counts, a declined one does not; % and _ are only characters.
 func TestOrganizersFindProposalsByPresenter(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()
@@ -1161,6 +1168,7 @@ func TestOrganizersFindProposalsByPresenter(t *testing.T) {
 // panel's) to a link's holders alone; the link's page, the choice of format and the form offer it,
 // and no other format.
 func TestAccessLinkForAFormatOfItsOwn(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()
@@ -1243,6 +1251,7 @@ func TestAccessLinkForAFormatOfItsOwn(t *testing.T) {
 // the organizer is told which submitted proposals no longer meet the format's rules, after the
 // save, on the format's page and in the API's answer.
 func TestFormatRulesChangedAfterSubmission(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	poster := f.formats["Poster abstract"]
@@ -1300,6 +1309,7 @@ func TestFormatRulesChangedAfterSubmission(t *testing.T) {
 // TestHistoryShowsSpacingAndEscapes: a change of line breaks alone is named where it is, for
 // sighted readers and screen readers alike; HTML in a text is shown as text in the changes.
 func TestHistoryShowsSpacingAndEscapes(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()
@@ -1346,6 +1356,7 @@ func TestHistoryShowsSpacingAndEscapes(t *testing.T) {
 // TestHistorySaysWhatChanged: each version in a proposal's history names what differs from the
 // version before it.
 func TestHistorySaysWhatChanged(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

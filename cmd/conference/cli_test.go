@@ -23,6 +23,7 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) (string, s
 }
 
 func TestCLIHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	out, _, err := runCLI(t, nil, "", "version")
 	if err != nil || !strings.HasPrefix(out, "conference ") {
 		t.Errorf("version: %q %v", out, err)
@@ -42,6 +43,7 @@ func TestCLIHelpAndVersion(t *testing.T) {
 }
 
 func TestCLIMigrateAndCreateAdmin(t *testing.T) {
+	t.Parallel()
 	d, drop, err := pgtest.New("cli")
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +105,7 @@ func newestMigration(t *testing.T) string {
 
 // TestCLISeed seeds Challenging Norms twice (the second time changes nothing), then demo proposals.
 func TestCLISeed(t *testing.T) {
+	t.Parallel()
 	d, drop, err := pgtest.New("seed")
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,7 @@ func startWithLink(t *testing.T, ta *testApp, f callFixture, b *browser, linkURL
 // not told that everything is read-only: their dashboard and the conference's page list what can
 // still be changed and until when, and the dashboard says for each proposal whether it can.
 func TestLaterDeadlineAfterTheCallCloses(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug

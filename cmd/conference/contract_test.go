@@ -248,6 +248,7 @@ func kindOf(v any) string {
 // TestContractCheck shows that the check above finds a missing property, a wrong type, a value
 // outside an enum and a property the contract does not have.
 func TestContractCheck(t *testing.T) {
+	t.Parallel()
 	doc, err := contract()
 	if err != nil {
 		t.Fatal(err)

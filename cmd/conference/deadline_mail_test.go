@@ -40,6 +40,7 @@ func outboxOf(t *testing.T, ta *testApp, conferenceID int64, prefix string) []ou
 // again for a new date, without the organizers' reason; taking it back, on the page or through
 // the API, emails them the call's deadline. The mail goes through the queue to the mailbox.
 func TestExtensionEmailsThePerson(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, email := presenter(t, ta, "Grace Mwangi")
@@ -144,6 +145,7 @@ func TestExtensionEmailsThePerson(t *testing.T) {
 // applies, in the conference's time zone, once for a double click; the one only invited is not.
 // Removing it tells them the call's deadline.
 func TestProposalDeadlineEmailsItsPresenters(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := t.Context()
@@ -235,6 +237,7 @@ func TestProposalDeadlineEmailsItsPresenters(t *testing.T) {
 // call's, which has passed; the one only invited is not, nor are the presenters of a proposal
 // decided already. The link's label, the organizers' own, is not in the message.
 func TestEndingALinksTimeEmailsItsPresenters(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := t.Context()

@@ -71,6 +71,7 @@ func wantSaved(t *testing.T, what string, ps [2]page, flashes [2]string, locatio
 // version or key): both answers say it is saved, as one would, and it is made or saved once. A
 // change someone else made in between is still refused, with what they saved.
 func TestOrganizerFormsSentTwice(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()
@@ -265,6 +266,7 @@ func TestOrganizerFormsSentTwice(t *testing.T) {
 // its own twin answers with what is saved; a change by someone else in between is still 409, and a
 // key sent with another body 422.
 func TestAPIRequestsSentTwice(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

@@ -7,6 +7,7 @@ import (
 )
 
 func TestServerGC(t *testing.T) {
+	t.Parallel()
 	const machine = int64(16) << 30
 	cases := []struct {
 		name                 string
@@ -33,6 +34,7 @@ func TestServerGC(t *testing.T) {
 }
 
 func TestCgroupMemoryLimit(t *testing.T) {
+	t.Parallel()
 	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
 	cases := []struct {
 		name string
@@ -75,6 +77,7 @@ func TestCgroupMemoryLimit(t *testing.T) {
 }
 
 func TestMemTotal(t *testing.T) {
+	t.Parallel()
 	if got, want := memTotal([]byte("MemTotal:       16384000 kB\nMemFree:         1000000 kB\n")), int64(16384000)*1024; got != want {
 		t.Errorf("memTotal = %d, want %d", got, want)
 	}
@@ -84,6 +87,7 @@ func TestMemTotal(t *testing.T) {
 }
 
 func TestDescribeGC(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		percent, limit uint64
 		want           string

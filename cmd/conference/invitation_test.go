@@ -25,6 +25,7 @@ func closeCall(t *testing.T, ta *testApp, f callFixture) {
 // TestAClosedCallIsHeadedByWhatHappened: refusals that a deadline causes are headed by it, not by a
 // matter of access: starting a proposal after the call closed.
 func TestAClosedCallIsHeadedByWhatHappened(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, email := presenter(t, ta, "Amara Okafor")
@@ -44,6 +45,7 @@ func secretOf(link string) string { return link[strings.LastIndex(link, "/")+1:]
 // never submitted says so up front, on its page and in the API, and offers only to decline; trying
 // to accept anyway, or to start a proposal, is headed by what happened, not by a matter of access.
 func TestInvitationToALateDraftOffersNoAccept(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
@@ -119,6 +121,7 @@ func TestInvitationToALateDraftOffersNoAccept(t *testing.T) {
 // address keeps the address they were invited at: inviting it again is refused on the email field, on
 // the page and through the API, and adds no presenter.
 func TestAnInvitedAddressIsTheirsOnceAccepted(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
@@ -169,6 +172,7 @@ func TestAnInvitedAddressIsTheirsOnceAccepted(t *testing.T) {
 // included, the proposal's page says so and what to do instead of showing a form that can only be
 // refused; with a place free again, the form is back.
 func TestAFullProposalOffersNoInvitation(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, ownerEmail := presenter(t, ta, "Amara Okafor")
@@ -207,6 +211,7 @@ func TestAFullProposalOffersNoInvitation(t *testing.T) {
 // invitation, a visitor is told that it needs an account, and that one is free, with a sign-up link
 // that brings them back; a plain log-in page says nothing of it.
 func TestLogInSaysAnAccountIsNeeded(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	anon := ta.browser()
@@ -240,6 +245,7 @@ func TestLogInSaysAnAccountIsNeeded(t *testing.T) {
 // link sent before no longer works. The button is there too while the proposal has places free, and
 // only for the owner.
 func TestAPendingInvitationIsSentAgain(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, ownerEmail := presenter(t, ta, "Amara Okafor")

@@ -53,6 +53,7 @@ func waitEmailStatus(t *testing.T, ta *testApp, to, subject, status string) emai
 // TestMailThroughQueueToSMTP sends the mail a change causes through the queue to a real SMTP server,
 // retries after a temporary refusal, and never sends one message twice.
 func TestMailThroughQueueToSMTP(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	sender, err := mail.NewSMTP(srv.URL())
 	if err != nil {
@@ -125,6 +126,7 @@ func (failingSender) Describe() string { return "a failing sender" }
 // TestMailLogShowsFailures checks that a message that failed its last attempt is marked failed with
 // its error, and that admins see it in the mail log.
 func TestMailLogShowsFailures(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, withFreshDB(t), withSender(failingSender{}))
 	ctx := context.Background()
 	if _, err := ta.accounts.CreateUser(ctx, account.CreateUserInput{Email: "admin.mail@example.org", Name: "Ada Admin", Password: "admin password here", Admin: true}); err != nil {
@@ -189,6 +191,7 @@ func (acceptingSender) Describe() string                          { return "an a
 // first, each once however often its delivery runs, with its own attachments, the configured sender
 // and its Message-ID; a message another sender delivered, or one not yet delivered, is not in it.
 func TestDevMailboxReadsTheOutbox(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, withFreshDB(t))
 	ctx := context.Background()
 	box, ok := ta.devMailbox.(mail.DevMailbox)
@@ -288,6 +291,7 @@ func insertEmail(t *testing.T, ta *testApp, to, subject, status string) int64 {
 // attachments; a message already sent is not sent again; the next attempt sends only what is left,
 // and the last one marks what still fails as failed.
 func TestMessagesDeliveredTogether(t *testing.T) {
+	t.Parallel()
 	srv, sender, ta := smtpApp(t)
 	ctx := context.Background()
 	d := mail.Delivery{Store: ta.mailbox(), Sender: sender, From: "x@example.org", Domain: "example.org"}
@@ -369,6 +373,7 @@ func (c cancelAfterSend) Send(ctx context.Context, e mail.Envelope) error {
 // out, the ones sent are recorded as sent (never sent again) and the rest wait, unattempted, for the
 // next attempt.
 func TestDeliveryOutOfTimeRecordsWhatWentOut(t *testing.T) {
+	t.Parallel()
 	srv, sender, ta := smtpApp(t)
 	ids := []int64{insertEmail(t, ta, "in.time@example.org", "Timed", "queued"), insertEmail(t, ta, "too.late@example.org", "Timed", "queued")}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -391,6 +396,7 @@ func TestDeliveryOutOfTimeRecordsWhatWentOut(t *testing.T) {
 // reply to its call's contact address (its sender is a no-reply address); a message of no
 // conference leaves replies to the sender; the development mailbox shows the address too.
 func TestRepliesGoToTheConference(t *testing.T) {
+	t.Parallel()
 	srv, sender, ta := smtpApp(t)
 	f := openCall(t, ta, time.Time{})
 	ofConference := insertEmail(t, ta, "amara@example.org", "Received: Listening first", "queued")

@@ -19,6 +19,7 @@ import (
 // no extension, or another conference's) is a page that is not found, on the web as in the API,
 // and the other conference's extension stays; one taken back already (a double click) says so.
 func TestRevokingAnExtensionThereIsNot(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	other := openCall(t, ta, time.Time{})
@@ -73,6 +74,7 @@ func TestRevokingAnExtensionThereIsNot(t *testing.T) {
 // form has, and nothing is created; with an account's address the conference and its organizer's
 // role are made together.
 func TestNewConferenceWithAnOrganizerThereIsNot(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin := uniqueEmail("admin")
 	if _, err := ta.accounts.CreateUser(context.Background(), account.CreateUserInput{Email: admin, Name: "Ada Admin", Password: strongPassword, Admin: true}); err != nil {
@@ -154,6 +156,7 @@ func wantSummary(t *testing.T, what string, p page, want map[string]string) {
 // long, text that cannot be saved) is answered with every other error the save would give as well,
 // on the web and through the API, with what was typed kept and nothing saved.
 func TestOrganizerFormsSayEverythingAtOnce(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	slug := f.conf.Slug

@@ -13,6 +13,7 @@ import (
 // invitation, a withdrawn proposal says when it was withdrawn, and the team page and the mail log
 // give their times in the conference's time zone, as its other pages do.
 func TestOrganizerPagesSayWhoAndWhen(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

@@ -22,6 +22,7 @@ import (
 // under it, are not among them), and names them one by one when there are few; the API's warning
 // gives their ids, and its list takes the same filter.
 func TestFormatRulesChangedSayWhichProposals(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	poster := f.formats["Poster abstract"]

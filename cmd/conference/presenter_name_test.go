@@ -24,6 +24,7 @@ import (
 // the receipt, the refusal of a second invitation, the blind-review advice); an invitation not yet
 // answered keeps the name it was sent to.
 func TestPresentersShownByTheirCurrentName(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 // TestProfile fills in a profile on the web page and through the API: errors name their fields and
 // keep what was typed; a saved profile is in the users row and in GET /me.
 func TestProfile(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	email := uniqueEmail("profile")
 	newUser(t, ta, email, "Kwame Mensah")

@@ -31,6 +31,7 @@ func getJSON(t *testing.T, ta *testApp, path, token string, out any) int {
 }
 
 func TestProgramAPI(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	empty := regConf(t, ta, 0)
 	wantProblem(t, "program before publication", apiCall(t, ta, http.MethodGet, "/api/v1/conferences/"+empty.Slug+"/program", "", ""), http.StatusNotFound, "not_found")

@@ -13,6 +13,7 @@ import (
 // search, a session page, the local times the script adds; then, signed in, stars a session and
 // makes the agenda's calendar address. The accessibility audit runs on every public page.
 func TestProgramBrowser(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newProgramFixture(t, ta)
 	empty := regConf(t, ta, 0)

@@ -87,6 +87,7 @@ func sessionPath(f programFixture, id int64) string {
 }
 
 func TestProgramPages(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.browser()
 	conf := regConf(t, ta, 0)
@@ -183,6 +184,7 @@ func TestProgramPages(t *testing.T) {
 // confirmed address, presenters and chairs, organizers; nobody else, and nothing leaks through the
 // cache from one to another.
 func TestProgramMeetingLinks(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newProgramFixture(t, ta)
 	room, _ := f.prog.Room(f.workshop.RoomID)
@@ -255,6 +257,7 @@ func parseICS(t *testing.T, body string) *ics.Calendar {
 }
 
 func TestProgramAgenda(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newProgramFixture(t, ta)
 	email := uniqueEmail("agenda")
@@ -346,6 +349,7 @@ func TestProgramAgenda(t *testing.T) {
 }
 
 func TestProgramFeedsAndExports(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newProgramFixture(t, ta)
 	b := ta.browser()
@@ -553,6 +557,7 @@ func TestProgramFeedsAndExports(t *testing.T) {
 // TestProgramCacheInvalidation publishes a new version the way another instance would: only the
 // NOTIFY of its commit tells this one, whose cached pages and feeds must then show it.
 func TestProgramCacheInvalidation(t *testing.T) {
+	// Not parallel: it ends the listening connections of the whole database, and counts them.
 	ta := startApp(t)
 	select {
 	case <-ta.listening:

@@ -75,6 +75,7 @@ func newerPanel(p page) (values, links map[string]string) {
 // differs from what she typed, the track by its name among them, and her form as she typed it; what
 // she left as it was is not listed.
 func TestStaleSaveShowsTheTrackChangedMeanwhile(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	prop, owner, co := coPresented(t, ta, f, "Mentoring residents of colour", true)
@@ -144,6 +145,7 @@ func TestStaleSaveShowsTheTrackChangedMeanwhile(t *testing.T) {
 // personal narrative meanwhile; the owner's stale save names the new format and the answers to its
 // questions, which her form does not ask.
 func TestStaleSaveShowsTheFormatChangedMeanwhile(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	prop, owner, co := coPresented(t, ta, f, "A story of a first night on call", false)
@@ -189,6 +191,7 @@ func TestStaleSaveShowsTheFormatChangedMeanwhile(t *testing.T) {
 // required answer empty is told of the newer version first, with what to correct next to it, on
 // the page and in the API; nothing is saved, and what was typed comes back.
 func TestStaleInvalidSaveSaysItIsStale(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	prop, owner, co := coPresented(t, ta, f, "Bias in evaluations of residents", true)
@@ -280,6 +283,7 @@ func TestStaleInvalidSaveSaysItIsStale(t *testing.T) {
 // fields. The submit of the version she read, from the proposal's page and through the API, is told
 // the same of the version saved now. Nothing is saved, submitted or sent.
 func TestStaleSubmitListsWhatElseStandsInTheWay(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	prop, owner, co := coPresented(t, ta, f, "Listening to patients' families", false)

@@ -19,6 +19,7 @@ import (
 // the form, registering, confirming with the emailed token, reading and changing one's registration
 // with the personal link's token, the calendar, and cancelling.
 func TestRegistrationAPI(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 1)
 	base := "/api/v1/conferences/" + conf.Slug + "/registration"
@@ -137,6 +138,7 @@ func TestRegistrationAPI(t *testing.T) {
 // TestRegistrationMailSMTP sends the confirmation through a real SMTP server: how to join in both
 // bodies and the calendar invitation as an attachment that calendar programs read.
 func TestRegistrationMailSMTP(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	sender, err := mail.NewSMTP(srv.URL())
 	if err != nil {

@@ -24,6 +24,7 @@ func (c *chromium) acceptConfirms() {
 // cancelling, and the person on the waitlist who is offered the freed place and takes it; the
 // accessibility audit runs on each page on the way.
 func TestBrowserRegistration(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 1)
 	c := startChromium(t, ta.URL)
@@ -121,6 +122,7 @@ func TestBrowserRegistration(t *testing.T) {
 // meet it in: empty, with errors, filled in, closed, full; for attendees, signed-in people and
 // organizers.
 func TestRegistrationAccessibility(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 2, question.Question{ID: "meal", Label: "Will you join the virtual shared meal?", Kind: question.SingleChoice,
 		Options: []string{"Yes", "No"}},

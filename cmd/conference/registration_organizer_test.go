@@ -15,6 +15,7 @@ import (
 // questions with their errors, the list with search and attendance marks, the export, adding someone
 // by hand, resending, cancelling; and keeps everyone else out.
 func TestRegistrationOrganizers(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 3)
 	slug := conf.Slug

@@ -18,6 +18,7 @@ import (
 // only as totals with small counts withheld (and not given away by subtraction), never in any page,
 // API answer or export about a person, and deleted whenever the person asks, or cancels.
 func TestDemographicsPrivacy(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 0)
 	slug := conf.Slug

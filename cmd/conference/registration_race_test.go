@@ -15,6 +15,7 @@ import (
 // API: some addresses many times over at the same moment, while others cancel and the waitlist moves.
 // Never one place over, never an address twice, and the counter always equals the places held.
 func TestRegistrationConcurrency(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 7)
 	org := newOrganizer(t, ta, conf)

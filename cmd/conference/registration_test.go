@@ -135,6 +135,7 @@ func calendarOf(t *testing.T, ta *testApp, m mail.DevMail) *ics.Calendar {
 // TestRegistrationDoubleOptIn registers anonymously, confirms by the emailed link, and receives how
 // to join with a calendar invitation; registering again resends the link and makes nothing new.
 func TestRegistrationDoubleOptIn(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 0)
 	email := uniqueEmail("ama.mensah")
@@ -268,6 +269,7 @@ func mailsWithKey(t *testing.T, ta *testApp, prefix string) int {
 // an offer is taken up or runs out (through the periodic job, once), and unconfirmed registrations
 // lapse and give their place back.
 func TestRegistrationWaitlist(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, withFreshDB(t))
 	conf := regConf(t, ta, 2)
 	ada, ben, cleo, dev, eve := uniqueEmail("ada"), uniqueEmail("ben"), uniqueEmail("cleo"), uniqueEmail("dev"), uniqueEmail("eve")
@@ -424,6 +426,7 @@ func settingsValues(t *testing.T, ta *testApp, conf conference.Conference) url.V
 // account's confirmed address needs no link, and the registration is on the account page, where it
 // can be cancelled. Another address still needs confirming, and stays linked to the account.
 func TestRegistrationSignedIn(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 0)
 	email := uniqueEmail("kwame")
@@ -504,6 +507,7 @@ func accountProfile(pronouns, role, institution string) account.Profile {
 // TestRegistrationBadInput sends what people get wrong: each mistake is said next to its field, with
 // a summary; everything typed comes back; nothing is saved and no mail goes out.
 func TestRegistrationBadInput(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 0, question.Question{ID: "dietary_needs", Label: "Will you join the shared meal?", Kind: question.SingleChoice,
 		Options: []string{"Yes", "No"}, Required: true})
@@ -620,6 +624,7 @@ func TestRegistrationBadInput(t *testing.T) {
 // zone, on the page and in the API; stale, used and unknown links say what happened and offer a new
 // one.
 func TestRegistrationClosedAndStaleLinks(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 0)
 	org := loggedIn(t, ta, newOrganizer(t, ta, conf))
@@ -716,6 +721,7 @@ func TestRegistrationClosedAndStaleLinks(t *testing.T) {
 // TestRegistrationRateLimits: registrations are limited per client address and per email address,
 // with Retry-After, on the page and in the API; what was typed comes back.
 func TestRegistrationRateLimits(t *testing.T) {
+	t.Parallel()
 	hour := server.Limit{Burst: 2, Every: time.Hour}
 	t.Run("per address", func(t *testing.T) {
 		ta := startApp(t, withLimits(server.RateLimits{RegisterPerIP: hour}))
@@ -767,6 +773,7 @@ func fieldErr(p page, name string) string {
 
 // TestRegistrationTooMany sends lists longer than a form can hold: a message on the field, not a 500.
 func TestRegistrationTooMany(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 0)
 	answers := make([]string, 101)

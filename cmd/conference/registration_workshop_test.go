@@ -16,6 +16,7 @@ import (
 // (a place, or its own waitlist); a place that frees up is offered to the next in line; the
 // accommodations report covers it; and only people with a confirmed place may sign up.
 func TestWorkshops(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	conf := regConf(t, ta, 0)
 	slug := conf.Slug

@@ -71,6 +71,7 @@ func fullReview(version, score int, toPresenters, toOrganizers string) string {
 // TestReviewAPI runs peer review through /api/v1, from the invitations to the presenters' answer,
 // with the mistakes people make on the way: each is a problem+json that says what to fix.
 func TestReviewAPI(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	loc := f.conf.Location()
@@ -567,6 +568,7 @@ func TestReviewAPI(t *testing.T) {
 // TestConcurrentReviewEdits saves one review from eight windows at once, all read at the same
 // version: one save wins, the others are told to reload, and the review holds the winner's text.
 func TestConcurrentReviewEdits(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	m := newMatrix(t, ta)
 	sh, err := ta.reviews.Sheet(context.Background(), m.principals[assignedReviewer], m.f.conf, m.p)

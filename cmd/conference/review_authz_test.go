@@ -488,6 +488,7 @@ var problemCodes = map[int]string{http.StatusUnauthorized: "unauthenticated", ht
 // the proposal, its review or its discussion, in lists and counts too, and no answer to a reviewer names
 // a presenter. No mail to them does either.
 func TestReviewAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	m := newMatrix(t, ta)
 	table := reviewRoutes()
@@ -653,6 +654,7 @@ func (m *matrix) checkAnswer(what string, rt reviewRoute, who role, r reply) {
 // TestReviewAPIRefusesBadInput sends every review route that takes a body what cannot be read, and
 // text that cannot be stored: each gets a 4xx problem that says what to fix, never a 500.
 func TestReviewAPIRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	m := newMatrix(t, ta)
 	caller := func(path string) role {
@@ -766,6 +768,7 @@ func TestReviewAPIRefusesBadInput(t *testing.T) {
 // in a subject line. An organizer in conflict with a proposal does not see the mail about it; the
 // other organizers do, and the conflicted one still sees the rest.
 func TestConflictedOrganizersMailLog(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	m := newMatrix(t, ta)
 	pEmail, qEmail := m.secrets[1], m.secrets[4]
@@ -798,6 +801,7 @@ func TestConflictedOrganizersMailLog(t *testing.T) {
 // TestSwapReviewerOnTheWeb: an organizer swaps a reviewer in one step from the proposal's review
 // page; the form offers only who may leave and who may come, and a missing choice is a field error.
 func TestSwapReviewerOnTheWeb(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	m := newMatrix(t, ta)
 	out, in := m.principals[assignedReviewer].UserID, m.spare.UserID
@@ -840,6 +844,7 @@ func TestSwapReviewerOnTheWeb(t *testing.T) {
 // TestLoweredMaximumIsExplained: a reviewer who lowers their maximum below what they already hold is
 // told that the assignments stay theirs, instead of a bare "saved".
 func TestLoweredMaximumIsExplained(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	m := newMatrix(t, ta)
 	who := m.principals[assignedReviewer]
@@ -863,6 +868,7 @@ func TestLoweredMaximumIsExplained(t *testing.T) {
 // TestPresentersSeeTheirOutcomeAtAGlance: once the notices are sent, the presenters' list of
 // proposals says the decision, and what is asked of them, instead of "Submitted".
 func TestPresentersSeeTheirOutcomeAtAGlance(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	m := newMatrix(t, ta)
 	p := loggedIn(t, ta, m.secrets[1]).get("/c/" + m.f.conf.Slug + "/proposals")

@@ -76,6 +76,7 @@ func sessionValues(title, start, end string, room int64, extra ...string) url.Va
 // with their errors, placing and moving, two organizers saving one session at once, conflicts,
 // publishing twice with mail to the presenters whose slot moved, and the chairs' page.
 func TestScheduleOrganizerPages(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, withFreshDB(t))
 	f := newScheduleFixture(t, ta)
 	org := loggedIn(t, ta, f.organizer)
@@ -317,6 +318,7 @@ func TestScheduleOrganizerPages(t *testing.T) {
 // TestScheduleAPI drives the same work through the API: the contract's answers, bad input as
 // problem details with field errors, a stale version with the current session, publishing twice.
 func TestScheduleAPI(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newScheduleFixture(t, ta)
 	token, _ := apiToken(t, ta, f.organizer)
@@ -466,6 +468,7 @@ func TestScheduleAPI(t *testing.T) {
 // route of the API and of the pages, each route served checked: visitors are asked to log in;
 // presenters, reviewers, chairs and other conferences' organizers are refused.
 func TestScheduleAuthorization(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newScheduleFixture(t, ta)
 	other := newScheduleFixture(t, ta)
@@ -529,6 +532,7 @@ func TestScheduleAuthorization(t *testing.T) {
 // TestScheduleBadInput sends the schedule's forms and API what no page would: wrong types, ids of
 // nothing, unreadable times, text PostgreSQL cannot store. Every answer is a clear error, never a 500.
 func TestScheduleBadInput(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newScheduleFixture(t, ta)
 	org := loggedIn(t, ta, f.organizer)

@@ -20,6 +20,7 @@ import (
 // nor does text that looks like HTML: the words a submitter typed between <script> and </script> are
 // found as all others.
 func TestSearchIndexFollowsTheText(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
@@ -149,6 +150,8 @@ func TestSearchIndexFollowsTheText(t *testing.T) {
 // TestSearchIndexerYieldsToRequests checks that while requests wait for database connections the
 // indexer leaves changes younger than its deferral alone, and that the pool reports such waits.
 func TestSearchIndexerYieldsToRequests(t *testing.T) {
+	// Not parallel: its indexer, told to wait for nothing, indexes every proposal of the database, also
+	// those another test holds back from indexing.
 	ta := startApp(t)
 	ctx := context.Background()
 	f := openCall(t, ta, time.Time{})
@@ -231,6 +234,7 @@ func TestSearchIndexerYieldsToRequests(t *testing.T) {
 // TestServerKeepsStatistics: the running server has PostgreSQL gather the statistics of a table that
 // has grown, so that plans made while it was small are made again.
 func TestServerKeepsStatistics(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	for _, q := range []string{`CREATE TABLE grown_probe (id bigserial PRIMARY KEY) WITH (autovacuum_enabled = off)`,
 		`INSERT INTO grown_probe SELECT FROM generate_series(1, 1500)`, `SELECT pg_stat_force_next_flush()`} {

@@ -11,6 +11,7 @@ import (
 // back to that page after signing up, confirming the address and logging in; a next page that is
 // not this site's is dropped.
 func TestSignupLeadsBack(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	call := "/c/" + f.conf.Slug

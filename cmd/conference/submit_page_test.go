@@ -19,6 +19,7 @@ import (
 // number and a title too long is refused with all three at once, on the page and in the API, and
 // says that nothing was saved.
 func TestSaveSaysEveryFieldError(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug
@@ -92,6 +93,7 @@ func TestSaveSaysEveryFieldError(t *testing.T) {
 // highlighted on a page that has no fields; the form, submitted, counts its highlighted fields apart
 // from the profile's problem, said once.
 func TestRefusedSubmitFromItsPage(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug
@@ -185,6 +187,7 @@ func wantRefusedForm(t *testing.T, what string, p page) {
 // the link to the program makes sense read alone; the seeded guide and FAQ give the call's close
 // with its year and time zone.
 func TestSubmitterWording(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug

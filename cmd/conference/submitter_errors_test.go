@@ -22,6 +22,7 @@ import (
 // the form and from the proposal's page; a withdrawn proposal offers no change of its presenters and
 // refuses one saying it was withdrawn.
 func TestSubmitterErrorsLeadSomewhere(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug
@@ -139,6 +140,7 @@ func TestSubmitterErrorsLeadSomewhere(t *testing.T) {
 // back in the browser) and changed text saves the change over the draft it made; sent again once
 // the draft has moved on, it comes back with the newer text, nothing overwritten.
 func TestNewProposalFormSentAgain(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug
@@ -215,6 +217,7 @@ func TestNewProposalFormSentAgain(t *testing.T) {
 // browser sends them, spaces at the ends) is made once, at version 1, and says so with the advice
 // about blind review when the text names a presenter, as a save does; sent again, it changes nothing.
 func TestNewProposalFormTidied(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug
@@ -257,6 +260,7 @@ func TestNewProposalFormTidied(t *testing.T) {
 // page's problem, not a field's, so the error summary links to nothing (the form has no field for
 // the link; the browser checks every page it gets for summary links that lead nowhere).
 func TestUsedUpLinkIsThePagesProblem(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/c/" + f.conf.Slug
@@ -297,6 +301,7 @@ func TestUsedUpLinkIsThePagesProblem(t *testing.T) {
 // the formats that take proposals; the chosen format's form follows, nothing saved, with the answers
 // it does not ask shown to copy, and is saved as that format.
 func TestFormatStoppedWhileTheFormWasOpen(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

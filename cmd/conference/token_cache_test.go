@@ -15,6 +15,7 @@ import (
 // next request; and changes made elsewhere, as by another instance or by hand in SQL (a revoked
 // token, a new role, a renamed account), are announced by the database and show within moments.
 func TestAPITokenCache(t *testing.T) {
+	// Not parallel: it ends the listening connections of the whole database, and counts them.
 	ta := startApp(t)
 	<-ta.app.listening
 	f := openCall(t, ta, time.Time{})

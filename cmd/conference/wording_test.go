@@ -20,6 +20,7 @@ func text(s *goquery.Selection) string { return strings.Join(strings.Fields(s.Te
 // TestFormatFieldKinds: a format's table of fields names each field's kind as people read it, not
 // by its code.
 func TestFormatFieldKinds(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)
@@ -43,6 +44,7 @@ func TestFormatFieldKinds(t *testing.T) {
 // TestProposalsExportSaysItsZone: the export's moments are in the conference's time zone, named in
 // their headers, as dates a spreadsheet reads; the status is worded as the list words it.
 func TestProposalsExportSaysItsZone(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, email := presenter(t, ta, "Zoe Zone")
@@ -81,6 +83,7 @@ func TestProposalsExportSaysItsZone(t *testing.T) {
 
 // TestOneProposalIsOne: lists of proposals say "1 proposal", not "1 proposals".
 func TestOneProposalIsOne(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, email := presenter(t, ta, "Una Single")
@@ -103,6 +106,7 @@ func TestOneProposalIsOne(t *testing.T) {
 // TestCheckboxesAreNotOptional: a checkbox left unticked answers "no", so its label never says
 // "(optional)"; one that must be ticked says it is required.
 func TestCheckboxesAreNotOptional(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)
@@ -134,6 +138,7 @@ func TestCheckboxesAreNotOptional(t *testing.T) {
 // TestQuestionLimitsWordedForEachClient: the field form and the API word a choice's options and
 // the word limit as each takes them; the form's hint and its error say the same.
 func TestQuestionLimitsWordedForEachClient(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)
@@ -168,6 +173,7 @@ func TestQuestionLimitsWordedForEachClient(t *testing.T) {
 // TestOrganizerInputsSayTheirBounds: the call's times name the hint that gives their zone, and the
 // numbers of formats and fields carry the bounds the server holds them to.
 func TestOrganizerInputsSayTheirBounds(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)
@@ -202,6 +208,7 @@ func TestOrganizerInputsSayTheirBounds(t *testing.T) {
 // TestEditedFieldShowsItsID: a field's page shows the id that names its answers in the API, which
 // cannot change.
 func TestEditedFieldShowsItsID(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)
@@ -221,6 +228,7 @@ func TestEditedFieldShowsItsID(t *testing.T) {
 // TestGuideDropsScriptText: the guide and the FAQ leave out raw HTML with what a script or style
 // holds, and the call's form says that HTML is removed.
 func TestGuideDropsScriptText(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)
@@ -251,6 +259,7 @@ func TestGuideDropsScriptText(t *testing.T) {
 
 // TestTrackConfirmationsNameIt: saving and deleting a track say which track, by its saved name.
 func TestTrackConfirmationsNameIt(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)

@@ -39,6 +39,7 @@ func wantFields(t *testing.T, what string, r reply, want map[string]string) {
 // one 422 names every one of them, with what validation finds in the rest, and nothing is saved;
 // the same body with the right types is saved as usual.
 func TestAPINamesEveryWrongType(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
