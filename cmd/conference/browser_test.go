@@ -269,6 +269,8 @@ func startChromium(t *testing.T, base string) *chromium {
 		cancelTab()
 		cancelAlloc()
 		cancelTimeout()
+		// Kept until every parallel test has ended, the cleanup lets go of the browser's state.
+		cancelTab, cancelAlloc, cancelTimeout = nil, nil, nil
 	})
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("start Chromium at %s: %v", path, err)

@@ -135,6 +135,9 @@ func startApp(t testing.TB, opts ...testOption) *testApp {
 			t.Errorf("serve: %v", err)
 		}
 		a.close()
+		// The testing package keeps a parallel test's cleanups until every parallel test has
+		// ended: let go of the app, or each finished test holds on to all its memory till then.
+		a = nil
 	})
 	return &testApp{app: a, URL: base, t: t}
 }
