@@ -55,6 +55,7 @@ func (ta *testApp) emailOf(t *testing.T, id int64) string {
 // address (nothing changes before it is followed), the change itself, the notice to the old address,
 // and logging in afterwards.
 func TestEmailChange(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, withEnv("CONTACT_EMAIL", "help@conf.example.org"))
 	old, newEmail := uniqueEmail("amani.moving"), uniqueEmail("amani.moved")
 	u := newUser(t, ta, old, "Amani Moving")
@@ -164,6 +165,7 @@ func TestEmailChange(t *testing.T) {
 // TestEmailChangeRefusedLinks: a replaced, cancelled or expired link, and one for an address taken
 // since, each says why on a page of its own, and the address stays.
 func TestEmailChangeRefusedLinks(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	old := uniqueEmail("ngozi.staying")
 	u := newUser(t, ta, old, "Ngozi Staying")
@@ -239,6 +241,7 @@ func TestEmailChangeRefusedLinks(t *testing.T) {
 // TestEmailChangePasswordLimited: the password on the change form is guessed no faster than at
 // log-in, and the attempts count together.
 func TestEmailChangePasswordLimited(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, withLimits(server.RateLimits{LoginPerIP: generous, LoginPerAccount: server.Limit{Burst: 3, Every: time.Hour}}))
 	email := uniqueEmail("guessed")
 	newUser(t, ta, email, "Guessed")
@@ -259,6 +262,7 @@ func TestEmailChangePasswordLimited(t *testing.T) {
 
 // TestEmailChangeAccessibility audits the pages of a change of address with axe-core.
 func TestEmailChangeAccessibility(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	c := startChromium(t, ta.URL)
 	c.axe = axeSource(t)

@@ -203,6 +203,7 @@ func announced(c *chromium, want string) {
 // each page names them all in its error summary, each link of which leads to its field, and passes
 // the accessibility audit.
 func TestBrowserOrganizerFormsWithEveryError(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newScheduleFixture(t, ta)
 	c := startChromium(t, ta.URL)

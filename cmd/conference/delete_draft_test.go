@@ -18,6 +18,7 @@ import (
 // that asks, with its versions and its pending invitations; one that was ever submitted, one that
 // someone else co-presents, and anyone but its owner are refused; the API does the same.
 func TestADraftNeverSubmittedCanBeDeleted(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()

@@ -387,6 +387,7 @@ func TestAPIRequestsSentTwice(t *testing.T) {
 // nothing under its key. Through the API, an Idempotency-Key makes a room, a session and a workshop
 // once.
 func TestScheduleAndWorkshopFormsSentTwice(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newScheduleFixture(t, ta)
 	b := loggedIn(t, ta, f.organizer)
@@ -529,6 +530,7 @@ func TestScheduleAndWorkshopFormsSentTwice(t *testing.T) {
 // the other from the same page, moves the field once, and both answers say it is moved; pressed on a
 // page older than someone else's change, it is still refused.
 func TestFieldMovedTwice(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	ctx := context.Background()
@@ -581,6 +583,7 @@ func TestFieldMovedTwice(t *testing.T) {
 // answers say the invitations are sent. Through the API, an Idempotency-Key does the same; a new
 // request without it still sends a fresh link.
 func TestReviewerInvitationsSentTwice(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	b := loggedIn(t, ta, f.organizer)

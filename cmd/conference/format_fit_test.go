@@ -53,6 +53,7 @@ func answerAll(form url.Values, f cfp.Format) {
 // (invitations included) is refused on the format, with nothing saved, on the API and on the form;
 // a draft may change (its submit says what to remove), and a format they fit is taken.
 func TestASubmittedProposalChangesOnlyToAFormatItsPresentersFit(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	base := "/api/v1/conferences/" + f.conf.Slug
@@ -139,6 +140,7 @@ func TestASubmittedProposalChangesOnlyToAFormatItsPresentersFit(t *testing.T) {
 // change is saved in one go. The Enter key, whose default is that first button, saves as Save does
 // while the format is unchanged.
 func TestAnotherFormatsQuestionsBeforeTheSave(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, email := presenter(t, ta, "Bola Ade")

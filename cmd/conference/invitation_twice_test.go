@@ -13,6 +13,7 @@ import (
 // once and its link works; an answer sent twice is the answer given, not "this link is not valid";
 // an invitation can be declined without an account; inviting one's own address says so.
 func TestInvitationsSentAndAnsweredTwice(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := openCall(t, ta, time.Time{})
 	_, ownerEmail := presenter(t, ta, "Amara Okafor")

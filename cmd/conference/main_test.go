@@ -96,10 +96,12 @@ func startApp(t testing.TB, opts ...testOption) *testApp {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
+	// The shutdown's time is generous: with tests running side by side under the race detector, the
+	// mail workers may take seconds to finish what a test queued, and a clean stop is what is checked.
 	env := map[string]string{
 		"APP_ENV": "development", "DATABASE_URL": testDB.URL, "BASE_URL": base, "HTTP_ADDR": ln.Addr().String(),
 		"SECRET_KEY": "test-secret-key-of-at-least-32-characters", "DATA_DIR": t.TempDir(), "LOG_LEVEL": "error",
-		"SHUTDOWN_TIMEOUT": "5s", "SITE_NAME": "Test Conferences",
+		"SHUTDOWN_TIMEOUT": "30s", "SITE_NAME": "Test Conferences",
 	}
 	o := appOptions{pollInterval: 50 * time.Millisecond, limits: server.RateLimits{
 		LoginPerIP: generous, LoginPerAccount: generous, SignupPerIP: generous, SignupPerAccount: generous, ResetPerIP: generous,

@@ -276,6 +276,7 @@ func TestOrganizerFormsSayEverythingAtOnce(t *testing.T) {
 // web and through the API, answer a value too long with the limit the service keeps and with every
 // other error the save would give, keep what was typed, and save nothing.
 func TestScheduleReviewAndWorkshopFormsSayEverythingAtOnce(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	f := newScheduleFixture(t, ta)
 	b := loggedIn(t, ta, f.organizer)

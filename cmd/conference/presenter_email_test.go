@@ -63,6 +63,7 @@ func changeAddress(t *testing.T, ta *testApp, from, to string) {
 // again, nor can the address the invitation went to, while the address the owner's account had is
 // free for someone else. The rows keep the address each joined with.
 func TestPresentersAddressedByTheirAccountsAddressNow(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	sender, err := mail.NewSMTP(srv.URL())
 	if err != nil {
