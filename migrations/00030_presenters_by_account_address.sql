@@ -11,6 +11,9 @@
 -- invitation was sent to, are refused by the service, under the proposal's lock.
 ALTER TABLE proposal_presenters DROP CONSTRAINT proposal_presenters_email_key;
 CREATE UNIQUE INDEX proposal_presenters_email_key ON proposal_presenters (proposal_id, email) WHERE status <> 'accepted';
+-- The unique constraint's index was also how a proposal's presenters were found (every read of a
+-- proposal, every save's answer); partial, it no longer finds them all.
+CREATE INDEX proposal_presenters_proposal_idx ON proposal_presenters (proposal_id);
 
 -- Conflicts of interest compare an accepted presenter by their account's address now (as they do by
 -- its institution); a reviewer who declared a conflict with a person by the address the presenter
@@ -103,5 +106,6 @@ UNION ALL
 SELECT p.conference_id, b.proposal_id, b.user_id, 'bid'
     FROM bids b JOIN proposals p ON p.id = b.proposal_id WHERE b.level = 'conflict';
 
+DROP INDEX proposal_presenters_proposal_idx;
 DROP INDEX proposal_presenters_email_key;
 ALTER TABLE proposal_presenters ADD CONSTRAINT proposal_presenters_email_key UNIQUE (proposal_id, email);
