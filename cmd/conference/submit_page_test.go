@@ -108,7 +108,8 @@ func TestRefusedSubmitFromItsPage(t *testing.T) {
 	}
 	page := p.Header.Get("Location")
 	profile := "/account/profile?next=" + page
-	bio := "Your profile needs a short bio before you submit: complete your profile."
+	// The profile's three missing fields are one problem, with one link: they are completed in one place.
+	bio := "Your profile needs your role, your institution and a short bio before you submit: complete your profile."
 
 	p = b.post(page, page+"/submit", url.Values{"version": {"1"}})
 	items := p.Doc.Find(".error-summary li")
@@ -128,8 +129,8 @@ func TestRefusedSubmitFromItsPage(t *testing.T) {
 			t.Errorf("%q links to %q, not to where it is corrected", strings.TrimSpace(li.Text()), href)
 		}
 	})
-	if p.Doc.Find(`.error-summary a[href="`+page+`/edit#abstract"]`).Length() != 1 || p.Doc.Find(`.error-summary a[href="`+profile+`"]`).Length() != 3 {
-		t.Errorf("the summary does not link the abstract and the profile's three missing fields: %s", summaryItems(p))
+	if p.Doc.Find(`.error-summary a[href="`+page+`/edit#abstract"]`).Length() != 1 || p.Doc.Find(`.error-summary a[href="`+profile+`"]`).Length() != 1 {
+		t.Errorf("the summary does not link the abstract and, once, the profile's three missing fields: %s", summaryItems(p))
 	}
 	if p.Doc.Find("#todo-title").Length() != 0 {
 		t.Error("the problems are listed twice: in the summary and before submitting")
@@ -144,7 +145,7 @@ func TestRefusedSubmitFromItsPage(t *testing.T) {
 		t.Fatalf("a submit from the form: %d %s", p.Status, summaryItems(p))
 	}
 	here := items.Length() - p.Doc.Find(`.error-summary a[href="`+profile+`"]`).Length()
-	want = fmt.Sprintf("Your changes are saved as a draft, but the proposal cannot be submitted yet. Please correct the %d highlighted fields, and follow the last 3 links below for the other problems.", here)
+	want = fmt.Sprintf("Your changes are saved as a draft, but the proposal cannot be submitted yet. Please correct the %d highlighted fields, and follow the last link below for the other problem.", here)
 	if got := p.problem(); got != want {
 		t.Errorf("the form's summary: %q, want %q", got, want)
 	}

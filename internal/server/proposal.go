@@ -651,6 +651,7 @@ func (s *Server) submitAfterSave(c echo.Context, conf conference.Conference, pro
 		if _, p.Warnings, perr = s.opts.Submissions.Readiness(ctx, conf, current, principal(c).UserID); perr != nil {
 			return perr
 		}
+		ae = withOneProfileProblem(ae)
 		p.setError(ae)
 		p.Problem = submitProblem(ae.Fields, true)
 		p.fieldHref = func(field string) string { return problemLink(conf, prop.ID, field, true) }
@@ -809,6 +810,7 @@ func (s *Server) staleSubmitForm(c echo.Context, conf conference.Conference, p *
 	if !ok || ae.Code != apperr.Conflict {
 		return err
 	}
+	ae = withOneProfileProblem(ae)
 	p.setError(ae)
 	if len(ae.Fields) > 0 {
 		p.Problem = submission.SavedMeanwhile + " It was not submitted either. " + formFixes(ae.Fields)

@@ -65,6 +65,36 @@ func problemLink(conf conference.Conference, id int64, field string, onForm bool
 	return proposalURL(conf, id) + "/edit#" + field
 }
 
+// oneProfileProblem gives the person's own profile's missing fields ("profile.<field>", one problem
+// each, as the API names them) as one problem: they are completed in one place, by one link.
+func oneProfileProblem(fs []apperr.FieldError) []apperr.FieldError {
+	var missing []string
+	first := -1
+	out := make([]apperr.FieldError, 0, len(fs))
+	for _, x := range fs {
+		if m, ok := strings.CutPrefix(x.Field, "profile."); ok {
+			missing = append(missing, m)
+			if first < 0 {
+				first = len(out)
+				out = append(out, x)
+			}
+			continue
+		}
+		out = append(out, x)
+	}
+	if len(missing) > 1 {
+		out[first].Message = submission.ProfileMissing(missing)
+	}
+	return out
+}
+
+// withOneProfileProblem is ae with the profile's problems as one (oneProfileProblem).
+func withOneProfileProblem(ae *apperr.Error) *apperr.Error {
+	one := *ae
+	one.Fields = oneProfileProblem(ae.Fields)
+	return &one
+}
+
 // submitProblem is the summary of a refused submit whose problems the summary lists, each linked
 // to where it is corrected: on the form (onForm), the fields of this page are highlighted and
 // counted as such; on the proposal's page nothing is, and each problem is a link to its place.
@@ -156,6 +186,7 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 		if p.Problems, p.Warnings, err = s.opts.Submissions.Readiness(ctx, conf, prop, principal(c).UserID); err != nil {
 			return p, err
 		}
+		p.Problems = oneProfileProblem(p.Problems)
 	} else if p.Owner {
 		if p.Restorable, err = s.opts.Submissions.Restorable(ctx, conf, prop); err != nil {
 			return p, err
@@ -207,6 +238,7 @@ func (s *Server) proposalSubmit(c echo.Context) error {
 		if perr != nil {
 			return perr
 		}
+		ae = withOneProfileProblem(ae)
 		p.setError(ae)
 		p.Problem = submitProblem(ae.Fields, false)
 		if stale {

@@ -1198,6 +1198,24 @@ func bump(prop *Proposal, set func(now time.Time), now time.Time) {
 	prop.Version++
 }
 
+// ProfileMissing is the problem of a person's own profile that lacks the fields named (of
+// account.Profile.Missing: participant_role, institution, bio) before they submit, said once.
+func ProfileMissing(fields []string) string {
+	labels := make([]string, len(fields))
+	for i, m := range fields {
+		labels[i] = map[string]string{"participant_role": "your role", "institution": "your institution", "bio": "a short bio"}[m]
+	}
+	return "Your profile needs " + andList(labels) + " before you submit: complete your profile."
+}
+
+// andList joins items as a sentence lists them: "a", "a and b", "a, b and c".
+func andList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
 // fitsFormat checks that a submitted proposal changing to the format f has no more presenters than f
 // allows (invitations included): a submitted proposal stays complete, and one that does not fit its
 // format could not be submitted.
@@ -1222,8 +1240,7 @@ func checkPresenters(prop Proposal, f cfp.Format, by int64) error {
 	}
 	yours := func(missing []string) {
 		for _, m := range missing {
-			label := map[string]string{"participant_role": "your role", "institution": "your institution", "bio": "a short bio"}[m]
-			fe.Add("profile."+m, "Your profile needs "+label+" before you submit: complete your profile.")
+			fe.Add("profile."+m, ProfileMissing([]string{m}))
 		}
 	}
 	owner := prop.Owner()
@@ -1234,11 +1251,7 @@ func checkPresenters(prop Proposal, f cfp.Format, by int64) error {
 		for _, m := range missing {
 			what = append(what, map[string]string{"participant_role": "a role", "institution": "an institution", "bio": "a short bio"}[m])
 		}
-		list := strings.Join(what, " and ")
-		if len(what) == 3 {
-			list = what[0] + ", " + what[1] + " and " + what[2]
-		}
-		fe.Add("owner", fmt.Sprintf("%s, who made this proposal, needs to add %s to their profile before it is submitted.", owner.Name, list))
+		fe.Add("owner", fmt.Sprintf("%s, who made this proposal, needs to add %s to their profile before it is submitted.", owner.Name, andList(what)))
 	}
 	if me, ok := prop.PresenterOf(by); ok && !me.IsOwner {
 		yours(me.Profile.Missing())
