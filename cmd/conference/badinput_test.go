@@ -245,8 +245,8 @@ func TestBodyLimit(t *testing.T) {
 	r = send(t, ta, http.MethodPost, "/api/v1/tokens", chunked{strings.NewReader(body)},
 		"Content-Type", "application/json", "Authorization", "Bearer "+token)
 	wantProblem(t, "API body over the limit without Content-Length", r.apiResponse, http.StatusRequestEntityTooLarge, "malformed")
-	if !strings.Contains(r.JSON["detail"].(string), "too large") {
-		t.Errorf("413 detail: %v", r.JSON["detail"])
+	if d := r.JSON["detail"].(string); d != "What you sent is too large, so nothing was saved. Shorten the longest text and send it again." {
+		t.Errorf("413 detail: %v", d)
 	}
 	r = sendJSON(t, ta, http.MethodPost, "/api/v1/auth/login", "", fmt.Sprintf(`{"email":%q,"password":%q}`, u.Email, big))
 	wantProblem(t, "API log-in over the limit", r.apiResponse, http.StatusRequestEntityTooLarge, "malformed")
@@ -264,6 +264,9 @@ func TestBodyLimit(t *testing.T) {
 		t.Errorf("sign-up form over the limit: %d", p.Status)
 	}
 	wantPage(t, "sign-up form over the limit", p.Header, p.Body, "too large")
+	if lead := text(p.Doc.Find(".lead")); !strings.Contains(lead, "nothing was saved") || !strings.Contains(lead, "Back button") {
+		t.Errorf("the page over the limit does not say how to get the text back: %q", lead)
+	}
 	if n := count(t, ta, `SELECT count(*) FROM users WHERE email = 'too.big@example.org'`); n != 0 {
 		t.Errorf("an oversized sign-up created %d accounts", n)
 	}

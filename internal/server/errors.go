@@ -66,7 +66,7 @@ func codeOfStatus(status int) apperr.Code {
 var httpMessages = map[int]string{
 	http.StatusNotFound:              "We could not find that page. Check the address, or go back to the start page.",
 	http.StatusMethodNotAllowed:      "This address does not accept that kind of request.",
-	http.StatusRequestEntityTooLarge: "What you sent is too large. Shorten it and try again.",
+	http.StatusRequestEntityTooLarge: "What you sent is too large, so nothing was saved. Go back to the form with your browser's Back button (it usually keeps what you typed), shorten the longest text, and send it again.",
 	http.StatusUnsupportedMediaType:  "Send the request body as application/json.",
 	http.StatusInternalServerError:   "Something went wrong on our side. It has been logged; please try again in a moment.",
 	http.StatusServiceUnavailable:    "The service is starting or stopping. Please try again in a moment.",
@@ -98,7 +98,9 @@ func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path,
 // again with its new version.
 var apiWording = strings.NewReplacer("highlighted fields", "fields named in errors", "highlighted field", "field named in errors",
 	"Reload the page to see it, then make your change again.", "Read it again (GET) to see it and its new version, then make your change again.",
-	"Reload the page and make your change again.", "Read it again (GET) for its new version, and make your change again.")
+	"Reload the page and make your change again.", "Read it again (GET) for its new version, and make your change again.",
+	"Go back to the form with your browser's Back button (it usually keeps what you typed), shorten the longest text, and send it again.",
+	"Shorten the longest text and send it again.")
 
 // apiFieldWording says in a field's detail what a form's message says of its input: questions'
 // options are a JSON list, not lines, and no word limit is 0, not an empty field.
