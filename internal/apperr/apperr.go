@@ -155,6 +155,18 @@ func JoinFields(errs ...error) error {
 // after it was changed, or an API client's key used for another request. Nothing more is made.
 var ErrKeyUsed = errors.New("the client key made something else")
 
+// MaxClientKey is the longest client key (a form's hidden key, the API's Idempotency-Key) a create
+// takes: the columns that keep them hold as much.
+const MaxClientKey = 100
+
+// CheckClientKey refuses, on the field "client_key", a client key longer than a create takes.
+func CheckClientKey(key string) error {
+	if len(key) > MaxClientKey {
+		return Field("client_key", fmt.Sprintf("Use at most %d characters.", MaxClientKey))
+	}
+	return nil
+}
+
 // KeyUsed is the refusal of a create whose client key made what ("the track “Ethics”"), which is
 // not what it asks for now: Conflict, its cause ErrKeyUsed.
 func KeyUsed(what string) error {

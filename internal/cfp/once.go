@@ -23,25 +23,11 @@ import (
 //     no difference to what is saved now: the twin saved it. A change by someone else still makes
 //     a difference, and is still a conflict.
 
-// MaxClientKey is the longest client key a create takes, as proposals' keys.
-const MaxClientKey = 100
-
 // ErrKeyUsed is the cause of the apperr Conflict of a create whose client key made something that
 // differs from what it asks for now: a form sent again after it was changed, or an API client's key
 // used for another request. Nothing more is made. It is apperr.ErrKeyUsed, which other domains'
 // creates share.
 var ErrKeyUsed = apperr.ErrKeyUsed
-
-// keyUsed is the refusal of a create whose key made what ("the track “Ethics”"), which is not what
-// it asks for now.
-func keyUsed(what string) error { return apperr.KeyUsed(what) }
-
-func checkKey(key string) error {
-	if len(key) > MaxClientKey {
-		return apperr.Field("client_key", fmt.Sprintf("Use at most %d characters.", MaxClientKey))
-	}
-	return nil
-}
 
 // sameMoment reports whether two times are the same moment as stored (to the microsecond).
 func sameMoment(a, b time.Time) bool {

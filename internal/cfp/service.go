@@ -459,7 +459,7 @@ func (s *Service) CreateTrack(ctx context.Context, p *access.Principal, conf con
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Track{}, err
 	}
-	if err := checkKey(in.ClientKey); err != nil {
+	if err := apperr.CheckClientKey(in.ClientKey); err != nil {
 		return Track{}, err
 	}
 	t, err := checkTrack(in)
@@ -473,7 +473,7 @@ func (s *Service) CreateTrack(ctx context.Context, p *access.Principal, conf con
 		// through, and waits for the first to commit.
 		if first, kerr := s.store.TrackByKey(ctx, conf.ID, in.ClientKey); kerr == nil {
 			if first.Name != t.Name || first.Description != t.Description {
-				return first, keyUsed("the track “" + first.Name + "”")
+				return first, apperr.KeyUsed("the track “" + first.Name + "”")
 			}
 			return first, nil
 		}
@@ -665,7 +665,7 @@ func (s *Service) CreateFormat(ctx context.Context, p *access.Principal, conf co
 	if err := access.Check(p, access.ManageCall, conf.ID); err != nil {
 		return Format{}, err
 	}
-	if err := checkKey(in.ClientKey); err != nil {
+	if err := apperr.CheckClientKey(in.ClientKey); err != nil {
 		return Format{}, err
 	}
 	f, err := s.createFormat(ctx, p, conf, in)
@@ -674,7 +674,7 @@ func (s *Service) CreateFormat(ctx context.Context, p *access.Principal, conf co
 		// through, and waits for the first to commit.
 		if first, kerr := s.store.FormatByKey(ctx, conf.ID, in.ClientKey); kerr == nil {
 			if !sameFormat(f, first) {
-				return first, keyUsed("the format “" + first.Name + "”")
+				return first, apperr.KeyUsed("the format “" + first.Name + "”")
 			}
 			return first, nil
 		}
@@ -809,7 +809,7 @@ func (s *Service) EditFields(ctx context.Context, p *access.Principal, conf conf
 // form's field names), NotFound, and Conflict when someone changed the format meanwhile.
 func (s *Service) AddField(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, version int, key string,
 	q question.Question) (Format, question.Question, error) {
-	if err := checkKey(key); err != nil {
+	if err := apperr.CheckClientKey(key); err != nil {
 		return Format{}, question.Question{}, err
 	}
 	typedID := strings.TrimSpace(q.ID)
@@ -848,7 +848,7 @@ func (s *Service) AddField(ctx context.Context, p *access.Principal, conf confer
 		q.ID = qid
 	}
 	if want, cerr := checkFields([]question.Question{q}); !asked || cerr != nil || !sameQuestion(want[0], first) {
-		return now, first, keyUsed("the field “" + first.Label + "”")
+		return now, first, apperr.KeyUsed("the field “" + first.Label + "”")
 	}
 	return now, first, nil
 }
@@ -1537,7 +1537,7 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 		// through, and waits for the first to commit.
 		if first, kerr := s.store.AccessLinkByKey(ctx, conf.ID, in.ClientKey, s.now()); kerr == nil {
 			if !sameLink(first, l) || first.CreatedBy == nil || *first.CreatedBy != p.UserID || first.RevokedAt != nil || !hmac.Equal(first.Hash, l.Hash) {
-				return NewAccessLink{AccessLink: first}, keyUsed("the link “" + first.Label + "”")
+				return NewAccessLink{AccessLink: first}, apperr.KeyUsed("the link “" + first.Label + "”")
 			}
 			return NewAccessLink{AccessLink: first, Secret: secret, URL: s.baseURL + accessPath(conf, secret)}, nil
 		}
@@ -1550,7 +1550,7 @@ func (s *Service) CreateAccessLink(ctx context.Context, p *access.Principal, con
 
 // checkLink checks a new link, and returns its label, expiry and formats as the link keeps them.
 func (s *Service) checkLink(ctx context.Context, conf conference.Conference, in AccessLinkInput) (string, time.Time, []int64, error) {
-	if err := checkKey(in.ClientKey); err != nil {
+	if err := apperr.CheckClientKey(in.ClientKey); err != nil {
 		return "", time.Time{}, nil, err
 	}
 	var fe apperr.Fields

@@ -495,8 +495,8 @@ func (s *Service) CreateWorkshop(ctx context.Context, p *access.Principal, conf 
 	if err := access.Check(p, access.ManageRegistrations, conf.ID); err != nil {
 		return Workshop{}, err
 	}
-	if len(in.ClientKey) > MaxClientKey {
-		return Workshop{}, apperr.Field("client_key", fmt.Sprintf("Use at most %d characters.", MaxClientKey))
+	if err := apperr.CheckClientKey(in.ClientKey); err != nil {
+		return Workshop{}, err
 	}
 	w, err := checkWorkshop(in, conf.Location(), 0)
 	if err != nil {
@@ -522,9 +522,6 @@ func (s *Service) CreateWorkshop(ctx context.Context, p *access.Principal, conf 
 	}
 	return w, err
 }
-
-// MaxClientKey is the longest client key an add takes, as the call's.
-const MaxClientKey = 100
 
 // sameTime reports whether two optional times are the same moment as stored (to the microsecond),
 // or both none.

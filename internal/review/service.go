@@ -430,8 +430,8 @@ func (s *Service) InviteOnce(ctx context.Context, p *access.Principal, conf conf
 	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
 		return nil, err
 	}
-	if len(key) > 100 {
-		return nil, apperr.Field("client_key", "Use at most 100 characters.")
+	if err := apperr.CheckClientKey(key); err != nil {
+		return nil, err
 	}
 	people, message, err := checkInvite(people, message)
 	if err != nil {

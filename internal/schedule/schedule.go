@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/challenging-norms/conference/internal/account"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/challenging-norms/conference/internal/access"
+	"github.com/challenging-norms/conference/internal/account"
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/audit"
 	"github.com/challenging-norms/conference/internal/conference"
@@ -218,17 +218,6 @@ type RoomInput struct {
 	ClientKey  string
 }
 
-// checkKey refuses a client key longer than a stored one may be.
-func checkKey(key string) error {
-	if len(key) > MaxClientKey {
-		return apperr.Field("client_key", fmt.Sprintf("Use at most %d characters.", MaxClientKey))
-	}
-	return nil
-}
-
-// MaxClientKey is the longest client key a create takes, as the call's.
-const MaxClientKey = 100
-
 func (in RoomInput) check() (RoomInput, error) {
 	var f apperr.Fields
 	in.Name = strings.TrimSpace(in.Name)
@@ -270,7 +259,7 @@ func (s *Service) SaveRoom(ctx context.Context, p *access.Principal, conf confer
 	if err := access.Check(p, access.ManageSchedule, conf.ID); err != nil {
 		return Room{}, err
 	}
-	if err := checkKey(in.ClientKey); err != nil {
+	if err := apperr.CheckClientKey(in.ClientKey); err != nil {
 		return Room{}, err
 	}
 	in, err := in.check()
@@ -552,7 +541,7 @@ func (s *Service) CreateSlot(ctx context.Context, p *access.Principal, conf conf
 	if err := access.Check(p, access.ManageSchedule, conf.ID); err != nil {
 		return Slot{}, err
 	}
-	if err := checkKey(in.ClientKey); err != nil {
+	if err := apperr.CheckClientKey(in.ClientKey); err != nil {
 		return Slot{}, err
 	}
 	var sl Slot

@@ -640,8 +640,8 @@ func (s *Server) apiMove(id func(echo.Context) (int64, error), move mover, list 
 // what the first one made instead of making another.
 func idempotencyKey(c echo.Context) (string, error) {
 	key := c.Request().Header.Get("Idempotency-Key")
-	if len(key) > 100 || !storable(key) {
-		return "", apperr.New(apperr.Malformed, "The Idempotency-Key header must be at most 100 characters of text.")
+	if len(key) > apperr.MaxClientKey || !storable(key) {
+		return "", apperr.New(apperr.Malformed, fmt.Sprintf("The Idempotency-Key header must be at most %d characters of text.", apperr.MaxClientKey))
 	}
 	return key, nil
 }

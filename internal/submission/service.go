@@ -478,8 +478,8 @@ func (s *Service) CreateOnce(ctx context.Context, p *access.Principal, conf conf
 	if p == nil {
 		return Proposal{}, nil, false, apperr.New(apperr.Unauthenticated, "Please log in to start a proposal.")
 	}
-	if len(in.ClientKey) > 100 {
-		return Proposal{}, nil, false, apperr.Field("client_key", "Use at most 100 characters.")
+	if err := apperr.CheckClientKey(in.ClientKey); err != nil {
+		return Proposal{}, nil, false, err
 	}
 	prop, warns, err := s.create(ctx, p, conf, in)
 	if err != nil && in.ClientKey != "" {
