@@ -152,6 +152,8 @@ type presenterRow struct {
 	// InvitedEmail is the address an accepted invitation was sent to, when it was not the address of
 	// the account that accepted it (Email then).
 	InvitedEmail *string
+	// ClientKey is the key of the request that last sent the invitation, if it had one.
+	ClientKey *string
 }
 
 func (presenterRow) TableName() string { return "proposal_presenters" }
@@ -174,7 +176,7 @@ func (r presenterWithProfile) domain() submission.Presenter {
 	}
 	return submission.Presenter{ID: x.ID, ProposalID: x.ProposalID, UserID: x.UserID, Email: x.Email, Name: x.Name, IsOwner: x.IsOwner,
 		Status: submission.PresenterStatus(x.Status), Hash: x.TokenHash, InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt,
-		ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position, InvitedEmail: invitedEmail,
+		ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position, InvitedEmail: invitedEmail, ClientKey: deref(x.ClientKey),
 		Profile: account.Profile{Pronouns: r.Pronouns, Role: account.ParticipantRole(r.ParticipantRole), RoleOther: r.RoleOther,
 			Institution: r.Institution, Bio: r.Bio}}
 }
@@ -194,6 +196,7 @@ type presenterJSON struct {
 	AnsweredAt      *time.Time `json:"answered_at"`
 	Position        int        `json:"position"`
 	InvitedEmail    string     `json:"invited_email"`
+	ClientKey       string     `json:"client_key"`
 	Pronouns        string     `json:"pronouns"`
 	ParticipantRole string     `json:"participant_role"`
 	RoleOther       string     `json:"role_other"`
@@ -209,7 +212,7 @@ const presentersColumn = `(SELECT coalesce(json_agg(json_build_object('id', pp.i
 		'name', ` + presenterName + `,
 		'is_owner', pp.is_owner, 'status', pp.status, 'invited_by', pp.invited_by, 'invited_at', pp.invited_at,
 		'expires_at', pp.expires_at, 'answered_at', pp.answered_at, 'position', pp.position,
-		'invited_email', ` + presenterInvitedEmail + `,
+		'invited_email', ` + presenterInvitedEmail + `, 'client_key', coalesce(pp.client_key, ''),
 		'pronouns', coalesce(u.pronouns, ''), 'participant_role', coalesce(u.participant_role, ''), 'role_other', coalesce(u.role_other, ''),
 		'institution', coalesce(u.institution, ''), 'bio', coalesce(u.bio, ''))
 		ORDER BY pp.is_owner DESC, pp.position, pp.id), '[]')
@@ -263,7 +266,8 @@ func (r proposalResult) domain() submission.Proposal {
 	for _, x := range list {
 		p.Presenters = append(p.Presenters, submission.Presenter{ID: x.ID, ProposalID: p.ID, UserID: x.UserID, Email: x.Email, Name: x.Name,
 			IsOwner: x.IsOwner, Status: submission.PresenterStatus(x.Status), InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt,
-			ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position, InvitedEmail: x.InvitedEmail, Profile: x.profile()})
+			ExpiresAt: x.ExpiresAt, AnsweredAt: x.AnsweredAt, Position: x.Position, InvitedEmail: x.InvitedEmail, ClientKey: x.ClientKey,
+			Profile: x.profile()})
 	}
 	return p
 }
@@ -892,7 +896,7 @@ func (s Proposals) Revisions(ctx context.Context, proposalID int64) ([]submissio
 func (s Proposals) SavePresenter(ctx context.Context, x *submission.Presenter) error {
 	r := presenterRow{ID: x.ID, ProposalID: x.ProposalID, UserID: x.UserID, Email: x.Email, Name: x.Name, IsOwner: x.IsOwner,
 		Status: string(x.Status), TokenHash: x.Hash, InvitedBy: x.InvitedBy, InvitedAt: x.InvitedAt, ExpiresAt: x.ExpiresAt,
-		AnsweredAt: x.AnsweredAt, Position: x.Position}
+		AnsweredAt: x.AnsweredAt, Position: x.Position, ClientKey: keyOf(x.ClientKey)}
 	if x.InvitedEmail != "" {
 		r.InvitedEmail = &x.InvitedEmail
 	}

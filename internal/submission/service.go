@@ -1856,6 +1856,19 @@ func (s *Service) tellDeadline(ctx context.Context, conf conference.Conference, 
 // within the format's number of presenters. Inviting an address again sends a fresh link. Returns
 // apperr Invalid (fields "name", "email"), Conflict (already presenting), Forbidden, NotFound.
 func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, name, email string) (Presenter, error) {
+	return s.InviteOnce(ctx, p, conf, id, name, email, "")
+}
+
+// InviteOnce is Invite with the client key of the request (one per form shown; the API's
+// Idempotency-Key), when not "", kept with the invitation it sends: the same request sent again (a
+// double click, a retry) sends nothing more and returns that invitation as it is now, so that the
+// first mail's link stays the one that works. The key of an invitation to another name or address
+// sends nothing either: apperr Conflict (apperr.ErrKeyUsed), with that invitation. apperr Invalid
+// (field "client_key") for a key too long, and Invite's errors.
+func (s *Service) InviteOnce(ctx context.Context, p *access.Principal, conf conference.Conference, id int64, name, email, key string) (Presenter, error) {
+	if err := apperr.CheckClientKey(key); err != nil {
+		return Presenter{}, err
+	}
 	name = strings.Join(strings.Fields(name), " ")
 	email = account.NormalizeEmail(email)
 	var fe apperr.Fields
@@ -1876,6 +1889,14 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 		prop, f, err := s.toInvite(ctx, p, conf, id)
 		if err != nil {
 			return err
+		}
+		// The proposal is locked: a twin sent at once finds the invitation its first sent.
+		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return key != "" && y.ClientKey == key }); i >= 0 {
+			x = prop.Presenters[i]
+			if !x.sentAs(name, email) {
+				return apperr.KeyUsed("an invitation to " + x.Name + " (" + x.sentTo() + ")")
+			}
+			return nil
 		}
 		// Who accepted is their account: its address now (Email) is theirs, and so is the address
 		// they accepted an invitation at, if another; inviting either would give the same person a
@@ -1906,10 +1927,25 @@ func (s *Service) Invite(ctx context.Context, p *access.Principal, conf conferen
 			return apperr.Field("email", fmt.Sprintf("A proposal of the format “%s” has at most %s, and this one has %d already (invitations included).",
 				f.Name, cfp.Presenters(f.MaxPresenters), n))
 		}
-		x.Name = name
+		x.Name, x.ClientKey = name, key
 		return s.sendInvitation(ctx, p, conf, prop, f, &x)
 	})
 	return x, err
+}
+
+// sentTo is the address the invitation of x was sent to: once accepted, the account's address may
+// be another.
+func (x Presenter) sentTo() string {
+	if x.Status == Accepted && x.InvitedEmail != "" {
+		return x.InvitedEmail
+	}
+	return x.Email
+}
+
+// sentAs reports whether the invitation of x is the one to name at email (normalized): its address,
+// and its name unless accepted (an acceptance names the presenter as their account does).
+func (x Presenter) sentAs(name, email string) bool {
+	return x.sentTo() == email && (x.Status == Accepted || x.Name == name)
 }
 
 // invitedAgainAfter is how long after an invitation the same invitation, to the same name and

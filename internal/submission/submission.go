@@ -97,6 +97,8 @@ type Presenter struct {
 	// may not be their account's (Email): both are theirs for the proposal. The address their account
 	// had when they joined is not, once the account has another.
 	InvitedEmail string
+	// ClientKey is the key of the request that last sent the invitation (see InviteOnce), or "".
+	ClientKey string
 	// Profile is the account's profile, for accepted presenters.
 	Profile account.Profile
 }

@@ -2203,3 +2203,62 @@ func TestAnAccountsAddressHasOnePlace(t *testing.T) {
 		t.Errorf("the presenters: %q, want %q", emails, want)
 	}
 }
+
+// TestInviteOnce: an invitation sent again with its client key (a double click, a retry) sends no
+// other mail and returns the invitation as it is now, also once it is accepted, where the same
+// address without the key is refused as presenting already; the key with another address or name
+// invites no one (ErrKeyUsed, with the invitation it sent); a key too long is refused.
+func TestInviteOnce(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner := f.person("Amara Okafor", true)
+	c := f.complete()
+	c.FormatID, c.Answers = f.workshop.ID, nil // room for four
+	prop := f.draft(owner, c)
+	email := fmt.Sprintf("jordan.%d@community.example.org", prop.ID)
+	mails := func() int {
+		return f.count(`SELECT count(*) FROM email_messages WHERE recipient = $1 AND event_key LIKE 'presenter-invitation:%'`, email)
+	}
+
+	x, err := f.subs.InviteOnce(ctx, owner, f.conf, prop.ID, "Jordan Lee", strings.ToUpper(email), "form-1")
+	if err != nil || x.ClientKey != "form-1" {
+		t.Fatalf("invite: %+v %v", x, err)
+	}
+	again, err := f.subs.InviteOnce(ctx, owner, f.conf, prop.ID, " Jordan  Lee ", email, "form-1")
+	if err != nil || again.ID != x.ID || again.Status != submission.Invited || mails() != 1 {
+		t.Errorf("the same invitation again: %+v %v, %d mails", again, err, mails())
+	}
+	for what, in := range map[string][2]string{"another address": {"Jordan Lee", "other." + email}, "another name": {"Jo Lee", email}} {
+		got, err := f.subs.InviteOnce(ctx, owner, f.conf, prop.ID, in[0], in[1], "form-1")
+		if !errors.Is(err, apperr.ErrKeyUsed) || !apperr.Is(err, apperr.Conflict) || got.ID != x.ID {
+			t.Errorf("the key with %s: %+v %v", what, got, err)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM proposal_presenters WHERE proposal_id = $1`, prop.ID); n != 2 || mails() != 1 {
+		t.Errorf("%d presenters, %d mails after the key was sent again, want 2 and 1", n, mails())
+	}
+
+	// Accepted from an account with another address: the same request again is the invitation as
+	// it is now; a new one is refused.
+	var body string
+	_ = f.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1`, email).Scan(&body)
+	i := strings.Index(body, "/invitations/")
+	if i < 0 {
+		t.Fatalf("no invitation link in:\n%s", body)
+	}
+	jordan := f.person("Jordan Lee", true)
+	if _, err := f.subs.AnswerInvitation(ctx, jordan, strings.Fields(body[i+len("/invitations/"):])[0], true); err != nil {
+		t.Fatal(err)
+	}
+	again, err = f.subs.InviteOnce(ctx, owner, f.conf, prop.ID, "Jordan Lee", email, "form-1")
+	if err != nil || again.ID != x.ID || again.Status != submission.Accepted || mails() != 1 {
+		t.Errorf("the same invitation again once accepted: %+v %v, %d mails", again, err, mails())
+	}
+	if _, err := f.subs.InviteOnce(ctx, owner, f.conf, prop.ID, "Jordan Lee", email, "form-2"); !strings.Contains(fieldErrors(err)["email"], "already presents this proposal") {
+		t.Errorf("the accepted address with another key: %v", err)
+	}
+
+	if _, err := f.subs.InviteOnce(ctx, owner, f.conf, prop.ID, "Sam Rivera", "sam@example.org", strings.Repeat("k", 101)); fieldErrors(err)["client_key"] == "" {
+		t.Errorf("a key too long: %v", err)
+	}
+}
