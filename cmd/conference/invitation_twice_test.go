@@ -5,13 +5,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// TestInvitationsSentAndAnsweredTwice: an invitation sent twice at once (a double click) is sent
-// once and its link works; an answer sent twice is the answer given, not "this link is not valid";
-// an invitation can be declined without an account; inviting one's own address says so.
+// TestInvitationsSentAndAnsweredTwice: an invitation form sent twice at once (a double click: the
+// form's token and key, twice) is sent once, both answers say so, and its link works; an answer sent
+// twice is the answer given, not "this link is not valid"; an invitation can be declined without an
+// account; inviting one's own address says so.
 func TestInvitationsSentAndAnsweredTwice(t *testing.T) {
 	t.Parallel()
 	ta := startApp(t)
@@ -32,11 +34,14 @@ func TestInvitationsSentAndAnsweredTwice(t *testing.T) {
 
 	// Sent twice at once: one mail, whose link works.
 	_, jordan := presenter(t, ta, "Jordan Lee")
-	for range 2 {
-		if p = b.post(page, page+"/presenters", url.Values{"name": {"Jordan Lee"}, "email": {jordan}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d %s", p.Status, p.problem())
-		}
+	v := formValues(b.get(page), page+"/presenters", "client_key")
+	if v.Get("client_key") == "" {
+		t.Fatal("the invitation form has no key")
 	}
+	v.Set("name", "Jordan Lee")
+	v.Set("email", jordan)
+	ps, flashes := twice(b, page, page+"/presenters", v, true)
+	wantSaved(t, "an invitation sent twice at once", ps, flashes, page+"#presenters", "An invitation is on its way to Jordan Lee at "+jordan+".")
 	link := strings.TrimPrefix(linkIn(t, ta.waitMail(jordan, "invites you to co-present"), "/invitations/"), ta.URL)
 	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1 AND subject LIKE '%invites you%'`, jordan); n != 1 {
 		t.Errorf("%d invitations sent for a double click, want 1", n)
@@ -94,5 +99,102 @@ func TestInvitationsSentAndAnsweredTwice(t *testing.T) {
 	}
 	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'presenter.declined' AND subject = $1 AND actor_id IS NULL`, fmt.Sprintf("proposal:%d", id)); n != 1 {
 		t.Errorf("%d audit entries of the refusal without an account, want 1", n)
+	}
+}
+
+// TestInvitationKeys: the invitation form sent twice one after the other (its token and key, twice)
+// sends one invitation, and both answers say it is sent; sent again changed, to another address, it
+// invites no one, says so, and comes back with a new key that invites them. Through the API, the
+// same Idempotency-Key twice at once answers 201 twice with the one invitation it sent; with another
+// body, the key is refused.
+func TestInvitationKeys(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, ownerEmail := presenter(t, ta, "Amara Okafor")
+	owner, _ := apiToken(t, ta, ownerEmail)
+	base := "/api/v1/conferences/" + f.conf.Slug
+	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Learning to listen"}`, f.formats["Workshop"].ID))
+	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	b := loggedIn(t, ta, ownerEmail)
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, id)
+	action := page + "/presenters"
+	mails := func(email string) int {
+		return count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1 AND event_key LIKE 'presenter-invitation:%'`, email)
+	}
+	rows := func(email string) int {
+		return count(t, ta, `SELECT count(*) FROM proposal_presenters WHERE proposal_id = $1 AND email = $2`, id, email)
+	}
+
+	// One after the other.
+	kofi := uniqueEmail("kofi")
+	v := formValues(b.get(page), action, "client_key")
+	v.Set("name", "Kofi Mensah")
+	v.Set("email", kofi)
+	ps, flashes := twice(b, page, action, v, false)
+	wantSaved(t, "an invitation sent twice one after the other", ps, flashes, page+"#presenters", "An invitation is on its way to Kofi Mensah at "+kofi+".")
+	ta.waitMail(kofi, "invites you to co-present")
+	if n, m := rows(kofi), mails(kofi); n != 1 || m != 1 {
+		t.Errorf("an invitation sent twice one after the other: %d presenters, %d mails", n, m)
+	}
+
+	// The same form, changed to another address: no one more is invited, and it comes back with a
+	// new key.
+	lena := uniqueEmail("lena")
+	v.Set("name", "Lena Braun")
+	v.Set("email", lena)
+	p := b.post(page, action, v)
+	again := formValues(p, action, "client_key", "name", "email")
+	if p.Status != http.StatusConflict || !strings.HasPrefix(p.problem(), "This form was already used to add an invitation to Kofi Mensah ("+kofi+")") ||
+		again.Get("email") != lena || again.Get("client_key") == "" || again.Get("client_key") == v.Get("client_key") {
+		t.Errorf("the invitation form sent again, changed: %d %q %v", p.Status, p.problem(), again)
+	}
+	if n := rows(lena); n != 0 {
+		t.Errorf("the changed form under a used key: %d presenters", n)
+	}
+	if p = b.post(page, action, again); p.Status != http.StatusSeeOther {
+		t.Errorf("the changed form sent once more: %d %s", p.Status, p.problem())
+	}
+	ta.waitMail(lena, "invites you to co-present")
+	if n, m := rows(lena), mails(lena); n != 1 || m != 1 {
+		t.Errorf("the changed form sent once more: %d presenters, %d mails", n, m)
+	}
+
+	// The API, the same key twice at once.
+	ravi := uniqueEmail("ravi")
+	body := `{"name":"Ravi Shah","email":"` + ravi + `"}`
+	h := []string{"Content-Type", "application/json", "Authorization", "Bearer " + owner, "Idempotency-Key", "invite-ravi"}
+	var rs [2]reply
+	var wg sync.WaitGroup
+	for i := range rs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rs[i] = send(t, ta, http.MethodPost, base+fmt.Sprintf("/proposals/%d/presenters", id), strings.NewReader(body), h...)
+		}()
+	}
+	wg.Wait()
+	for i, r := range rs {
+		if r.Status != http.StatusCreated || r.JSON["email"] != ravi || r.JSON["status"] != "invited" {
+			t.Errorf("the API's invitation sent twice, answer %d: %d %v", i+1, r.Status, r.JSON)
+		}
+		wantContract(t, http.MethodPost, "/api/v1/conferences/:slug/proposals/:id/presenters", r.Status, r.Body)
+	}
+	if rs[0].JSON["id"] == nil || rs[0].JSON["id"] != rs[1].JSON["id"] {
+		t.Errorf("the API's invitation sent twice: ids %v and %v", rs[0].JSON["id"], rs[1].JSON["id"])
+	}
+	ta.waitMail(ravi, "invites you to co-present")
+	if n, m := rows(ravi), mails(ravi); n != 1 || m != 1 {
+		t.Errorf("the API's invitation sent twice: %d presenters, %d mails", n, m)
+	}
+	// The key with another body invites no one, and says why.
+	other := uniqueEmail("other")
+	r2 := send(t, ta, http.MethodPost, base+fmt.Sprintf("/proposals/%d/presenters", id), strings.NewReader(`{"name":"Ravi Shah","email":"`+other+`"}`), h...)
+	wantProblem(t, "the API's invitation with a used key", r2.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	if d, _ := r2.JSON["detail"].(string); !strings.Contains(d, `The Idempotency-Key "invite-ravi" was used for another request`) {
+		t.Errorf("the API's invitation with a used key: %v", r2.JSON)
+	}
+	if n := rows(other); n != 0 {
+		t.Errorf("the API's invitation with a used key: %d presenters", n)
 	}
 }

@@ -622,6 +622,8 @@ type apiInviteRequest struct {
 	Email string `json:"email" validate:"max=254"`
 }
 
+// apiPresenterInvite invites a co-presenter. An Idempotency-Key header makes a repeated request
+// answer with the invitation the first one sent, and send nothing more.
 func (s *Server) apiPresenterInvite(c echo.Context) error {
 	conf, err := s.loadConference(c)
 	if err != nil {
@@ -635,9 +637,13 @@ func (s *Server) apiPresenterInvite(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	x, err := s.opts.Submissions.Invite(c.Request().Context(), principal(c), conf, id, req.Name, req.Email)
+	key, err := idempotencyKey(c)
 	if err != nil {
 		return err
+	}
+	x, err := s.opts.Submissions.InviteOnce(c.Request().Context(), principal(c), conf, id, req.Name, req.Email, key)
+	if err != nil {
+		return keyUsedByAnother(err, key, "presenter", x.ID)
 	}
 	return c.JSON(http.StatusCreated, apiPresenter{ID: x.ID, Name: x.Name, Email: x.Email, Status: string(x.Status)})
 }

@@ -141,7 +141,7 @@ func formFixes(problems []apperr.FieldError) string {
 // the invitation form gives way to what to do instead; a refused form is still shown with what was
 // typed.
 func (p *proposalPage) Full() bool {
-	return len(p.Proposal.Presenting()) >= p.Format.MaxPresenters && p.Invite == inviteForm{}
+	return len(p.Proposal.Presenting()) >= p.Format.MaxPresenters && p.Invite.Name == "" && p.Invite.Email == ""
 }
 
 // Over is how many presenters the proposal has beyond what its format allows (invitations
@@ -150,9 +150,12 @@ func (p *proposalPage) Over() int {
 	return max(0, len(p.Proposal.Presenting())-p.Format.MaxPresenters)
 }
 
+// inviteForm invites a co-presenter. ClientKey is the form's key, one per form shown, that sends the
+// invitation once however often the form is sent (the API's is its Idempotency-Key).
 type inviteForm struct {
-	Name  string `form:"name" validate:"max=400"`
-	Email string `form:"email" validate:"max=254"`
+	Name      string `form:"name" validate:"max=400"`
+	Email     string `form:"email" validate:"max=254"`
+	ClientKey string `form:"client_key" validate:"max=100"`
 }
 
 func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
@@ -162,7 +165,7 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 	}
 	ctx := c.Request().Context()
 	p := proposalPage{confBase: s.confBase(c, conf, prop.TitleIn(conf.Location())+" · "+conf.Name, ""), Proposal: prop,
-		Presenter: isPresenter(c, prop), now: s.opts.Calls.Now()}
+		Presenter: isPresenter(c, prop), Invite: inviteForm{ClientKey: newClientKey()}, now: s.opts.Calls.Now()}
 	if me, ok := prop.PresenterOf(principal(c).UserID); ok {
 		p.Owner = me.IsOwner
 	}
@@ -358,10 +361,17 @@ func (s *Server) presenterInvite(c echo.Context) error {
 	}
 	var f inviteForm
 	err = s.bindForm(c, &f)
+	shown := p.Invite.ClientKey
 	p.Invite = f
 	var x submission.Presenter
 	if err == nil {
-		x, err = s.opts.Submissions.Invite(c.Request().Context(), principal(c), p.Conference, p.Proposal.ID, f.Name, f.Email)
+		// The same form sent twice (a double click) sends one invitation, and both answers say so.
+		x, err = s.opts.Submissions.InviteOnce(c.Request().Context(), principal(c), p.Conference, p.Proposal.ID, f.Name, f.Email, f.ClientKey)
+	}
+	if errors.Is(err, apperr.ErrKeyUsed) || p.Invite.ClientKey == "" {
+		// Sent again, changed, from a form that invited someone: sending it once more invites
+		// them as well. (A form without a key, shown before forms had one, gets one now.)
+		p.Invite.ClientKey = shown
 	}
 	if err != nil {
 		return s.renderForm(c, "proposal", &p, err)
