@@ -104,9 +104,10 @@ func TestInvitationsSentAndAnsweredTwice(t *testing.T) {
 
 // TestInvitationKeys: the invitation form sent twice one after the other (its token and key, twice)
 // sends one invitation, and both answers say it is sent; sent again changed, to another address, it
-// invites no one, says so, and comes back with a new key that invites them. Through the API, the
+// invites no one, says so, and comes back with a new key that invites them. The form shown anew is a
+// new request, however soon: it sends the invitation again, with a fresh link. Through the API, the
 // same Idempotency-Key twice at once answers 201 twice with the one invitation it sent; with another
-// body, the key is refused.
+// body, the key is refused; without it, the request sends a fresh link again.
 func TestInvitationKeys(t *testing.T) {
 	t.Parallel()
 	ta := startApp(t)
@@ -160,6 +161,20 @@ func TestInvitationKeys(t *testing.T) {
 		t.Errorf("the changed form sent once more: %d presenters, %d mails", n, m)
 	}
 
+	// The form shown anew is a new request, however soon after the first.
+	fresh := formValues(b.get(page), action, "client_key")
+	if fresh.Get("client_key") == v.Get("client_key") {
+		t.Error("the form shown again has the key it had")
+	}
+	fresh.Set("name", "Kofi Mensah")
+	fresh.Set("email", kofi)
+	if p := b.post(page, action, fresh); p.Status != http.StatusSeeOther {
+		t.Errorf("the form shown anew: %d %s", p.Status, p.problem())
+	}
+	if n, m := rows(kofi), mails(kofi); n != 1 || m != 2 {
+		t.Errorf("the form shown anew: %d presenters, %d mails, want 1 and 2", n, m)
+	}
+
 	// The API, the same key twice at once.
 	ravi := uniqueEmail("ravi")
 	body := `{"name":"Ravi Shah","email":"` + ravi + `"}`
@@ -196,5 +211,12 @@ func TestInvitationKeys(t *testing.T) {
 	}
 	if n := rows(other); n != 0 {
 		t.Errorf("the API's invitation with a used key: %d presenters", n)
+	}
+	// Without the key, the same request is a new one: a fresh link.
+	if r := send(t, ta, http.MethodPost, base+fmt.Sprintf("/proposals/%d/presenters", id), strings.NewReader(body), h[:4]...); r.Status != http.StatusCreated {
+		t.Errorf("the API's invitation again without the key: %d %v", r.Status, r.JSON)
+	}
+	if n, m := rows(ravi), mails(ravi); n != 1 || m != 2 {
+		t.Errorf("the API's invitation again without the key: %d presenters, %d mails, want 1 and 2", n, m)
 	}
 }

@@ -1914,10 +1914,6 @@ func (s *Service) InviteOnce(ctx context.Context, p *access.Principal, conf conf
 		idx := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return y.Status != Accepted && y.Email == email })
 		if idx >= 0 {
 			x = prop.Presenters[idx]
-			if x.Status == Invited && x.Name == name && s.now().Sub(x.InvitedAt) < invitedAgainAfter {
-				// The same invitation a moment ago (a double click): sent once, its link kept.
-				return nil
-			}
 		} else {
 			x = Presenter{ProposalID: prop.ID, Email: email, Position: len(prop.Presenters)}
 		}
@@ -1947,11 +1943,6 @@ func (x Presenter) sentTo() string {
 func (x Presenter) sentAs(name, email string) bool {
 	return x.sentTo() == email && (x.Status == Accepted || x.Name == name)
 }
-
-// invitedAgainAfter is how long after an invitation the same invitation, to the same name and
-// address, is sent again by Invite: sooner, it is the first sent twice (a double click), and sending
-// it again would only replace the link the first mail carries.
-const invitedAgainAfter = time.Minute
 
 // Reinvite sends again the invitation of a proposal's presenter presenterID that has no answer yet,
 // its link expired or not: a fresh link, valid for InvitationTTL from now, replaces the one sent
