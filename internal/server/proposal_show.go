@@ -44,6 +44,8 @@ type proposalPage struct {
 	Feedback review.Feedback
 	// now is when the page is shown, for saying which invitations' links have expired.
 	now time.Time
+	// everSubmitted: a version of the proposal was submitted (submission.EverSubmitted).
+	everSubmitted bool
 }
 
 // ProblemLink is where a problem is corrected: a field of the form, or the profile.
@@ -204,6 +206,7 @@ func (s *Server) proposalPage(c echo.Context) (proposalPage, error) {
 	if err != nil {
 		return p, err
 	}
+	p.everSubmitted = submission.EverSubmitted(revs)
 	p.Revisions, err = s.history(c, conf, revs)
 	return p, err
 }
@@ -321,23 +324,10 @@ func (s *Server) proposalDelete(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/c/"+conf.Slug+"/proposals")
 }
 
-// Deletable says the proposal is a draft its owner, the viewer, may delete: never submitted (no
-// version of it was), and no one else has joined it.
+// Deletable says the viewer may delete the proposal (submission.CanDelete), judged by the history
+// the page shows.
 func (p *proposalPage) Deletable() bool {
-	if !p.Owner || p.Proposal.Status != submission.Draft {
-		return false
-	}
-	for _, x := range p.Proposal.Presenters {
-		if !x.IsOwner && x.Status == submission.Accepted {
-			return false
-		}
-	}
-	for _, r := range p.Revisions {
-		if r.Status != submission.Draft {
-			return false
-		}
-	}
-	return true
+	return p.User != nil && submission.CanDelete(p.User.UserID, p.Proposal, p.everSubmitted)
 }
 
 // proposalRestore makes a withdrawn proposal a draft again.

@@ -1393,27 +1393,53 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, conf confer
 func (s *Service) Delete(ctx context.Context, p *access.Principal, conf conference.Conference, id int64) (Proposal, error) {
 	var prop Proposal
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		var me Presenter
 		var err error
-		if prop, me, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
+		if prop, _, err = s.loadOwn(ctx, p, conf, id, true); err != nil {
 			return err
 		}
-		if !me.IsOwner {
-			return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can delete it. You can leave it instead.")
-		}
-		if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return !y.IsOwner && y.Status == Accepted }); i >= 0 {
-			return apperr.New(apperr.Forbidden, prop.Presenters[i].Name+" co-presents this draft, so it is theirs too: remove them first, or withdraw it instead.")
+		// Whether a version of it was ever submitted is for the statement that deletes it to check,
+		// from the versions it keeps (the service has not read them): until then, it was not.
+		if err := deleteRefusal(p.UserID, prop, false); err != nil {
+			return err
 		}
 		deleted, err := s.store.DeleteDraft(ctx, prop.ID)
 		if err != nil {
 			return err
 		}
 		if !deleted {
-			return apperr.New(apperr.Forbidden, "Only a draft that was never submitted can be deleted; this proposal is kept in the call's records. Withdraw it instead.")
+			return deleteRefusal(p.UserID, prop, true)
 		}
 		return s.record(ctx, p, conf, "proposal.deleted", prop.ID, prop.TitleIn(conf.Location()))
 	})
 	return prop, err
+}
+
+// CanDelete reports whether the person viewerID may delete prop, everSubmitted saying whether a
+// version of it was ever submitted (EverSubmitted): its owner may delete a draft never submitted that
+// no one else co-presents. It is the rule Delete applies, for a page to offer only what Delete does.
+func CanDelete(viewerID int64, prop Proposal, everSubmitted bool) bool {
+	return deleteRefusal(viewerID, prop, everSubmitted) == nil
+}
+
+// EverSubmitted reports whether any of revs, the versions of a proposal, was submitted: such a
+// proposal is in the call's records, even when it is a draft again.
+func EverSubmitted(revs []Revision) bool {
+	return slices.ContainsFunc(revs, func(r Revision) bool { return r.Status != Draft })
+}
+
+// deleteRefusal says why the person viewerID may not delete prop (see CanDelete), as apperr
+// Forbidden; nil when they may.
+func deleteRefusal(viewerID int64, prop Proposal, everSubmitted bool) error {
+	if me, ok := prop.PresenterOf(viewerID); !ok || !me.IsOwner {
+		return apperr.New(apperr.Forbidden, "Only "+prop.Owner().Name+", who made the proposal, can delete it. You can leave it instead.")
+	}
+	if i := slices.IndexFunc(prop.Presenters, func(y Presenter) bool { return !y.IsOwner && y.Status == Accepted }); i >= 0 {
+		return apperr.New(apperr.Forbidden, prop.Presenters[i].Name+" co-presents this draft, so it is theirs too: remove them first, or withdraw it instead.")
+	}
+	if prop.Status != Draft || everSubmitted {
+		return apperr.New(apperr.Forbidden, "Only a draft that was never submitted can be deleted; this proposal is kept in the call's records. Withdraw it instead.")
+	}
+	return nil
 }
 
 func proposalPath(conf conference.Conference, id int64) string {

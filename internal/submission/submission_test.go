@@ -2262,3 +2262,41 @@ func TestInviteOnce(t *testing.T) {
 		t.Errorf("a key too long: %v", err)
 	}
 }
+
+// TestCanDelete: the owner may delete a draft never submitted that no one else co-presents; an
+// invitation with no answer, or declined, is no one's share of it.
+func TestCanDelete(t *testing.T) {
+	const owner, co, stranger = 1, 2, 3
+	uid := func(id int64) *int64 { return &id }
+	draft := func(others ...submission.Presenter) submission.Proposal {
+		return submission.Proposal{Status: submission.Draft, Presenters: append([]submission.Presenter{
+			{UserID: uid(owner), Name: "Amara Okafor", IsOwner: true, Status: submission.Accepted}}, others...)}
+	}
+	joined := submission.Presenter{UserID: uid(co), Name: "Jordan Lee", Status: submission.Accepted}
+	submitted := draft()
+	submitted.Status = submission.Submitted
+	for _, tt := range []struct {
+		what          string
+		viewer        int64
+		prop          submission.Proposal
+		everSubmitted bool
+		want          bool
+	}{
+		{"the owner's draft", owner, draft(), false, true},
+		{"with an invitation pending and one declined", owner, draft(submission.Presenter{Name: "Sam", Status: submission.Invited},
+			submission.Presenter{Name: "Li", Status: submission.Declined}), false, true},
+		{"a draft submitted once", owner, draft(), true, false},
+		{"a submitted proposal", owner, submitted, false, false},
+		{"a draft someone else co-presents", owner, draft(joined), false, false},
+		{"by the co-presenter", co, draft(joined), false, false},
+		{"by someone else", stranger, draft(), false, false},
+	} {
+		if got := submission.CanDelete(tt.viewer, tt.prop, tt.everSubmitted); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.what, got, tt.want)
+		}
+	}
+	if submission.EverSubmitted([]submission.Revision{{Status: submission.Draft}}) ||
+		!submission.EverSubmitted([]submission.Revision{{Status: submission.Draft}, {Status: submission.Withdrawn}, {Status: submission.Submitted}}) {
+		t.Error("EverSubmitted")
+	}
+}
