@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/challenging-norms/conference/internal/mail"
 )
 
 // TestInvitationsSentAndAnsweredTwice: an invitation form sent twice at once (a double click: the
@@ -218,5 +220,73 @@ func TestInvitationKeys(t *testing.T) {
 	}
 	if n, m := rows(ravi), mails(ravi); n != 1 || m != 2 {
 		t.Errorf("the API's invitation again without the key: %d presenters, %d mails, want 1 and 2", n, m)
+	}
+}
+
+// TestInvitationSentAgainTwice: "Send again" pressed twice at once (the page's token and the
+// button's key, twice) sends one fresh link, both answers say so, and the link of that one mail is
+// the one that works; the same button on the page shown anew sends again.
+func TestInvitationSentAgainTwice(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	_, ownerEmail := presenter(t, ta, "Amara Okafor")
+	_, jordan := presenter(t, ta, "Jordan Lee")
+	b := loggedIn(t, ta, ownerEmail)
+	id := submitPosterAs(t, ta, f, ownerEmail, "Listening first").ID
+	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, id)
+	if p := b.post(page, page+"/presenters", url.Values{"name": {"Jordan Lee"}, "email": {jordan}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("invite: %d %s", p.Status, p.problem())
+	}
+	first := strings.TrimPrefix(linkIn(t, ta.waitMail(jordan, "invites you to co-present"), "/invitations/"), ta.URL)
+	var pid int64
+	if err := ta.db.SQL.QueryRow(`SELECT id FROM proposal_presenters WHERE proposal_id = $1 AND email = $2`, id, jordan).Scan(&pid); err != nil {
+		t.Fatalf("the invitation's row: %v", err)
+	}
+	action := fmt.Sprintf("%s/presenters/%d/invitation", page, pid)
+	v := formValues(b.get(page), action, "client_key")
+	if v.Get("client_key") == "" {
+		t.Fatal(`the "Send again" button's form has no key`)
+	}
+	ps, flashes := twice(b, page, action, v, true)
+	if flashes[0] != flashes[1] || !strings.HasPrefix(flashes[0], "The invitation is on its way to Jordan Lee at "+jordan+" again.") {
+		t.Errorf("sent again twice at once: %q and %q", flashes[0], flashes[1])
+	}
+	for i, p := range ps {
+		if p.Status != http.StatusSeeOther {
+			t.Errorf("press %d: %d %s", i+1, p.Status, p.problem())
+		}
+	}
+	sent := func() int {
+		return count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1 AND subject LIKE '%invites you%'`, jordan)
+	}
+	if n := sent(); n != 2 {
+		t.Fatalf("%d invitations mailed after one invitation and a double press of Send again, want 2", n)
+	}
+	latest := func() string {
+		var body string
+		if err := ta.db.SQL.QueryRow(`SELECT body_text FROM email_messages WHERE recipient = $1 AND subject LIKE '%invites you%' ORDER BY id DESC LIMIT 1`, jordan).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimPrefix(linkIn(t, mail.DevMail{Text: body}, "/invitations/"), ta.URL)
+	}
+	again := latest()
+	if again == first {
+		t.Fatal("sent again with the same link")
+	}
+	if p := ta.browser().get(first); p.Status != http.StatusNotFound {
+		t.Errorf("the first link after Send again: %d, want 404", p.Status)
+	}
+	// Shown anew, the button is a new press.
+	if p := b.post(page, action, url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("send again from the page shown anew: %d %s", p.Status, p.problem())
+	}
+	if n := sent(); n != 3 {
+		t.Errorf("%d invitations mailed after pressing Send again on the page shown anew, want 3", n)
+	}
+	jb := loggedIn(t, ta, jordan)
+	link := latest()
+	if p := jb.post(link, link, url.Values{"answer": {"accept"}}); p.Status != http.StatusSeeOther || p.Header.Get("Location") != page {
+		t.Errorf("accepting the newest link: %d to %q", p.Status, p.Header.Get("Location"))
 	}
 }

@@ -381,7 +381,11 @@ func (s *Server) presenterReinvite(c echo.Context) error {
 	if err != nil {
 		return apperr.New(apperr.NotFound, "This person is not invited to present the proposal.")
 	}
-	x, err := s.opts.Submissions.Reinvite(c.Request().Context(), principal(c), p.Conference, p.Proposal.ID, pid)
+	var f reinviteForm
+	var x submission.Presenter
+	if err = s.bindForm(c, &f); err == nil {
+		x, err = s.opts.Submissions.Reinvite(c.Request().Context(), principal(c), p.Conference, p.Proposal.ID, pid, f.ClientKey)
+	}
 	if err != nil {
 		return s.renderForm(c, "proposal", &p, err)
 	}
@@ -391,6 +395,18 @@ func (s *Server) presenterReinvite(c echo.Context) error {
 	}
 	s.flash(c, msg)
 	return c.Redirect(http.StatusSeeOther, proposalURL(p.Conference, p.Proposal.ID)+"#presenters")
+}
+
+// reinviteForm is a "Send again" button's form. ClientKey, one per button shown (see
+// proposalPage.AgainKey), sends the invitation again once however often the button is pressed.
+type reinviteForm struct {
+	ClientKey string `form:"client_key" validate:"max=100"`
+}
+
+// AgainKey is the client key of the "Send again" button of the presenter presenterID: the page's
+// key, told apart by presenter, since each press sends one invitation.
+func (p *proposalPage) AgainKey(presenterID int64) string {
+	return p.Invite.ClientKey + "-" + strconv.FormatInt(presenterID, 10)
 }
 
 // Pending reports whether an invitation to co-present has no answer yet: its owner can send it

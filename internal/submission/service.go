@@ -1973,9 +1973,15 @@ func (x Presenter) sentAs(name, email string) bool {
 // Reinvite sends again the invitation of a proposal's presenter presenterID that has no answer yet,
 // its link expired or not: a fresh link, valid for InvitationTTL from now, replaces the one sent
 // before. It takes no new place, so it may be sent when the proposal is full. Only the proposal's
-// owner may, before the deadline. Returns the presenter; apperr NotFound (no such presenter),
-// Conflict (the invitation was answered), Forbidden.
-func (s *Service) Reinvite(ctx context.Context, p *access.Principal, conf conference.Conference, id, presenterID int64) (Presenter, error) {
+// owner may, before the deadline. key, when not "", is the client key of the request (one per button
+// shown): the same request sent again (a double click) sends nothing more and returns the
+// invitation as it is, so that the link of the mail it sent keeps working. Returns the presenter;
+// apperr NotFound (no such presenter), Conflict (the invitation was answered), Forbidden, Invalid
+// (field "client_key", a key too long).
+func (s *Service) Reinvite(ctx context.Context, p *access.Principal, conf conference.Conference, id, presenterID int64, key string) (Presenter, error) {
+	if err := apperr.CheckClientKey(key); err != nil {
+		return Presenter{}, err
+	}
 	var x Presenter
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		prop, f, err := s.toInvite(ctx, p, conf, id)
@@ -1992,6 +1998,12 @@ func (s *Service) Reinvite(ctx context.Context, p *access.Principal, conf confer
 			return apperr.New(apperr.Conflict, x.Name+" accepted the invitation already, and presents this proposal.")
 		case Declined:
 			return apperr.New(apperr.Conflict, x.Name+" declined the invitation. To ask them again, invite them anew.")
+		}
+		if key != "" && x.ClientKey == key {
+			return nil // this request, sent a moment ago: the proposal is locked, so it has been
+		}
+		if key != "" {
+			x.ClientKey = key
 		}
 		return s.sendInvitation(ctx, p, conf, prop, f, &x)
 	})

@@ -818,7 +818,7 @@ func TestReinvite(t *testing.T) {
 		}
 	}
 	f.clock.set(f.clock.now().Add(40 * 24 * time.Hour)) // past the link's expiry, before the deadline
-	x, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, pending.ID)
+	x, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, pending.ID, "")
 	if err != nil {
 		t.Fatalf("sending a pending invitation again to a full proposal: %v", err)
 	}
@@ -841,13 +841,13 @@ func TestReinvite(t *testing.T) {
 	if _, err := f.subs.AnswerInvitation(ctx, lee, strings.Fields(body[i+len("/invitations/"):])[0], true); err != nil {
 		t.Fatalf("accepting the link sent again: %v", err)
 	}
-	if _, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, pending.ID); !apperr.Is(err, apperr.Conflict) {
+	if _, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, pending.ID, ""); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("an accepted invitation sent again: %v", err)
 	}
-	if _, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, own.ID); !apperr.Is(err, apperr.NotFound) {
+	if _, err := f.subs.Reinvite(ctx, owner, f.conf, prop.ID, own.ID, ""); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("the owner's own place sent an invitation: %v", err)
 	}
-	if _, err := f.subs.Reinvite(ctx, lee, f.conf, prop.ID, pending.ID); !apperr.Is(err, apperr.Forbidden) {
+	if _, err := f.subs.Reinvite(ctx, lee, f.conf, prop.ID, pending.ID, ""); !apperr.Is(err, apperr.Forbidden) {
 		t.Errorf("a co-presenter sent an invitation again: %v", err)
 	}
 	if n := f.count(`SELECT count(*) FROM email_messages WHERE recipient = 'lee.pending@example.org' AND subject LIKE '%invites you%'`); n != 2 {
