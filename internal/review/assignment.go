@@ -404,7 +404,9 @@ func (s *Service) sendDigests(ctx context.Context, conf conference.Conference, e
 
 // ChangeAssignment adds, removes or swaps a reviewer on a proposal by hand. Conflicts, the reviewers'
 // most reviews and their not-preferred cap still hold (apperr Conflict naming the one broken); a
-// reviewer who submitted their review cannot be removed. The new reviewer gets an email.
+// reviewer who submitted their review cannot be removed. The new reviewer gets an email. Adding a
+// reviewer the proposal already has is done already: it changes nothing and emails no one, so that
+// the same request sent twice (a double click, a retry) answers as the first time.
 func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, conf conference.Conference, ch assign.Change) error {
 	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
 		return err
@@ -422,6 +424,9 @@ func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, con
 			return err
 		}
 		if err := assign.CheckChange(pb, ch); err != nil {
+			if ch.Kind == assign.Add && violates(err, assign.ConstraintDuplicate) {
+				return nil
+			}
 			return s.changeProblem(ctx, conf, err)
 		}
 		removed := int64(0)
@@ -453,9 +458,15 @@ func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, con
 		if err != nil {
 			return err
 		}
-		if err := s.store.AddAssignments(ctx, []Assignment{{ProposalID: ch.Proposal, UserID: added, ConferenceID: conf.ID, Round: round,
-			Source: Manual, Why: "assigned by hand by " + p.Name, AssignedBy: &p.UserID}}); err != nil {
+		made, err := s.store.Assign(ctx, Assignment{ProposalID: ch.Proposal, UserID: added, ConferenceID: conf.ID, Round: round,
+			Source: Manual, Why: "assigned by hand by " + p.Name, AssignedBy: &p.UserID})
+		if err != nil {
 			return err
+		}
+		if !made {
+			// The same change, sent twice at once, made it between our check and our insert; its
+			// record and email are the first one's.
+			return nil
 		}
 		if err := s.record(ctx, p, conf, "assignment.added", proposalSubject(ch.Proposal), fmt.Sprintf("user:%d (by hand)", added)); err != nil {
 			return err
@@ -485,6 +496,12 @@ func (s *Service) Assignments(ctx context.Context, p *access.Principal, conf con
 		}
 	}
 	return out, nil
+}
+
+// violates reports whether err is a violation of constraint c.
+func violates(err error, c assign.Constraint) bool {
+	var v *assign.Violation
+	return errors.As(err, &v) && v.Constraint == c
 }
 
 // changeProblem says, naming the reviewer, why a change by hand breaks a rule of the assignment.

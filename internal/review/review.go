@@ -447,6 +447,9 @@ type Store interface {
 	Assignments(ctx context.Context, conferenceID int64) ([]Assignment, error)
 	// AddAssignments inserts assignments; apperr Conflict (field "user_id") when one exists.
 	AddAssignments(ctx context.Context, list []Assignment) error
+	// Assign inserts one assignment unless the reviewer already has the proposal, and reports whether
+	// it did.
+	Assign(ctx context.Context, a Assignment) (bool, error)
 	// LastRound returns the highest assignment round of the conference (0 for none).
 	LastRound(ctx context.Context, conferenceID int64) (int, error)
 	// SavePlan stores a previewed plan and sets its ID.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"gorm.io/gorm/clause"
 
 	"github.com/challenging-norms/conference/internal/apperr"
 	"github.com/challenging-norms/conference/internal/review"
@@ -712,6 +713,19 @@ func (s Reviews) AddAssignments(ctx context.Context, list []review.Assignment) e
 		return err
 	}
 	return nil
+}
+
+// Assign implements review.Store. The insert does nothing on the primary key's conflict, so that the
+// same assignment made twice at once (a double click) is made once and the second call hears so,
+// instead of aborting its transaction on a unique violation.
+func (s Reviews) Assign(ctx context.Context, a review.Assignment) (bool, error) {
+	r := assignmentRow{ProposalID: a.ProposalID, UserID: a.UserID, ConferenceID: a.ConferenceID, Round: a.Round, Source: string(a.Source),
+		Why: a.Why, AssignedBy: a.AssignedBy, AssignedAt: time.Now()}
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
+	if res.Error != nil {
+		return false, translate("assign", res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // LastRound implements review.Store.

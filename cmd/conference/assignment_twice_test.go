@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/challenging-norms/conference/internal/access"
+)
+
+// TestAssignmentSentTwice: the same reviewer assigned twice to a proposal by hand (a double click on
+// the web page, an API call retried or sent twice at once) is assigned once, emailed once, and the
+// second request answers as the first did; a conflict of interest is still refused.
+func TestAssignmentSentTwice(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	_, authorEmail := presenter(t, ta, "Nadia Haddad")
+	byWeb := submitPosterAs(t, ta, f, authorEmail, "Feedback that residents ask for").ID
+	byAPI := submitPosterAs(t, ta, f, authorEmail, "Peer coaching in the first year").ID
+	atOnce := submitPosterAs(t, ta, f, authorEmail, "Night float without the fatigue").ID
+	reviewerEmail, conflictedEmail := uniqueEmail("tomas.reviewer"), uniqueEmail("celia.reviewer")
+	reviewer := newUser(t, ta, reviewerEmail, "Tomás Reviewer").ID
+	conflicted := newUser(t, ta, conflictedEmail, "Celia Reviewer").ID
+	admin := &access.Principal{Admin: true, UserID: newUser(t, ta, uniqueEmail("admin"), "Ada Admin").ID}
+	for _, email := range []string{reviewerEmail, conflictedEmail} {
+		if err := ta.confs.Grant(ctx, admin, f.conf, email, access.Reviewer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ta.reviews.DeclareConflict(ctx, principalOf(t, ta, conflictedEmail), f.conf, byWeb, "My former resident."); err != nil {
+		t.Fatal(err)
+	}
+	assignments := func(proposal, user int64) int {
+		return count(t, ta, `SELECT count(*) FROM review_assignments WHERE proposal_id = $1 AND user_id = $2`, proposal, user)
+	}
+
+	// The web form, submitted twice with the same token, as a double click sends it.
+	b := loggedIn(t, ta, f.organizer)
+	sheet := fmt.Sprintf("/c/%s/review/proposals/%d", f.conf.Slug, byWeb)
+	action := fmt.Sprintf("/c/%s/manage/review/proposals/%d/assignments", f.conf.Slug, byWeb)
+	form := url.Values{"kind": {"add"}, "reviewer": {fmt.Sprint(reviewer)}}
+	first := b.post(sheet, action, form)
+	second := b.postRaw(action, form)
+	for i, pg := range []page{first, second} {
+		if pg.Status != http.StatusSeeOther || pg.Header.Get("Location") != first.Header.Get("Location") {
+			t.Fatalf("web submission %d: %d to %q, want 303 to %q; %s", i+1, pg.Status, pg.Header.Get("Location"), first.Header.Get("Location"), pg.problem())
+		}
+	}
+	if got := b.get(second.Header.Get("Location")).Doc.Find(".flash").Text(); !strings.Contains(got, "The assignments of this proposal are changed") {
+		t.Errorf("after the second submission the page says %q", got)
+	}
+	if n := assignments(byWeb, reviewer); n != 1 {
+		t.Errorf("%d assignments after the double submission, want 1", n)
+	}
+
+	// The API, the same call twice in a row, then twice at once.
+	token, _ := apiToken(t, ta, f.organizer)
+	path := "/api/v1/conferences/" + f.conf.Slug + "/manage/review/assignments"
+	add := func(proposal, user int64) string {
+		return fmt.Sprintf(`{"change":"add","proposal_id":%d,"user_id":%d}`, proposal, user)
+	}
+	for i := 1; i <= 2; i++ {
+		if r := sendJSON(t, ta, http.MethodPost, path, token, add(byAPI, reviewer)); r.Status != http.StatusNoContent {
+			t.Fatalf("API call %d: %d %v", i, r.Status, r.JSON)
+		}
+	}
+	if n := assignments(byAPI, reviewer); n != 1 {
+		t.Errorf("%d assignments after the API call sent twice, want 1", n)
+	}
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i := range statuses {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodPost, ta.URL+path, strings.NewReader(add(atOnce, reviewer)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	if statuses[0] != http.StatusNoContent || statuses[1] != http.StatusNoContent {
+		t.Errorf("the same call twice at once answered %v, want 204 both times", statuses)
+	}
+	if n := assignments(atOnce, reviewer); n != 1 {
+		t.Errorf("%d assignments after the call sent twice at once, want 1", n)
+	}
+
+	// One email per proposal: the outbox holds three, and three arrive.
+	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1`, reviewerEmail); n != 3 {
+		t.Errorf("%d emails queued to the reviewer, want 3 (one per proposal)", n)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for ta.countMail(reviewerEmail) < 3 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := ta.countMail(reviewerEmail); n != 3 {
+		t.Errorf("%d emails arrived to the reviewer, want 3", n)
+	}
+	ta.waitMail(reviewerEmail, "1 proposal to review")
+
+	// A conflict of interest is refused as before, on the web and through the API.
+	pg := b.post(sheet, action, url.Values{"kind": {"add"}, "reviewer": {fmt.Sprint(conflicted)}})
+	if pg.Status != http.StatusConflict || !strings.Contains(pg.Doc.Find(".error-summary").Text(), "conflict of interest") {
+		t.Errorf("adding a conflicted reviewer on the web: %d %q", pg.Status, pg.Doc.Find(".error-summary").Text())
+	}
+	r := sendJSON(t, ta, http.MethodPost, path, token, add(byWeb, conflicted))
+	wantProblem(t, "adding a conflicted reviewer", r.apiResponse, http.StatusConflict, "conflict")
+	if n := assignments(byWeb, conflicted); n != 0 {
+		t.Errorf("the conflicted reviewer is assigned %d times", n)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1`, conflictedEmail); n != 0 {
+		t.Errorf("%d emails queued to the conflicted reviewer", n)
+	}
+}
