@@ -1,6 +1,7 @@
 package cfp
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,28 @@ func TestParseLocal(t *testing.T) {
 		}
 		if msg := LocalError(in, ny, "Enter a time."); msg != "Enter a year from 2000 to 2199." {
 			t.Errorf("%s: %q", in, msg)
+		}
+	}
+}
+
+// TestLocalTooLong: text longer than a time may be is refused, and the message says it is too long,
+// by how much, and what is expected, whatever it starts with.
+func TestLocalTooLong(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fits := "2027-06-30T23:59:59.999999999-04:00" + strings.Repeat(" ", MaxTimeChars-35)
+	if _, ok := ParseLocal(fits, ny); !ok {
+		t.Errorf("%q (%d characters) was refused", fits, len(fits))
+	}
+	for _, in := range []string{fits + " ", "2027-06-30T23:59" + strings.Repeat("9", 40), strings.Repeat("x", 5000)} {
+		if got, ok := ParseLocal(in, ny); ok {
+			t.Errorf("%d characters were read as %v", len(in), got)
+		}
+		want := "This is too long for a date and time: " + strconv.Itoa(len(in)) + " characters, where at most 40 fit. Enter a time."
+		if msg := LocalError(in, ny, "Enter a time."); msg != want {
+			t.Errorf("%d characters: %q, want %q", len(in), msg, want)
 		}
 	}
 }

@@ -104,6 +104,11 @@ func (s *Service) Now() time.Time { return s.now() }
 // datetime-local input does.
 const LocalLayout = "2006-01-02T15:04"
 
+// MaxTimeChars is the most characters a time typed in a form or sent to the API may have, spaces
+// around it counted: RFC 3339 with nanoseconds and an offset takes 35. The forms and the JSON
+// bodies keep the same limit (validate max=40), and ParseLocal refuses what is longer.
+const MaxTimeChars = 40
+
 // FormatTime writes a moment as people read it in the conference's time zone, e.g.
 // "Wednesday 30 June 2027, 23:59 EDT": on pages, in messages and in mail.
 func FormatTime(t time.Time, loc *time.Location) string {
@@ -139,8 +144,11 @@ func AfterCallMessage(call Call, conf conference.Conference) string {
 // loc (the hour lost when summer time begins) names no moment and is refused (LocalError). Seconds
 // may be given, and so may a UTC offset (RFC 3339, as the API writes times), which names a moment
 // wherever it is. Years outside MinYear–MaxYear are refused: no call runs then, and a countdown
-// could not count to them.
+// could not count to them. So is text longer than MaxTimeChars, which is no time.
 func ParseLocal(s string, loc *time.Location) (time.Time, bool) {
+	if utf8.RuneCountInString(s) > MaxTimeChars {
+		return time.Time{}, false
+	}
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		t = t.In(loc)
@@ -168,9 +176,12 @@ var localLayouts = []string{LocalLayout, "2006-01-02T15:04:05"}
 
 func yearOK(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYear }
 
-// LocalError is the message for a time ParseLocal refused: what is expected (example), that its
-// year is out of range, or, for a well-formed time (so one the clocks skip), that it does not exist.
+// LocalError is the message for a time ParseLocal refused: that it is too long (and then example,
+// what is expected), what is expected, that its year is out of range, or, for a well-formed time (so one the clocks skip), that it does not exist.
 func LocalError(s string, loc *time.Location, example string) string {
+	if n := utf8.RuneCountInString(s); n > MaxTimeChars {
+		return fmt.Sprintf("This is too long for a date and time: %d characters, where at most %d fit. %s", n, MaxTimeChars, example)
+	}
 	s = strings.TrimSpace(s)
 	t, err := time.Parse(time.RFC3339Nano, s)
 	for _, layout := range localLayouts {

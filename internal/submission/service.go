@@ -1697,9 +1697,11 @@ func (s *Service) CheckExtend(ctx context.Context, p *access.Principal, conf con
 	return err
 }
 
-// checkUntil reads a proposal's own deadline: nil to remove it.
+// checkUntil reads a proposal's own deadline: nil to remove it. Spaces alone remove it too, but
+// not more of them than a time may have (cfp.MaxTimeChars), so that what the form and the API refuse
+// as too long the service refuses as well, and says so.
 func (s *Service) checkUntil(call cfp.Call, conf conference.Conference, until string) (*time.Time, error) {
-	if strings.TrimSpace(until) == "" {
+	if strings.TrimSpace(until) == "" && utf8.RuneCountInString(until) <= cfp.MaxTimeChars {
 		return nil, nil
 	}
 	t, ok := cfp.ParseLocal(until, conf.Location())
