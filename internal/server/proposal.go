@@ -187,6 +187,9 @@ type proposalEditPage struct {
 	// Kept are the answers typed to questions of the format the form showed before another was
 	// chosen, which the chosen one does not ask: shown to copy, as the form no longer holds them.
 	Kept []keptField
+	// BodyLimit is the most bytes the route the form is sent to accepts, for the page's script to
+	// keep a form over it from being sent and refused whole.
+	BodyLimit int64
 }
 
 // ReadOnly reports whether the form's fields are shown read-only (Refused).
@@ -349,7 +352,11 @@ func (s *Server) editPage(c echo.Context, conf conference.Conference, prop submi
 	if prop.ID == 0 {
 		title = "New proposal"
 	}
-	p := proposalEditPage{confBase: s.confBase(c, conf, title+" · "+conf.Name, ""), Proposal: prop, Form: form}
+	p := proposalEditPage{confBase: s.confBase(c, conf, title+" · "+conf.Name, ""), Proposal: prop, Form: form,
+		BodyLimit: s.bodyLimitOf("POST /c/:slug/proposals")}
+	if prop.ID != 0 {
+		p.BodyLimit = s.bodyLimitOf("POST /c/:slug/proposals/:id")
+	}
 	formats, err := s.opts.Calls.Formats(ctx, conf)
 	if err != nil {
 		return p, err

@@ -504,6 +504,15 @@ func (s *Server) largeBodies() map[string]int64 {
 	}
 }
 
+// bodyLimitOf is the most bytes a request to the route ("POST /c/:slug/proposals") may send, as
+// bodyLimit enforces it: for a form's page to say so before the form is sent.
+func (s *Server) bodyLimitOf(route string) int64 {
+	if n, ok := s.largeBodies()[route]; ok {
+		return n
+	}
+	return s.opts.BodyLimit
+}
+
 // bodyLimit refuses a body larger than its route accepts: the configured body limit, or the larger
 // one of largeBodies. It runs after routing, before anything reads the body (the CSRF check does).
 func (s *Server) bodyLimit() echo.MiddlewareFunc {

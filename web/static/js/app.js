@@ -63,6 +63,87 @@
       });
     });
 
+    // A form larger than its route accepts (data-body-limit, the server's own figure) is refused
+    // whole, and the browser shows that answer in place of the form. Measured as the browser will
+    // send it, such a form is kept from leaving, as typed, and the error summary says by how much it
+    // is too long. Without this script the server's answer says how to go back to the text.
+    document.querySelectorAll("form[data-body-limit]").forEach(function (form) {
+      var limit = parseInt(form.getAttribute("data-body-limit"), 10);
+      if (!limit || typeof FormData !== "function" || typeof URLSearchParams !== "function") {
+        return;
+      }
+      form.addEventListener("submit", function (ev) {
+        var data;
+        try {
+          data = new FormData(form, ev.submitter || null); // with the button pressed, as sent
+        } catch (e) {
+          data = new FormData(form);
+        }
+        // Encoded as application/x-www-form-urlencoded, line ends as CRLF: the body's exact size.
+        var size = -1, longest = null;
+        data.forEach(function (value, name) {
+          if (typeof value !== "string") {
+            return;
+          }
+          value = value.replace(/\r\n|\r|\n/g, "\r\n");
+          var bytes = new URLSearchParams([[name, value]]).toString().length;
+          size += bytes + 1; // and the "&" between pairs
+          if (!longest || bytes > longest.bytes) {
+            longest = { name: name, bytes: bytes, chars: value.length };
+          }
+        });
+        if (size <= limit) {
+          return;
+        }
+        ev.preventDefault();
+        // In characters of the longest text, as its own encoding counts them, rounded up.
+        var over = Math.ceil((size - limit) * Math.max(1, longest.chars) / longest.bytes);
+        if (over >= 100) {
+          var unit = Math.pow(10, Math.floor(Math.log10(over)) - 1);
+          over = Math.ceil(over / unit) * unit;
+        }
+        var field = form.elements.namedItem(longest.name);
+        var label = field && field.id ? document.querySelector("label[for='" + field.id + "']") : null;
+        var summary = document.getElementById("too-large");
+        if (!summary) {
+          summary = document.createElement("div");
+          summary.id = "too-large";
+          summary.className = "error-summary";
+          summary.setAttribute("role", "alert");
+          summary.setAttribute("aria-labelledby", "too-large-title");
+          summary.setAttribute("tabindex", "-1");
+          var main = document.getElementById("main");
+          var flash = main.querySelector(":scope > .flash");
+          main.insertBefore(summary, flash ? flash.nextSibling : main.firstChild);
+        }
+        summary.textContent = "";
+        var title = document.createElement("h2");
+        title.id = "too-large-title";
+        title.textContent = "Your text is too long to send";
+        var what = document.createElement("p");
+        what.textContent = "It is about " + over.toLocaleString("en-US") + " " + (over === 1 ? "character" : "characters") +
+          " longer than the form can carry. Nothing was sent, and nothing is lost: everything you typed is still in the form.";
+        summary.appendChild(title);
+        summary.appendChild(what);
+        if (label) {
+          var list = document.createElement("ul");
+          var item = document.createElement("li");
+          var link = document.createElement("a");
+          link.href = "#" + field.id;
+          link.textContent = "Shorten the longest text, “" + label.textContent.replace(/\s*\(optional\)\s*$/, "").trim() + "”, then send the form again.";
+          link.addEventListener("click", function (e) {
+            e.preventDefault();
+            field.focus();
+            field.scrollIntoView({ block: "center" });
+          });
+          item.appendChild(link);
+          list.appendChild(item);
+          summary.appendChild(list);
+        }
+        summary.focus();
+      });
+    });
+
     // Times of the call in the viewer's own time zone, next to the conference's.
     var zone = "";
     try {
