@@ -124,11 +124,36 @@ func TestEmailChange(t *testing.T) {
 		t.Errorf("log-in with the new address before confirming: %d", p.Status)
 	}
 
-	// Followed in another browser, logged out.
+	// Opening the link changes nothing (a mail scanner may be opening it): it shows the change and
+	// asks for a press of its button. Opened in another browser, logged out.
 	other := ta.browser()
 	p = other.get(link)
+	if p.Status != http.StatusOK || p.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("opening the link: %d, Referrer-Policy %q: %s", p.Status, p.Header.Get("Referrer-Policy"), p.problem())
+	}
+	if got := text(p.Doc.Find("main h1")); got != "Confirm your new email address" {
+		t.Errorf("the link's page is headed %q", got)
+	}
+	if got := text(p.Doc.Find("main dl.facts")); !strings.Contains(got, old) || !strings.Contains(got, newEmail) {
+		t.Errorf("the link's page names %q, want the old and the new address", got)
+	}
+	form := p.Doc.Find(`main form[method="post"][action="/account/email/confirm"]`)
+	if form.Length() != 1 || form.Find(`input[name="_csrf"]`).Length() != 1 ||
+		form.Find(`input[type="hidden"][name="token"]`).AttrOr("value", "") != secretOfChange(link) ||
+		form.Find("button").Length() != 1 || !strings.Contains(text(form.Find("button")), newEmail) {
+		t.Fatalf("the link's page has no form to confirm with its token, or its button does not say what it does:\n%s", p.Body)
+	}
+	for range 2 { // a scanner, then its reader
+		if p := ta.browser().get(link); p.Status != http.StatusOK {
+			t.Errorf("the link opened again before confirming: %d", p.Status)
+		}
+	}
+	if got := ta.emailOf(t, u.ID); got != old {
+		t.Fatalf("opening the link changed the address to %q", got)
+	}
+	p = other.post(link, "/account/email/confirm", url.Values{"token": {secretOfChange(link)}})
 	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/login" {
-		t.Fatalf("following the link: %d to %q: %s", p.Status, p.Header.Get("Location"), p.problem())
+		t.Fatalf("confirming: %d to %q: %s", p.Status, p.Header.Get("Location"), p.problem())
 	}
 	if got := ta.emailOf(t, u.ID); got != newEmail {
 		t.Fatalf("the users row has %q, want %q", got, newEmail)
@@ -156,10 +181,26 @@ func TestEmailChange(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.Contains(p.Doc.Find("main dl").Text(), newEmail) || p.Doc.Find("#pending-email").Length() != 0 {
 		t.Errorf("the open session's account page: %d, %q", p.Status, p.Doc.Find("main dl").Text())
 	}
-	// A mail scanner opened the link first: the reader still lands well.
+	// The link opened again, or its button pressed again, lands well.
 	if p := b.get(link); p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/account" {
 		t.Errorf("the link opened again: %d to %q", p.Status, p.Header.Get("Location"))
 	}
+	if p := b.post("/account", "/account/email/confirm", url.Values{"token": {secretOfChange(link)}}); p.Status != http.StatusSeeOther ||
+		p.Header.Get("Location") != "/account" {
+		t.Errorf("confirmed again: %d to %q: %s", p.Status, p.Header.Get("Location"), p.problem())
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'account.email_changed' AND actor_id = $1`, u.ID); n != 1 {
+		t.Errorf("%d changes recorded after confirming twice, want 1", n)
+	}
+}
+
+// secretOfChange is the secret of a link confirming a new address.
+func secretOfChange(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("token")
 }
 
 // TestEmailChangeRefusedLinks: a replaced, cancelled or expired link, and one for an address taken
@@ -184,6 +225,15 @@ func TestEmailChangeRefusedLinks(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q with a way to ask again", link, p.Status, p.problem(), status, want)
 		}
 		wantPage(t, link, p.Header, p.Body, "Confirm your new email address")
+		if p.Doc.Find(`main form[action="/account/email/confirm"]`).Length() != 0 {
+			t.Errorf("%s: a refused link's page offers to confirm", link)
+		}
+		// The button pressed on a page opened before the link stopped working says the same.
+		b := ta.browser()
+		if p := b.post("/login", "/account/email/confirm", url.Values{"token": {secretOfChange(link)}}); p.Status != status ||
+			!strings.Contains(p.problem(), want) {
+			t.Errorf("%s confirmed: %d %q, want %d %q", link, p.Status, p.problem(), status, want)
+		}
 		if got := ta.emailOf(t, u.ID); got != old {
 			t.Fatalf("the address changed to %q", got)
 		}
@@ -286,4 +336,31 @@ func TestEmailChangeAccessibility(t *testing.T) {
 	c.open("/account/email/confirm?token=bad")
 	c.wantText(".error-summary", "not valid")
 	c.audit("/account/email/confirm with a bad link")
+
+	// The link, opened logged out (on another device, say), shows the change; the keyboard reaches
+	// its one button, which says what it does, and Enter makes the change.
+	link := strings.TrimPrefix(linkIn(t, ta.waitMail(newEmail, "Confirm your new email address"), "/account/email/confirm?token="), ta.URL)
+	c.open("/account")
+	c.logOut()
+	c.open(link)
+	c.wantText("main dl", newEmail)
+	c.audit("/account/email/confirm")
+	c.screenshot("email_confirm")
+	const inForm = `document.activeElement.matches('form[action="/account/email/confirm"] button[type=submit]')`
+	for range 30 {
+		if c.is(inForm) {
+			break
+		}
+		c.do(pressTab)
+	}
+	if !c.is(inForm) {
+		t.Fatalf("Tab does not reach the button that confirms; it stops at %s", c.activeElement())
+	}
+	if name := get(c, chromedp.Evaluate[string](`document.activeElement.textContent.replace(/\s+/g, " ").trim()`)); name != "Use "+newEmail+" for my account" {
+		t.Errorf("the focused button says %q", name)
+	}
+	c.follow(pressEnter)
+	c.wantPath("/login")
+	c.wantText(".flash, [role=status]", "Your email address is now "+newEmail)
+	c.audit("/login after confirming a new address")
 }

@@ -85,6 +85,8 @@ type Store interface {
 
 	// CreateOneTimeToken inserts t and sets its ID.
 	CreateOneTimeToken(ctx context.Context, t *OneTimeToken) error
+	// OneTimeToken returns the token with the hash; apperr NotFound when none.
+	OneTimeToken(ctx context.Context, p Purpose, hash []byte) (OneTimeToken, error)
 	// OneTimeTokenForUpdate locks and returns the token with the hash; apperr NotFound when none.
 	OneTimeTokenForUpdate(ctx context.Context, p Purpose, hash []byte) (OneTimeToken, error)
 	// UseOneTimeTokens marks every unused token of the user and purpose as used.

@@ -155,41 +155,42 @@ func (s *Service) CancelEmailChange(ctx context.Context, u User) error {
 	})
 }
 
-// ConfirmEmailChange follows a link confirming a new address: the account takes the address, the
-// change is written to the audit log, and the old address is told. Opening the link again once the
-// change is made answers with the changed account, since mail scanners often open links before
-// their reader does. Returns apperr Invalid (field "token") for a link unknown, expired, replaced by
-// a newer one or cancelled, and apperr Conflict when another account took the address meanwhile.
+// EmailChangeLink is a change of address as its mailed link shows it, before it is confirmed or
+// after.
+type EmailChangeLink struct {
+	UserID int64
+	// OldEmail is the address the account has now; once the change is made (Done), it is NewEmail.
+	OldEmail, NewEmail string
+	ExpiresAt          time.Time
+	// Done reports that the link was followed already: the account has NewEmail.
+	Done bool
+}
+
+// EmailChangeByLink returns the change of address a mailed link would confirm, without confirming
+// it: opening the link only shows what pressing its button will do, since mail scanners open links
+// before their reader does, and a mistyped address may be a stranger's. Returns apperr Invalid
+// (field "token") for a link unknown, incomplete, expired, replaced by a newer one or cancelled,
+// and apperr Conflict when another account has the address since the change was asked for.
+func (s *Service) EmailChangeByLink(ctx context.Context, secret string) (EmailChangeLink, error) {
+	t, u, done, err := s.emailChangeOf(ctx, secret, false)
+	if err != nil {
+		return EmailChangeLink{}, err
+	}
+	return EmailChangeLink{UserID: u.ID, OldEmail: u.Email, NewEmail: t.NewEmail, ExpiresAt: t.ExpiresAt, Done: done}, nil
+}
+
+// ConfirmEmailChange confirms a new address with the secret of its mailed link, when its reader
+// presses the button of the page the link opens: the account takes the address, the change is
+// written to the audit log, and the old address is told. Confirming again once the change is made
+// answers with the changed account (a second press, or a second tab). Returns apperr Invalid (field
+// "token") for a link unknown, incomplete, expired, replaced by a newer one or cancelled, and apperr
+// Conflict when another account took the address meanwhile.
 func (s *Service) ConfirmEmailChange(ctx context.Context, secret string) (User, error) {
 	var u User
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		if secret == "" {
-			return apperr.Field("token", "This link to confirm a new address is incomplete. Open the link from the email again.")
-		}
-		t, err := s.store.OneTimeTokenForUpdate(ctx, ChangeEmail, s.hash(secret))
-		if apperr.Is(err, apperr.NotFound) {
-			return apperr.Field("token", "This link to confirm a new address is not valid. Check that you opened the whole link from the email.")
-		}
-		if err != nil {
-			return err
-		}
-		if u, err = s.store.UserByID(ctx, t.UserID); err != nil {
-			return err
-		}
-		expired := !s.now().Before(t.ExpiresAt)
-		switch {
-		case t.UsedAt != nil && u.Email == t.NewEmail && !expired:
-			return nil // opened again
-		case t.UsedAt != nil:
-			return apperr.Field("token", "This link no longer works: a newer link was sent, or the change was cancelled. "+
-				"Use the link in the latest email, or ask for the change again on your account page.")
-		case expired:
-			return apperr.Field("token", fmt.Sprintf("This link has expired: links to confirm a new address work for %d hours. "+
-				"Ask for the change again on your account page.", int(ChangeEmailTTL.Hours())))
-		}
-		if other, err := s.store.UserByEmail(ctx, t.NewEmail); err == nil && other.ID != u.ID {
-			return s.emailTaken(t.NewEmail, u.Email)
-		} else if err != nil && !apperr.Is(err, apperr.NotFound) {
+		t, owner, done, err := s.emailChangeOf(ctx, secret, true)
+		u = owner
+		if err != nil || done {
 			return err
 		}
 		now := s.now()
@@ -213,6 +214,47 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret string) (User, 
 		return s.record(ctx, &u.ID, u.Email, "account.email_changed", subjectUser(u.ID), "from "+old+" to "+u.Email)
 	})
 	return u, err
+}
+
+// emailChangeOf reads the link with the secret, locked for the transaction when lock, and its
+// account, and reports whether the change was made already (the link opened again). It returns the
+// errors of ConfirmEmailChange.
+func (s *Service) emailChangeOf(ctx context.Context, secret string, lock bool) (OneTimeToken, User, bool, error) {
+	if secret == "" {
+		return OneTimeToken{}, User{}, false, apperr.Field("token", "This link to confirm a new address is incomplete. Open the link from the email again.")
+	}
+	read := s.store.OneTimeToken
+	if lock {
+		read = s.store.OneTimeTokenForUpdate
+	}
+	t, err := read(ctx, ChangeEmail, s.hash(secret))
+	if apperr.Is(err, apperr.NotFound) {
+		return t, User{}, false, apperr.Field("token", "This link to confirm a new address is not valid. Check that you opened the whole link from the email.")
+	}
+	if err != nil {
+		return t, User{}, false, err
+	}
+	u, err := s.store.UserByID(ctx, t.UserID)
+	if err != nil {
+		return t, u, false, err
+	}
+	expired := !s.now().Before(t.ExpiresAt)
+	switch {
+	case t.UsedAt != nil && u.Email == t.NewEmail && !expired:
+		return t, u, true, nil // opened again
+	case t.UsedAt != nil:
+		return t, u, false, apperr.Field("token", "This link no longer works: a newer link was sent, or the change was cancelled. "+
+			"Use the link in the latest email, or ask for the change again on your account page.")
+	case expired:
+		return t, u, false, apperr.Field("token", fmt.Sprintf("This link has expired: links to confirm a new address work for %d hours. "+
+			"Ask for the change again on your account page.", int(ChangeEmailTTL.Hours())))
+	}
+	if other, err := s.store.UserByEmail(ctx, t.NewEmail); err == nil && other.ID != u.ID {
+		return t, u, false, s.emailTaken(t.NewEmail, u.Email)
+	} else if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return t, u, false, err
+	}
+	return t, u, false, nil
 }
 
 func (s *Service) emailTaken(newEmail, current string) error {

@@ -84,6 +84,17 @@ func TestEmailChangeLinks(t *testing.T) {
 	if p, err := svc.PendingEmailChange(ctx, u); err != nil || p == nil || p.NewEmail != to || !p.ExpiresAt.Equal(now.Add(account.ChangeEmailTTL)) {
 		t.Fatalf("pending change: %+v, %v", p, err)
 	}
+	// Reading the link (its page, opened by a person or by a mail scanner) uses nothing.
+	for range 2 {
+		l, err := svc.EmailChangeByLink(ctx, first)
+		if err != nil || l.UserID != u.ID || l.OldEmail != "moving@example.org" || l.NewEmail != to || l.Done ||
+			!l.ExpiresAt.Equal(now.Add(account.ChangeEmailTTL)) {
+			t.Fatalf("the link read: %+v, %v", l, err)
+		}
+	}
+	if p, err := svc.PendingEmailChange(ctx, u); err != nil || p == nil {
+		t.Fatalf("the change no longer pending once its link was read: %+v, %v", p, err)
+	}
 	if got, _ := svc.User(ctx, u.ID); got.Email != "moving@example.org" {
 		t.Fatalf("the address changed before its link was followed: %q", got.Email)
 	}
@@ -98,6 +109,9 @@ func TestEmailChangeLinks(t *testing.T) {
 	}
 	if _, err := svc.ConfirmEmailChange(ctx, first); !strings.Contains(fieldMessage(err, "token"), "a newer link was sent") {
 		t.Errorf("the replaced link: %v", err)
+	}
+	if _, err := svc.EmailChangeByLink(ctx, first); !strings.Contains(fieldMessage(err, "token"), "a newer link was sent") {
+		t.Errorf("the replaced link read: %v", err)
 	}
 
 	// Cancelled: the link no longer works, and nothing is pending.
@@ -123,6 +137,9 @@ func TestEmailChangeLinks(t *testing.T) {
 	if _, err := svc.ConfirmEmailChange(ctx, third); !strings.Contains(fieldMessage(err, "token"), "expired") {
 		t.Errorf("the expired link: %v", err)
 	}
+	if _, err := svc.EmailChangeByLink(ctx, third); !strings.Contains(fieldMessage(err, "token"), "expired") {
+		t.Errorf("the expired link read: %v", err)
+	}
 	if p, _ := svc.PendingEmailChange(ctx, u); p != nil {
 		t.Errorf("an expired change is shown as pending: %+v", p)
 	}
@@ -132,13 +149,21 @@ func TestEmailChangeLinks(t *testing.T) {
 		t.Fatalf("confirm: %+v, %v", changed, err)
 	}
 	if again, err := svc.ConfirmEmailChange(ctx, third); err != nil || again.Email != to {
-		t.Errorf("the link opened again: %+v, %v", again, err)
+		t.Errorf("the link confirmed again: %+v, %v", again, err)
 	}
-	if _, err := svc.ConfirmEmailChange(ctx, "unknown"); !strings.Contains(fieldMessage(err, "token"), "not valid") {
-		t.Errorf("an unknown link: %v", err)
+	if l, err := svc.EmailChangeByLink(ctx, third); err != nil || !l.Done || l.NewEmail != to || l.OldEmail != to || l.UserID != u.ID {
+		t.Errorf("the link read after the change: %+v, %v", l, err)
 	}
-	if _, err := svc.ConfirmEmailChange(ctx, ""); !strings.Contains(fieldMessage(err, "token"), "incomplete") {
-		t.Errorf("an empty link: %v", err)
+	for _, read := range []func(string) error{
+		func(s string) error { _, err := svc.ConfirmEmailChange(ctx, s); return err },
+		func(s string) error { _, err := svc.EmailChangeByLink(ctx, s); return err },
+	} {
+		if err := read("unknown"); !strings.Contains(fieldMessage(err, "token"), "not valid") {
+			t.Errorf("an unknown link: %v", err)
+		}
+		if err := read(""); !strings.Contains(fieldMessage(err, "token"), "incomplete") {
+			t.Errorf("an empty link: %v", err)
+		}
 	}
 }
 

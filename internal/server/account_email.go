@@ -100,25 +100,66 @@ func (s *Server) emailCancel(c echo.Context) error {
 
 type emailConfirmPage struct {
 	base
+	// Change is what the link confirms; nil when the link cannot be used (the error says why).
+	Change *account.EmailChangeLink
+	Token  string
 }
 
-// emailConfirm changes the address from the link mailed to the new one, in whichever browser it is
-// opened: logged in or not, the link alone proves the mailbox is the person's.
-func (s *Server) emailConfirm(c echo.Context) error {
-	u, err := s.opts.Accounts.ConfirmEmailChange(c.Request().Context(), c.QueryParam("token"))
+type emailConfirmForm struct {
+	Token string `form:"token" validate:"max=200"`
+}
+
+// emailConfirmShow is where the link mailed to the new address leads, in whichever browser it is
+// opened, logged in or not: it says what the change is and asks for a press of its button. Opening
+// the link changes nothing, since mail gateways that scan links open them before their reader does,
+// and a mistyped address may be a stranger's, whose scanner would otherwise confirm it.
+func (s *Server) emailConfirmShow(c echo.Context) error {
+	// The link's secret must not travel on in a Referer header.
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	token := c.QueryParam("token")
+	p := emailConfirmPage{base: s.base(c, "Confirm your new email address")}
+	change, err := s.opts.Accounts.EmailChangeByLink(c.Request().Context(), token)
 	if err != nil {
-		p := emailConfirmPage{base: s.base(c, "Confirm your new email address")}
 		err, _ = hiddenFieldError(err, "token")
 		return s.renderForm(c, "email_confirm", &p, err)
 	}
+	if change.Done {
+		// Confirmed already, here or in another browser: the link still lands well.
+		return s.emailChanged(c, change.UserID, change.NewEmail)
+	}
+	p.Change, p.Token = &change, token
+	return s.render(c, http.StatusOK, "email_confirm", &p)
+}
+
+// emailConfirm changes the address when the button of the link's page is pressed: the link alone
+// proves the mailbox is the person's, logged in or not.
+func (s *Server) emailConfirm(c echo.Context) error {
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	p := emailConfirmPage{base: s.base(c, "Confirm your new email address")}
+	var f emailConfirmForm
+	err := s.bindForm(c, &f)
+	var u account.User
+	if err == nil {
+		u, err = s.opts.Accounts.ConfirmEmailChange(c.Request().Context(), f.Token)
+	}
+	if err != nil {
+		err, _ = hiddenFieldError(err, "token")
+		return s.renderForm(c, "email_confirm", &p, err)
+	}
+	return s.emailChanged(c, u.ID, u.Email)
+}
+
+// emailChanged leads on from a confirmed change of the account id's address to email: to the
+// account page when this browser is logged in, to log-in otherwise.
+func (s *Server) emailChanged(c echo.Context, id int64, email string) error {
 	if me, ok := currentUser(c); ok {
-		if me.ID == u.ID {
-			s.flash(c, "Your email address is now "+u.Email+".")
+		if me.ID == id {
+			s.flash(c, "Your email address is now "+email+".")
 		} else {
-			s.flash(c, "That account's email address is now "+u.Email+": log in with it. This browser is still logged in as "+me.Email+".")
+			s.flash(c, "That account's email address is now "+email+": log in with it. This browser is still logged in as "+me.Email+".")
 		}
 		return c.Redirect(http.StatusSeeOther, "/account")
 	}
-	s.flash(c, "Your email address is now "+u.Email+". Log in with it from now on.")
+	s.flash(c, "Your email address is now "+email+". Log in with it from now on.")
 	return c.Redirect(http.StatusSeeOther, "/login")
 }

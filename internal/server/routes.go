@@ -74,8 +74,10 @@ func (s *Server) routes() error {
 	e.POST("/password/forgot", s.passwordForgot)
 	e.GET("/password/reset", s.passwordResetForm)
 	e.POST("/password/reset", s.passwordReset)
-	// The link mailed to a new address works whether or not its reader is logged in.
-	e.GET("/account/email/confirm", s.emailConfirm)
+	// The link mailed to a new address works whether or not its reader is logged in: it shows the
+	// change, and its button makes it.
+	e.GET("/account/email/confirm", s.emailConfirmShow)
+	e.POST("/account/email/confirm", s.emailConfirm)
 
 	acct := e.Group("/account", requireUser)
 	acct.GET("", s.accountShow)

@@ -195,6 +195,15 @@ func (s Accounts) CreateOneTimeToken(ctx context.Context, t *account.OneTimeToke
 	return nil
 }
 
+// OneTimeToken implements account.Store.
+func (s Accounts) OneTimeToken(ctx context.Context, p account.Purpose, hash []byte) (account.OneTimeToken, error) {
+	var r userTokenRow
+	if err := s.conn(ctx).Take(&r, "purpose = ? AND token_hash = ?", string(p), hash).Error; err != nil {
+		return account.OneTimeToken{}, translate("token", err)
+	}
+	return r.domain(), nil
+}
+
 // OneTimeTokenForUpdate implements account.Store.
 func (s Accounts) OneTimeTokenForUpdate(ctx context.Context, p account.Purpose, hash []byte) (account.OneTimeToken, error) {
 	var r userTokenRow
