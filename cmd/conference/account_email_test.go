@@ -364,3 +364,90 @@ func TestEmailChangeAccessibility(t *testing.T) {
 	c.wantText(".flash, [role=status]", "Your email address is now "+newEmail)
 	c.audit("/login after confirming a new address")
 }
+
+// TestEmailChangeMeetsInvitationsToTheNewAddress: a co-presenter moves to an address that
+// invitations were sent to, one of them on a proposal they present already. That one goes with the
+// change (the proposal lists them once, and its audit log says why); the invitation to another
+// proposal stays, is listed for them, and they accept it with their account's new address.
+func TestEmailChangeMeetsInvitationsToTheNewAddress(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	_, rosa := presenter(t, ta, "Rosa Diaz")
+	_, ama := presenter(t, ta, "Ama Owusu")
+	kofi, kofiOld := presenter(t, ta, "Kofi Mensah")
+	kofiNew := uniqueEmail("kofi.work")
+	invite := func(owner, ownerName string, id int64, name, to string) string {
+		t.Helper()
+		if _, err := ta.subs.Invite(ctx, principalOf(t, ta, owner), f.conf, id, name, to); err != nil {
+			t.Fatalf("invite %s: %v", to, err)
+		}
+		return linkIn(t, ta.waitMail(to, ownerName+" invites you to co-present"), "/invitations/")
+	}
+
+	// Kofi presents Rosa's poster; Rosa also invited the address Kofi is moving to. Ama invited it to
+	// her own poster.
+	shared := submitPosterAs(t, ta, f, rosa, "Mentors who listen")
+	if _, err := ta.subs.AnswerInvitation(ctx, principalOf(t, ta, kofiOld), secretOf(invite(rosa, "Rosa Diaz", shared.ID, "Kofi Mensah", kofiOld)), true); err != nil {
+		t.Fatal(err)
+	}
+	twice := invite(rosa, "Rosa Diaz", shared.ID, "Kofi at work", kofiNew)
+	other := submitPosterAs(t, ta, f, ama, "Rounds without hierarchy")
+	pending := invite(ama, "Ama Owusu", other.ID, "Kofi Mensah", kofiNew)
+
+	// Kofi moves, confirming from the link's page.
+	b := loggedIn(t, ta, kofiOld)
+	if p := b.post("/account/email", "/account/email", url.Values{"email": {strings.ToUpper(kofiNew)}, "password": {strongPassword}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("request: %d %s", p.Status, p.problem())
+	}
+	link := linkIn(t, ta.waitMail(kofiNew, "Confirm your new email address"), "/account/email/confirm?token=")
+	if p := b.post(link, "/account/email/confirm", url.Values{"token": {secretOfChange(link)}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d %s", p.Status, p.problem())
+	}
+
+	// The poster Kofi presents lists Kofi once, by the new address; the invitation is gone, and its
+	// link says so.
+	got, err := ta.subs.Get(ctx, principalOf(t, ta, rosa), f.conf, shared.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, x := range got.Presenters {
+		listed = append(listed, x.Email+" "+string(x.Status))
+	}
+	if want := []string{rosa + " accepted", kofiNew + " accepted"}; !slices.Equal(listed, want) {
+		t.Errorf("the shared poster lists %q, want %q", listed, want)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'presenter.invitation_removed' AND subject = $1 AND actor_id = $2
+		AND conference_id = $3 AND details LIKE $4`, "proposal:"+itoa(shared.ID), kofi.ID, f.conf.ID, kofiNew+":%"); n != 1 {
+		t.Errorf("%d audit entries for the invitation taken off the shared poster, want 1", n)
+	}
+	if p := b.get(twice); p.Status != http.StatusNotFound {
+		t.Errorf("the link of the invitation taken off: %d", p.Status)
+	}
+
+	// The invitation to the other poster stays: Kofi's proposals page lists it, and Kofi accepts it.
+	if n := count(t, ta, `SELECT count(*) FROM proposal_presenters WHERE proposal_id = $1 AND email = $2 AND status = 'invited'`, other.ID, kofiNew); n != 1 {
+		t.Fatalf("%d invitations to %s on the other poster, want 1", n, kofiNew)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'presenter.invitation_removed' AND subject = $1`, "proposal:"+itoa(other.ID)); n != 0 {
+		t.Errorf("%d invitations recorded as taken off the other poster", n)
+	}
+	if got := text(b.get("/c/" + f.conf.Slug + "/proposals").Doc.Find("[aria-labelledby=invitations-title] li")); !strings.Contains(got, "Rounds without hierarchy") ||
+		strings.Contains(got, "Mentors who listen") {
+		t.Errorf("the invitations listed for Kofi: %q", got)
+	}
+	if p := b.post(pending, pending, url.Values{"answer": {"accept"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("accepting the other invitation: %d %s", p.Status, p.problem())
+	}
+	var status, email, invited string
+	var user int64
+	if err := ta.db.SQL.QueryRow(`SELECT status, email, coalesce(user_id, 0), coalesce(invited_email, '') FROM proposal_presenters
+		WHERE proposal_id = $1 AND NOT is_owner`, other.ID).Scan(&status, &email, &user, &invited); err != nil {
+		t.Fatal(err)
+	}
+	if status != "accepted" || email != kofiNew || user != kofi.ID || invited != "" {
+		t.Errorf("the other poster's invitation: %s %s by %d (invited at %q)", status, email, user, invited)
+	}
+}

@@ -139,6 +139,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, o appOptio
 	a.calls.OnExtensionMoved(a.subs.OwnerExtensionMoved)
 	// Ending an access link's time moves the deadline of the proposals started with it.
 	a.calls.OnLinkTimeEnded(a.subs.LinkTimeEnded)
+	// A person who presents a proposal is not also invited to it at the address their account takes.
+	a.accounts.OnEmailMoved(a.subs.AccountEmailMoved)
 	a.reviews = review.NewService(review.Options{Store: store.Reviews{DB: db}, Proposals: store.Proposals{DB: db}, Calls: a.calls,
 		Team: store.Conferences{DB: db}, Outbox: outbox, Audit: auditStore, Secret: cfg.SecretKey, BaseURL: cfg.BaseURL})
 	regStore := store.Registrations{DB: db}

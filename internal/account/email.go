@@ -25,6 +25,14 @@ type (
 	EmailChangedMail struct{ Name, OldEmail, NewEmail, Contact string }
 )
 
+// EmailMoved is told, in the transaction of a confirmed change of address, that the account userID
+// now has the address to instead of from, so that what was addressed to the new address elsewhere
+// can follow the account.
+type EmailMoved func(ctx context.Context, userID int64, from, to string) error
+
+// OnEmailMoved sets what is told when an account's address changes. Set it before serving.
+func (s *Service) OnEmailMoved(f EmailMoved) { s.moved = f }
+
 // EmailChange is a change of address waiting for its link to be followed.
 type EmailChange struct {
 	NewEmail  string
@@ -180,8 +188,9 @@ func (s *Service) EmailChangeByLink(ctx context.Context, secret string) (EmailCh
 }
 
 // ConfirmEmailChange confirms a new address with the secret of its mailed link, when its reader
-// presses the button of the page the link opens: the account takes the address, the change is
-// written to the audit log, and the old address is told. Confirming again once the change is made
+// presses the button of the page the link opens: the account takes the address, what was addressed
+// to it elsewhere follows the account (OnEmailMoved), the change is written to the audit log, and the
+// old address is told. Confirming again once the change is made
 // answers with the changed account (a second press, or a second tab). Returns apperr Invalid (field
 // "token") for a link unknown, incomplete, expired, replaced by a newer one or cancelled, and apperr
 // Conflict when another account took the address meanwhile.
@@ -205,6 +214,11 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret string) (User, 
 		}
 		old := u.Email
 		u.Email, u.EmailVerifiedAt = t.NewEmail, &now
+		if s.moved != nil {
+			if err := s.moved(ctx, u.ID, old, u.Email); err != nil {
+				return err
+			}
+		}
 		if err := s.outbox.Enqueue(ctx, notify.Message{
 			EventKey: fmt.Sprintf("email-changed:%d", t.ID), To: old, ToName: u.Name, Template: "email_changed",
 			Data: EmailChangedMail{Name: u.Name, OldEmail: old, NewEmail: u.Email, Contact: s.contact},

@@ -36,6 +36,7 @@ type Service struct {
 	baseURL string
 	contact string
 	now     func() time.Time
+	moved   EmailMoved
 }
 
 // Options configures a Service.

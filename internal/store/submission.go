@@ -1017,6 +1017,32 @@ func (s Proposals) InvitationsFor(ctx context.Context, email string) ([]submissi
 	return out, nil
 }
 
+// InvitationsToPresenting implements submission.Store. The proposals are locked first, in a
+// statement of their own, as every change of their presenters locks them (see InvitationByHash): an
+// invitation sent meanwhile is then either found here, or sent once the account has the address and
+// refused as the address of a presenter.
+func (s Proposals) InvitationsToPresenting(ctx context.Context, userID int64, email string) ([]submission.Invitation, error) {
+	const presenting = `SELECT x.proposal_id FROM proposal_presenters x WHERE x.user_id = ? AND x.status = 'accepted'`
+	var ids []int64
+	if err := s.conn(ctx).Raw(`SELECT p.id FROM proposals p WHERE p.id IN (`+presenting+`) ORDER BY p.id FOR UPDATE`, userID).
+		Scan(&ids).Error; err != nil {
+		return nil, translate("proposals presented", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []invitationRow
+	if err := s.conn(ctx).Raw(invitationQuery+` WHERE pp.proposal_id IN ? AND pp.status = 'invited' AND pp.email = ? ORDER BY pp.proposal_id, pp.id`,
+		ids, strings.ToLower(email)).Scan(&rows).Error; err != nil {
+		return nil, translate("invitations", err)
+	}
+	out := make([]submission.Invitation, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
 // Mine implements submission.Store.
 func (s Proposals) Mine(ctx context.Context, conferenceID, userID int64) ([]submission.Proposal, error) {
 	return s.proposals(ctx, "my proposals", proposalSelect+` WHERE p.conference_id = ?

@@ -2089,6 +2089,30 @@ func (s *Service) RemovePresenter(ctx context.Context, p *access.Principal, conf
 	})
 }
 
+// AccountEmailMoved (an account.EmailMoved) takes off the proposals the account userID presents the
+// invitations not yet answered to the address it now has, to: they invite the person who presents
+// already, who would be listed twice and could not accept. Each proposal's audit log says so.
+// Invitations to the address on other proposals stay, for the account to accept. It runs in the
+// transaction of the change.
+func (s *Service) AccountEmailMoved(ctx context.Context, userID int64, _, to string) error {
+	invs, err := s.store.InvitationsToPresenting(ctx, userID, to)
+	if err != nil {
+		return err
+	}
+	by := &access.Principal{UserID: userID, Email: to}
+	for _, inv := range invs {
+		if err := s.store.RemovePresenter(ctx, inv.ProposalID, inv.Presenter.ID); err != nil {
+			return err
+		}
+		conf := conference.Conference{ID: inv.ConferenceID}
+		if err := s.record(ctx, by, conf, "presenter.invitation_removed", inv.ProposalID,
+			inv.Presenter.Email+": now the address of a presenter's account"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func randomSecret() (string, error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {

@@ -413,6 +413,10 @@ type Store interface {
 	AnsweredByHash(ctx context.Context, hash []byte) (Invitation, error)
 	// InvitationsFor lists open invitations to the address.
 	InvitationsFor(ctx context.Context, email string) ([]Invitation, error)
+	// InvitationsToPresenting locks the proposals the user presents (accepted), in the order of their
+	// ids, and returns the invitations not yet answered, expired or not, to the (lower-case) address
+	// on them.
+	InvitationsToPresenting(ctx context.Context, userID int64, email string) ([]Invitation, error)
 
 	// Mine lists the conference's proposals the user presents (accepted), newest first.
 	Mine(ctx context.Context, conferenceID, userID int64) ([]Proposal, error)
