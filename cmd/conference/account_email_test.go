@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -449,5 +451,134 @@ func TestEmailChangeMeetsInvitationsToTheNewAddress(t *testing.T) {
 	}
 	if status != "accepted" || email != kofiNew || user != kofi.ID || invited != "" {
 		t.Errorf("the other poster's invitation: %s %s by %d (invited at %q)", status, email, user, invited)
+	}
+}
+
+// TestEmailChangeAPI: the API shows the address and the change waiting, asks for a change with the
+// form's checks (every error at once), and cancels it; the change is confirmed from the mailed link.
+func TestEmailChangeAPI(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	old, newEmail := uniqueEmail("lin.api"), uniqueEmail("lin.moved")
+	u := newUser(t, ta, old, "Lin Api")
+	taken := newUser(t, ta, uniqueEmail("taken.api"), "Tak En")
+	token, _ := apiToken(t, ta, old)
+	const path = "/api/v1/me/email"
+	show := func() reply {
+		t.Helper()
+		r := sendJSON(t, ta, http.MethodGet, path, token, "")
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET: %d %s", r.Status, r.Body)
+		}
+		wantContract(t, http.MethodGet, path, r.Status, r.Body)
+		return r
+	}
+	if r := show(); r.JSON["email"] != old || r.JSON["email_verified"] != true || r.JSON["pending"] != nil {
+		t.Errorf("GET with nothing waiting: %s", r.Body)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		wantProblem(t, "anonymous "+method, sendJSON(t, ta, method, path, "", `{}`).apiResponse, http.StatusUnauthorized, "unauthenticated")
+	}
+
+	// Every error at once, each on its field.
+	for _, c := range []struct {
+		body string
+		want map[string]string
+	}{
+		{`{}`, map[string]string{"email": "Enter your new email address.", "password": "Enter your current password."}},
+		{`{"email":"lin at home","password":"not my password"}`, map[string]string{"email": "Enter an email address like name@example.org.",
+			"password": "The password is incorrect."}},
+		{fmt.Sprintf(`{"email":%q,"password":""}`, strings.Repeat("l", 250)+"@example.org"), map[string]string{
+			"email": "at most 254 characters", "password": "Enter your current password."}},
+		{fmt.Sprintf(`{"email":%q,"password":%q}`, strings.ToUpper(old), strongPassword), map[string]string{"email": "This is already your account's address."}},
+		{fmt.Sprintf(`{"email":%q,"password":%q}`, taken.Email, strongPassword), map[string]string{"email": "An account already uses this email address."}},
+		{fmt.Sprintf(`{"email":%q,"password":"wrong"}`, taken.Email), map[string]string{"password": "The password is incorrect."}},
+		{`{"email":5,"password":true}`, map[string]string{"email": "", "password": ""}},
+	} {
+		r := sendJSON(t, ta, http.MethodPost, path, token, c.body)
+		wantProblem(t, c.body, r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+		wantContract(t, http.MethodPost, path, r.Status, r.Body)
+		errs, _ := r.JSON["errors"].([]any)
+		if len(errs) != len(c.want) {
+			t.Errorf("%s: %d field problems, want %d: %v", c.body, len(errs), len(c.want), errs)
+		}
+		for field, want := range c.want {
+			if got := fieldDetail(r.apiResponse, field); got == "" || !strings.Contains(got, want) {
+				t.Errorf("%s: %s says %q, want %q", c.body, field, got, want)
+			}
+		}
+	}
+	wantProblem(t, "an unknown member", sendJSON(t, ta, http.MethodPost, path, token, `{"email":"x@example.org","new_password":"x"}`).apiResponse,
+		http.StatusBadRequest, "malformed")
+	r := send(t, ta, http.MethodPost, path, strings.NewReader(`email=x`), "Authorization", "Bearer "+token, "Content-Type", "application/x-www-form-urlencoded")
+	wantProblem(t, "a form body", r.apiResponse, http.StatusUnsupportedMediaType, "malformed")
+	if ta.countMail(newEmail) != 0 || ta.emailOf(t, u.ID) != old {
+		t.Fatal("a refused request mailed a link or changed the address")
+	}
+
+	// Asked: 202 with the change waiting; nothing changes yet.
+	r = sendJSON(t, ta, http.MethodPost, path, token, fmt.Sprintf(`{"email":%q,"password":%q}`, " "+strings.ToUpper(newEmail), strongPassword))
+	wantContract(t, http.MethodPost, path, r.Status, r.Body)
+	pending, _ := r.JSON["pending"].(map[string]any)
+	expires, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(pending["expires_at"]))
+	if r.Status != http.StatusAccepted || r.JSON["email"] != old || pending["new_email"] != newEmail ||
+		expires.Before(time.Now().Add(23*time.Hour)) || expires.After(time.Now().Add(25*time.Hour)) {
+		t.Fatalf("POST: %d %s", r.Status, r.Body)
+	}
+	first := linkIn(t, ta.waitMail(newEmail, "Confirm your new email address"), "/account/email/confirm?token=")
+	if got := show(); !reflect.DeepEqual(got.JSON["pending"], r.JSON["pending"]) || ta.emailOf(t, u.ID) != old {
+		t.Errorf("GET while the change waits: %s", got.Body)
+	}
+
+	// Cancelled: the link stops working; cancelling again is no error.
+	for range 2 {
+		r = sendJSON(t, ta, http.MethodDelete, path, token, "")
+		if r.Status != http.StatusNoContent || r.Body != "" {
+			t.Errorf("DELETE: %d %q", r.Status, r.Body)
+		}
+		wantContract(t, http.MethodDelete, path, r.Status, r.Body)
+	}
+	if got := show(); got.JSON["pending"] != nil {
+		t.Errorf("GET after cancelling: %s", got.Body)
+	}
+	if p := ta.browser().get(first); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.problem(), "cancelled") {
+		t.Errorf("the cancelled change's link: %d %q", p.Status, p.problem())
+	}
+
+	// Asked again and confirmed from the link's page, logged out: the API shows the new address.
+	if r = sendJSON(t, ta, http.MethodPost, path, token, fmt.Sprintf(`{"email":%q,"password":%q}`, newEmail, strongPassword)); r.Status != http.StatusAccepted {
+		t.Fatalf("POST again: %d %s", r.Status, r.Body)
+	}
+	link := ta.mailsTo(newEmail, "Confirm your new email address", 2)[1]
+	confirm := linkIn(t, link, "/account/email/confirm?token=")
+	if p := ta.browser().post(confirm, "/account/email/confirm", url.Values{"token": {secretOfChange(confirm)}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d %s", p.Status, p.problem())
+	}
+	if got := show(); got.JSON["email"] != newEmail || got.JSON["pending"] != nil {
+		t.Errorf("GET after the change: %s", got.Body)
+	}
+}
+
+// TestEmailChangeAPILimited: the password given to the API is guessed no faster than at log-in,
+// and the attempts count with the log-in's.
+func TestEmailChangeAPILimited(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t, withLimits(server.RateLimits{LoginPerIP: generous, LoginPerAccount: server.Limit{Burst: 3, Every: time.Hour}}))
+	email := uniqueEmail("api.guessed")
+	newUser(t, ta, email, "Api Guessed")
+	token, _ := apiToken(t, ta, email) // the first attempt
+	const path = "/api/v1/me/email"
+	for i := range 2 {
+		r := sendJSON(t, ta, http.MethodPost, path, token, fmt.Sprintf(`{"email":%q,"password":"guess %d"}`, uniqueEmail("elsewhere"), i))
+		wantProblem(t, "a guess", r.apiResponse, http.StatusUnprocessableEntity, "invalid")
+	}
+	r := sendJSON(t, ta, http.MethodPost, path, token, fmt.Sprintf(`{"email":%q,"password":%q}`, uniqueEmail("elsewhere"), strongPassword))
+	wantProblem(t, "the fourth attempt", r.apiResponse, http.StatusTooManyRequests, "rate_limited")
+	wantContract(t, http.MethodPost, path, r.Status, r.Body)
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	if p := ta.browser().post("/login", "/login", url.Values{"email": {email}, "password": {strongPassword}}); p.Status != http.StatusTooManyRequests {
+		t.Errorf("log-in after the guesses: %d", p.Status)
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -162,4 +163,80 @@ func (s *Server) emailChanged(c echo.Context, id int64, email string) error {
 	}
 	s.flash(c, "Your email address is now "+email+". Log in with it from now on.")
 	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// apiAccountEmail is the caller's address and the change of it waiting for confirmation, if any.
+type apiAccountEmail struct {
+	Email         string          `json:"email"`
+	EmailVerified bool            `json:"email_verified"`
+	Pending       *apiEmailChange `json:"pending"`
+}
+
+type apiEmailChange struct {
+	NewEmail  string    `json:"new_email"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// apiEmailChangeRequest asks for a change of address. Its fields carry no rules of their own: the
+// service checks both, lengths included, so that every error comes in one answer.
+type apiEmailChangeRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *Server) apiAccountEmailOf(c echo.Context, u account.User) (apiAccountEmail, error) {
+	out := apiAccountEmail{Email: u.Email, EmailVerified: u.Verified()}
+	pending, err := s.opts.Accounts.PendingEmailChange(c.Request().Context(), u)
+	if pending != nil {
+		out.Pending = &apiEmailChange{NewEmail: pending.NewEmail, ExpiresAt: pending.ExpiresAt}
+	}
+	return out, err
+}
+
+// apiEmailShow answers the caller's address and the change waiting for confirmation, if any.
+func (s *Server) apiEmailShow(c echo.Context) error {
+	u, _ := currentUser(c)
+	out, err := s.apiAccountEmailOf(c, u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiEmailChange asks for a change of address as the web form does (emailChange), with the password
+// under the log-in limits; the change is confirmed from the link mailed to the new address, so the
+// answer is 202 with the change waiting.
+func (s *Server) apiEmailChange(c echo.Context) error {
+	var req apiEmailChangeRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := s.allow(c, "login-ip", c.RealIP()); err != nil {
+		return err
+	}
+	if err := s.allow(c, "login-account", u.Email); err != nil {
+		return err
+	}
+	if err := s.allow(c, "reset-account", account.NormalizeEmail(req.Email)); err != nil {
+		return err
+	}
+	if _, err := s.opts.Accounts.RequestEmailChange(c.Request().Context(), u, req.Email, req.Password); err != nil {
+		return err
+	}
+	out, err := s.apiAccountEmailOf(c, u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, out)
+}
+
+// apiEmailCancel withdraws the caller's change of address waiting for confirmation; with none
+// waiting there is nothing to do, and the answer is the same.
+func (s *Server) apiEmailCancel(c echo.Context) error {
+	u, _ := currentUser(c)
+	if err := s.opts.Accounts.CancelEmailChange(c.Request().Context(), u); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

@@ -307,6 +307,10 @@ func (s *Server) routes() error {
 	api.POST("/auth/logout", s.apiLogout, requireUser)
 	api.GET("/me", s.apiMe, requireUser)
 	api.PUT("/me/profile", s.apiProfileUpdate, requireUser)
+	// A change of address is confirmed from the link mailed to the new one, as on the web.
+	api.GET("/me/email", s.apiEmailShow, requireUser)
+	api.POST("/me/email", s.apiEmailChange, requireUser)
+	api.DELETE("/me/email", s.apiEmailCancel, requireUser)
 	api.GET("/tokens", s.apiTokens, requireUser)
 	api.POST("/tokens", s.apiTokenCreate, requireUser)
 	api.DELETE("/tokens/:id", s.apiTokenRevoke, requireUser)
