@@ -359,7 +359,7 @@ func TestScheduleReviewAndWorkshopFormsSayEverythingAtOnce(t *testing.T) {
 			map[string]string{"capacity": "0"}, workshopRows},
 		{"a proposal's own deadline", proposal, proposal + "/extend",
 			url.Values{"until": {long(41)}},
-			map[string]string{"until": "Enter the new deadline"},
+			map[string]string{"until": "This is too long for a date and time: 41 characters, where at most 40 fit."},
 			nil, deadlineRows},
 	} {
 		before := count(t, ta, tt.rows, f.conf.ID)
@@ -410,7 +410,7 @@ func TestScheduleReviewAndWorkshopFormsSayEverythingAtOnce(t *testing.T) {
 		{"a workshop's change", http.MethodPut, fmt.Sprintf("%s/workshops/%d", api, workshop), `{"title":"","description":"` + long(20001) + `","capacity":20}`,
 			map[string]string{"title": "Give the workshop a title.", "description": "Use at most 10000 characters."}, workshopRows},
 		{"a proposal's own deadline", http.MethodPut, fmt.Sprintf("%s/manage/proposals/%d/deadline", api, f.pa), `{"until":"` + long(41) + `"}`,
-			map[string]string{"until": "Enter the new deadline"}, deadlineRows},
+			map[string]string{"until": "This is too long for a date and time: 41 characters, where at most 40 fit."}, deadlineRows},
 	} {
 		before := count(t, ta, tt.rows, f.conf.ID)
 		r := sendJSON(t, ta, tt.method, tt.path, token, tt.body)
