@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -74,23 +73,8 @@ func TestAssignmentSentTwice(t *testing.T) {
 	if n := assignments(byAPI, reviewer); n != 1 {
 		t.Errorf("%d assignments after the API call sent twice, want 1", n)
 	}
-	var wg sync.WaitGroup
-	statuses := make([]int, 2)
-	for i := range statuses {
-		wg.Go(func() {
-			req, _ := http.NewRequest(http.MethodPost, ta.URL+path, strings.NewReader(add(atOnce, reviewer)))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-			statuses[i] = resp.StatusCode
-		})
-	}
-	wg.Wait()
+	rs := sendTwice(t, ta, true, http.MethodPost, path, add(atOnce, reviewer), "Content-Type", "application/json", "Authorization", "Bearer "+token)
+	statuses := []int{rs[0].Status, rs[1].Status}
 	if statuses[0] != http.StatusNoContent || statuses[1] != http.StatusNoContent {
 		t.Errorf("the same call twice at once answered %v, want 204 both times", statuses)
 	}

@@ -996,3 +996,16 @@ func TestTextThatCannotBeStored(t *testing.T) {
 		wantProblem(t, path, r.apiResponse, http.StatusNotFound, "not_found")
 	}
 }
+
+// apiDraft starts a draft of the format through the API of the conference at base, as the owner of
+// token, and returns its id.
+func apiDraft(t *testing.T, ta *testApp, token, base string, formatID int64, title string) int64 {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"format_id": formatID, "title": title})
+	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", token, string(body))
+	id, ok := r.JSON["proposal"].(map[string]any)["id"].(float64)
+	if r.Status != http.StatusCreated || !ok {
+		t.Fatalf("start a draft: %d %v", r.Status, r.JSON)
+	}
+	return int64(id)
+}

@@ -245,8 +245,8 @@ func TestCoPresenterInvitedAgainCounts(t *testing.T) {
 	_, aliceEmail := presenter(t, ta, "Alice Mensah")
 	alice, _ := apiToken(t, ta, aliceEmail)
 	narrative := f.formats["Personal narrative"] // two presenters at most
-	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Told twice"}`, narrative.ID))
-	item := fmt.Sprintf("%s/proposals/%d", base, int64(r.JSON["proposal"].(map[string]any)["id"].(float64)))
+	item := fmt.Sprintf("%s/proposals/%d", base, apiDraft(t, ta, token, base, narrative.ID, "Told twice"))
+	var r reply
 	answer := func(to, verb, by string) {
 		t.Helper()
 		link := linkIn(t, ta.waitMail(to, "invites you"), "/invitations/")
@@ -324,8 +324,7 @@ func TestExtensionKeepsAnAccessLinksDeadline(t *testing.T) {
 	if d := fieldDetail(r.apiResponse, "until"); r.Status != http.StatusUnprocessableEntity || !strings.HasPrefix(d, "The call closes ") {
 		t.Errorf("an extension before the call closes: %d %q", r.Status, d)
 	}
-	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", token, fmt.Sprintf(`{"format_id":%d,"title":"Plain"}`, f.formats["Fireside chat"].ID))
-	plain := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	plain := apiDraft(t, ta, token, base, f.formats["Fireside chat"].ID, "Plain")
 	plainDeadline := fmt.Sprintf("%s/manage/proposals/%d/deadline", base, plain)
 	r = sendJSON(t, ta, http.MethodPut, plainDeadline, orgToken, fmt.Sprintf(`{"until":%q}`, local(30)))
 	if d := fieldDetail(r.apiResponse, "until"); r.Status != http.StatusUnprocessableEntity || !strings.HasPrefix(d, "The call closes ") {

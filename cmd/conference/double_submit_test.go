@@ -272,29 +272,18 @@ func TestAPIRequestsSentTwice(t *testing.T) {
 	ctx := context.Background()
 	token, _ := apiToken(t, ta, f.organizer)
 	base := "/api/v1/conferences/" + f.conf.Slug + "/manage"
-	do := func(method, path, key, body string) reply {
+	header := func(key string) []string {
 		h := []string{"Content-Type", "application/json", "Authorization", "Bearer " + token}
 		if key != "" {
 			h = append(h, "Idempotency-Key", key)
 		}
-		return send(t, ta, method, path, strings.NewReader(body), h...)
+		return h
+	}
+	do := func(method, path, key, body string) reply {
+		return send(t, ta, method, path, strings.NewReader(body), header(key)...)
 	}
 	both := func(atOnce bool, method, path, key, body string) [2]reply {
-		var rs [2]reply
-		if !atOnce {
-			rs[0], rs[1] = do(method, path, key, body), do(method, path, key, body)
-			return rs
-		}
-		var wg sync.WaitGroup
-		for i := range rs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rs[i] = do(method, path, key, body)
-			}()
-		}
-		wg.Wait()
-		return rs
+		return sendTwice(t, ta, atOnce, method, path, body, header(key)...)
 	}
 	same := func(what string, rs [2]reply, status int) {
 		t.Helper()
@@ -491,20 +480,8 @@ func TestScheduleAndWorkshopFormsSentTwice(t *testing.T) {
 			{"a workshop", api + "/workshops", fmt.Sprintf(`{"title":"API workshop %s","capacity":12}`, how),
 				fmt.Sprintf(`SELECT count(*) FROM workshops WHERE conference_id = $1 AND title = 'API workshop %s'`, how)},
 		} {
-			var rs [2]reply
-			if atOnce {
-				var wg sync.WaitGroup
-				for i := range rs {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						rs[i] = do(http.MethodPost, tt.path, key, tt.body)
-					}()
-				}
-				wg.Wait()
-			} else {
-				rs[0], rs[1] = do(http.MethodPost, tt.path, key, tt.body), do(http.MethodPost, tt.path, key, tt.body)
-			}
+			rs := sendTwice(t, ta, atOnce, http.MethodPost, tt.path, tt.body,
+				"Content-Type", "application/json", "Authorization", "Bearer "+token, "Idempotency-Key", key)
 			for i, r := range rs {
 				if r.Status != http.StatusCreated {
 					t.Errorf("the API's %s sent twice %s, answer %d: %d %v", tt.what, how, i+1, r.Status, r.JSON)
@@ -622,16 +599,7 @@ func TestReviewerInvitationsSentTwice(t *testing.T) {
 	email := uniqueEmail("ravi")
 	body := `{"invitees":[{"name":"Ravi Reviewer","email":"` + email + `"}]}`
 	h := []string{"Content-Type", "application/json", "Authorization", "Bearer " + token, "Idempotency-Key", "invite-ravi"}
-	var rs [2]reply
-	var wg sync.WaitGroup
-	for i := range rs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rs[i] = send(t, ta, http.MethodPost, api, strings.NewReader(body), h...)
-		}()
-	}
-	wg.Wait()
+	rs := sendTwice(t, ta, true, http.MethodPost, api, body, h...)
 	for i, r := range rs {
 		if list, _ := r.JSON["invited"].([]any); r.Status != http.StatusCreated || len(list) != 1 {
 			t.Errorf("the API's invitation sent twice, answer %d: %d %v", i+1, r.Status, r.JSON)
@@ -647,4 +615,23 @@ func TestReviewerInvitationsSentTwice(t *testing.T) {
 	if n := mails(email); n != 2 {
 		t.Errorf("inviting again: %d mails", n)
 	}
+}
+
+// sendTwice sends one API request twice, at once (a double click, a retry racing its first) or one
+// after the other, and returns both replies.
+func sendTwice(t *testing.T, ta *testApp, atOnce bool, method, path, body string, header ...string) [2]reply {
+	t.Helper()
+	var rs [2]reply
+	if !atOnce {
+		for i := range rs {
+			rs[i] = send(t, ta, method, path, strings.NewReader(body), header...)
+		}
+		return rs
+	}
+	var wg sync.WaitGroup
+	for i := range rs {
+		wg.Go(func() { rs[i] = send(t, ta, method, path, strings.NewReader(body), header...) })
+	}
+	wg.Wait()
+	return rs
 }

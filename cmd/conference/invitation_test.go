@@ -178,8 +178,7 @@ func TestAFullProposalOffersNoInvitation(t *testing.T) {
 	_, ownerEmail := presenter(t, ta, "Amara Okafor")
 	owner, _ := apiToken(t, ta, ownerEmail)
 	base := "/api/v1/conferences/" + f.conf.Slug
-	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Learning to listen"}`, f.formats["Personal narrative"].ID))
-	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	id := apiDraft(t, ta, owner, base, f.formats["Personal narrative"].ID, "Learning to listen")
 	b := loggedIn(t, ta, ownerEmail)
 	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, id)
 	form := `form[action="` + page + `/presenters"]`
@@ -330,8 +329,7 @@ func TestAPendingInvitationIsSentAgain(t *testing.T) {
 	}
 
 	// A proposal with places free offers it as well.
-	r = sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Posters with room"}`, f.formats["Poster abstract"].ID))
-	poster := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, int64(r.JSON["proposal"].(map[string]any)["id"].(float64)))
+	poster := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, apiDraft(t, ta, owner, base, f.formats["Poster abstract"].ID, "Posters with room"))
 	if p := b.post(poster, poster+"/presenters", url.Values{"name": {"Jordan Lee"}, "email": {jordan}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("invite to the poster: %d %s", p.Status, p.problem())
 	}

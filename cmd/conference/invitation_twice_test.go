@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,8 +22,7 @@ func TestInvitationsSentAndAnsweredTwice(t *testing.T) {
 	_, ownerEmail := presenter(t, ta, "Amara Okafor")
 	owner, _ := apiToken(t, ta, ownerEmail)
 	base := "/api/v1/conferences/" + f.conf.Slug
-	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Learning to listen"}`, f.formats["Workshop"].ID))
-	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	id := apiDraft(t, ta, owner, base, f.formats["Workshop"].ID, "Learning to listen")
 	b := loggedIn(t, ta, ownerEmail)
 	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, id)
 
@@ -117,8 +115,7 @@ func TestInvitationKeys(t *testing.T) {
 	_, ownerEmail := presenter(t, ta, "Amara Okafor")
 	owner, _ := apiToken(t, ta, ownerEmail)
 	base := "/api/v1/conferences/" + f.conf.Slug
-	r := sendJSON(t, ta, http.MethodPost, base+"/proposals", owner, fmt.Sprintf(`{"format_id":%d,"title":"Learning to listen"}`, f.formats["Workshop"].ID))
-	id := int64(r.JSON["proposal"].(map[string]any)["id"].(float64))
+	id := apiDraft(t, ta, owner, base, f.formats["Workshop"].ID, "Learning to listen")
 	b := loggedIn(t, ta, ownerEmail)
 	page := fmt.Sprintf("/c/%s/proposals/%d", f.conf.Slug, id)
 	action := page + "/presenters"
@@ -181,16 +178,7 @@ func TestInvitationKeys(t *testing.T) {
 	ravi := uniqueEmail("ravi")
 	body := `{"name":"Ravi Shah","email":"` + ravi + `"}`
 	h := []string{"Content-Type", "application/json", "Authorization", "Bearer " + owner, "Idempotency-Key", "invite-ravi"}
-	var rs [2]reply
-	var wg sync.WaitGroup
-	for i := range rs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rs[i] = send(t, ta, http.MethodPost, base+fmt.Sprintf("/proposals/%d/presenters", id), strings.NewReader(body), h...)
-		}()
-	}
-	wg.Wait()
+	rs := sendTwice(t, ta, true, http.MethodPost, base+fmt.Sprintf("/proposals/%d/presenters", id), body, h...)
 	for i, r := range rs {
 		if r.Status != http.StatusCreated || r.JSON["email"] != ravi || r.JSON["status"] != "invited" {
 			t.Errorf("the API's invitation sent twice, answer %d: %d %v", i+1, r.Status, r.JSON)
