@@ -95,12 +95,60 @@ func TestAssignmentSentTwice(t *testing.T) {
 	}
 	ta.waitMail(reviewerEmail, "1 proposal to review")
 
+	// A swap and a removal sent twice, at once and again later: done, as the first left them.
+	lenaEmail := uniqueEmail("lena.reviewer")
+	lena := newUser(t, ta, lenaEmail, "Lena Reviewer").ID
+	if err := ta.confs.Grant(ctx, admin, f.conf, lenaEmail, access.Reviewer); err != nil {
+		t.Fatal(err)
+	}
+	h := []string{"Content-Type", "application/json", "Authorization", "Bearer " + token}
+	swap := fmt.Sprintf(`{"change":"swap","proposal_id":%d,"user_id":%d,"replacement_id":%d}`, byAPI, reviewer, lena)
+	remove := fmt.Sprintf(`{"change":"remove","proposal_id":%d,"user_id":%d}`, byAPI, lena)
+	for _, body := range []string{swap, remove} {
+		rs := sendTwice(t, ta, true, http.MethodPost, path, body, h...)
+		rs[1] = send(t, ta, http.MethodPost, path, strings.NewReader(body), h...)
+		for i, r := range rs {
+			if r.Status != http.StatusNoContent {
+				t.Errorf("%s, answer %d: %d %v", body, i+1, r.Status, r.JSON)
+			}
+		}
+		if body == swap && (assignments(byAPI, reviewer) != 0 || assignments(byAPI, lena) != 1) {
+			t.Errorf("after a swap sent three times: %d and %d assignments, want 0 and 1", assignments(byAPI, reviewer), assignments(byAPI, lena))
+		}
+	}
+	if n := assignments(byAPI, lena); n != 0 {
+		t.Errorf("after a removal sent three times, %d assignments", n)
+	}
+	if n := count(t, ta, `SELECT count(*) FROM audit_log WHERE action = 'assignment.removed' AND subject = $1`, fmt.Sprintf("proposal:%d", byAPI)); n != 2 {
+		t.Errorf("%d removals recorded for one swap and one removal, want 2", n)
+	}
+	ta.waitMail(lenaEmail, "1 proposal to review")
+	if n := count(t, ta, `SELECT count(*) FROM email_messages WHERE recipient = $1`, lenaEmail); n != 1 {
+		t.Errorf("%d emails to the replacement of a swap sent three times, want 1", n)
+	}
+	form = url.Values{"kind": {"remove"}, "reviewer": {fmt.Sprint(reviewer)}}
+	first = b.post(sheet, action, form) // which sets the form's token, sent again as a double click does
+	second = b.postRaw(action, form)
+	for i, pg := range []page{first, second} {
+		if pg.Status != http.StatusSeeOther {
+			t.Errorf("a removal on the web, submission %d: %d %s", i+1, pg.Status, pg.problem())
+		}
+	}
+	if n := assignments(byWeb, reviewer); n != 0 {
+		t.Errorf("%d assignments after a removal submitted twice", n)
+	}
+	// A swap from someone not on the proposal to someone not on it either is still refused.
+	r := sendJSON(t, ta, http.MethodPost, path, token, fmt.Sprintf(`{"change":"swap","proposal_id":%d,"user_id":%d,"replacement_id":%d}`, atOnce, lena, conflicted))
+	if r.Status != http.StatusConflict || assignments(atOnce, conflicted) != 0 {
+		t.Errorf("a swap of a reviewer not assigned: %d %v", r.Status, r.JSON)
+	}
+
 	// A conflict of interest is refused as before, on the web and through the API.
 	pg := b.post(sheet, action, url.Values{"kind": {"add"}, "reviewer": {fmt.Sprint(conflicted)}})
 	if pg.Status != http.StatusConflict || !strings.Contains(pg.Doc.Find(".error-summary").Text(), "conflict of interest") {
 		t.Errorf("adding a conflicted reviewer on the web: %d %q", pg.Status, pg.Doc.Find(".error-summary").Text())
 	}
-	r := sendJSON(t, ta, http.MethodPost, path, token, add(byWeb, conflicted))
+	r = sendJSON(t, ta, http.MethodPost, path, token, add(byWeb, conflicted))
 	wantProblem(t, "adding a conflicted reviewer", r.apiResponse, http.StatusConflict, "conflict")
 	if n := assignments(byWeb, conflicted); n != 0 {
 		t.Errorf("the conflicted reviewer is assigned %d times", n)

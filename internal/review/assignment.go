@@ -404,9 +404,10 @@ func (s *Service) sendDigests(ctx context.Context, conf conference.Conference, e
 
 // ChangeAssignment adds, removes or swaps a reviewer on a proposal by hand. Conflicts, the reviewers'
 // most reviews and their not-preferred cap still hold (apperr Conflict naming the one broken); a
-// reviewer who submitted their review cannot be removed. The new reviewer gets an email. Adding a
-// reviewer the proposal already has is done already: it changes nothing and emails no one, so that
-// the same request sent twice (a double click, a retry) answers as the first time.
+// reviewer who submitted their review cannot be removed. The new reviewer gets an email. A change
+// that is so already (adding a reviewer the proposal has, removing one it has not, a swap whose
+// first reviewer is off it and replacement on it) is done already: it changes nothing and emails no
+// one, so that the same request sent twice (a double click, a retry) answers as the first time.
 func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, conf conference.Conference, ch assign.Change) error {
 	if err := access.Check(p, access.ManageReview, conf.ID); err != nil {
 		return err
@@ -424,7 +425,7 @@ func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, con
 			return err
 		}
 		if err := assign.CheckChange(pb, ch); err != nil {
-			if ch.Kind == assign.Add && violates(err, assign.ConstraintDuplicate) {
+			if changeMade(pb, ch, err) {
 				return nil
 			}
 			return s.changeProblem(ctx, conf, err)
@@ -440,10 +441,16 @@ func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, con
 			if r, err := s.store.ReviewOf(ctx, ch.Proposal, removed); err == nil && r.Status == Submitted {
 				return apperr.New(apperr.Conflict, "This reviewer has submitted their review; it stays. Add another reviewer instead.")
 			}
-			if err := s.store.Unassign(ctx, ch.Proposal, removed); err != nil {
+			if err := s.store.Unassign(ctx, ch.Proposal, removed); apperr.Is(err, apperr.NotFound) {
+				// The same change, sent twice at once, removed them between our check and our delete:
+				// its record is the first one's, and a swap's replacement is its too (added below, or
+				// found added).
+				if ch.Kind == assign.Remove {
+					return nil
+				}
+			} else if err != nil {
 				return err
-			}
-			if err := s.record(ctx, p, conf, "assignment.removed", proposalSubject(ch.Proposal), fmt.Sprintf("user:%d (by hand)", removed)); err != nil {
+			} else if err := s.record(ctx, p, conf, "assignment.removed", proposalSubject(ch.Proposal), fmt.Sprintf("user:%d (by hand)", removed)); err != nil {
 				return err
 			}
 		}
@@ -473,6 +480,23 @@ func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, con
 		}
 		return s.sendDigests(ctx, conf, fmt.Sprintf("manual-%d-%d", ch.Proposal, s.now().UnixNano()), map[int64][]int64{added: {ch.Proposal}})
 	})
+}
+
+// changeMade reports whether ch, refused by assign.CheckChange with err, asks for what is so already,
+// as the same change sent twice (a double click, a retried call) finds it: the reviewer added is on
+// the proposal, the reviewer removed is not, or a swap's first reviewer is off it and its replacement
+// on it. Such a request is done, and changes, records and emails nothing.
+func changeMade(pb assign.Problem, ch assign.Change, err error) bool {
+	switch {
+	case ch.Kind == assign.Add:
+		return violates(err, assign.ConstraintDuplicate)
+	case ch.Kind == assign.Remove:
+		return violates(err, assign.ConstraintNotAssigned)
+	case ch.Kind == assign.Swap && violates(err, assign.ConstraintNotAssigned):
+		in := assign.CheckChange(pb, assign.Change{Kind: assign.Add, Proposal: ch.Proposal, Reviewer: ch.Replacement})
+		return violates(in, assign.ConstraintDuplicate)
+	}
+	return false
 }
 
 // Assignments lists every assignment of the conference, for organizers, leaving out the proposals the
