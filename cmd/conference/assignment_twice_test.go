@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,6 +143,31 @@ func TestAssignmentSentTwice(t *testing.T) {
 	r := sendJSON(t, ta, http.MethodPost, path, token, fmt.Sprintf(`{"change":"swap","proposal_id":%d,"user_id":%d,"replacement_id":%d}`, atOnce, lena, conflicted))
 	if r.Status != http.StatusConflict || assignments(atOnce, conflicted) != 0 {
 		t.Errorf("a swap of a reviewer not assigned: %d %v", r.Status, r.JSON)
+	}
+
+	// Two different swaps of one reviewer at once: one is made, the other refused.
+	tomEmail := uniqueEmail("tom.reviewer")
+	tom := newUser(t, ta, tomEmail, "Tom Reviewer").ID
+	if err := ta.confs.Grant(ctx, admin, f.conf, tomEmail, access.Reviewer); err != nil {
+		t.Fatal(err)
+	}
+	if r := sendJSON(t, ta, http.MethodPost, path, token, add(byAPI, reviewer)); r.Status != http.StatusNoContent {
+		t.Fatalf("add again: %d %v", r.Status, r.JSON)
+	}
+	var swaps [2]reply
+	var wg sync.WaitGroup
+	for i, to := range []int64{lena, tom} {
+		body := fmt.Sprintf(`{"change":"swap","proposal_id":%d,"user_id":%d,"replacement_id":%d}`, byAPI, reviewer, to)
+		wg.Go(func() { swaps[i] = send(t, ta, http.MethodPost, path, strings.NewReader(body), h...) })
+	}
+	wg.Wait()
+	statuses = []int{swaps[0].Status, swaps[1].Status}
+	slices.Sort(statuses)
+	if statuses[0] != http.StatusNoContent || statuses[1] != http.StatusConflict {
+		t.Errorf("two different swaps at once answered %v, want one 204 and one 409", statuses)
+	}
+	if n := assignments(byAPI, lena) + assignments(byAPI, tom); n != 1 || assignments(byAPI, reviewer) != 0 {
+		t.Errorf("after two different swaps at once: %d replacements assigned, want 1", n)
 	}
 
 	// A conflict of interest is refused as before, on the web and through the API.

@@ -437,17 +437,18 @@ func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, con
 		case assign.Swap:
 			removed = ch.Reviewer
 		}
+		gone := false // removed by another request between our check and our delete
 		if removed != 0 {
 			if r, err := s.store.ReviewOf(ctx, ch.Proposal, removed); err == nil && r.Status == Submitted {
 				return apperr.New(apperr.Conflict, "This reviewer has submitted their review; it stays. Add another reviewer instead.")
 			}
 			if err := s.store.Unassign(ctx, ch.Proposal, removed); apperr.Is(err, apperr.NotFound) {
-				// The same change, sent twice at once, removed them between our check and our delete:
-				// its record is the first one's, and a swap's replacement is its too (added below, or
-				// found added).
+				// A removal is then done, its record the other's. A swap is done only if the other
+				// request was the same swap, which added the replacement (found below).
 				if ch.Kind == assign.Remove {
 					return nil
 				}
+				gone = true
 			} else if err != nil {
 				return err
 			} else if err := s.record(ctx, p, conf, "assignment.removed", proposalSubject(ch.Proposal), fmt.Sprintf("user:%d (by hand)", removed)); err != nil {
@@ -474,6 +475,18 @@ func (s *Service) ChangeAssignment(ctx context.Context, p *access.Principal, con
 			// The same change, sent twice at once, made it between our check and our insert; its
 			// record and email are the first one's.
 			return nil
+		}
+		if gone {
+			// Another change took the first reviewer off (another swap, a removal): this swap is
+			// not what happened, and the replacement added is undone with the transaction.
+			now, _, _, err := s.problem(ctx, conf)
+			if err != nil {
+				return err
+			}
+			if err := assign.CheckChange(now, ch); err != nil {
+				return s.changeProblem(ctx, conf, err)
+			}
+			return apperr.New(apperr.Conflict, "The reviewers of this proposal changed meanwhile. Look at them again and choose anew.")
 		}
 		if err := s.record(ctx, p, conf, "assignment.added", proposalSubject(ch.Proposal), fmt.Sprintf("user:%d (by hand)", added)); err != nil {
 			return err
