@@ -110,7 +110,7 @@ func TestEmailChange(t *testing.T) {
 		t.Errorf("the confirmation mail does not say the old address stays in use:\n%s", m.Text)
 	}
 
-	// Nothing changes before the link is followed; the account page says what waits.
+	// Nothing changes before the change is confirmed; the account page says what waits.
 	if got := ta.emailOf(t, u.ID); got != old {
 		t.Fatalf("the address is %q before the link was followed", got)
 	}
@@ -580,5 +580,64 @@ func TestEmailChangeAPILimited(t *testing.T) {
 	}
 	if p := ta.browser().post("/login", "/login", url.Values{"email": {email}, "password": {strongPassword}}); p.Status != http.StatusTooManyRequests {
 		t.Errorf("log-in after the guesses: %d", p.Status)
+	}
+}
+
+// TestEmailChangeAndAProposalsChangeDoNotDeadlock: a change of address confirmed while the same
+// person's change of a proposal they present is under way (another tab) waits for it and is made,
+// and the proposal's change, which refers to the person's account, is made too. The confirmation
+// locks the proposals the person presents before their account's row, in the order every change of
+// a proposal takes them; the other order deadlocked, and one side got a database error.
+func TestEmailChangeAndAProposalsChangeDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	f := openCall(t, ta, time.Time{})
+	ctx := context.Background()
+	u, email := presenter(t, ta, "Imani Brooks")
+	prop := submitPosterAs(t, ta, f, email, "Grading that names its bias")
+	newEmail := uniqueEmail("imani.new")
+	if _, err := ta.accounts.RequestEmailChange(ctx, u, newEmail, strongPassword); err != nil {
+		t.Fatal(err)
+	}
+	secret := secretOfChange(linkIn(t, ta.waitMail(newEmail, "Confirm your new email address"), "/account/email/confirm?token="))
+
+	// The other tab's change: the proposal locked, as a save or an invitation locks it first.
+	tab, err := ta.db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tab.Rollback() }()
+	if _, err := tab.Exec(`SELECT 1 FROM proposals WHERE id = $1 FOR UPDATE`, prop.ID); err != nil {
+		t.Fatal(err)
+	}
+	confirmed := make(chan error, 1)
+	go func() {
+		_, err := ta.accounts.ConfirmEmailChange(ctx, secret)
+		confirmed <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); count(t, ta, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the confirmation never waited for the proposal")
+		}
+	}
+	// Then it writes what refers to the person's account, as a save's revision and audit entry do.
+	if _, err := tab.Exec(`INSERT INTO audit_log (actor_id, actor_email, action, subject) VALUES ($1, $2, 'proposal.saved', $3)`,
+		u.ID, email, fmt.Sprintf("proposal:%d", prop.ID)); err != nil {
+		t.Fatalf("the other tab's change: %v", err)
+	}
+	if err := tab.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-confirmed:
+		if err != nil {
+			t.Fatalf("the confirmation: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the confirmation did not finish")
+	}
+	if n := count(t, ta, `SELECT count(*) FROM users WHERE id = $1 AND email = $2`, u.ID, newEmail); n != 1 {
+		t.Error("the address did not change")
 	}
 }

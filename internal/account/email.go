@@ -25,15 +25,15 @@ type (
 	EmailChangedMail struct{ Name, OldEmail, NewEmail, Contact string }
 )
 
-// EmailMoved is told, in the transaction of a confirmed change of address, that the account userID
-// now has the address to instead of from, so that what was addressed to the new address elsewhere
-// can follow the account.
+// EmailMoved is told, in the transaction of a confirmed change of address and before the account's
+// row changes, that the account userID takes the address to instead of from, so that what was
+// addressed to the new address elsewhere can follow the account. An error undoes the change.
 type EmailMoved func(ctx context.Context, userID int64, from, to string) error
 
 // OnEmailMoved sets what is told when an account's address changes. Set it before serving.
 func (s *Service) OnEmailMoved(f EmailMoved) { s.moved = f }
 
-// EmailChange is a change of address waiting for its link to be followed.
+// EmailChange is a change of address waiting to be confirmed from the page of its mailed link.
 type EmailChange struct {
 	NewEmail  string
 	ExpiresAt time.Time
@@ -53,8 +53,8 @@ func (s *Service) PendingEmailChange(ctx context.Context, u User) (*EmailChange,
 }
 
 // RequestEmailChange checks the user's password and mails a link to confirm newEmail to that
-// address; the account keeps its address until the link is followed. A new request replaces the
-// one before: its link stops working. Returns apperr Invalid with field errors ("email",
+// address; the account keeps its address until the change is confirmed on the link's page. A new
+// request replaces the one before: its link stops working. Returns apperr Invalid with field errors ("email",
 // "password") for a missing, malformed or unchanged address, one another account has, or a
 // missing or wrong password; the address is checked against other accounts only once the
 // password is right.
@@ -206,6 +206,15 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret string) (User, 
 		if err := s.store.UseOneTimeTokens(ctx, u.ID, ChangeEmail, now); err != nil {
 			return err
 		}
+		// The follower first: it locks the proposals the person presents, and the new address then
+		// locks their account's row until the commit. Every change of a proposal locks the proposal
+		// and then refers to its author's row, so the other order could deadlock with the person's
+		// own save in another tab.
+		if s.moved != nil {
+			if err := s.moved(ctx, u.ID, u.Email, t.NewEmail); err != nil {
+				return err
+			}
+		}
 		if err := s.store.SetEmail(ctx, u.ID, t.NewEmail, now); apperr.Is(err, apperr.Conflict) {
 			// Another account took the address a moment ago.
 			return s.emailTaken(t.NewEmail, u.Email)
@@ -214,11 +223,6 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret string) (User, 
 		}
 		old := u.Email
 		u.Email, u.EmailVerifiedAt = t.NewEmail, &now
-		if s.moved != nil {
-			if err := s.moved(ctx, u.ID, old, u.Email); err != nil {
-				return err
-			}
-		}
 		if err := s.outbox.Enqueue(ctx, notify.Message{
 			EventKey: fmt.Sprintf("email-changed:%d", t.ID), To: old, ToName: u.Name, Template: "email_changed",
 			Data: EmailChangedMail{Name: u.Name, OldEmail: old, NewEmail: u.Email, Contact: s.contact},
