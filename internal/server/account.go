@@ -17,7 +17,7 @@ import (
 type accountPage struct {
 	base
 	Account account.User
-	// PendingEmail is a change of address waiting for its link to be followed, or nil.
+	// PendingEmail is a change of address waiting to be confirmed from its mailed link, or nil.
 	PendingEmail *account.EmailChange
 	// Registrations are the account's conference registrations.
 	Registrations []registration.UserRegistration
