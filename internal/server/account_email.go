@@ -49,14 +49,7 @@ func (s *Server) emailChange(c echo.Context) error {
 	err = s.bindForm(c, &f)
 	p.Form = emailForm{Email: f.Email}
 	if err == nil {
-		err = s.allow(c, "login-ip", c.RealIP())
-	}
-	if err == nil {
-		err = s.allow(c, "login-account", p.Account.Email)
-	}
-	if err == nil {
-		// A link is mailed to the address: as for other mailed links, not too often to one address.
-		err = s.allow(c, "reset-account", account.NormalizeEmail(f.Email))
+		err = s.allowEmailChange(c, p.Account, f.Email)
 	}
 	var to string
 	if err == nil {
@@ -67,6 +60,18 @@ func (s *Server) emailChange(c echo.Context) error {
 	}
 	s.flash(c, "We have sent a link to "+to+". Open it to confirm the new address; until then, your account keeps using "+p.Account.Email+".")
 	return c.Redirect(http.StatusSeeOther, "/account/email")
+}
+
+// allowEmailChange holds a request of u to change their address to newEmail to the limits of its
+// password, those of log-in, and of the link it mails, those of other mailed links to one address.
+func (s *Server) allowEmailChange(c echo.Context, u account.User, newEmail string) error {
+	if err := s.allow(c, "login-ip", c.RealIP()); err != nil {
+		return err
+	}
+	if err := s.allow(c, "login-account", u.Email); err != nil {
+		return err
+	}
+	return s.allow(c, "reset-account", account.NormalizeEmail(newEmail))
 }
 
 // emailResend sends the link of the pending change again; the link before stops working.
@@ -212,13 +217,7 @@ func (s *Server) apiEmailChange(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	if err := s.allow(c, "login-ip", c.RealIP()); err != nil {
-		return err
-	}
-	if err := s.allow(c, "login-account", u.Email); err != nil {
-		return err
-	}
-	if err := s.allow(c, "reset-account", account.NormalizeEmail(req.Email)); err != nil {
+	if err := s.allowEmailChange(c, u, req.Email); err != nil {
 		return err
 	}
 	if _, err := s.opts.Accounts.RequestEmailChange(c.Request().Context(), u, req.Email, req.Password); err != nil {
